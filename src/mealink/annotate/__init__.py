@@ -1,0 +1,128 @@
+"""Annotate: verb, actors, references, repeals, deadline and condition of every paragraph.
+
+``annotate`` is pure: it reads ``Document.text`` and the paragraph tree built by ``parse``
+and fills in the annotations, each with the span of the text it came from. Sub-paragraphs
+of "Requests the Executive Secretary to: (a) ..." inherit their parent's verb and actors.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mealink.annotate.actors import dedupe, embedded_actors, phrase_actors
+from mealink.annotate.clauses import find_conditions, find_deadline
+from mealink.annotate.references import find_references, find_repeals, footnote_references
+from mealink.models import Document, Mention, Paragraph, Span
+from mealink.parse.structure import finite_after, subject_verb
+from mealink.vocabulary import Vocabulary, VerbForm, verb_form, vocabulary
+
+__all__ = ["annotate"]
+
+_PASSIVE_BASE = {"called upon": "call upon", "called on": "call on"}
+
+
+def _secondary_verbs(text: str, start: int, end: int,
+                     vocab: Vocabulary) -> list[tuple[re.Match[str], VerbForm]]:
+    out = []
+    pos = start
+    while True:
+        m = finite_after(text, pos, end, vocab)
+        if not m:
+            return out
+        vf = verb_form(m.group("verb"))
+        if vf is not None:
+            out.append((m, vf))
+        pos = m.end()
+
+
+def _annotate_operative(text: str, p: Paragraph, vocab: Vocabulary) -> None:
+    start, end = p.body.start, p.body.end
+    lead_vf = _lead_verb(text, p, vocab)
+    actors: list[Mention] = []
+    scan_from = p.lead.span.end if p.lead else start
+    secondary = _secondary_verbs(text, scan_from, end, vocab)
+    if lead_vf is not None and lead_vf.form == "finite" and p.lead is not None:
+        p.verb = Mention(lead_vf.base, p.lead.span)
+        if lead_vf.asks:
+            actors += phrase_actors(text, p.lead.span.end, end, vocab, that=lead_vf.that)
+    elif secondary:
+        m, vf = secondary.pop(0)
+        p.verb = Mention(vf.base, Span(m.start("verb"), m.end("verb")))
+        if vf.asks:
+            actors += phrase_actors(text, m.end(), end, vocab, that=vf.that)
+    elif lead_vf is not None and p.lead is not None:
+        p.verb = Mention(lead_vf.base, p.lead.span)
+    else:
+        _subject_first(text, p, start, end, vocab, actors)
+    for m, vf in secondary:
+        p.other_verbs.append(Mention(vf.base, Span(m.start("verb"), m.end("verb"))))
+        if vf.asks:
+            actors += phrase_actors(text, m.end(), end, vocab, that=vf.that)
+    actors += embedded_actors(text, start, end, vocab)
+    p.actors = dedupe(actors)
+    p.conditions = find_conditions(text, start, end, vocab)
+    p.deadline = find_deadline(text, start, end, vocab)
+
+
+def _subject_first(text: str, p: Paragraph, start: int, end: int, vocab: Vocabulary,
+                   actors: list[Mention]) -> None:
+    """'Parties are invited to:', 'The Scientific Council ... should undertake', 'The
+    Subsidiary Body ... recommends that ...', 'The Conference ..., decided to convene'."""
+    found = subject_verb(text, start, end)
+    if found:
+        m, kind = found
+        word = " ".join(m.group("verb").split())
+        if kind == "passive":
+            vf = verb_form(word)
+            base = _PASSIVE_BASE.get(word, vf.base if vf else word)
+        else:
+            base = word
+        p.verb = Mention(base, Span(m.start("verb"), m.end("verb")))
+        cands = [start] + [c.end() for c in re.finditer(r",\s*", text[start:m.start()])]
+        for c in cands:
+            pos = c if c == start else start + c
+            subj = [a for a in phrase_actors(text, pos, m.start(), vocab)]
+            if subj:
+                actors += subj
+                break
+        return
+    stop = re.search(r"[.;:](?:\s|$)", text[start:end])
+    limit = start + stop.start() if stop else end
+    for w in re.finditer(r"[a-z]+", text[start:limit]):
+        vf = verb_form(w.group(0))
+        if vf is not None and vf.form in ("finite", "past"):
+            p.verb = Mention(vf.base, Span(start + w.start(), start + w.end()))
+            if vf.asks:
+                actors += phrase_actors(text, start + w.end(), end, vocab, that=vf.that)
+            return
+
+
+def _lead_verb(text: str, p: Paragraph, vocab: Vocabulary) -> VerbForm | None:
+    if p.lead is None:
+        return None
+    m = vocab.lead_pattern.match(text, p.lead.span.start, p.body.end)
+    return verb_form(m.group("verb")) if m else None
+
+
+def annotate(doc: Document) -> Document:
+    """Fill in the annotations of every paragraph of ``doc`` (in place) and return it."""
+    vocab = vocabulary()
+    text = doc.text
+    for p in doc.paragraphs:
+        if p.kind != "heading":
+            refs = find_references(text, p.body.start, p.body.end, vocab)
+            p.references = refs + footnote_references(p.footnotes, text, vocab)
+        if p.kind != "operative":
+            continue
+        parent = doc.paragraphs[p.parent] if p.parent is not None else None
+        lead_vf = _lead_verb(text, p, vocab)
+        own_finite = lead_vf is not None and lead_vf.form == "finite"
+        if parent is not None and parent.kind == "operative" and not own_finite:
+            p.verb, p.actors = parent.verb, list(parent.actors)
+            p.conditions = find_conditions(text, p.body.start, p.body.end, vocab)
+            p.deadline = find_deadline(text, p.body.start, p.body.end, vocab)
+        else:
+            _annotate_operative(text, p, vocab)
+        p.repeals = find_repeals(text, p.body.start, p.body.end, p.references)
+    doc.annotated = True
+    return doc

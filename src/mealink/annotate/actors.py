@@ -1,0 +1,168 @@
+"""Actors: the bodies a paragraph asks, urges, invites, instructs or encourages to act.
+
+An actor is found after an asking verb ("Requests the Secretariat to"), as the subject of
+an addressee-first sentence ("Parties are invited to", "The Standing Committee shall ...
+review"), after an embedded asking verb ("to encourage Parties"), or as the agent of a
+passive ("guidelines to be followed by the Secretariat"). Bodies thanked, consulted or
+collaborated with are not actors. Actors are reported as written, without determiners and
+qualifying clauses, coordinations split ("Parties, regional centres and others").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from mealink.models import Mention, Span
+from mealink.vocabulary import Vocabulary, vocabulary
+
+_HARD_STOP = re.compile(r"[,;:()\[\]]|\.(?:\s|$)|\n\s*\n")
+_SOFT_STOP = re.compile(
+    r"\s+(?:to\s+(?!the\b|its\b|their\b|all\b|other\b|relevant\b)[a-z]|at\s+its\b|"
+    r"in\s+(?:consultation|collaboration|cooperation|coordination|partnership|line)\b|"
+    r"with\s+(?:the\s+)?(?:assistance|support|help)\b|under\s+the\s+(?:guidance|auspices)\b|"
+    r"as\s+appropriate\b|through\b|that\b|which\b|who\b|whose\b|where\b|when\b|whenever\b|"
+    r"urgently\b|also\s+to\b|further\s+to\b|on\s+(?:a|the\s+basis)\b|d['’]?[a-zé]|de\s|pour\s|"
+    r"et\s+(?:de|à)\s|if\b|for\s+(?:the|their|its)\b)"
+)
+_AND_VERB_TAIL = re.compile(r"\s+(?:and|et)\s*$")
+_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+(?!of\b|to\b|for\b|on\b|in\b)|\s+et\s+")
+_DETERMINER = re.compile(
+    r"^(?:the|all|its|their|any|each|these|those|such|both|our|his|her|le|la|les|l['’]|à|"
+    r"au|aux|des|du|a)\s+", re.IGNORECASE)
+_ELISION = re.compile(r"^[lLdD]['’]?(?=[A-ZÀ-Ý])")
+_QUALIFIER = re.compile(
+    r"\s+(?:to|of|under)\s+the\s+(?:Convention|Protocol|Agreement)\b.*$|\s+that\s.*$|"
+    r"\s+(?:which|who|whose|where)\s.*$")
+_APPOSITIVE = re.compile(r"\s*,\s*(?:notably|in particular|particularly|especially|including)\s+")
+_INFINITIVE_ASK = re.compile(
+    r"\bto\s+(?:also\s+)?(?:encourage|invite|request|urge|call\s+upon|call\s+on|ask|instruct)\s+",
+    re.IGNORECASE)
+_PASSIVE_AGENT = re.compile(r"\bto\s+be\s+(?:followed|implemented|applied|used|undertaken|"
+                            r"carried\s+out|considered)\s+by\s+", re.IGNORECASE)
+_NP_WORDS = frozenset(
+    "of the and or other relevant all concerned to on for its their national regional "
+    "international interested non-governmental intergovernmental governmental local "
+    "indigenous subregional global competent appropriate".split())
+
+
+@cache
+def canonical_names() -> dict[str, str]:
+    """Lower-cased written name -> canonical actor name, from the actor vocabulary."""
+    return dict(vocabulary().actor_aliases)
+
+
+def _is_actor(phrase: str, vocab: Vocabulary) -> bool:
+    if phrase.lower() in vocab.actor_aliases:
+        return True
+    words = re.findall(r"[\w'’-]+", phrase.lower())
+    return any(w in vocab.actor_heads or w.rstrip("s") in vocab.actor_heads for w in words)
+
+
+def normalise(phrase: str) -> str:
+    """Drop determiners, elided articles and qualifying clauses; collapse whitespace."""
+    s = " ".join(phrase.split()).strip(" .,;:'\"“”’*")
+    for _ in range(3):
+        new = _ELISION.sub("", _DETERMINER.sub("", s))
+        if new == s:
+            break
+        s = new
+    s = _QUALIFIER.sub("", s)
+    return s.strip(" .,;:'\"“”’*")
+
+
+def _that_clause_end(text: str, pos: int, end: int, vocab: Vocabulary) -> int:
+    """End of the subject of 'recommends that X consider ...': the first non-NP word."""
+    for w in re.finditer(r"[^\s,;:]+", text[pos:end]):
+        word = w.group(0)
+        lw = word.lower()
+        if word[0].isupper() or lw in _NP_WORDS or lw in vocab.actor_heads or \
+                lw.rstrip("s") in vocab.actor_heads or "-" in word:
+            continue
+        return pos + w.start()
+    return end
+
+
+def _phrase_end(text: str, pos: int, end: int, vocab: Vocabulary, that: bool) -> int:
+    stop = end
+    hard = _HARD_STOP.search(text, pos, end)
+    if hard:
+        stop = hard.start()
+    soft = _SOFT_STOP.search(text, pos, stop)
+    if soft:
+        stop = soft.start()
+    fin = vocab.finite_pattern.search(text, pos, stop)
+    if fin and _AND_VERB_TAIL.search(text[pos:fin.start()]):
+        stop = min(stop, pos + _AND_VERB_TAIL.search(text[pos:fin.start()]).start())  # type: ignore[union-attr]
+    if that:
+        stop = min(stop, _that_clause_end(text, pos, stop, vocab))
+    return stop
+
+
+def _split(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    """Coordinated noun phrases, with a shared modifier kept whole ('other X and Y')."""
+    parts: list[tuple[str, int, int]] = []
+    pos = start
+    for m in _SPLIT.finditer(text, start, end):
+        parts.append((text[pos:m.start()], pos, m.start()))
+        pos = m.end()
+    parts.append((text[pos:end], pos, end))
+    merged: list[tuple[str, int, int]] = []
+    for part in parts:
+        words = part[0].split()
+        if merged and len(words) == 1 and words[0].islower():
+            prev = merged[-1][0].split()
+            if len(prev) == 2 and prev[0].lower() in ("other", "relevant"):
+                merged[-1] = (text[merged[-1][1]:part[2]], merged[-1][1], part[2])
+                continue
+        merged.append(part)
+    return merged
+
+
+def phrase_actors(text: str, pos: int, end: int, vocab: Vocabulary,
+                  that: bool = False) -> list[Mention]:
+    """The actors named by the noun phrase starting at ``pos`` (after an asking verb)."""
+    while pos < end and text[pos].isspace():
+        pos += 1
+    m = re.match(r"(?:that|à|a)\s+", text[pos:end])
+    if m:
+        that = that or m.group(0).startswith("that")
+        pos += m.end()
+    stop = _phrase_end(text, pos, end, vocab, that)
+    followed_by_to = bool(re.match(r"\s+to\s+[a-z]", text[stop:stop + 20])) or \
+        bool(re.match(r"\s*,[^;:]{0,200}?,\s*to\s+[a-z]", text[stop:stop + 220]))
+    out: list[Mention] = []
+    for raw, s, e in _split(text, pos, stop):
+        name = normalise(raw)
+        if not name or len(name.split()) > 14:
+            continue
+        if _is_actor(name, vocab) or (followed_by_to and name[0].isupper()):
+            offset = raw.find(name.split()[0])
+            start = s + max(offset, 0)
+            out.append(Mention(name, Span(start, min(e, start + len(raw)))))
+    appositive = _APPOSITIVE.match(text, stop, end)
+    if appositive:
+        out += phrase_actors(text, appositive.end(), end, vocab)
+    return out
+
+
+def embedded_actors(text: str, start: int, end: int, vocab: Vocabulary) -> list[Mention]:
+    """Actors of asking verbs inside the clause ('to encourage Parties', 'to be followed by')."""
+    out: list[Mention] = []
+    for pattern in (_INFINITIVE_ASK, _PASSIVE_AGENT):
+        for m in pattern.finditer(text, start, end):
+            out += [a for a in phrase_actors(text, m.end(), end, vocab)
+                    if _is_actor(a.value, vocab)]
+    return out
+
+
+def dedupe(actors: list[Mention]) -> list[Mention]:
+    """Keep the first mention of each actor name, in order."""
+    seen: set[str] = set()
+    out: list[Mention] = []
+    for a in actors:
+        k = a.value.lower()
+        if k not in seen:
+            seen.add(k)
+            out.append(a)
+    return out

@@ -1,0 +1,30 @@
+"""Deadlines ("report to COP12", "by 2030") and conditions ("resources permitting")."""
+
+from __future__ import annotations
+
+from mealink.models import Mention, Span
+from mealink.vocabulary import Vocabulary
+
+
+def _clean(s: str) -> str:
+    return " ".join(s.split())
+
+
+def find_conditions(text: str, start: int, end: int, vocab: Vocabulary) -> list[Mention]:
+    """Every hedge on the requested action, in text order."""
+    return [Mention(_clean(m.group(0)), Span(m.start(), m.end()))
+            for m in vocab.conditions.finditer(text, start, end)]
+
+
+def find_deadline(text: str, start: int, end: int, vocab: Vocabulary) -> Mention | None:
+    """The first meeting or date that a cue word ('by', 'to', 'report ... to') makes a due date."""
+    for m in vocab.deadlines.finditer(text, start, end):
+        before = text[max(start, m.start() - 80):m.start()]
+        if not vocab.deadline_cues.search(before):
+            continue
+        value = _clean(m.group(0))
+        s = m.start()
+        if value.lower().startswith("the "):
+            value, s = value[4:], s + 4
+        return Mention(value, Span(s, m.end()))
+    return None

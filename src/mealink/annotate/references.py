@@ -1,0 +1,129 @@
+"""Citations of resolutions, decisions, recommendations and document symbols; repeals.
+
+Lists are expanded ("Resolutions 7.9, 8.11 and 9.6" gives three references, each with the
+type word in the singular); a written range stays one reference ("decisions SC-4/10–SC-4/18").
+References in footnotes glued to a paragraph are the paragraph's too.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mealink.models import Footnote, Mention, Reference, Span
+from mealink.vocabulary import Vocabulary
+
+_WS = re.compile(r"\s+")
+_REPEAL = re.compile(r"\b(?:repeals?|retires?|revokes?|to\s+(?:repeal|retire|revoke))\b", re.I)
+_REPEAL_OBJECT = re.compile(r"\s*(?:the\s+)?(?P<obj>[^;.]{5,300}?)\s*(?:[;.]|$)")
+_PARAGRAPH_LIST = re.compile(
+    r",?\s+paragraphs?\s+(?:\d{1,3}(?:\s*\([a-z]{1,4}\))?(?:\s*[-–]\s*\d{1,3})?"
+    r"(?:\s*(?:,|and)\s*(?:\(\s*[a-z]{1,4}\s*\)|\d{1,3}(?:\s*\([a-z]{1,4}\))?"
+    r"(?:\s*[-–]\s*\d{1,3})?))*)"
+)
+
+
+def _collapse(s: str) -> str:
+    return _WS.sub(" ", s).strip()
+
+
+def _singular(word: str) -> str:
+    if word.lower().endswith("s") and not word.endswith("."):
+        return word[:-1]
+    return word
+
+
+def _trim_symbol(s: str) -> str:
+    s = s.rstrip(".,;:")
+    while s.endswith(")") and s.count(")") > s.count("("):
+        s = s[:-1].rstrip(".,;:")
+    return s
+
+
+def find_references(text: str, start: int, end: int, vocab: Vocabulary,
+                    in_footnote: bool = False) -> list[Reference]:
+    """All references in ``text[start:end]``, in text order, with spans into ``text``."""
+    refs: list[Reference] = []
+    covered: list[tuple[int, int]] = []
+    ident = vocab.identifier_pattern.pattern
+    cont = re.compile(
+        rf"(?:\s+on\s+[^,;()]{{1,160}}?)?(?P<sep>\s*,\s*(?:and\s+)?|\s+and\s+|\s*[–-]\s*|\s+to\s+)"
+        rf"(?P<id>{ident})(?![\w/])"
+    )
+    for m in vocab.reference_pattern.finditer(text, start, end):
+        type_word = m.group("type")
+        ctype = vocab.reference_types.get(type_word.lower(), "decision")
+        prefix = text[m.start():m.start("type")]
+        gap = text[m.end("type"):m.start("id")]
+        plural = type_word.lower().endswith("s") and not type_word.endswith(".")
+        written = _collapse(m.group(0))
+        if not plural:
+            refs.append(Reference(written, Span(m.start(), m.end()), ctype,
+                                  _collapse(m.group("id")), None, in_footnote))
+            covered.append((m.start(), m.end()))
+            continue
+        items = [(m.start(), m.end(), m.group("id"))]
+        pos = m.end()
+        range_end: int | None = None
+        while True:
+            c = cont.match(text, pos, end)
+            if not c:
+                break
+            if c.group("sep").strip() in ("–", "-", "to"):
+                range_end = c.end()
+                break
+            items.append((c.start("id"), c.end("id"), c.group("id")))
+            pos = c.end()
+        if range_end is not None and len(items) == 1:
+            refs.append(Reference(_collapse(text[m.start():range_end]), Span(m.start(), range_end),
+                                  ctype, _collapse(text[m.start("id"):range_end]), None,
+                                  in_footnote))
+            covered.append((m.start(), range_end))
+            continue
+        single = _singular(type_word)
+        for s, e, ident_text in items:
+            label = _collapse(f"{prefix}{single}{gap}{ident_text}")
+            refs.append(Reference(label, Span(s if s != m.start() else m.start(), e), ctype,
+                                  _collapse(ident_text), None, in_footnote))
+            covered.append((s, e))
+        covered.append((m.start(), pos))
+    for m in vocab.symbol_pattern.finditer(text, start, end):
+        if any(s <= m.start() < e for s, e in covered):
+            continue
+        sym = _trim_symbol(m.group(0))
+        if "/" not in sym or len(sym) < 5:
+            continue
+        refs.append(Reference(sym, Span(m.start(), m.start() + len(sym)), "document", sym, None,
+                              in_footnote))
+    refs.sort(key=lambda r: r.span.start)
+    return refs
+
+
+def footnote_references(notes: list[Footnote], text: str, vocab: Vocabulary) -> list[Reference]:
+    """References inside footnotes that were glued to a paragraph."""
+    out: list[Reference] = []
+    for f in notes:
+        out += find_references(text, f.span.start, f.span.end, vocab, in_footnote=True)
+    return out
+
+
+def find_repeals(text: str, start: int, end: int, refs: list[Reference]) -> list[Mention]:
+    """What an operative paragraph repeals or retires: the references after the verb, or the
+    description of what is retired when no reference is given."""
+    m = _REPEAL.search(text, start, end)
+    if not m:
+        return []
+    after = [r for r in refs if r.span.start >= m.end() and not r.in_footnote]
+    out: list[Mention] = []
+    for r in after:
+        tail = _PARAGRAPH_LIST.match(text, r.span.end, end)
+        if tail and tail.end() > r.span.end:
+            out.append(Mention(_collapse(text[r.span.start:tail.end()]),
+                               Span(r.span.start, tail.end())))
+        else:
+            out.append(Mention(r.text, r.span))
+    if out:
+        return out
+    obj = _REPEAL_OBJECT.match(text, m.end(), end)
+    if obj:
+        return [Mention(_collapse(obj.group("obj")), Span(obj.start("obj"), obj.end("obj")))]
+    return []

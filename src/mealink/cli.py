@@ -1,0 +1,134 @@
+"""The ``mealink`` command: a thin shell over the library.
+
+Every command parses its options, calls one library function per input and formats the
+result. A ``MealinkError`` becomes one line on stderr naming the input and a non-zero exit;
+in a batch the other inputs are still processed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from mealink import parse_source
+from mealink.annotate import annotate
+from mealink.errors import MealinkError
+from mealink.evaluate import Tally, load_gold, score_document
+from mealink.load import DEFAULT_MAX_BYTES, iter_sources, load
+from mealink.parse import parse
+from mealink.render import document_view, scores_table
+from mealink.serialize import document_to_dict
+
+app = typer.Typer(
+    help="mealink: resolutions and decisions of environmental treaties as structured data.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False)
+
+#: The scores the corpus must reach (issue 2); ``eval --check`` exits 1 below them.
+TARGETS = {
+    "segmentation_f1": 0.97, "kind_accuracy": 0.97, "number_accuracy": 0.95,
+    "verb_accuracy": 0.95, "actor_f1": 0.92, "reference_f1": 0.92, "repeal_f1": 1.0,
+}
+
+
+def _fail(message: str) -> None:
+    err.print(f"[bold red]mealink: error:[/] {message}", soft_wrap=True)
+
+
+@app.command("parse")
+def parse_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Files or folders (txt, md, html, pdf, "
+                                                     "docx, json); folders are read recursively.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per document "
+                                                        "(JSON Lines), in input order.")] = False,
+    max_size: Annotated[float, typer.Option(help="Largest input accepted, in MB.")] =
+        DEFAULT_MAX_BYTES / 1e6,
+) -> None:
+    """Parse and annotate resolutions and decisions; show them or print JSON Lines."""
+    out = Console(soft_wrap=False)
+    failed = 0
+    for item in iter_sources(files, max_bytes=int(max_size * 1e6)):
+        try:
+            if isinstance(item, MealinkError):
+                raise item
+            doc = parse_source(item)
+        except MealinkError as exc:
+            failed += 1
+            _fail(str(exc))
+            continue
+        if as_json:
+            sys.stdout.write(json.dumps(document_to_dict(doc), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        else:
+            out.print(document_view(doc))
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("eval")
+def eval_cmd(
+    gold_dir: Annotated[Path, typer.Argument(help="Folder of NAME.txt + NAME.gold.json pairs.")],
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every miss.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    check: Annotated[bool, typer.Option(help="Exit 1 if the corpus scores are below the "
+                                             "targets.")] = False,
+) -> None:
+    """Score the parser against gold annotations (matching rules: see the README)."""
+    if not gold_dir.is_dir():
+        _fail(f"{gold_dir}: is not a folder of NAME.txt + NAME.gold.json files")
+        raise typer.Exit(2)
+    golds = sorted(gold_dir.glob("*.gold.json"))
+    if not golds:
+        _fail(f"{gold_dir}: holds no *.gold.json files")
+        raise typer.Exit(2)
+    total = Tally()
+    rows: list[tuple[str, dict[str, float]]] = []
+    for gpath in golds:
+        name = gpath.name.removesuffix(".gold.json")
+        try:
+            gold = load_gold(gpath)
+            doc = annotate(parse(load(gpath.with_name(name + ".txt")).text, name))
+        except MealinkError as exc:
+            _fail(str(exc))
+            raise typer.Exit(2) from None
+        tally = score_document(gold, doc, name)
+        rows.append((name, tally.scores()))
+        total.merge(tally)
+    scores = total.scores()
+    if as_json:
+        print(json.dumps({"documents": dict(rows), "total": scores,
+                          "counts": {"gold": total.gold, "predicted": total.pred,
+                                     "matched": total.matched}}, indent=2))
+    else:
+        console = Console()
+        console.print(scores_table(rows, scores, TARGETS))
+        console.print(f"{total.gold} gold paragraphs, {total.pred} predicted, "
+                      f"{total.matched} matched")
+        if verbose:
+            for miss in total.misses:
+                console.print(miss, markup=False, highlight=False)
+    if check and any(scores[k] < v for k, v in TARGETS.items()):
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Console entry point: run the app and turn stray errors into one line."""
+    try:
+        app()
+    except MealinkError as exc:
+        _fail(str(exc))
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,193 @@
+"""Score the parser against gold annotations (``NAME.txt`` + ``NAME.gold.json``).
+
+Matching rules (also in the README):
+
+- Gold paragraphs are matched to predicted ones by an order-preserving alignment (longest
+  common subsequence) on a key: the first 30 letters and digits of the paragraph, lower-cased,
+  after decoding byte escapes and HTML entities and dropping markup. Two keys match when equal
+  or when the shorter (at least 1 character, for excerpts cut short) is a prefix of the longer.
+- Segmentation precision/recall/F1 count matched pairs against all predicted / gold paragraphs.
+- Kind, number and verb accuracy are over matched pairs (verb: pairs whose gold kind is
+  operative); ``None`` equals ``None``.
+- Actor, reference and repeal F1 are micro-averaged over all paragraphs: items of unmatched
+  gold paragraphs count as misses, items of unmatched predicted ones as false alarms. Items
+  compare after whitespace collapsing, case folding, dash unification and removal of spaces
+  around '/' and '.'.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mealink.errors import GoldError
+from mealink.load.clean import clean_text
+from mealink.models import Document
+
+KEY_LEN = 30
+_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def key(text: str) -> str:
+    """Alignment key: first letters/digits of a paragraph, markup and escapes removed."""
+    return _ALNUM.sub("", clean_text(text).lower())[:KEY_LEN]
+
+
+def norm_item(text: str) -> str:
+    """Comparison form of an actor, reference or repeal string."""
+    s = clean_text(text).casefold().replace("*", "")
+    s = re.sub(r"[\u2010-\u2015\u2212]", "-", s)
+    s = re.sub(r"\s*([/.])\s*", r"\1", s)
+    return " ".join(s.split())
+
+
+def _keys_match(a: str, b: str) -> bool:
+    if not a or not b:
+        return a == b
+    return a.startswith(b) or b.startswith(a)
+
+
+def align(gold: list[str], pred: list[str]) -> list[tuple[int, int]]:
+    """Order-preserving matching of gold and predicted keys (LCS)."""
+    n, m = len(gold), len(pred)
+    dp = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            if _keys_match(gold[i], pred[j]):
+                dp[i][j] = dp[i + 1][j + 1] + 1
+            else:
+                dp[i][j] = max(dp[i + 1][j], dp[i][j + 1])
+    pairs, i, j = [], 0, 0
+    while i < n and j < m:
+        if _keys_match(gold[i], pred[j]) and dp[i][j] == dp[i + 1][j + 1] + 1:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif dp[i + 1][j] >= dp[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return pairs
+
+
+@dataclass
+class Tally:
+    """Counts behind one document's (or the corpus's) scores."""
+
+    gold: int = 0
+    pred: int = 0
+    matched: int = 0
+    kind_ok: int = 0
+    number_ok: int = 0
+    verb_total: int = 0
+    verb_ok: int = 0
+    items: dict[str, Counter[str]] = field(default_factory=dict)
+    misses: list[str] = field(default_factory=list)
+
+    def add_items(self, name: str, gold: Iterable[str], pred: Iterable[str], where: str) -> None:
+        c = self.items.setdefault(name, Counter())
+        g, p = Counter(norm_item(x) for x in gold), Counter(norm_item(x) for x in pred)
+        tp = sum((g & p).values())
+        c["tp"] += tp
+        c["fn"] += sum(g.values()) - tp
+        c["fp"] += sum(p.values()) - tp
+        for x in (g - p):
+            self.misses.append(f"{where}: {name} missed {x!r}")
+        for x in (p - g):
+            self.misses.append(f"{where}: {name} extra {x!r}")
+
+    def merge(self, other: Tally) -> None:
+        for f in ("gold", "pred", "matched", "kind_ok", "number_ok", "verb_total", "verb_ok"):
+            setattr(self, f, getattr(self, f) + getattr(other, f))
+        for name, c in other.items.items():
+            self.items.setdefault(name, Counter()).update(c)
+        self.misses += other.misses
+
+    def scores(self) -> dict[str, float]:
+        def ratio(a: int, b: int) -> float:
+            return a / b if b else 1.0
+
+        p, r = ratio(self.matched, self.pred), ratio(self.matched, self.gold)
+        out = {
+            "segmentation_precision": p,
+            "segmentation_recall": r,
+            "segmentation_f1": 2 * p * r / (p + r) if p + r else 0.0,
+            "kind_accuracy": ratio(self.kind_ok, self.matched),
+            "number_accuracy": ratio(self.number_ok, self.matched),
+            "verb_accuracy": ratio(self.verb_ok, self.verb_total),
+        }
+        for name in ("actors", "references", "repeals"):
+            c = self.items.get(name, Counter())
+            tp, fp, fn = c["tp"], c["fp"], c["fn"]
+            denom = 2 * tp + fp + fn
+            out[f"{name[:-1] if name != 'repeals' else 'repeal'}_f1"] = (
+                2 * tp / denom if denom else 1.0)
+        return out
+
+
+def load_gold(path: Path) -> dict[str, Any]:
+    """Read and check one gold file."""
+    try:
+        gold: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise GoldError(f"cannot read gold file: {exc}", source=str(path)) from None
+    if not isinstance(gold.get("paragraphs"), list):
+        raise GoldError("gold file has no 'paragraphs' list", source=str(path))
+    return gold
+
+
+def score_document(gold: dict[str, Any], doc: Document, name: str) -> Tally:
+    """Compare one parsed and annotated document with its gold annotation."""
+    t = Tally()
+    gp = gold["paragraphs"]
+    pp = doc.paragraphs
+    gkeys = [key(g.get("text_start", "")) for g in gp]
+    pkeys = [key(doc.text[p.span.start:p.span.end][:200]) for p in pp]
+    pairs = align(gkeys, pkeys)
+    t.gold, t.pred, t.matched = len(gp), len(pp), len(pairs)
+    matched_g = {i for i, _ in pairs}
+    matched_p = {j for _, j in pairs}
+    for i, g in enumerate(gp):
+        if i not in matched_g:
+            t.misses.append(f"{name}: paragraph missed {g.get('text_start', '')[:50]!r}")
+    for j, p in enumerate(pp):
+        if j not in matched_p:
+            t.misses.append(f"{name}: paragraph extra {doc.text[p.span.start:p.span.end][:50]!r}")
+    for i, j in pairs:
+        g, p = gp[i], pp[j]
+        where = f"{name} ¶{g.get('number') or i}"
+        if g["kind"] == p.kind:
+            t.kind_ok += 1
+        else:
+            t.misses.append(f"{where}: kind {p.kind!r} for {g['kind']!r}")
+        if g.get("number") == p.number:
+            t.number_ok += 1
+        else:
+            t.misses.append(f"{where}: number {p.number!r} for {g.get('number')!r}")
+        if g["kind"] == "operative":
+            t.verb_total += 1
+            verb = p.verb.value if p.verb else None
+            if verb == g.get("verb"):
+                t.verb_ok += 1
+            else:
+                t.misses.append(f"{where}: verb {verb!r} for {g.get('verb')!r}")
+    by_pred = dict((j, i) for i, j in pairs)
+    for name_, gfield, pfield in (("actors", "actors", "actors"),
+                                  ("references", "references", "references"),
+                                  ("repeals", "repeals", "repeals")):
+        for i, g in enumerate(gp):
+            if i not in matched_g:
+                t.add_items(name_, g.get(gfield) or [], [], f"{name} ¶{g.get('number') or i}")
+        for j, p in enumerate(pp):
+            items = [getattr(x, "value", None) or getattr(x, "text", "") for x in getattr(p, pfield)]
+            if j in by_pred:
+                g = gp[by_pred[j]]
+                t.add_items(name_, g.get(gfield) or [], items,
+                            f"{name} ¶{g.get('number') or by_pred[j]}")
+            else:
+                t.add_items(name_, [], items, f"{name} extra ¶{p.number or j}")
+    return t

@@ -1,0 +1,124 @@
+"""Domain objects: a loaded source, a parsed document, its paragraphs and their annotations.
+
+Every annotation carries the span (start, end) of the text it came from in
+``Document.text``, so it can be highlighted later. Values are normalised (whitespace
+collapsed, base forms); spans point at the text as it stands in the document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["preamble", "operative", "heading"]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Half-open character range [start, end) into ``Document.text``."""
+
+    start: int
+    end: int
+
+    def shift(self, offset: int) -> Span:
+        return Span(self.start + offset, self.end + offset)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Text read from one input, repaired and ready to parse."""
+
+    name: str
+    format: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A normalised value found in the text, with where it was found."""
+
+    value: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A citation of a resolution, decision, recommendation or document symbol."""
+
+    text: str
+    span: Span
+    type: str
+    identifier: str
+    convention: str | None = None
+    in_footnote: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Footnote:
+    """Footnote text kept apart from the paragraph or page it was glued to."""
+
+    marker: str | None
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Apparatus:
+    """Text that is page furniture, not decision text (site tags, elisions, metadata)."""
+
+    reason: str
+    span: Span
+
+
+@dataclass(slots=True)
+class Paragraph:
+    """One unit of the decision: a heading, a preamble or an operative paragraph."""
+
+    kind: Kind
+    number: str | None
+    span: Span
+    body: Span
+    text: str
+    lead: Mention | None = None
+    verb: Mention | None = None
+    other_verbs: list[Mention] = field(default_factory=list)
+    actors: list[Mention] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    repeals: list[Mention] = field(default_factory=list)
+    deadline: Mention | None = None
+    conditions: list[Mention] = field(default_factory=list)
+    footnotes: list[Footnote] = field(default_factory=list)
+    parent: int | None = None
+    depth: int = 0
+
+    @property
+    def condition(self) -> str | None:
+        """Hedges joined in text order with '; ' (the parse contract's ``condition``)."""
+        return "; ".join(c.value for c in self.conditions) or None
+
+
+@dataclass(slots=True)
+class Document:
+    """A parsed (and, after ``annotate``, annotated) resolution or decision."""
+
+    source: str
+    text: str
+    convention: str | None = None
+    symbol: str | None = None
+    number: str | None = None
+    revision: str | None = None
+    title: str | None = None
+    adopted_at: str | None = None
+    language: str = "en"
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    header: list[Span] = field(default_factory=list)
+    footnotes: list[Footnote] = field(default_factory=list)
+    annexes: list[Span] = field(default_factory=list)
+    apparatus: list[Apparatus] = field(default_factory=list)
+    annotated: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The parse contract's JSON object (see DESIGN.md), plus spans and extras."""
+        from mealink.serialize import document_to_dict
+
+        return document_to_dict(self)

@@ -1,0 +1,101 @@
+"""Parse: clean text to a ``Document`` with metadata and the paragraph tree.
+
+``parse`` is a pure function (no I/O, no global state beyond the cached vocabulary) and
+never raises on any text: what it cannot place is kept as apparatus with its span, so
+every non-space character of the text is in a paragraph, a footnote, the header, an annex
+or the apparatus (a property the tests check). ``looks_like_resolution`` tells the CLI
+whether a parsed text is a decision at all.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mealink.models import Apparatus, Document, Footnote, Span
+from mealink.parse.metadata import extract
+from mealink.parse.segment import Block, segment
+from mealink.parse.structure import build_paragraphs, collapse
+from mealink.vocabulary import vocabulary
+
+__all__ = ["looks_like_resolution", "parse"]
+
+_ADOPTED_LINE = re.compile(r"\s*Adopted\s+by\s+the\s+", re.IGNORECASE)
+_ANNEX_CUT = re.compile(r"\s(?=[A-ZÀ-Ý]{5,}\s)")
+_FRENCH = re.compile(r"\b(?:le|la|les|des|du|et|aux|une|pour|dans)\b")
+
+
+def _cover_blocks(text: str, blocks: list[Block]) -> int:
+    """How many leading blocks form a document cover header (symbol, 'Original:', adoption)."""
+    vocab = vocabulary()
+    last = -1
+    for i, b in enumerate(blocks):
+        if b.signal in ("lead", "marker", "number_alone", "chapeau"):
+            break
+        chunk = text[b.start:b.end]
+        if vocab.cover_label_pattern.match(chunk.strip()) or _ADOPTED_LINE.match(chunk):
+            last = i
+    return last + 1
+
+
+def _split_annex_heading(text: str, b: Block) -> tuple[Block, Span | None]:
+    """An annex heading run together with the annex text: keep the title, the rest is annex."""
+    line_end = text.find("\n", b.start, b.end)
+    end = b.end if line_end < 0 else line_end
+    if end - b.start > 200:
+        m = _ANNEX_CUT.search(text, b.start + 10, b.start + 200)
+        cut = m.start() if m else text.rfind(" ", b.start, b.start + 200)
+        end = cut if cut > b.start else end
+    if end >= b.end:
+        return b, None
+    head = Block(b.start, end, b.role, b.signal, b.marker, b.body)
+    return head, Span(end, b.end)
+
+
+def parse(text: str, source: str = "<text>") -> Document:
+    """Parse clean text (see ``mealink.load.clean``) into a ``Document``; never raises."""
+    vocab = vocabulary()
+    doc = Document(source=source, text=text)
+    blocks = segment(text, vocab)
+    n_cover = _cover_blocks(text, blocks)
+    doc.header = [Span(b.start, b.end) for b in blocks[:n_cover]]
+    body: list[Block] = []
+    in_annex = False
+    for b in blocks[n_cover:]:
+        if in_annex:
+            doc.annexes.append(Span(b.start, b.end))
+            continue
+        if b.role == "apparatus":
+            doc.apparatus.append(Apparatus(b.reason or "page furniture", Span(b.start, b.end)))
+            continue
+        if b.role == "footnote":
+            doc.footnotes.append(Footnote(None, collapse(text[b.start:b.end]),
+                                          Span(b.start, b.end)))
+            continue
+        if b.signal == "annex":
+            head, rest = _split_annex_heading(text, b)
+            body.append(head)
+            if rest is not None:
+                doc.annexes.append(rest)
+            in_annex = True
+            continue
+        body.append(b)
+    doc.paragraphs = build_paragraphs(text, body, vocab)
+    header_text = "\n".join(text[s.start:s.end] for s in doc.header)
+    headings = [p.text for p in doc.paragraphs if p.kind == "heading"]
+    meta = extract(text, header_text, headings, vocab)
+    doc.symbol, doc.number, doc.revision = meta.symbol, meta.number, meta.revision
+    doc.title, doc.adopted_at, doc.convention = meta.title, meta.adopted_at, meta.convention
+    sample = text[:5000].lower()
+    if len(_FRENCH.findall(sample)) > max(8, len(re.findall(r"\bthe\b", sample)) * 2):
+        doc.language = "fr"
+    return doc
+
+
+def looks_like_resolution(doc: Document) -> bool:
+    """Whether the parsed text has the shape of a decision: some lead, number or chapeau."""
+    for p in doc.paragraphs:
+        if p.kind == "operative" and (p.lead is not None or p.number is not None):
+            return True
+        if p.kind == "preamble" and p.lead is not None:
+            return True
+    return any(p.kind == "operative" for p in doc.paragraphs) and len(doc.paragraphs) <= 3

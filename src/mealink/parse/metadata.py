@@ -1,0 +1,163 @@
+"""Document-level facts: symbol, number, revision, title, adoption and convention.
+
+They are read from the cover header (kept out of the paragraphs) and the headings, and the
+convention is inferred from symbols and names in the text when no symbol says it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from mealink.vocabulary import Vocabulary
+
+_WS = re.compile(r"\s+")
+_REVISION = re.compile(r"\(?\s*(Rev\.\s?(?:CoP|COP|MOP|MoP)\s?\d{1,2})\s*\)?")
+_ADOPTED = re.compile(
+    r"Adopted\s+by\s+the\s+(?P<body>Conference|Meeting)\s+of\s+the\s+(?:Contracting\s+)?Parties"
+    r"\s+at\s+its\s+(?P<n>\d{1,2})\s*(?:st|nd|rd|th)?\s+(?:Meeting|Session)\s*"
+    r"(?:\((?P<where>[^)]{3,120})\))?",
+    re.IGNORECASE,
+)
+_MEETING = re.compile(
+    r"(?P<n>\d{1,2})\s*(?:st|nd|rd|th)\s*(?:Meeting|Session)\s+of\s+the\s+(?P<body>Conference|"
+    r"Meeting)\s+of\s+the\s+(?:Contracting\s+)?Parties[^\n]*\n(?P<where>(?:[^\n]{3,80}\n?){1,2})",
+    re.IGNORECASE,
+)
+_HEADING_SYMBOL = re.compile(
+    r"^(?P<sym>(?:(?:UNEP/[A-Z]+/)?(?:Draft\s+)?(?:Resolution|Decision|Recommendation)s?\s+)?"
+    r"(?:Conf\.\s?)?(?:[A-Z]{1,4}-)?(?:[IVXLC]{1,6}|\d{1,3})(?:[./]\d{1,3})?"
+    r"(?:\s+to\s+\d{1,3}\.\d{1,3})?(?:\s*\(Rev\.\s?[A-Za-z]+\d+\))?)\*?"
+    r"(?:\s*[.:]\s*|\s+-\s+|\s+|$)(?P<title>.*)$",
+    re.DOTALL,
+)
+_TRAILING_NUMBER = re.compile(r"^(?P<title>.+?)\s+(?P<sym>\d{1,3}\.\d{1,3})$")
+
+
+@dataclass(slots=True)
+class Metadata:
+    """What the header and headings tell about the document."""
+
+    symbol: str | None = None
+    number: str | None = None
+    revision: str | None = None
+    title: str | None = None
+    adopted_at: str | None = None
+    convention: str | None = None
+
+
+def _collapse(s: str) -> str:
+    return _WS.sub(" ", s).strip()
+
+
+def _symbol_from_line(line: str) -> tuple[str, str | None] | None:
+    """A symbol (and the title after it) from a heading like 'XIII/5. Ecosystem restoration'."""
+    line = _collapse(line)
+    m = _HEADING_SYMBOL.match(line)
+    if m and re.search(r"[/.]|^(?:Draft\s+)?(?:Resolution|Decision|Recommendation)",
+                       m.group("sym"), re.I):
+        sym = m.group("sym").strip()
+        if not re.match(r"(?:UNEP/|Draft|Resolution|Decision|Recommendation|Conf)", sym, re.I):
+            sym = ("Resolution " if sym.startswith("Conf") else "Decision ") + sym
+        elif sym.startswith("Conf"):
+            sym = "Resolution " + sym
+        sym = re.sub(r"\s+to\s+", "-", sym)
+        title = m.group("title").strip() or None
+        return sym, title
+    m2 = _TRAILING_NUMBER.match(line)
+    if m2:
+        return "Decision " + m2.group("sym"), m2.group("title")
+    return None
+
+
+def extract(text: str, header: str, headings: list[str], vocab: Vocabulary) -> Metadata:
+    """Read the metadata from the cover header text and the heading paragraphs."""
+    meta = Metadata()
+    lines = [ln.strip() for ln in header.split("\n") if ln.strip()]
+    for ln in lines + headings[:4]:
+        sm = vocab.symbol_pattern.fullmatch(_collapse(ln))
+        if sm and "/" in ln and re.search(r"Res|Dec|Rec", ln):
+            meta.symbol = _collapse(ln)
+            break
+    if meta.symbol is None:
+        for h in headings[:5]:
+            found = _symbol_from_line(h)
+            if found:
+                meta.symbol, title = found
+                if title and meta.title is None:
+                    meta.title = title
+                break
+    if meta.symbol:
+        rev = _REVISION.search(meta.symbol)
+        meta.revision = _collapse(rev.group(1)) if rev else None
+        num = vocab.identifier_pattern.search(meta.symbol.split("/")[-1])
+        meta.number = num.group(0) if num else None
+        if meta.number:
+            meta.number = _REVISION.sub("", meta.number).strip()
+    if meta.title is None:
+        meta.title = _title(lines, headings, meta.symbol, vocab)
+    meta.adopted_at = _adoption(header + "\n" + "\n".join(headings[:4]))
+    meta.convention = detect_convention(text, meta.symbol, vocab)
+    return meta
+
+
+def _title(lines: list[str], headings: list[str], symbol: str | None,
+           vocab: Vocabulary) -> str | None:
+    """The title: in a cover header the line after the symbol; else the first plain heading."""
+    if lines:
+        cands = [ln for ln in lines if not vocab.cover_label_pattern.match(ln)
+                 and not ln.lower().startswith(("adopted", "convention on", "**"))
+                 and (symbol is None or _collapse(ln) != symbol)]
+        block: list[str] = []
+        for ln in cands:
+            if ln.isupper() or block:
+                if ln.isupper():
+                    block.append(ln)
+                else:
+                    break
+        if block:
+            return _collapse(" ".join(block))
+    for h in headings:
+        h = _collapse(h)
+        if vocab.chapeau_pattern.match(h) or _symbol_from_line(h) or re.search(
+                r"\b(?:Meeting|Session)\b.*\d{4}|^/", h) or len(h) > 250:
+            continue
+        return h
+    return None
+
+
+def _adoption(text: str) -> str | None:
+    m = _ADOPTED.search(text)
+    prefix = {"conference": "COP", "meeting": "MOP"}
+    if m:
+        where = _collapse(m.group("where") or "")
+        label = f"{prefix[m.group('body').lower()]}{m.group('n')}"
+        return f"{label}, {where}" if where else label
+    m2 = _MEETING.search(text)
+    if m2:
+        where = ", ".join(_collapse(w) for w in m2.group("where").split("\n") if w.strip())
+        return f"{prefix[m2.group('body').lower()]}{m2.group('n')}, {where}"
+    return None
+
+
+def detect_convention(text: str, symbol: str | None, vocab: Vocabulary) -> str | None:
+    """The convention whose symbols or names the text shows most, the symbol first."""
+    if symbol:
+        for conv in vocab.conventions:
+            if any(re.match(p, symbol) for p in conv.symbols):
+                return conv.id
+    scores: Counter[str] = Counter()
+    head = text[:20000]
+    for conv in vocab.conventions:
+        for name in conv.names:
+            flags = 0 if name.isupper() else re.IGNORECASE
+            n = len(re.findall(rf"(?<![\w-]){re.escape(name)}(?![\w-])", head, flags))
+            scores[conv.id] += n * (3 if len(name) > 12 else 1)
+        for p in conv.symbols:
+            scores[conv.id] += 2 * len(re.findall(rf"(?<![\w/]){p}", head))
+    if re.search(r"\bResolution\s+Conf\.|\bCoP\d", head):
+        scores["CITES"] += 4
+    if not scores or scores.most_common(1)[0][1] == 0:
+        return None
+    return scores.most_common(1)[0][0]

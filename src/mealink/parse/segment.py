@@ -1,0 +1,262 @@
+"""Segment clean text into blocks: paragraphs, footnotes and page furniture.
+
+Texts arrive hard-wrapped, run together on one line, with numbers on lines of their own
+and footnotes glued in. Segmentation first cuts the text into units (lines, and pieces of a
+line where a run-in paragraph starts after ';' or ','), gives each unit the signal its start
+shows (a number, a lead such as "Requests", a chapeau, a lower-case continuation ...), then
+joins units into blocks by rules on those signals. Every character of the text ends up in
+exactly one block, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from mealink.models import Footnote, Span
+from mealink.parse.markers import Marker, match_marker, successor
+from mealink.vocabulary import Vocabulary
+
+Signal = Literal["marker", "number_alone", "lead", "chapeau", "symbol", "annex", "footnote",
+                 "apparatus", "lower", "cap", "other"]
+Role = Literal["paragraph", "footnote", "apparatus"]
+
+_MID = re.compile(r"(?<=[;:.,])[ ]+(?=\S)")
+_MID_ITEM = re.compile(r"(?<=\s)\([ ]?(?P<label>[a-z]{1,2}|[ivx]{1,6})[ ]?\)(?=\s)")
+_MID_CHAPEAU = re.compile(r"(?<=[a-z] )(?:The|Le|La|El) [A-Z]")
+_FOOTNOTE_LINE = re.compile(r"(?:[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,3}\]|\*{1,3})[ ]*\S")
+_ANNEX = re.compile(r"(?:ANNEXE?|Annexe?)(?=\s+(?:[IVX\dA-Z]|to|la|à|of)|\s*$|\s*[:.])")
+_SYMBOL_LINE = re.compile(
+    r"(?:[\w.]+[ ]+){0,3}?(?:(?:Draft[ ]+)?(?:Resolution|Decision|Recommendation)s?[ ]+|Conf\.[ ]?)"
+    r"[\w./()-]+|.*\b(?:DR|Doc|Res|Dec)\.?[ ]?\d+\b.*|[IVXLC\d]{1,6}[./]\d{1,3}\b.*",
+    re.IGNORECASE,
+)
+_TRAILING_FOOTNOTES = re.compile(r"(?<=[;.,:])(?P<marks>\d{1,3})(?=[A-Z])")
+_FOOTNOTE_SPLIT = re.compile(r"(?<=\.)(?=\d{1,3}[A-Z])")
+_LABEL = re.compile(r"[A-Z][\w /()-]{0,40}:{1,2}")
+_TERMINAL = re.compile(r"[.;,:][\"'”’)\]]*$")
+
+
+@dataclass(slots=True)
+class Unit:
+    """A line, or a run-in piece of a line, with the signal its start shows."""
+
+    start: int
+    end: int
+    line_start: bool
+    blank_before: bool
+    signal: Signal = "other"
+    marker: Marker | None = None
+    body: int = 0
+
+
+@dataclass(slots=True)
+class Block:
+    """Consecutive units that form one paragraph, footnote or piece of page furniture."""
+
+    start: int
+    end: int
+    role: Role
+    signal: Signal
+    marker: Marker | None
+    body: int
+    footnotes: list[Footnote] = field(default_factory=list)
+    reason: str = ""
+
+
+def _lead_at(text: str, pos: int, vocab: Vocabulary) -> re.Match[str] | None:
+    """A lead at ``pos`` written with a capital initial ("Requests", "FURTHER NOTING")."""
+    if pos >= len(text) or not text[pos].isupper():
+        return None
+    return vocab.lead_pattern.match(text, pos)
+
+
+def _chapeau_at(text: str, pos: int, end: int, vocab: Vocabulary) -> re.Match[str] | None:
+    """A chapeau ("The Conference of the Parties,") that ends its unit or precedes a boundary."""
+    m = vocab.chapeau_pattern.match(text, pos, end)
+    if not m:
+        return None
+    rest = text[m.end():end].strip()
+    return m if not rest else None
+
+
+def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary) -> list[int]:
+    """Positions inside one line where a run-in paragraph begins."""
+    starts: list[int] = []
+    last_item: str | None = None
+    for m in _MID_ITEM.finditer(text, ls, le):
+        label = m.group("label")
+        before = text[:m.start()].rstrip()[-1:]
+        if before in (";", ":") or (last_item is not None and label == successor(last_item)):
+            starts.append(m.start())
+            last_item = label
+    for m in _MID.finditer(text, ls, le):
+        p = m.end()
+        before = text[m.start() - 1]
+        marker = match_marker(text, p)
+        if marker is not None and marker.kind == "number":
+            nxt = text[marker.end:marker.end + 1]
+            if nxt.isupper() or nxt.isdigit() or nxt in "(“\"":
+                starts.append(p)
+                continue
+        if _lead_at(text, p, vocab) or (before in ".;" and _ANNEX.match(text, p)):
+            starts.append(p)
+            continue
+        c = vocab.chapeau_pattern.match(text, p, le)
+        if c and c.group(0).rstrip().endswith(","):
+            starts.append(p)
+    for m in _MID_CHAPEAU.finditer(text, ls, le):
+        c = vocab.chapeau_pattern.match(text, m.start(), le)
+        if c and c.group(0).rstrip().endswith(",") and _lead_at(
+            text, c.end() + len(text[c.end():le]) - len(text[c.end():le].lstrip()), vocab
+        ):
+            starts.append(m.start())
+    return sorted(set(starts))
+
+
+def _units(text: str, vocab: Vocabulary) -> list[Unit]:
+    units: list[Unit] = []
+    pos = 0
+    blank = False
+    n = len(text)
+    while pos <= n:
+        nl = text.find("\n", pos)
+        le = n if nl < 0 else nl
+        ls = pos
+        while ls < le and text[ls] == " ":
+            ls += 1
+        if ls >= le:
+            blank = True
+        else:
+            cuts = [ls, *_midline_starts(text, ls, le, vocab), le]
+            for i in range(len(cuts) - 1):
+                s, e = cuts[i], cuts[i + 1]
+                while e > s and text[e - 1] == " ":
+                    e -= 1
+                if e > s:
+                    units.append(Unit(s, e, i == 0, blank and i == 0))
+            blank = False
+        if nl < 0:
+            break
+        pos = nl + 1
+    return units
+
+
+def _signal(text: str, u: Unit, vocab: Vocabulary) -> None:
+    s, e = u.start, u.end
+    line = text[s:e]
+    u.body = s
+    if u.line_start and vocab.apparatus_pattern.fullmatch(line):
+        u.signal = "apparatus"
+        return
+    if u.line_start and _FOOTNOTE_LINE.match(line) and not match_marker(text, s):
+        u.signal = "footnote"
+        return
+    marker = match_marker(text, s)
+    if marker is not None and marker.end <= e:
+        u.marker, u.body = marker, marker.end
+        u.signal = "number_alone" if marker.end >= e else "marker"
+        if marker.kind == "bullet" and u.signal == "number_alone":
+            u.signal = "other"
+        return
+    if _chapeau_at(text, s, e, vocab):
+        u.signal = "chapeau"
+    elif _ANNEX.match(text, s) and len(line) < 300:
+        u.signal = "annex"
+    elif u.line_start and len(line) <= 70 and not _TERMINAL.search(line) and \
+            _SYMBOL_LINE.fullmatch(line) and not _lead_at(text, s, vocab):
+        u.signal = "symbol"
+    elif _lead_at(text, s, vocab):
+        u.signal = "lead"
+    elif line[0].islower() or (line[0] == "(" and not line[1:2].islower()):
+        u.signal = "lower"
+    elif line[0].isupper():
+        u.signal = "cap"
+
+
+def _joins(text: str, prev: Unit, block: Block, u: Unit) -> bool:
+    """Whether unit ``u`` continues the block whose last unit is ``prev``."""
+    if u.signal in ("apparatus", "footnote") or block.role != "paragraph":
+        return False
+    if prev.signal == "number_alone":
+        return u.signal not in ("marker", "number_alone")
+    if not u.line_start:
+        return False
+    if u.signal in ("marker", "number_alone", "chapeau", "symbol", "annex"):
+        return False
+    last = text[block.start:prev.end].rstrip()[-1:]
+    if u.signal == "lead":
+        word = text[u.start:u.end].split(" ", 1)[0]
+        if u.blank_before or last in ";:,.)" or word.isupper() or \
+                prev.signal in ("symbol", "chapeau"):
+            return False
+        return block.signal in ("symbol", "cap", "other") and not _TERMINAL.search(
+            text[block.start:prev.end])
+    if u.blank_before:
+        return u.signal == "lower" and last not in ".;:"
+    if u.signal == "lower":
+        return True
+    if prev.signal in ("symbol", "chapeau") or last in ";:":
+        return False
+    return True
+
+
+def _split_trailing_footnotes(text: str, block: Block) -> None:
+    """Keep footnotes glued after a paragraph's end ('group;11UNEP/CHW.14/5, annex.') apart."""
+    m = _TRAILING_FOOTNOTES.search(text, block.body, block.end)
+    if not m or block.end - m.end() > 600:
+        return
+    tail = text[m.end():block.end]
+    if "\n" in tail:
+        return
+    notes: list[Footnote] = []
+    pos = m.end()
+    for piece in _FOOTNOTE_SPLIT.split(tail):
+        lead = re.match(r"\d{0,3}", piece)
+        marker = lead.group(0) if lead else ""
+        start = pos + len(marker)
+        notes.append(Footnote(marker or m.group("marks")[-1:], piece[len(marker):],
+                              Span(start, pos + len(piece))))
+        pos += len(piece)
+    block.footnotes = notes
+    block.end = m.start()
+
+
+def segment(text: str, vocab: Vocabulary) -> list[Block]:
+    """Cut ``text`` into blocks; see the module docstring for the rules."""
+    units = _units(text, vocab)
+    for u in units:
+        _signal(text, u, vocab)
+    blocks: list[Block] = []
+    prev: Unit | None = None
+    for u in units:
+        if blocks and prev is not None and _joins(text, prev, blocks[-1], u):
+            blocks[-1].end = u.end
+        else:
+            role: Role = ("apparatus" if u.signal == "apparatus" else
+                          "footnote" if u.signal == "footnote" else "paragraph")
+            blocks.append(Block(u.start, u.end, role, u.signal, u.marker, u.body,
+                                reason="page furniture" if role == "apparatus" else ""))
+        if prev is not None and prev.signal == "number_alone" and blocks[-1].start == prev.start:
+            blocks[-1].signal = u.signal if u.signal != "number_alone" else "number_alone"
+        prev = u
+    for b in blocks:
+        if b.role == "paragraph":
+            _split_trailing_footnotes(text, b)
+    _mark_trailing_metadata(text, blocks)
+    return blocks
+
+
+def _mark_trailing_metadata(text: str, blocks: list[Block]) -> None:
+    """Page metadata after the decision ('Number / Code:', 'COP meeting:') is not text."""
+    for i, b in enumerate(blocks):
+        if b.role == "paragraph" and _LABEL.fullmatch(text[b.start:b.end].strip()) and i > 0 \
+                and any(x.role == "paragraph" and x.signal in ("lead", "marker")
+                        for x in blocks[:i]):
+            rest = blocks[i:]
+            if all(len(text[x.start:x.end]) < 120 and x.signal not in ("lead", "marker")
+                   for x in rest):
+                for x in rest:
+                    x.role, x.reason = "apparatus", "page metadata"
+                return

@@ -1,0 +1,201 @@
+"""From blocks to the paragraph tree: kind, number and lead of every paragraph.
+
+The kind follows how decisions are drafted: participles and adjectives ("Recalling",
+"Aware") open the preamble, third-person verbs ("Requests") and addressee-as-subject
+sentences ("Parties are invited to:", "The Standing Committee shall ... review") the
+operative part. A chapeau ("The Conference of the Parties,") starts a (possibly embedded)
+decision; once the operative part has begun, a participial opener ("6. Bearing in mind ...")
+is an operative paragraph. Sub-paragraphs take their parent's kind and a composed number.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mealink.models import Kind, Mention, Paragraph, Span
+from mealink.parse.markers import is_roman_item
+from mealink.parse.segment import Block
+from mealink.vocabulary import Vocabulary, VerbForm, verb_form
+
+_TERMINAL = re.compile(r"[.;,:][\"'”’)\]]*$")
+_WS = re.compile(r"\s+")
+_PASSIVE = re.compile(
+    r"\b(?:is|are)\s+(?:hereby\s+|also\s+|further\s+|strongly\s+)?(?P<verb>requested|invited|"
+    r"urged|encouraged|called\s+upon|called\s+on|instructed|directed|asked|mandated|authori[sz]ed|"
+    r"recommended)\s+to\b"
+)
+_MODAL = re.compile(
+    r"\b(?:shall|should|will|must)\b(?:\s*,[^,;]{1,160},)?\s+(?:also\s+|further\s+)?"
+    r"(?P<verb>(?!be\b|not\b|have\b)[a-z]+)"
+)
+
+
+@dataclass(slots=True)
+class _Numbering:
+    """Composes sub-paragraph numbers: '3(a)', '6(b)(ii)', '12.91(c)', '(a)'."""
+
+    top: str | None = None
+    level1_roman: bool | None = None
+    level1: str | None = None
+    last_letter: str | None = None
+
+    def reset(self, top: str | None) -> None:
+        self.top, self.level1_roman, self.level1, self.last_letter = top, None, None, None
+
+    def item(self, label: str) -> str:
+        base = self.top or ""
+        if label.isdigit():
+            roman = False
+        else:
+            roman = is_roman_item(label, self.last_letter if self.level1_roman is False else None)
+        if self.level1_roman is None or roman == self.level1_roman or self.level1 is None:
+            if self.level1_roman is None:
+                self.level1_roman = roman
+            if roman == self.level1_roman:
+                self.level1 = label
+                if not roman:
+                    self.last_letter = label
+                return f"{base}({label})"
+        return f"{base}({self.level1})({label})"
+
+
+def collapse(text: str) -> str:
+    """Whitespace runs (and hard line wraps) to single spaces."""
+    return _WS.sub(" ", text).strip()
+
+
+def _lead(text: str, pos: int, end: int, vocab: Vocabulary,
+          any_case: bool = False) -> tuple[Mention, VerbForm | None] | None:
+    if pos >= end or not (any_case or text[pos].isupper()):
+        return None
+    m = vocab.lead_pattern.match(text, pos, end)
+    if not m:
+        return None
+    return (Mention(collapse(m.group("lead")), Span(m.start("lead"), m.end("lead"))),
+            verb_form(m.group("verb")))
+
+
+def finite_after(text: str, start: int, end: int, vocab: Vocabulary) -> re.Match[str] | None:
+    """First third-person operative verb at clause level (', decides', 'and requests')."""
+    for m in vocab.finite_pattern.finditer(text, start, end):
+        before = text[max(start, m.start() - 6):m.start()]
+        if re.search(r"(?:,|;|\band|\bet)\s*$", before):
+            return m
+    return None
+
+
+def subject_verb(text: str, start: int, end: int) -> tuple[re.Match[str], str] | None:
+    """An addressee-as-subject construction in the first sentence: passive or modal."""
+    stop = re.search(r"[.;](?:\s|$)", text[start:end])
+    limit = start + stop.start() if stop else end
+    for pattern, kind in ((_PASSIVE, "passive"), (_MODAL, "modal")):
+        m = pattern.search(text, start, limit)
+        if m:
+            return m, kind
+    return None
+
+
+def _is_heading_like(text: str, b: Block, is_last: bool) -> bool:
+    chunk = text[b.body:b.end].strip()
+    if is_last or not chunk or len(chunk) > 300:
+        return False
+    return not _TERMINAL.search(chunk) or (chunk.endswith(":") and len(chunk) <= 60)
+
+
+def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary) -> list[Paragraph]:
+    """Paragraph objects, in order, for the paragraph blocks (see the module docstring)."""
+    paras: list[Paragraph] = []
+    operative = False
+    numbering = _Numbering()
+    top: Paragraph | None = None
+    pending: list[Paragraph] = []
+    body_blocks = [b for b in blocks if b.role == "paragraph"]
+    for i, b in enumerate(body_blocks):
+        is_last = i == len(body_blocks) - 1
+        marker = b.marker
+        raw_body = text[b.body:b.end]
+        para = Paragraph(kind="preamble", number=None, span=Span(b.start, b.end),
+                         body=Span(b.body, b.end), text=collapse(raw_body))
+        para.footnotes = list(b.footnotes)
+        body_start = b.body + (len(raw_body) - len(raw_body.lstrip()))
+        lead = _lead(text, body_start, b.end, vocab, any_case=marker is not None and
+                     marker.kind in ("item", "bullet"))
+        vf = lead[1] if lead else None
+        if lead:
+            para.lead = lead[0]
+        if marker is not None and marker.kind in ("item", "bullet"):
+            para.number = numbering.item(marker.label) if marker.kind == "item" else None
+            parent = top
+            para.parent = paras.index(parent) if parent is not None else None
+            para.depth = max(1, (para.number or "").count("("))
+            if parent is not None and parent.kind != "heading":
+                para.kind = parent.kind
+            else:
+                para.kind = "operative" if operative else "preamble"
+            if vf is not None and vf.form == "finite":
+                para.kind = "operative"
+            paras.append(para)
+            continue
+        kind = _top_kind(text, b, body_start, lead, vf, operative, is_last, vocab)
+        if kind == "pending":
+            pending.append(para)
+            kind = "operative" if operative else "preamble"
+        para.kind = kind
+        if marker is not None and marker.kind in ("number", "decimal", "roman", "section"):
+            para.number = marker.label
+        if b.signal == "chapeau" or (kind == "heading" and vocab.chapeau_pattern.match(
+                text, body_start, b.end)):
+            operative = False
+        elif kind == "operative":
+            operative = True
+        numbering.reset(para.number if kind != "heading" else None)
+        top = para if kind != "heading" else None
+        paras.append(para)
+    for p in pending:
+        later = [q for q in paras[paras.index(p) + 1:] if q.kind != "heading"]
+        if later:
+            p.kind = later[0].kind
+    return paras
+
+
+def _top_kind(text: str, b: Block, body_start: int,
+              lead: tuple[Mention, VerbForm | None] | None, vf: VerbForm | None,
+              operative: bool, is_last: bool, vocab: Vocabulary) -> Kind | str:
+    if b.signal in ("chapeau", "symbol", "annex"):
+        return "heading"
+    marker = b.marker
+    if marker is not None and marker.kind in ("roman", "section") and lead is None and \
+            not subject_verb(text, body_start, b.end):
+        return "heading"
+    if lead is not None and vf is not None and vf.form == "finite":
+        return "operative"
+    if _is_heading_like(text, b, is_last) and (lead is None or not text[b.start:b.end].strip()
+                                                .endswith(":")):
+        if lead is None or marker is None:
+            return "heading"
+    if lead is not None:
+        if finite_after(text, lead[0].span.end, b.end, vocab):
+            return "operative"
+        return "operative" if operative else "preamble"
+    if subject_verb(text, body_start, b.end) or _subject_finite(text, body_start, b.end, vocab):
+        return "operative"
+    if marker is not None or operative:
+        return "operative"
+    if body_start < b.end and text[body_start].islower():
+        return "pending"
+    return "preamble"
+
+
+def _subject_finite(text: str, start: int, end: int, vocab: Vocabulary) -> bool:
+    """'The Subsidiary Body ... recommends that', 'The Conference ..., decided to convene'."""
+    m = re.match(r"(?:The|THE|Le|La)\s", text[start:end])
+    if not m:
+        return False
+    stop = re.search(r"[.;:](?:\s|$)", text[start:end])
+    limit = start + stop.start() if stop else end
+    for w in re.finditer(r"[a-z]+", text[start:limit]):
+        form = verb_form(w.group(0))
+        if form is not None and form.form in ("finite", "past"):
+            return True
+    return False

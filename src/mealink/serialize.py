@@ -1,0 +1,73 @@
+"""Documents to JSON-ready dicts: the parse contract of DESIGN.md, plus spans and extras.
+
+Contract fields keep their meaning (``symbol``, ``paragraphs[].kind``, ``verb``, ``actors``
+as written ...); extras are added beside them (``spans``, ``actors_canonical``,
+``footnotes``, ``parent``) so that consumers of the contract are not disturbed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mealink.models import Document, Footnote, Paragraph, Span
+
+
+def _span(s: Span) -> list[int]:
+    return [s.start, s.end]
+
+
+def _footnote(f: Footnote) -> dict[str, Any]:
+    return {"marker": f.marker, "text": " ".join(f.text.split()), "span": _span(f.span)}
+
+
+def paragraph_to_dict(p: Paragraph, actor_names: dict[str, str] | None = None) -> dict[str, Any]:
+    """One paragraph in contract form."""
+    out: dict[str, Any] = {
+        "kind": p.kind,
+        "number": p.number,
+        "lead": p.lead.value if p.lead else None,
+        "verb": p.verb.value if p.verb else None,
+        "actors": [a.value for a in p.actors],
+        "references": [r.text for r in p.references],
+        "repeals": [r.value for r in p.repeals],
+        "deadline": p.deadline.value if p.deadline else None,
+        "condition": p.condition,
+        "text": p.text,
+        "other_verbs": [v.value for v in p.other_verbs],
+        "parent": p.parent,
+        "span": _span(p.span),
+        "spans": {
+            "lead": _span(p.lead.span) if p.lead else None,
+            "verb": _span(p.verb.span) if p.verb else None,
+            "actors": [_span(a.span) for a in p.actors],
+            "references": [_span(r.span) for r in p.references],
+            "deadline": _span(p.deadline.span) if p.deadline else None,
+            "conditions": [_span(c.span) for c in p.conditions],
+        },
+    }
+    if actor_names is not None:
+        out["actors_canonical"] = [actor_names.get(a.value.lower()) for a in p.actors]
+    if p.footnotes:
+        out["footnotes"] = [_footnote(f) for f in p.footnotes]
+    return out
+
+
+def document_to_dict(doc: Document) -> dict[str, Any]:
+    """The whole document in contract form (one JSON Lines record of ``mealink parse``)."""
+    from mealink.annotate.actors import canonical_names
+
+    names = canonical_names()
+    return {
+        "source": doc.source,
+        "symbol": doc.symbol,
+        "convention": doc.convention,
+        "number": doc.number,
+        "revision": doc.revision,
+        "title": doc.title,
+        "adopted_at": doc.adopted_at,
+        "language": doc.language,
+        "paragraphs": [paragraph_to_dict(p, names) for p in doc.paragraphs],
+        "footnotes": [_footnote(f) for f in doc.footnotes],
+        "annexes": [_span(s) for s in doc.annexes],
+        "apparatus": [{"reason": a.reason, "span": _span(a.span)} for a in doc.apparatus],
+    }

@@ -1,0 +1,268 @@
+"""The knowledge the rules use, loaded once from the TOML data files in ``mealink/data``.
+
+Code holds the mechanism, the data files hold the knowledge: adding a verb, an actor, a
+convention or a French form is a data change. ``vocabulary()`` returns one frozen
+``Vocabulary`` with the compiled patterns, built on first use and cached.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+from mealink.errors import VocabularyError
+
+Form = Literal["finite", "participle", "past", "base"]
+
+
+@dataclass(frozen=True, slots=True)
+class VerbForm:
+    """One written form of a verb ("requests", "taking note") and what it is."""
+
+    base: str
+    form: Form
+    asks: bool
+    that: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Convention:
+    """A convention (or other body) whose decisions mealink reads."""
+
+    id: str
+    meeting: str
+    names: tuple[str, ...]
+    symbols: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """Everything the parser and annotators know, with compiled patterns."""
+
+    verb_forms: dict[str, VerbForm]
+    lead_pattern: re.Pattern[str]
+    finite_pattern: re.Pattern[str]
+    opener_pattern: re.Pattern[str]
+    actor_aliases: dict[str, str]
+    actor_heads: frozenset[str]
+    actor_names_pattern: re.Pattern[str]
+    conditions: re.Pattern[str]
+    deadlines: re.Pattern[str]
+    deadline_cues: re.Pattern[str]
+    conventions: tuple[Convention, ...]
+    reference_types: dict[str, str]
+    reference_pattern: re.Pattern[str]
+    symbol_pattern: re.Pattern[str]
+    identifier_pattern: re.Pattern[str]
+    chapeau_pattern: re.Pattern[str]
+    apparatus_pattern: re.Pattern[str]
+    cover_label_pattern: re.Pattern[str]
+
+
+def _load(name: str) -> dict[str, Any]:
+    try:
+        text = resources.files("mealink.data").joinpath(name).read_text(encoding="utf-8")
+        return tomllib.loads(text)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise VocabularyError(f"cannot read data file {name}: {exc}") from exc
+
+
+def loose(phrase: str) -> str:
+    """Regex for a literal phrase where any whitespace run (or line wrap) may separate words."""
+    return r"\s+".join(re.escape(w) for w in phrase.split())
+
+
+def strip_accented(text: str) -> str:
+    """The form a word takes when encoding damage drops accented letters ('décide' -> 'dcide')."""
+    return "".join(c for c in text if ord(c) < 128 and c not in "'’")
+
+
+def fold_accents(text: str) -> str:
+    """Remove diacritics, keep the letters ('décide' -> 'decide')."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def _third_person(word: str) -> str:
+    if re.search(r"(?:s|sh|ch|x|z|o)$", word):
+        return word + "es"
+    if re.search(r"[^aeiou]y$", word):
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def _participle(word: str) -> str:
+    if word.endswith("ie"):
+        return word[:-2] + "ying"
+    if word.endswith("e") and not word.endswith(("ee", "ye", "oe")):
+        return word[:-1] + "ing"
+    return word + "ing"
+
+
+def _past(word: str) -> str:
+    if word.endswith("e"):
+        return word + "d"
+    if re.search(r"[^aeiou]y$", word):
+        return word[:-1] + "ied"
+    return word + "ed"
+
+
+def _english_forms(base: str, entry: dict[str, Any]) -> list[tuple[str, Form]]:
+    forms: list[tuple[str, Form]] = [(base, "base")]
+    explicit = entry.get("forms")
+    if explicit:
+        kinds: tuple[Form, ...] = ("finite", "participle", "past", "past")
+        forms += [(f, kinds[i]) for i, f in enumerate(explicit[:4])]
+    else:
+        head, _, rest = base.partition(" ")
+        tail = f" {rest}" if rest else ""
+        forms += [
+            (_third_person(head) + tail, "finite"),
+            (_participle(head) + tail, "participle"),
+            (_past(head) + tail, "past"),
+        ]
+    particle = entry.get("particle")
+    if particle:
+        forms = [(f"{f} {particle}", k) for f, k in forms] + forms
+    # "having requested" opens preamble paragraphs like a participle.
+    forms += [(f"having {f}", "participle") for f, k in list(forms) if k == "past"]
+    out: list[tuple[str, Form]] = []
+    for f, k in forms:
+        out.append((f, k))
+        if "iz" in f:
+            out.append((f.replace("iz", "is"), k))
+    return out
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(loose(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+def _build_verbs(data: dict[str, Any]) -> dict[str, VerbForm]:
+    verb_forms: dict[str, VerbForm] = {}
+    for base, entry in data["verbs"].items():
+        asks, that = bool(entry.get("asks")), bool(entry.get("that"))
+        for form, kind in _english_forms(base, entry):
+            verb_forms.setdefault(form.lower(), VerbForm(base, kind, asks, that))
+    for base, entry in data.get("verbs_fr", {}).items():
+        asks = bool(entry.get("asks"))
+        for kind_name in ("finite", "participle"):
+            kind: Form = "finite" if kind_name == "finite" else "participle"
+            for form in entry.get(kind_name, []):
+                for variant in {form, fold_accents(form), strip_accented(form)}:
+                    verb_forms.setdefault(variant.lower(), VerbForm(base, kind, asks, False))
+    return verb_forms
+
+
+def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
+           clauses: dict[str, Any], conventions: dict[str, Any],
+           references: dict[str, Any]) -> Vocabulary:
+    verb_forms = _build_verbs(verbs)
+    finite = [f for f, v in verb_forms.items() if v.form == "finite"]
+    lead_words = [f for f, v in verb_forms.items() if v.form in ("finite", "participle")]
+    openers: list[str] = list(leads["preamble"]["openers"])
+    for fr in leads["preamble"].get("openers_fr", []):
+        openers += [fr, fold_accents(fr), strip_accented(fr)]
+    prefixes = _alternation(leads["lead"]["prefixes"])
+    suffixes = _alternation(leads["lead"]["suffixes"])
+    complements = _alternation(leads["lead"]["complements"])
+    head = _alternation(lead_words + openers)
+    # A lead: optional adverbs, the verb (or opener), optional "also" and complement.
+    lead_pattern = re.compile(
+        rf"(?P<lead>(?:(?:{prefixes})\s+){{0,2}}(?P<verb>{head})"
+        rf"(?:\s+(?:{suffixes}))?(?:\s+(?:{complements}))?)(?![\w-])",
+        re.IGNORECASE,
+    )
+    finite_pattern = re.compile(
+        rf"(?<![\w-])(?:(?:{prefixes})\s+)?(?P<verb>{_alternation(finite)})(?![\w-])",
+        re.IGNORECASE,
+    )
+    opener_pattern = re.compile(rf"(?:{_alternation(openers)})(?![\w-])", re.IGNORECASE)
+
+    aliases: dict[str, str] = {}
+    for entry in actors["actor"]:
+        for alias in [entry["name"], *entry.get("aliases", [])]:
+            aliases[alias.lower()] = entry["name"]
+    actor_names_pattern = re.compile(rf"(?<![\w-])(?:{_alternation(list(aliases))})(?![\w-])",
+                                     re.IGNORECASE)
+
+    def union(patterns: list[str]) -> str:
+        ws = r"\s+"
+        return "|".join("(?:" + p.replace(" ", ws) + ")" for p in patterns)
+
+    types: dict[str, str] = {}
+    for canonical, words in references["types"].items():
+        for w in words:
+            types[w.replace("\\", "").lower()] = canonical
+    ident = references["identifier"]
+    identifier = (
+        f"{ident['prefix']}(?:{'|'.join(ident['core'])}){ident['part']}{ident['revision']}"
+    ).replace(" ", r"\s?")
+    type_alt = "|".join(sorted((w for ws in references["types"].values() for w in ws),
+                               key=len, reverse=True))
+    reference_pattern = re.compile(
+        rf"(?<![\w/]){ident['qualifier']}(?P<type>{type_alt})(?:(?<=\.)|(?![\w]))\s*"
+        rf"(?P<id>{identifier})(?![\w/]){ident['of_convention']}",
+        re.IGNORECASE,
+    )
+    sym = references["symbol"]
+    symbol_pattern = re.compile(
+        rf"(?<![A-Za-z/.-]){sym['first']}(?:[./][A-Za-z0-9]+)*(?:/{sym['segment']})+"
+        rf"(?:-{sym['first']}(?:[./][A-Za-z0-9]+)*(?:/{sym['segment']})+)*"
+    )
+    chapeau = leads["chapeau"]
+    bodies = _alternation(chapeau["bodies"] + [strip_accented(b) for b in chapeau["bodies"]])
+    articles = "|".join(re.escape(a) for a in chapeau["articles"])
+    # "The Conference of the Parties [to the Convention on ...|serving as ...][,]"
+    chapeau_pattern = re.compile(
+        rf"(?:{articles})\s*(?:{bodies})(?:\s+(?:to|of|serving\s+as)\s+[^,;:.\n]{{0,160}}?)?"
+        rf"\s*,?(?=[ ]*(?:\n|$))|(?:{articles})\s*(?:{bodies})(?:\s+(?:to|of|serving\s+as)"
+        rf"\s+[^,;:.\n]{{0,160}}?)?\s*,",
+        re.IGNORECASE,
+    )
+    apparatus = leads["apparatus"]
+    apparatus_pattern = re.compile("|".join(f"(?:{p})" for p in apparatus["lines"]))
+    cover_label_pattern = re.compile(
+        rf"(?:{'|'.join(apparatus['cover_labels'])})\s*:", re.IGNORECASE
+    )
+    return Vocabulary(
+        chapeau_pattern=chapeau_pattern,
+        apparatus_pattern=apparatus_pattern,
+        cover_label_pattern=cover_label_pattern,
+        verb_forms=verb_forms,
+        lead_pattern=lead_pattern,
+        finite_pattern=finite_pattern,
+        opener_pattern=opener_pattern,
+        actor_aliases=aliases,
+        actor_heads=frozenset(w.lower() for w in actors["heads"]["words"]),
+        actor_names_pattern=actor_names_pattern,
+        conditions=re.compile(rf"(?<!\w)(?:{union(clauses['conditions'])})(?!\w)", re.I),
+        deadlines=re.compile(rf"(?<!\w)(?:{union(clauses['deadlines'])})(?!\w)"),
+        deadline_cues=re.compile(rf"(?<!\w)(?:{union(clauses['deadline_cues'])})\s+$", re.I),
+        conventions=tuple(
+            Convention(c["id"], c["meeting"], tuple(c["names"]), tuple(c["symbols"]))
+            for c in conventions["convention"]
+        ),
+        reference_types=types,
+        reference_pattern=reference_pattern,
+        symbol_pattern=symbol_pattern,
+        identifier_pattern=re.compile(identifier),
+    )
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """The package's vocabulary, built once per process."""
+    return _build(
+        _load("verbs.toml"), _load("leads.toml"), _load("actors.toml"), _load("clauses.toml"),
+        _load("conventions.toml"), _load("references.toml"),
+    )
+
+
+def verb_form(word: str) -> VerbForm | None:
+    """Look up a written verb form (case-insensitive, whitespace-normalised)."""
+    return vocabulary().verb_forms.get(" ".join(word.lower().split()))
