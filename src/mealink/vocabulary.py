@@ -205,7 +205,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
     type_alt = "|".join(sorted((w for ws in references["types"].values() for w in ws),
                                key=len, reverse=True))
     reference_pattern = re.compile(
-        rf"(?<![\w/]){ident['qualifier']}(?P<type>{type_alt})(?:(?<=\.)|(?![\w]))\s*"
+        rf"(?:(?<![\w/])|(?<=[a-z])(?=[A-Z])){ident['qualifier']}(?P<type>{type_alt})(?:(?<=\.)|(?![\w]))\s*"
         rf"(?P<id>{identifier})(?![\w/]){ident['of_convention']}",
         re.IGNORECASE,
     )

@@ -18,7 +18,7 @@ from mealink.vocabulary import Vocabulary, vocabulary
 
 _HARD_STOP = re.compile(r"[,;:()\[\]]|\.(?:\s|$)|\n\s*\n")
 _SOFT_STOP = re.compile(
-    r"\s+(?:to\s+(?!the\b|its\b|their\b|all\b|other\b|relevant\b)[a-z]|at\s+its\b|"
+    r"\s+(?:to\s*:|to\s+(?!the\b|its\b|their\b|all\b|other\b|relevant\b)[a-z]|at\s+its\b|"
     r"in\s+(?:consultation|collaboration|cooperation|coordination|partnership|line)\b|"
     r"with\s+(?:the\s+)?(?:assistance|support|help)\b|under\s+the\s+(?:guidance|auspices)\b|"
     r"as\s+appropriate\b|through\b|that\b|which\b|who\b|whose\b|where\b|when\b|whenever\b|"
@@ -88,7 +88,7 @@ def _phrase_end(text: str, pos: int, end: int, vocab: Vocabulary, that: bool) ->
     hard = _HARD_STOP.search(text, pos, end)
     if hard:
         stop = hard.start()
-    soft = _SOFT_STOP.search(text, pos, stop)
+    soft = _SOFT_STOP.search(text, pos, min(end, stop + 1))
     if soft:
         stop = soft.start()
     fin = vocab.finite_pattern.search(text, pos, stop)

@@ -90,7 +90,7 @@ def find_references(text: str, start: int, end: int, vocab: Vocabulary,
         if any(s <= m.start() < e for s, e in covered):
             continue
         sym = _trim_symbol(m.group(0))
-        if "/" not in sym or len(sym) < 5:
+        if "/" not in sym or len(sym) < 5 or not any(ch.isdigit() for ch in sym):
             continue
         refs.append(Reference(sym, Span(m.start(), m.start() + len(sym)), "document", sym, None,
                               in_footnote))

@@ -49,8 +49,11 @@ def match_marker(text: str, pos: int) -> Marker | None:
         m = pattern.match(text, pos)
         if m:
             label = m.group("label")
-            if kind == "number" and m.end() < len(text) and text[m.end()].islower():
+            nxt = text[m.end():m.end() + 1]
+            if kind == "number" and nxt.islower():
                 continue  # "4.sub" is not a paragraph number
+            if kind == "item" and nxt in (")", ";", ","):
+                continue  # "(h))" closes a citation, "(a);" ends a list
             return Marker(kind, label, pos, m.end())
     return None
 

@@ -25,15 +25,17 @@ Role = Literal["paragraph", "footnote", "apparatus"]
 _MID = re.compile(r"(?<=[;:.,])[ ]+(?=\S)")
 _MID_ITEM = re.compile(r"(?<=\s)\([ ]?(?P<label>[a-z]{1,2}|[ivx]{1,6})[ ]?\)(?=\s)")
 _MID_CHAPEAU = re.compile(r"(?<=[a-z] )(?:The|Le|La|El) [A-Z]")
-_FOOTNOTE_LINE = re.compile(r"(?:[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,3}\]|\*{1,3})[ ]*\S")
+_FOOTNOTE_LINE = re.compile(r"(?:[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,3}\]|\*{1,3})[ ]*[A-Z\d“\"]")
 _ANNEX = re.compile(r"(?:ANNEXE?|Annexe?)(?=\s+(?:[IVX\dA-Z]|to|la|à|of)|\s*$|\s*[:.])")
 _SYMBOL_LINE = re.compile(
     r"(?:[\w.]+[ ]+){0,3}?(?:(?:Draft[ ]+)?(?:Resolution|Decision|Recommendation)s?[ ]+|Conf\.[ ]?)"
-    r"[\w./()-]+|.*\b(?:DR|Doc|Res|Dec)\.?[ ]?\d+\b.*|[IVXLC\d]{1,6}[./]\d{1,3}\b.*",
+    r"[\w./()-]+|(?:[A-Z]\w*[ ]+){0,3}(?:DR|Doc|Res|Dec)\.?[ ]?\d+\b.*|"
+    r"[IVXLC\d]{1,6}[./]\d{1,3}\.?[ ]*(?:[A-Z].*)?",
     re.IGNORECASE,
 )
 _TRAILING_FOOTNOTES = re.compile(r"(?<=[;.,:])(?P<marks>\d{1,3})(?=[A-Z])")
 _FOOTNOTE_SPLIT = re.compile(r"(?<=\.)(?=\d{1,3}[A-Z])")
+_FUNCTION_WORD_END = re.compile(r"\b(?:to|the|of|on|and|for|in|by|with|an?|its|their)$")
 _LABEL = re.compile(r"[A-Z][\w /()-]{0,40}:{1,2}")
 _TERMINAL = re.compile(r"[.;,:][\"'”’)\]]*$")
 
@@ -49,6 +51,7 @@ class Unit:
     signal: Signal = "other"
     marker: Marker | None = None
     body: int = 0
+    reach: int = 0
 
 
 @dataclass(slots=True)
@@ -73,17 +76,22 @@ def _lead_at(text: str, pos: int, vocab: Vocabulary) -> re.Match[str] | None:
 
 
 def _chapeau_at(text: str, pos: int, end: int, vocab: Vocabulary) -> re.Match[str] | None:
-    """A chapeau ("The Conference of the Parties,") that ends its unit or precedes a boundary."""
-    m = vocab.chapeau_pattern.match(text, pos, end)
-    if not m:
+    """A chapeau ("The Conference of the\nParties,") that ends its line, perhaps a later one."""
+    if not text[pos:pos + 1].isupper():
         return None
-    rest = text[m.end():end].strip()
+    m = vocab.chapeau_pattern.match(text, pos)
+    if not m or m.end() < end:
+        return None
+    line_end = text.find("\n", m.end())
+    rest = text[m.end():len(text) if line_end < 0 else line_end].strip()
     return m if not rest else None
 
 
 def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary) -> list[int]:
     """Positions inside one line where a run-in paragraph begins."""
     starts: list[int] = []
+    head = match_marker(text, ls)
+    floor = head.end if head is not None else ls
     last_item: str | None = None
     for m in _MID_ITEM.finditer(text, ls, le):
         label = m.group("label")
@@ -93,6 +101,8 @@ def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary) -> list[int]
             last_item = label
     for m in _MID.finditer(text, ls, le):
         p = m.end()
+        if p <= floor:
+            continue
         before = text[m.start() - 1]
         marker = match_marker(text, p)
         if marker is not None and marker.kind == "number":
@@ -103,7 +113,7 @@ def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary) -> list[int]
         if _lead_at(text, p, vocab) or (before in ".;" and _ANNEX.match(text, p)):
             starts.append(p)
             continue
-        c = vocab.chapeau_pattern.match(text, p, le)
+        c = vocab.chapeau_pattern.match(text, p, le) if text[p].isupper() else None
         if c and c.group(0).rstrip().endswith(","):
             starts.append(p)
     for m in _MID_CHAPEAU.finditer(text, ls, le):
@@ -112,7 +122,15 @@ def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary) -> list[int]
             text, c.end() + len(text[c.end():le]) - len(text[c.end():le].lstrip()), vocab
         ):
             starts.append(m.start())
-    return sorted(set(starts))
+    kept: list[int] = []
+    for x in sorted(set(starts)):
+        if x <= floor:
+            continue
+        kept.append(x)
+        marker = match_marker(text, x)
+        if marker is not None:
+            floor = marker.end
+    return kept
 
 
 def _units(text: str, vocab: Vocabulary) -> list[Unit]:
@@ -160,9 +178,11 @@ def _signal(text: str, u: Unit, vocab: Vocabulary) -> None:
         if marker.kind == "bullet" and u.signal == "number_alone":
             u.signal = "other"
         return
-    if _chapeau_at(text, s, e, vocab):
+    chapeau = _chapeau_at(text, s, e, vocab)
+    if chapeau:
         u.signal = "chapeau"
-    elif _ANNEX.match(text, s) and len(line) < 300:
+        u.reach = chapeau.end()
+    elif _ANNEX.match(text, s):
         u.signal = "annex"
     elif u.line_start and len(line) <= 70 and not _TERMINAL.search(line) and \
             _SYMBOL_LINE.fullmatch(line) and not _lead_at(text, s, vocab):
@@ -183,6 +203,12 @@ def _joins(text: str, prev: Unit, block: Block, u: Unit) -> bool:
         return u.signal not in ("marker", "number_alone")
     if not u.line_start:
         return False
+    if u.start < prev.reach:
+        u.reach = prev.reach
+        return True
+    if _FUNCTION_WORD_END.search(text, prev.start, prev.end) and not u.blank_before and \
+            u.signal not in ("marker", "number_alone"):
+        return True
     if u.signal in ("marker", "number_alone", "chapeau", "symbol", "annex"):
         return False
     last = text[block.start:prev.end].rstrip()[-1:]

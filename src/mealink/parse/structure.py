@@ -80,7 +80,9 @@ def finite_after(text: str, start: int, end: int, vocab: Vocabulary) -> re.Match
     """First third-person operative verb at clause level (', decides', 'and requests')."""
     for m in vocab.finite_pattern.finditer(text, start, end):
         before = text[max(start, m.start() - 6):m.start()]
-        if re.search(r"(?:,|;|\band|\bet)\s*$", before):
+        after = text[m.end():m.end() + 6]
+        if re.search(r"(?:,|;|\band|\bet)\s*$", before) and \
+                not re.match(r"\s+(?:of|and|or|from)\b", after):
             return m
     return None
 
@@ -170,6 +172,12 @@ def _top_kind(text: str, b: Block, body_start: int,
         return "heading"
     if lead is not None and vf is not None and vf.form == "finite":
         return "operative"
+    if lead is None and (subject_verb(text, body_start, b.end) or
+                         _subject_finite(text, body_start, b.end, vocab)):
+        return "operative"
+    chunk = text[body_start:b.end].strip()
+    if is_last and lead is None and chunk.isupper() and len(chunk) < 80:
+        return "heading"
     if _is_heading_like(text, b, is_last) and (lead is None or not text[b.start:b.end].strip()
                                                 .endswith(":")):
         if lead is None or marker is None:
