@@ -60,6 +60,7 @@ class Vocabulary:
     symbol_pattern: re.Pattern[str]
     identifier_pattern: re.Pattern[str]
     chapeau_pattern: re.Pattern[str]
+    body_pattern: re.Pattern[str]
     apparatus_pattern: re.Pattern[str]
     cover_label_pattern: re.Pattern[str]
 
@@ -229,8 +230,10 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
     cover_label_pattern = re.compile(
         rf"(?:{'|'.join(apparatus['cover_labels'])})\s*:", re.IGNORECASE
     )
+    body_pattern = re.compile(rf"(?:{articles})\s*(?:{bodies})(?![\w-])", re.IGNORECASE)
     return Vocabulary(
         chapeau_pattern=chapeau_pattern,
+        body_pattern=body_pattern,
         apparatus_pattern=apparatus_pattern,
         cover_label_pattern=cover_label_pattern,
         verb_forms=verb_forms,

@@ -13,7 +13,7 @@ from mealink.annotate.actors import dedupe, embedded_actors, phrase_actors
 from mealink.annotate.clauses import find_conditions, find_deadline
 from mealink.annotate.references import find_references, find_repeals, footnote_references
 from mealink.models import Document, Mention, Paragraph, Span
-from mealink.parse.structure import finite_after, subject_verb
+from mealink.parse.structure import finite_after, sentence_end, subject_verb
 from mealink.vocabulary import Vocabulary, VerbForm, verb_form, vocabulary
 
 __all__ = ["annotate"]
@@ -35,7 +35,7 @@ def _secondary_verbs(text: str, start: int, end: int,
         pos = m.end()
 
 
-def _annotate_operative(text: str, p: Paragraph, vocab: Vocabulary) -> None:
+def _annotate_operative(text: str, p: Paragraph, vocab: Vocabulary, french: bool) -> None:
     start, end = p.body.start, p.body.end
     lead_vf = _lead_verb(text, p, vocab)
     actors: list[Mention] = []
@@ -44,20 +44,20 @@ def _annotate_operative(text: str, p: Paragraph, vocab: Vocabulary) -> None:
     if lead_vf is not None and lead_vf.form == "finite" and p.lead is not None:
         p.verb = Mention(lead_vf.base, p.lead.span)
         if lead_vf.asks:
-            actors += phrase_actors(text, p.lead.span.end, end, vocab, that=lead_vf.that)
+            actors += phrase_actors(text, p.lead.span.end, end, vocab, that=lead_vf.that, french=french)
     elif secondary:
         m, vf = secondary.pop(0)
         p.verb = Mention(vf.base, Span(m.start("verb"), m.end("verb")))
         if vf.asks:
-            actors += phrase_actors(text, m.end(), end, vocab, that=vf.that)
+            actors += phrase_actors(text, m.end(), end, vocab, that=vf.that, french=french)
     elif lead_vf is not None and p.lead is not None:
         p.verb = Mention(lead_vf.base, p.lead.span)
     else:
-        _subject_first(text, p, start, end, vocab, actors)
+        _subject_first(text, p, start, end, vocab, actors, french)
     for m, vf in secondary:
         p.other_verbs.append(Mention(vf.base, Span(m.start("verb"), m.end("verb"))))
         if vf.asks:
-            actors += phrase_actors(text, m.end(), end, vocab, that=vf.that)
+            actors += phrase_actors(text, m.end(), end, vocab, that=vf.that, french=french)
     actors += embedded_actors(text, start, end, vocab)
     p.actors = dedupe(actors)
     p.conditions = find_conditions(text, start, end, vocab)
@@ -65,10 +65,10 @@ def _annotate_operative(text: str, p: Paragraph, vocab: Vocabulary) -> None:
 
 
 def _subject_first(text: str, p: Paragraph, start: int, end: int, vocab: Vocabulary,
-                   actors: list[Mention]) -> None:
+                   actors: list[Mention], french: bool) -> None:
     """'Parties are invited to:', 'The Scientific Council ... should undertake', 'The
     Subsidiary Body ... recommends that ...', 'The Conference ..., decided to convene'."""
-    found = subject_verb(text, start, end)
+    found = subject_verb(text, start, end, vocab)
     if found:
         m, kind = found
         word = " ".join(m.group("verb").split())
@@ -81,19 +81,18 @@ def _subject_first(text: str, p: Paragraph, start: int, end: int, vocab: Vocabul
         cands = [start] + [c.end() for c in re.finditer(r",\s*", text[start:m.start()])]
         for c in cands:
             pos = c if c == start else start + c
-            subj = [a for a in phrase_actors(text, pos, m.start(), vocab)]
+            subj = [a for a in phrase_actors(text, pos, m.start(), vocab, french=french)]
             if subj:
                 actors += subj
                 break
         return
-    stop = re.search(r"[.;:](?:\s|$)", text[start:end])
-    limit = start + stop.start() if stop else end
+    limit = sentence_end(text, start, end)
     for w in re.finditer(r"[a-z]+", text[start:limit]):
         vf = verb_form(w.group(0))
         if vf is not None and vf.form in ("finite", "past"):
             p.verb = Mention(vf.base, Span(start + w.start(), start + w.end()))
             if vf.asks:
-                actors += phrase_actors(text, start + w.end(), end, vocab, that=vf.that)
+                actors += phrase_actors(text, start + w.end(), end, vocab, that=vf.that, french=french)
             return
 
 
@@ -118,11 +117,12 @@ def annotate(doc: Document) -> Document:
         lead_vf = _lead_verb(text, p, vocab)
         own_finite = lead_vf is not None and lead_vf.form == "finite"
         if parent is not None and parent.kind == "operative" and not own_finite:
-            p.verb, p.actors = parent.verb, list(parent.actors)
+            p.verb = parent.other_verbs[-1] if parent.other_verbs else parent.verb
+            p.actors = list(parent.actors)
             p.conditions = find_conditions(text, p.body.start, p.body.end, vocab)
             p.deadline = find_deadline(text, p.body.start, p.body.end, vocab)
         else:
-            _annotate_operative(text, p, vocab)
+            _annotate_operative(text, p, vocab, doc.language == "fr")
         p.repeals = find_repeals(text, p.body.start, p.body.end, p.references)
     doc.annotated = True
     return doc

@@ -22,9 +22,11 @@ _SOFT_STOP = re.compile(
     r"in\s+(?:consultation|collaboration|cooperation|coordination|partnership|line)\b|"
     r"with\s+(?:the\s+)?(?:assistance|support|help)\b|under\s+the\s+(?:guidance|auspices)\b|"
     r"as\s+appropriate\b|through\b|that\b|which\b|who\b|whose\b|where\b|when\b|whenever\b|"
-    r"urgently\b|also\s+to\b|further\s+to\b|on\s+(?:a|the\s+basis)\b|d['’]?[a-zé]|de\s|pour\s|"
-    r"et\s+(?:de|à)\s|if\b|for\s+(?:the|their|its)\b)"
+    r"urgently\b|also\s+to\b|further\s+to\b|on\s+(?:a|the\s+basis)\b|if\b|"
+    r"for\s+(?:the|their|its)\b)"
 )
+# French: "demande à l'Assemblée d'examiner" (also with the apostrophes lost: "dexaminer").
+_SOFT_STOP_FR = re.compile(r"\s+(?:d['’]?[a-zé]|de\s|pour\s|et\s+(?:de|à)\s)")
 _AND_VERB_TAIL = re.compile(r"\s+(?:and|et)\s*$")
 _SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+(?!of\b|to\b|for\b|on\b|in\b)|\s+et\s+")
 _DETERMINER = re.compile(
@@ -39,7 +41,11 @@ _INFINITIVE_ASK = re.compile(
     r"\bto\s+(?:also\s+)?(?:encourage|invite|request|urge|call\s+upon|call\s+on|ask|instruct)\s+",
     re.IGNORECASE)
 _PASSIVE_AGENT = re.compile(r"\bto\s+be\s+(?:followed|implemented|applied|used|undertaken|"
-                            r"carried\s+out|considered)\s+by\s+", re.IGNORECASE)
+                            r"carried\s+out)\s+by\s+", re.IGNORECASE)
+# "Parties, regional centres and others to": a list that runs over commas up to "to"/":".
+_LIST_TAIL = re.compile(
+    r"\s*(?:[A-Za-z][\w'’-]*(?:\s+[\w'’-]+){0,5}?\s*,\s*)*(?:and\s+)?[A-Za-z][\w'’-]*"
+    r"(?:\s+[\w'’-]+){0,5}?(?=\s+to\s+[a-z]|\s*:)")
 _NP_WORDS = frozenset(
     "of the and or other relevant all concerned to on for its their national regional "
     "international interested non-governmental intergovernmental governmental local "
@@ -83,14 +89,25 @@ def _that_clause_end(text: str, pos: int, end: int, vocab: Vocabulary) -> int:
     return end
 
 
-def _phrase_end(text: str, pos: int, end: int, vocab: Vocabulary, that: bool) -> int:
+def _phrase_end(text: str, pos: int, end: int, vocab: Vocabulary, that: bool,
+                french: bool = False) -> int:
     stop = end
     hard = _HARD_STOP.search(text, pos, end)
     if hard:
         stop = hard.start()
+        tail = _LIST_TAIL.match(text, hard.end(), end) if text[stop] == "," else None
+        if tail and re.search(r"\band\s", tail.group(0)) and not vocab.conditions.search(
+                tail.group(0)):
+            nxt = _HARD_STOP.search(text, tail.end(), end)
+            stop = nxt.start() if nxt else end
     soft = _SOFT_STOP.search(text, pos, min(end, stop + 1))
     if soft:
         stop = soft.start()
+    if french and (fr := _SOFT_STOP_FR.search(text, pos, stop)):
+        stop = fr.start()
+    cond = vocab.conditions.search(text, pos, stop)
+    if cond:
+        stop = cond.start()
     fin = vocab.finite_pattern.search(text, pos, stop)
     if fin and _AND_VERB_TAIL.search(text[pos:fin.start()]):
         stop = min(stop, pos + _AND_VERB_TAIL.search(text[pos:fin.start()]).start())  # type: ignore[union-attr]
@@ -120,7 +137,7 @@ def _split(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
 
 
 def phrase_actors(text: str, pos: int, end: int, vocab: Vocabulary,
-                  that: bool = False) -> list[Mention]:
+                  that: bool = False, french: bool = False) -> list[Mention]:
     """The actors named by the noun phrase starting at ``pos`` (after an asking verb)."""
     while pos < end and text[pos].isspace():
         pos += 1
@@ -128,7 +145,7 @@ def phrase_actors(text: str, pos: int, end: int, vocab: Vocabulary,
     if m:
         that = that or m.group(0).startswith("that")
         pos += m.end()
-    stop = _phrase_end(text, pos, end, vocab, that)
+    stop = _phrase_end(text, pos, end, vocab, that, french)
     followed_by_to = bool(re.match(r"\s+to\s+[a-z]", text[stop:stop + 20])) or \
         bool(re.match(r"\s*,[^;:]{0,200}?,\s*to\s+[a-z]", text[stop:stop + 220]))
     out: list[Mention] = []
@@ -142,7 +159,7 @@ def phrase_actors(text: str, pos: int, end: int, vocab: Vocabulary,
             out.append(Mention(name, Span(start, min(e, start + len(raw)))))
     appositive = _APPOSITIVE.match(text, stop, end)
     if appositive:
-        out += phrase_actors(text, appositive.end(), end, vocab)
+        out += phrase_actors(text, appositive.end(), end, vocab, french=french)
     return out
 
 

@@ -18,7 +18,8 @@ from mealink.models import Footnote, Span
 from mealink.parse.markers import Marker, match_marker, successor
 from mealink.vocabulary import Vocabulary
 
-Signal = Literal["marker", "number_alone", "lead", "chapeau", "symbol", "annex", "footnote",
+Signal = Literal["marker", "number_alone", "lead", "chapeau", "body", "symbol", "annex",
+                 "footnote",
                  "apparatus", "lower", "cap", "other"]
 Role = Literal["paragraph", "footnote", "apparatus"]
 
@@ -28,10 +29,9 @@ _MID_CHAPEAU = re.compile(r"(?<=[a-z] )(?:The|Le|La|El) [A-Z]")
 _FOOTNOTE_LINE = re.compile(r"(?:[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,3}\]|\*{1,3})[ ]*[A-Z\d“\"]")
 _ANNEX = re.compile(r"(?:ANNEXE?|Annexe?)(?=\s+(?:[IVX\dA-Z]|to|la|à|of)|\s*$|\s*[:.])")
 _SYMBOL_LINE = re.compile(
-    r"(?:[\w.]+[ ]+){0,3}?(?:(?:Draft[ ]+)?(?:Resolution|Decision|Recommendation)s?[ ]+|Conf\.[ ]?)"
-    r"[\w./()-]+|(?:[A-Z]\w*[ ]+){0,3}(?:DR|Doc|Res|Dec)\.?[ ]?\d+\b.*|"
-    r"[IVXLC\d]{1,6}[./]\d{1,3}\.?[ ]*(?:[A-Z].*)?",
-    re.IGNORECASE,
+    r"(?:[\w.]+[ ]+){0,3}?(?i:(?:Draft[ ]+)?(?:Resolution|Decision|Recommendation)s?[ ]+|"
+    r"Conf\.[ ]?)[\w./()-]+|(?:[A-Z]\w*[ ]+){0,3}(?:DR|Doc|Res|Dec)\.?[ ]?\d+\b.*|"
+    r"[IVXLC\d]{1,6}[./]\d{1,3}(?:[ ]*\(Rev\.[^)]{1,12}\))?\.?[ ]*(?:[A-Z].*)?"
 )
 _TRAILING_FOOTNOTES = re.compile(r"(?<=[;.,:])(?P<marks>\d{1,3})(?=[A-Z])")
 _FOOTNOTE_SPLIT = re.compile(r"(?<=\.)(?=\d{1,3}[A-Z])")
@@ -87,6 +87,14 @@ def _chapeau_at(text: str, pos: int, end: int, vocab: Vocabulary) -> re.Match[st
     return m if not rest else None
 
 
+def _chapeau_in(text: str, pos: int, end: int, vocab: Vocabulary) -> re.Match[str] | None:
+    """A chapeau that is a whole run-in piece of a line ("... Le Conseil excutif, Ayant")."""
+    if not text[pos:pos + 1].isupper():
+        return None
+    m = vocab.chapeau_pattern.match(text, pos, end)
+    return m if m and not text[m.end():end].strip() else None
+
+
 def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary) -> list[int]:
     """Positions inside one line where a run-in paragraph begins."""
     starts: list[int] = []
@@ -128,6 +136,9 @@ def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary) -> list[int]
             continue
         kept.append(x)
         marker = match_marker(text, x)
+        if marker is not None and marker.kind in ("number", "decimal") and \
+                match_marker(text, marker.end) is not None:
+            continue  # "1. 3. Encourages": a stray number before a numbered paragraph
         if marker is not None:
             floor = marker.end
     return kept
@@ -178,10 +189,12 @@ def _signal(text: str, u: Unit, vocab: Vocabulary) -> None:
         if marker.kind == "bullet" and u.signal == "number_alone":
             u.signal = "other"
         return
-    chapeau = _chapeau_at(text, s, e, vocab)
+    chapeau = _chapeau_at(text, s, e, vocab) if u.line_start else _chapeau_in(text, s, e, vocab)
     if chapeau:
         u.signal = "chapeau"
         u.reach = chapeau.end()
+    elif vocab.body_pattern.match(text, s, e) and text[s].isupper():
+        u.signal = "body"
     elif _ANNEX.match(text, s):
         u.signal = "annex"
     elif u.line_start and len(line) <= 70 and not _TERMINAL.search(line) and \
@@ -189,7 +202,8 @@ def _signal(text: str, u: Unit, vocab: Vocabulary) -> None:
         u.signal = "symbol"
     elif _lead_at(text, s, vocab):
         u.signal = "lead"
-    elif line[0].islower() or (line[0] == "(" and not line[1:2].islower()):
+    elif line[0].islower() or (line[0] == "(" and not line[1:2].islower()) or \
+            re.match(r"\*+[ ]*[a-z]", line):
         u.signal = "lower"
     elif line[0].isupper():
         u.signal = "cap"
@@ -206,16 +220,17 @@ def _joins(text: str, prev: Unit, block: Block, u: Unit) -> bool:
     if u.start < prev.reach:
         u.reach = prev.reach
         return True
-    if _FUNCTION_WORD_END.search(text, prev.start, prev.end) and not u.blank_before and \
-            u.signal not in ("marker", "number_alone"):
+    if prev.end - prev.start >= 30 and _FUNCTION_WORD_END.search(text, prev.start, prev.end) \
+            and not u.blank_before and u.signal not in ("marker", "number_alone"):
         return True
-    if u.signal in ("marker", "number_alone", "chapeau", "symbol", "annex"):
+    opened = block.start == prev.start  # prev began the block: a heading line, not a wrap
+    prev_heading = opened and prev.signal in ("symbol", "chapeau")
+    if u.signal in ("marker", "number_alone", "chapeau", "body", "symbol", "annex"):
         return False
     last = text[block.start:prev.end].rstrip()[-1:]
     if u.signal == "lead":
         word = text[u.start:u.end].split(" ", 1)[0]
-        if u.blank_before or last in ";:,.)" or word.isupper() or \
-                prev.signal in ("symbol", "chapeau"):
+        if u.blank_before or last in ";:,.)" or word.isupper() or prev_heading:
             return False
         return block.signal in ("symbol", "cap", "other") and not _TERMINAL.search(
             text[block.start:prev.end])
@@ -223,7 +238,7 @@ def _joins(text: str, prev: Unit, block: Block, u: Unit) -> bool:
         return u.signal == "lower" and last not in ".;:"
     if u.signal == "lower":
         return True
-    if prev.signal in ("symbol", "chapeau") or last in ";:":
+    if prev_heading or last in ";:":
         return False
     return True
 
@@ -271,6 +286,10 @@ def segment(text: str, vocab: Vocabulary) -> list[Block]:
         if b.role == "paragraph":
             _split_trailing_footnotes(text, b)
     _mark_trailing_metadata(text, blocks)
+    for b in blocks:
+        if b.role == "paragraph" and b.signal == "number_alone" and \
+                not text[b.body:b.end].strip():
+            b.role, b.reason = "apparatus", "stray number"
     return blocks
 
 

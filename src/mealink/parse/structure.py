@@ -25,6 +25,8 @@ _PASSIVE = re.compile(
     r"urged|encouraged|called\s+upon|called\s+on|instructed|directed|asked|mandated|authori[sz]ed|"
     r"recommended)\s+to\b"
 )
+_SENTENCE_STOP = re.compile(r";|\.(?=\s+[A-Z(])|\.$")
+_ABBREVIATION = re.compile(r"\b(?:Conf|Res|Dec|Rev|No|Nos|Art|para|paras|Inf|Doc|Add|Corr)$")
 _MODAL = re.compile(
     r"\b(?:shall|should|will|must)\b(?:\s*,[^,;]{1,160},)?\s+(?:also\s+|further\s+)?"
     r"(?P<verb>(?!be\b|not\b|have\b)[a-z]+)"
@@ -87,15 +89,40 @@ def finite_after(text: str, start: int, end: int, vocab: Vocabulary) -> re.Match
     return None
 
 
-def subject_verb(text: str, start: int, end: int) -> tuple[re.Match[str], str] | None:
-    """An addressee-as-subject construction in the first sentence: passive or modal."""
-    stop = re.search(r"[.;](?:\s|$)", text[start:end])
-    limit = start + stop.start() if stop else end
+def sentence_end(text: str, start: int, end: int) -> int:
+    """End of the first sentence: ';' or '. ' before a capital, not after 'Conf.', 'Rev.'."""
+    for m in _SENTENCE_STOP.finditer(text, start, end):
+        if m.group(0) == ";" or not _ABBREVIATION.search(text, max(start, m.start() - 6),
+                                                           m.start()):
+            return m.start()
+    return end
+
+
+def subject_verb(text: str, start: int, end: int,
+                 vocab: Vocabulary | None = None) -> tuple[re.Match[str], str] | None:
+    """An addressee-as-subject construction in the first sentence: passive or modal.
+
+    With ``vocab``, the words before the verb must name a body ('Parties', 'The Standing
+    Committee'), so that 'Annex I Parties should continue' in a preamble is not taken.
+    """
+    limit = sentence_end(text, start, end)
     for pattern, kind in ((_PASSIVE, "passive"), (_MODAL, "modal")):
         m = pattern.search(text, start, limit)
-        if m:
+        if m and (vocab is None or _names_body(text, start, m.start(), vocab)):
             return m, kind
     return None
+
+
+def _names_body(text: str, start: int, end: int, vocab: Vocabulary) -> bool:
+    clause_start = start
+    for c in re.finditer(r",\s*", text[start:end]):
+        clause_start = start + c.end()
+    for s in (start, clause_start):
+        words = re.findall(r"[\w'’-]+", text[s:end])
+        if words and len(words) <= 18 and words[0][0].isupper() and any(
+                w.lower() in vocab.actor_heads for w in words[:6]):
+            return True
+    return False
 
 
 def _is_heading_like(text: str, b: Block, is_last: bool) -> bool:
@@ -144,7 +171,8 @@ def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary) -> list[
             pending.append(para)
             kind = "operative" if operative else "preamble"
         para.kind = kind
-        if marker is not None and marker.kind in ("number", "decimal", "roman", "section"):
+        if marker is not None and marker.kind in ("number", "decimal", "roman", "section") and \
+                not (kind == "heading" and marker.kind in ("number", "decimal")):
             para.number = marker.label
         if b.signal == "chapeau" or (kind == "heading" and vocab.chapeau_pattern.match(
                 text, body_start, b.end)):
@@ -166,13 +194,16 @@ def _top_kind(text: str, b: Block, body_start: int,
               operative: bool, is_last: bool, vocab: Vocabulary) -> Kind | str:
     if b.signal in ("chapeau", "symbol", "annex"):
         return "heading"
+    if b.signal == "body" and not _subject_finite(text, body_start, b.end, vocab) and \
+            not subject_verb(text, body_start, b.end, vocab):
+        return "heading"
     marker = b.marker
     if marker is not None and marker.kind in ("roman", "section") and lead is None and \
-            not subject_verb(text, body_start, b.end):
+            not subject_verb(text, body_start, b.end, vocab):
         return "heading"
     if lead is not None and vf is not None and vf.form == "finite":
         return "operative"
-    if lead is None and (subject_verb(text, body_start, b.end) or
+    if lead is None and (subject_verb(text, body_start, b.end, vocab) or
                          _subject_finite(text, body_start, b.end, vocab)):
         return "operative"
     chunk = text[body_start:b.end].strip()
@@ -186,7 +217,8 @@ def _top_kind(text: str, b: Block, body_start: int,
         if finite_after(text, lead[0].span.end, b.end, vocab):
             return "operative"
         return "operative" if operative else "preamble"
-    if subject_verb(text, body_start, b.end) or _subject_finite(text, body_start, b.end, vocab):
+    if subject_verb(text, body_start, b.end, vocab) or \
+            _subject_finite(text, body_start, b.end, vocab):
         return "operative"
     if marker is not None or operative:
         return "operative"
@@ -200,8 +232,7 @@ def _subject_finite(text: str, start: int, end: int, vocab: Vocabulary) -> bool:
     m = re.match(r"(?:The|THE|Le|La)\s", text[start:end])
     if not m:
         return False
-    stop = re.search(r"[.;:](?:\s|$)", text[start:end])
-    limit = start + stop.start() if stop else end
+    limit = sentence_end(text, start, end)
     for w in re.finditer(r"[a-z]+", text[start:limit]):
         form = verb_form(w.group(0))
         if form is not None and form.form in ("finite", "past"):
