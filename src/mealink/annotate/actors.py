@@ -44,8 +44,8 @@ _PASSIVE_AGENT = re.compile(r"\bto\s+be\s+(?:followed|implemented|applied|used|u
                             r"carried\s+out)\s+by\s+", re.IGNORECASE)
 # "Parties, regional centres and others to": a list that runs over commas up to "to"/":".
 _LIST_TAIL = re.compile(
-    r"\s*(?:[A-Za-z][\w'’-]*(?:\s+[\w'’-]+){0,5}?\s*,\s*)*(?:and\s+)?[A-Za-z][\w'’-]*"
-    r"(?:\s+[\w'’-]+){0,5}?(?=\s+to\s+[a-z]|\s*:)")
+    r"\s*(?:[A-Za-z][\w'’-]*(?:\s+[\w'’-]+){0,7}?\s*,\s*)*(?:and\s+)?[A-Za-z][\w'’-]*"
+    r"(?:\s+[\w'’-]+){0,7}?(?=\s+to\s+[a-z]|\s*:)")
 _NP_WORDS = frozenset(
     "of the and or other relevant all concerned to on for its their national regional "
     "international interested non-governmental intergovernmental governmental local "

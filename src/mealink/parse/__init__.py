@@ -14,7 +14,7 @@ import re
 from mealink.models import Apparatus, Document, Footnote, Span
 from mealink.parse.metadata import extract
 from mealink.parse.segment import Block, segment
-from mealink.parse.structure import build_paragraphs, collapse
+from mealink.parse.structure import assign_stray_numbers, build_paragraphs, collapse
 from mealink.vocabulary import vocabulary
 
 __all__ = ["looks_like_resolution", "parse"]
@@ -80,6 +80,9 @@ def parse(text: str, source: str = "<text>") -> Document:
             continue
         body.append(b)
     doc.paragraphs = build_paragraphs(text, body, vocab)
+    strays = [(a.span.start, text[a.span.start:a.span.end].strip().rstrip("."))
+              for a in doc.apparatus if a.reason == "stray number"]
+    assign_stray_numbers(doc.paragraphs, strays)
     header_text = "\n".join(text[s.start:s.end] for s in doc.header)
     headings = [p.text for p in doc.paragraphs if p.kind == "heading"]
     meta = extract(text, header_text, headings, vocab)

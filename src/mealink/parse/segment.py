@@ -23,7 +23,9 @@ Signal = Literal["marker", "number_alone", "lead", "chapeau", "body", "symbol", 
                  "apparatus", "lower", "cap", "other"]
 Role = Literal["paragraph", "footnote", "apparatus"]
 
-_MID = re.compile(r"(?<=[;:.,])[ ]+(?=\S)")
+# A run-in paragraph starts after ';', ',', ':' or '.' (also "; and"), or after a wide gap
+# of spaces (page dumps that lost their line breaks) when a number follows.
+_MID = re.compile(r"(?:(?<=[;:.,])|(?<=[;,] and)|(?<=[;,]\xa0and))[ ]+(?=\S)|(?<=\S)[ ]{2,}(?=\d{1,3}\.)")
 _MID_ITEM = re.compile(r"(?<=\s)\([ ]?(?P<label>[a-z]{1,2}|[ivx]{1,6})[ ]?\)(?=\s)")
 _MID_CHAPEAU = re.compile(r"(?<=[a-z] )(?:The|Le|La|El) [A-Z]")
 _FOOTNOTE_LINE = re.compile(r"(?:[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,3}\]|\*{1,3})[ ]*[A-Z\d“\"]")
@@ -130,6 +132,14 @@ def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary) -> list[int]
             text, c.end() + len(text[c.end():le]) - len(text[c.end():le].lstrip()), vocab
         ):
             starts.append(m.start())
+    for m in _MID.finditer(text, ls, le):
+        p = m.end()
+        if p in starts or not text[p].isupper():
+            continue
+        q = min((x for x in starts if x > p), default=le)
+        c = vocab.chapeau_pattern.match(text, p, q)
+        if c and not text[c.end():q].strip():
+            starts.append(p)  # "...;   The Conference of the Parties to the ...   1.Calls"
     kept: list[int] = []
     for x in sorted(set(starts)):
         if x <= floor:
@@ -183,8 +193,8 @@ def _signal(text: str, u: Unit, vocab: Vocabulary) -> None:
         u.signal = "footnote"
         return
     marker = match_marker(text, s)
-    if marker is not None and marker.end <= e:
-        u.marker, u.body = marker, marker.end
+    if marker is not None and marker.start < e:
+        u.marker, u.body = marker, min(marker.end, e)
         u.signal = "number_alone" if marker.end >= e else "marker"
         if marker.kind == "bullet" and u.signal == "number_alone":
             u.signal = "other"

@@ -186,7 +186,35 @@ def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary) -> list[
         later = [q for q in paras[paras.index(p) + 1:] if q.kind != "heading"]
         if later:
             p.kind = later[0].kind
+    _continued_fragment(paras)
     return paras
+
+
+def _continued_fragment(paras: list[Paragraph]) -> None:
+    """A page that starts mid-paragraph: the first paragraph has no lead and no number but
+    is followed by numbered paragraph N; it is the end of paragraph N-1, of the same kind."""
+    body = [p for p in paras if p.kind != "heading"]
+    if len(body) < 2 or paras[0] is not body[0]:
+        return
+    first, nxt = body[0], body[1]
+    if first.lead is None and first.number is None and nxt.number and nxt.number.isdigit() \
+            and int(nxt.number) > 1 and nxt.parent is None:
+        first.kind, first.number = nxt.kind, str(int(nxt.number) - 1)
+
+
+def assign_stray_numbers(paras: list[Paragraph], strays: list[tuple[int, str]]) -> None:
+    """Give a number that the text displaced ('...; 1. 3. Encourages') back to the unnumbered
+    operative paragraph it belongs to: the one just before the paragraph numbered N+1."""
+    for _, label in strays:
+        if not label.isdigit():
+            continue
+        want = str(int(label) + 1)
+        for i, p in enumerate(paras):
+            if p.number == want and p.parent is None:
+                before = [q for q in paras[:i] if q.parent is None and q.kind == "operative"]
+                if before and before[-1].number is None:
+                    before[-1].number = label
+                break
 
 
 def _top_kind(text: str, b: Block, body_start: int,
@@ -207,7 +235,7 @@ def _top_kind(text: str, b: Block, body_start: int,
                          _subject_finite(text, body_start, b.end, vocab)):
         return "operative"
     chunk = text[body_start:b.end].strip()
-    if is_last and lead is None and chunk.isupper() and len(chunk) < 80:
+    if is_last and lead is None and marker is None and chunk.isupper() and 2 < len(chunk) < 80:
         return "heading"
     if _is_heading_like(text, b, is_last) and (lead is None or not text[b.start:b.end].strip()
                                                 .endswith(":")):
