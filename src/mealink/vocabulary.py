@@ -245,7 +245,11 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         actor_names_pattern=actor_names_pattern,
         conditions=re.compile(rf"(?<!\w)(?:{union(clauses['conditions'])})(?!\w)", re.I),
         deadlines=re.compile(rf"(?<!\w)(?:{union(clauses['deadlines'])})(?!\w)"),
-        deadline_cues=re.compile(rf"(?<!\w)(?:{union(clauses['deadline_cues'])})\s+$", re.I),
+        # A cue may be followed by the bodies reported to: "report to the Scientific Council
+        # and COP12".
+        deadline_cues=re.compile(
+            rf"(?<!\w)(?:{union(clauses['deadline_cues'])})"
+            r"(?-i:(?:\s+(?:[A-Z][\w-]*|and|the|of|its))*)\s+$", re.I),
         conventions=tuple(
             Convention(c["id"], c["meeting"], tuple(c["names"]), tuple(c["symbols"]))
             for c in conventions["convention"]

@@ -89,7 +89,8 @@ def parse(text: str, source: str = "<text>") -> Document:
     doc.symbol, doc.number, doc.revision = meta.symbol, meta.number, meta.revision
     doc.title, doc.adopted_at, doc.convention = meta.title, meta.adopted_at, meta.convention
     sample = text[:5000].lower()
-    if len(_FRENCH.findall(sample)) > max(8, len(re.findall(r"\bthe\b", sample)) * 2):
+    n_french = len(_FRENCH.findall(sample))
+    if n_french >= 3 and n_french > 2 * len(re.findall(r"\b(?:the|of|and)\b", sample)):
         doc.language = "fr"
     return doc
 
