@@ -83,9 +83,9 @@ def parse(text: str, source: str = "<text>") -> Document:
     strays = [(a.span.start, text[a.span.start:a.span.end].strip().rstrip("."))
               for a in doc.apparatus if a.reason == "stray number"]
     assign_stray_numbers(doc.paragraphs, strays)
-    header_text = "\n".join(text[s.start:s.end] for s in doc.header)
+    header = [text[s.start:s.end] for s in doc.header]
     headings = [p.text for p in doc.paragraphs if p.kind == "heading"]
-    meta = extract(text, header_text, headings, vocab)
+    meta = extract(text, header, headings, vocab)
     doc.symbol, doc.number, doc.revision = meta.symbol, meta.number, meta.revision
     doc.title, doc.adopted_at, doc.convention = meta.title, meta.adopted_at, meta.convention
     sample = text[:5000].lower()

@@ -32,6 +32,7 @@ _HEADING_SYMBOL = re.compile(
     r"(?:\s*[.:]\s*|\s+-\s+|\s+|$)(?P<title>.*)$",
     re.DOTALL,
 )
+_BANNER = re.compile(r"(?:CONVENTION|AGREEMENT|PROTOCOL|MEMORANDUM)\s+(?:ON|FOR|OF)\b")
 _TRAILING_NUMBER = re.compile(r"^(?P<title>.+?)\s+(?P<sym>\d{1,3}\.\d{1,3})$")
 
 
@@ -71,14 +72,13 @@ def _symbol_from_line(line: str) -> tuple[str, str | None] | None:
     return None
 
 
-def extract(text: str, header: str, headings: list[str], vocab: Vocabulary) -> Metadata:
-    """Read the metadata from the cover header text and the heading paragraphs."""
+def extract(text: str, header: list[str], headings: list[str], vocab: Vocabulary) -> Metadata:
+    """Read the metadata from the cover header blocks and the heading paragraphs."""
     meta = Metadata()
-    lines = [ln.strip() for ln in header.split("\n") if ln.strip()]
-    for ln in lines + headings[:4]:
-        sm = vocab.symbol_pattern.fullmatch(_collapse(ln))
-        if sm and "/" in ln and re.search(r"Res|Dec|Rec", ln):
-            meta.symbol = _collapse(ln)
+    for block in header:
+        found = _symbol_from_line(block)
+        if found and not found[1]:
+            meta.symbol = found[0]
             break
     if meta.symbol is None:
         for h in headings[:5]:
@@ -96,28 +96,22 @@ def extract(text: str, header: str, headings: list[str], vocab: Vocabulary) -> M
         if meta.number:
             meta.number = _REVISION.sub("", meta.number).strip()
     if meta.title is None:
-        meta.title = _title(lines, headings, meta.symbol, vocab)
-    meta.adopted_at = _adoption(header + "\n" + "\n".join(headings[:4]))
+        meta.title = _title(header, headings, meta.symbol, vocab)
+    meta.adopted_at = _adoption("\n".join(header + headings[:4]))
     meta.convention = detect_convention(text, meta.symbol, vocab)
     return meta
 
 
-def _title(lines: list[str], headings: list[str], symbol: str | None,
+def _title(header: list[str], headings: list[str], symbol: str | None,
            vocab: Vocabulary) -> str | None:
-    """The title: in a cover header the line after the symbol; else the first plain heading."""
-    if lines:
-        cands = [ln for ln in lines if not vocab.cover_label_pattern.match(ln)
-                 and not ln.lower().startswith(("adopted", "convention on", "**"))
-                 and (symbol is None or _collapse(ln) != symbol)]
-        block: list[str] = []
-        for ln in cands:
-            if ln.isupper() or block:
-                if ln.isupper():
-                    block.append(ln)
-                else:
-                    break
-        if block:
-            return _collapse(" ".join(block))
+    """The title: in a cover header the upper-case block that is not the convention banner,
+    a label or the symbol; else the first plain heading."""
+    for block in header:
+        flat = _collapse(block)
+        if not flat.isupper() or vocab.cover_label_pattern.match(flat) or _BANNER.match(flat) \
+                or flat.lower().startswith("adopted") or (symbol and symbol in flat):
+            continue
+        return flat
     for h in headings:
         h = _collapse(h)
         if vocab.chapeau_pattern.match(h) or _symbol_from_line(h) or re.search(

@@ -258,17 +258,18 @@ def _split_trailing_footnotes(text: str, block: Block) -> None:
     m = _TRAILING_FOOTNOTES.search(text, block.body, block.end)
     if not m or block.end - m.end() > 600:
         return
-    tail = text[m.end():block.end]
+    tail = text[m.start():block.end]
     if "\n" in tail:
         return
     notes: list[Footnote] = []
-    pos = m.end()
+    pos = m.start()
     for piece in _FOOTNOTE_SPLIT.split(tail):
-        lead = re.match(r"\d{0,3}", piece)
-        marker = lead.group(0) if lead else ""
-        start = pos + len(marker)
-        notes.append(Footnote(marker or m.group("marks")[-1:], piece[len(marker):],
-                              Span(start, pos + len(piece))))
+        digits = re.match(r"\d{0,6}", piece)
+        marker = digits.group(0) if digits else ""
+        # "11UNEP/..." is mark 1 in the text and note 1: the note's own number comes last.
+        number = marker[len(marker) // 2:] if len(marker) > 1 else marker
+        notes.append(Footnote(number or None, piece[len(marker):].strip(),
+                              Span(pos, pos + len(piece))))
         pos += len(piece)
     block.footnotes = notes
     block.end = m.start()

@@ -1,0 +1,41 @@
+"""Golden JSON output of ``mealink parse --json`` for the seed resolutions and the examples.
+
+Regenerate after an intended change with ``MEALINK_UPDATE_GOLDEN=1 pytest tests/test_golden.py``
+and review the diff before committing it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from mealink import annotate, load, parse
+from tests.conftest import REPO
+
+GOLDEN = REPO / "tests" / "golden"
+SEEDS = ["seed-cms-res-10.8", "seed-cms-res-11.10", "seed-cms-res-11.28"]
+EXAMPLES = sorted(p.name for p in (REPO / "examples").glob("*") if p.suffix in
+                  (".txt", ".md", ".html", ".docx", ".pdf"))
+
+
+def check(path: Path, golden: Path) -> None:
+    doc = annotate(parse(load(path).text, path.name))
+    got = json.dumps(doc.to_dict(), ensure_ascii=False, indent=1) + "\n"
+    if os.environ.get("MEALINK_UPDATE_GOLDEN") == "1":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(got, encoding="utf-8")
+    assert golden.is_file(), f"no golden file {golden}; run with MEALINK_UPDATE_GOLDEN=1"
+    assert got == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", SEEDS)
+def test_seed_golden(corpus_dir: Path, name: str) -> None:
+    check(corpus_dir / f"{name}.txt", GOLDEN / f"{name}.json")
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_example_golden(name: str) -> None:
+    check(REPO / "examples" / name, GOLDEN / "examples" / f"{name}.json")
