@@ -56,7 +56,7 @@ def test_parse_json_lines_in_input_order(tmp_path: Path) -> None:
     assert ops[0]["verb"] == "request" and ops[0]["actors"] == ["Secretariat"]
     assert ops[0]["deadline"] == "COP10"
     assert ops[1]["repeals"] == ["Resolution 8.1"]
-    assert [p["verb"] for p in docs[1]["paragraphs"] if p["kind"] == "operative"][0] == "urge"
+    assert next(p["verb"] for p in docs[1]["paragraphs"] if p["kind"] == "operative") == "urge"
 
 
 def test_readable_view_shows_structure(tmp_path: Path) -> None:
@@ -108,7 +108,7 @@ def test_eval_reports_scores_and_checks_targets(tmp_path: Path) -> None:
          "references": ["Resolution 8.1"]},
         {"kind": "operative", "number": "1", "verb": "request", "actors": ["Secretariat"],
          "text_start": "1. Requests the Secretariat"},
-        {"kind": "operative", "number": "2", "verb": "repeal", "text_start": "2. Repeals",
+        {"kind": "operative", "number": "2", "verb": "decide", "text_start": "2. Repeals",
          "references": ["Resolution 8.1"], "repeals": ["Resolution 8.1"]}]}
     (tmp_path / "r.gold.json").write_text(json.dumps(gold))
     res = run("eval", str(tmp_path), "--json", "--check")

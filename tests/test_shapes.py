@@ -21,7 +21,7 @@ def rows(text: str) -> list[tuple[Any, ...]]:
              [r.text for r in p.references]) for p in doc.paragraphs]
 
 
-H, P, O = "heading", "preamble", "operative"
+H, P, O = "heading", "preamble", "operative"  # noqa: E741
 
 CASES: list[tuple[str, str, list[tuple[Any, ...]]]] = [
     ("number glued to the lead (cbd_cop10: '1.Recalls')",

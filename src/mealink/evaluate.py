@@ -183,7 +183,8 @@ def score_document(gold: dict[str, Any], doc: Document, name: str) -> Tally:
             if i not in matched_g:
                 t.add_items(name_, g.get(gfield) or [], [], f"{name} ¶{g.get('number') or i}")
         for j, p in enumerate(pp):
-            items = [getattr(x, "value", None) or getattr(x, "text", "") for x in getattr(p, pfield)]
+            items = [str(getattr(x, "value", None) or getattr(x, "text", ""))
+                     for x in getattr(p, pfield)]
             if j in by_pred:
                 g = gp[by_pred[j]]
                 t.add_items(name_, g.get(gfield) or [], items,

@@ -50,6 +50,7 @@ class Vocabulary:
     opener_pattern: re.Pattern[str]
     actor_aliases: dict[str, str]
     actor_heads: frozenset[str]
+    phrase_words: frozenset[str]
     actor_names_pattern: re.Pattern[str]
     conditions: re.Pattern[str]
     deadlines: re.Pattern[str]
@@ -151,11 +152,11 @@ def _build_verbs(data: dict[str, Any]) -> dict[str, VerbForm]:
             verb_forms.setdefault(form.lower(), VerbForm(base, kind, asks, that))
     for base, entry in data.get("verbs_fr", {}).items():
         asks = bool(entry.get("asks"))
-        for kind_name in ("finite", "participle"):
-            kind: Form = "finite" if kind_name == "finite" else "participle"
-            for form in entry.get(kind_name, []):
+        for written in ("finite", "participle"):
+            form_kind: Form = "finite" if written == "finite" else "participle"
+            for form in entry.get(written, []):
                 for variant in {form, fold_accents(form), strip_accented(form)}:
-                    verb_forms.setdefault(variant.lower(), VerbForm(base, kind, asks, False))
+                    verb_forms.setdefault(variant.lower(), VerbForm(base, form_kind, asks, False))
     return verb_forms
 
 
@@ -242,6 +243,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         opener_pattern=opener_pattern,
         actor_aliases=aliases,
         actor_heads=frozenset(w.lower() for w in actors["heads"]["words"]),
+        phrase_words=frozenset(actors["phrase"]["words"]),
         actor_names_pattern=actor_names_pattern,
         conditions=re.compile(rf"(?<!\w)(?:{union(clauses['conditions'])})(?!\w)", re.I),
         deadlines=re.compile(rf"(?<!\w)(?:{union(clauses['deadlines'])})(?!\w)"),

@@ -14,7 +14,7 @@ from mealink.annotate.clauses import find_conditions, find_deadline
 from mealink.annotate.references import find_references, find_repeals, footnote_references
 from mealink.models import Document, Mention, Paragraph, Span
 from mealink.parse.structure import finite_after, sentence_end, subject_verb
-from mealink.vocabulary import Vocabulary, VerbForm, verb_form, vocabulary
+from mealink.vocabulary import VerbForm, Vocabulary, verb_form, vocabulary
 
 __all__ = ["annotate"]
 
@@ -23,7 +23,7 @@ _PASSIVE_BASE = {"called upon": "call upon", "called on": "call on"}
 
 def _secondary_verbs(text: str, start: int, end: int,
                      vocab: Vocabulary) -> list[tuple[re.Match[str], VerbForm]]:
-    out = []
+    out: list[tuple[re.Match[str], VerbForm]] = []
     pos = start
     while True:
         m = finite_after(text, pos, end, vocab)
@@ -44,7 +44,8 @@ def _annotate_operative(text: str, p: Paragraph, vocab: Vocabulary, french: bool
     if lead_vf is not None and lead_vf.form == "finite" and p.lead is not None:
         p.verb = Mention(lead_vf.base, p.lead.span)
         if lead_vf.asks:
-            actors += phrase_actors(text, p.lead.span.end, end, vocab, that=lead_vf.that, french=french)
+            actors += phrase_actors(text, p.lead.span.end, end, vocab, that=lead_vf.that,
+                                    french=french)
     elif secondary:
         m, vf = secondary.pop(0)
         p.verb = Mention(vf.base, Span(m.start("verb"), m.end("verb")))
@@ -92,7 +93,8 @@ def _subject_first(text: str, p: Paragraph, start: int, end: int, vocab: Vocabul
         if vf is not None and vf.form in ("finite", "past"):
             p.verb = Mention(vf.base, Span(start + w.start(), start + w.end()))
             if vf.asks:
-                actors += phrase_actors(text, start + w.end(), end, vocab, that=vf.that, french=french)
+                actors += phrase_actors(text, start + w.end(), end, vocab, that=vf.that,
+                                        french=french)
             return
 
 

@@ -46,10 +46,6 @@ _PASSIVE_AGENT = re.compile(r"\bto\s+be\s+(?:followed|implemented|applied|used|u
 _LIST_TAIL = re.compile(
     r"\s*(?:[A-Za-z][\w'’-]*(?:\s+[\w'’-]+){0,7}?\s*,\s*)*(?:and\s+)?[A-Za-z][\w'’-]*"
     r"(?:\s+[\w'’-]+){0,7}?(?=\s+to\s+[a-z]|\s*:)")
-_NP_WORDS = frozenset(
-    "of the and or other relevant all concerned to on for its their national regional "
-    "international interested non-governmental intergovernmental governmental local "
-    "indigenous subregional global competent appropriate".split())
 
 
 @cache
@@ -82,7 +78,7 @@ def _that_clause_end(text: str, pos: int, end: int, vocab: Vocabulary) -> int:
     for w in re.finditer(r"[^\s,;:]+", text[pos:end]):
         word = w.group(0)
         lw = word.lower()
-        if word[0].isupper() or lw in _NP_WORDS or lw in vocab.actor_heads or \
+        if word[0].isupper() or lw in vocab.phrase_words or lw in vocab.actor_heads or \
                 lw.rstrip("s") in vocab.actor_heads or "-" in word:
             continue
         return pos + w.start()

@@ -79,7 +79,7 @@ def is_roman_item(label: str, previous_letter: str | None) -> bool:
     if roman_value(label) is None or (len(label) == 1 and label not in "ivx"):
         return False
     if len(label) == 1 and previous_letter is not None:
-        return not (ord(label) == ord(previous_letter) + 1)
+        return ord(label) != ord(previous_letter) + 1
     return True
 
 

@@ -25,7 +25,7 @@ Role = Literal["paragraph", "footnote", "apparatus"]
 
 # A run-in paragraph starts after ';', ',', ':' or '.' (also "; and"), or after a wide gap
 # of spaces (page dumps that lost their line breaks) when a number follows.
-_MID = re.compile(r"(?:(?<=[;:.,])|(?<=[;,] and)|(?<=[;,]\xa0and))[ ]+(?=\S)|(?<=\S)[ ]{2,}(?=\d{1,3}\.)")
+_MID = re.compile(r"(?:(?<=[;:.,])|(?<=[;,] and))[ ]+(?=\S)|(?<=\S)[ ]{2,}(?=\d{1,3}\.)")
 _MID_ITEM = re.compile(r"(?<=\s)\([ ]?(?P<label>[a-z]{1,2}|[ivx]{1,6})[ ]?\)(?=\s)")
 _MID_CHAPEAU = re.compile(r"(?<=[a-z] )(?:The|Le|La|El) [A-Z]")
 _FOOTNOTE_LINE = re.compile(r"(?:[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,3}\]|\*{1,3})[ ]*[A-Z\d“\"]")
@@ -248,9 +248,7 @@ def _joins(text: str, prev: Unit, block: Block, u: Unit) -> bool:
         return u.signal == "lower" and last not in ".;:"
     if u.signal == "lower":
         return True
-    if prev_heading or last in ";:":
-        return False
-    return True
+    return not (prev_heading or last in ";:")
 
 
 def _split_trailing_footnotes(text: str, block: Block) -> None:

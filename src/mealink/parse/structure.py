@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from mealink.models import Kind, Mention, Paragraph, Span
 from mealink.parse.markers import is_roman_item
 from mealink.parse.segment import Block
-from mealink.vocabulary import Vocabulary, VerbForm, verb_form
+from mealink.vocabulary import VerbForm, Vocabulary, verb_form
 
 _TERMINAL = re.compile(r"[.;,:][\"'”’)\]]*$")
 _WS = re.compile(r"\s+")
@@ -166,10 +166,11 @@ def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary) -> list[
                 para.kind = "operative"
             paras.append(para)
             continue
-        kind = _top_kind(text, b, body_start, lead, vf, operative, is_last, vocab)
-        if kind == "pending":
+        decided = _top_kind(text, b, body_start, lead, vf, operative, is_last, vocab)
+        if decided == "pending":
             pending.append(para)
-            kind = "operative" if operative else "preamble"
+        kind: Kind = ("operative" if operative else "preamble") if decided == "pending" \
+            else decided  # type: ignore[assignment]
         para.kind = kind
         if marker is not None and marker.kind in ("number", "decimal", "roman", "section") and \
                 not (kind == "heading" and marker.kind in ("number", "decimal")):
@@ -237,10 +238,9 @@ def _top_kind(text: str, b: Block, body_start: int,
     chunk = text[body_start:b.end].strip()
     if is_last and lead is None and marker is None and chunk.isupper() and 2 < len(chunk) < 80:
         return "heading"
-    if _is_heading_like(text, b, is_last) and (lead is None or not text[b.start:b.end].strip()
-                                                .endswith(":")):
-        if lead is None or marker is None:
-            return "heading"
+    if _is_heading_like(text, b, is_last) and (lead is None or (
+            marker is None and not text[b.start:b.end].strip().endswith(":"))):
+        return "heading"
     if lead is not None:
         if finite_after(text, lead[0].span.end, b.end, vocab):
             return "operative"
