@@ -45,6 +45,7 @@ class Vocabulary:
     """Everything the parser and annotators know, with compiled patterns."""
 
     verb_forms: dict[str, VerbForm]
+    verb_forms_fr: dict[str, VerbForm]
     lead_pattern: re.Pattern[str]
     finite_pattern: re.Pattern[str]
     opener_pattern: re.Pattern[str]
@@ -144,26 +145,30 @@ def _alternation(words: list[str]) -> str:
     return "|".join(loose(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-def _build_verbs(data: dict[str, Any]) -> dict[str, VerbForm]:
+def _build_verbs(data: dict[str, Any]) -> tuple[dict[str, VerbForm], dict[str, VerbForm]]:
+    """Written form -> verb, for English texts and for French ones (French forms first)."""
     verb_forms: dict[str, VerbForm] = {}
     for base, entry in data["verbs"].items():
         asks, that = bool(entry.get("asks")), bool(entry.get("that"))
         for form, kind in _english_forms(base, entry):
             verb_forms.setdefault(form.lower(), VerbForm(base, kind, asks, that))
+    french: dict[str, VerbForm] = {}
     for base, entry in data.get("verbs_fr", {}).items():
         asks = bool(entry.get("asks"))
         for written in ("finite", "participle"):
             form_kind: Form = "finite" if written == "finite" else "participle"
             for form in entry.get(written, []):
                 for variant in {form, fold_accents(form), strip_accented(form)}:
-                    verb_forms.setdefault(variant.lower(), VerbForm(base, form_kind, asks, False))
-    return verb_forms
+                    french.setdefault(variant.lower(), VerbForm(base, form_kind, asks, False))
+    for form, vf in french.items():
+        verb_forms.setdefault(form, vf)
+    return verb_forms, {**verb_forms, **french}
 
 
 def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
            clauses: dict[str, Any], conventions: dict[str, Any],
            references: dict[str, Any]) -> Vocabulary:
-    verb_forms = _build_verbs(verbs)
+    verb_forms, verb_forms_fr = _build_verbs(verbs)
     finite = [f for f, v in verb_forms.items() if v.form == "finite"]
     lead_words = [f for f, v in verb_forms.items() if v.form in ("finite", "participle")]
     openers: list[str] = list(leads["preamble"]["openers"])
@@ -238,6 +243,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         apparatus_pattern=apparatus_pattern,
         cover_label_pattern=cover_label_pattern,
         verb_forms=verb_forms,
+        verb_forms_fr=verb_forms_fr,
         lead_pattern=lead_pattern,
         finite_pattern=finite_pattern,
         opener_pattern=opener_pattern,
@@ -272,6 +278,8 @@ def vocabulary() -> Vocabulary:
     )
 
 
-def verb_form(word: str) -> VerbForm | None:
+def verb_form(word: str, lang: str = "en") -> VerbForm | None:
     """Look up a written verb form (case-insensitive, whitespace-normalised)."""
-    return vocabulary().verb_forms.get(" ".join(word.lower().split()))
+    vocab = vocabulary()
+    forms = vocab.verb_forms_fr if lang == "fr" else vocab.verb_forms
+    return forms.get(" ".join(word.lower().split()))

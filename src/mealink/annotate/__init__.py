@@ -21,26 +21,27 @@ __all__ = ["annotate"]
 _PASSIVE_BASE = {"called upon": "call upon", "called on": "call on"}
 
 
-def _secondary_verbs(text: str, start: int, end: int,
-                     vocab: Vocabulary) -> list[tuple[re.Match[str], VerbForm]]:
+def _secondary_verbs(text: str, start: int, end: int, vocab: Vocabulary,
+                     lang: str) -> list[tuple[re.Match[str], VerbForm]]:
     out: list[tuple[re.Match[str], VerbForm]] = []
     pos = start
     while True:
         m = finite_after(text, pos, end, vocab)
         if not m:
             return out
-        vf = verb_form(m.group("verb"))
+        vf = verb_form(m.group("verb"), lang)
         if vf is not None:
             out.append((m, vf))
         pos = m.end()
 
 
-def _annotate_operative(text: str, p: Paragraph, vocab: Vocabulary, french: bool) -> None:
+def _annotate_operative(text: str, p: Paragraph, vocab: Vocabulary, lang: str) -> None:
+    french = lang == "fr"
     start, end = p.body.start, p.body.end
-    lead_vf = _lead_verb(text, p, vocab)
+    lead_vf = _lead_verb(text, p, vocab, lang)
     actors: list[Mention] = []
     scan_from = p.lead.span.end if p.lead else start
-    secondary = _secondary_verbs(text, scan_from, end, vocab)
+    secondary = _secondary_verbs(text, scan_from, end, vocab, lang)
     if lead_vf is not None and lead_vf.form == "finite" and p.lead is not None:
         p.verb = Mention(lead_vf.base, p.lead.span)
         if lead_vf.asks:
@@ -54,7 +55,7 @@ def _annotate_operative(text: str, p: Paragraph, vocab: Vocabulary, french: bool
     elif lead_vf is not None and p.lead is not None:
         p.verb = Mention(lead_vf.base, p.lead.span)
     else:
-        _subject_first(text, p, start, end, vocab, actors, french)
+        _subject_first(text, p, start, end, vocab, actors, lang)
     for m, vf in secondary:
         p.other_verbs.append(Mention(vf.base, Span(m.start("verb"), m.end("verb"))))
         if vf.asks:
@@ -66,19 +67,22 @@ def _annotate_operative(text: str, p: Paragraph, vocab: Vocabulary, french: bool
 
 
 def _subject_first(text: str, p: Paragraph, start: int, end: int, vocab: Vocabulary,
-                   actors: list[Mention], french: bool) -> None:
+                   actors: list[Mention], lang: str) -> None:
     """'Parties are invited to:', 'The Scientific Council ... should undertake', 'The
     Subsidiary Body ... recommends that ...', 'The Conference ..., decided to convene'."""
+    french = lang == "fr"
     found = subject_verb(text, start, end, vocab)
     if found:
         m, kind = found
-        word = " ".join(m.group("verb").split())
+        group = "verb" if kind == "passive" or m.group("action") is None else "action"
+        word = " ".join(m.group(group).split())
         if kind == "passive":
-            vf = verb_form(word)
+            vf = verb_form(word, lang)
             base = _PASSIVE_BASE.get(word, vf.base if vf else word)
         else:
-            base = word
-        p.verb = Mention(base, Span(m.start("verb"), m.end("verb")))
+            base = word  # "should undertake" -> undertake; "shall:" -> the items' verbs
+        if base:
+            p.verb = Mention(base, Span(m.start(group), m.end(group)))
         cands = [start] + [c.end() for c in re.finditer(r",\s*", text[start:m.start()])]
         for c in cands:
             pos = c if c == start else start + c
@@ -89,7 +93,7 @@ def _subject_first(text: str, p: Paragraph, start: int, end: int, vocab: Vocabul
         return
     limit = sentence_end(text, start, end)
     for w in re.finditer(r"[a-z]+", text[start:limit]):
-        vf = verb_form(w.group(0))
+        vf = verb_form(w.group(0), lang)
         if vf is not None and vf.form in ("finite", "past"):
             p.verb = Mention(vf.base, Span(start + w.start(), start + w.end()))
             if vf.asks:
@@ -98,11 +102,11 @@ def _subject_first(text: str, p: Paragraph, start: int, end: int, vocab: Vocabul
             return
 
 
-def _lead_verb(text: str, p: Paragraph, vocab: Vocabulary) -> VerbForm | None:
+def _lead_verb(text: str, p: Paragraph, vocab: Vocabulary, lang: str) -> VerbForm | None:
     if p.lead is None:
         return None
     m = vocab.lead_pattern.match(text, p.lead.span.start, p.body.end)
-    return verb_form(m.group("verb")) if m else None
+    return verb_form(m.group("verb"), lang) if m else None
 
 
 def annotate(doc: Document) -> Document:
@@ -116,15 +120,19 @@ def annotate(doc: Document) -> Document:
         if p.kind != "operative":
             continue
         parent = doc.paragraphs[p.parent] if p.parent is not None else None
-        lead_vf = _lead_verb(text, p, vocab)
+        lead_vf = _lead_verb(text, p, vocab, doc.language)
         own_finite = lead_vf is not None and lead_vf.form == "finite"
         if parent is not None and parent.kind == "operative" and not own_finite:
             p.verb = parent.other_verbs[-1] if parent.other_verbs else parent.verb
+            if p.verb is None and p.lead is not None:  # "The Secretariat shall: (a) Compile"
+                word = p.lead.value.split()[-1]
+                form = verb_form(word, doc.language)
+                p.verb = Mention(form.base if form else word.lower(), p.lead.span)
             p.actors = list(parent.actors)
             p.conditions = find_conditions(text, p.body.start, p.body.end, vocab)
             p.deadline = find_deadline(text, p.body.start, p.body.end, vocab)
         else:
-            _annotate_operative(text, p, vocab, doc.language == "fr")
+            _annotate_operative(text, p, vocab, doc.language)
         p.repeals = find_repeals(text, p.body.start, p.body.end, p.references)
     doc.annotated = True
     return doc

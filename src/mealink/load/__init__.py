@@ -52,12 +52,14 @@ def load(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
 
 
 def iter_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Yield files in the given order; a directory yields its supported files, sorted."""
+    """Yield files in the given order; a directory yields its supported files, sorted,
+    leaving out README files (a folder's description, not a decision)."""
     for path in paths:
         p = Path(path)
         if p.is_dir():
             for child in sorted(p.rglob("*")):
-                if child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES:
+                if child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES and \
+                        not child.stem.lower().startswith("readme"):
                     yield child
         else:
             yield p

@@ -65,6 +65,8 @@ _LINE_TAGS = frozenset({
     "div", "tr", "hr", "section", "article", "main", "aside", "blockquote", "dd", "dt", "dl", "ul",
     "ol", "table", "thead", "tbody", "tfoot", "caption", "figure", "figcaption", "address", "pre",
     "center", "details", "summary", "fieldset", "legend"})
+_PRINTED_LABEL = re.compile(r"\s*(?:\(?[a-zA-Z]{1,4}\)|\d{1,3}\.|[a-z]\.)\s")
+_ROMAN = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"]
 _FOOTNOTE_SUP = re.compile(r"\[?(\d{1,3}|\*)\]?")
 _INLINE_CELL_CHARS = 300
 _CELL = "\ue000"  # private-use sentinel between table cells, turned into " | " at the end
@@ -269,6 +271,8 @@ def _walk(element: lhtml.HtmlElement, out: list[str], inline: bool = False) -> N
     brk = _PARA_BREAK if tag in _PARA_TAGS else _LINE_BREAK if tag in _LINE_TAGS else ""
     brk = " " if inline and brk else brk
     out.append(brk)
+    if tag == "li":
+        out.append(_list_label(element, text))
     if element.text:
         out.append(element.text if tag == "pre" else _WS.sub(" ", element.text))
     for child in element:
@@ -276,6 +280,27 @@ def _walk(element: lhtml.HtmlElement, out: list[str], inline: bool = False) -> N
         if child.tail:
             out.append(_WS.sub(" ", child.tail))
     out.append(brk)
+
+
+def _list_label(li: Any, text: str) -> str:
+    """The number a browser shows before an item of an ordered list ("(a) ", "3. "), unless
+    the item's text already starts with one."""
+    parent = li.getparent()
+    if parent is None or parent.tag != "ol" or _PRINTED_LABEL.match(text):
+        return ""
+    items = [c for c in parent if c.tag == "li"]
+    try:
+        n = int(parent.get("start", "1")) + items.index(li)
+    except ValueError:
+        return ""
+    kind = parent.get("type", "1")
+    if kind in ("a", "A"):
+        letter = chr(ord(kind) + (n - 1) % 26)
+        return f"({letter}) " if kind == "a" else f"{letter}. "
+    if kind in ("i", "I"):
+        numeral = _ROMAN[(n - 1) % len(_ROMAN)]
+        return f"({numeral}) " if kind == "i" else f"{numeral.upper()}. "
+    return f"{n}. "
 
 
 # --- PDF --------------------------------------------------------------------------------

@@ -79,7 +79,8 @@ def parse(text: str, source: str = "<text>") -> Document:
             in_annex = True
             continue
         body.append(b)
-    doc.paragraphs = build_paragraphs(text, body, vocab)
+    doc.language = detect_language(text)
+    doc.paragraphs = build_paragraphs(text, body, vocab, doc.language)
     strays = [(a.span.start, text[a.span.start:a.span.end].strip().rstrip("."))
               for a in doc.apparatus if a.reason == "stray number"]
     assign_stray_numbers(doc.paragraphs, strays)
@@ -88,18 +89,24 @@ def parse(text: str, source: str = "<text>") -> Document:
     meta = extract(text, header, headings, vocab)
     doc.symbol, doc.number, doc.revision = meta.symbol, meta.number, meta.revision
     doc.title, doc.adopted_at, doc.convention = meta.title, meta.adopted_at, meta.convention
+    return doc
+
+
+def detect_language(text: str) -> str:
+    """'fr' when French function words outnumber English ones clearly, else 'en'."""
     sample = text[:5000].lower()
     n_french = len(_FRENCH.findall(sample))
     if n_french >= 3 and n_french > 2 * len(re.findall(r"\b(?:the|of|and)\b", sample)):
-        doc.language = "fr"
-    return doc
+        return "fr"
+    return "en"
 
 
 def looks_like_resolution(doc: Document) -> bool:
     """Whether the parsed text has the shape of a decision: some lead, number or chapeau."""
     for p in doc.paragraphs:
-        if p.kind == "operative" and (p.lead is not None or p.number is not None):
+        if p.kind == "operative" and (p.lead is not None or p.number is not None or
+                                      p.verb is not None):
             return True
         if p.kind == "preamble" and p.lead is not None:
             return True
-    return any(p.kind == "operative" for p in doc.paragraphs) and len(doc.paragraphs) <= 3
+    return False

@@ -19,9 +19,10 @@ _MARKERS: list[tuple[MarkerKind, re.Pattern[str]]] = [
     # CMS/CITES decision numbers: "12.91" alone on its line, "16.26 As envisaged".
     ("decimal", re.compile(r"(?P<label>\d{1,3}\.\d{1,3})(?=[ ]*\n|[ ]*$|[ ]+[A-Z](?!ev\.))[ \t]*")),
     # Roman sections: "I.The Conference", "I - Technical assistance", "IV. ".
-    ("roman", re.compile(r"(?P<label>[IVX]{1,5})(?:[ ]?\.(?!\d)|[ ]+[-–][ ]+)[ \t]*(?=\S)")),
+    ("roman", re.compile(
+        r"(?P<label>[IVX]{1,5})(?:[ ]?\.(?!\d)(?:[ ]*[-–](?=[ ]))?|[ ]+[-–][ ]+)[ \t]*(?=\S)")),
     # Lettered sections: "A. Report on progress".
-    ("section", re.compile(r"(?P<label>[A-H])\.[ \t]+(?=[A-Z])")),
+    ("section", re.compile(r"(?P<label>[A-H])\.(?:[ ]*[-–](?=[ ]))?[ \t]+(?=[A-Z\d])")),
     # Sub-paragraphs: "(a)", "( iii)", "- (b)", "a)", "- a)", "a. ".
     ("item", re.compile(
         r"(?:[-–•][ \t]*)?\([ ]?(?P<label>[a-z]{1,2}|[ivxl]{1,6}|\d{1,2})[ ]?\)[ \t]*")),

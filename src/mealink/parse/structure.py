@@ -28,8 +28,9 @@ _PASSIVE = re.compile(
 _SENTENCE_STOP = re.compile(r";|\.(?=\s+[A-Z(])|\.$")
 _ABBREVIATION = re.compile(r"\b(?:Conf|Res|Dec|Rev|No|Nos|Art|para|paras|Inf|Doc|Add|Corr)$")
 _MODAL = re.compile(
+    r"\b(?:shall|should|will|must)\b(?:\s*,[^;:]{1,160})?\s*:(?P<verb>)|"
     r"\b(?:shall|should|will|must)\b(?:\s*,[^,;]{1,160},)?\s+(?:also\s+|further\s+)?"
-    r"(?P<verb>(?!be\b|not\b|have\b)[a-z]+)"
+    r"(?P<action>(?!be\b|not\b|have\b)[a-z]+)"
 )
 
 
@@ -67,15 +68,29 @@ def collapse(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-def _lead(text: str, pos: int, end: int, vocab: Vocabulary,
-          any_case: bool = False) -> tuple[Mention, VerbForm | None] | None:
+def _lead(text: str, pos: int, end: int, vocab: Vocabulary, any_case: bool = False,
+          lang: str = "en") -> tuple[Mention, VerbForm | None] | None:
     if pos >= end or not (any_case or text[pos].isupper()):
         return None
     m = vocab.lead_pattern.match(text, pos, end)
     if not m:
         return None
     return (Mention(collapse(m.group("lead")), Span(m.start("lead"), m.end("lead"))),
-            verb_form(m.group("verb")))
+            verb_form(m.group("verb"), lang))
+
+
+_ITEM_LEAD = re.compile(
+    r"(?:(?:To|Further|Also|Closely|Continue\s+to|Where\s+appropriate,?)\s+)?"
+    r"[A-Z][a-z]+(?:-[a-z]+)?(?=[\s,;:])")
+
+
+def _item_lead(text: str, pos: int, end: int) -> Mention | None:
+    """The opening words of a list item when they are a capitalised verb ('Review',
+    'Further collaborate', 'To make', 'Strengthening'); None for a noun phrase start."""
+    m = _ITEM_LEAD.match(text, pos, end)
+    if not m or m.group(0).split()[-1] in ("The", "A", "An", "All", "Any", "Its", "Their"):
+        return None
+    return Mention(collapse(m.group(0)), Span(m.start(), m.end()))
 
 
 def finite_after(text: str, start: int, end: int, vocab: Vocabulary) -> re.Match[str] | None:
@@ -83,8 +98,8 @@ def finite_after(text: str, start: int, end: int, vocab: Vocabulary) -> re.Match
     for m in vocab.finite_pattern.finditer(text, start, end):
         before = text[max(start, m.start() - 6):m.start()]
         after = text[m.end():m.end() + 6]
-        if re.search(r"(?:,|;|\band|\bet)\s*$", before) and \
-                not re.match(r"\s+(?:of|and|or|from)\b", after):
+        if re.search(r"(?:,|;|\band|\bet)\s*$", before) and (
+                " " in m.group("verb").strip() or not re.match(r"\s+(?:of|and|or|from)\b", after)):
             return m
     return None
 
@@ -132,7 +147,8 @@ def _is_heading_like(text: str, b: Block, is_last: bool) -> bool:
     return not _TERMINAL.search(chunk) or (chunk.endswith(":") and len(chunk) <= 60)
 
 
-def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary) -> list[Paragraph]:
+def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary,
+                     lang: str = "en") -> list[Paragraph]:
     """Paragraph objects, in order, for the paragraph blocks (see the module docstring)."""
     paras: list[Paragraph] = []
     operative = False
@@ -149,11 +165,13 @@ def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary) -> list[
         para.footnotes = list(b.footnotes)
         body_start = b.body + (len(raw_body) - len(raw_body.lstrip()))
         lead = _lead(text, body_start, b.end, vocab, any_case=marker is not None and
-                     marker.kind in ("item", "bullet"))
+                     marker.kind in ("item", "bullet"), lang=lang)
         vf = lead[1] if lead else None
         if lead:
             para.lead = lead[0]
         if marker is not None and marker.kind in ("item", "bullet"):
+            if lead is None:
+                para.lead = _item_lead(text, body_start, b.end)
             para.number = numbering.item(marker.label) if marker.kind == "item" else None
             parent = top
             para.parent = paras.index(parent) if parent is not None else None
@@ -242,7 +260,8 @@ def _top_kind(text: str, b: Block, body_start: int,
             marker is None and not text[b.start:b.end].strip().endswith(":"))):
         return "heading"
     if lead is not None:
-        if finite_after(text, lead[0].span.end, b.end, vocab):
+        ends_open = text[body_start:b.end].rstrip().endswith(",")
+        if not ends_open and finite_after(text, lead[0].span.end, b.end, vocab):
             return "operative"
         return "operative" if operative else "preamble"
     if subject_verb(text, body_start, b.end, vocab) or \
