@@ -53,6 +53,7 @@ class Vocabulary:
     actor_heads: frozenset[str]
     phrase_words: frozenset[str]
     actor_names_pattern: re.Pattern[str]
+    long_names_pattern: re.Pattern[str]
     conditions: re.Pattern[str]
     deadlines: re.Pattern[str]
     deadline_cues: re.Pattern[str]
@@ -60,6 +61,7 @@ class Vocabulary:
     reference_types: dict[str, str]
     reference_pattern: re.Pattern[str]
     symbol_pattern: re.Pattern[str]
+    meeting_document_pattern: re.Pattern[str]
     identifier_pattern: re.Pattern[str]
     chapeau_pattern: re.Pattern[str]
     body_pattern: re.Pattern[str]
@@ -194,6 +196,12 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
     for entry in actors["actor"]:
         for alias in [entry["name"], *entry.get("aliases", [])]:
             aliases[alias.lower()] = entry["name"]
+    long_names = [a for a in aliases if re.search(r"[, ](?:and|,)", a.lower()) or "," in a]
+    long_names += [n for c in conventions["convention"] for n in c["names"] if " and " in n
+                   or "," in n]
+    long_names += [b for b in leads["chapeau"]["bodies"] if " and " in b or "," in b]
+    long_names_pattern = re.compile(rf"(?<![\w-])(?:{_alternation(long_names)})(?![\w-])",
+                                    re.IGNORECASE)
     actor_names_pattern = re.compile(rf"(?<![\w-])(?:{_alternation(list(aliases))})(?![\w-])",
                                      re.IGNORECASE)
 
@@ -251,6 +259,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         actor_heads=frozenset(w.lower() for w in actors["heads"]["words"]),
         phrase_words=frozenset(actors["phrase"]["words"]),
         actor_names_pattern=actor_names_pattern,
+        long_names_pattern=long_names_pattern,
         conditions=re.compile(rf"(?<!\w)(?:{union(clauses['conditions'])})(?!\w)", re.I),
         deadlines=re.compile(rf"(?<!\w)(?:{union(clauses['deadlines'])})(?!\w)"),
         # A cue may be followed by the bodies reported to: "report to the Scientific Council
@@ -265,6 +274,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         reference_types=types,
         reference_pattern=reference_pattern,
         symbol_pattern=symbol_pattern,
+        meeting_document_pattern=re.compile(references["meeting_document"]["pattern"]),
         identifier_pattern=re.compile(identifier),
     )
 

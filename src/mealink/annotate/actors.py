@@ -85,18 +85,33 @@ def _that_clause_end(text: str, pos: int, end: int, vocab: Vocabulary) -> int:
     return end
 
 
+def _protected(text: str, pos: int, end: int, vocab: Vocabulary) -> list[tuple[int, int]]:
+    """Spans of known multi-word names ('Subsidiary Body on Scientific, Technical and
+    Technological Advice', 'Convention on ... Wild Fauna and Flora') not to be cut."""
+    return [(m.start(), m.end()) for m in vocab.long_names_pattern.finditer(text, pos, end)]
+
+
+def _search_outside(pattern: re.Pattern[str], text: str, pos: int, end: int,
+                    protected: list[tuple[int, int]]) -> re.Match[str] | None:
+    for m in pattern.finditer(text, pos, end):
+        if not any(s <= m.start() < e for s, e in protected):
+            return m
+    return None
+
+
 def _phrase_end(text: str, pos: int, end: int, vocab: Vocabulary, that: bool,
                 french: bool = False) -> int:
     stop = end
-    hard = _HARD_STOP.search(text, pos, end)
+    protected = _protected(text, pos, min(end, pos + 400), vocab)
+    hard = _search_outside(_HARD_STOP, text, pos, end, protected)
     if hard:
         stop = hard.start()
         tail = _LIST_TAIL.match(text, hard.end(), end) if text[stop] == "," else None
         if tail and re.search(r"\band\s", tail.group(0)) and not vocab.conditions.search(
                 tail.group(0)):
-            nxt = _HARD_STOP.search(text, tail.end(), end)
+            nxt = _search_outside(_HARD_STOP, text, tail.end(), end, protected)
             stop = nxt.start() if nxt else end
-    soft = _SOFT_STOP.search(text, pos, min(end, stop + 1))
+    soft = _search_outside(_SOFT_STOP, text, pos, min(end, stop + 1), protected)
     if soft:
         stop = soft.start()
     if french and (fr := _SOFT_STOP_FR.search(text, pos, stop)):
@@ -112,11 +127,14 @@ def _phrase_end(text: str, pos: int, end: int, vocab: Vocabulary, that: bool,
     return stop
 
 
-def _split(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
+def _split(text: str, start: int, end: int,
+           protected: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
     """Coordinated noun phrases, with a shared modifier kept whole ('other X and Y')."""
     parts: list[tuple[str, int, int]] = []
     pos = start
     for m in _SPLIT.finditer(text, start, end):
+        if any(s <= m.start() < e for s, e in protected):
+            continue
         parts.append((text[pos:m.start()], pos, m.start()))
         pos = m.end()
     parts.append((text[pos:end], pos, end))
@@ -145,7 +163,7 @@ def phrase_actors(text: str, pos: int, end: int, vocab: Vocabulary,
     followed_by_to = bool(re.match(r"\s+to\s+[a-z]", text[stop:stop + 20])) or \
         bool(re.match(r"\s*,[^;:]{0,200}?,\s*to\s+[a-z]", text[stop:stop + 220]))
     out: list[Mention] = []
-    for raw, s, e in _split(text, pos, stop):
+    for raw, s, e in _split(text, pos, stop, _protected(text, pos, stop, vocab)):
         name = normalise(raw)
         if not name or len(name.split()) > 14:
             continue

@@ -14,6 +14,9 @@ from mealink.vocabulary import Vocabulary
 
 _WS = re.compile(r"\s+")
 _REPEAL = re.compile(r"\b(?:repeals?|retires?|revokes?|to\s+(?:repeal|retire|revoke))\b", re.I)
+# "paragraphs 12 and 14 of Resolution VIII.18 are superseded by the present Resolution"
+_SUPERSEDED = re.compile(r"\b(?:is|are)\s+(?:hereby\s+)?(?:superseded|repealed|retired|revoked|"
+                         r"replaced)\s+by\s+the\s+present\b", re.I)
 _REPEAL_OBJECT = re.compile(r"\s*(?:the\s+)?(?P<obj>[^;.]{5,300}?)\s*(?:[;.]|$)")
 _PARAGRAPH_LIST = re.compile(
     r",?\s+paragraphs?\s+(?:\d{1,3}(?:\s*\([a-z]{1,4}\))?(?:\s*[-–]\s*\d{1,3})?"
@@ -86,6 +89,11 @@ def find_references(text: str, start: int, end: int, vocab: Vocabulary,
                                   _collapse(ident_text), None, in_footnote))
             covered.append((s, e))
         covered.append((m.start(), pos))
+    for m in vocab.meeting_document_pattern.finditer(text, start, end):
+        if not any(s <= m.start() < e for s, e in covered):
+            refs.append(Reference(_collapse(m.group(0)), Span(m.start(), m.end()), "document",
+                                  _collapse(m.group(0)), None, in_footnote))
+            covered.append((m.start(), m.end()))
     for m in vocab.symbol_pattern.finditer(text, start, end):
         if any(s <= m.start() < e for s, e in covered):
             continue
@@ -109,6 +117,11 @@ def footnote_references(notes: list[Footnote], text: str, vocab: Vocabulary) -> 
 def find_repeals(text: str, start: int, end: int, refs: list[Reference]) -> list[Mention]:
     """What an operative paragraph repeals or retires: the references after the verb, or the
     description of what is retired when no reference is given."""
+    passive = _SUPERSEDED.search(text, start, end)
+    if passive:
+        clause = max(text.rfind(";", start, passive.start()), start)
+        return [Mention(r.text, r.span) for r in refs
+                if clause <= r.span.start < passive.start() and not r.in_footnote]
     m = _REPEAL.search(text, start, end)
     if not m:
         return []

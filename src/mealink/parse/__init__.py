@@ -21,6 +21,8 @@ __all__ = ["looks_like_resolution", "parse"]
 
 _ADOPTED_LINE = re.compile(r"\s*Adopted\s+by\s+the\s+", re.IGNORECASE)
 _ANNEX_CUT = re.compile(r"\s(?=[A-ZÀ-Ý]{5,}\s)")
+_FOOTNOTE_MARK = re.compile(r"([¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,3}\]|\*{1,3})\s*")
+_SUPERSCRIPTS = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰", "1234567890")
 _FRENCH = re.compile(r"\b(?:le|la|les|des|du|et|aux|une|pour|dans)\b")
 
 
@@ -68,8 +70,10 @@ def parse(text: str, source: str = "<text>") -> Document:
             doc.apparatus.append(Apparatus(b.reason or "page furniture", Span(b.start, b.end)))
             continue
         if b.role == "footnote":
-            doc.footnotes.append(Footnote(None, collapse(text[b.start:b.end]),
-                                          Span(b.start, b.end)))
+            note = _FOOTNOTE_MARK.match(text, b.start, b.end)
+            marker = note.group(1).strip("[]").translate(_SUPERSCRIPTS) if note else None
+            doc.footnotes.append(Footnote(marker, collapse(text[note.end() if note else b.start:
+                                                               b.end]), Span(b.start, b.end)))
             continue
         if b.signal == "annex":
             head, rest = _split_annex_heading(text, b)
@@ -85,7 +89,11 @@ def parse(text: str, source: str = "<text>") -> Document:
               for a in doc.apparatus if a.reason == "stray number"]
     assign_stray_numbers(doc.paragraphs, strays)
     header = [text[s.start:s.end] for s in doc.header]
-    headings = [p.text for p in doc.paragraphs if p.kind == "heading"]
+    headings = []
+    for p in doc.paragraphs:  # the headings before the text: symbol, title, meeting, chapeau
+        if p.kind != "heading":
+            break
+        headings.append(text[p.span.start:p.span.end])
     meta = extract(text, header, headings, vocab)
     doc.symbol, doc.number, doc.revision = meta.symbol, meta.number, meta.revision
     doc.title, doc.adopted_at, doc.convention = meta.title, meta.adopted_at, meta.convention

@@ -22,9 +22,10 @@ _ADOPTED = re.compile(
 )
 _MEETING = re.compile(
     r"(?P<n>\d{1,2})\s*(?:st|nd|rd|th)\s*(?:Meeting|Session)\s+of\s+the\s+(?P<body>Conference|"
-    r"Meeting)\s+of\s+the\s+(?:Contracting\s+)?Parties[^\n]*\n(?P<where>(?:[^\n]{3,80}\n?){1,2})",
+    r"Meeting)\s+of\s+the\s+(?:Contracting\s+)?Parties[^\n]*\n(?P<where>(?:[^\n]{2,120}\n?){1,4})",
     re.IGNORECASE,
 )
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _HEADING_SYMBOL = re.compile(
     r"^(?P<sym>(?:(?:UNEP/[A-Z]+/)?(?:Draft\s+)?(?:Resolution|Decision|Recommendation)s?\s+)?"
     r"(?:Conf\.\s?)?(?:[A-Z]{1,4}-)?(?:[IVXLC]{1,6}|\d{1,3})(?:[./]\d{1,3})?"
@@ -91,10 +92,11 @@ def extract(text: str, header: list[str], headings: list[str], vocab: Vocabulary
     if meta.symbol:
         rev = _REVISION.search(meta.symbol)
         meta.revision = _collapse(rev.group(1)) if rev else None
-        num = vocab.identifier_pattern.search(meta.symbol.split("/")[-1])
+        bare = re.sub(r"^(?:[A-Z]+/)+(?=[A-Za-z])", "", meta.symbol)
+        num = vocab.identifier_pattern.search(bare)
         meta.number = num.group(0) if num else None
         if meta.number:
-            meta.number = _REVISION.sub("", meta.number).strip()
+            meta.number = re.sub(r"^Conf\.\s?", "", _REVISION.sub("", meta.number)).strip()
     if meta.title is None:
         meta.title = _title(header, headings, meta.symbol, vocab)
     meta.adopted_at = _adoption("\n".join(header + headings[:4]))
@@ -130,8 +132,14 @@ def _adoption(text: str) -> str | None:
         return f"{label}, {where}" if where else label
     m2 = _MEETING.search(text)
     if m2:
-        where = ", ".join(_collapse(w) for w in m2.group("where").split("\n") if w.strip())
-        return f"{prefix[m2.group('body').lower()]}{m2.group('n')}, {where}"
+        # The place and dates: the first line with a year, and the place line just before it.
+        lines = [_collapse(w) for w in m2.group("where").split("\n") if w.strip()]
+        for i, line in enumerate(lines):
+            if _YEAR.search(line):
+                place = lines[i - 1] if i and not _YEAR.search(lines[i - 1]) and \
+                    not re.search(r"[\"“”]|Convention|Protocol", lines[i - 1]) else ""
+                where = ", ".join(x for x in (place, line) if x)
+                return f"{prefix[m2.group('body').lower()]}{m2.group('n')}, {where}"
     return None
 
 
