@@ -220,7 +220,16 @@ def big_text(pools: Pools, target: int, seed: int = SEED + 1) -> str:
 # --------------------------------------------------------------------------- measuring
 
 def parse_annotate(text: str, name: str = "<bench>") -> int:
+    """Parse and annotate one text; keep only its paragraph count."""
     return len(annotate(parse(text, name)).paragraphs)
+
+
+def parse_annotate_stats(text: str, tally: list[int]) -> None:
+    """Parse and annotate; add [paragraphs, chars in paragraphs, chars left as annex] to tally."""
+    doc = annotate(parse(text, "<bench>"))
+    tally[0] += len(doc.paragraphs)
+    tally[1] += sum(p.span.end - p.span.start for p in doc.paragraphs)
+    tally[2] += sum(s.end - s.start for s in doc.annexes)
 
 
 def timed_runs(fn: Callable[[], Any], repeats: int, budget: float | None = None) -> list[float]:
@@ -419,15 +428,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                                "pinning": pinning, "machine": machine(), "corpus": str(corpus)}
 
     # 1. typical set
+    typ_tally = [0, 0, 0]
+
     def run_typical() -> None:
+        typ_tally[:] = [0, 0, 0]
         for text in typical:
-            parse_annotate(text)
+            parse_annotate_stats(text, typ_tally)
     log(f"timing parse+annotate on {len(typical)} typical docs x{cfg.repeats} ...")
     t = timed_runs(run_typical, cfg.repeats)
     med = statistics.median(t)
     results["typical"] = {"docs": len(typical), "bytes": typ_bytes, "min_bytes": sizes[0],
                           "max_bytes": sizes[-1], "times_s": t, "median_s": med,
-                          "docs_per_s": len(typical) / med, "mb_per_s": typ_bytes / MB / med}
+                          "docs_per_s": len(typical) / med, "mb_per_s": typ_bytes / MB / med,
+                          "paragraphs": typ_tally[0],
+                          "paragraph_char_share": typ_tally[1] / sum(len(x) for x in typical),
+                          "annex_char_share": typ_tally[2] / sum(len(x) for x in typical)}
     log(f"  {len(typical) / med:.1f} docs/s, {typ_bytes / MB / med:.3f} MB/s")
 
     # clean_text alone on the same texts (not part of the parse + annotate figure)
@@ -449,10 +464,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # 3. one big document
     log(f"timing parse+annotate on one {big_bytes / MB:.2f} MB text ...")
-    t = timed_runs(lambda: parse_annotate(big), cfg.repeats, budget=cfg.big_budget)
+    big_tally = [0, 0, 0]
+
+    def run_big() -> None:
+        big_tally[:] = [0, 0, 0]
+        parse_annotate_stats(big, big_tally)
+    t = timed_runs(run_big, cfg.repeats, budget=cfg.big_budget)
     med = statistics.median(t)
     results["big"] = {"bytes": big_bytes, "times_s": t, "median_s": med,
-                      "mb_per_s": big_bytes / MB / med, "repeats_done": len(t)}
+                      "mb_per_s": big_bytes / MB / med, "repeats_done": len(t),
+                      "paragraphs": big_tally[0],
+                      "paragraph_char_share": big_tally[1] / len(big),
+                      "annex_char_share": big_tally[2] / len(big)}
     log(f"  {big_bytes / MB / med:.3f} MB/s ({len(t)} run(s))")
 
     # 4. memory: streaming N documents in a fresh process each
@@ -534,20 +557,24 @@ def markdown(r: dict[str, Any]) -> str:
         "|---|---|---|---|",
         f"| parse+annotate, {typ['docs']} typical docs ({typ['min_bytes'] / 1e3:.0f}-"
         f"{typ['max_bytes'] / 1e3:.0f} KB, {typ['bytes'] / MB:.1f} MB) | "
-        f"{typ['mb_per_s']:.3f} MB/s | ≥ {TARGET_MBPS} MB/s | "
+        f"{typ['mb_per_s']:.3f} MB/s ({typ['paragraphs']} paragraphs, "
+        f"{typ['paragraph_char_share']:.0%} of text in paragraphs) | ≥ {TARGET_MBPS} MB/s | "
         f"{ok(tg['throughput_2mb_s_typical'])} |",
         f"| same, documents per second | {typ['docs_per_s']:.1f} docs/s | "
         f"≥ {TARGET_DOCS_PER_S:.0f} docs/s | {ok(tg['docs_100_per_s'])} |",
         f"| parse+annotate, one {big['bytes'] / MB:.1f} MB document (worst case, "
         f"{big['repeats_done']} run(s)) | {big['mb_per_s']:.3f} MB/s "
-        f"({big['median_s']:.1f} s) | ≥ {TARGET_MBPS} MB/s | {ok(tg['throughput_2mb_s_big'])} |",
+        f"({big['median_s']:.1f} s; {big['paragraphs']} paragraphs, "
+        f"{big['paragraph_char_share']:.0%} of text in paragraphs) | ≥ {TARGET_MBPS} MB/s | "
+        f"{ok(tg['throughput_2mb_s_big'])} |",
         f"| parse+annotate, {cor['docs']} real corpus texts ({cor['bytes'] / 1e3:.0f} KB) | "
         f"{cor['mb_per_s']:.3f} MB/s, {cor['docs_per_s']:.0f} docs/s | (info) | |",
         f"| clean_text alone, typical set | {r['clean_text']['mb_per_s']:.2f} MB/s | (info) | |",
     ]
-    peaks = ", ".join(f"N={x['n']}: {fmt_kb(x['rss_peak_kb'])} (+{fmt_kb(x['rss_growth_kb'])})"
-                      for x in mb["rows"])
-    rows.append(f"| peak RSS (growth over baseline) streaming N typical docs, fresh process "
+    peaks = ", ".join(f"N={x['n']}: +{fmt_kb(x['rss_growth_kb'])} (peak "
+                      f"{fmt_kb(x['rss_peak_kb'])})" for x in mb["rows"])
+    peaks += f" [{mb['rows'][0]['method']}]"
+    rows.append(f"| peak RSS growth over baseline, streaming N typical docs, fresh process "
                 f"each | {peaks} | "
                 f"flat in N | {ok(tg['memory_flat_in_batch'])} |")
     rows.append(

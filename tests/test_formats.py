@@ -294,3 +294,14 @@ def test_load_refuses_an_oversized_file_before_reading_it(tmp_path: Path) -> Non
     path.write_text("x" * 5_000)
     with pytest.raises(LoadError, match="--max-size"):
         load(path, max_bytes=1_000)
+
+
+@pytest.mark.parametrize(("html", "expected"), [
+    ('<ol type="a"><li>Review</li><li>Report</li></ol>', "(a) Review\n\n(b) Report"),
+    ('<ol start="3"><li>Urges Parties</li></ol>', "3. Urges Parties"),
+    ('<ol type="i"><li>one</li><li>two</li></ol>', "(i) one\n\n(ii) two"),
+    ('<ol type="a"><li>(a) printed</li></ol>', "(a) printed"),
+    ("<ul><li>bullet</li></ul>", "bullet"),
+])
+def test_ordered_list_items_get_the_numbers_a_browser_shows(html: str, expected: str) -> None:
+    assert extract_text(f"<html><body>{html}</body></html>".encode(), "l.html")[0] == expected

@@ -272,7 +272,7 @@ def _walk(element: lhtml.HtmlElement, out: list[str], inline: bool = False) -> N
     brk = " " if inline and brk else brk
     out.append(brk)
     if tag == "li":
-        out.append(_list_label(element, text))
+        out.append(_list_label(element, element.text_content()))
     if element.text:
         out.append(element.text if tag == "pre" else _WS.sub(" ", element.text))
     for child in element:
