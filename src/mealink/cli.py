@@ -8,6 +8,7 @@ in a batch the other inputs are still processed.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -61,6 +62,13 @@ def parse_cmd(
         except MealinkError as exc:
             failed += 1
             _fail(str(exc))
+            continue
+        except Exception as exc:  # a bug: say so in one line, go on with the batch
+            if os.environ.get("MEALINK_DEBUG") == "1":
+                raise
+            failed += 1
+            _fail(f"{item.name}: internal error ({type(exc).__name__}: {exc}); please report "
+                  "it with this file (MEALINK_DEBUG=1 shows the traceback)")
             continue
         if as_json:
             sys.stdout.write(json.dumps(document_to_dict(doc), ensure_ascii=False) + "\n")

@@ -38,6 +38,9 @@ class Convention:
     meeting: str
     names: tuple[str, ...]
     symbols: tuple[str, ...]
+    long_names: re.Pattern[str]
+    short_names: re.Pattern[str]
+    symbol_pattern: re.Pattern[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +61,13 @@ class Vocabulary:
     deadlines: re.Pattern[str]
     deadline_cues: re.Pattern[str]
     conventions: tuple[Convention, ...]
+    convention_names_pattern: re.Pattern[str]
     reference_types: dict[str, str]
     reference_pattern: re.Pattern[str]
     symbol_pattern: re.Pattern[str]
     meeting_document_pattern: re.Pattern[str]
     identifier_pattern: re.Pattern[str]
+    list_continuation_pattern: re.Pattern[str]
     chapeau_pattern: re.Pattern[str]
     body_pattern: re.Pattern[str]
     apparatus_pattern: re.Pattern[str]
@@ -144,7 +149,27 @@ def _english_forms(base: str, entry: dict[str, Any]) -> list[tuple[str, Form]]:
 
 
 def _alternation(words: list[str]) -> str:
-    return "|".join(loose(w) for w in sorted(set(words), key=len, reverse=True))
+    """A regex matching any of ``words`` (longest first), built as a trie so that Python's
+    regex engine does not try hundreds of alternatives one by one at every position."""
+    trie: dict[str, Any] = {}
+    for word in set(words):
+        node = trie
+        for ch in " ".join(word.lower().split()):
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _trie_pattern(trie)
+
+
+def _trie_pattern(node: dict[str, Any]) -> str:
+    branches = []
+    end = "" in node
+    for ch in sorted(k for k in node if k):
+        piece = r"\s+" if ch == " " else re.escape(ch)
+        branches.append(piece + _trie_pattern(node[ch]))
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 and not end else "(?:" + "|".join(branches) + ")"
+    return body + "?" if end else body
 
 
 def _build_verbs(data: dict[str, Any]) -> tuple[dict[str, VerbForm], dict[str, VerbForm]]:
@@ -165,6 +190,45 @@ def _build_verbs(data: dict[str, Any]) -> tuple[dict[str, VerbForm], dict[str, V
     for form, vf in french.items():
         verb_forms.setdefault(form, vf)
     return verb_forms, {**verb_forms, **french}
+
+
+_NEVER = re.compile(r"(?!)")
+
+
+def _convention(c: dict[str, Any]) -> Convention:
+    """A convention entry with its name and symbol patterns compiled once."""
+    names = c["names"]
+    longs = [n for n in names if not n.isupper()]
+    shorts = [n for n in names if n.isupper()]
+
+    def words(items: list[str], flags: int) -> re.Pattern[str]:
+        if not items:
+            return _NEVER
+        alt = "|".join(re.escape(n) for n in sorted(items, key=len, reverse=True))
+        return re.compile(rf"(?<![\w-])(?:{alt})(?![\w-])", flags)
+
+    symbols = "|".join(c["symbols"])
+    return Convention(
+        c["id"], c["meeting"], tuple(names), tuple(c["symbols"]),
+        words(longs, re.IGNORECASE), words(shorts, 0),
+        re.compile(rf"(?<![\w/])(?:{symbols})") if symbols else _NEVER,
+    )
+
+
+def _convention_names(entries: list[dict[str, Any]]) -> re.Pattern[str]:
+    """One pattern for every name and symbol of every convention, a named group per
+    convention ('c0', 'c1' ...), so one pass over a text counts them all."""
+    groups = []
+    for i, c in enumerate(entries):
+        longs = [re.escape(n) for n in c["names"] if not n.isupper()]
+        shorts = [re.escape(n) for n in c["names"] if n.isupper()]
+        alts = []
+        if longs:
+            alts.append(f"(?i:{'|'.join(sorted(longs, key=len, reverse=True))})")
+        alts += shorts + list(c["symbols"])
+        if alts:
+            groups.append(f"(?P<c{i}>{'|'.join(alts)})")
+    return re.compile(rf"(?<![\w/-])(?:{'|'.join(groups)})")
 
 
 def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
@@ -267,15 +331,17 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         deadline_cues=re.compile(
             rf"(?<!\w)(?:{union(clauses['deadline_cues'])})"
             r"(?-i:(?:\s+(?:[A-Z][\w-]*|and|the|of|its))*)\s+$", re.I),
-        conventions=tuple(
-            Convention(c["id"], c["meeting"], tuple(c["names"]), tuple(c["symbols"]))
-            for c in conventions["convention"]
-        ),
+        conventions=tuple(_convention(c) for c in conventions["convention"]),
+        convention_names_pattern=_convention_names(conventions["convention"]),
         reference_types=types,
         reference_pattern=reference_pattern,
         symbol_pattern=symbol_pattern,
         meeting_document_pattern=re.compile(references["meeting_document"]["pattern"]),
         identifier_pattern=re.compile(identifier),
+        # The next item of a list of identifiers: ', 8.11', ' and 9.6', ' on Title, 12.26'.
+        list_continuation_pattern=re.compile(
+            rf"(?:\s+on\s+[^,;()]{{1,160}}?)?(?P<sep>\s*,\s*(?:and\s+)?|\s+and\s+|\s*[–-]\s*|"
+            rf"\s+to\s+)(?P<id>{identifier})(?![\w/])"),
     )
 
 

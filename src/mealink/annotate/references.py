@@ -47,11 +47,7 @@ def find_references(text: str, start: int, end: int, vocab: Vocabulary,
     """All references in ``text[start:end]``, in text order, with spans into ``text``."""
     refs: list[Reference] = []
     covered: list[tuple[int, int]] = []
-    ident = vocab.identifier_pattern.pattern
-    cont = re.compile(
-        rf"(?:\s+on\s+[^,;()]{{1,160}}?)?(?P<sep>\s*,\s*(?:and\s+)?|\s+and\s+|\s*[–-]\s*|\s+to\s+)"
-        rf"(?P<id>{ident})(?![\w/])"
-    )
+    cont = vocab.list_continuation_pattern
     for m in vocab.reference_pattern.finditer(text, start, end):
         type_word = m.group("type")
         ctype = vocab.reference_types.get(type_word.lower(), "decision")

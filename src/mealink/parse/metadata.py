@@ -147,19 +147,12 @@ def detect_convention(text: str, symbol: str | None, vocab: Vocabulary) -> str |
     """The convention whose symbols or names the text shows most, the symbol first."""
     if symbol:
         for conv in vocab.conventions:
-            if any(re.match(p, symbol) for p in conv.symbols):
+            if conv.symbol_pattern.match(symbol):
                 return conv.id
     scores: Counter[str] = Counter()
-    head = text[:20000]
-    for conv in vocab.conventions:
-        for name in conv.names:
-            flags = 0 if name.isupper() else re.IGNORECASE
-            n = len(re.findall(rf"(?<![\w-]){re.escape(name)}(?![\w-])", head, flags))
-            scores[conv.id] += n * (3 if len(name) > 12 else 1)
-        for p in conv.symbols:
-            scores[conv.id] += 2 * len(re.findall(rf"(?<![\w/]){p}", head))
-    if re.search(r"\bResolution\s+Conf\.|\bCoP\d", head):
-        scores["CITES"] += 4
+    for m in vocab.convention_names_pattern.finditer(text, 0, 12000):
+        conv = vocab.conventions[int((m.lastgroup or "c0")[1:])]
+        scores[conv.id] += 3 if len(m.group(0)) > 12 or "/" in m.group(0) else 1
     if not scores or scores.most_common(1)[0][1] == 0:
         return None
     return scores.most_common(1)[0][0]

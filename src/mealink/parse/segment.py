@@ -111,10 +111,11 @@ def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary) -> list[int]
             last_item = label
     for m in _MID.finditer(text, ls, le):
         p = m.end()
-        if p <= floor:
+        first = text[p]
+        if p <= floor or not (first.isupper() or first.isdigit()):
             continue
         before = text[m.start() - 1]
-        marker = match_marker(text, p)
+        marker = match_marker(text, p) if first.isdigit() else None
         if marker is not None and marker.kind == "number":
             nxt = text[marker.end:marker.end + 1]
             if nxt.isupper() or nxt.isdigit() or nxt in "(“\"":
@@ -132,7 +133,7 @@ def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary) -> list[int]
             text, c.end() + len(text[c.end():le]) - len(text[c.end():le].lstrip()), vocab
         ):
             starts.append(m.start())
-    for m in _MID.finditer(text, ls, le):
+    for m in _MID.finditer(text, ls, le) if starts else ():
         p = m.end()
         if p in starts or not text[p].isupper():
             continue

@@ -155,6 +155,7 @@ def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary,
     numbering = _Numbering()
     top: Paragraph | None = None
     pending: list[Paragraph] = []
+    top_index = 0
     body_blocks = [b for b in blocks if b.role == "paragraph"]
     for i, b in enumerate(body_blocks):
         is_last = i == len(body_blocks) - 1
@@ -174,7 +175,7 @@ def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary,
                 para.lead = _item_lead(text, body_start, b.end)
             para.number = numbering.item(marker.label) if marker.kind == "item" else None
             parent = top
-            para.parent = paras.index(parent) if parent is not None else None
+            para.parent = top_index if parent is not None else None
             para.depth = max(1, (para.number or "").count("("))
             if parent is not None and parent.kind != "heading":
                 para.kind = parent.kind
@@ -200,6 +201,7 @@ def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary,
             operative = True
         numbering.reset(para.number if kind != "heading" else None)
         top = para if kind != "heading" else None
+        top_index = len(paras)
         paras.append(para)
     for p in pending:
         later = [q for q in paras[paras.index(p) + 1:] if q.kind != "heading"]
