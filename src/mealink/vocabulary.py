@@ -64,6 +64,7 @@ class Vocabulary:
     convention_names_pattern: re.Pattern[str]
     reference_types: dict[str, str]
     reference_pattern: re.Pattern[str]
+    qualifier_pattern: re.Pattern[str]
     symbol_pattern: re.Pattern[str]
     meeting_document_pattern: re.Pattern[str]
     identifier_pattern: re.Pattern[str]
@@ -283,11 +284,16 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
     ).replace(" ", r"\s?")
     type_alt = "|".join(sorted((w for ws in references["types"].values() for w in ws),
                                key=len, reverse=True))
+    # Matching starts at the type word (fast: the engine can skip to its first letters); a
+    # convention or meeting written before it ("CMS", "CBD COP12", "UNEP/CMS/") is found by
+    # ``qualifier_pattern`` in the text just before.
     reference_pattern = re.compile(
-        rf"(?:(?<![\w/])|(?<=[a-z])(?=[A-Z])){ident['qualifier']}(?P<type>{type_alt})(?:(?<=\.)|(?![\w]))\s*"
+        rf"(?:(?<!\w)|(?<=[a-z])(?=[A-Z]))(?P<type>{type_alt})(?:(?<=\.)|(?![\w]))\s*"
         rf"(?P<id>{identifier})(?![\w/]){ident['of_convention']}",
         re.IGNORECASE,
     )
+    qualifier_pattern = re.compile(rf"(?<![\w/])(?:{ident['qualifier']})\Z",
+                                   re.IGNORECASE)
     sym = references["symbol"]
     symbol_pattern = re.compile(
         rf"(?<![A-Za-z/.-]){sym['first']}(?:[./][A-Za-z0-9]+)*(?:/{sym['segment']})+"
@@ -335,6 +341,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         convention_names_pattern=_convention_names(conventions["convention"]),
         reference_types=types,
         reference_pattern=reference_pattern,
+        qualifier_pattern=qualifier_pattern,
         symbol_pattern=symbol_pattern,
         meeting_document_pattern=re.compile(references["meeting_document"]["pattern"]),
         identifier_pattern=re.compile(identifier),

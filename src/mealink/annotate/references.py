@@ -51,16 +51,21 @@ def find_references(text: str, start: int, end: int, vocab: Vocabulary,
     for m in vocab.reference_pattern.finditer(text, start, end):
         type_word = m.group("type")
         ctype = vocab.reference_types.get(type_word.lower(), "decision")
-        prefix = text[m.start():m.start("type")]
+        window = max(start, m.start() - 40)
+        q = vocab.qualifier_pattern.search(text, window, m.start())
+        s0 = q.start() if q else m.start()
+        if q is None and text[m.start() - 1:m.start()] == "/":
+            continue  # inside a symbol such as "UNEP/XYZ/Decision 3"
+        prefix = text[s0:m.start("type")]
         gap = text[m.end("type"):m.start("id")]
         plural = type_word.lower().endswith("s") and not type_word.endswith(".")
-        written = _collapse(m.group(0))
+        written = _collapse(text[s0:m.end()])
         if not plural:
-            refs.append(Reference(written, Span(m.start(), m.end()), ctype,
+            refs.append(Reference(written, Span(s0, m.end()), ctype,
                                   _collapse(m.group("id")), None, in_footnote))
-            covered.append((m.start(), m.end()))
+            covered.append((s0, m.end()))
             continue
-        items = [(m.start(), m.end(), m.group("id"))]
+        items = [(s0, m.end(), m.group("id"))]
         pos = m.end()
         range_end: int | None = None
         while True:
@@ -73,18 +78,18 @@ def find_references(text: str, start: int, end: int, vocab: Vocabulary,
             items.append((c.start("id"), c.end("id"), c.group("id")))
             pos = c.end()
         if range_end is not None and len(items) == 1:
-            refs.append(Reference(_collapse(text[m.start():range_end]), Span(m.start(), range_end),
+            refs.append(Reference(_collapse(text[s0:range_end]), Span(s0, range_end),
                                   ctype, _collapse(text[m.start("id"):range_end]), None,
                                   in_footnote))
-            covered.append((m.start(), range_end))
+            covered.append((s0, range_end))
             continue
         single = _singular(type_word)
         for s, e, ident_text in items:
             label = _collapse(f"{prefix}{single}{gap}{ident_text}")
-            refs.append(Reference(label, Span(s if s != m.start() else m.start(), e), ctype,
-                                  _collapse(ident_text), None, in_footnote))
+            refs.append(Reference(label, Span(s, e), ctype, _collapse(ident_text), None,
+                                  in_footnote))
             covered.append((s, e))
-        covered.append((m.start(), pos))
+        covered.append((s0, pos))
     for m in vocab.meeting_document_pattern.finditer(text, start, end):
         if not any(s <= m.start() < e for s, e in covered):
             refs.append(Reference(_collapse(m.group(0)), Span(m.start(), m.end()), "document",
