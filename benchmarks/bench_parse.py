@@ -47,9 +47,10 @@ DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus
 SEED = 20261121
 
 try:
-    import mealink  # noqa: F401
+    import mealink
 except ImportError:  # running with a Python where mealink is not installed: use src/
     sys.path.insert(0, str(REPO / "src"))
+    import mealink
 
 from mealink.annotate import annotate  # noqa: E402
 from mealink.load import load  # noqa: E402
@@ -257,6 +258,21 @@ def pin_one_core() -> str:
     return f"pinned to CPU {cpu} (os.sched_setaffinity)"
 
 
+def source_digest() -> str:
+    """sha256 of the mealink package's files, to tell which code was measured."""
+    import hashlib
+
+    import mealink as pkg
+
+    root = Path(pkg.__file__).resolve().parent
+    h = hashlib.sha256()
+    for f in sorted(root.rglob("*")):
+        if f.is_file() and f.suffix in (".py", ".toml"):
+            h.update(str(f.relative_to(root)).encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def machine() -> dict[str, Any]:
     model = ""
     try:
@@ -424,8 +440,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for text in typical[:3]:
         parse_annotate(text)
 
+    digest = source_digest()
     results: dict[str, Any] = {"mode": "quick" if args.quick else "full", "seed": SEED,
-                               "pinning": pinning, "machine": machine(), "corpus": str(corpus)}
+                               "pinning": pinning, "machine": machine(), "corpus": str(corpus),
+                               "mealink_version": getattr(mealink, "__version__", "?"),
+                               "source_digest": digest,
+                               "started": time.strftime("%Y-%m-%d %H:%M:%S %z")}
 
     # 1. typical set
     typ_tally = [0, 0, 0]
@@ -540,6 +560,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "memory_proportional_to_doc": results["memory_doc"]["proportional"],
     }
     results["total_wall_s"] = time.perf_counter() - t_start
+    results["source_changed_during_run"] = source_digest() != digest
+    if results["source_changed_during_run"]:
+        log("WARNING: the mealink sources changed during the run; the figures mix versions")
     table = markdown(results)
     print(table)
     out_path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
@@ -593,7 +616,11 @@ def markdown(r: dict[str, Any]) -> str:
     rows.append("")
     rows.append(f"Machine: {m['cpu_model'] or m['processor']} ({m['processor']}), "
                 f"{m['cpu_count']} CPUs, {m['implementation']} {m['python']}, {m['platform']}; "
-                f"{r['pinning']}; mode {r['mode']}, seed {r['seed']}; MB = 10^6 bytes of UTF-8.")
+                f"{r['pinning']}; mode {r['mode']}, seed {r['seed']}; MB = 10^6 bytes of UTF-8; "
+                f"mealink {r['mealink_version']} sources {r['source_digest']}, run {r['started']}.")
+    if r.get("source_changed_during_run"):
+        rows.append("")
+        rows.append("**Warning: the mealink sources changed during this run; rerun it.**")
     return "\n".join(rows)
 
 

@@ -251,10 +251,8 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         rf"(?:\s+(?:{suffixes}))?(?:\s+(?:{complements}))?)(?![\w-])",
         re.IGNORECASE,
     )
-    finite_pattern = re.compile(
-        rf"(?<![\w-])(?:(?:{prefixes})\s+)?(?P<verb>{_alternation(finite)})(?![\w-])",
-        re.IGNORECASE,
-    )
+    finite_pattern = re.compile(rf"(?<![\w-])(?P<verb>{_alternation(finite)})(?![\w-])",
+                                re.IGNORECASE)
     opener_pattern = re.compile(rf"(?:{_alternation(openers)})(?![\w-])", re.IGNORECASE)
 
     aliases: dict[str, str] = {}

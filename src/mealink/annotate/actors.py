@@ -180,11 +180,18 @@ def phrase_actors(text: str, pos: int, end: int, vocab: Vocabulary,
 def embedded_actors(text: str, start: int, end: int, vocab: Vocabulary) -> list[Mention]:
     """Actors of asking verbs inside the clause ('to encourage Parties', 'to be followed by')."""
     out: list[Mention] = []
+    lower = text[start:end].lower()
+    if not any(w in lower for w in _EMBEDDED_NEEDLES):
+        return out
     for pattern in (_INFINITIVE_ASK, _PASSIVE_AGENT):
         for m in pattern.finditer(text, start, end):
             out += [a for a in phrase_actors(text, m.end(), end, vocab)
                     if _is_actor(a.value, vocab)]
     return out
+
+
+_EMBEDDED_NEEDLES = ("to encourage", "to invite", "to request", "to urge", "to call", "to ask",
+                     "to instruct", "to also", "to be ")
 
 
 def dedupe(actors: list[Mention]) -> list[Mention]:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from mealink.models import Mention, Span
 from mealink.vocabulary import Vocabulary
+
+
+# Every deadline pattern has a digit, "next" or "its ... meeting" in it: a cheap first check.
+_HINT = re.compile(r"\d|next|forthcoming|upcoming|following|meeting|session", re.I)
 
 
 def _clean(s: str) -> str:
@@ -18,6 +24,8 @@ def find_conditions(text: str, start: int, end: int, vocab: Vocabulary) -> list[
 
 def find_deadline(text: str, start: int, end: int, vocab: Vocabulary) -> Mention | None:
     """The first meeting or date that a cue word ('by', 'to', 'report ... to') makes a due date."""
+    if not _HINT.search(text, start, end):
+        return None
     for m in vocab.deadlines.finditer(text, start, end):
         before = text[max(start, m.start() - 80):m.start()]
         if not vocab.deadline_cues.search(before):

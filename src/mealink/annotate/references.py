@@ -25,6 +25,9 @@ _PARAGRAPH_LIST = re.compile(
 )
 
 
+_TYPE_STEMS = ("resol", "decis", "recom", "res.", "dec.", "rec.", "résol", "décis")
+
+
 def _collapse(s: str) -> str:
     return _WS.sub(" ", s).strip()
 
@@ -47,8 +50,16 @@ def find_references(text: str, start: int, end: int, vocab: Vocabulary,
     """All references in ``text[start:end]``, in text order, with spans into ``text``."""
     refs: list[Reference] = []
     covered: list[tuple[int, int]] = []
+    chunk = text[start:end]
+    lower = chunk.lower()
+    # Cheap checks first: most paragraphs cite nothing, and each pattern needs a literal.
+    has_type = any(w in lower for w in _TYPE_STEMS)
+    has_doc = "doc" in lower or "inf" in lower
+    has_slash = "/" in chunk
+    if not (has_type or has_doc or has_slash):
+        return refs
     cont = vocab.list_continuation_pattern
-    for m in vocab.reference_pattern.finditer(text, start, end):
+    for m in vocab.reference_pattern.finditer(text, start, end) if has_type else ():
         type_word = m.group("type")
         ctype = vocab.reference_types.get(type_word.lower(), "decision")
         window = max(start, m.start() - 40)
@@ -90,12 +101,12 @@ def find_references(text: str, start: int, end: int, vocab: Vocabulary,
                                   in_footnote))
             covered.append((s, e))
         covered.append((s0, pos))
-    for m in vocab.meeting_document_pattern.finditer(text, start, end):
+    for m in vocab.meeting_document_pattern.finditer(text, start, end) if has_doc else ():
         if not any(s <= m.start() < e for s, e in covered):
             refs.append(Reference(_collapse(m.group(0)), Span(m.start(), m.end()), "document",
                                   _collapse(m.group(0)), None, in_footnote))
             covered.append((m.start(), m.end()))
-    for m in vocab.symbol_pattern.finditer(text, start, end):
+    for m in vocab.symbol_pattern.finditer(text, start, end) if has_slash else ():
         if any(s <= m.start() < e for s, e in covered):
             continue
         sym = _trim_symbol(m.group(0))
@@ -118,6 +129,9 @@ def footnote_references(notes: list[Footnote], text: str, vocab: Vocabulary) -> 
 def find_repeals(text: str, start: int, end: int, refs: list[Reference]) -> list[Mention]:
     """What an operative paragraph repeals or retires: the references after the verb, or the
     description of what is retired when no reference is given."""
+    lower = text[start:end].lower()
+    if not any(w in lower for w in ("repeal", "retir", "revok", "supersed", "replac")):
+        return []
     passive = _SUPERSEDED.search(text, start, end)
     if passive:
         clause = max(text.rfind(";", start, passive.start()), start)

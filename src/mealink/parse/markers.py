@@ -46,6 +46,9 @@ class Marker:
 
 def match_marker(text: str, pos: int) -> Marker | None:
     """The marker at ``text[pos:]``, if the paragraph there starts with one."""
+    first = text[pos:pos + 1]
+    if not first or not (first.isdigit() or first in "IVXABCDEFGH(-–•" or first.islower()):
+        return None
     for kind, pattern in _MARKERS:
         m = pattern.match(text, pos)
         if m:

@@ -25,7 +25,8 @@ Role = Literal["paragraph", "footnote", "apparatus"]
 
 # A run-in paragraph starts after ';', ',', ':' or '.' (also "; and"), or after a wide gap
 # of spaces (page dumps that lost their line breaks) when a number follows.
-_MID = re.compile(r"(?:(?<=[;:.,])|(?<=[;,] and))[ ]+(?=\S)|(?<=\S)[ ]{2,}(?=\d{1,3}\.)")
+_MID = re.compile(r"[;:.,](?: and)?(?P<gap>[ ]+)(?=[A-Z\dÀ-Ý])")
+_MID_GAP = re.compile(r"(?P<gap>[ ]{2,})(?=\d{1,3}\.)")
 _MID_ITEM = re.compile(r"(?<=\s)\([ ]?(?P<label>[a-z]{1,2}|[ivx]{1,6})[ ]?\)(?=\s)")
 _MID_CHAPEAU = re.compile(r"(?<=[a-z] )(?:The|Le|La|El) [A-Z]")
 _FOOTNOTE_LINE = re.compile(r"(?:[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,3}\]|\*{1,3})[ ]*[A-Z\d“\"]")
@@ -97,24 +98,36 @@ def _chapeau_in(text: str, pos: int, end: int, vocab: Vocabulary) -> re.Match[st
     return m if m and not text[m.end():end].strip() else None
 
 
+def _mid_gaps(text: str, ls: int, le: int) -> list[re.Match[str]]:
+    """The gaps inside a line after which a run-in paragraph may start: spaces after ';',
+    ',', ':' or '.' (also "; and") before a capital or digit, or a wide gap before a number
+    (page dumps that lost their line breaks)."""
+    gaps = list(_MID.finditer(text, ls, le))
+    if "  " in text[ls:le]:
+        gaps += [m for m in _MID_GAP.finditer(text, ls, le) if not text[m.start() - 1].isspace()]
+        gaps.sort(key=lambda m: m.start())
+    return gaps
+
+
 def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary) -> list[int]:
     """Positions inside one line where a run-in paragraph begins."""
     starts: list[int] = []
     head = match_marker(text, ls)
     floor = head.end if head is not None else ls
     last_item: str | None = None
-    for m in _MID_ITEM.finditer(text, ls, le):
+    line = text[ls:le]
+    for m in _MID_ITEM.finditer(text, ls, le) if "(" in line else ():
         label = m.group("label")
         before = text[:m.start()].rstrip()[-1:]
         if before in (";", ":") or (last_item is not None and label == successor(last_item)):
             starts.append(m.start())
             last_item = label
-    for m in _MID.finditer(text, ls, le):
+    for m in _mid_gaps(text, ls, le):
         p = m.end()
         first = text[p]
         if p <= floor or not (first.isupper() or first.isdigit()):
             continue
-        before = text[m.start() - 1]
+        before = text[m.start("gap") - 1]
         marker = match_marker(text, p) if first.isdigit() else None
         if marker is not None and marker.kind == "number":
             nxt = text[marker.end:marker.end + 1]
@@ -127,13 +140,13 @@ def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary) -> list[int]
         c = vocab.chapeau_pattern.match(text, p, le) if text[p].isupper() else None
         if c and c.group(0).rstrip().endswith(","):
             starts.append(p)
-    for m in _MID_CHAPEAU.finditer(text, ls, le):
+    for m in _MID_CHAPEAU.finditer(text, ls, le) if " L" in line or " T" in line else ():
         c = vocab.chapeau_pattern.match(text, m.start(), le)
         if c and c.group(0).rstrip().endswith(",") and _lead_at(
             text, c.end() + len(text[c.end():le]) - len(text[c.end():le].lstrip()), vocab
         ):
             starts.append(m.start())
-    for m in _MID.finditer(text, ls, le) if starts else ():
+    for m in _mid_gaps(text, ls, le) if starts else ():
         p = m.end()
         if p in starts or not text[p].isupper():
             continue

@@ -25,6 +25,7 @@ _PASSIVE = re.compile(
     r"urged|encouraged|called\s+upon|called\s+on|instructed|directed|asked|mandated|authori[sz]ed|"
     r"recommended)\s+to\b"
 )
+_CLAUSE_START = re.compile(r"(?:,|;|\band|\bet)\s*(?:(?:also|further|again|then)\s+)?$", re.I)
 _SENTENCE_STOP = re.compile(r";|\.(?=\s+[A-Z(])|\.$")
 _ABBREVIATION = re.compile(r"\b(?:Conf|Res|Dec|Rev|No|Nos|Art|para|paras|Inf|Doc|Add|Corr)$")
 _MODAL = re.compile(
@@ -96,9 +97,9 @@ def _item_lead(text: str, pos: int, end: int) -> Mention | None:
 def finite_after(text: str, start: int, end: int, vocab: Vocabulary) -> re.Match[str] | None:
     """First third-person operative verb at clause level (', decides', 'and requests')."""
     for m in vocab.finite_pattern.finditer(text, start, end):
-        before = text[max(start, m.start() - 6):m.start()]
+        before = text[max(start, m.start() - 16):m.start()]
         after = text[m.end():m.end() + 6]
-        if re.search(r"(?:,|;|\band|\bet)\s*$", before) and (
+        if _CLAUSE_START.search(before) and (
                 " " in m.group("verb").strip() or not re.match(r"\s+(?:of|and|or|from)\b", after)):
             return m
     return None
