@@ -7,7 +7,6 @@ import re
 from mealink.models import Mention, Span
 from mealink.vocabulary import Vocabulary
 
-
 # Every deadline pattern has a digit, "next" or "its ... meeting" in it: a cheap first check.
 _HINT = re.compile(r"\d|next|forthcoming|upcoming|following|meeting|session", re.I)
 
