@@ -67,7 +67,8 @@ def parse_cmd(
             if os.environ.get("MEALINK_DEBUG") == "1":
                 raise
             failed += 1
-            _fail(f"{item.name}: internal error ({type(exc).__name__}: {exc}); please report "
+            name = item.source if isinstance(item, MealinkError) else item.name
+            _fail(f"{name}: internal error ({type(exc).__name__}: {exc}); please report "
                   "it with this file (MEALINK_DEBUG=1 shows the traceback)")
             continue
         if as_json:
