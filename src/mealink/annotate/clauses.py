@@ -17,8 +17,13 @@ def _clean(s: str) -> str:
 
 def find_conditions(text: str, start: int, end: int, vocab: Vocabulary) -> list[Mention]:
     """Every hedge on the requested action, in text order."""
-    return [Mention(_clean(m.group(0)), Span(m.start(), m.end()))
-            for m in vocab.conditions.finditer(text, start, end)]
+    chunk = text[start:end]
+    lower = chunk.lower()
+    if len(lower) != len(chunk):  # lower-casing changed offsets (rare letters): slow path
+        return [Mention(_clean(m.group(0)), Span(m.start(), m.end()))
+                for m in vocab.conditions.finditer(text, start, end)]
+    return [Mention(_clean(chunk[m.start():m.end()]), Span(start + m.start(), start + m.end()))
+            for m in vocab.conditions_lower.finditer(lower)]
 
 
 def find_deadline(text: str, start: int, end: int, vocab: Vocabulary) -> Mention | None:

@@ -44,12 +44,24 @@ class Marker:
     end: int
 
 
+def _candidates(first: str) -> list[tuple[MarkerKind, re.Pattern[str]]]:
+    """The marker patterns worth trying on a paragraph that starts with ``first``."""
+    if first.isdigit():
+        return _MARKERS[:2]
+    if first in "IVX":
+        return _MARKERS[2:3]
+    if first in "ABCDEFGH":
+        return _MARKERS[3:4]
+    if first == "(" or first in "-–•":
+        return _MARKERS[4:]
+    if first.islower():
+        return _MARKERS[5:7]
+    return []
+
+
 def match_marker(text: str, pos: int) -> Marker | None:
     """The marker at ``text[pos:]``, if the paragraph there starts with one."""
-    first = text[pos:pos + 1]
-    if not first or not (first.isdigit() or first in "IVXABCDEFGH(-–•" or first.islower()):
-        return None
-    for kind, pattern in _MARKERS:
+    for kind, pattern in _candidates(text[pos:pos + 1]):
         m = pattern.match(text, pos)
         if m:
             label = m.group("label")

@@ -150,7 +150,7 @@ def detect_convention(text: str, symbol: str | None, vocab: Vocabulary) -> str |
             if conv.symbol_pattern.match(symbol):
                 return conv.id
     scores: Counter[str] = Counter()
-    for m in vocab.convention_names_pattern.finditer(text, 0, 8000):
+    for m in vocab.convention_names_pattern.finditer(text, 0, 5000):
         conv = vocab.conventions[int((m.lastgroup or "c0")[1:])]
         scores[conv.id] += 3 if len(m.group(0)) > 12 or "/" in m.group(0) else 1
     if not scores or scores.most_common(1)[0][1] == 0:

@@ -36,11 +36,11 @@ _SYMBOL_LINE = re.compile(
     r"Conf\.[ ]?)[\w./()-]+|(?:[A-Z]\w*[ ]+){0,3}(?:DR|Doc|Res|Dec)\.?[ ]?\d+\b.*|"
     r"[IVXLC\d]{1,6}[./]\d{1,3}(?:[ ]*\(Rev\.[^)]{1,12}\))?\.?[ ]*(?:[A-Z].*)?"
 )
-_TRAILING_FOOTNOTES = re.compile(r"(?<=[;.,:])(?P<marks>\d{1,3})(?=[A-Z])")
+_TRAILING_FOOTNOTES = re.compile(r"[;.,:](?P<marks>\d{1,3})(?=[A-Z])")
 _FOOTNOTE_SPLIT = re.compile(r"(?<=\.)(?=\d{1,3}[A-Z])")
-_FUNCTION_WORD_END = re.compile(r"\b(?:to|the|of|on|and|for|in|by|with|an?|its|their)$")
+_FUNCTION_WORDS = frozenset("to the of on and for in by with a an its their".split())
 _LABEL = re.compile(r"[A-Z][\w /()-]{0,40}:{1,2}")
-_TERMINAL = re.compile(r"[.;,:][\"'”’)\]]*$")
+_CLOSERS = "\"'”’)]"
 
 
 @dataclass(slots=True)
@@ -221,7 +221,7 @@ def _signal(text: str, u: Unit, vocab: Vocabulary) -> None:
         u.signal = "body"
     elif _ANNEX.match(text, s):
         u.signal = "annex"
-    elif u.line_start and len(line) <= 70 and not _TERMINAL.search(line) and \
+    elif u.line_start and len(line) <= 70 and not ends_sentence(line) and \
             _SYMBOL_LINE.fullmatch(line) and not _lead_at(text, s, vocab):
         u.signal = "symbol"
     elif _lead_at(text, s, vocab):
@@ -244,7 +244,7 @@ def _joins(text: str, prev: Unit, block: Block, u: Unit) -> bool:
     if u.start < prev.reach:
         u.reach = prev.reach
         return True
-    if prev.end - prev.start >= 30 and _FUNCTION_WORD_END.search(text, prev.start, prev.end) \
+    if prev.end - prev.start >= 30 and _last_word(text, prev.start, prev.end) in _FUNCTION_WORDS \
             and not u.blank_before and u.signal not in ("marker", "number_alone"):
         return True
     opened = block.start == prev.start  # prev began the block: a heading line, not a wrap
@@ -256,8 +256,8 @@ def _joins(text: str, prev: Unit, block: Block, u: Unit) -> bool:
         word = text[u.start:u.end].split(" ", 1)[0]
         if u.blank_before or last in ";:,.)" or word.isupper() or prev_heading:
             return False
-        return block.signal in ("symbol", "cap", "other") and not _TERMINAL.search(
-            text[block.start:prev.end])
+        return block.signal in ("symbol", "cap", "other") and not ends_sentence(
+            text[max(block.start, prev.end - 8):prev.end])
     if u.blank_before:
         return u.signal == "lower" and last not in ".;:"
     if u.signal == "lower":
@@ -265,16 +265,25 @@ def _joins(text: str, prev: Unit, block: Block, u: Unit) -> bool:
     return not (prev_heading or last in ";:")
 
 
+def ends_sentence(chunk: str) -> bool:
+    """Whether ``chunk`` ends with '.', ';', ',' or ':' (perhaps before a quote or bracket)."""
+    return chunk.rstrip().rstrip(_CLOSERS)[-1:] in (".", ";", ",", ":")
+
+
+def _last_word(text: str, start: int, end: int) -> str:
+    return text[max(start, text.rfind(" ", start, end) + 1):end].lower()
+
+
 def _split_trailing_footnotes(text: str, block: Block) -> None:
     """Keep footnotes glued after a paragraph's end ('group;11UNEP/CHW.14/5, annex.') apart."""
-    m = _TRAILING_FOOTNOTES.search(text, block.body, block.end)
-    if not m or block.end - m.end() > 600:
+    m = _TRAILING_FOOTNOTES.search(text, max(block.body, block.end - 600), block.end)
+    if not m:
         return
-    tail = text[m.start():block.end]
+    tail = text[m.start("marks"):block.end]
     if "\n" in tail:
         return
     notes: list[Footnote] = []
-    pos = m.start()
+    pos = m.start("marks")
     for piece in _FOOTNOTE_SPLIT.split(tail):
         digits = re.match(r"\d{0,6}", piece)
         marker = digits.group(0) if digits else ""
@@ -284,7 +293,7 @@ def _split_trailing_footnotes(text: str, block: Block) -> None:
                               Span(pos, pos + len(piece))))
         pos += len(piece)
     block.footnotes = notes
-    block.end = m.start()
+    block.end = m.start("marks")
 
 
 def segment(text: str, vocab: Vocabulary) -> list[Block]:

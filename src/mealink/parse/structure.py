@@ -15,10 +15,9 @@ from dataclasses import dataclass
 
 from mealink.models import Kind, Mention, Paragraph, Span
 from mealink.parse.markers import is_roman_item
-from mealink.parse.segment import Block
+from mealink.parse.segment import Block, ends_sentence
 from mealink.vocabulary import VerbForm, Vocabulary, verb_form
 
-_TERMINAL = re.compile(r"[.;,:][\"'”’)\]]*$")
 _WS = re.compile(r"\s+")
 _PASSIVE = re.compile(
     r"\b(?:is|are)\s+(?:hereby\s+|also\s+|further\s+|strongly\s+)?(?P<verb>requested|invited|"
@@ -96,7 +95,15 @@ def _item_lead(text: str, pos: int, end: int) -> Mention | None:
 
 def finite_after(text: str, start: int, end: int, vocab: Vocabulary) -> re.Match[str] | None:
     """First third-person operative verb at clause level (', decides', 'and requests')."""
-    for m in vocab.finite_pattern.finditer(text, start, end):
+    lower = text[start:end].lower()
+    if len(lower) == end - start:  # match on lower-cased text, then again on the original
+        hits = [vocab.finite_pattern.match(text, start + h.start(), end)
+                for h in vocab.finite_lower.finditer(lower)]
+    else:
+        hits = list(vocab.finite_pattern.finditer(text, start, end))
+    for m in hits:
+        if m is None:
+            continue
         before = text[max(start, m.start() - 16):m.start()]
         after = text[m.end():m.end() + 6]
         if _CLAUSE_START.search(before) and (
@@ -145,7 +152,7 @@ def _is_heading_like(text: str, b: Block, is_last: bool) -> bool:
     chunk = text[b.body:b.end].strip()
     if is_last or not chunk or len(chunk) > 300:
         return False
-    return not _TERMINAL.search(chunk) or (chunk.endswith(":") and len(chunk) <= 60)
+    return not ends_sentence(chunk) or (chunk.endswith(":") and len(chunk) <= 60)
 
 
 def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary,
