@@ -64,9 +64,12 @@ class Vocabulary:
     deadline_cues: re.Pattern[str]
     conventions: tuple[Convention, ...]
     convention_names_pattern: re.Pattern[str]
+    convention_long_names: re.Pattern[str]
+    convention_long_owner: dict[str, int]
     reference_types: dict[str, str]
     reference_pattern: re.Pattern[str]
     qualifier_pattern: re.Pattern[str]
+    reference_type_lower: re.Pattern[str]
     symbol_pattern: re.Pattern[str]
     meeting_document_pattern: re.Pattern[str]
     identifier_pattern: re.Pattern[str]
@@ -219,19 +222,23 @@ def _convention(c: dict[str, Any]) -> Convention:
 
 
 def _convention_names(entries: list[dict[str, Any]]) -> re.Pattern[str]:
-    """One pattern for every name and symbol of every convention, a named group per
+    """One pattern for the acronyms and symbols of every convention, a named group per
     convention ('c0', 'c1' ...), so one pass over a text counts them all."""
     groups = []
     for i, c in enumerate(entries):
-        longs = [re.escape(n) for n in c["names"] if not n.isupper()]
-        shorts = [re.escape(n) for n in c["names"] if n.isupper()]
-        alts = []
-        if longs:
-            alts.append(f"(?i:{'|'.join(sorted(longs, key=len, reverse=True))})")
-        alts += shorts + list(c["symbols"])
+        alts = [re.escape(n) for n in c["names"] if n.isupper()] + list(c["symbols"])
         if alts:
             groups.append(f"(?P<c{i}>{'|'.join(alts)})")
     return re.compile(rf"(?<![\w/-])(?:{'|'.join(groups)})")
+
+
+def _convention_long_names(entries: list[dict[str, Any]]) -> tuple[re.Pattern[str],
+                                                                     dict[str, int]]:
+    """The spelled-out names of the conventions, to run on lower-cased text, and which
+    convention (index) each name belongs to."""
+    owner = {" ".join(n.lower().split()): i for i, c in enumerate(entries)
+             for n in c["names"] if not n.isupper()}
+    return re.compile(rf"(?<![\w-])(?:{_alternation(list(owner))})(?![\w-])"), owner
 
 
 def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
@@ -316,6 +323,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
     cover_label_pattern = re.compile(
         rf"(?:{'|'.join(apparatus['cover_labels'])})\s*:", re.IGNORECASE
     )
+    long_conv = _convention_long_names(conventions["convention"])
     body_pattern = re.compile(rf"(?:{articles})\s*(?:{bodies})(?![\w-])", re.IGNORECASE)
     return Vocabulary(
         chapeau_pattern=chapeau_pattern,
@@ -344,9 +352,12 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
             r"(?-i:(?:\s+(?:[A-Z][\w-]*|and|the|of|its))*)\s+$", re.I),
         conventions=tuple(_convention(c) for c in conventions["convention"]),
         convention_names_pattern=_convention_names(conventions["convention"]),
+        convention_long_names=long_conv[0],
+        convention_long_owner=long_conv[1],
         reference_types=types,
         reference_pattern=reference_pattern,
         qualifier_pattern=qualifier_pattern,
+        reference_type_lower=re.compile(type_alt.lower()),
         symbol_pattern=symbol_pattern,
         meeting_document_pattern=re.compile(references["meeting_document"]["pattern"]),
         identifier_pattern=re.compile(identifier),

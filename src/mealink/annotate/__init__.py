@@ -62,8 +62,9 @@ def _annotate_operative(text: str, p: Paragraph, vocab: Vocabulary, lang: str) -
             actors += phrase_actors(text, m.end(), end, vocab, that=vf.that, french=french)
     actors += embedded_actors(text, start, end, vocab)
     p.actors = dedupe(actors)
-    p.conditions = find_conditions(text, start, end, vocab)
-    p.deadline = find_deadline(text, start, end, vocab)
+    if p.actors:  # a deadline or a condition qualifies what someone is asked to do
+        p.conditions = find_conditions(text, start, end, vocab)
+        p.deadline = find_deadline(text, start, end, vocab)
 
 
 def _subject_first(text: str, p: Paragraph, start: int, end: int, vocab: Vocabulary,
@@ -129,8 +130,9 @@ def annotate(doc: Document) -> Document:
                 form = verb_form(word, doc.language)
                 p.verb = Mention(form.base if form else word.lower(), p.lead.span)
             p.actors = list(parent.actors)
-            p.conditions = find_conditions(text, p.body.start, p.body.end, vocab)
-            p.deadline = find_deadline(text, p.body.start, p.body.end, vocab)
+            if p.actors:
+                p.conditions = find_conditions(text, p.body.start, p.body.end, vocab)
+                p.deadline = find_deadline(text, p.body.start, p.body.end, vocab)
         else:
             _annotate_operative(text, p, vocab, doc.language)
         p.repeals = find_repeals(text, p.body.start, p.body.end, p.references)

@@ -15,6 +15,7 @@ def _clean(s: str) -> str:
     return " ".join(s.split())
 
 
+
 def find_conditions(text: str, start: int, end: int, vocab: Vocabulary) -> list[Mention]:
     """Every hedge on the requested action, in text order."""
     chunk = text[start:end]

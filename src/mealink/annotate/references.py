@@ -29,7 +29,7 @@ _TYPE_STEMS = ("resol", "decis", "recom", "res.", "dec.", "rec.", "résol", "dé
 
 
 def _collapse(s: str) -> str:
-    return _WS.sub(" ", s).strip()
+    return " ".join(s.split())
 
 
 def _singular(word: str) -> str:
@@ -43,6 +43,25 @@ def _trim_symbol(s: str) -> str:
     while s.endswith(")") and s.count(")") > s.count("("):
         s = s[:-1].rstrip(".,;:")
     return s
+
+
+def _reference_matches(text: str, start: int, end: int, lower: str,
+                       vocab: Vocabulary) -> list[re.Match[str]]:
+    """Reference matches, found fast: type words located in the lower-cased text, the full
+    pattern then tried at each of them on the original."""
+    if len(lower) != end - start:
+        return list(vocab.reference_pattern.finditer(text, start, end))
+    out: list[re.Match[str]] = []
+    pos = start
+    for hit in vocab.reference_type_lower.finditer(lower):
+        q = start + hit.start()
+        if q < pos:
+            continue
+        m = vocab.reference_pattern.match(text, q, end)
+        if m:
+            out.append(m)
+            pos = m.end()
+    return out
 
 
 def find_references(text: str, start: int, end: int, vocab: Vocabulary,
@@ -59,7 +78,7 @@ def find_references(text: str, start: int, end: int, vocab: Vocabulary,
     if not (has_type or has_doc or has_slash):
         return refs
     cont = vocab.list_continuation_pattern
-    for m in vocab.reference_pattern.finditer(text, start, end) if has_type else ():
+    for m in _reference_matches(text, start, end, lower, vocab) if has_type else ():
         type_word = m.group("type")
         ctype = vocab.reference_types.get(type_word.lower(), "decision")
         window = max(start, m.start() - 40)

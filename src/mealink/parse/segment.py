@@ -39,6 +39,7 @@ _SYMBOL_LINE = re.compile(
 _TRAILING_FOOTNOTES = re.compile(r"[;.,:](?P<marks>\d{1,3})(?=[A-Z])")
 _FOOTNOTE_SPLIT = re.compile(r"(?<=\.)(?=\d{1,3}[A-Z])")
 _FUNCTION_WORDS = frozenset("to the of on and for in by with a an its their".split())
+_STAR_CONTINUATION = re.compile(r"\*+[ ]*[a-z]")
 _LABEL = re.compile(r"[A-Z][\w /()-]{0,40}:{1,2}")
 _CLOSERS = "\"'”’)]"
 
@@ -227,7 +228,7 @@ def _signal(text: str, u: Unit, vocab: Vocabulary) -> None:
     elif _lead_at(text, s, vocab):
         u.signal = "lead"
     elif line[0].islower() or (line[0] == "(" and not line[1:2].islower()) or \
-            re.match(r"\*+[ ]*[a-z]", line):
+            _STAR_CONTINUATION.match(line):
         u.signal = "lower"
     elif line[0].isupper():
         u.signal = "cap"

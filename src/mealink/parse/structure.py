@@ -25,6 +25,7 @@ _PASSIVE = re.compile(
     r"recommended)\s+to\b"
 )
 _CLAUSE_START = re.compile(r"(?:,|;|\band|\bet)\s*(?:(?:also|further|again|then)\s+)?$", re.I)
+_NOUN_FOLLOWER = re.compile(r"\s+(?:of|and|or|from)\b")
 _SENTENCE_STOP = re.compile(r";|\.(?=\s+[A-Z(])|\.$")
 _ABBREVIATION = re.compile(r"\b(?:Conf|Res|Dec|Rev|No|Nos|Art|para|paras|Inf|Doc|Add|Corr)$")
 _MODAL = re.compile(
@@ -65,7 +66,7 @@ class _Numbering:
 
 def collapse(text: str) -> str:
     """Whitespace runs (and hard line wraps) to single spaces."""
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def _lead(text: str, pos: int, end: int, vocab: Vocabulary, any_case: bool = False,
@@ -107,7 +108,7 @@ def finite_after(text: str, start: int, end: int, vocab: Vocabulary) -> re.Match
         before = text[max(start, m.start() - 16):m.start()]
         after = text[m.end():m.end() + 6]
         if _CLAUSE_START.search(before) and (
-                " " in m.group("verb").strip() or not re.match(r"\s+(?:of|and|or|from)\b", after)):
+                " " in m.group("verb").strip() or not _NOUN_FOLLOWER.match(after)):
             return m
     return None
 
