@@ -86,6 +86,7 @@ class Tally:
     verb_total: int = 0
     verb_ok: int = 0
     items: dict[str, Counter[str]] = field(default_factory=dict)
+    meta: Counter[str] = field(default_factory=Counter)
     misses: list[str] = field(default_factory=list)
 
     def add_items(self, name: str, gold: Iterable[str], pred: Iterable[str], where: str) -> None:
@@ -105,6 +106,7 @@ class Tally:
             setattr(self, f, getattr(self, f) + getattr(other, f))
         for name, c in other.items.items():
             self.items.setdefault(name, Counter()).update(c)
+        self.meta.update(other.meta)
         self.misses += other.misses
 
     def scores(self) -> dict[str, float]:
@@ -126,6 +128,8 @@ class Tally:
             denom = 2 * tp + fp + fn
             out[f"{name[:-1] if name != 'repeals' else 'repeal'}_f1"] = (
                 2 * tp / denom if denom else 1.0)
+        for name in ("convention", "symbol"):  # document metadata: reported, no target
+            out[f"{name}_accuracy"] = ratio(self.meta[f"{name}_ok"], self.meta[name])
         return out
 
 
@@ -143,6 +147,13 @@ def load_gold(path: Path) -> dict[str, Any]:
 def score_document(gold: dict[str, Any], doc: Document, name: str) -> Tally:
     """Compare one parsed and annotated document with its gold annotation."""
     t = Tally()
+    for name, got in (("convention", doc.convention), ("symbol", doc.symbol)):
+        if name in gold:
+            t.meta[name] += 1
+            if norm_item(got or "") == norm_item(gold[name] or ""):
+                t.meta[f"{name}_ok"] += 1
+            else:
+                t.misses.append(f"{doc.source}: {name} {got!r} for {gold[name]!r}")
     gp = gold["paragraphs"]
     pp = doc.paragraphs
     gkeys = [key(g.get("text_start", "")) for g in gp]

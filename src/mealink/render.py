@@ -2,18 +2,44 @@
 
 from __future__ import annotations
 
-from rich.console import Console, Group
+from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from mealink.models import Document
+from mealink.models import Document, Paragraph
 
 _KIND_STYLE = {"heading": "bold magenta", "preamble": "cyan", "operative": "green"}
+_SCORE_LABELS = {
+    "segmentation_precision": "seg P", "segmentation_recall": "seg R", "segmentation_f1": "seg F1",
+    "kind_accuracy": "kind", "number_accuracy": "number", "verb_accuracy": "verb",
+    "actor_f1": "actor F1", "reference_f1": "ref F1", "repeal_f1": "repeal F1",
+    "convention_accuracy": "conv", "symbol_accuracy": "symbol",
+}
 
 
-def _snippet(text: str, width: int = 90) -> str:
+def _snippet(text: str, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _details(p: Paragraph) -> Text:
+    """Actors, references, repeals, deadline and condition of one paragraph, one per line."""
+    out = Text()
+    parts: list[tuple[str, str, str]] = []
+    if p.actors:
+        parts.append(("→ ", ", ".join(a.value for a in p.actors), "yellow"))
+    if p.references:
+        parts.append(("cites ", ", ".join(r.text for r in p.references), "blue"))
+    if p.repeals:
+        parts.append(("REPEALS ", "; ".join(r.value for r in p.repeals), "bold red"))
+    if p.deadline:
+        parts.append(("by ", p.deadline.value, "magenta"))
+    if p.condition:
+        parts.append(("if ", p.condition, "dim"))
+    for i, (label, value, style) in enumerate(parts):
+        out.append(("\n" if i else "") + label, style="dim")
+        out.append(value, style=style)
+    return out
 
 
 def document_view(doc: Document) -> Panel:
@@ -29,31 +55,16 @@ def document_view(doc: Document) -> Panel:
               for k in ("heading", "preamble", "operative")}
     meta.append(f"{counts['preamble']} preamble, {counts['operative']} operative, "
                 f"{counts['heading']} heading paragraphs", style="dim")
-    table = Table(show_lines=False, expand=True, pad_edge=False)
+    table = Table(expand=True, pad_edge=False, show_edge=False)
     table.add_column("¶", style="bold", no_wrap=True)
     table.add_column("kind", no_wrap=True)
-    table.add_column("verb / lead", no_wrap=True)
-    table.add_column("actors", style="yellow")
-    table.add_column("references / repeals", style="blue")
-    table.add_column("text", ratio=3)
+    table.add_column("verb", no_wrap=True)
+    table.add_column("text", ratio=3, overflow="fold")
+    table.add_column("asked of · cites · due · if", ratio=2, overflow="fold")
     for p in doc.paragraphs:
-        refs = ", ".join(r.text for r in p.references)
-        if p.repeals:
-            refs += ("\n" if refs else "") + "REPEALS " + "; ".join(r.value for r in p.repeals)
-        extra = []
-        if p.deadline:
-            extra.append(f"⏰ {p.deadline.value}")
-        if p.condition:
-            extra.append(f"⚑ {p.condition}")
-        verb = p.verb.value if p.verb else (p.lead.value if p.lead else "")
-        table.add_row(
-            p.number or "",
-            Text(p.kind, style=_KIND_STYLE[p.kind]),
-            verb,
-            ", ".join(a.value for a in p.actors),
-            Text(refs, style="bold red" if p.repeals else "blue"),
-            _snippet(p.text) + ("\n" + "  ".join(extra) if extra else ""),
-        )
+        verb = p.verb.value if p.verb else ""
+        table.add_row(p.number or "", Text(p.kind, style=_KIND_STYLE[p.kind]), verb,
+                      _snippet(p.text), _details(p))
     title = doc.symbol or doc.title or doc.source
     return Panel(Group(meta, table), title=f"[bold]{title}[/]", subtitle=doc.source,
                  title_align="left")
@@ -61,23 +72,18 @@ def document_view(doc: Document) -> Panel:
 
 def scores_table(rows: list[tuple[str, dict[str, float]]], total: dict[str, float],
                  targets: dict[str, float]) -> Table:
-    """Per-document and corpus scores, with the targets the corpus total must reach."""
-    names = list(total)
-    table = Table(title="mealink eval", expand=False)
-    table.add_column("document")
+    """Per-document and corpus scores, the corpus row green where it meets its target."""
+    names = [n for n in total if n not in ("segmentation_precision", "segmentation_recall")]
+    table = Table(title="mealink eval", pad_edge=False)
+    table.add_column("document", overflow="ellipsis", no_wrap=True, max_width=32)
     for n in names:
-        table.add_column(n.replace("segmentation_", "seg_").replace("_accuracy", "_acc"),
-                         justify="right")
+        table.add_column(_SCORE_LABELS.get(n, n), justify="right", no_wrap=True)
     for name, s in rows:
-        table.add_row(name, *[f"{s[n]:.3f}" for n in names])
+        table.add_row(name, *[f"{s[n]:.2f}" for n in names])
     cells = []
     for n in names:
-        ok = total[n] >= targets.get(n, 0.0)
-        cells.append(Text(f"{total[n]:.3f}", style="bold green" if ok else "bold red"))
+        style = ("bold green" if total[n] >= targets[n] else "bold red") if n in targets \
+            else "bold"
+        cells.append(Text(f"{total[n]:.3f}", style=style))
     table.add_row(Text("ALL", style="bold"), *cells)
     return table
-
-
-def print_docs(console: Console, docs: list[Document]) -> None:
-    for d in docs:
-        console.print(document_view(d))
