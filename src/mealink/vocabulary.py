@@ -38,8 +38,6 @@ class Convention:
     meeting: str
     names: tuple[str, ...]
     symbols: tuple[str, ...]
-    long_names: re.Pattern[str]
-    short_names: re.Pattern[str]
     symbol_pattern: re.Pattern[str]
 
 
@@ -52,11 +50,9 @@ class Vocabulary:
     lead_pattern: re.Pattern[str]
     finite_pattern: re.Pattern[str]
     finite_lower: re.Pattern[str]
-    opener_pattern: re.Pattern[str]
     actor_aliases: dict[str, str]
     actor_heads: frozenset[str]
     phrase_words: frozenset[str]
-    actor_names_pattern: re.Pattern[str]
     long_names_pattern: re.Pattern[str]
     conditions: re.Pattern[str]
     conditions_lower: re.Pattern[str]
@@ -202,21 +198,10 @@ _NEVER = re.compile(r"(?!)")
 
 
 def _convention(c: dict[str, Any]) -> Convention:
-    """A convention entry with its name and symbol patterns compiled once."""
-    names = c["names"]
-    longs = [n for n in names if not n.isupper()]
-    shorts = [n for n in names if n.isupper()]
-
-    def words(items: list[str], flags: int) -> re.Pattern[str]:
-        if not items:
-            return _NEVER
-        alt = "|".join(re.escape(n) for n in sorted(items, key=len, reverse=True))
-        return re.compile(rf"(?<![\w-])(?:{alt})(?![\w-])", flags)
-
+    """A convention entry with its symbol pattern compiled once."""
     symbols = "|".join(c["symbols"])
     return Convention(
-        c["id"], c["meeting"], tuple(names), tuple(c["symbols"]),
-        words(longs, re.IGNORECASE), words(shorts, 0),
+        c["id"], c["meeting"], tuple(c["names"]), tuple(c["symbols"]),
         re.compile(rf"(?<![\w/])(?:{symbols})") if symbols else _NEVER,
     )
 
@@ -264,7 +249,6 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
                                 re.IGNORECASE)
     # The same, case-sensitive, to run on lower-cased text (several times faster).
     finite_lower = re.compile(rf"(?<![\w-])(?P<verb>{_alternation(finite)})(?![\w-])")
-    opener_pattern = re.compile(rf"(?:{_alternation(openers)})(?![\w-])", re.IGNORECASE)
 
     aliases: dict[str, str] = {}
     for entry in actors["actor"]:
@@ -276,8 +260,6 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
     long_names += [b for b in leads["chapeau"]["bodies"] if " and " in b or "," in b]
     long_names_pattern = re.compile(rf"(?<![\w-])(?:{_alternation(long_names)})(?![\w-])",
                                     re.IGNORECASE)
-    actor_names_pattern = re.compile(rf"(?<![\w-])(?:{_alternation(list(aliases))})(?![\w-])",
-                                     re.IGNORECASE)
 
     def union(patterns: list[str]) -> str:
         ws = r"\s+"
@@ -335,11 +317,9 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         lead_pattern=lead_pattern,
         finite_pattern=finite_pattern,
         finite_lower=finite_lower,
-        opener_pattern=opener_pattern,
         actor_aliases=aliases,
         actor_heads=frozenset(w.lower() for w in actors["heads"]["words"]),
         phrase_words=frozenset(actors["phrase"]["words"]),
-        actor_names_pattern=actor_names_pattern,
         long_names_pattern=long_names_pattern,
         conditions=re.compile(rf"(?<!\w)(?:{union(clauses['conditions'])})(?!\w)", re.I),
         conditions_lower=re.compile(

@@ -12,7 +12,6 @@ import re
 from mealink.models import Footnote, Mention, Reference, Span
 from mealink.vocabulary import Vocabulary
 
-_WS = re.compile(r"\s+")
 _REPEAL = re.compile(r"\b(?:repeals?|retires?|revokes?|to\s+(?:repeal|retire|revoke))\b", re.I)
 # "paragraphs 12 and 14 of Resolution VIII.18 are superseded by the present Resolution"
 _SUPERSEDED = re.compile(r"\b(?:is|are)\s+(?:hereby\s+)?(?:superseded|repealed|retired|revoked|"

@@ -38,7 +38,8 @@ _SYMBOL_LINE = re.compile(
 )
 _TRAILING_FOOTNOTES = re.compile(r"[;.,:](?P<marks>\d{1,3})(?=[A-Z])")
 _FOOTNOTE_SPLIT = re.compile(r"(?<=\.)(?=\d{1,3}[A-Z])")
-_FUNCTION_WORDS = frozenset("to the of on and for in by with a an its their".split())
+_FUNCTION_WORDS = frozenset({"to", "the", "of", "on", "and", "for", "in", "by", "with", "a", "an",
+                             "its", "their"})
 _STAR_CONTINUATION = re.compile(r"\*+[ ]*[a-z]")
 _LABEL = re.compile(r"[A-Z][\w /()-]{0,40}:{1,2}")
 _CLOSERS = "\"'”’)]"

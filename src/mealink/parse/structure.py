@@ -18,7 +18,6 @@ from mealink.parse.markers import is_roman_item
 from mealink.parse.segment import Block, ends_sentence
 from mealink.vocabulary import VerbForm, Vocabulary, verb_form
 
-_WS = re.compile(r"\s+")
 _PASSIVE = re.compile(
     r"\b(?:is|are)\s+(?:hereby\s+|also\s+|further\s+|strongly\s+)?(?P<verb>requested|invited|"
     r"urged|encouraged|called\s+upon|called\s+on|instructed|directed|asked|mandated|authori[sz]ed|"
