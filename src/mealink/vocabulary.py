@@ -57,7 +57,7 @@ class Vocabulary:
     conditions: re.Pattern[str]
     conditions_lower: re.Pattern[str]
     deadlines: re.Pattern[str]
-    deadline_cues: re.Pattern[str]
+    deadline_cues: tuple[str, ...]
     conventions: tuple[Convention, ...]
     convention_names_pattern: re.Pattern[str]
     convention_long_names: re.Pattern[str]
@@ -325,11 +325,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         conditions_lower=re.compile(
             rf"(?<!\w)(?:{union([c.lower() for c in clauses['conditions']])})(?!\w)"),
         deadlines=re.compile(rf"(?<!\w)(?:{union(clauses['deadlines'])})(?!\w)"),
-        # A cue may be followed by the bodies reported to: "report to the Scientific Council
-        # and COP12".
-        deadline_cues=re.compile(
-            rf"(?<!\w)(?:{union(clauses['deadline_cues'])})"
-            r"(?-i:(?:\s+(?:[A-Z][\w-]*|and|the|of|its))*)\s+$", re.I),
+        deadline_cues=tuple(" " + c for c in clauses["deadline_cues"]),
         conventions=tuple(_convention(c) for c in conventions["convention"]),
         convention_names_pattern=_convention_names(conventions["convention"]),
         convention_long_names=long_conv[0],

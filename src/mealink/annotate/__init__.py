@@ -13,7 +13,7 @@ from mealink.annotate.actors import dedupe, embedded_actors, phrase_actors
 from mealink.annotate.clauses import find_conditions, find_deadline
 from mealink.annotate.references import find_references, find_repeals, footnote_references
 from mealink.models import Document, Mention, Paragraph, Span
-from mealink.parse.structure import finite_after, sentence_end, subject_verb
+from mealink.parse.structure import finite_verbs, sentence_end, subject_verb
 from mealink.vocabulary import VerbForm, Vocabulary, verb_form, vocabulary
 
 __all__ = ["annotate"]
@@ -24,21 +24,17 @@ _PASSIVE_BASE = {"called upon": "call upon", "called on": "call on"}
 def _secondary_verbs(text: str, start: int, end: int, vocab: Vocabulary,
                      lang: str) -> list[tuple[re.Match[str], VerbForm]]:
     out: list[tuple[re.Match[str], VerbForm]] = []
-    pos = start
-    while True:
-        m = finite_after(text, pos, end, vocab)
-        if not m:
-            return out
+    for m in finite_verbs(text, start, end, vocab):
         vf = verb_form(m.group("verb"), lang)
         if vf is not None:
             out.append((m, vf))
-        pos = m.end()
+    return out
 
 
-def _annotate_operative(text: str, p: Paragraph, vocab: Vocabulary, lang: str) -> None:
+def _annotate_operative(text: str, p: Paragraph, vocab: Vocabulary, lang: str,
+                        lead_vf: VerbForm | None) -> None:
     french = lang == "fr"
     start, end = p.body.start, p.body.end
-    lead_vf = _lead_verb(text, p, vocab, lang)
     actors: list[Mention] = []
     scan_from = p.lead.span.end if p.lead else start
     secondary = _secondary_verbs(text, scan_from, end, vocab, lang)
@@ -134,7 +130,7 @@ def annotate(doc: Document) -> Document:
                 p.conditions = find_conditions(text, p.body.start, p.body.end, vocab)
                 p.deadline = find_deadline(text, p.body.start, p.body.end, vocab)
         else:
-            _annotate_operative(text, p, vocab, doc.language)
+            _annotate_operative(text, p, vocab, doc.language, lead_vf)
         p.repeals = find_repeals(text, p.body.start, p.body.end, p.references)
     doc.annotated = True
     return doc

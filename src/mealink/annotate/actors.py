@@ -55,10 +55,11 @@ def canonical_names() -> dict[str, str]:
 
 
 def _is_actor(phrase: str, vocab: Vocabulary) -> bool:
-    if phrase.lower() in vocab.actor_aliases:
+    lower = phrase.lower()
+    if lower in vocab.actor_aliases:
         return True
-    words = re.findall(r"[\w'’-]+", phrase.lower())
-    return any(w in vocab.actor_heads or w.rstrip("s") in vocab.actor_heads for w in words)
+    heads = vocab.actor_heads
+    return any(w in heads or w.rstrip("s") in heads for w in _WORD.findall(lower))
 
 
 def normalise(phrase: str) -> str:
@@ -88,6 +89,9 @@ def _that_clause_end(text: str, pos: int, end: int, vocab: Vocabulary) -> int:
 def _protected(text: str, pos: int, end: int, vocab: Vocabulary) -> list[tuple[int, int]]:
     """Spans of known multi-word names ('Subsidiary Body on Scientific, Technical and
     Technological Advice', 'Convention on ... Wild Fauna and Flora') not to be cut."""
+    chunk = text[pos:end]
+    if " and " not in chunk and "," not in chunk:
+        return []
     return [(m.start(), m.end()) for m in vocab.long_names_pattern.finditer(text, pos, end)]
 
 
@@ -155,13 +159,13 @@ def phrase_actors(text: str, pos: int, end: int, vocab: Vocabulary,
     """The actors named by the noun phrase starting at ``pos`` (after an asking verb)."""
     while pos < end and text[pos].isspace():
         pos += 1
-    m = re.match(r"(?:that|à|a)\s+", text[pos:end])
+    m = _THAT.match(text, pos, end)
     if m:
         that = that or m.group(0).startswith("that")
-        pos += m.end()
+        pos = m.end()
     stop = _phrase_end(text, pos, end, vocab, that, french)
-    followed_by_to = bool(re.match(r"\s+to\s+[a-z]", text[stop:stop + 20])) or \
-        bool(re.match(r"\s*,[^;:]{0,200}?,\s*to\s+[a-z]", text[stop:stop + 220]))
+    followed_by_to = bool(_TO_VERB.match(text, stop, min(end, stop + 20)) or
+                          _INSERTION_TO_VERB.match(text, stop, min(end, stop + 220)))
     out: list[Mention] = []
     for raw, s, e in _split(text, pos, stop, _protected(text, pos, stop, vocab)):
         name = normalise(raw)
@@ -181,7 +185,7 @@ def embedded_actors(text: str, start: int, end: int, vocab: Vocabulary) -> list[
     """Actors of asking verbs inside the clause ('to encourage Parties', 'to be followed by')."""
     out: list[Mention] = []
     lower = text[start:end].lower()
-    if not any(w in lower for w in _EMBEDDED_NEEDLES):
+    if not _EMBEDDED_NEEDLES.search(lower):
         return out
     for pattern in (_INFINITIVE_ASK, _PASSIVE_AGENT):
         for m in pattern.finditer(text, start, end):
@@ -190,8 +194,11 @@ def embedded_actors(text: str, start: int, end: int, vocab: Vocabulary) -> list[
     return out
 
 
-_EMBEDDED_NEEDLES = ("to encourage", "to invite", "to request", "to urge", "to call", "to ask",
-                     "to instruct", "to also", "to be ")
+_THAT = re.compile(r"(?:that|à|a)\s+")
+_TO_VERB = re.compile(r"\s+to\s+[a-z]")
+_INSERTION_TO_VERB = re.compile(r"\s*,[^;:]{0,200}?,\s*to\s+[a-z]")
+_WORD = re.compile(r"[\w'’-]+")
+_EMBEDDED_NEEDLES = re.compile(r"to (?:encourage|invite|request|urge|call|ask|instruct|also|be )")
 
 
 def dedupe(actors: list[Mention]) -> list[Mention]:

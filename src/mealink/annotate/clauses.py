@@ -27,13 +27,23 @@ def find_conditions(text: str, start: int, end: int, vocab: Vocabulary) -> list[
             for m in vocab.conditions_lower.finditer(lower)]
 
 
+def _after_cue(before: str, cues: tuple[str, ...]) -> bool:
+    """Whether ``before`` ends with a cue, perhaps followed by the names of bodies
+    ("... to the Scientific Council and")."""
+    words = before.split()
+    while words and (words[-1][:1].isupper() or words[-1] in ("and", "the", "of", "its")):
+        if words[-1] in ("to", "by", "at") or " ".join(words).lower().endswith(cues):
+            break
+        words.pop()
+    return (" " + " ".join(words).lower()).endswith(cues)
+
+
 def find_deadline(text: str, start: int, end: int, vocab: Vocabulary) -> Mention | None:
     """The first meeting or date that a cue word ('by', 'to', 'report ... to') makes a due date."""
     if not _HINT.search(text, start, end):
         return None
     for m in vocab.deadlines.finditer(text, start, end):
-        before = text[max(start, m.start() - 80):m.start()]
-        if not vocab.deadline_cues.search(before):
+        if not _after_cue(text[max(start, m.start() - 80):m.start()], vocab.deadline_cues):
             continue
         value = _clean(m.group(0))
         s = m.start()

@@ -114,17 +114,22 @@ def _mid_gaps(text: str, ls: int, le: int) -> list[re.Match[str]]:
 def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary) -> list[int]:
     """Positions inside one line where a run-in paragraph begins."""
     starts: list[int] = []
+    line = text[ls:le]
+    gaps = _mid_gaps(text, ls, le)
+    has_item = "(" in line
+    has_chapeau = "," in line and (" L" in line or " T" in line)
+    if not (gaps or has_item or has_chapeau):
+        return starts
     head = match_marker(text, ls)
     floor = head.end if head is not None else ls
     last_item: str | None = None
-    line = text[ls:le]
-    for m in _MID_ITEM.finditer(text, ls, le) if "(" in line else ():
+    for m in _MID_ITEM.finditer(text, ls, le) if has_item else ():
         label = m.group("label")
-        before = text[:m.start()].rstrip()[-1:]
+        before = text[max(ls, m.start() - 12):m.start()].rstrip()[-1:]
         if before in (";", ":") or (last_item is not None and label == successor(last_item)):
             starts.append(m.start())
             last_item = label
-    for m in _mid_gaps(text, ls, le):
+    for m in gaps:
         p = m.end()
         first = text[p]
         if p <= floor or not (first.isupper() or first.isdigit()):
@@ -142,13 +147,13 @@ def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary) -> list[int]
         c = vocab.chapeau_pattern.match(text, p, le) if text[p].isupper() else None
         if c and c.group(0).rstrip().endswith(","):
             starts.append(p)
-    for m in _MID_CHAPEAU.finditer(text, ls, le) if " L" in line or " T" in line else ():
+    for m in _MID_CHAPEAU.finditer(text, ls, le) if has_chapeau else ():
         c = vocab.chapeau_pattern.match(text, m.start(), le)
         if c and c.group(0).rstrip().endswith(",") and _lead_at(
             text, c.end() + len(text[c.end():le]) - len(text[c.end():le].lstrip()), vocab
         ):
             starts.append(m.start())
-    for m in _mid_gaps(text, ls, le) if starts else ():
+    for m in gaps if starts else ():
         p = m.end()
         if p in starts or not text[p].isupper():
             continue
@@ -202,7 +207,7 @@ def _signal(text: str, u: Unit, vocab: Vocabulary) -> None:
     s, e = u.start, u.end
     line = text[s:e]
     u.body = s
-    if u.line_start and vocab.apparatus_pattern.fullmatch(line):
+    if u.line_start and len(line) <= 120 and vocab.apparatus_pattern.fullmatch(line):
         u.signal = "apparatus"
         return
     if u.line_start and _FOOTNOTE_LINE.match(line) and not match_marker(text, s):

@@ -23,7 +23,7 @@ _PASSIVE = re.compile(
     r"urged|encouraged|called\s+upon|called\s+on|instructed|directed|asked|mandated|authori[sz]ed|"
     r"recommended)\s+to\b"
 )
-_CLAUSE_START = re.compile(r"(?:,|;|\band|\bet)\s*(?:(?:also|further|again|then)\s+)?$", re.I)
+_CLAUSE_START = re.compile(r"(?:,|;|\band|\bet)\s*(?:(?:also|further|again|then)\s+)?\Z", re.I)
 _NOUN_FOLLOWER = re.compile(r"\s+(?:of|and|or|from)\b")
 _SENTENCE_STOP = re.compile(r";|\.(?=\s+[A-Z(])|\.$")
 _ABBREVIATION = re.compile(r"\b(?:Conf|Res|Dec|Rev|No|Nos|Art|para|paras|Inf|Doc|Add|Corr)$")
@@ -93,23 +93,30 @@ def _item_lead(text: str, pos: int, end: int) -> Mention | None:
     return Mention(collapse(m.group(0)), Span(m.start(), m.end()))
 
 
-def finite_after(text: str, start: int, end: int, vocab: Vocabulary) -> re.Match[str] | None:
-    """First third-person operative verb at clause level (', decides', 'and requests')."""
+def finite_verbs(text: str, start: int, end: int, vocab: Vocabulary) -> list[re.Match[str]]:
+    """Third-person operative verbs at clause level (', decides', 'and requests'), in order;
+    not a noun that looks like one ('status and mandates of')."""
     lower = text[start:end].lower()
-    if len(lower) == end - start:  # match on lower-cased text, then again on the original
-        hits = [vocab.finite_pattern.match(text, start + h.start(), end)
-                for h in vocab.finite_lower.finditer(lower)]
-    else:
-        hits = list(vocab.finite_pattern.finditer(text, start, end))
-    for m in hits:
+    fast = len(lower) == end - start  # find on lower-cased text, then match the original
+    hits = vocab.finite_lower.finditer(lower) if fast else \
+        vocab.finite_pattern.finditer(text, start, end)
+    out = []
+    for h in hits:
+        s = start + h.start() if fast else h.start()
+        if not _CLAUSE_START.search(text, max(start, s - 16), s):
+            continue
+        m = vocab.finite_pattern.match(text, s, end) if fast else h
         if m is None:
             continue
-        before = text[max(start, m.start() - 16):m.start()]
-        after = text[m.end():m.end() + 6]
-        if _CLAUSE_START.search(before) and (
-                " " in m.group("verb").strip() or not _NOUN_FOLLOWER.match(after)):
-            return m
-    return None
+        if " " in m.group("verb").strip() or not _NOUN_FOLLOWER.match(text, m.end()):
+            out.append(m)
+    return out
+
+
+def finite_after(text: str, start: int, end: int, vocab: Vocabulary) -> re.Match[str] | None:
+    """First third-person operative verb at clause level after ``start``."""
+    found = finite_verbs(text, start, end, vocab)
+    return found[0] if found else None
 
 
 def sentence_end(text: str, start: int, end: int) -> int:
