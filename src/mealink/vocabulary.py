@@ -258,8 +258,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
     long_names += [n for c in conventions["convention"] for n in c["names"] if " and " in n
                    or "," in n]
     long_names += [b for b in leads["chapeau"]["bodies"] if " and " in b or "," in b]
-    long_names_pattern = re.compile(rf"(?<![\w-])(?:{_alternation(long_names)})(?![\w-])",
-                                    re.IGNORECASE)
+    long_names_pattern = re.compile(rf"(?<![\w-])(?:{_alternation(long_names)})(?![\w-])")
 
     def union(patterns: list[str]) -> str:
         ws = r"\s+"

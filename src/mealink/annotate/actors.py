@@ -27,7 +27,7 @@ _SOFT_STOP = re.compile(
 )
 # French: "demande à l'Assemblée d'examiner" (also with the apostrophes lost: "dexaminer").
 _SOFT_STOP_FR = re.compile(r"\s+(?:d['’]?[a-zé]|de\s|pour\s|et\s+(?:de|à)\s)")
-_AND_VERB_TAIL = re.compile(r"\s+(?:and|et)\s*$")
+_AND_VERB_TAIL = re.compile(r"\s+(?:and|et)\s*\Z")
 _SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+(?!of\b|to\b|for\b|on\b|in\b)|\s+et\s+")
 _DETERMINER = re.compile(
     r"^(?:the|all|its|their|any|each|these|those|such|both|our|his|her|le|la|les|l['’]|à|"
@@ -92,7 +92,10 @@ def _protected(text: str, pos: int, end: int, vocab: Vocabulary) -> list[tuple[i
     chunk = text[pos:end]
     if " and " not in chunk and "," not in chunk:
         return []
-    return [(m.start(), m.end()) for m in vocab.long_names_pattern.finditer(text, pos, end)]
+    lower = chunk.lower()  # the names pattern is lower case; same offsets unless len changes
+    if len(lower) != len(chunk):
+        return []
+    return [(pos + m.start(), pos + m.end()) for m in vocab.long_names_pattern.finditer(lower)]
 
 
 def _search_outside(pattern: re.Pattern[str], text: str, pos: int, end: int,
@@ -120,12 +123,16 @@ def _phrase_end(text: str, pos: int, end: int, vocab: Vocabulary, that: bool,
         stop = soft.start()
     if french and (fr := _SOFT_STOP_FR.search(text, pos, stop)):
         stop = fr.start()
-    cond = vocab.conditions.search(text, pos, stop)
-    if cond:
-        stop = cond.start()
-    fin = vocab.finite_pattern.search(text, pos, stop)
-    if fin and _AND_VERB_TAIL.search(text[pos:fin.start()]):
-        stop = min(stop, pos + _AND_VERB_TAIL.search(text[pos:fin.start()]).start())  # type: ignore[union-attr]
+    lower = text[pos:stop].lower()
+    if len(lower) == stop - pos:
+        cond = vocab.conditions_lower.search(lower)
+        if cond:
+            stop = pos + cond.start()
+            lower = lower[:cond.start()]
+        fin = vocab.finite_lower.search(lower)
+        tail = _AND_VERB_TAIL.search(text, pos, pos + fin.start()) if fin else None
+        if tail:
+            stop = min(stop, tail.start())
     if that:
         stop = min(stop, _that_clause_end(text, pos, stop, vocab))
     return stop

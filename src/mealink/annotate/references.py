@@ -73,7 +73,7 @@ def find_references(text: str, start: int, end: int, vocab: Vocabulary,
     lower = chunk.lower()
     # Cheap checks first: most paragraphs cite nothing, and each pattern needs a literal.
     has_type = _TYPE_STEMS.search(lower) is not None
-    has_doc = "doc" in lower or "inf" in lower
+    has_doc = "doc." in lower or "inf." in lower
     has_slash = "/" in chunk
     if not (has_type or has_doc or has_slash):
         return refs

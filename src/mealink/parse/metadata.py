@@ -150,10 +150,10 @@ def detect_convention(text: str, symbol: str | None, vocab: Vocabulary) -> str |
             if conv.symbol_pattern.match(symbol):
                 return conv.id
     scores: Counter[str] = Counter()
-    for m in vocab.convention_names_pattern.finditer(text, 0, 8000):
+    for m in vocab.convention_names_pattern.finditer(text, 0, 4000):
         conv = vocab.conventions[int((m.lastgroup or "c0")[1:])]
         scores[conv.id] += 2 if "/" in m.group(0) else 1
-    for m in vocab.convention_long_names.finditer(text[:8000].lower()):
+    for m in vocab.convention_long_names.finditer(text[:4000].lower()):
         conv = vocab.conventions[vocab.convention_long_owner[" ".join(m.group(0).split())]]
         scores[conv.id] += 3 if len(m.group(0)) > 12 else 1
     if not scores or scores.most_common(1)[0][1] == 0:
