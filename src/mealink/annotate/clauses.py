@@ -8,7 +8,8 @@ from mealink.models import Mention, Span
 from mealink.vocabulary import Vocabulary
 
 # Every deadline pattern has a digit, "next" or "its ... meeting" in it: a cheap first check.
-_HINT = re.compile(r"\d|next|forthcoming|upcoming|following|meeting|session", re.I)
+_DIGIT = re.compile(r"[0-9]")
+_HINT_WORDS = ("next", "forthcoming", "upcoming", "following", "meeting", "session")
 
 
 def _clean(s: str) -> str:
@@ -40,8 +41,11 @@ def _after_cue(before: str, cues: tuple[str, ...]) -> bool:
 
 def find_deadline(text: str, start: int, end: int, vocab: Vocabulary) -> Mention | None:
     """The first meeting or date that a cue word ('by', 'to', 'report ... to') makes a due date."""
-    if not _HINT.search(text, start, end):
-        return None
+    chunk = text[start:end]
+    if not _DIGIT.search(chunk):
+        lower = chunk.lower()
+        if not any(w in lower for w in _HINT_WORDS):
+            return None
     for m in vocab.deadlines.finditer(text, start, end):
         if not _after_cue(text[max(start, m.start() - 80):m.start()], vocab.deadline_cues):
             continue
