@@ -445,6 +445,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                "pinning": pinning, "machine": machine(), "corpus": str(corpus),
                                "mealink_version": getattr(mealink, "__version__", "?"),
                                "source_digest": digest,
+                               "mealink_path": str(Path(mealink.__file__).resolve().parent),
                                "started": time.strftime("%Y-%m-%d %H:%M:%S %z")}
 
     # 1. typical set

@@ -56,6 +56,7 @@ class Vocabulary:
     long_names_pattern: re.Pattern[str]
     conditions: re.Pattern[str]
     conditions_lower: re.Pattern[str]
+    condition_words: tuple[str, ...]
     deadlines: re.Pattern[str]
     deadline_cues: tuple[str, ...]
     conventions: tuple[Convention, ...]
@@ -72,6 +73,7 @@ class Vocabulary:
     list_continuation_pattern: re.Pattern[str]
     chapeau_pattern: re.Pattern[str]
     body_pattern: re.Pattern[str]
+    article_starts: tuple[str, ...]
     apparatus_pattern: re.Pattern[str]
     cover_label_pattern: re.Pattern[str]
 
@@ -309,6 +311,9 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
     return Vocabulary(
         chapeau_pattern=chapeau_pattern,
         body_pattern=body_pattern,
+        # What a chapeau or an addressee-first sentence starts with: "The ", "THE\n", "L'".
+        article_starts=tuple({f"{a}{sep}" for a in chapeau["articles"] for a in (a, a.upper())
+                              for sep in (("",) if a.endswith("'") else (" ", "\n"))}),
         apparatus_pattern=apparatus_pattern,
         cover_label_pattern=cover_label_pattern,
         verb_forms=verb_forms,
@@ -321,6 +326,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         phrase_words=frozenset(actors["phrase"]["words"]),
         long_names_pattern=long_names_pattern,
         conditions=re.compile(rf"(?<!\w)(?:{union(clauses['conditions'])})(?!\w)", re.I),
+        condition_words=tuple(clauses["condition_words"]),
         conditions_lower=re.compile(
             rf"(?<!\w)(?:{union([c.lower() for c in clauses['conditions']])})(?!\w)"),
         deadlines=re.compile(rf"(?<!\w)(?:{union(clauses['deadlines'])})(?!\w)"),

@@ -21,6 +21,8 @@ def find_conditions(text: str, start: int, end: int, vocab: Vocabulary) -> list[
     """Every hedge on the requested action, in text order."""
     chunk = text[start:end]
     lower = chunk.lower()
+    if not any(w in lower for w in vocab.condition_words):
+        return []
     if len(lower) != len(chunk):  # lower-casing changed offsets (rare letters): slow path
         return [Mention(_clean(m.group(0)), Span(m.start(), m.end()))
                 for m in vocab.conditions.finditer(text, start, end)]

@@ -220,11 +220,13 @@ def _signal(text: str, u: Unit, vocab: Vocabulary) -> None:
         if marker.kind == "bullet" and u.signal == "number_alone":
             u.signal = "other"
         return
-    chapeau = _chapeau_at(text, s, e, vocab) if u.line_start else _chapeau_in(text, s, e, vocab)
+    article = text.startswith(vocab.article_starts, s)
+    chapeau = None if not article else _chapeau_at(text, s, e, vocab) if u.line_start else \
+        _chapeau_in(text, s, e, vocab)
     if chapeau:
         u.signal = "chapeau"
         u.reach = chapeau.end()
-    elif vocab.body_pattern.match(text, s, e) and text[s].isupper():
+    elif article and vocab.body_pattern.match(text, s, e):
         u.signal = "body"
     elif _ANNEX.match(text, s):
         u.signal = "annex"

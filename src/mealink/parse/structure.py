@@ -293,8 +293,7 @@ def _top_kind(text: str, b: Block, body_start: int,
 
 def _subject_finite(text: str, start: int, end: int, vocab: Vocabulary) -> bool:
     """'The Subsidiary Body ... recommends that', 'The Conference ..., decided to convene'."""
-    m = re.match(r"(?:The|THE|Le|La)\s", text[start:end])
-    if not m:
+    if not vocab.body_pattern.match(text, start, end):
         return False
     limit = sentence_end(text, start, end)
     for w in re.finditer(r"[a-z]+", text[start:limit]):
