@@ -39,6 +39,8 @@ class Convention:
     names: tuple[str, ...]
     symbols: tuple[str, ...]
     symbol_pattern: re.Pattern[str]
+    number_pattern: re.Pattern[str] | None = None
+    number_format: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,9 +204,11 @@ _NEVER = re.compile(r"(?!)")
 def _convention(c: dict[str, Any]) -> Convention:
     """A convention entry with its symbol pattern compiled once."""
     symbols = "|".join(c["symbols"])
+    number = c.get("number", {})
     return Convention(
         c["id"], c["meeting"], tuple(c["names"]), tuple(c["symbols"]),
         re.compile(rf"(?<![\w/])(?:{symbols})") if symbols else _NEVER,
+        re.compile(number["pattern"]) if number else None, number.get("format", ""),
     )
 
 

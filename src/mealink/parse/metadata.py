@@ -53,9 +53,16 @@ def _collapse(s: str) -> str:
     return _WS.sub(" ", s).strip()
 
 
-def _symbol_from_line(line: str) -> tuple[str, str | None] | None:
-    """A symbol (and the title after it) from a heading like 'XIII/5. Ecosystem restoration'."""
+def _symbol_from_line(line: str, vocab: Vocabulary) -> tuple[str, str | None] | None:
+    """A symbol (and the title after it) from a heading like 'XIII/5. Ecosystem restoration',
+    'Decision 1/CP.21', 'UNEP/EA.3/Res.7'."""
     line = _collapse(line)
+    ref = vocab.reference_pattern.match(line)
+    if ref and not _HEADING_SYMBOL.match(line):
+        rest = line[ref.end():].lstrip(" .:-–*")
+        return ref.group(0), rest or None
+    if vocab.symbol_pattern.fullmatch(line) and any(c.isdigit() for c in line):
+        return line, None
     m = _HEADING_SYMBOL.match(line)
     if m and re.search(r"[/.]|^(?:Draft\s+)?(?:Resolution|Decision|Recommendation)",
                        m.group("sym"), re.I):
@@ -77,13 +84,13 @@ def extract(text: str, header: list[str], headings: list[str], vocab: Vocabulary
     """Read the metadata from the cover header blocks and the heading paragraphs."""
     meta = Metadata()
     for block in header:
-        found = _symbol_from_line(block)
+        found = _symbol_from_line(block, vocab)
         if found and not found[1]:
             meta.symbol = found[0]
             break
     if meta.symbol is None:
         for h in headings[:5]:
-            found = _symbol_from_line(h)
+            found = _symbol_from_line(h, vocab)
             if found:
                 meta.symbol, title = found
                 if title and meta.title is None:
@@ -101,6 +108,11 @@ def extract(text: str, header: list[str], headings: list[str], vocab: Vocabulary
         meta.title = _title(header, headings, meta.symbol, vocab)
     meta.adopted_at = _adoption("\n".join(header + headings[:4]))
     meta.convention = detect_convention(text, meta.symbol, vocab)
+    for conv in vocab.conventions:
+        m = conv.number_pattern.search(meta.symbol) if meta.symbol and conv.number_pattern \
+            else None
+        if m:  # the number people cite, where the symbol spells it otherwise
+            meta.number = conv.number_format.format(**m.groupdict())
     return meta
 
 
@@ -116,7 +128,7 @@ def _title(header: list[str], headings: list[str], symbol: str | None,
         return flat
     for h in headings:
         h = _collapse(h)
-        if vocab.chapeau_pattern.match(h) or _symbol_from_line(h) or re.search(
+        if vocab.chapeau_pattern.match(h) or _symbol_from_line(h, vocab) or re.search(
                 r"\b(?:Meeting|Session)\b.*\d{4}|^/", h) or len(h) > 250:
             continue
         return h

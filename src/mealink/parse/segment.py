@@ -11,6 +11,7 @@ exactly one block, so nothing is lost.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -308,8 +309,13 @@ def _split_trailing_footnotes(text: str, block: Block) -> None:
 def segment(text: str, vocab: Vocabulary) -> list[Block]:
     """Cut ``text`` into blocks; see the module docstring for the rules."""
     units = _units(text, vocab)
+    running = _running_lines(text, units)
+    body_started = False
     for u in units:
         _signal(text, u, vocab)
+        if running and u.line_start and text[u.start:u.end] in running and body_started:
+            u.signal = "apparatus"  # a page header or footer repeated on every page
+        body_started = body_started or u.signal in ("lead", "marker", "chapeau")
     blocks: list[Block] = []
     prev: Unit | None = None
     for u in units:
@@ -332,6 +338,15 @@ def segment(text: str, vocab: Vocabulary) -> list[Block]:
                 not text[b.body:b.end].strip():
             b.role, b.reason = "apparatus", "stray number"
     return blocks
+
+
+def _running_lines(text: str, units: list[Unit]) -> set[str]:
+    """Short lines that recur on three pages or more (running headers and footers such as
+    'UNEP/CMS/Resolution 11.10' or 'CMS COP14 - page'), which are page furniture."""
+    counts = Counter(text[u.start:u.end] for u in units
+                     if u.line_start and u.end - u.start <= 80 and u.blank_before)
+    return {line for line, n in counts.items() if n >= 3 and not ends_sentence(line)
+            and not line[:1].islower() and len(line.split()) >= 2}
 
 
 def _mark_trailing_metadata(text: str, blocks: list[Block]) -> None:
