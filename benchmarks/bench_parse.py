@@ -236,6 +236,21 @@ def parse_annotate_stats(text: str, tally: list[int]) -> None:
 #: CPU time / wall time of every timed run: well below 1 means another process shared the
 #: core (e.g. a second benchmark pinned to the same CPU) and the timings are too slow.
 CPU_SHARES: list[float] = []
+#: CPUs' worth of time other processes kept busy during each timed run (from /proc/stat):
+#: above ~0.3 the machine was not quiet; neighbours on the other CPUs (SMT siblings, shared
+#: caches, a busy host) slow this one down even when it keeps its own core.
+OTHERS_BUSY: list[float] = []
+
+
+def _busy_seconds() -> float | None:
+    """Busy time of all CPUs so far (seconds), from the first line of /proc/stat."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
+        user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[1:9])
+        return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def timed_runs(fn: Callable[[], Any], repeats: int, budget: float | None = None) -> list[float]:
@@ -243,11 +258,16 @@ def timed_runs(fn: Callable[[], Any], repeats: int, budget: float | None = None)
     times: list[float] = []
     for _ in range(repeats):
         gc.collect()
+        b0 = _busy_seconds()
         c0 = time.process_time()
         t0 = time.perf_counter()
         fn()
         wall = time.perf_counter() - t0
-        CPU_SHARES.append((time.process_time() - c0) / wall if wall > 0 else 1.0)
+        own = time.process_time() - c0
+        b1 = _busy_seconds()
+        CPU_SHARES.append(own / wall if wall > 0 else 1.0)
+        if b0 is not None and b1 is not None and wall > 0:
+            OTHERS_BUSY.append(max(0.0, (b1 - b0 - own) / wall))
         times.append(wall)
         if budget is not None and sum(times) > budget:
             break
@@ -581,6 +601,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     results["total_wall_s"] = time.perf_counter() - t_start
     results["min_cpu_share"] = min(CPU_SHARES)
     results["cpu_shares"] = CPU_SHARES
+    results["others_busy_cpus"] = OTHERS_BUSY
+    results["max_others_busy_cpus"] = max(OTHERS_BUSY, default=0.0)
+    if results["max_others_busy_cpus"] > 0.3:
+        log(f"WARNING: other processes kept {results['max_others_busy_cpus']:.1f} CPUs busy "
+            "during a timed run; the machine was not quiet, timings may be too slow")
     if min(CPU_SHARES) < 0.9:
         log(f"WARNING: a timed run got only {min(CPU_SHARES):.0%} of the CPU: another process "
             "shared the core; rerun on a quiet machine (or another --cpu)")
@@ -646,7 +671,12 @@ def markdown(r: dict[str, Any]) -> str:
                 f"{m['cpu_count']} CPUs, {m['implementation']} {m['python']}, {m['platform']}; "
                 f"{r['pinning']}; mode {r['mode']}, seed {r['seed']}; MB = 10^6 bytes of UTF-8; "
                 f"mealink {r['mealink_version']} sources {r['source_digest']}, run {r['started']}.")
-    rows[-1] += f" Lowest CPU share of a timed run: {r['min_cpu_share']:.0%}."
+    rows[-1] += (f" Lowest CPU share of a timed run: {r['min_cpu_share']:.0%}; other processes "
+                 f"busy up to {r.get('max_others_busy_cpus', 0.0):.1f} CPUs.")
+    if r.get("max_others_busy_cpus", 0.0) > 0.3:
+        rows.append("")
+        rows.append(f"**Warning: other processes kept up to {r['max_others_busy_cpus']:.1f} CPUs "
+                    "busy during the timed runs: the machine was not quiet; rerun.**")
     if r["min_cpu_share"] < 0.9:
         rows.append("")
         rows.append(f"**Warning: a timed run got only {r['min_cpu_share']:.0%} of its CPU (another "

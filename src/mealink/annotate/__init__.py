@@ -22,12 +22,12 @@ _PASSIVE_BASE = {"called upon": "call upon", "called on": "call on"}
 
 
 def _secondary_verbs(text: str, start: int, end: int, vocab: Vocabulary,
-                     lang: str) -> list[tuple[re.Match[str], VerbForm]]:
-    out: list[tuple[re.Match[str], VerbForm]] = []
-    for m in finite_verbs(text, start, end, vocab):
-        vf = verb_form(m.group("verb"), lang)
+                     lang: str) -> list[tuple[Span, VerbForm]]:
+    out: list[tuple[Span, VerbForm]] = []
+    for s, e, words in finite_verbs(text, start, end, vocab):
+        vf = verb_form(words, lang)
         if vf is not None:
-            out.append((m, vf))
+            out.append((Span(s, e), vf))
     return out
 
 
@@ -44,18 +44,18 @@ def _annotate_operative(text: str, p: Paragraph, vocab: Vocabulary, lang: str,
             actors += phrase_actors(text, p.lead.span.end, end, vocab, that=lead_vf.that,
                                     french=french)
     elif secondary:
-        m, vf = secondary.pop(0)
-        p.verb = Mention(vf.base, Span(m.start("verb"), m.end("verb")))
+        span, vf = secondary.pop(0)
+        p.verb = Mention(vf.base, span)
         if vf.asks:
-            actors += phrase_actors(text, m.end(), end, vocab, that=vf.that, french=french)
+            actors += phrase_actors(text, span.end, end, vocab, that=vf.that, french=french)
     elif lead_vf is not None and p.lead is not None:
         p.verb = Mention(lead_vf.base, p.lead.span)
     else:
         _subject_first(text, p, start, end, vocab, actors, lang)
-    for m, vf in secondary:
-        p.other_verbs.append(Mention(vf.base, Span(m.start("verb"), m.end("verb"))))
+    for span, vf in secondary:
+        p.other_verbs.append(Mention(vf.base, span))
         if vf.asks:
-            actors += phrase_actors(text, m.end(), end, vocab, that=vf.that, french=french)
+            actors += phrase_actors(text, span.end, end, vocab, that=vf.that, french=french)
     actors += embedded_actors(text, start, end, vocab)
     p.actors = dedupe(actors)
     if p.actors:  # a deadline or a condition qualifies what someone is asked to do

@@ -59,9 +59,14 @@ def _candidates(first: str) -> list[tuple[MarkerKind, re.Pattern[str]]]:
     return []
 
 
+_BY_FIRST = {chr(c): _candidates(chr(c)) for c in range(32, 0x250)}
+
+
 def match_marker(text: str, pos: int) -> Marker | None:
     """The marker at ``text[pos:]``, if the paragraph there starts with one."""
-    for kind, pattern in _candidates(text[pos:pos + 1]):
+    first = text[pos:pos + 1]
+    patterns = _BY_FIRST.get(first)
+    for kind, pattern in _candidates(first) if patterns is None else patterns:
         m = pattern.match(text, pos)
         if m:
             label = m.group("label")

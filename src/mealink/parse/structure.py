@@ -93,27 +93,27 @@ def _item_lead(text: str, pos: int, end: int) -> Mention | None:
     return Mention(collapse(m.group(0)), Span(m.start(), m.end()))
 
 
-def finite_verbs(text: str, start: int, end: int, vocab: Vocabulary) -> list[re.Match[str]]:
-    """Third-person operative verbs at clause level (', decides', 'and requests'), in order;
-    not a noun that looks like one ('status and mandates of')."""
+def finite_verbs(text: str, start: int, end: int,
+                 vocab: Vocabulary) -> list[tuple[int, int, str]]:
+    """Third-person operative verbs at clause level (', decides', 'and requests') as
+    (start, end, words), in order; not a noun that looks like one ('status and mandates of')."""
     lower = text[start:end].lower()
-    fast = len(lower) == end - start  # find on lower-cased text, then match the original
+    fast = len(lower) == end - start  # offsets in the lower-cased copy are the same
     hits = vocab.finite_lower.finditer(lower) if fast else \
         vocab.finite_pattern.finditer(text, start, end)
+    shift = start if fast else 0
     out = []
     for h in hits:
-        s = start + h.start() if fast else h.start()
+        s, e = h.start() + shift, h.end() + shift
         if not _CLAUSE_START.search(text, max(start, s - 16), s):
             continue
-        m = vocab.finite_pattern.match(text, s, end) if fast else h
-        if m is None:
-            continue
-        if " " in m.group("verb").strip() or not _NOUN_FOLLOWER.match(text, m.end()):
-            out.append(m)
+        if " " in h.group("verb").strip() or not _NOUN_FOLLOWER.match(text, e):
+            out.append((s, e, text[s:e]))
     return out
 
 
-def finite_after(text: str, start: int, end: int, vocab: Vocabulary) -> re.Match[str] | None:
+def finite_after(text: str, start: int, end: int,
+                 vocab: Vocabulary) -> tuple[int, int, str] | None:
     """First third-person operative verb at clause level after ``start``."""
     found = finite_verbs(text, start, end, vocab)
     return found[0] if found else None
