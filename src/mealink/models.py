@@ -72,7 +72,11 @@ class Apparatus:
 
 @dataclass(slots=True)
 class Paragraph:
-    """One unit of the decision: a heading, a preamble or an operative paragraph."""
+    """One unit of the decision: a heading, a preamble or an operative paragraph.
+
+    ``lead_verb`` is the verb inside the lead as written ("requests" in "Further requests"),
+    ``verb`` the paragraph's main operative verb in base form ("request").
+    """
 
     kind: Kind
     number: str | None
@@ -80,6 +84,7 @@ class Paragraph:
     body: Span
     text: str
     lead: Mention | None = None
+    lead_verb: Mention | None = None
     verb: Mention | None = None
     other_verbs: list[Mention] = field(default_factory=list)
     actors: list[Mention] = field(default_factory=list)

@@ -99,11 +99,8 @@ def _subject_first(text: str, p: Paragraph, start: int, end: int, vocab: Vocabul
             return
 
 
-def _lead_verb(text: str, p: Paragraph, vocab: Vocabulary, lang: str) -> VerbForm | None:
-    if p.lead is None:
-        return None
-    m = vocab.lead_pattern.match(text, p.lead.span.start, p.body.end)
-    return verb_form(m.group("verb"), lang) if m else None
+def _lead_verb(p: Paragraph, lang: str) -> VerbForm | None:
+    return verb_form(p.lead_verb.value, lang) if p.lead_verb is not None else None
 
 
 def annotate(doc: Document) -> Document:
@@ -117,7 +114,7 @@ def annotate(doc: Document) -> Document:
         if p.kind != "operative":
             continue
         parent = doc.paragraphs[p.parent] if p.parent is not None else None
-        lead_vf = _lead_verb(text, p, vocab, doc.language)
+        lead_vf = _lead_verb(p, doc.language)
         own_finite = lead_vf is not None and lead_vf.form == "finite"
         if parent is not None and parent.kind == "operative" and not own_finite:
             p.verb = parent.other_verbs[-1] if parent.other_verbs else parent.verb

@@ -69,14 +69,15 @@ def collapse(text: str) -> str:
 
 
 def _lead(text: str, pos: int, end: int, vocab: Vocabulary, any_case: bool = False,
-          lang: str = "en") -> tuple[Mention, VerbForm | None] | None:
+          lang: str = "en") -> tuple[Mention, VerbForm | None, Mention] | None:
     if pos >= end or not (any_case or text[pos].isupper()):
         return None
     m = vocab.lead_pattern.match(text, pos, end)
     if not m:
         return None
+    verb = collapse(m.group("verb"))
     return (Mention(collapse(m.group("lead")), Span(m.start("lead"), m.end("lead"))),
-            verb_form(m.group("verb"), lang))
+            verb_form(verb, lang), Mention(verb, Span(m.start("verb"), m.end("verb"))))
 
 
 _ITEM_LEAD = re.compile(
@@ -184,7 +185,7 @@ def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary,
                      marker.kind in ("item", "bullet"), lang=lang)
         vf = lead[1] if lead else None
         if lead:
-            para.lead = lead[0]
+            para.lead, para.lead_verb = lead[0], lead[2]
         if marker is not None and marker.kind in ("item", "bullet"):
             if lead is None:
                 para.lead = _item_lead(text, body_start, b.end)
@@ -254,7 +255,7 @@ def assign_stray_numbers(paras: list[Paragraph], strays: list[tuple[int, str]]) 
 
 
 def _top_kind(text: str, b: Block, body_start: int,
-              lead: tuple[Mention, VerbForm | None] | None, vf: VerbForm | None,
+              lead: tuple[Mention, VerbForm | None, Mention] | None, vf: VerbForm | None,
               operative: bool, is_last: bool, vocab: Vocabulary) -> Kind | str:
     if b.signal in ("chapeau", "symbol", "annex"):
         return "heading"
