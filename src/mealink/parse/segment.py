@@ -106,7 +106,7 @@ def _mid_gaps(text: str, ls: int, le: int) -> list[re.Match[str]]:
     ',', ':' or '.' (also "; and") before a capital or digit, or a wide gap before a number
     (page dumps that lost their line breaks)."""
     gaps = list(_MID.finditer(text, ls, le))
-    if "  " in text[ls:le]:
+    if text.find("  ", ls, le) >= 0:
         gaps += [m for m in _MID_GAP.finditer(text, ls, le) if not text[m.start() - 1].isspace()]
         gaps.sort(key=lambda m: m.start())
     return gaps
@@ -115,10 +115,10 @@ def _mid_gaps(text: str, ls: int, le: int) -> list[re.Match[str]]:
 def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary) -> list[int]:
     """Positions inside one line where a run-in paragraph begins."""
     starts: list[int] = []
-    line = text[ls:le]
     gaps = _mid_gaps(text, ls, le)
-    has_item = "(" in line
-    has_chapeau = "," in line and (" L" in line or " T" in line)
+    has_item = text.find("(", ls, le) >= 0
+    has_chapeau = text.find(",", ls, le) >= 0 and (text.find(" L", ls, le) >= 0 or
+                                                   text.find(" T", ls, le) >= 0)
     if not (gaps or has_item or has_chapeau):
         return starts
     head = match_marker(text, ls)
