@@ -150,6 +150,16 @@ CASES: list[tuple[str, str, list[tuple[Any, ...]]]] = [
       (O, "6(i)", "instruct", ["Secretariat", "Parties"], []),
       (O, "6(ii)", "instruct", ["Secretariat", "Parties"], []),
       (O, "6(iii)", "instruct", ["Secretariat", "Parties"], [])]),
+    ("numbered lead run in after a header without punctuation (Ramsar page dump)",
+     "Resolution X.8 The Programme on CEPA 2009-2015 1. RECALLING that Resolution VII.9 "
+     "adopted it; 2. EXPRESSING APPRECIATION for the work done;",
+     [(H, None, None, [], []), (P, "1", None, [], ["Resolution VII.9"]), (P, "2", None, [], [])]),
+    ("an 'Annex to DOC.' label before the text is header, an attachment after it is annex",
+     "Resolution on the Framework\n\nAnnex to DOC. C.4.12 (Rev.)\n\nNOTING the review;\n\n"
+     "1. DIRECTS the Bureau to prepare a work plan.\n\nAttachment 1\n\nFramework text. It "
+     "requests nothing.",
+     [(H, None, None, [], []), (H, None, None, [], []), (P, None, None, [], []),
+      (O, "1", "direct", ["Bureau"], []), (H, None, None, [], [])]),
     ("encoding damage drops accented letters (ioc_ec45, French)",
      "Le Conseil excutif, Ayant examin le document IOC/EC-XLV/2 Annexe 10, Dcide dutiliser les "
      "Directives, et demande lAssemble dexaminer les Directives en vue de les adopter.",

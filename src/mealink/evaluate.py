@@ -147,13 +147,13 @@ def load_gold(path: Path) -> dict[str, Any]:
 def score_document(gold: dict[str, Any], doc: Document, name: str) -> Tally:
     """Compare one parsed and annotated document with its gold annotation."""
     t = Tally()
-    for name, got in (("convention", doc.convention), ("symbol", doc.symbol)):
-        if name in gold:
-            t.meta[name] += 1
-            if norm_item(got or "") == norm_item(gold[name] or ""):
-                t.meta[f"{name}_ok"] += 1
+    for field_name, got in (("convention", doc.convention), ("symbol", doc.symbol)):
+        if field_name in gold:
+            t.meta[field_name] += 1
+            if norm_item(got or "") == norm_item(gold[field_name] or ""):
+                t.meta[f"{field_name}_ok"] += 1
             else:
-                t.misses.append(f"{doc.source}: {name} {got!r} for {gold[name]!r}")
+                t.misses.append(f"{name}: {field_name} {got!r} for {gold[field_name]!r}")
     gp = gold["paragraphs"]
     pp = doc.paragraphs
     gkeys = [key(g.get("text_start", "")) for g in gp]

@@ -75,7 +75,7 @@ def parse(text: str, source: str = "<text>") -> Document:
             doc.footnotes.append(Footnote(marker, collapse(text[note.end() if note else b.start:
                                                                b.end]), Span(b.start, b.end)))
             continue
-        if b.signal == "annex":
+        if b.signal == "annex" and any(x.signal in ("lead", "marker") for x in body):
             head, rest = _split_annex_heading(text, b)
             body.append(head)
             if rest is not None:

@@ -31,7 +31,8 @@ _MID_GAP = re.compile(r"(?P<gap>[ ]{2,})(?=\d{1,3}\.)")
 _MID_ITEM = re.compile(r"(?<=\s)\([ ]?(?P<label>[a-z]{1,2}|[ivx]{1,6})[ ]?\)(?=\s)")
 _MID_CHAPEAU = re.compile(r"(?<=[a-z] )(?:The|Le|La|El) [A-Z]")
 _FOOTNOTE_LINE = re.compile(r"(?:[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,3}\]|\*{1,3})[ ]*[A-Z\d“\"]")
-_ANNEX = re.compile(r"(?:ANNEXE?|Annexe?)(?=\s+(?:[IVX\dA-Z]|to|la|à|of)|\s*$|\s*[:.])")
+_ANNEX = re.compile(r"(?:ANNEXE?|Annexe?|ATTACHMENT|Attachment)"
+                    r"(?=\s+(?:[IVX\dA-Z]|to|la|à|of)|\s*$|\s*[:.])")
 _SYMBOL_LINE = re.compile(
     r"(?:[\w.]+[ ]+){0,3}?(?i:(?:Draft[ ]+)?(?:Resolution|Decision|Recommendation)s?[ ]+|"
     r"Conf\.[ ]?)[\w./()-]+|(?:[A-Z]\w*[ ]+){0,3}(?:DR|Doc|Res|Dec)\.?[ ]?\d+\b.*|"
@@ -101,6 +102,14 @@ def _chapeau_in(text: str, pos: int, end: int, vocab: Vocabulary) -> re.Match[st
     return m if m and not text[m.end():end].strip() else None
 
 
+_NUMBERED_LEAD = re.compile(r"(?<=[^\s.])\s+(?P<number>\d{1,3}\.)\s+(?=[A-Z])")
+
+
+def has_number_lead(text: str, ls: int, le: int) -> bool:
+    """Cheap test: the line has a digit followed by '. ' somewhere after its start."""
+    return text.find(". ", ls + 2, le) >= 0 and any(c.isdigit() for c in text[ls + 2:le])
+
+
 def _mid_gaps(text: str, ls: int, le: int) -> list[re.Match[str]]:
     """The gaps inside a line after which a run-in paragraph may start: spaces after ';',
     ',', ':' or '.' (also "; and") before a capital or digit, or a wide gap before a number
@@ -154,6 +163,10 @@ def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary) -> list[int]
             text, c.end() + len(text[c.end():le]) - len(text[c.end():le].lstrip()), vocab
         ):
             starts.append(m.start())
+    for m in _NUMBERED_LEAD.finditer(text, ls, le) if has_number_lead(text, ls, le) else ():
+        p = m.start("number")
+        if p > floor and _lead_at(text, m.end(), vocab):
+            starts.append(p)  # "... (CEPA) 2009-2015 1. RECALLING that ..."
     for m in gaps if starts else ():
         p = m.end()
         if p in starts or not text[p].isupper():
