@@ -105,9 +105,12 @@ def _chapeau_in(text: str, pos: int, end: int, vocab: Vocabulary) -> re.Match[st
 _NUMBERED_LEAD = re.compile(r"(?<=[^\s.])\s+(?P<number>\d{1,3}\.)\s+(?=[A-Z])")
 
 
+_DIGIT_DOT = re.compile(r"\d\. ")
+
+
 def has_number_lead(text: str, ls: int, le: int) -> bool:
-    """Cheap test: the line has a digit followed by '. ' somewhere after its start."""
-    return text.find(". ", ls + 2, le) >= 0 and any(c.isdigit() for c in text[ls + 2:le])
+    """Cheap test: the line has a number followed by '. ' somewhere after its start."""
+    return _DIGIT_DOT.search(text, ls + 2, le) is not None
 
 
 def _mid_gaps(text: str, ls: int, le: int) -> list[re.Match[str]]:
