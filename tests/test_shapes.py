@@ -64,6 +64,15 @@ CASES: list[tuple[str, str, list[tuple[Any, ...]]]] = [
       (O, "12.91(b)", "invite", ["Parties"], []),
       (O, "12.92", "undertake", ["Scientific Council"], []),
       (O, "12.92(a)", "undertake", ["Scientific Council"], [])]),
+    ("lower-case items carry the verbs of a 'shall:' decision (CITES decisions pages)",
+     "16.105 The Standing Committee shall:\n  a)  consider the reports of the Animals Committee;"
+     "\n  b)  examine the study concerning:\n  i)  the socio-economic implications; and\n"
+     "  c)  report at CoP17.",
+     [(O, "16.105", None, ["Standing Committee"], []),
+      (O, "16.105(a)", "consider", ["Standing Committee"], []),
+      (O, "16.105(b)", "examine", ["Standing Committee"], []),
+      (O, "16.105(b)(i)", None, ["Standing Committee"], []),
+      (O, "16.105(c)", "report", ["Standing Committee"], [])]),
     ("modal with an inserted clause (cites_dec17_170)",
      "Decision directed to:\nThe Standing Committee shall, with the assistance of the "
      "Secretariat, review the provisions and report at the 19th meeting of the Conference of "

@@ -18,6 +18,8 @@ from mealink.vocabulary import VerbForm, Vocabulary, verb_form, vocabulary
 
 __all__ = ["annotate"]
 
+_FIRST_WORDS = re.compile(r"\s*(?:(?:to|To|further|Further|also|Also|closely|Closely)\s+)?"
+                          r"(?P<word>[A-Za-z][a-z]+)\b")
 _PASSIVE_BASE = {"called upon": "call upon", "called on": "call on"}
 
 
@@ -99,6 +101,22 @@ def _subject_first(text: str, p: Paragraph, start: int, end: int, vocab: Vocabul
             return
 
 
+_NOT_VERBS = frozenset({"the", "a", "an", "all", "any", "its", "their", "such", "this", "these",
+                        "that", "those", "each", "where", "if", "when", "as", "in", "on", "for",
+                        "with", "by", "of"})
+
+
+def _item_verb(text: str, p: Paragraph, lang: str) -> Mention | None:
+    """The action verb a list item opens with, when the list's chapeau has none ('The
+    Secretariat shall: (a) issue a Notification ...'); None for a noun phrase item."""
+    m = _FIRST_WORDS.match(text, p.body.start, p.body.end)
+    if not m or m.group("word").lower() in _NOT_VERBS:
+        return None
+    word = m.group("word")
+    form = verb_form(word, lang)
+    return Mention(form.base if form else word.lower(), Span(m.start("word"), m.end("word")))
+
+
 def _lead_verb(p: Paragraph, lang: str) -> VerbForm | None:
     return verb_form(p.lead_verb.value, lang) if p.lead_verb is not None else None
 
@@ -118,10 +136,8 @@ def annotate(doc: Document) -> Document:
         own_finite = lead_vf is not None and lead_vf.form == "finite"
         if parent is not None and parent.kind == "operative" and not own_finite:
             p.verb = parent.other_verbs[-1] if parent.other_verbs else parent.verb
-            if p.verb is None and p.lead is not None:  # "The Secretariat shall: (a) Compile"
-                word = p.lead.value.split()[-1]
-                form = verb_form(word, doc.language)
-                p.verb = Mention(form.base if form else word.lower(), p.lead.span)
+            if p.verb is None:  # "The Secretariat shall: (a) Compile ..." / "a) issue ..."
+                p.verb = _item_verb(text, p, doc.language)
             p.actors = list(parent.actors)
             if p.actors:
                 p.conditions = find_conditions(text, p.body.start, p.body.end, vocab)

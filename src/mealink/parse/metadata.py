@@ -29,7 +29,7 @@ _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _HEADING_SYMBOL = re.compile(
     r"^(?P<sym>(?:(?:UNEP/[A-Z]+/)?(?:Draft\s+)?(?:Resolution|Decision|Recommendation)s?\s+)?"
     r"(?:Conf\.\s?)?(?:[A-Z]{1,4}-)?(?:[IVXLC]{1,6}|\d{1,3})(?:[./]\d{1,3})?"
-    r"(?:\s+to\s+\d{1,3}\.\d{1,3})?(?:\s*\(Rev\.\s?[A-Za-z]+\d+\))?)\*?"
+    r"(?:\s*(?:to|&|and|-|–)\s*\d{1,3}\.\d{1,3})?(?:\s*\(Rev\.\s?[A-Za-z]+\d+\))?)\*?"
     r"(?:\s*[.:]\s*|\s+-\s+|\s+|$)(?P<title>.*)$",
     re.DOTALL,
 )
@@ -71,7 +71,9 @@ def _symbol_from_line(line: str, vocab: Vocabulary) -> tuple[str, str | None] | 
             sym = ("Resolution " if sym.startswith("Conf") else "Decision ") + sym
         elif sym.startswith("Conf"):
             sym = "Resolution " + sym
-        sym = re.sub(r"\s+to\s+", "-", sym)
+        sym = re.sub(r"\s*(?:\bto\b|&|\band\b|–)\s*", "-", sym)
+        if re.search(r"\d\.\d+-\d", sym) and sym.startswith("Decision "):
+            sym = "Decisions " + sym.removeprefix("Decision ")
         title = m.group("title").strip() or None
         return sym, title
     m2 = _TRAILING_NUMBER.match(line)

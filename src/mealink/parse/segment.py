@@ -44,7 +44,7 @@ _FUNCTION_WORDS = frozenset({"to", "the", "of", "on", "and", "for", "in", "by", 
                              "its", "their"})
 _STAR_CONTINUATION = re.compile(r"\*+[ ]*[a-z]")
 _LABEL = re.compile(r"[A-Z][\w /()-]{0,40}:{1,2}")
-_CLOSERS = "\"'”’)]"
+_CLOSERS = "\"'”’"
 
 
 @dataclass(slots=True)
@@ -292,7 +292,8 @@ def _joins(text: str, prev: Unit, block: Block, u: Unit) -> bool:
 
 
 def ends_sentence(chunk: str) -> bool:
-    """Whether ``chunk`` ends with '.', ';', ',' or ':' (perhaps before a quote or bracket)."""
+    """Whether ``chunk`` ends with '.', ';', ',' or ':' (perhaps before a closing quote); a
+    full stop inside brackets ('(Serpentes spp.)') does not end the paragraph."""
     return chunk.rstrip().rstrip(_CLOSERS)[-1:] in (".", ";", ",", ":")
 
 
