@@ -169,6 +169,12 @@ CASES: list[tuple[str, str, list[tuple[Any, ...]]]] = [
      "requests nothing.",
      [(H, None, None, [], []), (H, None, None, [], []), (P, None, None, [], []),
       (O, "1", "direct", ["Bureau"], []), (H, None, None, [], [])]),
+    ("decision-tracking-tool page: 'paragraph N' and label lines are page furniture",
+     "The Conference of the Parties\ninformational\n\nUNEP/CBD/COP/DEC/XIII/25 paragraph 1\n\n"
+     "1.Adopts the modus operandi;\noperational implemented es\n\nparagraph 2\n\n2.Requests "
+     "the Executive Secretary to continue the work;\nOperational Active Parties",
+     [(H, None, None, [], []), (O, "1", "adopt", [], []),
+      (O, "2", "request", ["Executive Secretary"], [])]),
     ("encoding damage drops accented letters (ioc_ec45, French)",
      "Le Conseil excutif, Ayant examin le document IOC/EC-XLV/2 Annexe 10, Dcide dutiliser les "
      "Directives, et demande lAssemble dexaminer les Directives en vue de les adopter.",
