@@ -22,7 +22,7 @@ from mealink.errors import MealinkError
 from mealink.evaluate import Tally, load_gold, score_document
 from mealink.load import DEFAULT_MAX_BYTES, iter_sources, load
 from mealink.parse import parse
-from mealink.render import document_view, scores_table
+from mealink.render import document_view, scores_table, summary_table
 from mealink.serialize import document_to_dict
 
 app = typer.Typer(
@@ -83,7 +83,8 @@ def parse_cmd(
 @app.command("eval")
 def eval_cmd(
     gold_dir: Annotated[Path, typer.Argument(help="Folder of NAME.txt + NAME.gold.json pairs.")],
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every miss.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show per-document scores "
+                                                                 "and list every miss.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
     check: Annotated[bool, typer.Option(help="Exit 1 if the corpus scores are below the "
                                              "targets.")] = False,
@@ -116,9 +117,11 @@ def eval_cmd(
                                      "matched": total.matched}}, indent=2))
     else:
         console = Console()
-        console.print(scores_table(rows, scores, TARGETS))
-        console.print(f"{total.gold} gold paragraphs, {total.pred} predicted, "
-                      f"{total.matched} matched")
+        if verbose:
+            console.print(scores_table(rows, scores, TARGETS))
+        console.print(summary_table(scores, TARGETS))
+        console.print(f"{len(golds)} documents: {total.gold} gold paragraphs, {total.pred} "
+                      f"predicted, {total.matched} matched")
         if verbose:
             for miss in total.misses:
                 console.print(miss, markup=False, highlight=False)

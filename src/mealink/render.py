@@ -70,6 +70,22 @@ def document_view(doc: Document) -> Panel:
                  title_align="left")
 
 
+def summary_table(total: dict[str, float], targets: dict[str, float]) -> Table:
+    """The corpus scores, one measure a row, with its target and whether it is met."""
+    table = Table(title="mealink eval", pad_edge=False)
+    table.add_column("measure")
+    table.add_column("score", justify="right")
+    table.add_column("target", justify="right")
+    table.add_column("met", justify="center")
+    for name, value in total.items():
+        target = targets.get(name)
+        met = "" if target is None else ("yes" if value >= target else "NO")
+        table.add_row(name.replace("_", " "), f"{value:.3f}",
+                      "" if target is None else f"≥ {target:.2f}",
+                      Text(met, style="bold green" if met == "yes" else "bold red"))
+    return table
+
+
 def scores_table(rows: list[tuple[str, dict[str, float]]], total: dict[str, float],
                  targets: dict[str, float]) -> Table:
     """Per-document and corpus scores, the corpus row green where it meets its target."""
