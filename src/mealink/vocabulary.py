@@ -88,11 +88,6 @@ def _load(name: str) -> dict[str, Any]:
         raise VocabularyError(f"cannot read data file {name}: {exc}") from exc
 
 
-def loose(phrase: str) -> str:
-    """Regex for a literal phrase where any whitespace run (or line wrap) may separate words."""
-    return r"\s+".join(re.escape(w) for w in phrase.split())
-
-
 def strip_accented(text: str) -> str:
     """The form a word takes when encoding damage drops accented letters ('décide' -> 'dcide')."""
     return "".join(c for c in text if ord(c) < 128 and c not in "'’")
