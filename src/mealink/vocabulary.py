@@ -58,7 +58,7 @@ class Vocabulary:
     long_names_pattern: re.Pattern[str]
     conditions: re.Pattern[str]
     conditions_lower: re.Pattern[str]
-    condition_words: tuple[str, ...]
+    condition_words: re.Pattern[str]
     deadlines: re.Pattern[str]
     deadline_cues: tuple[str, ...]
     conventions: tuple[Convention, ...]
@@ -325,7 +325,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         phrase_words=frozenset(actors["phrase"]["words"]),
         long_names_pattern=long_names_pattern,
         conditions=re.compile(rf"(?<!\w)(?:{union(clauses['conditions'])})(?!\w)", re.I),
-        condition_words=tuple(clauses["condition_words"]),
+        condition_words=re.compile(_alternation(clauses["condition_words"])),
         conditions_lower=re.compile(
             rf"(?<!\w)(?:{union([c.lower() for c in clauses['conditions']])})(?!\w)"),
         deadlines=re.compile(rf"(?<!\w)(?:{union(clauses['deadlines'])})(?!\w)"),

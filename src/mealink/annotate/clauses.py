@@ -21,7 +21,7 @@ def find_conditions(text: str, start: int, end: int, vocab: Vocabulary) -> list[
     """Every hedge on the requested action, in text order."""
     chunk = text[start:end]
     lower = chunk.lower()
-    if not any(w in lower for w in vocab.condition_words):
+    if not vocab.condition_words.search(lower):
         return []
     if len(lower) != len(chunk):  # lower-casing changed offsets (rare letters): slow path
         return [Mention(_clean(m.group(0)), Span(m.start(), m.end()))

@@ -30,6 +30,7 @@ _MID = re.compile(r"[;:.,](?: and)?(?P<gap>[ ]+)(?=[A-Z\dÀ-Ý])")
 _MID_GAP = re.compile(r"(?P<gap>[ ]{2,})(?=\d{1,3}\.)")
 _MID_ITEM = re.compile(r"(?<=\s)\([ ]?(?P<label>[a-z]{1,2}|[ivx]{1,6})[ ]?\)(?=\s)")
 _MID_CHAPEAU = re.compile(r"(?<=[a-z] )(?:The|Le|La|El) [A-Z]")
+_FOOTNOTE_FIRST = frozenset("¹²³⁴⁵⁶⁷⁸⁹⁰[*")
 _FOOTNOTE_LINE = re.compile(r"(?:[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,3}\]|\*{1,3})[ ]*[A-Z\d“\"]")
 _ANNEX = re.compile(r"(?:ANNEXE?|Annexe?|ATTACHMENT|Attachment)"
                     r"(?=\s+(?:[IVX\dA-Z]|to|la|à|of)|\s*$|\s*[:.])")
@@ -222,14 +223,16 @@ def _units(text: str, vocab: Vocabulary) -> list[Unit]:
 
 def _signal(text: str, u: Unit, vocab: Vocabulary) -> None:
     s, e = u.start, u.end
-    line = text[s:e]
     u.body = s
-    if u.line_start and len(line) <= 120 and vocab.apparatus_pattern.fullmatch(line):
+    first = text[s]
+    if u.line_start and e - s <= 120 and vocab.apparatus_pattern.fullmatch(text, s, e):
         u.signal = "apparatus"
         return
-    if u.line_start and _FOOTNOTE_LINE.match(line) and not match_marker(text, s):
+    if u.line_start and first in _FOOTNOTE_FIRST and _FOOTNOTE_LINE.match(text, s, e) and \
+            not match_marker(text, s):
         u.signal = "footnote"
         return
+    line = text[s:e]
     marker = match_marker(text, s)
     if marker is not None and marker.start < e:
         u.marker, u.body = marker, min(marker.end, e)

@@ -23,7 +23,7 @@ _PASSIVE = re.compile(
     r"urged|encouraged|called\s+upon|called\s+on|instructed|directed|asked|mandated|authori[sz]ed|"
     r"recommended)\s+to\b"
 )
-_CLAUSE_START = re.compile(r"(?:,|;|\band|\bet)\s*(?:(?:also|further|again|then)\s+)?\Z", re.I)
+_CLAUSE_START = re.compile(r"(?:,|;|\b[Aa]nd|\bet)\s*(?:(?:also|further|again|then)\s+)?\Z")
 _NOUN_FOLLOWER = re.compile(r"\s+(?:of|and|or|from)\b")
 _SENTENCE_STOP = re.compile(r";|\.(?=\s+[A-Z(])|\.$")
 _ABBREVIATION = re.compile(r"\b(?:Conf|Res|Dec|Rev|No|Nos|Art|para|paras|Inf|Doc|Add|Corr)$")
