@@ -107,15 +107,15 @@ def _search_outside(pattern: re.Pattern[str], text: str, pos: int, end: int,
 
 
 def _phrase_end(text: str, pos: int, end: int, vocab: Vocabulary, that: bool,
-                french: bool = False) -> int:
+                french: bool, protected: list[tuple[int, int]]) -> int:
     stop = end
-    protected = _protected(text, pos, min(end, pos + 400), vocab)
     hard = _search_outside(_HARD_STOP, text, pos, end, protected)
     if hard:
         stop = hard.start()
-        tail = _LIST_TAIL.match(text, hard.end(), end) if text[stop] == "," else None
-        if tail and re.search(r"\band\s", tail.group(0)) and not vocab.conditions.search(
-                tail.group(0)):
+        window = min(end, hard.end() + 240)  # a list of bodies is short: bound the search
+        tail = _LIST_TAIL.match(text, hard.end(), window) if text[stop] == "," and \
+            text.find(" and ", hard.end(), window) >= 0 else None
+        if tail and _AND.search(tail.group(0)) and not vocab.conditions.search(tail.group(0)):
             nxt = _search_outside(_HARD_STOP, text, tail.end(), end, protected)
             stop = nxt.start() if nxt else end
     soft = _search_outside(_SOFT_STOP, text, pos, min(end, stop + 1), protected)
@@ -170,11 +170,12 @@ def phrase_actors(text: str, pos: int, end: int, vocab: Vocabulary,
     if m:
         that = that or m.group(0).startswith("that")
         pos = m.end()
-    stop = _phrase_end(text, pos, end, vocab, that, french)
+    protected = _protected(text, pos, min(end, pos + 400), vocab)
+    stop = _phrase_end(text, pos, end, vocab, that, french, protected)
     followed_by_to = bool(_TO_VERB.match(text, stop, min(end, stop + 20)) or
                           _INSERTION_TO_VERB.match(text, stop, min(end, stop + 220)))
     out: list[Mention] = []
-    for raw, s, e in _split(text, pos, stop, _protected(text, pos, stop, vocab)):
+    for raw, s, e in _split(text, pos, stop, protected):
         name = normalise(raw)
         if not name or len(name.split()) > 14:
             continue
@@ -201,6 +202,7 @@ def embedded_actors(text: str, start: int, end: int, vocab: Vocabulary) -> list[
     return out
 
 
+_AND = re.compile(r"\band\s")
 _THAT = re.compile(r"(?:that|à|a)\s+")
 _TO_VERB = re.compile(r"\s+to\s+[a-z]")
 _INSERTION_TO_VERB = re.compile(r"\s*,[^;:]{0,200}?,\s*to\s+[a-z]")
