@@ -132,7 +132,8 @@ def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary) -> list[int]
     has_item = text.find("(", ls, le) >= 0
     has_chapeau = text.find(",", ls, le) >= 0 and (text.find(" L", ls, le) >= 0 or
                                                    text.find(" T", ls, le) >= 0)
-    if not (gaps or has_item or has_chapeau):
+    has_number = has_number_lead(text, ls, le)
+    if not (gaps or has_item or has_chapeau or has_number):
         return starts
     head = match_marker(text, ls)
     floor = head.end if head is not None else ls
@@ -167,7 +168,7 @@ def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary) -> list[int]
             text, c.end() + len(text[c.end():le]) - len(text[c.end():le].lstrip()), vocab
         ):
             starts.append(m.start())
-    for m in _NUMBERED_LEAD.finditer(text, ls, le) if has_number_lead(text, ls, le) else ():
+    for m in _NUMBERED_LEAD.finditer(text, ls, le) if has_number else ():
         p = m.start("number")
         if p > floor and _lead_at(text, m.end(), vocab):
             starts.append(p)  # "... (CEPA) 2009-2015 1. RECALLING that ..."
