@@ -46,6 +46,11 @@ CASES: list[tuple[str, str, tuple[str | None, ...]]] = [
      "Assembly,\n\nRecalling its resolutions 1/6 and 2/11,\n\n1. Stresses the importance of "
      "action;",
      ("UNEP/EA.3/Res.7", "3/7", None, "Marine litter and microplastics", None, "UNEA")),
+    ("a number-only heading named as its convention names its texts (UNEA page)",
+     "3/7. Marine litter and microplastics\n\nThe United Nations Environment Assembly,\n\n"
+     "Recalling its resolutions 1/6, entitled \u201cMarine plastic debris\u201d, and 2/11,\n\n"
+     "1. Requests the Executive Director to report;",
+     ("Resolution 3/7", "3/7", None, "Marine litter and microplastics", None, "UNEA")),
 ]
 
 
@@ -54,6 +59,12 @@ def test_metadata(text: str, expected: tuple[str | None, ...]) -> None:
     doc = parse_text(text)
     got = (doc.symbol, doc.number, doc.revision, doc.title, doc.adopted_at, doc.convention)
     assert got == expected
+
+
+def test_list_of_resolutions_with_titles_in_between() -> None:
+    doc = parse_text("Recalling its resolutions 1/6, entitled \u201cMarine plastic debris\u201d, "
+                     "and 2/11, entitled \u201cMarine plastic litter\u201d, on measures,")
+    assert [r.text for r in doc.paragraphs[0].references] == ["resolution 1/6", "resolution 2/11"]
 
 
 def test_running_header_is_page_furniture_but_the_first_copy_is_the_symbol() -> None:

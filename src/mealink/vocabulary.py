@@ -41,6 +41,7 @@ class Convention:
     symbol_pattern: re.Pattern[str]
     number_pattern: re.Pattern[str] | None = None
     number_format: str = ""
+    document: str = "Decision"
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +205,7 @@ def _convention(c: dict[str, Any]) -> Convention:
         c["id"], c["meeting"], tuple(c["names"]), tuple(c["symbols"]),
         re.compile(rf"(?<![\w/])(?:{symbols})") if symbols else _NEVER,
         re.compile(number["pattern"]) if number else None, number.get("format", ""),
+        c.get("document", "Decision"),
     )
 
 
@@ -343,7 +345,8 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         identifier_pattern=re.compile(identifier),
         # The next item of a list of identifiers: ', 8.11', ' and 9.6', ' on Title, 12.26'.
         list_continuation_pattern=re.compile(
-            rf"(?:\s+on\s+[^,;()]{{1,160}}?)?(?P<sep>\s*,\s*(?:and\s+)?|\s+and\s+|\s*[–-]\s*|"
+            rf"(?:\s+on\s+[^,;()]{{1,160}}?|,\s+entitled\s+[“\"][^”\"]{{1,200}}[”\"],?)?"
+            rf"(?P<sep>\s*,\s*(?:and\s+)?|\s+and\s+|\s*[–-]\s*|"
             rf"\s+to\s+)(?P<id>{identifier})(?![\w/])"),
     )
 

@@ -33,6 +33,7 @@ _HEADING_SYMBOL = re.compile(
     r"(?:\s*[.:]\s*|\s+-\s+|\s+|$)(?P<title>.*)$",
     re.DOTALL,
 )
+_GUESS = "{type} "  # placeholder for a type word the heading did not print ("3/7. Title")
 _BANNER = re.compile(r"(?:CONVENTION|AGREEMENT|PROTOCOL|MEMORANDUM)\s+(?:ON|FOR|OF)\b")
 _TRAILING_NUMBER = re.compile(r"^(?P<title>.+?)\s+(?P<sym>\d{1,3}\.\d{1,3})$")
 
@@ -68,12 +69,12 @@ def _symbol_from_line(line: str, vocab: Vocabulary) -> tuple[str, str | None] | 
                        m.group("sym"), re.I):
         sym = m.group("sym").strip()
         if not re.match(r"(?:UNEP/|Draft|Resolution|Decision|Recommendation|Conf)", sym, re.I):
-            sym = ("Resolution " if sym.startswith("Conf") else "Decision ") + sym
+            sym = ("Resolution " if sym.startswith("Conf") else _GUESS) + sym
         elif sym.startswith("Conf"):
             sym = "Resolution " + sym
         sym = re.sub(r"\s*(?:\bto\b|&|\band\b|–)\s*", "-", sym)
-        if re.search(r"\d\.\d+-\d", sym) and sym.startswith("Decision "):
-            sym = "Decisions " + sym.removeprefix("Decision ")
+        if re.search(r"\d\.\d+-\d", sym) and sym.startswith(("Decision ", _GUESS)):
+            sym = "Decisions " + sym.removeprefix("Decision ").removeprefix(_GUESS)
         title = m.group("title").strip() or None
         return sym, title
     m2 = _TRAILING_NUMBER.match(line)
@@ -98,6 +99,11 @@ def extract(text: str, header: list[str], headings: list[str], vocab: Vocabulary
                 if title and meta.title is None:
                     meta.title = title
                 break
+    if meta.symbol and meta.symbol.startswith(_GUESS):
+        # The heading printed only a number: call it what its convention calls its texts.
+        by_text = detect_convention(text, None, vocab)
+        doc_type = next((c.document for c in vocab.conventions if c.id == by_text), "Decision")
+        meta.symbol = meta.symbol.replace(_GUESS, f"{doc_type} ", 1)
     if meta.symbol:
         rev = _REVISION.search(meta.symbol)
         meta.revision = _collapse(rev.group(1)) if rev else None
