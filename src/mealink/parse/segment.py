@@ -28,8 +28,10 @@ Role = Literal["paragraph", "footnote", "apparatus"]
 # of spaces (page dumps that lost their line breaks) when a number follows.
 _MID = re.compile(r"[;:.,](?: and)?(?P<gap>[ ]+)(?=[A-Z\dÀ-Ý])")
 _MID_GAP = re.compile(r"(?P<gap>[ ]{2,})(?=\d{1,3}\.)")
-_MID_ITEM = re.compile(r"(?<=\s)\([ ]?(?P<label>[a-z]{1,2}|[ivx]{1,6})[ ]?\)(?=\s)")
-_MID_CHAPEAU = re.compile(r"(?<=[a-z] )(?:The|Le|La|El) [A-Z]")
+# (Patterns scanned over every line start with a literal, not a look-behind, so that the
+# regex engine can skip ahead; what stands before the match is checked in code.)
+_MID_ITEM = re.compile(r"\([ ]?(?P<label>[a-z]{1,2}|[ivx]{1,6})[ ]?\)(?=\s)")
+_MID_CHAPEAU = re.compile(r"(?:The|Le|La|El) [A-Z]")
 _FOOTNOTE_FIRST = frozenset("¹²³⁴⁵⁶⁷⁸⁹⁰[*")
 _FOOTNOTE_LINE = re.compile(r"(?:[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,3}\]|\*{1,3})[ ]*[A-Z\d“\"]")
 _ANNEX = re.compile(r"(?:ANNEXE?|Annexe?|ATTACHMENT|Attachment)"
@@ -103,7 +105,7 @@ def _chapeau_in(text: str, pos: int, end: int, vocab: Vocabulary) -> re.Match[st
     return m if m and not text[m.end():end].strip() else None
 
 
-_NUMBERED_LEAD = re.compile(r"(?<=[^\s.])\s+(?P<number>\d{1,3}\.)\s+(?=[A-Z])")
+_NUMBERED_LEAD = re.compile(r"\s+(?P<number>\d{1,3}\.)\s+(?=[A-Z])")
 
 
 _DIGIT_DOT = re.compile(r"\d\. ")
@@ -139,6 +141,8 @@ def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary) -> list[int]
     floor = head.end if head is not None else ls
     last_item: str | None = None
     for m in _MID_ITEM.finditer(text, ls, le) if has_item else ():
+        if m.start() == ls or not text[m.start() - 1].isspace():
+            continue
         label = m.group("label")
         before = text[max(ls, m.start() - 12):m.start()].rstrip()[-1:]
         if before in (";", ":") or (last_item is not None and label == successor(last_item)):
@@ -163,6 +167,8 @@ def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary) -> list[int]
         if c and c.group(0).rstrip().endswith(","):
             starts.append(p)
     for m in _MID_CHAPEAU.finditer(text, ls, le) if has_chapeau else ():
+        if m.start() - ls < 2 or text[m.start() - 1] != " " or not text[m.start() - 2].islower():
+            continue
         c = vocab.chapeau_pattern.match(text, m.start(), le)
         if c and c.group(0).rstrip().endswith(",") and _lead_at(
             text, c.end() + len(text[c.end():le]) - len(text[c.end():le].lstrip()), vocab
@@ -170,6 +176,8 @@ def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary) -> list[int]
             starts.append(m.start())
     for m in _NUMBERED_LEAD.finditer(text, ls, le) if has_number else ():
         p = m.start("number")
+        if text[m.start() - 1] in ". \n":
+            continue
         if p > floor and _lead_at(text, m.end(), vocab):
             starts.append(p)  # "... (CEPA) 2009-2015 1. RECALLING that ..."
     for m in gaps if starts else ():
