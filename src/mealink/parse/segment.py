@@ -163,7 +163,8 @@ def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary) -> list[int]
         if _lead_at(text, p, vocab) or (before in ".;" and _ANNEX.match(text, p)):
             starts.append(p)
             continue
-        c = vocab.chapeau_pattern.match(text, p, le) if text[p].isupper() else None
+        c = vocab.chapeau_pattern.match(text, p, le) if text.startswith(
+            vocab.article_starts, p) else None
         if c and c.group(0).rstrip().endswith(","):
             starts.append(p)
     for m in _MID_CHAPEAU.finditer(text, ls, le) if has_chapeau else ():
@@ -182,7 +183,7 @@ def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary) -> list[int]
             starts.append(p)  # "... (CEPA) 2009-2015 1. RECALLING that ..."
     for m in gaps if starts else ():
         p = m.end()
-        if p in starts or not text[p].isupper():
+        if p in starts or not text.startswith(vocab.article_starts, p):
             continue
         q = min((x for x in starts if x > p), default=le)
         c = vocab.chapeau_pattern.match(text, p, q)
