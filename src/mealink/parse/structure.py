@@ -181,8 +181,11 @@ def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary,
                          body=Span(b.body, b.end), text=collapse(raw_body))
         para.footnotes = list(b.footnotes)
         body_start = b.body + (len(raw_body) - len(raw_body.lstrip()))
+        # Without a marker, segmentation has already looked for a lead at this very place:
+        # only a block it signalled as "lead" can have one.
         lead = _lead(text, body_start, b.end, vocab, any_case=marker is not None and
-                     marker.kind in ("item", "bullet"), lang=lang)
+                     marker.kind in ("item", "bullet"), lang=lang) \
+            if marker is not None or b.signal == "lead" else None
         vf = lead[1] if lead else None
         if lead:
             para.lead, para.lead_verb = lead[0], lead[2]
