@@ -34,3 +34,11 @@ class VocabularyError(MealinkError):
 
 class GoldError(MealinkError):
     """A gold annotation file is malformed or does not match its text."""
+
+
+class StoreError(MealinkError):
+    """The database cannot be opened, written or understood (path, server, schema version)."""
+
+
+class NotFoundError(MealinkError):
+    """What was asked for (a document, a paragraph) is not in the corpus."""

@@ -51,15 +51,26 @@ def load(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
     return load_bytes(data, name, max_bytes=max_bytes)
 
 
+def _is_folder_documentation(path: Path) -> bool:
+    """README.*, and Markdown files named in capital letters (SEEDS.md, CHANGELOG.md): by
+    convention they describe the folder they are in."""
+    stem = path.name.split(".", 1)[0]
+    return stem.lower().startswith("readme") or (
+        path.suffix.lower() == ".md" and stem.isalpha() and stem.isupper())
+
+
 def iter_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Yield files in the given order; a directory yields its supported files, sorted,
-    leaving out README files (a folder's description, not a decision)."""
+    leaving out a folder's own documentation (README.md, SEEDS.md: names in capitals) and gold
+    annotation
+    files (``NAME.gold.json`` beside ``NAME.txt``: annotations of a text, not a text)."""
     for path in paths:
         p = Path(path)
         if p.is_dir():
             for child in sorted(p.rglob("*")):
                 if child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES and \
-                        not child.stem.lower().startswith("readme"):
+                        not _is_folder_documentation(child) and \
+                        not child.name.lower().endswith(".gold.json"):
                     yield child
         else:
             yield p

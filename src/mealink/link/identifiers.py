@@ -1,0 +1,302 @@
+"""One identifier per text, whatever form a citation takes.
+
+``citation_keys`` turns a citation as the annotator found it ("CMS Res.10.25",
+"decision IX/4 of CBD", "Resolution Conf. 13.10 (Rev. CoP19)", "UNEP/CBD/COP/DEC/XI/12")
+into ``DocKey`` values; ``document_keys`` does the same for a parsed document. Two forms of
+the same text give equal keys: zero padding is dropped ("12.04" = "12.4"), the meeting is
+written one way ("Rev. CoP14" = "Rev.COP14" within CITES), prefixes name the convention
+("UNEP/CMS/Resolution 11.10" = CMS "Resolution 11.10"); roman and arabic meeting numbers
+are kept apart ("X/2" is not "10/2"). The knowledge is in ``data/numbering.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from functools import cache
+
+from mealink.errors import VocabularyError
+from mealink.vocabulary import _load
+
+__all__ = ["DocKey", "Numbering", "citation_keys", "document_keys", "numbering", "parse_key",
+           "roman_to_int"]
+
+TYPES = ("resolution", "decision", "recommendation")
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+_REVISION = re.compile(r"\(?\s*Rev\.\s?(?P<body>[A-Za-z-]+?)\s?(?P<n>\d{1,2})\s*\)?")
+_WS = re.compile(r"\s+")
+_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
+_RANGE = re.compile(r"^(?P<a>.+?)\s*(?:-|–|to|and|&)\s*(?P<b>[\w./-]+)$")
+
+
+def roman_to_int(s: str) -> int | None:
+    """12 for 'XII'; None when ``s`` is not a roman numeral."""
+    s = s.upper()
+    if not s or any(c not in _ROMAN for c in s):
+        return None
+    total = 0
+    for i, c in enumerate(s):
+        v = _ROMAN[c]
+        total += -v if i + 1 < len(s) and _ROMAN[s[i + 1]] > v else v
+    return total
+
+
+def _meeting_int(s: str | None) -> int | None:
+    if not s:
+        return None
+    return int(s) if s.isdigit() else roman_to_int(s)
+
+
+@dataclass(frozen=True, slots=True)
+class DocKey:
+    """What identifies a text: convention, type, canonical number and revision.
+
+    ``meeting`` (the number of the meeting that adopted it, when the number tells) is carried
+    along for ordering but is not part of the identity.
+    """
+
+    convention: str
+    type: str
+    number: str
+    revision: str | None = None
+    meeting: int | None = field(default=None, compare=False)
+
+    @property
+    def work(self) -> DocKey:
+        """The same text without its revision: what all its versions share."""
+        return replace(self, revision=None)
+
+    @property
+    def id(self) -> str:
+        """The stable id: ``cms/resolution/11.10``, ``cbd/decision/XIV-11``,
+        ``cms/resolution/12.21-rev-cop14``."""
+        conv = self.convention.lower().replace(" ", "-")
+        num = _WS.sub("", self.number).replace("/", "-")
+        rev = f"-rev-{self.revision.lower()}" if self.revision else ""
+        return f"{conv}/{self.type}/{num}{rev}"
+
+    @property
+    def label(self) -> str:
+        """How people cite it: 'CMS Resolution 11.10', 'CITES Resolution Conf. 13.10 (Rev.
+        CoP19)', 'CBD Decision XIV/11'."""
+        if self.type == "document":
+            return self.number
+        shape_label = numbering().labels.get((self.convention, self.type))
+        body = shape_label.format(number=self.number) if shape_label else \
+            f"{self.type.capitalize()} {self.number}"
+        rev = f" (Rev.{self.revision})" if self.revision else ""
+        return f"{self.convention} {body}{rev}"
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """One way a convention writes its numbers."""
+
+    convention: str
+    types: frozenset[str]
+    pattern: re.Pattern[str]
+    format: str
+
+
+@dataclass(frozen=True, slots=True)
+class Numbering:
+    """The numbering knowledge of ``data/numbering.toml``, compiled."""
+
+    shapes: tuple[Shape, ...]
+    symbols: tuple[tuple[Shape, str], ...]
+    aliases: re.Pattern[str]
+    alias_owner: dict[str, str]
+    meetings: dict[str, str]
+    default_types: dict[str, str]
+    labels: dict[tuple[str, str], str]
+    relations: dict[str, tuple[str, ...]]
+
+
+@cache
+def numbering() -> Numbering:
+    """The numbering knowledge, loaded once per process."""
+    data = _load("numbering.toml")
+    shapes: list[Shape] = []
+    symbols: list[tuple[Shape, str]] = []
+    owner: dict[str, str] = {}
+    labels: dict[tuple[str, str], str] = {}
+    try:
+        for conv in data["numbering"]:
+            cid = conv["id"]
+            for alias in conv["aliases"]:
+                owner[alias] = cid
+            for s in conv.get("shape", []):
+                shapes.append(Shape(cid, frozenset(s["types"]), re.compile(s["number"]),
+                                    s["format"]))
+                if "label" in s:
+                    for t in s["types"]:
+                        labels[(cid, t)] = s["label"]
+            for s in conv.get("symbol", []):
+                symbols.append((Shape(cid, frozenset([s["type"]]), re.compile(s["pattern"]),
+                                      s["format"]), s["type"]))
+        alias_alt = "|".join(re.escape(a) for a in sorted(owner, key=len, reverse=True))
+        return Numbering(
+            shapes=tuple(shapes), symbols=tuple(symbols),
+            aliases=re.compile(rf"(?<![\w/])(?:{alias_alt})(?![\w])"), alias_owner=owner,
+            meetings={c["id"]: c["meeting"] for c in data["numbering"]},
+            default_types={c["id"]: c["type"] for c in data["numbering"]},
+            labels=labels,
+            relations={k: tuple(v) for k, v in data["relations"].items()},
+        )
+    except (KeyError, TypeError, re.error) as exc:
+        raise VocabularyError(f"data file numbering.toml is malformed: {exc!r}") from exc
+
+
+def _format(shape: Shape, m: re.Match[str]) -> str:
+    parts = {k: (str(int(v)) if v.isdigit() else v.upper()) for k, v in m.groupdict().items()
+             if v is not None}
+    return shape.format.format(**parts)
+
+
+def _revision(text: str, convention: str) -> tuple[str, str | None]:
+    """The identifier without its revision suffix, and the revision as the convention writes
+    its meetings ('Rev. CoP19' -> 'CoP19' in CITES, 'COP14' in CMS)."""
+    m = _REVISION.search(text)
+    if not m:
+        return text, None
+    body = numbering().meetings.get(convention, m.group("body"))
+    if body.upper() != m.group("body").upper():
+        body = m.group("body").upper()
+    return (text[:m.start()] + text[m.end():]).strip(), f"{body}{int(m.group('n'))}"
+
+
+def _generic(number: str) -> str:
+    return _ZEROS.sub("", _WS.sub(" ", number).strip())
+
+
+def _key(convention: str, type_: str, ident: str, revision_text: str) -> DocKey:
+    """The key of ``ident`` under ``convention``: its shape when one matches, else the
+    identifier with spaces collapsed and zero padding dropped."""
+    _, revision = _revision(revision_text, convention) if revision_text else (ident, None)
+    for shape in numbering().shapes:
+        if shape.convention == convention and type_ in shape.types:
+            m = shape.pattern.fullmatch(ident)
+            if m:
+                return DocKey(convention, type_, _format(shape, m), revision,
+                              _meeting_int(m.groupdict().get("meeting")))
+    return DocKey(convention, type_, _generic(ident), revision)
+
+
+def _shape_owners(type_: str, ident: str) -> list[str]:
+    out: list[str] = []
+    for shape in numbering().shapes:
+        if type_ in shape.types and shape.convention not in out and \
+                shape.pattern.fullmatch(ident):
+            out.append(shape.convention)
+    return out
+
+
+def _named(text: str) -> str | None:
+    nb = numbering()
+    m = nb.aliases.search(text)
+    return nb.alias_owner[m.group(0)] if m else None
+
+
+def _expand(ident: str) -> list[str]:
+    """'SC-4/10–SC-4/18' -> SC-4/10 ... SC-4/18; '14.10-14.12' -> 14.10, 14.11, 14.12; at
+    most 60 items, else the range is kept as written."""
+    m = _RANGE.match(ident)
+    if not m:
+        return [ident]
+    a, b = m.group("a"), m.group("b")
+    ma, mb = re.search(r"(\d+)$", a), re.search(r"(\d+)$", b)
+    if not ma or not mb:
+        return [ident]
+    head_a, head_b = a[:ma.start()], b[:mb.start()]
+    if head_b and head_b != head_a:
+        return [ident]
+    lo, hi = int(ma.group(1)), int(mb.group(1))
+    if not 0 < hi - lo <= 60:
+        return [ident]
+    return [f"{head_a}{n}" for n in range(lo, hi + 1)]
+
+
+def _symbol_key(symbol: str) -> DocKey | None:
+    for shape, type_ in numbering().symbols:
+        m = shape.pattern.search(symbol)
+        if m:
+            return DocKey(shape.convention, type_, _format(shape, m), None,
+                          _meeting_int(m.groupdict().get("meeting")))
+    return None
+
+
+def citation_keys(type_: str, identifier: str, written: str,
+                  context: str | None) -> list[DocKey]:
+    """Keys of what a citation names. ``type_`` and ``identifier`` are the annotator's
+    (``Reference.type``, ``.identifier``), ``written`` the citation as written (it may name
+    the convention), ``context`` the convention of the citing text. A range gives one key per
+    item; an identifier whose convention cannot be told gives none."""
+    if type_ == "document":
+        key = _symbol_key(identifier)
+        if key:
+            return [key]
+        owner = _named(identifier) or context
+        return [DocKey(owner, "document", _WS.sub("", identifier))] if owner else []
+    ident, _ = _revision(identifier, context or "")
+    ident = _WS.sub(" ", ident).strip().rstrip(".,;")
+    named = _named(written)
+    keys: list[DocKey] = []
+    for item in _expand(ident):
+        if named:
+            conv: str | None = named
+        else:
+            owners = _shape_owners(type_, item)
+            conv = context if context in owners else owners[0] if owners else context
+        if conv is None:
+            continue
+        keys.append(_key(conv, type_, item, identifier))
+    return keys
+
+
+_TYPE_WORD = re.compile(r"\b(resolution|decision|recommendation)s?\b", re.I)
+_SYMBOL_NUMBER = re.compile(
+    r"(?:(?:Resolution|Decision|Recommendation)s?\.?\s+)(?P<num>.+?)\s*$", re.I)
+
+
+def document_keys(convention: str | None, symbol: str | None, number: str | None,
+                  revision: str | None) -> list[DocKey]:
+    """Keys of a parsed document, its own first: one per decision of a grouped document
+    ('Decisions 14.10-14.12' gives 14.10, 14.11 and 14.12). Empty when neither symbol nor
+    number identify it."""
+    if convention is None or (symbol is None and number is None):
+        return []
+    if symbol:
+        key = _symbol_key(symbol)
+        if key:
+            return [replace(key, revision=_revision(symbol, key.convention)[1])]
+    tw = _TYPE_WORD.search(symbol or "")
+    type_ = tw.group(1).lower() if tw else numbering().default_types.get(convention, "decision")
+    text = symbol or number or ""
+    m = _SYMBOL_NUMBER.search(_revision(text, convention)[0])
+    ident = m.group("num") if m else (number or text)
+    ident = _WS.sub(" ", _revision(ident, convention)[0]).strip().rstrip("*.,;")
+    rev_text = symbol or ""
+    if revision and not _REVISION.search(rev_text):
+        rev_text = f"(Rev.{revision.removeprefix('Rev.').strip()})"
+    return [_key(convention, type_, item, rev_text) for item in _expand(ident)]
+
+
+def parse_key(text: str, context: str | None = None) -> DocKey | None:
+    """A key from what a user types: a citation ('CMS Resolution 7.9', 'Resolution Conf.
+    13.10 (Rev. CoP19)', 'decision XIV/11', 'CBD XIV/11') or a symbol ('UNEP/EA.3/Res.7')."""
+    text = _WS.sub(" ", text).strip()
+    key = _symbol_key(text)
+    if key:
+        return replace(key, revision=_revision(text, key.convention)[1])
+    tw = _TYPE_WORD.search(text)
+    if tw:
+        keys = citation_keys(tw.group(1).lower(), text[tw.end():].strip(), text, context)
+        return keys[0] if keys else None
+    nb = numbering()
+    m = nb.aliases.search(text)
+    if m:
+        conv = nb.alias_owner[m.group(0)]
+        ident = (text[:m.start()] + text[m.end():]).strip().lstrip("/ ")
+        keys = citation_keys(nb.default_types.get(conv, "decision"), ident, text, conv)
+        return keys[0] if keys else None
+    return None

@@ -1,0 +1,235 @@
+"""Ingest: files into the store, one transaction per document, then ``link`` the corpus.
+
+Idempotent by content: a file already stored with the same bytes is left alone, a changed
+file replaces its earlier version, a second copy of a stored text (same bytes, same
+identifier or same decision text under another name) is reported as a duplicate and not
+stored twice. The original bytes are kept so ``reparse`` can read them again when the
+parser improves. One bad file never leaves half a document behind and never stops a batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select
+
+from mealink import __version__, parse_source
+from mealink.errors import LoadError, MealinkError
+from mealink.link.identifiers import DocKey
+from mealink.link.lineage import document_links
+from mealink.load import DEFAULT_MAX_BYTES, iter_paths, load_bytes
+from mealink.store.database import Store
+from mealink.store.linking import LinkSummary, link
+from mealink.store.records import DocumentRecord, document_record, stub_record
+from mealink.store.schema import (
+    ActorRow,
+    CitationRow,
+    DocumentKeyRow,
+    DocumentRow,
+    EdgeRow,
+    ParagraphRow,
+    SourceRow,
+)
+
+__all__ = ["FileOutcome", "IngestSummary", "ingest", "ingest_file", "reparse"]
+
+PARSER_VERSION = __version__
+
+#: What happened to one file.
+OUTCOMES = ("added", "updated", "unchanged", "duplicate", "failed")
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    """The result for one input file."""
+
+    path: str
+    outcome: str
+    document_id: str | None = None
+    message: str | None = None
+    paragraphs: int = 0
+
+
+@dataclass(slots=True)
+class IngestSummary:
+    """Every file's outcome and what linking the corpus found."""
+
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    link: LinkSummary | None = None
+
+    def counts(self) -> dict[str, int]:
+        c = Counter(o.outcome for o in self.outcomes)
+        return {k: c.get(k, 0) for k in OUTCOMES}
+
+    @property
+    def paragraphs(self) -> int:
+        return sum(o.paragraphs for o in self.outcomes if o.outcome in ("added", "updated"))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _source_key(path: Path) -> str:
+    """Files are known by their absolute path, so the same file named two ways is one."""
+    return str(path.resolve())
+
+
+def _read(path: Path, max_bytes: int) -> bytes:
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise LoadError("is a directory", source=str(path))
+        if size > max_bytes:
+            raise LoadError(f"is {size / 1e6:.1f} MB, more than the {max_bytes / 1e6:.0f} MB "
+                            "limit for one document (raise it with --max-size)", source=str(path))
+        return path.read_bytes()
+    except OSError as exc:
+        raise LoadError(f"cannot be read: {exc.strerror or exc}", source=str(path)) from None
+
+
+def _write(conn: Connection, rec: DocumentRecord, source: tuple[str, str, bytes]) -> None:
+    """Insert one document's rows (its earlier version already deleted)."""
+    doc_id = rec.document["id"]
+    own_keys = {k.id for k in rec.keys} | {doc_id}
+    # A stub of this text (known from citations until now) gives way to the text itself.
+    stubs = conn.execute(select(DocumentKeyRow.document_id).join(
+        DocumentRow, DocumentRow.id == DocumentKeyRow.document_id).where(
+        DocumentKeyRow.key.in_(own_keys), DocumentRow.is_stub)).scalars().all()
+    if stubs:
+        conn.execute(delete(DocumentRow).where(DocumentRow.id.in_(set(stubs))))
+    conn.execute(insert(DocumentRow), [rec.document])
+    name, fmt, data = source
+    conn.execute(insert(SourceRow), [{"document_id": doc_id, "name": name, "format": fmt,
+                                      "data": data}])
+    taken = set(conn.execute(select(DocumentKeyRow.key).where(
+        DocumentKeyRow.key.in_(own_keys))).scalars())
+    conn.execute(insert(DocumentKeyRow), [{"key": k, "document_id": doc_id}
+                                          for k in sorted(own_keys - taken)])
+    if rec.paragraphs:
+        pks = conn.execute(insert(ParagraphRow).returning(ParagraphRow.pk,
+                                                          sort_by_parameter_order=True),
+                           rec.paragraphs).scalars().all()
+        actors: list[dict[str, Any]] = []
+        citations: list[dict[str, Any]] = []
+        for pk, acts, cits in zip(pks, rec.actors, rec.citations, strict=True):
+            actors += [{**a, "paragraph_pk": pk} for a in acts]
+            citations += [{**c, "paragraph_pk": pk} for c in cits]
+        if actors:
+            conn.execute(insert(ActorRow), actors)
+        if citations:
+            conn.execute(insert(CitationRow), citations)
+    if rec.edges:
+        conn.execute(insert(EdgeRow), rec.edges)
+    _ensure_stubs(conn, rec.targets)
+
+
+def _ensure_stubs(conn: Connection, keys: Iterable[DocKey]) -> None:
+    """A stub for every cited or repealed text that no stored document answers to."""
+    wanted = {k.id: k for k in keys}
+    if not wanted:
+        return
+    known = set(conn.execute(select(DocumentKeyRow.key).where(
+        DocumentKeyRow.key.in_(wanted))).scalars())
+    known |= set(conn.execute(select(DocumentRow.id).where(
+        DocumentRow.id.in_(wanted))).scalars())
+    missing = [wanted[k] for k in sorted(wanted) if k not in known]
+    if missing:
+        now = _now()
+        conn.execute(insert(DocumentRow), [stub_record(k, now) for k in missing])
+        conn.execute(insert(DocumentKeyRow), [{"key": k.id, "document_id": k.id}
+                                              for k in missing])
+
+
+def ingest_file(store: Store, path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                force: bool = False) -> FileOutcome:
+    """Parse, annotate and store one file in its own transaction."""
+    p = Path(path)
+    shown = str(path)
+    try:
+        data = _read(p, max_bytes)
+    except MealinkError as exc:
+        return FileOutcome(shown, "failed", message=str(exc))
+    key = _source_key(p)
+    digest = hashlib.sha256(data).hexdigest()
+    with store.engine.connect() as conn:
+        existing = conn.execute(select(DocumentRow.id, DocumentRow.content_hash).where(
+            DocumentRow.source == key)).first()
+        if existing is not None and existing.content_hash == digest and not force:
+            return FileOutcome(shown, "unchanged", existing.id)
+        if existing is None:
+            same = conn.execute(select(DocumentRow.id, DocumentRow.source).where(
+                DocumentRow.content_hash == digest)).first()
+            if same is not None:
+                return FileOutcome(shown, "duplicate", same.id,
+                                   f"same bytes as {same.source}; stored once")
+    return _store_bytes(store, data, shown, key, digest, existing.id if existing else None)
+
+
+def _store_bytes(store: Store, data: bytes, shown: str, key: str, digest: str,
+                 previous: str | None) -> FileOutcome:
+    try:
+        src = load_bytes(data, shown)
+        doc = parse_source(src)
+    except MealinkError as exc:
+        return FileOutcome(shown, "failed", message=str(exc))
+    rec = document_record(doc, document_links(doc), source=key, content_hash=digest,
+                          parser_version=PARSER_VERSION, now=_now())
+    doc_id = rec.document["id"]
+    with store.engine.begin() as conn:
+        clash = conn.execute(select(DocumentRow.id, DocumentRow.source, DocumentRow.type).where(
+            (DocumentRow.id == doc_id) | (DocumentRow.fingerprint == rec.document["fingerprint"]),
+            ~DocumentRow.is_stub, DocumentRow.source != key)).first()
+        note = None
+        if clash is not None and clash.type == "document" and rec.keys:
+            # The stored copy could not be identified, this one can: keep this one.
+            conn.execute(delete(DocumentRow).where(DocumentRow.id == clash.id))
+            note = f"replaces the copy read from {clash.source}, which had no symbol"
+        elif clash is not None:
+            return FileOutcome(shown, "duplicate", clash.id,
+                               f"same text as {clash.source} ({clash.id}); stored once")
+        if previous is not None:
+            conn.execute(delete(DocumentRow).where(DocumentRow.id == previous))
+        _write(conn, rec, (shown, src.format, data))
+    return FileOutcome(shown, "updated" if previous else "added", doc_id, note,
+                       paragraphs=len(rec.paragraphs))
+
+
+def ingest(store: Store, paths: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES,
+           on_file: Callable[[FileOutcome], None] | None = None,
+           force: bool = False) -> IngestSummary:
+    """Ingest every file under ``paths`` (folders recursively), then link the corpus."""
+    summary = IngestSummary()
+    for p in iter_paths(paths):
+        try:
+            outcome = ingest_file(store, p, max_bytes=max_bytes, force=force)
+        except MealinkError as exc:
+            outcome = FileOutcome(str(p), "failed", message=str(exc))
+        summary.outcomes.append(outcome)
+        if on_file is not None:
+            on_file(outcome)
+    summary.link = link(store)
+    return summary
+
+
+def reparse(store: Store, *, on_file: Callable[[FileOutcome], None] | None = None
+            ) -> IngestSummary:
+    """Parse every stored document again from its kept bytes (after a parser upgrade)."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(DocumentRow.id, DocumentRow.source, DocumentRow.content_hash,
+                                   SourceRow.name, SourceRow.data).join(
+            SourceRow, SourceRow.document_id == DocumentRow.id).order_by(DocumentRow.id)).all()
+    summary = IngestSummary()
+    for row in rows:
+        outcome = _store_bytes(store, row.data, row.name, row.source, row.content_hash, row.id)
+        summary.outcomes.append(outcome)
+        if on_file is not None:
+            on_file(outcome)
+    summary.link = link(store)
+    return summary

@@ -1,0 +1,207 @@
+"""From an annotated document to the rows the store writes: pure functions, no database.
+
+Paragraph ids are stable and readable: ``cms/resolution/11.10/para_28`` for a numbered
+operative paragraph, ``.../para_3(a)`` for a sub-paragraph, ``.../pre_4`` for the fourth
+preamble paragraph, ``.../op_2`` for the second unnumbered operative paragraph,
+``.../head_1`` for a heading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from mealink.annotate.actors import canonical_names
+from mealink.link.identifiers import DocKey, numbering
+from mealink.link.lineage import DocumentLinks
+from mealink.models import Document
+
+__all__ = ["DocumentRecord", "adoption_date", "adoption_meeting", "document_record",
+           "fingerprint", "paragraph_anchors", "stub_record"]
+
+_MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"], start=1)}
+_DATE = re.compile(r"(?:(?P<day>\d{1,2})\s*(?:[-–]\s*\d{1,2}\s*)?)?(?P<month>[A-Z][a-z]+)\s+"
+                   r"(?P<year>(?:19|20)\d{2})")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_MEETING = re.compile(r"\b(?:COP|CoP|MOP|MoP|EA|UNEA)[ .-]?(?P<n>\d{1,2})\b")
+_SLUG = re.compile(r"[^A-Za-z0-9.()-]+")
+_NORM = re.compile(r"[^0-9a-z]+")
+
+
+def adoption_date(adopted_at: str | None) -> date | None:
+    """The last day of the meeting that adopted the text ('4-9 November 2014' -> 2014-11-09;
+    'February 2024' -> 2024-02-01; '2014' -> 2014-01-01)."""
+    if not adopted_at:
+        return None
+    for m in reversed(list(_DATE.finditer(adopted_at))):
+        month = _MONTHS.get(m.group("month").lower())
+        if month:
+            days = re.findall(r"\d{1,2}", adopted_at[m.start():m.start("month")])
+            day = int(days[-1]) if days else 1
+            try:
+                return date(int(m.group("year")), month, day)
+            except ValueError:
+                return date(int(m.group("year")), month, 1)
+    y = _YEAR.findall(adopted_at)
+    return date(int(y[-1]), 1, 1) if y else None
+
+
+def adoption_meeting(key: DocKey | None, adopted_at: str | None) -> int | None:
+    """The number of the meeting that adopted this version: the revision's meeting, else
+    the one the adoption line names, else the one the number tells ('11.10' -> 11)."""
+    if key is not None and key.revision:
+        m = re.search(r"\d+", key.revision)
+        if m:
+            return int(m.group(0))
+    if adopted_at:
+        m = _MEETING.search(adopted_at)
+        if m:
+            return int(m.group("n"))
+    return key.meeting if key is not None else None
+
+
+def fingerprint(doc: Document) -> str:
+    """A hash of the decision text alone (letters and digits of the operative paragraphs, or
+    of all paragraphs when none is operative), equal for two copies of one text however they
+    were laid out or encoded, even when a page header ran into the preamble."""
+    kinds = {"operative"} if any(p.kind == "operative" for p in doc.paragraphs) else \
+        {"preamble", "operative"}
+    h = hashlib.sha256()
+    for p in doc.paragraphs:
+        if p.kind in kinds:
+            h.update(_NORM.sub("", p.text.lower()).encode())
+            h.update(b"\x00")
+    return h.hexdigest()
+
+
+def paragraph_anchors(doc: Document) -> list[str]:
+    """One anchor per paragraph, unique within the document."""
+    out: list[str] = []
+    used: set[str] = set()
+    counts = {"preamble": 0, "operative": 0, "heading": 0}
+    for p in doc.paragraphs:
+        counts[p.kind] += 1
+        if p.kind == "operative" and p.number:
+            anchor = "para_" + re.sub(r"\s+", "", p.number)
+        else:
+            prefix = {"preamble": "pre", "operative": "op", "heading": "head"}[p.kind]
+            anchor = f"{prefix}_{counts[p.kind]}"
+        base, n = anchor, 2
+        while anchor in used:
+            anchor, n = f"{base}~{n}", n + 1
+        used.add(anchor)
+        out.append(anchor)
+    return out
+
+
+def fallback_id(doc: Document) -> str:
+    """The id of a document that neither symbol nor number identify: its convention and
+    the name of its file ('basel/document/basel_bc14_esm_informea')."""
+    conv = (doc.convention or "unknown").lower().replace(" ", "-")
+    stem = _SLUG.sub("-", Path(doc.source).stem).strip("-") or "document"
+    return f"{conv}/document/{stem}"
+
+
+@dataclass(slots=True)
+class DocumentRecord:
+    """The rows of one document, ready to insert (paragraph keys are filled in by the store
+    once paragraphs have their primary keys)."""
+
+    document: dict[str, Any]
+    keys: list[DocKey]
+    paragraphs: list[dict[str, Any]] = field(default_factory=list)
+    actors: list[list[dict[str, Any]]] = field(default_factory=list)
+    citations: list[list[dict[str, Any]]] = field(default_factory=list)
+    edges: list[dict[str, Any]] = field(default_factory=list)
+    targets: list[DocKey] = field(default_factory=list)
+
+
+def _scope(paragraphs: tuple[str, ...]) -> str | None:
+    return json.dumps(list(paragraphs)) if paragraphs else None
+
+
+def document_record(doc: Document, links: DocumentLinks, *, source: str, content_hash: str,
+                    parser_version: str, now: datetime) -> DocumentRecord:
+    """All rows for an annotated document and what ``document_links`` found in it."""
+    key = links.keys[0] if links.keys else None
+    doc_id = key.id if key else fallback_id(doc)
+    label = key.label if key else (doc.symbol or doc.title or Path(source).name)
+    row = {
+        "id": doc_id, "work_id": key.work.id if key else doc_id,
+        "convention": doc.convention, "type": key.type if key else "document",
+        "number": key.number if key else doc.number, "revision": key.revision if key else None,
+        "label": label[:300], "symbol": doc.symbol, "title": doc.title,
+        "adopted_at": doc.adopted_at, "meeting": adoption_meeting(key, doc.adopted_at),
+        "adopted_on": adoption_date(doc.adopted_at), "language": doc.language,
+        "is_stub": False, "source": source, "content_hash": content_hash,
+        "fingerprint": fingerprint(doc), "parser_version": parser_version,
+        "status": "in force", "status_by": None, "in_force": True, "updated_at": now,
+    }
+    rec = DocumentRecord(row, list(links.keys))
+    anchors = paragraph_anchors(doc)
+    names = canonical_names()
+    for i, p in enumerate(doc.paragraphs):
+        pid = f"{doc_id}/{anchors[i]}"
+        rec.paragraphs.append({
+            "id": pid, "document_id": doc_id, "seq": i, "anchor": anchors[i], "kind": p.kind,
+            "number": p.number,
+            "parent_id": f"{doc_id}/{anchors[p.parent]}" if p.parent is not None else None,
+            "depth": p.depth, "lead": p.lead.value[:120] if p.lead else None,
+            "verb": p.verb.value if p.verb else None, "text": p.text,
+            "start": p.span.start, "end": p.span.end,
+            "deadline": p.deadline.value if p.deadline else None,
+            "condition": p.condition, "in_force": True,
+        })
+        rec.actors.append([{"name": a.value, "canonical": names.get(a.value.lower()),
+                            "start": a.span.start, "end": a.span.end} for a in p.actors])
+        rec.citations.append([])
+    for c in links.citations:
+        target = c.keys[0] if len(c.keys) == 1 else None
+        rec.citations[c.paragraph].append({
+            "document_id": doc_id, "written": c.reference.text, "type": c.reference.type,
+            "identifier": c.reference.identifier, "relation": c.relation,
+            "target_key": target.id if target else None,
+            "target_label": target.label if target else None, "target_id": None,
+            "paragraphs": _scope(c.paragraphs), "in_footnote": c.reference.in_footnote,
+            "start": c.reference.span.start, "end": c.reference.span.end,
+        })
+    for e in links.edges:
+        rec.edges.append({
+            "source_id": doc_id,
+            "paragraph_id": f"{doc_id}/{anchors[e.paragraph]}" if e.paragraph is not None
+            else None,
+            "relation": e.relation, "target_key": e.target.id if e.target else None,
+            "target_label": e.target.label if e.target else None, "target_id": None,
+            "paragraphs": _scope(e.paragraphs), "written": e.written, "derived": False,
+        })
+    targets = {e.target for e in links.edges if e.target is not None}
+    targets.update(k for c in links.citations for k in c.keys if k.type != "document")
+    if key is not None and key.revision:
+        targets.add(key.work)  # a revised text revises at least its original
+    rec.targets = sorted(targets, key=lambda k: k.id)
+    return rec
+
+
+def stub_record(key: DocKey, now: datetime) -> dict[str, Any]:
+    """The row of a text known only from citations: what its key tells."""
+    return {
+        "id": key.id, "work_id": key.work.id, "convention": key.convention, "type": key.type,
+        "number": key.number, "revision": key.revision, "label": key.label[:300],
+        "symbol": None, "title": None, "adopted_at": None,
+        "meeting": adoption_meeting(key, None), "adopted_on": None, "language": "en",
+        "is_stub": True, "source": None, "content_hash": None, "fingerprint": None,
+        "parser_version": None, "status": "in force", "status_by": None, "in_force": True,
+        "updated_at": now,
+    }
+
+
+def meeting_label(convention: str | None) -> str:
+    """How a convention names its meetings ('COP', 'CoP', 'MOP')."""
+    return numbering().meetings.get(convention or "", "COP")

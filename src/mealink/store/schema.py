@@ -1,0 +1,184 @@
+"""The database schema: one SQLAlchemy 2 model per table, the same on SQLite and PostgreSQL.
+
+Alembic migrations (``store/migrations``) create and change these tables; a test checks
+that the migrated database and these models agree on both engines. Full-text search
+structures (an FTS5 table on SQLite, a tsvector column on PostgreSQL) are created by the
+migrations only, because they differ per engine.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Base of every mealink table."""
+
+
+class DocumentRow(Base):
+    """A resolution or decision: read from a file, or a stub known only from citations."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    work_id: Mapped[str] = mapped_column(String(200), index=True)
+    convention: Mapped[str | None] = mapped_column(String(60), index=True)
+    type: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str | None] = mapped_column(String(80))
+    revision: Mapped[str | None] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(300))
+    symbol: Mapped[str | None] = mapped_column(String(300))
+    title: Mapped[str | None] = mapped_column(Text)
+    adopted_at: Mapped[str | None] = mapped_column(Text)
+    meeting: Mapped[int | None] = mapped_column(Integer)
+    adopted_on: Mapped[date | None] = mapped_column(Date)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    is_stub: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    source: Mapped[str | None] = mapped_column(Text, index=True)
+    content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
+    parser_version: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(30), default="in force")
+    status_by: Mapped[str | None] = mapped_column(String(200))
+    in_force: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class DocumentKeyRow(Base):
+    """Every key a document answers to ('Decisions 14.10-14.12' answers to three)."""
+
+    __tablename__ = "document_keys"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+
+
+class SourceRow(Base):
+    """The original bytes of an ingested file, kept so it can be parsed again."""
+
+    __tablename__ = "sources"
+
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    format: Mapped[str] = mapped_column(String(20))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ParagraphRow(Base):
+    """A heading, preamble or operative paragraph, with its stable id."""
+
+    __tablename__ = "paragraphs"
+    __table_args__ = (Index("ix_paragraphs_document_seq", "document_id", "seq"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(260), unique=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    anchor: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(12), index=True)
+    number: Mapped[str | None] = mapped_column(String(40))
+    parent_id: Mapped[str | None] = mapped_column(String(260))
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    lead: Mapped[str | None] = mapped_column(String(120))
+    verb: Mapped[str | None] = mapped_column(String(60), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    deadline: Mapped[str | None] = mapped_column(Text)
+    condition: Mapped[str | None] = mapped_column(Text)
+    in_force: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ActorRow(Base):
+    """An actor a paragraph addresses, as written and by its canonical name."""
+
+    __tablename__ = "paragraph_actors"
+    __table_args__ = (Index("ix_paragraph_actors_canonical", "canonical"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    paragraph_pk: Mapped[int] = mapped_column(
+        ForeignKey("paragraphs.pk", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    canonical: Mapped[str | None] = mapped_column(String(200))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+
+
+class CitationRow(Base):
+    """A reference in a paragraph and the text it names, once linked."""
+
+    __tablename__ = "citations"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    paragraph_pk: Mapped[int] = mapped_column(
+        ForeignKey("paragraphs.pk", ondelete="CASCADE"), index=True)
+    written: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(20))
+    identifier: Mapped[str] = mapped_column(Text)
+    relation: Mapped[str] = mapped_column(String(20))
+    target_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    target_label: Mapped[str | None] = mapped_column(String(300))
+    target_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    paragraphs: Mapped[str | None] = mapped_column(Text)
+    in_footnote: Mapped[bool] = mapped_column(Boolean, default=False)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+
+
+class EdgeRow(Base):
+    """A lineage edge: ``source_id`` repeals, retires, supersedes, consolidates, revises,
+    recalls or cites the target (all of it, or the listed ``paragraphs``)."""
+
+    __tablename__ = "edges"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    paragraph_id: Mapped[str | None] = mapped_column(String(260))
+    relation: Mapped[str] = mapped_column(String(20), index=True)
+    target_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    target_label: Mapped[str | None] = mapped_column(String(300))
+    target_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    paragraphs: Mapped[str | None] = mapped_column(Text)
+    written: Mapped[str] = mapped_column(Text)
+    derived: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TopicRow(Base):
+    """A topic of the controlled vocabulary (filled by a later stage)."""
+
+    __tablename__ = "topics"
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    broader: Mapped[str | None] = mapped_column(String(120))
+
+
+class ParagraphTopicRow(Base):
+    """A topic found in a paragraph, with its score."""
+
+    __tablename__ = "paragraph_topics"
+
+    paragraph_pk: Mapped[int] = mapped_column(
+        ForeignKey("paragraphs.pk", ondelete="CASCADE"), primary_key=True)
+    topic_id: Mapped[str] = mapped_column(
+        ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True)
+    score: Mapped[float] = mapped_column(default=0.0)
+    evidence: Mapped[str | None] = mapped_column(Text)

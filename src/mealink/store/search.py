@@ -1,0 +1,205 @@
+"""Paragraph search: ranked full-text search with filters, the same API on both engines.
+
+SQLite uses its FTS5 index (BM25 ranking, Porter stemming, accents folded); PostgreSQL a
+``tsvector`` column with a GIN index (``ts_rank_cd``, English stemming). Queries take words
+(all must match), "quoted phrases", ``-word`` to exclude and ``OR`` between alternatives.
+Snippets come back as plain text with the offsets of the matched words, so every front end
+(terminal, JSON, web page) highlights them its own way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import text
+
+from mealink.errors import MealinkError
+from mealink.store.database import Store
+
+__all__ = ["Hit", "SearchFilters", "fts5_query", "search"]
+
+_TOKEN = re.compile(r'(?P<neg>-)?"(?P<phrase>[^"]+)"|(?P<word>\S+)')
+_WORD = re.compile(r"[\w*]+(?:['’.-][\w*]+)*")
+_START, _STOP = "\x02", "\x03"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """Filters on paragraphs: each one None means no filter."""
+
+    convention: str | None = None
+    document: str | None = None
+    meeting: int | None = None
+    kind: str | None = None
+    verb: str | None = None
+    actor: str | None = None
+    in_force: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One matching paragraph: its stable id, where it is, a snippet and its score."""
+
+    paragraph_id: str
+    document_id: str
+    document: str
+    convention: str | None
+    number: str | None
+    kind: str
+    verb: str | None
+    in_force: bool
+    score: float
+    snippet: str
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"paragraph_id": self.paragraph_id, "document_id": self.document_id,
+                "document": self.document, "convention": self.convention,
+                "number": self.number, "kind": self.kind, "verb": self.verb,
+                "in_force": self.in_force, "score": round(self.score, 4),
+                "snippet": self.snippet, "highlights": [list(h) for h in self.highlights]}
+
+
+def _quote(term: str) -> str:
+    star = term.endswith("*")
+    core = term.rstrip("*").replace('"', '""')
+    return f'"{core}"' + ("*" if star else "")
+
+
+def fts5_query(query: str) -> str:
+    """A user query in FTS5 syntax, every term quoted so no character is an operator."""
+    positive: list[str] = []
+    negative: list[str] = []
+    pending_or = False
+    for m in _TOKEN.finditer(query):
+        if m.group("phrase") is not None:
+            words = _WORD.findall(m.group("phrase"))
+            term = _quote(" ".join(words)) if words else ""
+            neg = bool(m.group("neg"))
+        else:
+            raw = m.group("word")
+            if raw == "OR":
+                pending_or = bool(positive)
+                continue
+            neg = raw.startswith("-") and len(raw) > 1
+            words = _WORD.findall(raw.lstrip("-"))
+            if not words:
+                continue
+            term = " ".join(_quote(w) for w in words)
+            if len(words) > 1:
+                term = f"({term})"
+        if not term:
+            continue
+        if neg:
+            negative.append(term)
+        elif pending_or:
+            positive[-1] = f"({positive[-1]} OR {term})"
+            pending_or = False
+        else:
+            positive.append(term)
+    if not positive:
+        raise MealinkError("the search query has no words to look for")
+    out = " AND ".join(positive)
+    for n in negative:
+        out = f"({out}) NOT {n}"
+    return out
+
+
+def _filters(f: SearchFilters, params: dict[str, Any]) -> str:
+    where: list[str] = []
+    if f.convention:
+        where.append("lower(d.convention) = lower(:convention)")
+        params["convention"] = f.convention
+    if f.document:
+        where.append("(d.id = :document OR d.work_id = :document)")
+        params["document"] = f.document
+    if f.meeting is not None:
+        where.append("d.meeting = :meeting")
+        params["meeting"] = f.meeting
+    if f.kind:
+        where.append("p.kind = :kind")
+        params["kind"] = f.kind
+    if f.verb:
+        where.append("p.verb = :verb")
+        params["verb"] = f.verb.lower()
+    if f.actor:
+        where.append("EXISTS (SELECT 1 FROM paragraph_actors a WHERE a.paragraph_pk = p.pk AND "
+                     "(lower(a.canonical) = lower(:actor) OR lower(a.name) = lower(:actor)))")
+        params["actor"] = f.actor
+    if f.in_force is not None:
+        where.append("p.in_force = :in_force")
+        params["in_force"] = f.in_force
+    return "".join(f" AND {w}" for w in where)
+
+
+def _highlights(snippet: str) -> tuple[str, list[tuple[int, int]]]:
+    out: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    start = 0
+    for ch in snippet:
+        if ch == _START:
+            start = pos
+        elif ch == _STOP:
+            spans.append((start, pos))
+        else:
+            out.append(ch)
+            pos += 1
+    return "".join(out), spans
+
+
+_COLUMNS = ("p.pk, p.id, p.document_id, d.label, d.convention, p.number, p.kind, p.verb, "
+            "p.in_force")
+
+
+def search(store: Store, query: str, filters: SearchFilters | None = None, *,
+           limit: int = 20, offset: int = 0) -> list[Hit]:
+    """The best-ranked paragraphs for ``query`` that pass ``filters``."""
+    f = filters or SearchFilters()
+    params: dict[str, Any] = {"limit": limit, "offset": offset}
+    where = _filters(f, params)
+    with store.engine.connect() as conn:
+        if store.dialect == "sqlite":
+            params["q"] = fts5_query(query)
+            rows = conn.execute(text(
+                f"SELECT {_COLUMNS}, bm25(paragraphs_fts) AS score FROM paragraphs_fts "
+                "JOIN paragraphs p ON p.pk = paragraphs_fts.rowid "
+                "JOIN documents d ON d.id = p.document_id "
+                f"WHERE paragraphs_fts MATCH :q{where} "
+                "ORDER BY score LIMIT :limit OFFSET :offset"), params).all()
+            snippets: dict[int, str] = {}
+            if rows:
+                pks = ",".join(str(int(r.pk)) for r in rows)
+                snippets = dict(conn.execute(text(
+                    "SELECT rowid, snippet(paragraphs_fts, 0, char(2), char(3), '…', 32) "
+                    f"FROM paragraphs_fts WHERE paragraphs_fts MATCH :q AND rowid IN ({pks})"),
+                    {"q": params["q"]}).all())
+            scores = {r.pk: -float(r.score) for r in rows}
+        else:
+            params["q"] = query
+            if not _WORD.search(query):
+                raise MealinkError("the search query has no words to look for")
+            rows = conn.execute(text(
+                f"SELECT {_COLUMNS}, ts_rank_cd(p.search, q) AS score "
+                "FROM paragraphs p JOIN documents d ON d.id = p.document_id, "
+                "websearch_to_tsquery('english', :q) q "
+                f"WHERE p.search @@ q{where} "
+                "ORDER BY score DESC, p.pk LIMIT :limit OFFSET :offset"), params).all()
+            snippets = {}
+            if rows:
+                pks = ",".join(str(int(r.pk)) for r in rows)
+                snippets = dict(conn.execute(text(
+                    "SELECT p.pk, ts_headline('english', p.text, q, 'StartSel=\"\x02\", "
+                    "StopSel=\"\x03\", MaxWords=45, MinWords=20, MaxFragments=2, "
+                    "FragmentDelimiter=\" … \"') FROM paragraphs p, "
+                    f"websearch_to_tsquery('english', :q) q WHERE p.pk IN ({pks})"),
+                    {"q": query}).all())
+            scores = {r.pk: float(r.score) for r in rows}
+    hits = []
+    for r in rows:
+        snip, spans = _highlights(snippets.get(r.pk, ""))
+        hits.append(Hit(r.id, r.document_id, r.label, r.convention, r.number, r.kind, r.verb,
+                        bool(r.in_force), scores[r.pk], snip, spans))
+    return hits
