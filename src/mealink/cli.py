@@ -18,6 +18,7 @@ from rich.console import Console
 
 from mealink import parse_source
 from mealink.annotate import annotate
+from mealink.cli_corpus import register
 from mealink.errors import MealinkError
 from mealink.evaluate import Tally, load_gold, score_document
 from mealink.load import DEFAULT_MAX_BYTES, iter_sources, load
@@ -127,6 +128,9 @@ def eval_cmd(
                 console.print(miss, markup=False, highlight=False)
     if check and any(scores[k] < v for k, v in TARGETS.items()):
         raise typer.Exit(1)
+
+
+register(app)
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from mealink import __version__, parse_source
 from mealink.errors import LoadError, MealinkError
@@ -182,6 +183,19 @@ def _store_bytes(store: Store, data: bytes, shown: str, key: str, digest: str,
     rec = document_record(doc, document_links(doc), source=key, content_hash=digest,
                           parser_version=PARSER_VERSION, now=_now())
     doc_id = rec.document["id"]
+    try:
+        return _replace(store, rec, (shown, src.format, data), key, previous)
+    except SQLAlchemyError as exc:  # the transaction was rolled back: nothing half-written
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return FileOutcome(shown, "failed", doc_id, f"{shown}: not stored, the database "
+                           f"refused it ({reason})")
+
+
+def _replace(store: Store, rec: DocumentRecord, source: tuple[str, str, bytes], key: str,
+             previous: str | None) -> FileOutcome:
+    """Write one document in one transaction, replacing its earlier version."""
+    shown = source[0]
+    doc_id = rec.document["id"]
     with store.engine.begin() as conn:
         clash = conn.execute(select(DocumentRow.id, DocumentRow.source, DocumentRow.type).where(
             (DocumentRow.id == doc_id) | (DocumentRow.fingerprint == rec.document["fingerprint"]),
@@ -196,7 +210,7 @@ def _store_bytes(store: Store, data: bytes, shown: str, key: str, digest: str,
                                f"same text as {clash.source} ({clash.id}); stored once")
         if previous is not None:
             conn.execute(delete(DocumentRow).where(DocumentRow.id == previous))
-        _write(conn, rec, (shown, src.format, data))
+        _write(conn, rec, source)
     return FileOutcome(shown, "updated" if previous else "added", doc_id, note,
                        paragraphs=len(rec.paragraphs))
 

@@ -1,0 +1,328 @@
+"""The corpus commands of ``mealink``: ingest, reparse, status, lineage, in-force, refs,
+search. Each parses its options, calls one library function and formats the result
+(``--format table|json|csv``); the database is ``--db`` or ``$MEALINK_DB`` or
+``mealink.db`` in the current folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from mealink.errors import MealinkError
+from mealink.link.status import parse_as_of
+from mealink.load import DEFAULT_MAX_BYTES, iter_paths
+from mealink.store import FileOutcome, IngestSummary, ingest, open_store, reparse
+from mealink.store.corpus import DocumentStatus, LineageNode, in_force, lineage, status, unresolved
+from mealink.store.search import SearchFilters, search
+
+__all__ = ["register"]
+
+
+class Format(StrEnum):
+    """Output formats shared by the list commands."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+DbOption = Annotated[str | None, typer.Option(
+    "--db", help="Database: a file path (SQLite) or postgresql://user@host/dbname. "
+                 "Default: $MEALINK_DB, else mealink.db in the current folder.")]
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+AsOfOption = Annotated[str | None, typer.Option(
+    "--as-of", help="A meeting of the text's convention (COP14, CoP19) or a date "
+                    "(2020-03-01, 2020).")]
+
+out = Console(soft_wrap=False)
+
+
+def _write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
+    w = csv.DictWriter(sys.stdout, fieldnames=list(columns), extrasaction="ignore")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: "; ".join(map(str, v)) if isinstance(v, list) else v
+                    for k, v in r.items()})
+
+
+def _summary_table(summary: IngestSummary, db: str) -> Table:
+    t = Table(title=f"Ingested into {db}", show_header=True, header_style="bold")
+    counts = summary.counts()
+    for k in counts:
+        t.add_column(k, justify="right")
+    t.add_row(*(str(v) for v in counts.values()))
+    return t
+
+
+def ingest_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (read recursively).")],
+    db: DbOption = None,
+    max_size: Annotated[float, typer.Option(help="Largest input accepted, in MB.")] =
+        DEFAULT_MAX_BYTES / 1e6,
+    force: Annotated[bool, typer.Option(help="Parse and store files again even when "
+                                             "unchanged.")] = False,
+) -> None:
+    """Parse, annotate and store resolutions and decisions; link the corpus."""
+    store = open_store(db)
+    files = list(iter_paths(paths))
+    notes: list[FileOutcome] = []
+    with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TextColumn("{task.description}"),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("", total=len(files))
+
+        def tick(o: FileOutcome) -> None:
+            bar.update(task, advance=1, description=Path(o.path).name[:40])
+            if o.outcome in ("failed", "duplicate") or o.message:
+                notes.append(o)
+
+        summary = ingest(store, files, max_bytes=int(max_size * 1e6), on_file=tick,
+                         force=force)
+    _report(summary, notes, store.name)
+
+
+def _report(summary: IngestSummary, notes: list[FileOutcome], name: str) -> None:
+    out.print(_summary_table(summary, name))
+    for o in notes:
+        style = "red" if o.outcome == "failed" else "yellow"
+        out.print(Text(f"{o.outcome}: {o.message or o.path}", style=style))
+    if summary.link:
+        lk = summary.link
+        out.print(f"{summary.paragraphs} paragraphs stored. Corpus: {lk.documents} documents, "
+                  f"{lk.stubs} more known only from citations; {lk.resolved} of "
+                  f"{lk.citations} citations lead to a stored text; {lk.not_in_force} texts "
+                  "no longer in force. `mealink refs --unresolved` lists what to ingest next.")
+    if summary.counts()["failed"]:
+        raise typer.Exit(1)
+
+
+def reparse_cmd(db: DbOption = None) -> None:
+    """Parse every stored document again from its kept original (after an upgrade)."""
+    store = open_store(db)
+    notes: list[FileOutcome] = []
+    summary = reparse(store, on_file=lambda o: notes.append(o) if o.outcome == "failed"
+                      or o.message else None)
+    _report(summary, notes, store.name)
+
+
+def _status_line(st: DocumentStatus) -> Text:
+    what = st.paragraph_id or st.label
+    line = Text()
+    line.append(what, style="bold")
+    if st.is_stub:
+        line.append(" (its text is not in the corpus; known from citations)", style="dim")
+    line.append(": ")
+    line.append(st.state, style="green" if st.in_force else "red")
+    if st.as_of:
+        line.append(f" as of {st.as_of}")
+    for a in st.acts:
+        verb = {"revises": "revised", "repeals": "repealed", "retires": "retired",
+                "supersedes": "superseded", "consolidates": "consolidated"}[a.relation]
+        scope = f" (paragraphs {', '.join(a.paragraphs)})" if a.paragraphs else ""
+        when = f" ({a.adopted})" if a.adopted else ""
+        line.append(f"\n  {verb}{scope} by {a.source}{when}")
+        if a.paragraph_id:
+            line.append(f", {a.paragraph_id.rsplit('/', 1)[-1].replace('_', ' ')}",
+                        style="dim")
+    return line
+
+
+def status_cmd(
+    document: Annotated[str, typer.Argument(help="A symbol or citation ('CMS Resolution "
+                                                 "7.9'), a stable id or a paragraph id.")],
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Tell whether a document or paragraph is in force, and if not, what ended it."""
+    when = parse_as_of(as_of) if as_of else None
+    st = status(open_store(db, create=False), document, when)
+    if fmt is Format.json:
+        print(json.dumps(st.to_dict(), ensure_ascii=False, indent=2))
+    elif fmt is Format.csv:
+        _write_csv([st.to_dict()], ["document_id", "label", "state", "in_force", "as_of",
+                                    "paragraph_id", "in_corpus"])
+    else:
+        out.print(_status_line(st))
+
+
+def _tree(node: LineageNode, tree: Tree | None, arrow: str) -> Tree:
+    label = Text(node.label, style="bold" if node.in_corpus else "dim")
+    if node.relation:
+        scope = f" paragraphs {', '.join(node.paragraphs)} of" if node.paragraphs else ""
+        label = Text(f"{arrow} {node.relation}{scope} ", style="cyan") + label
+    label.append(f"  [{node.state}{'' if node.in_corpus else ', not in corpus'}]",
+                 style="green" if node.state.startswith("in force") else "red")
+    branch = tree.add(label) if tree is not None else Tree(label)
+    for c in node.children:
+        _tree(c, branch, arrow)
+    return branch
+
+
+def lineage_cmd(
+    document: Annotated[str, typer.Argument(help="A symbol, citation or stable id.")],
+    citations: Annotated[bool, typer.Option("--citations", help="Also show what it recalls "
+                                                                "or cites, and what cites it.")]
+        = False,
+    depth: Annotated[int, typer.Option(help="How many steps to follow.")] = 4,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Print what a document revises, repeals or retires (ancestors) and what revised,
+    repealed or retired it (descendants), as trees."""
+    up, down = lineage(open_store(db, create=False), document, citations=citations,
+                       depth=depth)
+    if fmt is Format.json:
+        print(json.dumps({"ancestors": up.to_dict(), "descendants": down.to_dict()},
+                         ensure_ascii=False, indent=2))
+        return
+    if fmt is Format.csv:
+        rows = []
+        for root, direction in ((up, "ancestor"), (down, "descendant")):
+            stack = [(root, 0)]
+            while stack:
+                n, level = stack.pop()
+                if level:
+                    rows.append({"direction": direction, "level": level, **n.to_dict()})
+                stack += [(c, level + 1) for c in reversed(n.children)]
+        _write_csv(rows, ["direction", "level", "relation", "document_id", "label",
+                          "paragraphs", "in_corpus", "state"])
+        return
+    out.print(Text("Ancestors (what it acts on)", style="underline"))
+    out.print(_tree(up, None, "→"))
+    out.print(Text("Descendants (what acted on it)", style="underline"))
+    out.print(_tree(down, None, "←"))
+
+
+def in_force_cmd(
+    convention: Annotated[str | None, typer.Option(help="Only this convention (CMS, CBD, "
+                                                        "CITES, Ramsar ...).")] = None,
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List the texts in force (wholly or in part), texts known only from citations
+    included."""
+    when = parse_as_of(as_of) if as_of else None
+    rows = in_force(open_store(db, create=False), convention, when)
+    if fmt is Format.json:
+        print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
+        return
+    if fmt is Format.csv:
+        _write_csv([r.to_dict() for r in rows], ["document_id", "label", "state", "adopted",
+                                                 "in_corpus", "removed_paragraphs"])
+        return
+    t = Table(title=f"In force{f' as of {when.label}' if when else ''}"
+                    f"{f' ({convention})' if convention else ''}: {len(rows)} texts")
+    for col in ("document", "adopted", "status", "id"):
+        t.add_column(col)
+    for r in rows:
+        state = r.state if not r.removed_paragraphs else \
+            f"{r.state} (not paragraphs {', '.join(r.removed_paragraphs)})"
+        t.add_row(Text(r.label, style="" if not r.is_stub else "dim"), r.adopted or "",
+                  state + ("" if not r.is_stub else "; text not in corpus"), r.document_id)
+    out.print(t)
+
+
+def refs_cmd(
+    unresolved_only: Annotated[bool, typer.Option("--unresolved", help="Only citations whose "
+                                                  "text is not in the corpus.")] = False,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List cited texts that are not in the corpus, most cited first: what to ingest next."""
+    if not unresolved_only:
+        raise MealinkError("only `mealink refs --unresolved` is available so far")
+    rows = unresolved(open_store(db, create=False))
+    if fmt is Format.json:
+        print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
+        return
+    if fmt is Format.csv:
+        _write_csv([r.to_dict() for r in rows], ["target", "key", "count", "cited_by"])
+        return
+    t = Table(title=f"{len(rows)} cited texts not in the corpus")
+    for col in ("cited text", "times", "cited by"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(r.target, str(r.count), ", ".join(r.cited_by[:4]) +
+                  (f" (+{len(r.cited_by) - 4})" if len(r.cited_by) > 4 else ""))
+    out.print(t)
+
+
+def search_cmd(
+    query: Annotated[str, typer.Argument(help='Words (all must match), "a phrase", -word to '
+                                              "exclude, OR between alternatives.")],
+    convention: Annotated[str | None, typer.Option(help="Only this convention.")] = None,
+    document: Annotated[str | None, typer.Option(help="Only this document (stable id).")] =
+        None,
+    meeting: Annotated[str | None, typer.Option(help="Only texts adopted at this meeting "
+                                                     "(COP11 or 11).")] = None,
+    kind: Annotated[str | None, typer.Option(help="preamble, operative or heading.")] = None,
+    verb: Annotated[str | None, typer.Option(help="Main verb in base form (request, urge).")]
+        = None,
+    actor: Annotated[str | None, typer.Option(help="Addressed actor (Secretariat, Parties, "
+                                                   "Scientific Council).")] = None,
+    in_force_only: Annotated[bool | None, typer.Option(
+        "--in-force/--not-in-force", help="Only paragraphs in force, or only those that are "
+                                          "not.", show_default=False)] = None,
+    limit: Annotated[int, typer.Option(help="Number of hits.")] = 20,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Search paragraphs, best first, with filters and highlighted snippets."""
+    if kind and kind not in ("preamble", "operative", "heading"):
+        raise MealinkError(f"--kind {kind!r}: give preamble, operative or heading")
+    number = None
+    if meeting:
+        digits = "".join(c for c in meeting if c.isdigit())
+        if not digits:
+            raise MealinkError(f"--meeting {meeting!r}: give a meeting such as COP11 or 11")
+        number = int(digits)
+    filters = SearchFilters(convention, document, number, kind, verb, actor, in_force_only)
+    hits = search(open_store(db, create=False), query, filters, limit=limit)
+    if fmt is Format.json:
+        print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+        return
+    if fmt is Format.csv:
+        _write_csv([h.to_dict() for h in hits], ["paragraph_id", "document", "kind", "verb",
+                                                 "in_force", "score", "snippet"])
+        return
+    if not hits:
+        out.print("No paragraph matches.")
+        return
+    t = Table(show_lines=True, title=f"{len(hits)} best paragraphs for {query!r}")
+    t.add_column("paragraph")
+    t.add_column("text", ratio=1)
+    for h in hits:
+        snip = Text(h.snippet)
+        for s, e in h.highlights:
+            snip.stylize("bold yellow", s, e)
+        where = Text(h.paragraph_id, style="cyan")
+        if not h.in_force:
+            where.append("\nnot in force", style="red")
+        t.add_row(where, snip)
+    out.print(t)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the corpus commands to the ``mealink`` app."""
+    app.command("ingest")(ingest_cmd)
+    app.command("reparse")(reparse_cmd)
+    app.command("status")(status_cmd)
+    app.command("lineage")(lineage_cmd)
+    app.command("in-force")(in_force_cmd)
+    app.command("refs")(refs_cmd)
+    app.command("search")(search_cmd)
