@@ -19,7 +19,7 @@ def shell_blocks() -> list[str]:
 def test_readme_has_the_two_commands_for_a_fresh_machine() -> None:
     blocks = shell_blocks()
     main_job, tests = blocks[0], blocks[1]
-    assert main_job.startswith("python3 -m venv .venv") and "mealink parse examples/" in main_job
+    assert main_job.startswith("python3 -m venv .venv") and "mealink ingest examples/" in main_job
     assert tests.startswith("python3 -m venv .venv") and "pytest" in tests
 
 

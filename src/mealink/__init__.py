@@ -7,6 +7,7 @@ stages); each stage is one module or package with one entry point, re-exported h
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from mealink.annotate import annotate
 from mealink.errors import LoadError, MealinkError, NotAResolutionError
@@ -18,10 +19,13 @@ from mealink.parse import looks_like_resolution, parse
 __all__ = [
     "Document", "LoadError", "MealinkError", "Mention", "NotAResolutionError", "Paragraph",
     "Reference", "Source", "Span", "annotate", "clean_text", "iter_sources", "load",
-    "load_bytes", "looks_like_resolution", "parse", "parse_file", "parse_text",
+    "load_bytes", "looks_like_resolution", "parse", "parse_file", "parse_text", "search",
 ]
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from mealink.store.search import Hit
 
 
 def parse_text(text: str, source: str = "<text>") -> Document:
@@ -42,3 +46,18 @@ def parse_source(src: Source) -> Document:
 def parse_file(path: str | Path) -> Document:
     """Load, parse and annotate one file."""
     return parse_source(load(path))
+
+
+def search(query: str, db: str | None = None, *, limit: int = 20,
+           **filters: Any) -> list[Hit]:
+    """Search the stored corpus (``db`` as for ``--db``); ``filters`` are the fields of
+    ``SearchFilters``: convention, document, meeting, kind, verb, actor, in_force."""
+    from mealink.store import open_store
+    from mealink.store.search import SearchFilters
+    from mealink.store.search import search as search_store
+
+    store = open_store(db, create=False)
+    try:
+        return search_store(store, query, SearchFilters(**filters), limit=limit)
+    finally:
+        store.dispose()

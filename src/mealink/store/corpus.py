@@ -17,7 +17,7 @@ from sqlalchemy import Connection, func, or_, select
 from mealink.errors import NotFoundError
 from mealink.link.identifiers import parse_key
 from mealink.link.lineage import REMOVALS
-from mealink.link.status import AsOf, DocInfo, EdgeInfo, Status, status_of
+from mealink.link.status import PAST, AsOf, DocInfo, EdgeInfo, Status, status_of
 from mealink.store.database import Store
 from mealink.store.linking import load_graph
 from mealink.store.schema import CitationRow, DocumentKeyRow, DocumentRow, EdgeRow, ParagraphRow
@@ -135,13 +135,10 @@ def status(store: Store, text: str, as_of: AsOf | None = None) -> DocumentStatus
     info = docs[doc_id]
     st = status_of(info, edges, docs, as_of)
     state, in_force = st.state, st.in_force
-    if paragraph_id is not None and st.in_force and number:
-        hit = [e for e in st.acts if any(number == p or number.startswith(f"{p}(")
-                                         for p in e.paragraphs)]
-        if hit:
-            from mealink.link.status import PAST
-
-            state, in_force = PAST[hit[0].relation], False
+    if paragraph_id is not None and st.in_force:
+        hit = [e for e in st.acts if number and any(
+            number == p or number.startswith(f"{p}(") for p in e.paragraphs)]
+        state, in_force = (PAST[hit[0].relation], False) if hit else ("in force", True)
     return DocumentStatus(doc_id, info.label, None, short_adoption(info.adopted_at),
                           info.is_stub, state, in_force, as_of.label if as_of else None,
                           _acts(st, docs, paragraph_of), paragraph_id, st.removed_paragraphs)

@@ -1,0 +1,776 @@
+"""Benchmark mealink's store: ingest rate, database size and search latency at 100,000 paragraphs.
+
+Run from the repository root with the project's virtualenv::
+
+    .venv/bin/python benchmarks/bench_store.py                    # both engines, 100,000 paragraphs
+    .venv/bin/python benchmarks/bench_store.py --engine sqlite    # SQLite only
+    .venv/bin/python benchmarks/bench_store.py --quick            # smoke test, 10,000 paragraphs
+
+This is a by-hand benchmark for the store's targets (issue 3), not a test: it measures on
+a corpus the size the project is built for and never adjusts a target. The targets, for the
+embedded SQLite store on the project's 2-core machine:
+
+1. ingest >= 2,000 paragraphs per second, over the whole ``ingest`` call (load, parse,
+   annotate, store one transaction per document, then link the corpus);
+2. search p95 <= 50 ms for a 2-3 word query with filters.
+
+PostgreSQL is measured the same way for comparison (no target of its own).
+
+The corpus is synthesised deterministically (``random.Random(20261122)``) from the real
+texts: the 35 ``*.txt`` files of the shared corpus and the examples (txt, md, html). Every
+generated document is one real text (as mealink loads it: cleaned plain text) with its
+identity changed - the last number of its symbol rewritten ("UNEP/CMS/Resolution 11.10" ->
+"UNEP/CMS/Resolution 11.1234"), or, for texts without a symbol, only a file name of its
+own, since those get their id from the file name - and about a quarter of its top-level
+preamble and operative paragraphs swapped for paragraphs of the same kind from other texts,
+so no two documents share their decision text (the store would keep such copies once).
+Each generated document is parsed once while it is generated, with the calls ``ingest``
+uses, to know its id, its fingerprint and its paragraph count: generation stops as soon as
+the documents hold the requested number of paragraphs, and a document the store would
+refuse as a duplicate is never written. The stored count is checked against the database.
+
+Search runs a fixed set of about 40 field-typical queries (2-3 words, some "phrases"), each
+without filters and with each of four filter sets, warmed up once and then timed several
+times; p50 / p95 / p99 are reported per engine for "without filters" and "with filters".
+Results are printed as a Markdown table and written as JSON to
+``benchmarks/results-store.json`` (``results-store-quick.json`` with ``--quick``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import hashlib
+import importlib
+import json
+import math
+import os
+import platform
+import pstats
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
+DEFAULT_EXAMPLES = REPO / "examples"
+DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1/mealink_bench"
+SEED = 20261122
+
+try:
+    import mealink
+except ImportError:  # running with a Python where mealink is not installed: use src/
+    sys.path.insert(0, str(REPO / "src"))
+    import mealink
+
+import sqlalchemy  # noqa: E402
+from sqlalchemy import create_engine, event, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from mealink import load, load_bytes, parse_source  # noqa: E402
+from mealink.errors import MealinkError  # noqa: E402
+from mealink.link.lineage import document_links  # noqa: E402
+from mealink.models import Document  # noqa: E402
+from mealink.store import Store, ingest, open_store  # noqa: E402
+from mealink.store.linking import LinkSummary, link  # noqa: E402
+from mealink.store.records import fallback_id, fingerprint  # noqa: E402
+from mealink.store.search import SearchFilters, search  # noqa: E402
+
+# the module, not the ``ingest`` function that mealink.store re-exports under the same name
+ingest_module = importlib.import_module("mealink.store.ingest")
+
+TARGET_PARAS_PER_S = 2000.0
+TARGET_P95_MS = 50.0
+FULL_PARAGRAPHS = 100_000
+QUICK_PARAGRAPHS = 10_000
+MIX_SHARE = 0.25  # share of top-level paragraphs replaced by one from another text
+
+# --------------------------------------------------------------------------- queries
+
+#: 2-3 word queries typical of the field, a few of them "phrases"; fixed, so runs compare.
+QUERIES: tuple[str, ...] = (
+    "invasive alien species", "climate change", "bycatch", "national reports",
+    "capacity building", "Scientific Council", "migratory birds", "resources permitting",
+    '"ecological connectivity"', "renewable energy", "marine debris", "illegal trade",
+    "financial resources", "technical assistance", "indigenous peoples", "protected areas",
+    "wetland management", "Standing Committee", "sustainable use", "genetic resources",
+    "clearing-house mechanism", "traditional knowledge", "persistent organic pollutants",
+    "hazardous wastes", "environmentally sound management", "action plan",
+    "voluntary contributions", "Executive Secretary", "ecosystem services", "habitat loss",
+    '"Conference of the Parties"', "requests the Secretariat", "invites Parties",
+    "programme of work", "marine turtles", '"national focal points"', "wind turbines",
+    "biodiversity loss", "trade in specimens", "Ramsar sites",
+)
+
+#: Each query also runs with each of these ("with filters" pools them).
+FILTER_SETS: dict[str, SearchFilters] = {
+    "CMS operative in force": SearchFilters(convention="CMS", kind="operative", in_force=True),
+    "operative, actor Secretariat": SearchFilters(kind="operative", actor="Secretariat"),
+    "CBD in force": SearchFilters(convention="CBD", in_force=True),
+    "operative, verb request, in force": SearchFilters(kind="operative", verb="request",
+                                                       in_force=True),
+}
+
+# --------------------------------------------------------------------------- corpus
+
+
+@dataclass
+class Template:
+    """One real text as mealink loads it, with what the generator rewrites."""
+
+    name: str
+    text: str
+    symbol: str | None
+    #: (start, end, kind, number) of top-level preamble / operative paragraphs, in order
+    units: list[tuple[int, int, str, str | None]]
+
+
+@dataclass
+class Corpus:
+    """The generated documents (already written to ``folder``) and what they hold."""
+
+    folder: Path
+    docs: int = 0
+    paragraphs: int = 0
+    bytes: int = 0
+    skipped: int = 0
+    templates: int = 0
+    per_template: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def real_files(corpus: Path, examples: Path) -> list[Path]:
+    files = sorted(corpus.glob("*.txt"))
+    if examples.is_dir():
+        files += sorted(p for p in examples.iterdir()
+                        if p.suffix in (".txt", ".md", ".html") and p.name != "README.md")
+    return files
+
+
+def _units(doc: Document) -> list[tuple[int, int, str, str | None]]:
+    out: list[tuple[int, int, str, str | None]] = []
+    end = -1
+    for p in doc.paragraphs:
+        if p.parent is None and p.kind in ("preamble", "operative") and p.span.start >= end:
+            out.append((p.span.start, p.span.end, p.kind, p.number))
+            end = p.span.end
+    return out
+
+
+def build_templates(files: Sequence[Path]) -> list[Template]:
+    out = []
+    for f in files:
+        src = load(f)
+        try:
+            doc = parse_source(src)
+        except MealinkError:
+            continue
+        out.append(Template(f.stem, src.text, doc.symbol, _units(doc)))
+    return out
+
+
+#: a decision number as written: "11.10", "XIV.7", "BS-VI/2", "15/8" (parsers take <= 3 digits)
+_NUMBER = re.compile(r"(?<![\w.])((?:[A-Z]+-)?(?:\d{1,2}|[IVXLC]{1,6})[./])(\d{1,3})(?![\w/])")
+_BARE_NUMBER = re.compile(r"(?<= )(\d{1,3})(?=\D*$)")
+MAX_NUMBER = 999
+
+
+def identity(t: Template) -> tuple[dict[str, int], int] | None:
+    """What to rewrite in ``t`` to give it a new symbol: {prefix: first number} and the
+    width of its range ('Decisions 12.91-12.93': ({'12.': 91}, 2)), or None without one."""
+    if not t.symbol:
+        return None
+    found = [(m.group(1), int(m.group(2))) for m in _NUMBER.finditer(t.symbol)]
+    if not found:
+        bare = _BARE_NUMBER.search(t.symbol)
+        return ({"": int(bare.group(1))}, 0) if bare else None
+    prefix = found[0][0]
+    nums = [n for p, n in found if p == prefix]
+    return {prefix: min(nums)}, max(nums) - min(nums)
+
+
+def renumber(t: Template, text_: str, use: int) -> str | None:
+    """``text_`` with ``t``'s own number(s) rewritten for its ``use``-th copy
+    ('UNEP/CMS/Resolution 11.10' -> 'UNEP/CMS/Resolution 11.<n>'); None when the
+    numbers (at most 3 digits) are used up."""
+    ident = identity(t)
+    if ident is None or t.symbol is None:
+        return text_
+    firsts, width = ident
+    new_first = 1 + (use - 1) * (width + 1)
+    if new_first + width > MAX_NUMBER:
+        return None
+    (prefix, first), = firsts.items()
+    if prefix == "":
+        new_symbol = _BARE_NUMBER.sub(str(new_first), t.symbol)
+        return text_.replace(t.symbol, new_symbol)
+
+    def sub(m: re.Match[str]) -> str:
+        n = int(m.group(2))
+        if m.group(1) == prefix and first <= n <= first + width:
+            return prefix + str(new_first + n - first)
+        return m.group(0)
+    return _NUMBER.sub(sub, text_)
+
+
+_LEADING_NUMBER = re.compile(r"^\s*(\d{1,3})(\s*\.)")
+
+
+def make_document(rng: random.Random, t: Template, pools: dict[str, list[str]],
+                  use: int) -> str | None:
+    """One generated text: template ``t`` with a new identity and about a quarter of its
+    top-level paragraphs (at least one) swapped for paragraphs of the same kind from the
+    other texts; None when ``t``'s numbers are used up."""
+    body = t.text
+    units = [u for u in t.units if pools[u[2]]]
+    chosen = {i for i in range(len(units)) if rng.random() < MIX_SHARE}
+    if units and not chosen:
+        chosen = {rng.randrange(len(units))}
+    pieces: list[str] = []
+    pos = 0
+    for i, (start, end, kind, number) in enumerate(units):
+        if i not in chosen:
+            continue
+        repl = rng.choice(pools[kind])
+        m = _LEADING_NUMBER.match(repl)
+        if m and number and number.isdigit():
+            repl = repl[:m.start(1)] + number + repl[m.end(1):]
+        pieces.append(body[pos:start])
+        pieces.append(repl)
+        pos = end
+    pieces.append(body[pos:])
+    return renumber(t, "".join(pieces), use)
+
+
+def generate(folder: Path, templates: list[Template], target: int, seed: int = SEED,
+             log: Callable[[str], None] = print) -> Corpus:
+    """Write generated documents into ``folder`` until they hold ``target`` paragraphs."""
+    t0 = time.perf_counter()
+    rng = random.Random(seed)
+    pools: dict[str, list[str]] = {"preamble": [], "operative": []}
+    for t in templates:
+        for start, end, kind, _ in t.units:
+            pools[kind].append(t.text[start:end])
+    corpus = Corpus(folder, templates=len(templates))
+    ids: set[str] = set()
+    prints: set[str] = set()
+    serial = 0
+    uses: dict[str, int] = {}
+    active = list(templates)
+    while corpus.paragraphs < target:
+        if not active:
+            raise RuntimeError(f"the templates are used up at {corpus.paragraphs} paragraphs")
+        t = active[serial % len(active)]
+        serial += 1
+        uses[t.name] = use = uses.get(t.name, 0) + 1
+        text_ = make_document(rng, t, pools, use)
+        if text_ is None:  # its numbers are used up
+            active.remove(t)
+            continue
+        path = folder / f"d{serial:06d}_{t.name}.txt"
+        data = text_.encode("utf-8")
+        try:
+            doc = parse_source(load_bytes(data, str(path)))
+        except MealinkError:
+            corpus.skipped += 1
+            continue
+        links = document_links(doc)
+        doc_id = links.keys[0].id if links.keys else fallback_id(doc)
+        fp = fingerprint(doc)
+        if doc_id in ids or fp in prints or not doc.paragraphs:
+            corpus.skipped += 1  # the store would keep it once: don't write it
+            if uses[t.name] > 50 and corpus.per_template.get(t.name, 0) < uses[t.name] / 2:
+                active.remove(t)  # this text makes mostly duplicates: leave it
+            continue
+        ids.add(doc_id)
+        prints.add(fp)
+        path.write_bytes(data)
+        corpus.docs += 1
+        corpus.paragraphs += len(doc.paragraphs)
+        corpus.bytes += len(data)
+        corpus.per_template[t.name] = corpus.per_template.get(t.name, 0) + 1
+        if corpus.docs % 2000 == 0:
+            log(f"  generated {corpus.docs} documents, {corpus.paragraphs} paragraphs")
+    corpus.seconds = time.perf_counter() - t0
+    return corpus
+
+# --------------------------------------------------------------------------- engines
+
+
+def pg_admin_url(url: str) -> tuple[str, str]:
+    """The URL of the server's ``postgres`` database and the name of the bench database."""
+    u = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    return u.set(database="postgres").render_as_string(hide_password=False), str(u.database)
+
+
+def pg_recreate(url: str, drop_only: bool = False) -> None:
+    admin, name = pg_admin_url(url)
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or name == "postgres":
+        raise SystemExit(f"refusing to (re)create database {name!r}; give a scratch one")
+    eng = create_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        with eng.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            if not drop_only:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        eng.dispose()
+
+
+def sqlite_size(path: Path) -> dict[str, Any]:
+    def sizes() -> dict[str, int]:
+        return {s: (Path(str(path) + s).stat().st_size if Path(str(path) + s).exists() else 0)
+                for s in ("", "-wal")}
+    before = sizes()
+    con = sqlite3.connect(path)
+    try:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        tables: dict[str, int] = {}
+        try:
+            rows = con.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name").fetchall()
+            for name, size in rows:
+                # indexes and FTS5 shadow tables count towards their table
+                owner = con.execute("SELECT tbl_name FROM sqlite_master WHERE name = ?",
+                                    (name,)).fetchone()
+                key = owner[0] if owner else name
+                if key.startswith("paragraphs_fts"):
+                    key = "paragraphs_fts (FTS5 index)"
+                tables[key] = tables.get(key, 0) + int(size)
+        except sqlite3.OperationalError:  # SQLite built without dbstat
+            pass
+    finally:
+        con.close()
+    after = sizes()
+    return {"file_before_checkpoint": before[""], "wal_before_checkpoint": before["-wal"],
+            "bytes": after[""] + after["-wal"], "file": after[""], "wal": after["-wal"],
+            "tables": dict(sorted(tables.items(), key=lambda kv: -kv[1]))}
+
+
+def pg_size(store: Store) -> dict[str, Any]:
+    with store.engine.connect() as conn:
+        total = conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
+        rows = conn.execute(text(
+            "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'r' AND n.nspname = 'public' ORDER BY 2 DESC")).all()
+    return {"bytes": int(total), "tables": {r[0]: int(r[1]) for r in rows}}
+
+
+def server_version(store: Store) -> str:
+    with store.engine.connect() as conn:
+        if store.dialect == "sqlite":
+            return "SQLite " + conn.execute(text("SELECT sqlite_version()")).scalar_one()
+        return conn.execute(text("SELECT version()")).scalar_one()
+
+
+def analyze(store: Store) -> None:
+    """Refresh the planner statistics, as a maintained database would have them."""
+    with store.engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
+
+# --------------------------------------------------------------------------- ingest
+
+
+def timed_ingest(store: Store, folder: Path, log: Callable[[str], None],
+                 profile: Path | None = None) -> dict[str, Any]:
+    """``ingest`` on the folder, with the time of its final ``link`` step taken apart."""
+    link_times: list[float] = []
+    real_link = ingest_module.link
+
+    def timed_link(s: Store) -> LinkSummary:
+        t = time.perf_counter()
+        try:
+            return real_link(s)
+        finally:
+            link_times.append(time.perf_counter() - t)
+
+    t_start = time.perf_counter()
+    count = [0]
+
+    def on_file(_o: Any) -> None:
+        count[0] += 1
+        if count[0] % 2000 == 0:
+            log(f"  {count[0]} files ingested ({time.perf_counter() - t_start:.0f} s)")
+
+    ingest_module.link = timed_link  # instrument only: the real function still runs
+    prof = cProfile.Profile() if profile else None
+    try:
+        t0 = time.perf_counter()
+        if prof:
+            prof.enable()
+        summary = ingest(store, [folder], on_file=on_file)
+        if prof:
+            prof.disable()
+        wall = time.perf_counter() - t0
+    finally:
+        ingest_module.link = real_link
+    if prof and profile:
+        prof.dump_stats(profile)
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
+    with store.engine.connect() as conn:
+        stored = conn.execute(text("SELECT count(*) FROM paragraphs")).scalar_one()
+        docs = conn.execute(text("SELECT count(*) FROM documents WHERE NOT is_stub")
+                            ).scalar_one()
+        stubs = conn.execute(text("SELECT count(*) FROM documents WHERE is_stub")).scalar_one()
+    link_s = link_times[0] if link_times else float("nan")
+    t0 = time.perf_counter()
+    again = link(store)
+    relink = time.perf_counter() - t0
+    paras = summary.paragraphs
+    failed = [o for o in summary.outcomes if o.outcome == "failed"]
+    lk = summary.link
+    return {"paragraphs": paras, "paragraphs_in_db": int(stored), "documents_in_db": int(docs),
+            "stubs_in_db": int(stubs), "outcomes": summary.counts(), "wall_s": wall,
+            "paragraphs_per_s": paras / wall, "link_s": link_s,
+            "before_link_s": wall - link_s, "paragraphs_per_s_before_link": paras / (wall - link_s),
+            "relink_s": relink, "failed_head": [f"{o.path}: {o.message}" for o in failed[:3]],
+            "link": None if lk is None else {k: getattr(lk, k) for k in lk.__slots__},
+            "relink_same": again == lk}
+
+# --------------------------------------------------------------------------- search
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0-100), linear between closest ranks."""
+    s = sorted(values)
+    if not s:
+        return float("nan")
+    k = (len(s) - 1) * q / 100
+    lo, hi = math.floor(k), math.ceil(k)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def summary_ms(values: Sequence[float]) -> dict[str, float]:
+    return {"n": len(values), "p50": percentile(values, 50), "p95": percentile(values, 95),
+            "p99": percentile(values, 99), "max": max(values), "mean": statistics.fmean(values)}
+
+
+class SqlRecorder:
+    """Keeps the statements a search sends, so the slowest can be EXPLAINed afterwards."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.statements: list[tuple[str, Any]] = []
+        self.on = False
+        event.listen(store.engine, "before_cursor_execute", self._before)
+
+    def _before(self, conn: Any, cursor: Any, statement: str, parameters: Any,
+                context: Any, executemany: bool) -> None:
+        if self.on:
+            self.statements.append((statement, parameters))
+
+    def capture(self, fn: Callable[[], Any]) -> list[tuple[str, Any]]:
+        self.statements = []
+        self.on = True
+        try:
+            fn()
+        finally:
+            self.on = False
+        return self.statements
+
+    def close(self) -> None:
+        event.remove(self.store.engine, "before_cursor_execute", self._before)
+
+
+def explain(store: Store, statement: str, params: Any) -> list[str]:
+    raw = store.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        if store.dialect == "sqlite":
+            cur.execute("EXPLAIN QUERY PLAN " + statement, params)
+            return [str(r[-1]) for r in cur.fetchall()]
+        cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, params)
+        return [str(r[0]) for r in cur.fetchall()]
+    finally:
+        raw.close()
+
+
+def run_search(store: Store, repeats: int, log: Callable[[str], None],
+               n_explain: int = 3) -> dict[str, Any]:
+    cases: list[tuple[str, str, SearchFilters | None]] = []
+    for q in QUERIES:
+        cases.append((q, "none", None))
+        cases += [(q, name, f) for name, f in FILTER_SETS.items()]
+    hits: dict[int, int] = {}
+    for i, (q, _, f) in enumerate(cases):  # warm-up: caches, prepared plans, page cache
+        hits[i] = len(search(store, q, f, limit=20))
+    times: dict[int, list[float]] = {i: [] for i in range(len(cases))}
+    for _ in range(repeats):
+        for i, (q, _, f) in enumerate(cases):
+            t0 = time.perf_counter()
+            search(store, q, f, limit=20)
+            times[i].append((time.perf_counter() - t0) * 1000)
+    without = [t for i, ts in times.items() if cases[i][2] is None for t in ts]
+    with_f = [t for i, ts in times.items() if cases[i][2] is not None for t in ts]
+    per_set = {name: summary_ms([t for i, ts in times.items() if cases[i][1] == name
+                                 for t in ts]) for name in ["none", *FILTER_SETS]}
+    per_case = sorted(({"query": cases[i][0], "filters": cases[i][1],
+                        "median_ms": statistics.median(ts), "max_ms": max(ts),
+                        "hits": hits[i]} for i, ts in times.items()),
+                      key=lambda c: -c["median_ms"])
+    result: dict[str, Any] = {
+        "queries": len(QUERIES), "filter_sets": {k: _filters_dict(v)
+                                                 for k, v in FILTER_SETS.items()},
+        "repeats": repeats, "limit": 20,
+        "without_filters": summary_ms(without), "with_filters": summary_ms(with_f),
+        "per_filter_set": per_set, "slowest": per_case[:10],
+        "zero_hit_cases": sum(1 for c in per_case if c["hits"] == 0),
+    }
+    rec = SqlRecorder(store)
+    plans = []
+    try:
+        for c in per_case[:n_explain]:
+            f = FILTER_SETS.get(c["filters"])
+            stmts = rec.capture(lambda c=c, f=f: search(store, c["query"], f, limit=20))
+            if stmts:
+                stmt, params = stmts[0]  # the ranked query; the second one makes snippets
+                plans.append({"query": c["query"], "filters": c["filters"], "sql": stmt,
+                              "plan": explain(store, stmt, params)})
+    except Exception as exc:  # a plan is a bonus: never fail the run for it
+        log(f"  (no query plan: {exc})")
+    finally:
+        rec.close()
+    result["plans"] = plans
+    return result
+
+
+def _filters_dict(f: SearchFilters) -> dict[str, Any]:
+    return {k: getattr(f, k) for k in f.__slots__ if getattr(f, k) is not None}
+
+# --------------------------------------------------------------------------- machine
+
+
+def source_digest() -> str:
+    """sha256 of the mealink package's files, to tell which code was measured."""
+    root = Path(mealink.__file__).resolve().parent
+    h = hashlib.sha256()
+    for f in sorted(root.rglob("*")):
+        if f.is_file() and f.suffix in (".py", ".toml"):
+            h.update(str(f.relative_to(root)).encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        import psycopg
+        psycopg_version = psycopg.__version__
+    except ImportError:
+        psycopg_version = None
+    return {"processor": platform.processor() or platform.machine(), "cpu_model": model,
+            "cpu_count": os.cpu_count(), "python": platform.python_version(),
+            "implementation": platform.python_implementation(), "platform": platform.platform(),
+            "sqlite": sqlite3.sqlite_version, "sqlalchemy": sqlalchemy.__version__,
+            "psycopg": psycopg_version, "loadavg_start": list(os.getloadavg())}
+
+# --------------------------------------------------------------------------- main
+
+
+def bench_engine(engine: str, url: str, corpus: Corpus, repeats: int, workdir: Path,
+                 log: Callable[[str], None], profile: Path | None) -> dict[str, Any]:
+    log(f"{engine}: opening a fresh store at {make_url_safe(url)}")
+    if engine == "postgresql":
+        pg_recreate(url)
+    store = open_store(url)
+    try:
+        res: dict[str, Any] = {"engine": engine, "server": server_version(store),
+                               "database": store.name}
+        log(f"{engine}: ingesting {corpus.docs} files ...")
+        res["ingest"] = ing = timed_ingest(store, corpus.folder, log, profile)
+        log(f"{engine}: {ing['paragraphs']} paragraphs in {ing['wall_s']:.1f} s = "
+            f"{ing['paragraphs_per_s']:.0f} paragraphs/s (link {ing['link_s']:.1f} s; "
+            f"outcomes {ing['outcomes']})")
+        if engine == "sqlite":
+            store.dispose()  # let go of the file before the checkpoint
+            res["size"] = sqlite_size(Path(url))
+        else:
+            res["size"] = pg_size(store)
+        log(f"{engine}: database {res['size']['bytes'] / 1e6:.1f} MB")
+        analyze(store)
+        log(f"{engine}: search, {len(QUERIES)} queries x {1 + len(FILTER_SETS)} filter sets x "
+            f"{repeats} ...")
+        res["search"] = s = run_search(store, repeats, log)
+        log(f"{engine}: p95 {s['without_filters']['p95']:.1f} ms without filters, "
+            f"{s['with_filters']['p95']:.1f} ms with filters")
+    finally:
+        store.dispose()
+    return res
+
+
+def make_url_safe(url: str) -> str:
+    return url if "://" not in url else make_url(url).render_as_string(hide_password=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="both")
+    ap.add_argument("--paragraphs", type=int, default=None,
+                    help=f"paragraphs to store (default {FULL_PARAGRAPHS:,}; "
+                         f"{QUICK_PARAGRAPHS:,} with --quick)")
+    ap.add_argument("--quick", action="store_true", help="small smoke-test run")
+    ap.add_argument("--pg-url", default=DEFAULT_PG_URL,
+                    help=f"a scratch PostgreSQL database, dropped and created again "
+                         f"(default {DEFAULT_PG_URL})")
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
+                    help=f"folder of real *.txt texts (default: {DEFAULT_CORPUS})")
+    ap.add_argument("--examples", type=Path, default=DEFAULT_EXAMPLES,
+                    help=f"more real texts, txt/md/html (default: {DEFAULT_EXAMPLES})")
+    ap.add_argument("--repeats", type=int, default=None,
+                    help="timed runs of each query (default 5; 3 with --quick)")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="JSON results file (default: benchmarks/results-store.json, "
+                         "benchmarks/results-store-quick.json with --quick)")
+    ap.add_argument("--workdir", type=Path, default=None,
+                    help="where to write the documents and the SQLite file (default: a "
+                         "temporary folder, removed at the end)")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the documents, the SQLite file and the PostgreSQL database")
+    ap.add_argument("--profile", action="store_true",
+                    help="cProfile the ingest call (slower; writes ingest-ENGINE.prof in the "
+                         "work folder)")
+    args = ap.parse_args(argv)
+    target = args.paragraphs or (QUICK_PARAGRAPHS if args.quick else FULL_PARAGRAPHS)
+    repeats = args.repeats or (3 if args.quick else 5)
+    engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
+    out_path = args.out or HERE / ("results-store-quick.json" if args.quick
+                                   else "results-store.json")
+
+    t_start = time.perf_counter()
+    log = lambda msg: print(f"[{time.perf_counter() - t_start:6.1f}s] {msg}",  # noqa: E731
+                            file=sys.stderr, flush=True)
+    digest = source_digest()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="mealink-bench-store-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    docs_dir = workdir / "docs"
+    if docs_dir.exists():
+        shutil.rmtree(docs_dir)
+    docs_dir.mkdir()
+    results: dict[str, Any] = {"mode": "quick" if args.quick else "full", "seed": SEED,
+                               "machine": machine(),
+                               "mealink_version": getattr(mealink, "__version__", "?"),
+                               "source_digest": digest,
+                               "mealink_path": str(Path(mealink.__file__).resolve().parent),
+                               "started": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+                               "targets": {"ingest_paragraphs_per_s": TARGET_PARAS_PER_S,
+                                           "sqlite_p95_ms_with_filters": TARGET_P95_MS},
+                               "engines": {}}
+    try:
+        files = real_files(args.corpus, args.examples)
+        templates = build_templates(files)
+        log(f"{len(templates)} real texts as templates (of {len(files)} files); generating "
+            f"documents until they hold {target:,} paragraphs in {docs_dir} ...")
+        corpus = generate(docs_dir, templates, target, log=log)
+        results["corpus"] = {"folder": str(docs_dir), "templates": corpus.templates,
+                             "documents": corpus.docs, "paragraphs": corpus.paragraphs,
+                             "paragraphs_per_document": corpus.paragraphs / corpus.docs,
+                             "bytes": corpus.bytes, "skipped_as_duplicates": corpus.skipped,
+                             "generate_s": corpus.seconds, "mix_share": MIX_SHARE}
+        log(f"{corpus.docs} documents, {corpus.paragraphs:,} paragraphs, "
+            f"{corpus.bytes / 1e6:.1f} MB of text ({corpus.skipped} skipped) in "
+            f"{corpus.seconds:.0f} s")
+        for engine in engines:
+            url = str(workdir / "bench.db") if engine == "sqlite" else args.pg_url
+            if engine == "sqlite":
+                for suffix in ("", "-wal", "-shm"):
+                    Path(str(url) + suffix).unlink(missing_ok=True)
+            prof = workdir / f"ingest-{engine}.prof" if args.profile else None
+            results["engines"][engine] = bench_engine(engine, url, corpus, repeats, workdir,
+                                                      log, prof)
+            if engine == "postgresql" and not args.keep:
+                pg_recreate(args.pg_url, drop_only=True)
+    finally:
+        if not args.keep and args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+        elif not args.keep:
+            shutil.rmtree(docs_dir, ignore_errors=True)
+    if args.keep:
+        log(f"kept {workdir}" + (f" and {make_url_safe(args.pg_url)}"
+                                  if "postgresql" in engines else ""))
+
+    sq = results["engines"].get("sqlite")
+    if sq:
+        results["targets_met"] = {
+            "sqlite_ingest_2000_paragraphs_per_s":
+                sq["ingest"]["paragraphs_per_s"] >= TARGET_PARAS_PER_S,
+            "sqlite_p95_50ms_with_filters":
+                sq["search"]["with_filters"]["p95"] <= TARGET_P95_MS,
+        }
+    results["machine"]["loadavg_end"] = list(os.getloadavg())
+    results["total_wall_s"] = time.perf_counter() - t_start
+    results["source_changed_during_run"] = source_digest() != digest
+    if results["source_changed_during_run"]:
+        log("WARNING: the mealink sources changed during the run; the figures mix versions")
+    print(markdown(results))
+    out_path.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    log(f"results written to {out_path}")
+    return 0
+
+
+def markdown(r: dict[str, Any]) -> str:
+    ok = lambda b: "**yes**" if b else "**NO**"  # noqa: E731
+    c = r["corpus"]
+    rows = [f"Corpus: {c['documents']:,} documents, {c['paragraphs']:,} paragraphs "
+            f"({c['paragraphs_per_document']:.1f} per document), {c['bytes'] / 1e6:.1f} MB of "
+            f"text, generated from {c['templates']} real texts.", "",
+            "| measure | engine | result | target | met |", "|---|---|---|---|---|"]
+    for name, e in r["engines"].items():
+        ing, size, s = e["ingest"], e["size"], e["search"]
+        is_sqlite = name == "sqlite"
+        rows.append(
+            f"| ingest (load+parse+annotate+store+link), paragraphs/s | {name} | "
+            f"{ing['paragraphs_per_s']:,.0f}/s ({ing['paragraphs']:,} paragraphs in "
+            f"{ing['wall_s']:.1f} s; {ing['paragraphs_per_s_before_link']:,.0f}/s before link) | "
+            + (f"≥ {TARGET_PARAS_PER_S:,.0f}/s | "
+               f"{ok(ing['paragraphs_per_s'] >= TARGET_PARAS_PER_S)} |" if is_sqlite
+               else "(info) | |"))
+        rows.append(f"| final link step (in ingest; run again alone) | {name} | "
+                    f"{ing['link_s']:.2f} s; {ing['relink_s']:.2f} s | (info) | |")
+        tables = ", ".join(f"{k} {v / 1e6:.1f}" for k, v in list(size["tables"].items())[:5])
+        rows.append(f"| database size | {name} | {size['bytes'] / 1e6:.1f} MB "
+                    f"({tables} MB) | (info) | |")
+        for label, key in (("without filters", "without_filters"),
+                           ("with filters", "with_filters")):
+            m = s[key]
+            met = (f"≤ {TARGET_P95_MS:.0f} ms p95 | {ok(m['p95'] <= TARGET_P95_MS)} |"
+                   if is_sqlite and key == "with_filters" else "(info) | |")
+            rows.append(f"| search {label}, p50 / p95 / p99 ({m['n']} runs) | {name} | "
+                        f"{m['p50']:.1f} / {m['p95']:.1f} / {m['p99']:.1f} ms "
+                        f"(max {m['max']:.0f}) | {met}")
+    rows.append("")
+    m = r["machine"]
+    servers = "; ".join(e["server"].split(" on ")[0] for e in r["engines"].values())
+    rows.append(f"Machine: {m['cpu_model'] or m['processor']}, {m['cpu_count']} CPUs, "
+                f"{m['implementation']} {m['python']}, {servers}, SQLAlchemy {m['sqlalchemy']}; "
+                f"mode {r['mode']}, seed {r['seed']}; mealink {r['mealink_version']} sources "
+                f"{r['source_digest']}; run {r['started']}, {r['total_wall_s']:.0f} s; "
+                f"load average {m['loadavg_start'][0]:.2f} -> {m['loadavg_end'][0]:.2f}.")
+    for name, e in r["engines"].items():
+        slow = ", ".join(f"{x['query']} [{x['filters']}] {x['median_ms']:.0f} ms"
+                         for x in e["search"]["slowest"][:3])
+        rows.append(f"Slowest {name} queries (median): {slow}.")
+    if r.get("source_changed_during_run"):
+        rows += ["", "**Warning: the mealink sources changed during this run; rerun it.**"]
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

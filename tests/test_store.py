@@ -1,0 +1,350 @@
+"""The corpus layer on both engines: ingest, link, lineage, in-force status and search.
+
+Every test runs on SQLite and on PostgreSQL (a real server; see conftest). The corpus
+fixture ingests ../shared/corpus and the bundled examples once per engine.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from mealink.errors import MealinkError, NotFoundError
+from mealink.link.status import parse_as_of
+from mealink.store import Store, ingest, open_store, reparse
+from mealink.store.corpus import in_force, lineage, status, unresolved
+from mealink.store.schema import (
+    ActorRow,
+    CitationRow,
+    DocumentRow,
+    EdgeRow,
+    ParagraphRow,
+    SourceRow,
+)
+from mealink.store.search import SearchFilters, search
+from tests.conftest import REPO, make_db
+
+EXAMPLES = REPO / "examples"
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def corpus(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+           corpus_dir: Path) -> Iterator[Store]:
+    """The gold corpus and the examples, ingested once per engine."""
+    gen = make_db(request.param, tmp_path_factory.mktemp("db"), request)
+    url = next(gen)
+    store = open_store(url)
+    summary = ingest(store, [EXAMPLES, corpus_dir])
+    failed = [o for o in summary.outcomes if o.outcome == "failed"]
+    assert not failed, failed
+    yield store
+    store.dispose()
+    for _ in gen:
+        pass
+
+
+def count(store: Store, table: type, *where: object) -> int:
+    with store.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table).where(*where))
+                   .scalar_one())
+
+
+# --- ingest ---------------------------------------------------------------------------------
+
+def test_whole_corpus_and_examples_ingest_without_failure(corpus: Store, corpus_dir: Path
+                                                          ) -> None:
+    texts = len(list(corpus_dir.glob("*.txt")))
+    examples = len([p for p in EXAMPLES.iterdir() if not p.name.startswith("README")])
+    # one example is a second copy of another text: stored once
+    assert count(corpus, DocumentRow, ~DocumentRow.is_stub) == texts + examples - 1
+    assert count(corpus, SourceRow) == texts + examples - 1
+    assert count(corpus, ParagraphRow) > 450
+
+
+def test_ingest_again_changes_nothing(corpus: Store, corpus_dir: Path) -> None:
+    before = count(corpus, ParagraphRow), count(corpus, CitationRow), count(corpus, EdgeRow)
+    again = ingest(corpus, [EXAMPLES, corpus_dir])
+    counts = again.counts()
+    assert counts["added"] == counts["updated"] == counts["failed"] == 0
+    assert counts["duplicate"] == 1 and counts["unchanged"] > 40
+    assert (count(corpus, ParagraphRow), count(corpus, CitationRow),
+            count(corpus, EdgeRow)) == before
+
+
+def test_changed_file_replaces_its_earlier_version(db_url: str, tmp_path: Path) -> None:
+    store = open_store(db_url)
+    f = tmp_path / "dec.txt"
+    src = (EXAMPLES / "cites-dec-19.130.txt").read_text(encoding="utf-8")
+    f.write_text(src, encoding="utf-8")
+    first = ingest(store, [f]).outcomes[0]
+    assert first.outcome == "added" and first.document_id == "cites/decision/19.130"
+    paragraphs = count(store, ParagraphRow)
+    f.write_text(src.replace("subject to external funding", "subject to funding in writing", 1),
+                 encoding="utf-8")
+    second = ingest(store, [f]).outcomes[0]
+    assert second.outcome == "updated"
+    assert count(store, ParagraphRow) == paragraphs
+    assert count(store, DocumentRow, ~DocumentRow.is_stub) == 1
+    with store.engine.connect() as conn:
+        texts = conn.execute(select(ParagraphRow.text)).scalars().all()
+    assert any("in writing" in t for t in texts)
+    assert ingest(store, [f]).outcomes[0].outcome == "unchanged"
+
+
+def test_same_bytes_under_two_names_are_stored_once(db_url: str, tmp_path: Path) -> None:
+    store = open_store(db_url)
+    data = (EXAMPLES / "cms-res-13.5.txt").read_bytes()
+    (tmp_path / "a.txt").write_bytes(data)
+    (tmp_path / "b.txt").write_bytes(data)
+    outcomes = [o.outcome for o in ingest(store, [tmp_path]).outcomes]
+    assert outcomes == ["added", "duplicate"]
+
+
+def test_bad_file_fails_alone_and_leaves_nothing(db_url: str, tmp_path: Path) -> None:
+    store = open_store(db_url)
+    (tmp_path / "a-good.txt").write_bytes((EXAMPLES / "cms-res-13.5.txt").read_bytes())
+    (tmp_path / "b-binary.txt").write_bytes(bytes(range(256)) * 50)
+    (tmp_path / "c-notes.txt").write_text("Shopping list: milk, bread, eggs.\n")
+    (tmp_path / "d-good.txt").write_bytes((EXAMPLES / "cites-dec-19.130.txt").read_bytes())
+    summary = ingest(store, [tmp_path])
+    assert [o.outcome for o in summary.outcomes] == ["added", "failed", "failed", "added"]
+    assert all(o.message and Path(o.path).name in o.message
+               for o in summary.outcomes if o.outcome == "failed")
+    assert count(store, DocumentRow, ~DocumentRow.is_stub) == 2
+
+
+def test_a_document_the_database_refuses_is_rolled_back_whole(db_url: str,
+                                                               tmp_path: Path) -> None:
+    """A real database error in the middle of a document (a trigger refusing one of its
+    paragraphs) leaves none of its rows behind, and the batch goes on."""
+    store = open_store(db_url)
+    with store.engine.begin() as conn:
+        if store.dialect == "sqlite":
+            conn.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON paragraphs WHEN "
+                              "new.text LIKE '%Liaison Group%' BEGIN "
+                              "SELECT RAISE(ABORT, 'refused by test trigger'); END"))
+        else:
+            conn.execute(text("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+                              "IF NEW.text LIKE '%Liaison Group%' THEN RAISE EXCEPTION "
+                              "'refused by test trigger'; END IF; RETURN NEW; END $$ "
+                              "LANGUAGE plpgsql"))
+            conn.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON paragraphs FOR EACH ROW "
+                              "EXECUTE FUNCTION refuse()"))
+    (tmp_path / "a.txt").write_bytes((EXAMPLES / "cms-res-13.5.txt").read_bytes())
+    (tmp_path / "b.txt").write_bytes((EXAMPLES / "cms-res-12.21-rev-cop14.md").read_bytes())
+    summary = ingest(store, [tmp_path])
+    assert [o.outcome for o in summary.outcomes] == ["failed", "added"]
+    assert "refused by test trigger" in (summary.outcomes[0].message or "")
+    assert count(store, DocumentRow, DocumentRow.id == "cms/resolution/13.5",
+                 ~DocumentRow.is_stub) == 0
+    assert count(store, SourceRow) == 1
+    with store.engine.connect() as conn:
+        docs = set(conn.execute(select(ParagraphRow.document_id)).scalars())
+    assert docs == {"cms/resolution/12.21-rev-cop14"}
+
+
+def test_reparse_reads_the_kept_bytes_again(db_url: str) -> None:
+    store = open_store(db_url)
+    ingest(store, [EXAMPLES / "cms-res-13.5.txt", EXAMPLES / "cbd-dec-15-8.html"])
+    before = count(store, ParagraphRow), count(store, ActorRow), count(store, CitationRow)
+    summary = reparse(store)
+    assert [o.outcome for o in summary.outcomes] == ["updated", "updated"]
+    assert (count(store, ParagraphRow), count(store, ActorRow),
+            count(store, CitationRow)) == before
+
+
+# --- lineage and status ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("asked", "state", "by", "scope"), [
+    # a stub: 7.9's text is not in the corpus, only 11.10's repeal of it
+    ("CMS Resolution 7.9", "repealed", "cms/resolution/11.10", ()),
+    ("UNEP/CMS/Resolution 11.10", "in force", None, ()),
+    # examples/: repeal, revision (two ways of writing it), retirement and supersession
+    ("CMS Resolution 11.28", "repealed", "cms/resolution/13.5", ()),
+    ("cms/resolution/12.21", "revised", "cms/resolution/12.21-rev-cop14", ()),
+    ("Resolution Conf. 13.10 (Rev. CoP14)", "revised", "cites/resolution/13.10-rev-cop19", ()),
+    ("CITES Resolution Conf.13.10 (Rev.CoP14)", "revised", "cites/resolution/13.10-rev-cop19",
+     ()),
+    ("CITES Resolution Conf. 10.23", "repealed", "cites/resolution/13.10-rev-cop19", ()),
+    ("decision XIV/11", "in force in part", "cbd/decision/15-8", ("3", "5", "7", "8", "9")),
+    ("Ramsar Resolution VIII.18", "in force in part", "ramsar/resolution/XIV.7", ("12", "14")),
+])
+def test_status(corpus: Store, asked: str, state: str, by: str | None,
+                scope: tuple[str, ...]) -> None:
+    st = status(corpus, asked)
+    assert st.state == state
+    assert (st.acts[0].source_id if st.acts else None) == by
+    assert st.removed_paragraphs == scope
+
+
+def test_status_of_a_stub_says_where_the_repeal_was_adopted(corpus: Store) -> None:
+    st = status(corpus, "CMS Resolution 7.9")
+    assert st.is_stub and not st.in_force
+    assert st.acts[0].source == "CMS Resolution 11.10"
+    assert st.acts[0].adopted == "COP11, Quito, 2014"
+    assert st.acts[0].paragraph_id == "cms/resolution/11.10/para_28"
+
+
+@pytest.mark.parametrize(("asked", "as_of", "state"), [
+    ("CMS Resolution 11.28", "COP12", "in force"),
+    ("CMS Resolution 11.28", "COP13", "repealed"),
+    ("CMS Resolution 12.21", "COP13", "in force"),
+    ("CMS Resolution 12.21", "COP14", "revised"),
+    ("CMS Resolution 13.5", "COP12", "not yet adopted"),
+    ("decision XIV/11", "COP14", "in force"),
+    ("decision XIV/11", "COP15", "in force in part"),
+    ("CMS Resolution 11.28", "2019-12-31", "in force"),
+    ("CMS Resolution 11.28", "2020-03", "repealed"),
+])
+def test_status_as_of(corpus: Store, asked: str, as_of: str, state: str) -> None:
+    assert status(corpus, asked, parse_as_of(as_of)).state == state
+
+
+def test_in_force_lists_per_convention_and_date(corpus: Store) -> None:
+    now = {d.document_id for d in in_force(corpus, "CMS")}
+    then = {d.document_id for d in in_force(corpus, "CMS", parse_as_of("COP12"))}
+    assert "cms/resolution/11.28" in then and "cms/resolution/11.28" not in now
+    assert "cms/resolution/13.5" in now and "cms/resolution/13.5" not in then
+    assert "cms/resolution/7.9" not in then  # repealed at COP11
+    assert {"cms/resolution/12.21-rev-cop14"} <= now and "cms/resolution/12.21" not in now
+
+
+def test_lineage_follows_revisions_and_repeals(corpus: Store) -> None:
+    up, down = lineage(corpus, "CITES Resolution Conf. 13.10 (Rev. CoP19)")
+    children = {(c.relation, c.document_id) for c in up.children}
+    assert children == {("repeals", "cites/resolution/10.23"),
+                        ("revises", "cites/resolution/13.10-rev-cop14")}
+    older = next(c for c in up.children if c.relation == "revises")
+    assert [c.document_id for c in older.children] == ["cites/resolution/13.10"]
+    _, down = lineage(corpus, "CMS Resolution 13.5", citations=True)
+    citing = {c.document_id for c in down.children}
+    assert {"cms/decision/14.10", "cbd/decision/15-8", "ramsar/resolution/XIV.7",
+            "cites/decision/19.130"} <= citing
+
+
+def test_citations_resolve_across_conventions_to_the_version_then_in_force(corpus: Store
+                                                                           ) -> None:
+    with corpus.engine.connect() as conn:
+        rows = conn.execute(select(CitationRow.document_id, CitationRow.written,
+                                   CitationRow.target_id)).all()
+    targets = {(r.document_id, r.written): r.target_id for r in rows}
+    # Ramsar XIV.7 (2022) cites CMS 12.21: the COP12 text, not the 2024 revision; Ramsar
+    # numbers its resolutions in roman, so an arabic "Resolution 12.21" is CMS's
+    assert targets[("ramsar/resolution/XIV.7", "Resolution 12.21")] == "cms/resolution/12.21"
+    assert targets[("ramsar/resolution/XIV.7", "Resolution VIII.18")] == \
+        "ramsar/resolution/VIII.18"
+    assert targets[("cms/decision/14.10", "Resolution 13.5")] == "cms/resolution/13.5"
+    # a CBD decision number inside a CMS text
+    assert targets[("cms/resolution/13.5", "decision XIV/11")] == "cbd/decision/XIV-11"
+    assert targets[("cbd/decision/15-8", "CITES Resolution Conf. 13.10 (Rev. CoP19)")] == \
+        "cites/resolution/13.10-rev-cop19"
+
+
+def test_unresolved_lists_what_to_ingest_next(corpus: Store) -> None:
+    rows = unresolved(corpus)
+    by_key = {r.key: r for r in rows}
+    assert "cbd/decision/XIV-11" in by_key
+    assert "cbd/decision/15-8" in by_key["cbd/decision/XIV-11"].cited_by
+    assert "cms/resolution/13.5" not in by_key  # its text is stored
+    assert rows == sorted(rows, key=lambda r: (-r.count, r.target))
+
+
+def test_unknown_document_is_one_clear_error(corpus: Store) -> None:
+    with pytest.raises(NotFoundError, match="not in the corpus"):
+        status(corpus, "CMS Resolution 99.99")
+
+
+def test_partial_repeal_reaches_paragraphs_and_sub_paragraphs(db_url: str,
+                                                              tmp_path: Path) -> None:
+    store = open_store(db_url)
+    (tmp_path / "old.txt").write_text(
+        "Decision X/1. Forests\n\nThe Conference of the Parties,\n\n"
+        "1. Requests the Executive Secretary to compile information;\n\n"
+        "2. Urges Parties to report on forests;\n\n"
+        "3. Invites Parties to:\n\n(a) share data;\n\n(b) build capacity;\n\n"
+        "4. Decides to review this decision.\n", encoding="utf-8")
+    (tmp_path / "new.txt").write_text(
+        "Decision XII/5. Retirement of decisions\n\nThe Conference of the Parties,\n\n"
+        "1. Decides to retire decision X/1, paragraphs 2 and 3 (a);\n\n"
+        "2. Requests the Executive Secretary to keep the full text of retired decisions.\n",
+        encoding="utf-8")
+    ingest(store, [tmp_path])
+    assert status(store, "CBD decision X/1").state == "in force in part"
+    assert status(store, "cbd/decision/X-1/para_2").state == "retired"
+    assert status(store, "cbd/decision/X-1/para_3(a)").state == "retired"
+    assert status(store, "cbd/decision/X-1/para_3(b)").state == "in force"
+    with store.engine.connect() as conn:
+        flags = dict(conn.execute(select(ParagraphRow.anchor, ParagraphRow.in_force).where(
+            ParagraphRow.document_id == "cbd/decision/X-1")).all())
+    assert flags["para_1"] and not flags["para_2"] and not flags["para_3(a)"]
+    assert flags["para_3(b)"] and flags["para_4"]
+    retired = search(store, "Parties", SearchFilters(in_force=False))
+    assert [h.paragraph_id for h in retired] == ["cbd/decision/X-1/para_2"]
+
+
+# --- search ---------------------------------------------------------------------------------
+
+def test_search_ranks_and_highlights(corpus: Store) -> None:
+    hits = search(corpus, "invasive alien species", limit=10)
+    assert hits and all(h.paragraph_id.startswith(h.document_id + "/") for h in hits)
+    for h in hits[:5]:
+        words = {h.snippet[s:e].lower() for s, e in h.highlights}
+        assert words & {"invasive", "alien", "species"}
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+@pytest.mark.parametrize(("filters", "check"), [
+    (SearchFilters(convention="CMS"), lambda h: h.convention == "CMS"),
+    (SearchFilters(kind="operative"), lambda h: h.kind == "operative"),
+    (SearchFilters(verb="request"), lambda h: h.verb == "request"),
+    (SearchFilters(document="cbd/decision/15-8"),
+     lambda h: h.document_id == "cbd/decision/15-8"),
+    (SearchFilters(meeting=13, convention="CMS"), lambda h: h.document_id ==
+     "cms/resolution/13.5"),
+])
+def test_search_filters(corpus: Store, filters: SearchFilters, check: object) -> None:
+    query = "Parties OR Secretariat OR species OR resolution"
+    hits = search(corpus, query, filters, limit=50)
+    assert hits, filters
+    assert all(check(h) for h in hits)  # type: ignore[operator]
+
+
+def test_search_by_actor_uses_canonical_names(corpus: Store) -> None:
+    hits = search(corpus, "invasive", SearchFilters(actor="Secretariat"), limit=50)
+    assert hits
+    with corpus.engine.connect() as conn:
+        for h in hits:
+            names = conn.execute(select(ActorRow.name, ActorRow.canonical).join(
+                ParagraphRow, ParagraphRow.pk == ActorRow.paragraph_pk).where(
+                ParagraphRow.id == h.paragraph_id)).all()
+            assert any("secretariat" in (n.canonical or n.name).lower() for n in names)
+
+
+def test_phrase_and_exclusion(corpus: Store) -> None:
+    phrase = search(corpus, '"Liaison Group"', limit=50)
+    assert phrase and all("liaison group" in (h.snippet.lower()) for h in phrase[:5])
+    without = search(corpus, '"Liaison Group" -CITES', limit=50)
+    assert len(without) < len(phrase)
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "a AND", "NEAR(", "col:umn", "*", "x) OR (y",
+                                   "- -", "é", "12.21", "UNEP/CMS/Resolution"])
+def test_odd_queries_never_break_the_engine(corpus: Store, query: str) -> None:
+    try:
+        search(corpus, query)
+    except MealinkError as exc:
+        assert "no words" in str(exc)
+
+
+def test_python_api_search(corpus: Store) -> None:
+    import mealink
+
+    url = corpus.engine.url.render_as_string(hide_password=False)
+    db = url.removeprefix("sqlite:///") if corpus.dialect == "sqlite" else url
+    hits = mealink.search("bycatch", db, convention="CMS")
+    assert all(h.convention == "CMS" for h in hits)
+    assert json.dumps([h.to_dict() for h in hits])
