@@ -144,6 +144,12 @@ def main() -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
+    except Exception as exc:  # a bug: one line, the traceback on request
+        if os.environ.get("MEALINK_DEBUG") == "1":
+            raise
+        _fail(f"internal error ({type(exc).__name__}: {exc}); please report it "
+              "(MEALINK_DEBUG=1 shows the traceback)")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -66,7 +66,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _check_sqlite_path(path: Path, create: bool) -> None:
-    if path.exists():
+    try:
+        exists = path.exists()
+    except OSError as exc:
+        raise StoreError(f"cannot open the database {path}: {exc.strerror or exc}; choose "
+                         "another place with --db or MEALINK_DB") from None
+    if exists:
         if path.is_dir():
             raise StoreError(f"{path} is a folder; give the path of a database file with --db")
         if create and not os.access(path, os.W_OK):

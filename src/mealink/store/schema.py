@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -180,5 +181,5 @@ class ParagraphTopicRow(Base):
         ForeignKey("paragraphs.pk", ondelete="CASCADE"), primary_key=True)
     topic_id: Mapped[str] = mapped_column(
         ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True)
-    score: Mapped[float] = mapped_column(default=0.0)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
     evidence: Mapped[str | None] = mapped_column(Text)
