@@ -108,12 +108,15 @@ def _chapeau_in(text: str, pos: int, end: int, vocab: Vocabulary) -> re.Match[st
 _NUMBERED_LEAD = re.compile(r"\s+(?P<number>\d{1,3}\.)\s+(?=[A-Z])")
 
 
-_DIGIT_DOT = re.compile(r"\d\. ")
-
-
 def has_number_lead(text: str, ls: int, le: int) -> bool:
     """Cheap test: the line has a number followed by '. ' somewhere after its start."""
-    return _DIGIT_DOT.search(text, ls + 2, le) is not None
+    # str.find skips ahead far faster than a regex that starts with a character class
+    i = text.find(". ", ls + 3, le)
+    while i >= 0:
+        if text[i - 1].isdecimal():
+            return True
+        i = text.find(". ", i + 1, le)
+    return False
 
 
 def _mid_gaps(text: str, ls: int, le: int) -> list[re.Match[str]]:
