@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from mealink import parse_text
+from mealink.vocabulary import vocabulary
 
 
 def rows(text: str) -> list[tuple[Any, ...]]:
@@ -219,6 +220,13 @@ def test_deadline_and_condition(text: str, deadline: str | None, condition: str 
     (p,) = parse_text(text).paragraphs
     assert (p.deadline.value if p.deadline else None) == deadline
     assert p.condition == condition
+
+
+def test_every_condition_is_written_with_a_condition_word() -> None:
+    # find_conditions runs only the conditions whose words occur in a paragraph
+    gate = vocabulary().conditions_lower
+    assert all(gate.needs), [a for a, n in zip(gate.alternatives, gate.needs, strict=True)
+                             if not n]
 
 
 def test_annotation_spans_point_at_their_text() -> None:

@@ -45,6 +45,44 @@ class Convention:
 
 
 @dataclass(frozen=True, slots=True)
+class WordGate:
+    """Alternatives of one pattern, each written with one of some literal words: for a text,
+    the pattern made of only those alternatives whose words occur in it (or None).
+
+    An alternative cannot match where none of its words occurs, so leaving it out changes no
+    match, while a short alternation runs many times faster than the full one.
+    """
+
+    words: tuple[str, ...]
+    alternatives: tuple[str, ...]
+    needs: tuple[frozenset[int], ...]  # indices of the words each alternative is written with
+    before: str  # what the pattern has before the alternation
+    after: str  # and after it
+    compiled: dict[tuple[int, ...], re.Pattern[str] | None]  # by the words present
+
+    def pattern(self, lower: str) -> re.Pattern[str] | None:
+        """The pattern for matching in ``lower`` (lower-case text), None when nothing can match."""
+        present = tuple(i for i, w in enumerate(self.words) if w in lower)
+        try:
+            return self.compiled[present]
+        except KeyError:
+            alts = [alt for alt, need in zip(self.alternatives, self.needs, strict=True)
+                    if not need or need.intersection(present)]
+            pattern = re.compile(f"{self.before}(?:{'|'.join(alts)}){self.after}") \
+                if alts else None
+            self.compiled[present] = pattern
+            return pattern
+
+
+def _word_gate(patterns: list[str], words: list[str], before: str, after: str) -> WordGate:
+    """A gate over lower-cased ``patterns`` (a space matches any whitespace run)."""
+    alternatives = tuple("(?:" + p.lower().replace(" ", r"\s+") + ")" for p in patterns)
+    needs = tuple(frozenset(i for i, w in enumerate(words) if w in p.lower())
+                  for p in patterns)
+    return WordGate(tuple(words), alternatives, needs, before, after, {})
+
+
+@dataclass(frozen=True, slots=True)
 class Vocabulary:
     """Everything the parser and annotators know, with compiled patterns."""
 
@@ -58,8 +96,7 @@ class Vocabulary:
     phrase_words: frozenset[str]
     long_names_pattern: re.Pattern[str]
     conditions: re.Pattern[str]
-    conditions_lower: re.Pattern[str]
-    condition_words: re.Pattern[str]
+    conditions_lower: WordGate
     deadlines: re.Pattern[str]
     deadline_cues: tuple[str, ...]
     conventions: tuple[Convention, ...]
@@ -327,9 +364,8 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         phrase_words=frozenset(actors["phrase"]["words"]),
         long_names_pattern=long_names_pattern,
         conditions=re.compile(rf"(?<!\w)(?:{union(clauses['conditions'])})(?!\w)", re.I),
-        condition_words=re.compile(_alternation(clauses["condition_words"])),
-        conditions_lower=re.compile(
-            rf"(?<!\w)(?:{union([c.lower() for c in clauses['conditions']])})(?!\w)"),
+        conditions_lower=_word_gate(clauses["conditions"], clauses["condition_words"],
+                                    r"(?<!\w)", r"(?!\w)"),
         deadlines=re.compile(rf"(?<!\w)(?:{union(clauses['deadlines'])})(?!\w)"),
         deadline_cues=tuple(" " + c for c in clauses["deadline_cues"]),
         conventions=tuple(_convention(c) for c in conventions["convention"]),

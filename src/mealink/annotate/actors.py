@@ -125,7 +125,8 @@ def _phrase_end(text: str, pos: int, end: int, vocab: Vocabulary, that: bool,
         stop = fr.start()
     lower = text[pos:stop].lower()
     if len(lower) == stop - pos:
-        cond = vocab.conditions_lower.search(lower)
+        gated = vocab.conditions_lower.pattern(lower)
+        cond = gated.search(lower) if gated is not None else None
         if cond:
             stop = pos + cond.start()
             lower = lower[:cond.start()]

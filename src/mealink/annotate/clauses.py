@@ -21,13 +21,14 @@ def find_conditions(text: str, start: int, end: int, vocab: Vocabulary) -> list[
     """Every hedge on the requested action, in text order."""
     chunk = text[start:end]
     lower = chunk.lower()
-    if not vocab.condition_words.search(lower):
+    pattern = vocab.conditions_lower.pattern(lower)
+    if pattern is None:
         return []
     if len(lower) != len(chunk):  # lower-casing changed offsets (rare letters): slow path
         return [Mention(_clean(m.group(0)), Span(m.start(), m.end()))
                 for m in vocab.conditions.finditer(text, start, end)]
     return [Mention(_clean(chunk[m.start():m.end()]), Span(start + m.start(), start + m.end()))
-            for m in vocab.conditions_lower.finditer(lower)]
+            for m in pattern.finditer(lower)]
 
 
 def _after_cue(before: str, cues: tuple[str, ...]) -> bool:
