@@ -222,11 +222,13 @@ def test_deadline_and_condition(text: str, deadline: str | None, condition: str 
     assert p.condition == condition
 
 
-def test_every_condition_is_written_with_a_condition_word() -> None:
-    # find_conditions runs only the conditions whose words occur in a paragraph
-    gate = vocabulary().conditions_lower
-    assert all(gate.needs), [a for a, n in zip(gate.alternatives, gate.needs, strict=True)
-                             if not n]
+def test_gated_patterns_need_their_words() -> None:
+    # conditions and deadlines are run only when their words (or a digit) occur
+    vocab = vocabulary()
+    assert not vocab.conditions_lower.otherwise
+    gate = vocab.deadlines
+    for alt, need in zip(gate.alternatives, gate.needs, strict=True):
+        assert need and (need != gate.otherwise or "\\d" in alt), alt
 
 
 def test_annotation_spans_point_at_their_text() -> None:

@@ -50,36 +50,51 @@ class WordGate:
     the pattern made of only those alternatives whose words occur in it (or None).
 
     An alternative cannot match where none of its words occurs, so leaving it out changes no
-    match, while a short alternation runs many times faster than the full one.
+    match, while a short alternation runs many times faster than the full one. An alternative
+    written with none of the words needs one of the ``otherwise`` ones instead (e.g. a digit,
+    for ``\\d``); in a text that is not ASCII, where such a class matches more, it is kept
+    whenever any word occurs.
     """
 
-    words: tuple[str, ...]
+    words: tuple[str, ...]  # the words, then the ``otherwise`` ones
     alternatives: tuple[str, ...]
-    needs: tuple[frozenset[int], ...]  # indices of the words each alternative is written with
+    needs: tuple[frozenset[int], ...]  # indices of the words each alternative needs
+    otherwise: frozenset[int]
     before: str  # what the pattern has before the alternation
     after: str  # and after it
-    compiled: dict[tuple[int, ...], re.Pattern[str] | None]  # by the words present
+    compiled: dict[tuple[int, ...], re.Pattern[str]]  # by the words present
 
     def pattern(self, lower: str) -> re.Pattern[str] | None:
         """The pattern for matching in ``lower`` (lower-case text), None when nothing can match."""
         present = tuple(i for i, w in enumerate(self.words) if w in lower)
+        if not present:
+            return None
+        if self.otherwise and not lower.isascii():
+            present = tuple(sorted({*present, *self.otherwise}))
         try:
             return self.compiled[present]
         except KeyError:
             alts = [alt for alt, need in zip(self.alternatives, self.needs, strict=True)
-                    if not need or need.intersection(present)]
-            pattern = re.compile(f"{self.before}(?:{'|'.join(alts)}){self.after}") \
-                if alts else None
+                    if need.intersection(present)]
+            pattern = re.compile(f"{self.before}(?:{'|'.join(alts) or '(?!)'}){self.after}")
             self.compiled[present] = pattern
             return pattern
 
 
-def _word_gate(patterns: list[str], words: list[str], before: str, after: str) -> WordGate:
-    """A gate over lower-cased ``patterns`` (a space matches any whitespace run)."""
-    alternatives = tuple("(?:" + p.lower().replace(" ", r"\s+") + ")" for p in patterns)
-    needs = tuple(frozenset(i for i, w in enumerate(words) if w in p.lower())
-                  for p in patterns)
-    return WordGate(tuple(words), alternatives, needs, before, after, {})
+def _word_gate(patterns: list[str], words: list[str], before: str, after: str,
+               otherwise: tuple[str, ...] = ()) -> WordGate:
+    """A gate over ``patterns`` (a space matches any whitespace run), the words of each
+    being those of ``words`` (lower case) written in it, else those of ``otherwise``."""
+    every = (*words, *otherwise)
+    rest = frozenset(range(len(words), len(every)))
+    needs = []
+    for p in patterns:
+        need = frozenset(i for i, w in enumerate(words) if w in p.lower()) or rest
+        if not need:
+            raise VocabularyError(f"{p!r} is written with none of the words {words}")
+        needs.append(need)
+    alternatives = tuple("(?:" + p.replace(" ", r"\s+") + ")" for p in patterns)
+    return WordGate(every, alternatives, tuple(needs), rest, before, after, {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +112,7 @@ class Vocabulary:
     long_names_pattern: re.Pattern[str]
     conditions: re.Pattern[str]
     conditions_lower: WordGate
-    deadlines: re.Pattern[str]
+    deadlines: WordGate
     deadline_cues: tuple[str, ...]
     conventions: tuple[Convention, ...]
     convention_names_pattern: re.Pattern[str]
@@ -364,9 +379,10 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         phrase_words=frozenset(actors["phrase"]["words"]),
         long_names_pattern=long_names_pattern,
         conditions=re.compile(rf"(?<!\w)(?:{union(clauses['conditions'])})(?!\w)", re.I),
-        conditions_lower=_word_gate(clauses["conditions"], clauses["condition_words"],
-                                    r"(?<!\w)", r"(?!\w)"),
-        deadlines=re.compile(rf"(?<!\w)(?:{union(clauses['deadlines'])})(?!\w)"),
+        conditions_lower=_word_gate([c.lower() for c in clauses["conditions"]],
+                                    clauses["condition_words"], r"(?<!\w)", r"(?!\w)"),
+        deadlines=_word_gate(clauses["deadlines"], clauses["deadline_words"], r"(?<!\w)",
+                             r"(?!\w)", otherwise=tuple("0123456789")),
         deadline_cues=tuple(" " + c for c in clauses["deadline_cues"]),
         conventions=tuple(_convention(c) for c in conventions["convention"]),
         convention_names_pattern=_convention_names(conventions["convention"]),
