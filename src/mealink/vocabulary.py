@@ -262,14 +262,16 @@ def _convention(c: dict[str, Any]) -> Convention:
 
 
 def _convention_names(entries: list[dict[str, Any]]) -> re.Pattern[str]:
-    """One pattern for the acronyms and symbols of every convention, a named group per
-    convention ('c0', 'c1' ...), so one pass over a text counts them all."""
-    groups = []
+    """One pattern for the acronyms and symbols of every convention, so one pass over a text
+    counts them all: each ends with an empty group named after its convention ('c3_0' is
+    convention 3's first), which ``m.lastgroup`` tells. (One flat alternation, each branch
+    starting with its first letter, lets the regex engine skip the branches that cannot
+    match at a glance; a group around each convention's branches would not.)"""
+    alts = []
     for i, c in enumerate(entries):
-        alts = [re.escape(n) for n in c["names"] if n.isupper()] + list(c["symbols"])
-        if alts:
-            groups.append(f"(?P<c{i}>{'|'.join(alts)})")
-    return re.compile(rf"(?<![\w/-])(?:{'|'.join(groups)})")
+        names = [re.escape(n) for n in c["names"] if n.isupper()] + list(c["symbols"])
+        alts += [f"(?:{n})(?P<c{i}_{j}>)" for j, n in enumerate(names)]
+    return re.compile(rf"(?<![\w/-])(?:{'|'.join(alts)})")
 
 
 def _convention_long_names(entries: list[dict[str, Any]]) -> tuple[re.Pattern[str],
