@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from mealink import parse_text
+from mealink.vocabulary import vocabulary
 
 
 def rows(text: str) -> list[tuple[Any, ...]]:
@@ -219,6 +220,15 @@ def test_deadline_and_condition(text: str, deadline: str | None, condition: str 
     (p,) = parse_text(text).paragraphs
     assert (p.deadline.value if p.deadline else None) == deadline
     assert p.condition == condition
+
+
+def test_gated_patterns_need_their_words() -> None:
+    # conditions and deadlines are run only when their words (or a digit) occur
+    vocab = vocabulary()
+    assert not vocab.conditions_lower.otherwise
+    gate = vocab.deadlines
+    for alt, need in zip(gate.alternatives, gate.needs, strict=True):
+        assert need and (need != gate.otherwise or "\\d" in alt), alt
 
 
 def test_annotation_spans_point_at_their_text() -> None:

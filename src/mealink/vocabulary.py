@@ -45,6 +45,59 @@ class Convention:
 
 
 @dataclass(frozen=True, slots=True)
+class WordGate:
+    """Alternatives of one pattern, each written with one of some literal words: for a text,
+    the pattern made of only those alternatives whose words occur in it (or None).
+
+    An alternative cannot match where none of its words occurs, so leaving it out changes no
+    match, while a short alternation runs many times faster than the full one. An alternative
+    written with none of the words needs one of the ``otherwise`` ones instead (e.g. a digit,
+    for ``\\d``); in a text that is not ASCII, where such a class matches more, it is kept
+    whenever any word occurs.
+    """
+
+    words: tuple[str, ...]  # the words, then the ``otherwise`` ones
+    alternatives: tuple[str, ...]
+    needs: tuple[frozenset[int], ...]  # indices of the words each alternative needs
+    otherwise: frozenset[int]
+    before: str  # what the pattern has before the alternation
+    after: str  # and after it
+    compiled: dict[tuple[int, ...], re.Pattern[str]]  # by the words present
+
+    def pattern(self, lower: str) -> re.Pattern[str] | None:
+        """The pattern for matching in ``lower`` (lower-case text), None when nothing can match."""
+        present = tuple(i for i, w in enumerate(self.words) if w in lower)
+        if not present:
+            return None
+        if self.otherwise and not lower.isascii():
+            present = tuple(sorted({*present, *self.otherwise}))
+        try:
+            return self.compiled[present]
+        except KeyError:
+            alts = [alt for alt, need in zip(self.alternatives, self.needs, strict=True)
+                    if need.intersection(present)]
+            pattern = re.compile(f"{self.before}(?:{'|'.join(alts) or '(?!)'}){self.after}")
+            self.compiled[present] = pattern
+            return pattern
+
+
+def _word_gate(patterns: list[str], words: list[str], before: str, after: str,
+               otherwise: tuple[str, ...] = ()) -> WordGate:
+    """A gate over ``patterns`` (a space matches any whitespace run), the words of each
+    being those of ``words`` (lower case) written in it, else those of ``otherwise``."""
+    every = (*words, *otherwise)
+    rest = frozenset(range(len(words), len(every)))
+    needs = []
+    for p in patterns:
+        need = frozenset(i for i, w in enumerate(words) if w in p.lower()) or rest
+        if not need:
+            raise VocabularyError(f"{p!r} is written with none of the words {words}")
+        needs.append(need)
+    alternatives = tuple("(?:" + p.replace(" ", r"\s+") + ")" for p in patterns)
+    return WordGate(every, alternatives, tuple(needs), rest, before, after, {})
+
+
+@dataclass(frozen=True, slots=True)
 class Vocabulary:
     """Everything the parser and annotators know, with compiled patterns."""
 
@@ -58,9 +111,8 @@ class Vocabulary:
     phrase_words: frozenset[str]
     long_names_pattern: re.Pattern[str]
     conditions: re.Pattern[str]
-    conditions_lower: re.Pattern[str]
-    condition_words: re.Pattern[str]
-    deadlines: re.Pattern[str]
+    conditions_lower: WordGate
+    deadlines: WordGate
     deadline_cues: tuple[str, ...]
     conventions: tuple[Convention, ...]
     convention_names_pattern: re.Pattern[str]
@@ -210,14 +262,16 @@ def _convention(c: dict[str, Any]) -> Convention:
 
 
 def _convention_names(entries: list[dict[str, Any]]) -> re.Pattern[str]:
-    """One pattern for the acronyms and symbols of every convention, a named group per
-    convention ('c0', 'c1' ...), so one pass over a text counts them all."""
-    groups = []
+    """One pattern for the acronyms and symbols of every convention, so one pass over a text
+    counts them all: each ends with an empty group named after its convention ('c3_0' is
+    convention 3's first), which ``m.lastgroup`` tells. (One flat alternation, each branch
+    starting with its first letter, lets the regex engine skip the branches that cannot
+    match at a glance; a group around each convention's branches would not.)"""
+    alts = []
     for i, c in enumerate(entries):
-        alts = [re.escape(n) for n in c["names"] if n.isupper()] + list(c["symbols"])
-        if alts:
-            groups.append(f"(?P<c{i}>{'|'.join(alts)})")
-    return re.compile(rf"(?<![\w/-])(?:{'|'.join(groups)})")
+        names = [re.escape(n) for n in c["names"] if n.isupper()] + list(c["symbols"])
+        alts += [f"(?:{n})(?P<c{i}_{j}>)" for j, n in enumerate(names)]
+    return re.compile(rf"(?<![\w/-])(?:{'|'.join(alts)})")
 
 
 def _convention_long_names(entries: list[dict[str, Any]]) -> tuple[re.Pattern[str],
@@ -327,10 +381,10 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         phrase_words=frozenset(actors["phrase"]["words"]),
         long_names_pattern=long_names_pattern,
         conditions=re.compile(rf"(?<!\w)(?:{union(clauses['conditions'])})(?!\w)", re.I),
-        condition_words=re.compile(_alternation(clauses["condition_words"])),
-        conditions_lower=re.compile(
-            rf"(?<!\w)(?:{union([c.lower() for c in clauses['conditions']])})(?!\w)"),
-        deadlines=re.compile(rf"(?<!\w)(?:{union(clauses['deadlines'])})(?!\w)"),
+        conditions_lower=_word_gate([c.lower() for c in clauses["conditions"]],
+                                    clauses["condition_words"], r"(?<!\w)", r"(?!\w)"),
+        deadlines=_word_gate(clauses["deadlines"], clauses["deadline_words"], r"(?<!\w)",
+                             r"(?!\w)", otherwise=tuple("0123456789")),
         deadline_cues=tuple(" " + c for c in clauses["deadline_cues"]),
         conventions=tuple(_convention(c) for c in conventions["convention"]),
         convention_names_pattern=_convention_names(conventions["convention"]),
@@ -339,7 +393,8 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         reference_types=types,
         reference_pattern=reference_pattern,
         qualifier_pattern=qualifier_pattern,
-        reference_type_lower=re.compile(type_alt.lower()),
+        # a trie finds the same longest type word as the longest-first alternation, faster
+        reference_type_lower=re.compile(_alternation(list(types))),
         symbol_pattern=symbol_pattern,
         meeting_document_pattern=re.compile(references["meeting_document"]["pattern"]),
         identifier_pattern=re.compile(identifier),

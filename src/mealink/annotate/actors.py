@@ -16,9 +16,11 @@ from functools import cache
 from mealink.models import Mention, Span
 from mealink.vocabulary import Vocabulary, vocabulary
 
-_HARD_STOP = re.compile(r"[,;:()\[\]]|\.(?:\s|$)|\n\s*\n")
+# Stops are searched over long stretches: each pattern begins with one character (a literal
+# each, or a class), which lets the regex engine skip ahead to where a match can start.
+_HARD_STOP = re.compile(r",|;|:|\(|\)|\[|\]|\.(?:\s|$)|\n\s*\n")
 _SOFT_STOP = re.compile(
-    r"\s+(?:to\s*:|to\s+(?!the\b|its\b|their\b|all\b|other\b|relevant\b)[a-z]|at\s+its\b|"
+    r"\s\s*(?:to\s*:|to\s+(?!the\b|its\b|their\b|all\b|other\b|relevant\b)[a-z]|at\s+its\b|"
     r"in\s+(?:consultation|collaboration|cooperation|coordination|partnership|line)\b|"
     r"with\s+(?:the\s+)?(?:assistance|support|help)\b|under\s+the\s+(?:guidance|auspices)\b|"
     r"as\s+appropriate\b|through\b|that\b|which\b|who\b|whose\b|where\b|when\b|whenever\b|"
@@ -125,7 +127,8 @@ def _phrase_end(text: str, pos: int, end: int, vocab: Vocabulary, that: bool,
         stop = fr.start()
     lower = text[pos:stop].lower()
     if len(lower) == stop - pos:
-        cond = vocab.conditions_lower.search(lower)
+        gated = vocab.conditions_lower.pattern(lower)
+        cond = gated.search(lower) if gated is not None else None
         if cond:
             stop = pos + cond.start()
             lower = lower[:cond.start()]

@@ -2,32 +2,26 @@
 
 from __future__ import annotations
 
-import re
-
 from mealink.models import Mention, Span
 from mealink.vocabulary import Vocabulary
-
-# Every deadline pattern has a digit, "next" or "its ... meeting" in it: a cheap first check.
-_DIGIT = re.compile(r"[0-9]")
-_HINT_WORDS = ("next", "forthcoming", "upcoming", "following", "meeting", "session")
 
 
 def _clean(s: str) -> str:
     return " ".join(s.split())
 
 
-
 def find_conditions(text: str, start: int, end: int, vocab: Vocabulary) -> list[Mention]:
     """Every hedge on the requested action, in text order."""
     chunk = text[start:end]
     lower = chunk.lower()
-    if not vocab.condition_words.search(lower):
+    pattern = vocab.conditions_lower.pattern(lower)
+    if pattern is None:
         return []
     if len(lower) != len(chunk):  # lower-casing changed offsets (rare letters): slow path
         return [Mention(_clean(m.group(0)), Span(m.start(), m.end()))
                 for m in vocab.conditions.finditer(text, start, end)]
     return [Mention(_clean(chunk[m.start():m.end()]), Span(start + m.start(), start + m.end()))
-            for m in vocab.conditions_lower.finditer(lower)]
+            for m in pattern.finditer(lower)]
 
 
 def _after_cue(before: str, cues: tuple[str, ...]) -> bool:
@@ -43,12 +37,10 @@ def _after_cue(before: str, cues: tuple[str, ...]) -> bool:
 
 def find_deadline(text: str, start: int, end: int, vocab: Vocabulary) -> Mention | None:
     """The first meeting or date that a cue word ('by', 'to', 'report ... to') makes a due date."""
-    chunk = text[start:end]
-    if not _DIGIT.search(chunk):
-        lower = chunk.lower()
-        if not any(w in lower for w in _HINT_WORDS):
-            return None
-    for m in vocab.deadlines.finditer(text, start, end):
+    pattern = vocab.deadlines.pattern(text[start:end].lower())
+    if pattern is None:
+        return None
+    for m in pattern.finditer(text, start, end):
         if not _after_cue(text[max(start, m.start() - 80):m.start()], vocab.deadline_cues):
             continue
         value = _clean(m.group(0))

@@ -13,7 +13,8 @@ from mealink.models import Footnote, Mention, Reference, Span
 from mealink.vocabulary import Vocabulary
 
 _REPEAL = re.compile(r"\b(?:repeals?|retires?|revokes?|to\s+(?:repeal|retire|revoke))\b", re.I)
-_REPEAL_STEMS = re.compile(r"repeal|retir|revok|supersed|replac")
+# Literal stems, tested with ``in`` (much cheaper than a regex scan of the whole body).
+_REPEAL_STEMS = ("repeal", "retir", "revok", "supersed", "replac")
 # "paragraphs 12 and 14 of Resolution VIII.18 are superseded by the present Resolution"
 _SUPERSEDED = re.compile(r"\b(?:is|are)\s+(?:hereby\s+)?(?:superseded|repealed|retired|revoked|"
                          r"replaced)\s+by\s+the\s+present\b", re.I)
@@ -25,7 +26,7 @@ _PARAGRAPH_LIST = re.compile(
 )
 
 
-_TYPE_STEMS = re.compile(r"r[eé]sol|d[eé]cis|recom|re[sc]\.|dec\.")
+_TYPE_STEMS = ("resol", "résol", "decis", "décis", "recom", "res.", "rec.", "dec.")
 
 
 def _collapse(s: str) -> str:
@@ -72,7 +73,7 @@ def find_references(text: str, start: int, end: int, vocab: Vocabulary,
     chunk = text[start:end]
     lower = chunk.lower()
     # Cheap checks first: most paragraphs cite nothing, and each pattern needs a literal.
-    has_type = _TYPE_STEMS.search(lower) is not None
+    has_type = any(stem in lower for stem in _TYPE_STEMS)
     has_doc = "doc." in lower or "inf." in lower
     has_slash = "/" in chunk
     if not (has_type or has_doc or has_slash):
@@ -149,7 +150,7 @@ def find_repeals(text: str, start: int, end: int, refs: list[Reference]) -> list
     """What an operative paragraph repeals or retires: the references after the verb, or the
     description of what is retired when no reference is given."""
     lower = text[start:end].lower()
-    if not _REPEAL_STEMS.search(lower):
+    if not any(stem in lower for stem in _REPEAL_STEMS):
         return []
     passive = _SUPERSEDED.search(text, start, end)
     if passive:

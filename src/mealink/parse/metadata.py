@@ -171,7 +171,7 @@ def detect_convention(text: str, symbol: str | None, vocab: Vocabulary) -> str |
                 return conv.id
     scores: Counter[str] = Counter()
     for m in vocab.convention_names_pattern.finditer(text, 0, 4000):
-        conv = vocab.conventions[int((m.lastgroup or "c0")[1:])]
+        conv = vocab.conventions[int((m.lastgroup or "c0_0")[1:].partition("_")[0])]
         scores[conv.id] += 2 if "/" in m.group(0) else 1
     for m in vocab.convention_long_names.finditer(text[:4000].lower()):
         conv = vocab.conventions[vocab.convention_long_owner[" ".join(m.group(0).split())]]

@@ -11,6 +11,7 @@ exactly one block, so nothing is lost.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
@@ -108,29 +109,34 @@ def _chapeau_in(text: str, pos: int, end: int, vocab: Vocabulary) -> re.Match[st
 _NUMBERED_LEAD = re.compile(r"\s+(?P<number>\d{1,3}\.)\s+(?=[A-Z])")
 
 
-_DIGIT_DOT = re.compile(r"\d\. ")
-
-
 def has_number_lead(text: str, ls: int, le: int) -> bool:
     """Cheap test: the line has a number followed by '. ' somewhere after its start."""
-    return _DIGIT_DOT.search(text, ls + 2, le) is not None
+    # str.find skips ahead far faster than a regex that starts with a character class
+    i = text.find(". ", ls + 3, le)
+    while i >= 0:
+        if text[i - 1].isdecimal():
+            return True
+        i = text.find(". ", i + 1, le)
+    return False
 
 
-def _mid_gaps(text: str, ls: int, le: int) -> list[re.Match[str]]:
+def _mid_gaps(text: str, ls: int, le: int, mids: list[re.Match[str]]) -> list[re.Match[str]]:
     """The gaps inside a line after which a run-in paragraph may start: spaces after ';',
-    ',', ':' or '.' (also "; and") before a capital or digit, or a wide gap before a number
-    (page dumps that lost their line breaks)."""
-    gaps = list(_MID.finditer(text, ls, le))
+    ',', ':' or '.' (also "; and") before a capital or digit (``mids``: the line's matches
+    of _MID), or a wide gap before a number (page dumps that lost their line breaks)."""
+    gaps = mids
     if text.find("  ", ls, le) >= 0:
-        gaps += [m for m in _MID_GAP.finditer(text, ls, le) if not text[m.start() - 1].isspace()]
+        gaps = gaps + [m for m in _MID_GAP.finditer(text, ls, le)
+                       if not text[m.start() - 1].isspace()]
         gaps.sort(key=lambda m: m.start())
     return gaps
 
 
-def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary) -> list[int]:
+def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary,
+                    mids: list[re.Match[str]]) -> list[int]:
     """Positions inside one line where a run-in paragraph begins."""
     starts: list[int] = []
-    gaps = _mid_gaps(text, ls, le)
+    gaps = _mid_gaps(text, ls, le, mids)
     has_item = text.find("(", ls, le) >= 0
     has_chapeau = text.find(",", ls, le) >= 0 and (text.find(" L", ls, le) >= 0 or
                                                    text.find(" T", ls, le) >= 0)
@@ -208,6 +214,10 @@ def _units(text: str, vocab: Vocabulary) -> list[Unit]:
     pos = 0
     blank = False
     n = len(text)
+    # _MID over the whole text at once: no match spans a line break, and most lines have
+    # none, so one pass costs far less than one search per line
+    mids = list(_MID.finditer(text))
+    mid_starts = [m.start() for m in mids]
     while pos <= n:
         nl = text.find("\n", pos)
         le = n if nl < 0 else nl
@@ -217,7 +227,9 @@ def _units(text: str, vocab: Vocabulary) -> list[Unit]:
         if ls >= le:
             blank = True
         else:
-            cuts = [ls, *_midline_starts(text, ls, le, vocab), le]
+            first = bisect_left(mid_starts, ls)
+            line_mids = mids[first:bisect_left(mid_starts, le, first)]
+            cuts = [ls, *_midline_starts(text, ls, le, vocab, line_mids), le]
             for i in range(len(cuts) - 1):
                 s, e = cuts[i], cuts[i + 1]
                 while e > s and text[e - 1] == " ":

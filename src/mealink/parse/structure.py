@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from mealink.models import Kind, Mention, Paragraph, Span
 from mealink.parse.markers import is_roman_item
@@ -23,7 +24,10 @@ _PASSIVE = re.compile(
     r"urged|encouraged|called\s+upon|called\s+on|instructed|directed|asked|mandated|authori[sz]ed|"
     r"recommended)\s+to\b"
 )
-_CLAUSE_START = re.compile(r"(?:,|;|\b[Aa]nd|\bet)\s*(?:(?:also|further|again|then)\s+)?\Z")
+# What opens a clause before its verb: ', decides', '; and also requests', 'et prie'.
+_CONJUNCTIONS = (",", ";", "and", "et")
+_ADVERB = r"\s*(?:(?:also|further|again|then)\s+)?"
+_CLAUSE_START = re.compile(r"(?:,|;|\b[Aa]nd|\bet)" + _ADVERB + r"\Z")
 _NOUN_FOLLOWER = re.compile(r"\s+(?:of|and|or|from)\b")
 _SENTENCE_STOP = re.compile(r";|\.(?=\s+[A-Z(])|\.$")
 _ABBREVIATION = re.compile(r"\b(?:Conf|Res|Dec|Rev|No|Nos|Art|para|paras|Inf|Doc|Add|Corr)$")
@@ -94,12 +98,26 @@ def _item_lead(text: str, pos: int, end: int) -> Mention | None:
     return Mention(collapse(m.group(0)), Span(m.start(), m.end()))
 
 
+@cache
+def _clause_verb_finders(finite_lower: str) -> tuple[re.Pattern[str], ...]:
+    """For the lower-case finite verb pattern: patterns of a conjunction, then that verb.
+
+    One starts with each conjunction, a literal that the regex engine skips ahead to, so
+    together they tell fast whether a text has a clause-level verb at all.
+    """
+    verb = finite_lower.removeprefix(r"(?<![\w-])")
+    return tuple(re.compile(re.escape(c) + _ADVERB + verb) for c in _CONJUNCTIONS)
+
+
 def finite_verbs(text: str, start: int, end: int,
                  vocab: Vocabulary) -> list[tuple[int, int, str]]:
     """Third-person operative verbs at clause level (', decides', 'and requests') as
     (start, end, words), in order; not a noun that looks like one ('status and mandates of')."""
     lower = text[start:end].lower()
     fast = len(lower) == end - start  # offsets in the lower-cased copy are the same
+    # every verb kept below follows a conjunction: without one, no need to look for verbs
+    if fast and not any(f.search(lower) for f in _clause_verb_finders(vocab.finite_lower.pattern)):
+        return []
     hits = vocab.finite_lower.finditer(lower) if fast else \
         vocab.finite_pattern.finditer(text, start, end)
     shift = start if fast else 0
