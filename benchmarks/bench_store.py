@@ -380,6 +380,58 @@ def analyze(store: Store) -> None:
     with store.engine.begin() as conn:
         conn.execute(text("ANALYZE"))
 
+# --------------------------------------------------------------------------- quiet machine
+
+
+def _busy_seconds() -> float | None:
+    """Busy time of all CPUs so far (seconds), from the first line of /proc/stat."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
+        user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[1:9])
+        return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _postgres_seconds() -> float:
+    """CPU time used so far by the PostgreSQL server's processes (they work for us)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            raw = stat.read_text()
+        except OSError:
+            continue
+        comm_end = raw.rfind(")")
+        if raw[raw.find("(") + 1:comm_end] != "postgres":
+            continue
+        fields = raw[comm_end + 2:].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+class Meter:
+    """Wall time of a timed phase, and whether the machine was quiet meanwhile: the CPU
+    this process and the PostgreSQL server used, and what other processes kept busy."""
+
+    def __enter__(self) -> Meter:
+        self.b0, self.pg0 = _busy_seconds(), _postgres_seconds()
+        self.c0, self.t0 = time.process_time(), time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self.t0
+        self.own = time.process_time() - self.c0
+        self.pg = _postgres_seconds() - self.pg0
+        b1 = _busy_seconds()
+        busy = (b1 - self.b0) if b1 is not None and self.b0 is not None else float("nan")
+        self.others = max(0.0, busy - self.own - self.pg) / self.wall if self.wall else 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {"wall_s": self.wall, "own_cpu_s": self.own, "postgres_cpu_s": self.pg,
+                "others_busy_cpus": self.others}
+
+
 # --------------------------------------------------------------------------- ingest
 
 
@@ -407,13 +459,13 @@ def timed_ingest(store: Store, folder: Path, log: Callable[[str], None],
     ingest_module.link = timed_link  # instrument only: the real function still runs
     prof = cProfile.Profile() if profile else None
     try:
-        t0 = time.perf_counter()
-        if prof:
-            prof.enable()
-        summary = ingest(store, [folder], on_file=on_file)
-        if prof:
-            prof.disable()
-        wall = time.perf_counter() - t0
+        with Meter() as meter:
+            if prof:
+                prof.enable()
+            summary = ingest(store, [folder], on_file=on_file)
+            if prof:
+                prof.disable()
+        wall = meter.wall
     finally:
         ingest_module.link = real_link
     if prof and profile:
@@ -437,6 +489,7 @@ def timed_ingest(store: Store, folder: Path, log: Callable[[str], None],
             "before_link_s": wall - link_s, "paragraphs_per_s_before_link": paras / (wall - link_s),
             "relink_s": relink, "failed_head": [f"{o.path}: {o.message}" for o in failed[:3]],
             "link": None if lk is None else {k: getattr(lk, k) for k in lk.__slots__},
+            "meter": meter.as_dict(),
             "relink_same": again == lk}
 
 # --------------------------------------------------------------------------- search
@@ -507,11 +560,12 @@ def run_search(store: Store, repeats: int, log: Callable[[str], None],
     for i, (q, _, f) in enumerate(cases):  # warm-up: caches, prepared plans, page cache
         hits[i] = len(search(store, q, f, limit=20))
     times: dict[int, list[float]] = {i: [] for i in range(len(cases))}
-    for _ in range(repeats):
-        for i, (q, _, f) in enumerate(cases):
-            t0 = time.perf_counter()
-            search(store, q, f, limit=20)
-            times[i].append((time.perf_counter() - t0) * 1000)
+    with Meter() as meter:
+        for _ in range(repeats):
+            for i, (q, _, f) in enumerate(cases):
+                t0 = time.perf_counter()
+                search(store, q, f, limit=20)
+                times[i].append((time.perf_counter() - t0) * 1000)
     without = [t for i, ts in times.items() if cases[i][2] is None for t in ts]
     with_f = [t for i, ts in times.items() if cases[i][2] is not None for t in ts]
     per_set = {name: summary_ms([t for i, ts in times.items() if cases[i][1] == name
@@ -527,6 +581,7 @@ def run_search(store: Store, repeats: int, log: Callable[[str], None],
         "without_filters": summary_ms(without), "with_filters": summary_ms(with_f),
         "per_filter_set": per_set, "slowest": per_case[:10],
         "zero_hit_cases": sum(1 for c in per_case if c["hits"] == 0),
+        "meter": meter.as_dict(),
     }
     rec = SqlRecorder(store)
     plans = []
@@ -717,6 +772,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sq["search"]["with_filters"]["p95"] <= TARGET_P95_MS,
         }
     results["machine"]["loadavg_end"] = list(os.getloadavg())
+    busy = [e[k]["meter"]["others_busy_cpus"] for e in results["engines"].values()
+            for k in ("ingest", "search")]
+    results["max_others_busy_cpus"] = max(busy, default=0.0)
+    if results["max_others_busy_cpus"] > 0.3:
+        log(f"WARNING: other processes kept {results['max_others_busy_cpus']:.1f} CPUs busy "
+            "during a timed phase; the machine was not quiet, timings may be too slow")
     results["total_wall_s"] = time.perf_counter() - t_start
     results["source_changed_during_run"] = source_digest() != digest
     if results["source_changed_during_run"]:
@@ -769,6 +830,17 @@ def markdown(r: dict[str, Any]) -> str:
         slow = ", ".join(f"{x['query']} [{x['filters']}] {x['median_ms']:.0f} ms"
                          for x in e["search"]["slowest"][:3])
         rows.append(f"Slowest {name} queries (median): {slow}.")
+    for name, e in r["engines"].items():
+        mi, ms = e["ingest"]["meter"], e["search"]["meter"]
+        rows.append(f"CPU during {name} ingest: this process {mi['own_cpu_s'] / mi['wall_s']:.0%}"
+                    f", PostgreSQL server {mi['postgres_cpu_s'] / mi['wall_s']:.0%}, other "
+                    f"processes {mi['others_busy_cpus']:.2f} CPUs; during search: "
+                    f"{ms['own_cpu_s'] / ms['wall_s']:.0%}, "
+                    f"{ms['postgres_cpu_s'] / ms['wall_s']:.0%}, "
+                    f"{ms['others_busy_cpus']:.2f} CPUs.")
+    if r.get("max_others_busy_cpus", 0.0) > 0.3:
+        rows += ["", f"**Warning: other processes kept up to {r['max_others_busy_cpus']:.1f} "
+                 "CPUs busy during a timed phase: the machine was not quiet; rerun.**"]
     if r.get("source_changed_during_run"):
         rows += ["", "**Warning: the mealink sources changed during this run; rerun it.**"]
     return "\n".join(rows)

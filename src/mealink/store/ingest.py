@@ -159,17 +159,17 @@ def ingest_file(store: Store, path: str | Path, *, max_bytes: int = DEFAULT_MAX_
         return FileOutcome(shown, "failed", message=str(exc))
     key = _source_key(p)
     digest = hashlib.sha256(data).hexdigest()
-    with store.engine.connect() as conn:
-        existing = conn.execute(select(DocumentRow.id, DocumentRow.content_hash).where(
-            DocumentRow.source == key)).first()
-        if existing is not None and existing.content_hash == digest and not force:
-            return FileOutcome(shown, "unchanged", existing.id)
-        if existing is None:
-            same = conn.execute(select(DocumentRow.id, DocumentRow.source).where(
-                DocumentRow.content_hash == digest)).first()
-            if same is not None:
-                return FileOutcome(shown, "duplicate", same.id,
-                                   f"same bytes as {same.source}; stored once")
+    with store.engine.connect() as conn:  # one look-up: this path, or these bytes elsewhere
+        rows = conn.execute(select(DocumentRow.id, DocumentRow.content_hash,
+                                   DocumentRow.source).where(
+            (DocumentRow.source == key) | (DocumentRow.content_hash == digest))).all()
+    existing = next((r for r in rows if r.source == key), None)
+    if existing is not None and existing.content_hash == digest and not force:
+        return FileOutcome(shown, "unchanged", existing.id)
+    same = next((r for r in rows if r.source != key), None)
+    if existing is None and same is not None:
+        return FileOutcome(shown, "duplicate", same.id,
+                           f"same bytes as {same.source}; stored once")
     return _store_bytes(store, data, shown, key, digest, existing.id if existing else None)
 
 

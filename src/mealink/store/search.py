@@ -107,11 +107,19 @@ def fts5_query(query: str) -> str:
     return out
 
 
+def _convention_id(name: str) -> str:
+    """The convention id as stored ('cms' -> 'CMS'), so the filter can use its index."""
+    from mealink.vocabulary import vocabulary
+
+    lower = name.lower()
+    return next((c.id for c in vocabulary().conventions if c.id.lower() == lower), name)
+
+
 def _filters(f: SearchFilters, params: dict[str, Any]) -> str:
     where: list[str] = []
     if f.convention:
-        where.append("lower(d.convention) = lower(:convention)")
-        params["convention"] = f.convention
+        where.append("d.convention = :convention")
+        params["convention"] = _convention_id(f.convention)
     if f.document:
         where.append("(d.id = :document OR d.work_id = :document)")
         params["document"] = f.document
@@ -125,9 +133,17 @@ def _filters(f: SearchFilters, params: dict[str, Any]) -> str:
         where.append("p.verb = :verb")
         params["verb"] = f.verb.lower()
     if f.actor:
-        where.append("EXISTS (SELECT 1 FROM paragraph_actors a WHERE a.paragraph_pk = p.pk AND "
-                     "(lower(a.canonical) = lower(:actor) OR lower(a.name) = lower(:actor)))")
-        params["actor"] = f.actor
+        from mealink.annotate.actors import canonical_names
+
+        canonical = canonical_names().get(f.actor.lower())
+        if canonical:  # a known body: its canonical name is indexed
+            where.append("EXISTS (SELECT 1 FROM paragraph_actors a WHERE a.paragraph_pk = p.pk "
+                         "AND a.canonical = :actor)")
+            params["actor"] = canonical
+        else:
+            where.append("EXISTS (SELECT 1 FROM paragraph_actors a WHERE a.paragraph_pk = "
+                         "p.pk AND lower(a.name) = lower(:actor))")
+            params["actor"] = f.actor
     if f.in_force is not None:
         where.append("p.in_force = :in_force")
         params["in_force"] = f.in_force
@@ -163,12 +179,20 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *,
     with store.engine.connect() as conn:
         if store.dialect == "sqlite":
             params["q"] = fts5_query(query)
+            if where:
+                ranked = ("SELECT paragraphs_fts.rowid AS pk, bm25(paragraphs_fts) AS score "
+                          "FROM paragraphs_fts JOIN paragraphs p ON p.pk = paragraphs_fts.rowid "
+                          "JOIN documents d ON d.id = p.document_id "
+                          f"WHERE paragraphs_fts MATCH :q{where} "
+                          "ORDER BY score LIMIT :limit OFFSET :offset")
+            else:  # rank in the index alone, then join only the hits
+                ranked = ("SELECT rowid AS pk, bm25(paragraphs_fts) AS score FROM paragraphs_fts "
+                          "WHERE paragraphs_fts MATCH :q ORDER BY score LIMIT :limit "
+                          "OFFSET :offset")
             rows = conn.execute(text(
-                f"SELECT {_COLUMNS}, bm25(paragraphs_fts) AS score FROM paragraphs_fts "
-                "JOIN paragraphs p ON p.pk = paragraphs_fts.rowid "
-                "JOIN documents d ON d.id = p.document_id "
-                f"WHERE paragraphs_fts MATCH :q{where} "
-                "ORDER BY score LIMIT :limit OFFSET :offset"), params).all()
+                f"SELECT {_COLUMNS}, r.score FROM ({ranked}) r "
+                "JOIN paragraphs p ON p.pk = r.pk JOIN documents d ON d.id = p.document_id "
+                "ORDER BY r.score"), params).all()
             snippets: dict[int, str] = {}
             if rows:
                 pks = ",".join(str(int(r.pk)) for r in rows)
