@@ -185,3 +185,13 @@ def test_default_database_is_mealink_db_in_the_current_folder(tmp_path: Path) ->
                        cwd=tmp_path, env={**env, "MEALINK_DB": str(tmp_path / "mealink.db")},
                        timeout=120)
     assert r.returncode == 0 and "cites/decision/19.130" in r.stdout
+
+
+def test_refs_lists_every_cited_text_and_whether_it_is_stored(tmp_path: Path) -> None:
+    db = str(tmp_path / "c.db")
+    assert run("ingest", str(EXAMPLES), "--db", db).returncode == 0
+    every = json.loads(run("refs", "--db", db, "-f", "json").stdout)
+    missing = json.loads(run("refs", "--unresolved", "--db", db, "-f", "json").stdout)
+    stored = {r["key"] for r in every if r["in_corpus"]}
+    assert "cms/resolution/13.5" in stored
+    assert {r["key"] for r in missing} == {r["key"] for r in every if not r["in_corpus"]}

@@ -25,7 +25,7 @@ from mealink.errors import MealinkError
 from mealink.link.status import parse_as_of
 from mealink.load import DEFAULT_MAX_BYTES, iter_paths
 from mealink.store import FileOutcome, IngestSummary, ingest, open_store, reparse
-from mealink.store.corpus import DocumentStatus, LineageNode, in_force, lineage, status, unresolved
+from mealink.store.corpus import DocumentStatus, LineageNode, cited, in_force, lineage, status
 from mealink.store.search import SearchFilters, search
 
 __all__ = ["register"]
@@ -238,26 +238,29 @@ def in_force_cmd(
 
 
 def refs_cmd(
-    unresolved_only: Annotated[bool, typer.Option("--unresolved", help="Only citations whose "
-                                                  "text is not in the corpus.")] = False,
+    unresolved_only: Annotated[bool, typer.Option("--unresolved", help="Only cited texts "
+                                                  "whose text is not in the corpus.")] = False,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """List cited texts that are not in the corpus, most cited first: what to ingest next."""
-    if not unresolved_only:
-        raise MealinkError("only `mealink refs --unresolved` is available so far")
-    rows = unresolved(open_store(db, create=False))
+    """List the texts the corpus cites, most cited first; with --unresolved only those not
+    in the corpus: what to ingest next."""
+    rows = cited(open_store(db, create=False), unresolved_only=unresolved_only)
     if fmt is Format.json:
         print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
         return
     if fmt is Format.csv:
-        _write_csv([r.to_dict() for r in rows], ["target", "key", "count", "cited_by"])
+        _write_csv([r.to_dict() for r in rows], ["target", "key", "count", "in_corpus",
+                                                 "cited_by"])
         return
-    t = Table(title=f"{len(rows)} cited texts not in the corpus")
-    for col in ("cited text", "times", "cited by"):
+    title = f"{len(rows)} cited texts not in the corpus" if unresolved_only else \
+        f"{len(rows)} cited texts ({sum(not r.in_corpus for r in rows)} not in the corpus)"
+    t = Table(title=title)
+    for col in ("cited text", "times", "in corpus", "cited by"):
         t.add_column(col)
     for r in rows:
-        t.add_row(r.target, str(r.count), ", ".join(r.cited_by[:4]) +
+        t.add_row(r.target, str(r.count), "yes" if r.in_corpus else "no",
+                  ", ".join(r.cited_by[:4]) +
                   (f" (+{len(r.cited_by) - 4})" if len(r.cited_by) > 4 else ""))
     out.print(t)
 

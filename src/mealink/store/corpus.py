@@ -22,7 +22,7 @@ from mealink.store.database import Store
 from mealink.store.linking import load_graph
 from mealink.store.schema import CitationRow, DocumentKeyRow, DocumentRow, EdgeRow, ParagraphRow
 
-__all__ = ["DocumentStatus", "LineageNode", "UnresolvedCitation", "find_document", "in_force",
+__all__ = ["CitedText", "DocumentStatus", "LineageNode", "cited", "find_document", "in_force",
            "lineage", "status", "unresolved"]
 
 
@@ -232,21 +232,22 @@ def lineage(store: Store, text: str, *, citations: bool = False,
 
 
 @dataclass(frozen=True, slots=True)
-class UnresolvedCitation:
-    """A cited text whose own text is not in the corpus: what to ingest next."""
+class CitedText:
+    """A cited text, how often and by whom; ``in_corpus`` False means what to ingest next."""
 
     target: str
     key: str | None
     count: int
     cited_by: list[str]
+    in_corpus: bool
 
     def to_dict(self) -> dict[str, Any]:
         return {"target": self.target, "key": self.key, "count": self.count,
-                "cited_by": self.cited_by}
+                "cited_by": self.cited_by, "in_corpus": self.in_corpus}
 
 
-def unresolved(store: Store) -> list[UnresolvedCitation]:
-    """Citations that do not lead to a stored text, most cited first."""
+def cited(store: Store, *, unresolved_only: bool = False) -> list[CitedText]:
+    """Every cited text (or only those whose text is not in the corpus), most cited first."""
     with store.engine.connect() as conn:
         stubs = set(conn.execute(select(DocumentRow.id).where(DocumentRow.is_stub)).scalars())
         rows = conn.execute(select(CitationRow.target_key, CitationRow.target_label,
@@ -256,12 +257,19 @@ def unresolved(store: Store) -> list[UnresolvedCitation]:
             CitationRow.target_id, CitationRow.document_id)).all()
     groups: dict[str, dict[str, Any]] = {}
     for r in rows:
-        if r.target_id is not None and r.target_id not in stubs:
+        stored = r.target_id is not None and r.target_id not in stubs
+        if stored and unresolved_only:
             continue
         name = r.target_label or r.written
         g = groups.setdefault(r.target_key or name, {"target": name, "key": r.target_key,
-                                                      "count": 0, "by": set()})
+                                                      "count": 0, "by": set(),
+                                                      "stored": stored})
         g["count"] += r.n
         g["by"].add(r.document_id)
-    return sorted((UnresolvedCitation(g["target"], g["key"], g["count"], sorted(g["by"]))
+    return sorted((CitedText(g["target"], g["key"], g["count"], sorted(g["by"]), g["stored"])
                    for g in groups.values()), key=lambda u: (-u.count, u.target))
+
+
+def unresolved(store: Store) -> list[CitedText]:
+    """Citations that do not lead to a stored text, most cited first."""
+    return cited(store, unresolved_only=True)
