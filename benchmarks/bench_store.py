@@ -40,12 +40,10 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import hashlib
 import importlib
 import json
 import math
 import os
-import platform
 import pstats
 import random
 import re
@@ -73,7 +71,10 @@ except ImportError:  # running with a Python where mealink is not installed: use
     sys.path.insert(0, str(REPO / "src"))
     import mealink
 
+sys.path.insert(0, str(HERE))  # bench_parse, beside this script
 import sqlalchemy  # noqa: E402
+from bench_parse import machine as parse_machine  # noqa: E402
+from bench_parse import source_digest  # noqa: E402
 from sqlalchemy import create_engine, event, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -607,36 +608,16 @@ def _filters_dict(f: SearchFilters) -> dict[str, Any]:
 # --------------------------------------------------------------------------- machine
 
 
-def source_digest() -> str:
-    """sha256 of the mealink package's files, to tell which code was measured."""
-    root = Path(mealink.__file__).resolve().parent
-    h = hashlib.sha256()
-    for f in sorted(root.rglob("*")):
-        if f.is_file() and f.suffix in (".py", ".toml"):
-            h.update(str(f.relative_to(root)).encode())
-            h.update(f.read_bytes())
-    return h.hexdigest()[:16]
-
-
 def machine() -> dict[str, Any]:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    """The parse benchmark's machine description, plus the database versions."""
     try:
         import psycopg
         psycopg_version = psycopg.__version__
     except ImportError:
         psycopg_version = None
-    return {"processor": platform.processor() or platform.machine(), "cpu_model": model,
-            "cpu_count": os.cpu_count(), "python": platform.python_version(),
-            "implementation": platform.python_implementation(), "platform": platform.platform(),
-            "sqlite": sqlite3.sqlite_version, "sqlalchemy": sqlalchemy.__version__,
-            "psycopg": psycopg_version, "loadavg_start": list(os.getloadavg())}
+    return {**parse_machine(), "sqlite": sqlite3.sqlite_version,
+            "sqlalchemy": sqlalchemy.__version__, "psycopg": psycopg_version,
+            "loadavg_start": list(os.getloadavg())}
 
 # --------------------------------------------------------------------------- main
 

@@ -8,10 +8,11 @@ import pytest
 from mealink import parse_text
 from mealink.errors import MealinkError
 from mealink.link import citation_keys, document_keys, document_links, expand_paragraphs
-from mealink.link.identifiers import parse_key, roman_to_int
+from mealink.link.identifiers import parse_key
 from mealink.link.lineage import removal_relation
 from mealink.link.scopes import scope_around
 from mealink.link.status import parse_as_of
+from mealink.parse.markers import roman_value
 
 
 @pytest.mark.parametrize(("type_", "identifier", "written", "context", "expected"), [
@@ -104,7 +105,7 @@ def test_keys_know_their_meeting_and_label() -> None:
                            "Resolution Conf. 13.10 (Rev. CoP19)", None)
     assert key.meeting == 13 and key.work.id == "cites/resolution/13.10"
     assert key.label == "CITES Resolution Conf. 13.10 (Rev.CoP19)"
-    assert roman_to_int("XIV") == 14 and roman_to_int("XL") == 40 and roman_to_int("A") is None
+    assert roman_value("XIV") == 14 and roman_value("XL") == 40 and roman_value("A") is None
 
 
 @pytest.mark.parametrize(("written", "expected"), [

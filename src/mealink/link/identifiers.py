@@ -16,35 +16,22 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 from mealink.errors import VocabularyError
+from mealink.parse.markers import roman_value
 from mealink.vocabulary import _load
 
-__all__ = ["DocKey", "Numbering", "citation_keys", "document_keys", "numbering", "parse_key",
-           "roman_to_int"]
+__all__ = ["DocKey", "Numbering", "citation_keys", "document_keys", "numbering", "parse_key"]
 
 TYPES = ("resolution", "decision", "recommendation")
-_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 _REVISION = re.compile(r"\(?\s*Rev\.\s?(?P<body>[A-Za-z-]+?)\s?(?P<n>\d{1,2})\s*\)?")
 _WS = re.compile(r"\s+")
 _ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
 _RANGE = re.compile(r"^(?P<a>.+?)\s*(?:-|–|to|and|&)\s*(?P<b>[\w./-]+)$")
 
 
-def roman_to_int(s: str) -> int | None:
-    """12 for 'XII'; None when ``s`` is not a roman numeral."""
-    s = s.upper()
-    if not s or any(c not in _ROMAN for c in s):
-        return None
-    total = 0
-    for i, c in enumerate(s):
-        v = _ROMAN[c]
-        total += -v if i + 1 < len(s) and _ROMAN[s[i + 1]] > v else v
-    return total
-
-
 def _meeting_int(s: str | None) -> int | None:
     if not s:
         return None
-    return int(s) if s.isdigit() else roman_to_int(s)
+    return int(s) if s.isdigit() else roman_value(s)
 
 
 @dataclass(frozen=True, slots=True)
