@@ -99,18 +99,20 @@ def _write(conn: Connection, rec: DocumentRecord, source: tuple[str, str, bytes]
     """Insert one document's rows (its earlier version already deleted)."""
     doc_id = rec.document["id"]
     own_keys = {k.id for k in rec.keys} | {doc_id}
-    # A stub of this text (known from citations until now) gives way to the text itself.
-    stubs = conn.execute(select(DocumentKeyRow.document_id).join(
+    # One look-up for who answers to these keys: a stub of this text (known from citations
+    # until now) gives way to the text itself; a key another text holds stays with it.
+    holders = conn.execute(select(DocumentKeyRow.key, DocumentKeyRow.document_id,
+                                  DocumentRow.is_stub).join(
         DocumentRow, DocumentRow.id == DocumentKeyRow.document_id).where(
-        DocumentKeyRow.key.in_(own_keys), DocumentRow.is_stub)).scalars().all()
+        DocumentKeyRow.key.in_(own_keys))).all()
+    stubs = {h.document_id for h in holders if h.is_stub}
     if stubs:
-        conn.execute(delete(DocumentRow).where(DocumentRow.id.in_(set(stubs))))
+        conn.execute(delete(DocumentRow).where(DocumentRow.id.in_(stubs)))
     conn.execute(insert(DocumentRow), [rec.document])
     name, fmt, data = source
     conn.execute(insert(SourceRow), [{"document_id": doc_id, "name": name, "format": fmt,
                                       "data": data}])
-    taken = set(conn.execute(select(DocumentKeyRow.key).where(
-        DocumentKeyRow.key.in_(own_keys))).scalars())
+    taken = {h.key for h in holders if not h.is_stub}
     conn.execute(insert(DocumentKeyRow), [{"key": k, "document_id": doc_id}
                                           for k in sorted(own_keys - taken)])
     if rec.paragraphs:
@@ -136,10 +138,9 @@ def _ensure_stubs(conn: Connection, keys: Iterable[DocKey]) -> None:
     wanted = {k.id: k for k in keys}
     if not wanted:
         return
+    # every document answers to its own id in document_keys, stubs included
     known = set(conn.execute(select(DocumentKeyRow.key).where(
         DocumentKeyRow.key.in_(wanted))).scalars())
-    known |= set(conn.execute(select(DocumentRow.id).where(
-        DocumentRow.id.in_(wanted))).scalars())
     missing = [wanted[k] for k in sorted(wanted) if k not in known]
     if missing:
         now = _now()
