@@ -16,7 +16,7 @@ from mealink.load.formats import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, extract_
 from mealink.models import Source
 
 __all__ = ["DEFAULT_MAX_BYTES", "SUPPORTED_SUFFIXES", "clean_text", "iter_paths", "iter_sources",
-           "load", "load_bytes"]
+           "load", "load_bytes", "read_file"]
 
 
 def load_bytes(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
@@ -28,8 +28,8 @@ def load_bytes(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES) ->
     return Source(name=name, format=fmt, text=text)
 
 
-def load(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
-    """Read one file and return its repaired text."""
+def read_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of one file, refused before reading when it is a folder or too large."""
     p = Path(path)
     name = str(path)
     if p.is_dir():
@@ -45,10 +45,14 @@ def load(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
             source=name,
         )
     try:
-        data = p.read_bytes()
+        return p.read_bytes()
     except OSError as exc:
         raise LoadError(f"cannot be read: {exc.strerror or exc}", source=name) from None
-    return load_bytes(data, name, max_bytes=max_bytes)
+
+
+def load(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
+    """Read one file and return its repaired text."""
+    return load_bytes(read_file(path, max_bytes=max_bytes), str(path), max_bytes=max_bytes)
 
 
 def _is_folder_documentation(path: Path) -> bool:

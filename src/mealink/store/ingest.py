@@ -21,10 +21,10 @@ from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from mealink import __version__, parse_source
-from mealink.errors import LoadError, MealinkError
+from mealink.errors import MealinkError
 from mealink.link.identifiers import DocKey
 from mealink.link.lineage import document_links
-from mealink.load import DEFAULT_MAX_BYTES, iter_paths, load_bytes
+from mealink.load import DEFAULT_MAX_BYTES, iter_paths, load_bytes, read_file
 from mealink.store.database import Store
 from mealink.store.linking import LinkSummary, link
 from mealink.store.records import DocumentRecord, document_record, stub_record
@@ -80,19 +80,6 @@ def _now() -> datetime:
 def _source_key(path: Path) -> str:
     """Files are known by their absolute path, so the same file named two ways is one."""
     return str(path.resolve())
-
-
-def _read(path: Path, max_bytes: int) -> bytes:
-    try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise LoadError("is a directory", source=str(path))
-        if size > max_bytes:
-            raise LoadError(f"is {size / 1e6:.1f} MB, more than the {max_bytes / 1e6:.0f} MB "
-                            "limit for one document (raise it with --max-size)", source=str(path))
-        return path.read_bytes()
-    except OSError as exc:
-        raise LoadError(f"cannot be read: {exc.strerror or exc}", source=str(path)) from None
 
 
 def _write(conn: Connection, rec: DocumentRecord, source: tuple[str, str, bytes]) -> None:
@@ -155,7 +142,7 @@ def ingest_file(store: Store, path: str | Path, *, max_bytes: int = DEFAULT_MAX_
     p = Path(path)
     shown = str(path)
     try:
-        data = _read(p, max_bytes)
+        data = read_file(p, max_bytes=max_bytes)
     except MealinkError as exc:
         return FileOutcome(shown, "failed", message=str(exc))
     key = _source_key(p)
