@@ -22,7 +22,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from mealink.errors import MealinkError
-from mealink.link.status import parse_as_of
+from mealink.link.status import PAST, parse_as_of
 from mealink.load import DEFAULT_MAX_BYTES, iter_paths
 from mealink.store import FileOutcome, IngestSummary, ingest, open_store, reparse
 from mealink.store.corpus import DocumentStatus, LineageNode, cited, in_force, lineage, status
@@ -129,8 +129,7 @@ def _status_line(st: DocumentStatus) -> Text:
     if st.as_of:
         line.append(f" as of {st.as_of}")
     for a in st.acts:
-        verb = {"revises": "revised", "repeals": "repealed", "retires": "retired",
-                "supersedes": "superseded", "consolidates": "consolidated"}[a.relation]
+        verb = PAST[a.relation]
         scope = f" (paragraphs {', '.join(a.paragraphs)})" if a.paragraphs else ""
         when = f" ({a.adopted})" if a.adopted else ""
         line.append(f"\n  {verb}{scope} by {a.source}{when}")

@@ -20,6 +20,7 @@ from mealink.link.lineage import REMOVALS
 from mealink.link.status import PAST, AsOf, DocInfo, EdgeInfo, Status, status_of
 from mealink.store.database import Store
 from mealink.store.linking import load_graph
+from mealink.store.records import short_adoption
 from mealink.store.schema import CitationRow, DocumentKeyRow, DocumentRow, EdgeRow, ParagraphRow
 
 __all__ = ["CitedText", "DocumentStatus", "LineageNode", "cited", "find_document", "in_force",
@@ -63,20 +64,6 @@ class DocumentStatus:
                 "acts": [{"relation": a.relation, "by": a.source_id, "by_label": a.source,
                           "adopted": a.adopted, "paragraph_id": a.paragraph_id,
                           "paragraphs": list(a.paragraphs)} for a in self.acts]}
-
-
-def short_adoption(adopted_at: str | None) -> str | None:
-    """'COP11, Quito, 4-9 November 2014' -> 'COP11, Quito, 2014'."""
-    if not adopted_at:
-        return None
-    parts = [p.strip() for p in adopted_at.split(",")]
-    import re
-
-    year = re.findall(r"(?:19|20)\d{2}", adopted_at)
-    keep = [p for p in parts if not re.search(r"\d{4}", p) and not re.search(
-        r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-        r"December)\b", p)]
-    return ", ".join(keep[:2] + year[-1:]) or adopted_at
 
 
 def find_document(conn: Connection, text: str) -> tuple[str, str | None]:

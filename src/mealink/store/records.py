@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from mealink.annotate.actors import canonical_names
-from mealink.link.identifiers import DocKey, numbering
+from mealink.link.identifiers import DocKey
 from mealink.link.lineage import DocumentLinks
 from mealink.models import Document
 
 __all__ = ["DocumentRecord", "adoption_date", "adoption_meeting", "document_record",
-           "fingerprint", "paragraph_anchors", "stub_record"]
+           "fingerprint", "paragraph_anchors", "short_adoption", "stub_record"]
 
 _MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -51,6 +51,16 @@ def adoption_date(adopted_at: str | None) -> date | None:
                 return date(int(m.group("year")), month, 1)
     y = _YEAR.findall(adopted_at)
     return date(int(y[-1]), 1, 1) if y else None
+
+
+def short_adoption(adopted_at: str | None) -> str | None:
+    """'COP11, Quito, 4-9 November 2014' -> 'COP11, Quito, 2014': meeting, place, year."""
+    if not adopted_at:
+        return None
+    years = _YEAR.findall(adopted_at)
+    keep = [p.strip() for p in adopted_at.split(",")
+            if not _YEAR.search(p) and not any(w.lower() in _MONTHS for w in p.split())]
+    return ", ".join(keep[:2] + years[-1:]) or adopted_at
 
 
 def adoption_meeting(key: DocKey | None, adopted_at: str | None) -> int | None:
@@ -201,7 +211,3 @@ def stub_record(key: DocKey, now: datetime) -> dict[str, Any]:
         "updated_at": now,
     }
 
-
-def meeting_label(convention: str | None) -> str:
-    """How a convention names its meetings ('COP', 'CoP', 'MOP')."""
-    return numbering().meetings.get(convention or "", "COP")
