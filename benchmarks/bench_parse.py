@@ -242,7 +242,7 @@ CPU_SHARES: list[float] = []
 OTHERS_BUSY: list[float] = []
 
 
-def _busy_seconds() -> float | None:
+def busy_seconds() -> float | None:
     """Busy time of all CPUs so far (seconds), from the first line of /proc/stat."""
     try:
         with open("/proc/stat") as f:
@@ -258,13 +258,13 @@ def timed_runs(fn: Callable[[], Any], repeats: int, budget: float | None = None)
     times: list[float] = []
     for _ in range(repeats):
         gc.collect()
-        b0 = _busy_seconds()
+        b0 = busy_seconds()
         c0 = time.process_time()
         t0 = time.perf_counter()
         fn()
         wall = time.perf_counter() - t0
         own = time.process_time() - c0
-        b1 = _busy_seconds()
+        b1 = busy_seconds()
         CPU_SHARES.append(own / wall if wall > 0 else 1.0)
         if b0 is not None and b1 is not None and wall > 0:
             OTHERS_BUSY.append(max(0.0, (b1 - b0 - own) / wall))

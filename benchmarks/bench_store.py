@@ -73,8 +73,8 @@ except ImportError:  # running with a Python where mealink is not installed: use
 
 sys.path.insert(0, str(HERE))  # bench_parse, beside this script
 import sqlalchemy  # noqa: E402
+from bench_parse import busy_seconds, source_digest  # noqa: E402
 from bench_parse import machine as parse_machine  # noqa: E402
-from bench_parse import source_digest  # noqa: E402
 from sqlalchemy import create_engine, event, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -384,17 +384,6 @@ def analyze(store: Store) -> None:
 # --------------------------------------------------------------------------- quiet machine
 
 
-def _busy_seconds() -> float | None:
-    """Busy time of all CPUs so far (seconds), from the first line of /proc/stat."""
-    try:
-        with open("/proc/stat") as f:
-            fields = f.readline().split()
-        user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[1:9])
-        return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
-
-
 def _postgres_seconds() -> float:
     """CPU time used so far by the PostgreSQL server's processes (they work for us)."""
     total = 0
@@ -416,7 +405,7 @@ class Meter:
     this process and the PostgreSQL server used, and what other processes kept busy."""
 
     def __enter__(self) -> Meter:
-        self.b0, self.pg0 = _busy_seconds(), _postgres_seconds()
+        self.b0, self.pg0 = busy_seconds(), _postgres_seconds()
         self.c0, self.t0 = time.process_time(), time.perf_counter()
         return self
 
@@ -424,7 +413,7 @@ class Meter:
         self.wall = time.perf_counter() - self.t0
         self.own = time.process_time() - self.c0
         self.pg = _postgres_seconds() - self.pg0
-        b1 = _busy_seconds()
+        b1 = busy_seconds()
         busy = (b1 - self.b0) if b1 is not None and self.b0 is not None else float("nan")
         self.others = max(0.0, busy - self.own - self.pg) / self.wall if self.wall else 0.0
 

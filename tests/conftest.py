@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -12,15 +13,20 @@ REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("MEALINK_CORPUS", REPO.parent / "shared" / "corpus"))
 
 
+def skip_or_fail(message: str, required_by: str) -> NoReturn:
+    """Skip on a developer machine; fail where the environment variable ``required_by``
+    is 1 (CI), so a missing component never passes silently."""
+    if os.environ.get(required_by) == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     """The gold corpus. Absent: skipped on a bare clone, an error where it is required (CI)."""
     if not (CORPUS / "README.md").is_file():
-        message = (f"gold corpus not found at {CORPUS}; put ../shared beside the repository "
-                   "or set MEALINK_CORPUS")
-        if os.environ.get("MEALINK_REQUIRE_CORPUS") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_or_fail(f"gold corpus not found at {CORPUS}; put ../shared beside the repository "
+                     "or set MEALINK_CORPUS", "MEALINK_REQUIRE_CORPUS")
     return CORPUS
 
 
@@ -45,11 +51,9 @@ def pg_admin() -> str:
     an error where it is required (CI sets MEALINK_REQUIRE_PG=1)."""
     why = _pg_available()
     if why is not None:
-        message = (f"PostgreSQL not reachable at {PG_ADMIN} ({why}); the PostgreSQL half of "
-                   "the storage tests is skipped (set MEALINK_TEST_PG to point at a server)")
-        if os.environ.get("MEALINK_REQUIRE_PG") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_or_fail(f"PostgreSQL not reachable at {PG_ADMIN} ({why}); the PostgreSQL half of "
+                     "the storage tests is skipped (set MEALINK_TEST_PG to point at a server)",
+                     "MEALINK_REQUIRE_PG")
     return PG_ADMIN
 
 
