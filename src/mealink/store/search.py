@@ -15,8 +15,10 @@ from typing import Any
 
 from sqlalchemy import text
 
+from mealink.annotate.actors import canonical_names
 from mealink.errors import MealinkError
 from mealink.store.database import Store
+from mealink.vocabulary import vocabulary
 
 __all__ = ["Hit", "SearchFilters", "fts5_query", "search"]
 
@@ -109,8 +111,6 @@ def fts5_query(query: str) -> str:
 
 def _convention_id(name: str) -> str:
     """The convention id as stored ('cms' -> 'CMS'), so the filter can use its index."""
-    from mealink.vocabulary import vocabulary
-
     lower = name.lower()
     return next((c.id for c in vocabulary().conventions if c.id.lower() == lower), name)
 
@@ -133,8 +133,6 @@ def _filters(f: SearchFilters, params: dict[str, Any]) -> str:
         where.append("p.verb = :verb")
         params["verb"] = f.verb.lower()
     if f.actor:
-        from mealink.annotate.actors import canonical_names
-
         canonical = canonical_names().get(f.actor.lower())
         if canonical:  # a known body: its canonical name is indexed
             where.append("EXISTS (SELECT 1 FROM paragraph_actors a WHERE a.paragraph_pk = p.pk "
