@@ -181,6 +181,22 @@ CASES: list[tuple[str, str, list[tuple[Any, ...]]]] = [
      "Directives, et demande lAssemble dexaminer les Directives en vue de les adopter.",
      [(H, None, None, [], []), (P, None, None, [], ["IOC/EC-XLV/2"]),
       (O, None, "decide", ["Assemble"], [])]),
+    ("a list of bodies whose middle item carries a qualifier (seed 11.10 op 7)",
+     "1. Further requests the Secretariat, its daughter Agreements within the mandates given "
+     "by their Parties/Signatories and the Scientific Council to enhance their engagement;",
+     [(O, "1", "request", ["Secretariat", "daughter Agreements", "Scientific Council"], [])]),
+    ("a plural body of several named conventions stays one actor (cms 12.21 op 6)",
+     "1. Invites the secretariats of the United Nations Framework Convention on Climate "
+     "Change, the Convention on Biological Diversity and the Convention on Wetlands to "
+     "cooperate;",
+     [(O, "1", "invite", ["secretariats of the United Nations Framework Convention on Climate "
+                          "Change, the Convention on Biological Diversity and the Convention "
+                          "on Wetlands"], [])]),
+    ("bodies qualified by a system name are not cut there (unga 32/168)",
+     "1. Requests the governing bodies of all organizations within the United Nations system "
+     "to take action;",
+     [(O, "1", "request", ["governing bodies of all organizations within the United Nations "
+                           "system"], [])]),
 ]
 
 

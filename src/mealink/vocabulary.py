@@ -107,6 +107,7 @@ class Vocabulary:
     finite_pattern: re.Pattern[str]
     finite_lower: re.Pattern[str]
     actor_aliases: dict[str, str]
+    actor_roles: dict[str, str]
     actor_heads: frozenset[str]
     phrase_words: frozenset[str]
     long_names_pattern: re.Pattern[str]
@@ -311,6 +312,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
     for entry in actors["actor"]:
         for alias in [entry["name"], *entry.get("aliases", [])]:
             aliases[alias.lower()] = entry["name"]
+    roles = {entry["name"]: entry["role"] for entry in actors["actor"]}
     long_names = [a for a in aliases if re.search(r"[, ](?:and|,)", a.lower()) or "," in a]
     long_names += [n for c in conventions["convention"] for n in c["names"] if " and " in n
                    or "," in n]
@@ -377,6 +379,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         finite_pattern=finite_pattern,
         finite_lower=finite_lower,
         actor_aliases=aliases,
+        actor_roles=roles,
         actor_heads=frozenset(w.lower() for w in actors["heads"]["words"]),
         phrase_words=frozenset(actors["phrase"]["words"]),
         long_names_pattern=long_names_pattern,

@@ -37,7 +37,7 @@ _DETERMINER = re.compile(
 _ELISION = re.compile(r"^[lLdD]['’]?(?=[A-ZÀ-Ý])")
 _QUALIFIER = re.compile(
     r"\s+(?:to|of|under)\s+the\s+(?:Convention|Protocol|Agreement)\b.*$|\s+that\s.*$|"
-    r"\s+(?:which|who|whose|where)\s.*$")
+    r"\s+(?:which|who|whose|where)\s.*$|\s+within\s+(?:the|their|its)\s+(?:respective\s+)?mandates?\b.*$")
 _APPOSITIVE = re.compile(r"\s*,\s*(?:notably|in particular|particularly|especially|including)\s+")
 _INFINITIVE_ASK = re.compile(
     r"\bto\s+(?:also\s+)?(?:encourage|invite|request|urge|call\s+upon|call\s+on|ask|instruct)\s+",
@@ -46,8 +46,8 @@ _PASSIVE_AGENT = re.compile(r"\bto\s+be\s+(?:followed|implemented|applied|used|u
                             r"carried\s+out)\s+by\s+", re.IGNORECASE)
 # "Parties, regional centres and others to": a list that runs over commas up to "to"/":".
 _LIST_TAIL = re.compile(
-    r"\s*(?:[A-Za-z][\w'’-]*(?:\s+[\w'’-]+){0,7}?\s*,\s*)*(?:and\s+)?[A-Za-z][\w'’-]*"
-    r"(?:\s+[\w'’-]+){0,7}?(?=\s+to\s+[a-z]|\s*:)")
+    r"\s*(?:[A-Za-z][\w'’-]*(?:\s+[\w'’/-]+){0,11}?\s*,\s*)*(?:and\s+)?[A-Za-z][\w'’-]*"
+    r"(?:\s+[\w'’/-]+){0,13}?(?=\s+to\s+[a-z]|\s*:)")
 
 
 @cache
@@ -141,9 +141,10 @@ def _phrase_end(text: str, pos: int, end: int, vocab: Vocabulary, that: bool,
     return stop
 
 
-def _split(text: str, start: int, end: int,
-           protected: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
-    """Coordinated noun phrases, with a shared modifier kept whole ('other X and Y')."""
+def _split(text: str, start: int, end: int, protected: list[tuple[int, int]],
+           vocab: Vocabulary) -> list[tuple[str, int, int]]:
+    """Coordinated noun phrases, with a shared modifier kept whole ('other X and Y', 'the
+    secretariats of the UNFCCC, the CBD and the Convention on Wetlands')."""
     parts: list[tuple[str, int, int]] = []
     pos = start
     for m in _SPLIT.finditer(text, start, end):
@@ -160,6 +161,9 @@ def _split(text: str, start: int, end: int,
             if len(prev) == 2 and prev[0].lower() in ("other", "relevant"):
                 merged[-1] = (text[merged[-1][1]:part[2]], merged[-1][1], part[2])
                 continue
+        if merged and _OF_HEAD.match(merged[0][0]) and not _is_actor(normalise(part[0]), vocab):
+            merged[-1] = (text[merged[-1][1]:part[2]], merged[-1][1], part[2])
+            continue
         merged.append(part)
     return merged
 
@@ -178,9 +182,9 @@ def phrase_actors(text: str, pos: int, end: int, vocab: Vocabulary,
     followed_by_to = bool(_TO_VERB.match(text, stop, min(end, stop + 20)) or
                           _INSERTION_TO_VERB.match(text, stop, min(end, stop + 220)))
     out: list[Mention] = []
-    for raw, s, e in _split(text, pos, stop, protected):
+    for raw, s, e in _split(text, pos, stop, protected, vocab):
         name = normalise(raw)
-        if not name or len(name.split()) > 14:
+        if not name or len(name.split()) > (24 if _OF_HEAD.match(name) else 14):
             continue
         if _is_actor(name, vocab) or (followed_by_to and name[0].isupper()):
             offset = raw.find(name.split()[0])
@@ -209,6 +213,9 @@ _AND = re.compile(r"\band\s")
 _THAT = re.compile(r"(?:that|à|a)\s+")
 _TO_VERB = re.compile(r"\s+to\s+[a-z]")
 _INSERTION_TO_VERB = re.compile(r"\s*,[^;:]{0,200}?,\s*to\s+[a-z]")
+# "secretariats of X, Y and Z": a plural body of several named things.
+_OF_HEAD = re.compile(r"\s*(?:the\s+)?(?:secretariats|members|governing\s+bodies|heads)\s+of\s",
+                      re.IGNORECASE)
 _WORD = re.compile(r"[\w'’-]+")
 _EMBEDDED_NEEDLES = re.compile(r"to (?:encourage|invite|request|urge|call|ask|instruct|also|be )")
 
