@@ -22,7 +22,7 @@ __all__ = [
     "load_bytes", "looks_like_resolution", "parse", "parse_file", "parse_text", "search",
 ]
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 if TYPE_CHECKING:
     from mealink.store.search import Hit

@@ -42,3 +42,7 @@ class StoreError(MealinkError):
 
 class NotFoundError(MealinkError):
     """What was asked for (a document, a paragraph) is not in the corpus."""
+
+
+class ConflictError(MealinkError):
+    """A write was based on a state someone else has changed since (reload and retry)."""

@@ -134,7 +134,8 @@ class Vocabulary:
     cover_label_pattern: re.Pattern[str]
 
 
-def _load(name: str) -> dict[str, Any]:
+def load_data(name: str) -> dict[str, Any]:
+    """A TOML data file shipped in ``mealink/data``, parsed."""
     try:
         text = resources.files("mealink.data").joinpath(name).read_text(encoding="utf-8")
         return tomllib.loads(text)
@@ -203,7 +204,7 @@ def _english_forms(base: str, entry: dict[str, Any]) -> list[tuple[str, Form]]:
     return out
 
 
-def _alternation(words: list[str]) -> str:
+def alternation(words: list[str]) -> str:
     """A regex matching any of ``words`` (longest first), built as a trie so that Python's
     regex engine does not try hundreds of alternatives one by one at every position."""
     trie: dict[str, Any] = {}
@@ -281,7 +282,7 @@ def _convention_long_names(entries: list[dict[str, Any]]) -> tuple[re.Pattern[st
     convention (index) each name belongs to."""
     owner = {" ".join(n.lower().split()): i for i, c in enumerate(entries)
              for n in c["names"] if not n.isupper()}
-    return re.compile(rf"(?<![\w-])(?:{_alternation(list(owner))})(?![\w-])"), owner
+    return re.compile(rf"(?<![\w-])(?:{alternation(list(owner))})(?![\w-])"), owner
 
 
 def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
@@ -293,20 +294,20 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
     openers: list[str] = list(leads["preamble"]["openers"])
     for fr in leads["preamble"].get("openers_fr", []):
         openers += [fr, fold_accents(fr), strip_accented(fr)]
-    prefixes = _alternation(leads["lead"]["prefixes"])
-    suffixes = _alternation(leads["lead"]["suffixes"])
-    complements = _alternation(leads["lead"]["complements"])
-    head = _alternation(lead_words + openers)
+    prefixes = alternation(leads["lead"]["prefixes"])
+    suffixes = alternation(leads["lead"]["suffixes"])
+    complements = alternation(leads["lead"]["complements"])
+    head = alternation(lead_words + openers)
     # A lead: optional adverbs, the verb (or opener), optional "also" and complement.
     lead_pattern = re.compile(
         rf"(?P<lead>(?:(?:{prefixes})\s+){{0,2}}(?P<verb>{head})"
         rf"(?:\s+(?:{suffixes}))?(?:\s+(?:{complements}))?)(?![\w-])",
         re.IGNORECASE,
     )
-    finite_pattern = re.compile(rf"(?<![\w-])(?P<verb>{_alternation(finite)})(?![\w-])",
+    finite_pattern = re.compile(rf"(?<![\w-])(?P<verb>{alternation(finite)})(?![\w-])",
                                 re.IGNORECASE)
     # The same, case-sensitive, to run on lower-cased text (several times faster).
-    finite_lower = re.compile(rf"(?<![\w-])(?P<verb>{_alternation(finite)})(?![\w-])")
+    finite_lower = re.compile(rf"(?<![\w-])(?P<verb>{alternation(finite)})(?![\w-])")
 
     aliases: dict[str, str] = {}
     for entry in actors["actor"]:
@@ -317,7 +318,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
     long_names += [n for c in conventions["convention"] for n in c["names"] if " and " in n
                    or "," in n]
     long_names += [b for b in leads["chapeau"]["bodies"] if " and " in b or "," in b]
-    long_names_pattern = re.compile(rf"(?<![\w-])(?:{_alternation(long_names)})(?![\w-])")
+    long_names_pattern = re.compile(rf"(?<![\w-])(?:{alternation(long_names)})(?![\w-])")
 
     def union(patterns: list[str]) -> str:
         ws = r"\s+"
@@ -349,7 +350,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         rf"(?:-{sym['first']}(?:[./][A-Za-z0-9]+)*(?:/{sym['segment']})+)*"
     )
     chapeau = leads["chapeau"]
-    bodies = _alternation(chapeau["bodies"] + [strip_accented(b) for b in chapeau["bodies"]])
+    bodies = alternation(chapeau["bodies"] + [strip_accented(b) for b in chapeau["bodies"]])
     articles = "|".join(re.escape(a) for a in chapeau["articles"])
     # "The Conference of the Parties [to the Convention on ...|serving as ...][,]"
     chapeau_pattern = re.compile(
@@ -397,7 +398,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         reference_pattern=reference_pattern,
         qualifier_pattern=qualifier_pattern,
         # a trie finds the same longest type word as the longest-first alternation, faster
-        reference_type_lower=re.compile(_alternation(list(types))),
+        reference_type_lower=re.compile(alternation(list(types))),
         symbol_pattern=symbol_pattern,
         meeting_document_pattern=re.compile(references["meeting_document"]["pattern"]),
         identifier_pattern=re.compile(identifier),
@@ -413,8 +414,9 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
 def vocabulary() -> Vocabulary:
     """The package's vocabulary, built once per process."""
     return _build(
-        _load("verbs.toml"), _load("leads.toml"), _load("actors.toml"), _load("clauses.toml"),
-        _load("conventions.toml"), _load("references.toml"),
+        load_data("verbs.toml"), load_data("leads.toml"), load_data("actors.toml"),
+        load_data("clauses.toml"),
+        load_data("conventions.toml"), load_data("references.toml"),
     )
 
 

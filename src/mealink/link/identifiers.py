@@ -17,7 +17,7 @@ from functools import cache
 
 from mealink.errors import VocabularyError
 from mealink.parse.markers import roman_value
-from mealink.vocabulary import _load
+from mealink.vocabulary import load_data
 
 __all__ = ["DocKey", "Numbering", "citation_keys", "document_keys", "numbering", "parse_key"]
 
@@ -102,7 +102,7 @@ class Numbering:
 @cache
 def numbering() -> Numbering:
     """The numbering knowledge, loaded once per process."""
-    data = _load("numbering.toml")
+    data = load_data("numbering.toml")
     shapes: list[Shape] = []
     symbols: list[tuple[Shape, str]] = []
     owner: dict[str, str] = {}

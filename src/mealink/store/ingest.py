@@ -34,6 +34,7 @@ from mealink.store.schema import (
     DocumentKeyRow,
     DocumentRow,
     EdgeRow,
+    MandateRow,
     ParagraphRow,
     SourceRow,
 )
@@ -117,6 +118,8 @@ def _write(conn: Connection, rec: DocumentRecord, source: tuple[str, str, bytes]
             conn.execute(insert(CitationRow), citations)
     if rec.edges:
         conn.execute(insert(EdgeRow), rec.edges)
+    if rec.mandates:
+        conn.execute(insert(MandateRow), rec.mandates)
     _ensure_stubs(conn, rec.targets)
 
 
@@ -149,10 +152,11 @@ def ingest_file(store: Store, path: str | Path, *, max_bytes: int = DEFAULT_MAX_
     digest = hashlib.sha256(data).hexdigest()
     with store.engine.connect() as conn:  # one look-up: this path, or these bytes elsewhere
         rows = conn.execute(select(DocumentRow.id, DocumentRow.content_hash,
-                                   DocumentRow.source).where(
+                                   DocumentRow.source, DocumentRow.parser_version).where(
             (DocumentRow.source == key) | (DocumentRow.content_hash == digest))).all()
     existing = next((r for r in rows if r.source == key), None)
-    if existing is not None and existing.content_hash == digest and not force:
+    if existing is not None and existing.content_hash == digest and not force and \
+            existing.parser_version == PARSER_VERSION:  # a newer parser reads it again
         return FileOutcome(shown, "unchanged", existing.id)
     same = next((r for r in rows if r.source != key), None)
     if existing is None and same is not None:

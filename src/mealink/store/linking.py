@@ -17,6 +17,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, or_, select, updat
 
 from mealink.link.status import DocInfo, EdgeInfo, current_status, pick_version
 from mealink.store.database import Store
+from mealink.store.mandates import derive_statuses
 from mealink.store.schema import CitationRow, DocumentKeyRow, DocumentRow, EdgeRow, ParagraphRow
 
 __all__ = ["LinkSummary", "link", "load_graph"]
@@ -121,6 +122,7 @@ def _edges(conn: Connection) -> list[EdgeInfo]:
 
 def _set_status(conn: Connection, docs: dict[str, DocInfo], edges: list[EdgeInfo]) -> int:
     statuses = current_status(docs, edges)
+    derive_statuses(conn, docs, statuses)
     rows = conn.execute(select(DocumentRow.id, DocumentRow.status, DocumentRow.status_by,
                                DocumentRow.in_force)).all()
     changes = []

@@ -19,6 +19,7 @@ from typing import Any
 from mealink.annotate.actors import canonical_names
 from mealink.link.identifiers import DocKey
 from mealink.link.lineage import DocumentLinks
+from mealink.mandates.extract import Mandate, mandates_of
 from mealink.models import Document
 
 __all__ = ["DocumentRecord", "adoption_date", "adoption_meeting", "document_record",
@@ -131,6 +132,7 @@ class DocumentRecord:
     citations: list[list[dict[str, Any]]] = field(default_factory=list)
     edges: list[dict[str, Any]] = field(default_factory=list)
     targets: list[DocKey] = field(default_factory=list)
+    mandates: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _scope(paragraphs: tuple[str, ...]) -> str | None:
@@ -196,7 +198,30 @@ def document_record(doc: Document, links: DocumentLinks, *, source: str, content
     if key is not None and key.revision:
         targets.add(key.work)  # a revised text revises at least its original
     rec.targets = sorted(targets, key=lambda k: k.id)
+    rec.mandates = mandate_rows(mandates_of(
+        doc, [f"{doc_id}/{a}" for a in anchors], doc_id, key.type if key else None,
+        adoption_meeting(key, doc.adopted_at)))
     return rec
+
+
+def mandate_rows(mandates: list[Mandate]) -> list[dict[str, Any]]:
+    """Rows of the mandates table (statuses are set by linking)."""
+    rows = []
+    for seq, m in enumerate(mandates):
+        d = m.deadline
+        rows.append({
+            "id": m.id, "document_id": m.document_id, "paragraph_id": m.paragraph_id,
+            "seq": seq, "actor": m.actor[:300], "written": m.written, "role": m.role,
+            "verb": m.verb, "strength": m.strength, "action": m.action,
+            "deadline": d.written if d else None, "deadline_kind": d.kind if d else None,
+            "deadline_convention": d.convention if d else None,
+            "deadline_body": d.body if d else None, "deadline_number": d.number if d else None,
+            "deadline_after": d.after if d else None, "deadline_on": d.day if d else None,
+            "deadline_implied": d.implied if d else False, "condition": m.condition,
+            "reporting_to": list(m.reporting_to), "time_bound": m.time_bound,
+            "derived_status": "active", "derived_reason": None, "status": "active",
+        })
+    return rows
 
 
 def stub_record(key: DocKey, now: datetime) -> dict[str, Any]:

@@ -21,8 +21,10 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import JSON
 
 
 class Base(DeclarativeBase):
@@ -183,3 +185,59 @@ class ParagraphTopicRow(Base):
         ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True)
     score: Mapped[float] = mapped_column(Float, default=0.0)
     evidence: Mapped[str | None] = mapped_column(Text)
+
+
+class MandateRow(Base):
+    """One actor's part of one operative paragraph, re-derived whenever its document is
+    stored; ``derived_status`` comes from the lineage and the meetings, ``status`` is what
+    holds once people's progress entries are counted."""
+
+    __tablename__ = "mandates"
+    __table_args__ = (Index("ix_mandates_actor_status", "actor", "status"),)
+
+    id: Mapped[str] = mapped_column(String(400), primary_key=True)
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    paragraph_id: Mapped[str] = mapped_column(String(260), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(300))
+    written: Mapped[str] = mapped_column(Text)
+    role: Mapped[str | None] = mapped_column(String(60), index=True)
+    verb: Mapped[str] = mapped_column(String(60))
+    strength: Mapped[str] = mapped_column(String(10), index=True)
+    action: Mapped[str] = mapped_column(Text)
+    deadline: Mapped[str | None] = mapped_column(Text)
+    deadline_kind: Mapped[str | None] = mapped_column(String(10))
+    deadline_convention: Mapped[str | None] = mapped_column(String(60))
+    deadline_body: Mapped[str | None] = mapped_column(String(20))
+    deadline_number: Mapped[int | None] = mapped_column(Integer)
+    deadline_after: Mapped[int | None] = mapped_column(Integer)
+    deadline_on: Mapped[date | None] = mapped_column(Date)
+    deadline_implied: Mapped[bool] = mapped_column(Boolean, default=False)
+    condition: Mapped[str | None] = mapped_column(Text)
+    reporting_to: Mapped[list[str]] = mapped_column(JSON, default=list)
+    time_bound: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    derived_status: Mapped[str] = mapped_column(String(20), default="active")
+    derived_reason: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="active", index=True)
+
+
+class ProgressRow(Base):
+    """A progress entry on a mandate: who, when, what status, a note and evidence.
+
+    Append-only: triggers in the migration refuse UPDATE and DELETE, and ``seq`` is unique
+    per mandate, so two people writing at once cannot both be "entry 3" (the second is told
+    to reload). Entries are keyed by the mandate's stable id, so they outlive re-ingesting.
+    """
+
+    __tablename__ = "progress"
+    __table_args__ = (UniqueConstraint("mandate_id", "seq", name="uq_progress_mandate_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    mandate_id: Mapped[str] = mapped_column(String(400), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    author: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[list[str]] = mapped_column(JSON, default=list)

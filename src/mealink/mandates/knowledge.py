@@ -1,0 +1,116 @@
+"""What the mandate rules know, read once from ``data/mandates.toml`` and ``meetings.toml``:
+verb strengths, meeting bodies, statuses, lapsing text types and the meeting calendar."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import Any
+
+from mealink.errors import VocabularyError
+from mealink.vocabulary import alternation, load_data, vocabulary
+
+__all__ = ["MandateKnowledge", "MeetingEntry", "knowledge", "meetings_from"]
+
+STRENGTHS = ("request", "urge", "invite")
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingEntry:
+    """One meeting of a convention's body with its dates."""
+
+    convention: str
+    body: str
+    number: int
+    start: date
+    end: date
+    place: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MandateKnowledge:
+    """Compiled mandate vocabulary."""
+
+    strength_of: dict[str, str]  # verb or modal -> strength
+    strength_labels: dict[str, str]
+    modal_pattern: re.Pattern[str]
+    report_verbs: re.Pattern[str]
+    report_bodies: re.Pattern[str]  # names of bodies reported to, and meeting abbreviations
+    body_of_name: dict[str, str]  # lower-cased meeting body name -> short body
+    body_names: re.Pattern[str]  # "Standing Committee" ... (for "its" look-back)
+    abbreviation: re.Pattern[str]  # "COP12", "CMS COP 12", "StC56"
+    body_of_abbreviation: dict[str, str]
+    ordinals: dict[str, int]
+    relative: frozenset[str]
+    lapsing: frozenset[tuple[str, str]]  # (convention, type)
+    statuses: dict[str, str]  # name -> meaning
+    derived_statuses: frozenset[str]
+    calendar: tuple[MeetingEntry, ...]
+
+
+def _date(value: Any, where: str) -> date:
+    if isinstance(value, date):
+        return value
+    raise VocabularyError(f"{where}: a date must be written 2024-02-12, not {value!r}")
+
+
+def meetings_from(data: dict[str, Any], where: str) -> tuple[MeetingEntry, ...]:
+    """Meetings from a parsed meetings TOML table (``meeting = [{...}, ...]``)."""
+    out: list[MeetingEntry] = []
+    for i, m in enumerate(data.get("meeting", []), 1):
+        here = f"{where}, meeting {i}"
+        try:
+            out.append(MeetingEntry(str(m["convention"]), str(m.get("body", "COP")),
+                                    int(m["number"]), _date(m["start"], here),
+                                    _date(m.get("end", m["start"]), here),
+                                    str(m.get("place", ""))))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise VocabularyError(f"{here}: needs convention, number and start ({exc})") \
+                from exc
+    return tuple(out)
+
+
+@cache
+def knowledge() -> MandateKnowledge:
+    """The package's mandate knowledge, built once per process."""
+    data = load_data("mandates.toml")
+    vocab = vocabulary()
+    strength_of = {w: s for s in STRENGTHS for w in data["strength"][s]}
+    roles = set(data["reporting"]["roles"])
+    reportable = [alias for alias, name in vocab.actor_aliases.items()
+                  if vocab.actor_roles.get(name) in roles]
+    body_of_name: dict[str, str] = {}
+    body_of_abbreviation: dict[str, str] = {}
+    for b in data["body"]:
+        for n in b["names"]:
+            body_of_name[n.lower()] = b["body"]
+        for a in b["abbreviations"]:
+            body_of_abbreviation[a.lower()] = b["body"]
+    conventions = [c.id for c in vocab.conventions] + ["UNEP"]
+    abbreviation = re.compile(
+        rf"(?:(?P<conv>{alternation(conventions)})\s+)?"
+        rf"(?P<abbr>{alternation(list({a for b in data['body'] for a in b['abbreviations']}))})"
+        r"[ .-]?(?P<n>\d{1,2})\b", re.IGNORECASE)
+    report_bodies = re.compile(
+        rf"(?<![\w-])(?:{alternation(reportable)})(?![\w-])|{abbreviation.pattern}",
+        re.IGNORECASE)
+    return MandateKnowledge(
+        strength_of=strength_of,
+        strength_labels=dict(data["strength_labels"]),
+        modal_pattern=re.compile(data["modals"]["pattern"], re.IGNORECASE),
+        report_verbs=re.compile(data["reporting"]["verbs"], re.IGNORECASE),
+        report_bodies=report_bodies,
+        body_of_name=body_of_name,
+        body_names=re.compile(rf"(?<![\w-])(?:{alternation(list(body_of_name))})(?![\w-])",
+                              re.IGNORECASE),
+        abbreviation=abbreviation,
+        body_of_abbreviation=body_of_abbreviation,
+        ordinals={w: i for i, w in enumerate(data["meeting_words"]["ordinals"], 1)},
+        relative=frozenset(data["meeting_words"]["relative"]),
+        lapsing=frozenset((x["convention"], x["type"]) for x in data["lapsing"]),
+        statuses={s["name"]: s["means"] for s in data["status"]},
+        derived_statuses=frozenset(s["name"] for s in data["status"] if s["derived"]),
+        calendar=meetings_from(load_data("meetings.toml"), "meetings.toml"),
+    )

@@ -1,0 +1,60 @@
+"""A mandate's status: derived from the lineage and the meetings, then what people
+recorded. The vocabulary is the CBD decision tracking tool's (data/mandates.toml)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mealink.link.status import AsOf
+from mealink.mandates.deadlines import Calendar, Deadline
+from mealink.mandates.knowledge import knowledge
+
+__all__ = ["STATUSES", "Derived", "derive_status", "effective_status", "removal_status"]
+
+# repeals and retires end a mandate; a later text that revises, supersedes or consolidates
+# the paragraph takes it over.
+_REMOVAL = {"repeals": "retired", "retires": "retired", "supersedes": "superseded",
+            "consolidates": "superseded", "revises": "superseded"}
+_PAST = {"repeals": "repealed", "retires": "retired", "supersedes": "superseded",
+         "consolidates": "consolidated", "revises": "revised"}
+
+
+def _statuses() -> tuple[str, ...]:
+    return tuple(knowledge().statuses)
+
+
+STATUSES = _statuses()
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """A derived status and the reason a reader is shown for it."""
+
+    status: str
+    reason: str | None = None
+
+
+def removal_status(relation: str, by: str) -> Derived:
+    """The status a mandate takes when ``by`` repeals, retires, revises ... its paragraph."""
+    return Derived(_REMOVAL.get(relation, "superseded"), f"{_PAST.get(relation, relation)} "
+                   f"by {by}")
+
+
+def derive_status(removal: Derived | None, deadline: Deadline | None, calendar: Calendar,
+                  as_of: AsOf | None = None, as_of_convention: str | None = None) -> Derived:
+    """Superseded or retired when its paragraph is out of force; elapsed when its deadline
+    has passed; else active."""
+    if removal is not None:
+        return removal
+    if deadline is not None and calendar.passed(deadline, as_of, as_of_convention):
+        why = "until" if deadline.implied else "due by"
+        return Derived("elapsed", f"{why} {deadline.label}, which has passed")
+    return Derived("active")
+
+
+def effective_status(derived: Derived, recorded: str | None) -> str:
+    """What holds: out of force wins over anything recorded; a recorded status wins over
+    'elapsed' and 'active' (a person knows it was implemented on time)."""
+    if derived.status in ("superseded", "retired") or recorded is None:
+        return derived.status
+    return recorded

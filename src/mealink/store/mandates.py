@@ -1,0 +1,401 @@
+"""Stored mandates: their statuses (derived when the corpus is linked), queries with filters,
+the per-actor digest, and progress entries that are append-only and never overwritten."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from mealink.errors import ConflictError, MealinkError, NotFoundError
+from mealink.link.status import AsOf, DocInfo, Status, parse_as_of
+from mealink.mandates.deadlines import Calendar, Deadline
+from mealink.mandates.knowledge import MeetingEntry, knowledge
+from mealink.mandates.status import Derived, derive_status, effective_status, removal_status
+from mealink.store.database import Store
+from mealink.store.schema import DocumentRow, MandateRow, ParagraphRow, ProgressRow
+
+__all__ = ["MandateFilters", "MandateView", "ProgressEntry", "add_progress", "calendar_for",
+           "deadline_of", "derive_statuses", "digest", "history", "list_mandates"]
+
+_URL = re.compile(r"^https?://\S+$")
+
+
+def deadline_of(row: Any) -> Deadline | None:
+    """The ``Deadline`` a mandates row holds."""
+    if row.deadline is None or row.deadline_kind is None:
+        return None
+    return Deadline(row.deadline, row.deadline_kind, row.deadline_convention,
+                    row.deadline_body, row.deadline_number, row.deadline_after,
+                    row.deadline_on, bool(row.deadline_implied))
+
+
+def calendar_for(conn: Connection, meetings: Iterable[MeetingEntry] = (),
+                 today: date | None = None) -> Calendar:
+    """The meeting calendar: bundled, a user's file, and the corpus's adoption dates."""
+    cal = Calendar(meetings, today)
+    for r in conn.execute(select(DocumentRow.convention, DocumentRow.meeting,
+                                 func.min(DocumentRow.adopted_on)).where(
+            DocumentRow.adopted_on.is_not(None)).group_by(DocumentRow.convention,
+                                                          DocumentRow.meeting)):
+        cal.add_adoption(r[0], r[1], r[2])
+    return cal
+
+
+def _removals(statuses: dict[str, Status], docs: dict[str, DocInfo]
+              ) -> tuple[dict[str, Derived], dict[str, list[tuple[str, Derived]]]]:
+    """Per document: the act that removed all of it, or the acts that removed paragraphs."""
+    whole: dict[str, Derived] = {}
+    partial: dict[str, list[tuple[str, Derived]]] = defaultdict(list)
+    for doc_id, st in statuses.items():
+        for act in st.acts:
+            by = docs[act.source].label if act.source in docs else act.source
+            if not act.paragraphs and doc_id not in whole and not st.in_force:
+                whole[doc_id] = removal_status(act.relation, by)
+            for n in act.paragraphs:
+                partial[doc_id].append((n, removal_status(act.relation, by)))
+    return whole, partial
+
+
+def _paragraph_removal(number: str | None, removed: list[tuple[str, Derived]]
+                       ) -> Derived | None:
+    if number is None:
+        return None
+    for n, d in removed:
+        if number == n or number.startswith(f"{n}("):
+            return d
+    return None
+
+
+def recorded_statuses(conn: Connection, ids: Iterable[str] | None = None) -> dict[str, str]:
+    """The status of each mandate's latest progress entry that set one."""
+    q = select(ProgressRow.mandate_id, ProgressRow.status).where(
+        ProgressRow.status.is_not(None)).order_by(ProgressRow.mandate_id, ProgressRow.seq)
+    if ids is not None:
+        q = q.where(ProgressRow.mandate_id.in_(list(ids)))
+    return {r.mandate_id: r.status for r in conn.execute(q)}
+
+
+def derive_statuses(conn: Connection, docs: dict[str, DocInfo], statuses: dict[str, Status],
+                    calendar: Calendar | None = None) -> int:
+    """Set every mandate's derived and effective status; returns how many changed."""
+    cal = calendar or calendar_for(conn)
+    whole, partial = _removals(statuses, docs)
+    recorded = recorded_statuses(conn)
+    rows = conn.execute(select(
+        MandateRow.id, MandateRow.document_id, MandateRow.derived_status,
+        MandateRow.derived_reason, MandateRow.status, MandateRow.deadline,
+        MandateRow.deadline_kind, MandateRow.deadline_convention, MandateRow.deadline_body,
+        MandateRow.deadline_number, MandateRow.deadline_after, MandateRow.deadline_on,
+        MandateRow.deadline_implied, ParagraphRow.number).join(
+        ParagraphRow, ParagraphRow.id == MandateRow.paragraph_id)).all()
+    changes = []
+    for r in rows:
+        removal = whole.get(r.document_id) or _paragraph_removal(r.number,
+                                                                 partial.get(r.document_id, []))
+        d = derive_status(removal, deadline_of(r), cal)
+        status = effective_status(d, recorded.get(r.id))
+        if (d.status, d.reason, status) != (r.derived_status, r.derived_reason, r.status):
+            changes.append({"b_id": r.id, "derived_status": d.status,
+                            "derived_reason": d.reason, "status": status})
+    if changes:
+        conn.execute(update(MandateRow).where(MandateRow.id == bindparam("b_id")), changes)
+    return len(changes)
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressEntry:
+    """One attributed progress entry."""
+
+    mandate_id: str
+    seq: int
+    author: str
+    recorded_at: datetime
+    status: str | None
+    note: str | None
+    evidence: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"mandate": self.mandate_id, "seq": self.seq, "author": self.author,
+                "recorded_at": self.recorded_at.isoformat(), "status": self.status,
+                "note": self.note, "evidence": list(self.evidence)}
+
+
+def _entry(r: Any) -> ProgressEntry:
+    at = r.recorded_at if r.recorded_at.tzinfo else r.recorded_at.replace(tzinfo=UTC)
+    return ProgressEntry(r.mandate_id, r.seq, r.author, at, r.status, r.note,
+                         tuple(r.evidence or ()))
+
+
+def history(store: Store, mandate_id: str) -> list[ProgressEntry]:
+    """Every progress entry of a mandate, oldest first."""
+    with store.engine.connect() as conn:
+        return [_entry(r) for r in conn.execute(select(ProgressRow).where(
+            ProgressRow.mandate_id == mandate_id).order_by(ProgressRow.seq))]
+
+
+def _check_evidence(evidence: Iterable[str]) -> tuple[str, ...]:
+    out = []
+    for e in evidence:
+        e = e.strip()
+        if not e:
+            continue
+        if len(e) > 500 or (e.lower().startswith(("http:", "https:")) and not _URL.match(e)):
+            raise MealinkError(f"evidence {e[:60]!r}: give a document symbol or an http(s) URL")
+        out.append(e)
+    return tuple(out)
+
+
+def add_progress(store: Store, mandate_id: str, author: str, *, status: str | None = None,
+                 note: str | None = None, evidence: Iterable[str] = (),
+                 expected_seq: int | None = None, now: datetime | None = None
+                 ) -> ProgressEntry:
+    """Append a progress entry. ``expected_seq`` is the number of the latest entry the
+    writer saw (0 for none): if someone wrote since, ConflictError, nothing is written."""
+    author = " ".join(author.split())
+    if not author:
+        raise MealinkError("a progress entry needs an author (--by NAME)")
+    if status is not None and status not in knowledge().statuses:
+        raise MealinkError(f"status {status!r} is not one of: "
+                           f"{', '.join(knowledge().statuses)}")
+    if status is None and not (note or "").strip() and not list(evidence):
+        raise MealinkError("a progress entry needs a status, a note or evidence")
+    ev = _check_evidence(evidence)
+    try:
+        with store.engine.begin() as conn:
+            row = conn.execute(select(MandateRow.id, MandateRow.derived_status,
+                                      MandateRow.derived_reason).where(
+                MandateRow.id == mandate_id)).first()
+            if row is None:
+                raise NotFoundError(f"no mandate {mandate_id!r}; `mealink mandates` lists "
+                                    "their ids")
+            latest = conn.execute(select(func.max(ProgressRow.seq)).where(
+                ProgressRow.mandate_id == mandate_id)).scalar() or 0
+            if expected_seq is not None and expected_seq != latest:
+                raise ConflictError(
+                    f"{mandate_id}: entry {latest} was written since you read entry "
+                    f"{expected_seq}; reload its history and try again")
+            made = ProgressEntry(mandate_id, latest + 1, author[:200], now or datetime.now(UTC),
+                                 status, (note or "").strip() or None, ev)
+            conn.execute(insert(ProgressRow), [{
+                "mandate_id": mandate_id, "seq": made.seq, "author": made.author,
+                "recorded_at": made.recorded_at, "status": status, "note": made.note,
+                "evidence": list(ev)}])
+            if status is not None:
+                new = effective_status(Derived(row.derived_status, row.derived_reason), status)
+                conn.execute(update(MandateRow).where(MandateRow.id == mandate_id)
+                             .values(status=new))
+    except IntegrityError as exc:  # another writer took this entry number first
+        raise ConflictError(f"{mandate_id}: another entry was written at the same time; "
+                            "reload its history and try again") from exc
+    return made
+
+
+@dataclass(slots=True)
+class MandateFilters:
+    """What ``list_mandates`` narrows to. ``actor`` matches the canonical name, the name as
+    written or the role ("scientific body"); deadlines compare with a meeting or a date."""
+
+    actor: str | None = None
+    convention: str | None = None
+    status: str | None = None
+    in_force: bool | None = None
+    document: str | None = None
+    deadline_before: str | None = None
+    deadline_after: str | None = None
+    time_bound: bool | None = None
+    strength: str | None = None
+
+
+@dataclass(slots=True)
+class MandateView:
+    """A mandate with what a reader needs beside it."""
+
+    id: str
+    document_id: str
+    document_label: str
+    title: str | None
+    convention: str | None
+    paragraph_id: str
+    paragraph: str | None
+    actor: str
+    written: str
+    role: str | None
+    verb: str
+    strength: str
+    action: str
+    deadline: Deadline | None
+    condition: str | None
+    reporting_to: list[str]
+    status: str
+    derived_status: str
+    derived_reason: str | None
+    in_force: bool
+    text: str
+    latest: ProgressEntry | None = None
+    entries: int = 0
+    due: date | None = field(default=None)
+
+    @property
+    def time_bound(self) -> bool:
+        return self.deadline is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self.deadline
+        return {
+            "id": self.id, "document": self.document_id, "label": self.document_label,
+            "title": self.title, "convention": self.convention,
+            "paragraph": self.paragraph, "paragraph_id": self.paragraph_id,
+            "actor": self.actor, "written": self.written, "role": self.role,
+            "verb": self.verb, "strength": self.strength, "action": self.action,
+            "deadline": d.written if d else None, "deadline_resolved": d.label if d else None,
+            "deadline_implied": d.implied if d else False,
+            "due": self.due.isoformat() if self.due else None,
+            "time_bound": self.time_bound, "condition": self.condition,
+            "reporting_to": self.reporting_to, "status": self.status,
+            "derived_status": self.derived_status, "derived_reason": self.derived_reason,
+            "in_force": self.in_force, "entries": self.entries,
+            "latest_progress": self.latest.to_dict() if self.latest else None,
+        }
+
+
+def _actor_names(actor: str) -> tuple[str | None, str]:
+    """(canonical name, lower-cased input): 'scientific council' -> 'Scientific Council'."""
+    from mealink.vocabulary import vocabulary
+
+    lower = " ".join(actor.lower().split())
+    return vocabulary().actor_aliases.get(lower), lower
+
+
+def _due(d: Deadline | None, cal: Calendar) -> date | None:
+    """The day a deadline falls on, where the calendar tells (for sorting and filters)."""
+    if d is None:
+        return None
+    if d.kind == "date":
+        return d.day
+    if d.kind == "meeting":
+        return cal.end_of(d.convention, d.body, d.number)
+    return cal.end_of(d.convention, "COP", (d.after or 0) + 1) if d.after is not None else None
+
+
+def _compare(d: Deadline | None, due: date | None, bound: AsOf, convention: str | None
+             ) -> int | None:
+    """-1, 0 or 1 as the deadline falls before, at or after ``bound``; None if unknown."""
+    if d is None:
+        return None
+    if bound.meeting is not None and d.kind != "date" and (
+            convention is None or d.convention == convention):
+        n = d.number if d.kind == "meeting" and d.body == "COP" else \
+            (d.after + 1 if d.after is not None else None)
+        if n is not None:
+            return (n > bound.meeting) - (n < bound.meeting)
+    if bound.day is not None and due is not None:
+        return (due > bound.day) - (due < bound.day)
+    return None
+
+
+def list_mandates(store: Store, filters: MandateFilters | None = None, *,
+                  limit: int | None = None) -> list[MandateView]:
+    """Mandates matching ``filters``, by document and paragraph order."""
+    f = filters or MandateFilters()
+    q = select(MandateRow, DocumentRow.label, DocumentRow.title, DocumentRow.convention,
+               ParagraphRow.number, ParagraphRow.in_force, ParagraphRow.text).join(
+        DocumentRow, DocumentRow.id == MandateRow.document_id).join(
+        ParagraphRow, ParagraphRow.id == MandateRow.paragraph_id)
+    if f.actor:
+        canonical, lower = _actor_names(f.actor)
+        q = q.where((MandateRow.actor == (canonical or f.actor)) |
+                    (func.lower(MandateRow.written) == lower) |
+                    (func.lower(MandateRow.role) == lower))
+    if f.convention:
+        q = q.where(func.lower(DocumentRow.convention) == f.convention.lower())
+    if f.status:
+        if f.status not in knowledge().statuses:
+            raise MealinkError(f"--status {f.status!r}: one of {', '.join(knowledge().statuses)}")
+        q = q.where(MandateRow.status == f.status)
+    if f.in_force is not None:
+        q = q.where(ParagraphRow.in_force.is_(f.in_force))
+    if f.document:
+        q = q.where(MandateRow.document_id == f.document)
+    if f.time_bound is not None:
+        q = q.where(MandateRow.time_bound.is_(f.time_bound))
+    if f.strength:
+        q = q.where(MandateRow.strength == f.strength)
+    q = q.order_by(DocumentRow.convention, MandateRow.document_id, ParagraphRow.seq,
+                   MandateRow.seq)
+    before = parse_as_of(f.deadline_before) if f.deadline_before else None
+    after = parse_as_of(f.deadline_after) if f.deadline_after else None
+    out: list[MandateView] = []
+    with store.engine.connect() as conn:
+        cal = calendar_for(conn)
+        for r in conn.execute(q):
+            m = r[0]
+            d = deadline_of(m)
+            due = _due(d, cal)
+            if before is not None and _compare(d, due, before, f.convention) not in (-1, 0):
+                continue
+            if after is not None and _compare(d, due, after, f.convention) not in (1, 0):
+                continue
+            out.append(MandateView(
+                m.id, m.document_id, r.label, r.title, r.convention, m.paragraph_id, r.number,
+                m.actor, m.written, m.role, m.verb, m.strength, m.action, d, m.condition,
+                list(m.reporting_to or []), m.status, m.derived_status, m.derived_reason,
+                bool(r.in_force), r.text, due=due))
+            if limit is not None and len(out) >= limit:
+                break
+        _attach_latest(conn, out)
+    return out
+
+
+def _attach_latest(conn: Connection, views: list[MandateView]) -> None:
+    by_id = {v.id: v for v in views}
+    ids = list(by_id)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        rows = list(conn.execute(select(ProgressRow).where(
+            ProgressRow.mandate_id.in_(chunk)).order_by(ProgressRow.mandate_id,
+                                                        ProgressRow.seq)).scalars())
+        for p in rows:
+            v = by_id[p.mandate_id]
+            v.latest = _entry(p)
+            v.entries += 1
+
+
+@dataclass(slots=True)
+class DigestGroup:
+    """The mandates of one document in a digest."""
+
+    document_id: str
+    label: str
+    title: str | None
+    mandates: list[MandateView]
+
+
+def digest(store: Store, actor: str, *, convention: str | None = None,
+           in_force: bool = True) -> list[DigestGroup]:
+    """Everything asked of ``actor`` (in force by default), grouped by resolution; time-bound
+    mandates first, the soonest due first, then the standing ones."""
+    views = list_mandates(store, MandateFilters(actor=actor, convention=convention,
+                                                in_force=in_force or None))
+    if not views:
+        return []
+    groups: dict[str, DigestGroup] = {}
+    far = date.max
+    for v in views:
+        groups.setdefault(v.document_id, DigestGroup(v.document_id, v.document_label, v.title,
+                                                     [])).mandates.append(v)
+    for g in groups.values():
+        g.mandates.sort(key=lambda v: (not v.time_bound, v.due or far))
+    return sorted(groups.values(), key=lambda g: (
+        not g.mandates[0].time_bound, g.mandates[0].due or far, g.label))
+
+
+def resolve_as_of(text: str | None) -> AsOf | None:
+    """Parse an as-of given by a user, or None."""
+    return parse_as_of(text) if text else None
