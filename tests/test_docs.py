@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Any
 
 import typer
 
 from mealink.cli import app
 from tests.conftest import REPO
+from tests.test_mandates_store import REVIEW_ANSWERS
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
@@ -28,11 +31,33 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
     assert shell_blocks()[1] in ci
 
 
+def _commands(cmd: Any, prefix: str) -> Iterator[tuple[str, Any]]:
+    """Every leaf command under ``cmd`` with its full name ('mealink progress add')."""
+    for name, sub in getattr(cmd, "commands", {}).items():
+        full = f"{prefix} {name}"
+        if hasattr(sub, "commands"):
+            yield from _commands(sub, full)
+        else:
+            yield full, sub
+
+
 def test_every_cli_command_and_option_is_documented() -> None:
-    command = typer.main.get_command(app)
-    for name, sub in command.commands.items():  # type: ignore[attr-defined]
-        assert f"mealink {name}" in README, f"command {name!r} missing from README"
+    commands = list(_commands(typer.main.get_command(app), "mealink"))
+    assert {"mealink progress add", "mealink report progress", "mealink review"} <= \
+        {n for n, _ in commands}
+    for name, sub in commands:
+        assert name in README, f"command {name!r} missing from README"
         for param in sub.params:
             for opt in param.opts:
                 if opt.startswith("--"):
                     assert opt in README, f"option {opt} of {name!r} missing from README"
+
+
+def test_examples_readme_gives_the_review_answers_the_tests_check() -> None:
+    written = (REPO / "examples" / "README.md").read_text(encoding="utf-8")
+    for (convention, as_of), lines in REVIEW_ANSWERS.items():
+        for line in lines:
+            if line.startswith("- "):
+                assert f"| {convention}, {as_of} | {line} |" in written, line
+        if not lines:
+            assert f"| {convention}, {as_of} | (nothing) |" in written

@@ -19,6 +19,7 @@ from rich.console import Console
 from mealink import parse_source
 from mealink.annotate import annotate
 from mealink.cli_corpus import register
+from mealink.cli_mandates import register as register_mandates
 from mealink.errors import MealinkError
 from mealink.evaluate import Tally, load_gold, score_document
 from mealink.load import DEFAULT_MAX_BYTES, iter_sources, load
@@ -131,6 +132,7 @@ def eval_cmd(
 
 
 register(app)
+register_mandates(app)
 
 
 def main() -> None:

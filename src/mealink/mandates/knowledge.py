@@ -48,6 +48,8 @@ class MandateKnowledge:
     statuses: dict[str, str]  # name -> meaning
     derived_statuses: frozenset[str]
     calendar: tuple[MeetingEntry, ...]
+    standing_verbs: frozenset[str]
+    consolidate_at: float
 
 
 def _date(value: Any, where: str) -> date:
@@ -113,4 +115,6 @@ def knowledge() -> MandateKnowledge:
         statuses={s["name"]: s["means"] for s in data["status"]},
         derived_statuses=frozenset(s["name"] for s in data["status"] if s["derived"]),
         calendar=meetings_from(load_data("meetings.toml"), "meetings.toml"),
+        standing_verbs=frozenset(data["review"]["standing_verbs"]),
+        consolidate_at=float(data["review"]["consolidate_at"]),
     )

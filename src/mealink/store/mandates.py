@@ -136,7 +136,7 @@ def _entry(r: Any) -> ProgressEntry:
 def history(store: Store, mandate_id: str) -> list[ProgressEntry]:
     """Every progress entry of a mandate, oldest first."""
     with store.engine.connect() as conn:
-        return [_entry(r) for r in conn.execute(select(ProgressRow).where(
+        return [_entry(r) for r in conn.execute(select(ProgressRow.__table__).where(
             ProgressRow.mandate_id == mandate_id).order_by(ProgressRow.seq))]
 
 
@@ -207,8 +207,8 @@ class MandateFilters:
     status: str | None = None
     in_force: bool | None = None
     document: str | None = None
-    deadline_before: str | None = None
-    deadline_after: str | None = None
+    due_before: str | None = None
+    due_after: str | None = None
     time_bound: bool | None = None
     strength: str | None = None
 
@@ -304,8 +304,9 @@ def list_mandates(store: Store, filters: MandateFilters | None = None, *,
                   limit: int | None = None) -> list[MandateView]:
     """Mandates matching ``filters``, by document and paragraph order."""
     f = filters or MandateFilters()
-    q = select(MandateRow, DocumentRow.label, DocumentRow.title, DocumentRow.convention,
-               ParagraphRow.number, ParagraphRow.in_force, ParagraphRow.text).join(
+    q = select(MandateRow.__table__, DocumentRow.label, DocumentRow.title,
+               DocumentRow.convention.label("doc_convention"), ParagraphRow.number,
+               ParagraphRow.in_force, ParagraphRow.text.label("paragraph_text")).join(
         DocumentRow, DocumentRow.id == MandateRow.document_id).join(
         ParagraphRow, ParagraphRow.id == MandateRow.paragraph_id)
     if f.actor:
@@ -329,13 +330,12 @@ def list_mandates(store: Store, filters: MandateFilters | None = None, *,
         q = q.where(MandateRow.strength == f.strength)
     q = q.order_by(DocumentRow.convention, MandateRow.document_id, ParagraphRow.seq,
                    MandateRow.seq)
-    before = parse_as_of(f.deadline_before) if f.deadline_before else None
-    after = parse_as_of(f.deadline_after) if f.deadline_after else None
+    before = parse_as_of(f.due_before) if f.due_before else None
+    after = parse_as_of(f.due_after) if f.due_after else None
     out: list[MandateView] = []
     with store.engine.connect() as conn:
         cal = calendar_for(conn)
-        for r in conn.execute(q):
-            m = r[0]
+        for m in conn.execute(q):
             d = deadline_of(m)
             due = _due(d, cal)
             if before is not None and _compare(d, due, before, f.convention) not in (-1, 0):
@@ -343,10 +343,10 @@ def list_mandates(store: Store, filters: MandateFilters | None = None, *,
             if after is not None and _compare(d, due, after, f.convention) not in (1, 0):
                 continue
             out.append(MandateView(
-                m.id, m.document_id, r.label, r.title, r.convention, m.paragraph_id, r.number,
-                m.actor, m.written, m.role, m.verb, m.strength, m.action, d, m.condition,
-                list(m.reporting_to or []), m.status, m.derived_status, m.derived_reason,
-                bool(r.in_force), r.text, due=due))
+                m.id, m.document_id, m.label, m.title, m.doc_convention, m.paragraph_id,
+                m.number, m.actor, m.written, m.role, m.verb, m.strength, m.action, d,
+                m.condition, list(m.reporting_to or []), m.status, m.derived_status,
+                m.derived_reason, bool(m.in_force), m.paragraph_text, due=due))
             if limit is not None and len(out) >= limit:
                 break
         _attach_latest(conn, out)
@@ -358,9 +358,9 @@ def _attach_latest(conn: Connection, views: list[MandateView]) -> None:
     ids = list(by_id)
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
-        rows = list(conn.execute(select(ProgressRow).where(
+        rows = conn.execute(select(ProgressRow.__table__).where(
             ProgressRow.mandate_id.in_(chunk)).order_by(ProgressRow.mandate_id,
-                                                        ProgressRow.seq)).scalars())
+                                                        ProgressRow.seq)).all()
         for p in rows:
             v = by_id[p.mandate_id]
             v.latest = _entry(p)
