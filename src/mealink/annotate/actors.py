@@ -184,7 +184,8 @@ def phrase_actors(text: str, pos: int, end: int, vocab: Vocabulary,
     out: list[Mention] = []
     for raw, s, e in _split(text, pos, stop, protected, vocab):
         name = normalise(raw)
-        if not name or len(name.split()) > (24 if _OF_HEAD.match(name) else 14):
+        if not name or name.startswith("to ") or \
+                len(name.split()) > (24 if _OF_HEAD.match(name) else 14):
             continue
         if _is_actor(name, vocab) or (followed_by_to and name[0].isupper()):
             offset = raw.find(name.split()[0])
