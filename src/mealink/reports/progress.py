@@ -51,7 +51,7 @@ def build_report(store: Store, actor: str, *, for_meeting: str | None = None,
                  convention: str | None = None, now: datetime | None = None
                  ) -> ProgressReport:
     """Gather the in-force mandates of ``actor`` for the report."""
-    groups = digest(store, actor, convention=convention, in_force=True)
+    groups = digest(store, actor, convention=convention, in_force=True, with_text=True)
     if not groups:
         where = f" under {convention}" if convention else ""
         raise MealinkError(f"no mandate in force is addressed to {actor!r}{where}; "

@@ -3,6 +3,7 @@ the per-actor digest, and progress entries that are append-only and never overwr
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -10,7 +11,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    String,
+    bindparam,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from mealink.errors import ConflictError, MealinkError, NotFoundError
@@ -20,6 +32,7 @@ from mealink.mandates.knowledge import MeetingEntry, knowledge
 from mealink.mandates.status import Derived, derive_status, effective_status, removal_status
 from mealink.store.database import Store
 from mealink.store.schema import DocumentRow, MandateRow, ParagraphRow, ProgressRow
+from mealink.vocabulary import vocabulary
 
 __all__ = ["MandateFilters", "MandateView", "ProgressEntry", "add_progress", "calendar_for",
            "deadline_of", "derive_statuses", "digest", "history", "list_mandates"]
@@ -93,7 +106,8 @@ def derive_statuses(conn: Connection, docs: dict[str, DocInfo], statuses: dict[s
         MandateRow.derived_reason, MandateRow.status, MandateRow.deadline,
         MandateRow.deadline_kind, MandateRow.deadline_convention, MandateRow.deadline_body,
         MandateRow.deadline_number, MandateRow.deadline_after, MandateRow.deadline_on,
-        MandateRow.deadline_implied, ParagraphRow.number).join(
+        MandateRow.deadline_implied, MandateRow.in_force, ParagraphRow.number,
+        ParagraphRow.in_force.label("paragraph_in_force")).join(
         ParagraphRow, ParagraphRow.id == MandateRow.paragraph_id)).all()
     changes = []
     for r in rows:
@@ -101,9 +115,11 @@ def derive_statuses(conn: Connection, docs: dict[str, DocInfo], statuses: dict[s
                                                                  partial.get(r.document_id, []))
         d = derive_status(removal, deadline_of(r), cal)
         status = effective_status(d, recorded.get(r.id))
-        if (d.status, d.reason, status) != (r.derived_status, r.derived_reason, r.status):
+        live = bool(r.paragraph_in_force)
+        if (d.status, d.reason, status, live) != (r.derived_status, r.derived_reason, r.status,
+                                                  bool(r.in_force)):
             changes.append({"b_id": r.id, "derived_status": d.status,
-                            "derived_reason": d.reason, "status": status})
+                            "derived_reason": d.reason, "status": status, "in_force": live})
     if changes:
         conn.execute(update(MandateRow).where(MandateRow.id == bindparam("b_id")), changes)
     return len(changes)
@@ -237,7 +253,7 @@ class MandateView:
     derived_status: str
     derived_reason: str | None
     in_force: bool
-    text: str
+    text: str | None
     latest: ProgressEntry | None = None
     entries: int = 0
     due: date | None = field(default=None)
@@ -267,8 +283,6 @@ class MandateView:
 
 def _actor_names(actor: str) -> tuple[str | None, str]:
     """(canonical name, lower-cased input): 'scientific council' -> 'Scientific Council'."""
-    from mealink.vocabulary import vocabulary
-
     lower = " ".join(actor.lower().split())
     return vocabulary().actor_aliases.get(lower), lower
 
@@ -300,69 +314,102 @@ def _compare(d: Deadline | None, due: date | None, bound: AsOf, convention: str 
     return None
 
 
+def _json_list(value: Any) -> list[str]:
+    """A JSON list column read as text (SQLite) or already decoded (the PostgreSQL driver)."""
+    if isinstance(value, list):
+        return value
+    return json.loads(value) if value not in (None, "[]") else []
+
+
+# The columns of a MandateView, in its order: 0-12 as they are, 13-20 a Deadline, then
+# condition, status, derived status and reason, in force, (26 unused), reporting_to, text.
+_VIEW_COLUMNS = (
+    MandateRow.id, MandateRow.document_id, MandateRow.document_label, MandateRow.document_title,
+    MandateRow.convention, MandateRow.paragraph_id, MandateRow.paragraph_number,
+    MandateRow.actor, MandateRow.written, MandateRow.role, MandateRow.verb, MandateRow.strength,
+    MandateRow.action, MandateRow.deadline, MandateRow.deadline_kind,
+    MandateRow.deadline_convention, MandateRow.deadline_body, MandateRow.deadline_number,
+    MandateRow.deadline_after, MandateRow.deadline_on, MandateRow.deadline_implied,
+    MandateRow.condition, MandateRow.status, MandateRow.derived_status,
+    MandateRow.derived_reason, MandateRow.in_force, MandateRow.time_bound,
+)
+
+
 def list_mandates(store: Store, filters: MandateFilters | None = None, *,
-                  limit: int | None = None) -> list[MandateView]:
-    """Mandates matching ``filters``, by document and paragraph order."""
+                  limit: int | None = None, with_text: bool = True) -> list[MandateView]:
+    """Mandates matching ``filters``, by document and paragraph order; ``with_text`` adds
+    the text of each source paragraph."""
     f = filters or MandateFilters()
-    q = select(MandateRow.__table__, DocumentRow.label, DocumentRow.title,
-               DocumentRow.convention.label("doc_convention"), ParagraphRow.number,
-               ParagraphRow.in_force, ParagraphRow.text.label("paragraph_text")).join(
-        DocumentRow, DocumentRow.id == MandateRow.document_id).join(
-        ParagraphRow, ParagraphRow.id == MandateRow.paragraph_id)
+    q = select(*_VIEW_COLUMNS, type_coerce(MandateRow.reporting_to, String))
+    if with_text:
+        q = q.add_columns(ParagraphRow.text.label("paragraph_text")).join(
+            ParagraphRow, ParagraphRow.id == MandateRow.paragraph_id)
     if f.actor:
-        canonical, lower = _actor_names(f.actor)
-        q = q.where((MandateRow.actor == (canonical or f.actor)) |
-                    (func.lower(MandateRow.written) == lower) |
-                    (func.lower(MandateRow.role) == lower))
+        q = q.where(_actor_clause(f.actor))
     if f.convention:
-        q = q.where(func.lower(DocumentRow.convention) == f.convention.lower())
+        q = q.where(func.lower(MandateRow.convention) == f.convention.lower())
     if f.status:
         if f.status not in knowledge().statuses:
             raise MealinkError(f"--status {f.status!r}: one of {', '.join(knowledge().statuses)}")
         q = q.where(MandateRow.status == f.status)
     if f.in_force is not None:
-        q = q.where(ParagraphRow.in_force.is_(f.in_force))
+        q = q.where(MandateRow.in_force.is_(f.in_force))
     if f.document:
         q = q.where(MandateRow.document_id == f.document)
     if f.time_bound is not None:
         q = q.where(MandateRow.time_bound.is_(f.time_bound))
     if f.strength:
         q = q.where(MandateRow.strength == f.strength)
-    q = q.order_by(DocumentRow.convention, MandateRow.document_id, ParagraphRow.seq,
+    q = q.order_by(MandateRow.convention, MandateRow.document_id, MandateRow.paragraph_seq,
                    MandateRow.seq)
     before = parse_as_of(f.due_before) if f.due_before else None
     after = parse_as_of(f.due_after) if f.due_after else None
     out: list[MandateView] = []
     with store.engine.connect() as conn:
         cal = calendar_for(conn)
-        for m in conn.execute(q):
-            d = deadline_of(m)
+        rows: list[Any] = [tuple(r) for r in conn.execute(q)]
+        for t in rows:  # by position: a digest reads some 12,000 rows
+            d = Deadline(*t[13:21]) if t[13] is not None else None
             due = _due(d, cal)
             if before is not None and _compare(d, due, before, f.convention) not in (-1, 0):
                 continue
             if after is not None and _compare(d, due, after, f.convention) not in (1, 0):
                 continue
+            reporting = t[27]
             out.append(MandateView(
-                m.id, m.document_id, m.label, m.title, m.doc_convention, m.paragraph_id,
-                m.number, m.actor, m.written, m.role, m.verb, m.strength, m.action, d,
-                m.condition, list(m.reporting_to or []), m.status, m.derived_status,
-                m.derived_reason, bool(m.in_force), m.paragraph_text, due=due))
+                t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10], t[11], t[12],
+                d, t[21], _json_list(reporting), t[22], t[23], t[24], bool(t[25]),
+                t[28] if with_text else None,
+                due=due))
             if limit is not None and len(out) >= limit:
                 break
-        _attach_latest(conn, out)
+        if out:
+            ids = q.with_only_columns(MandateRow.id).order_by(None)
+            _attach_latest(conn, out, ids)
     return out
 
 
-def _attach_latest(conn: Connection, views: list[MandateView]) -> None:
+def _actor_clause(actor: str) -> ColumnElement[bool]:
+    """A role ('scientific body'), a known body under any of its names ('ScC'), or a
+    name as written: each reaches its indexed column."""
+    canonical, lower = _actor_names(actor)
+    roles = {r.lower(): r for r in vocabulary().actor_roles.values()}
+    if lower in roles:
+        return MandateRow.role == roles[lower]
+    if canonical is not None:
+        return MandateRow.actor == canonical
+    return (MandateRow.actor == actor) | (func.lower(MandateRow.written) == lower)
+
+
+def _attach_latest(conn: Connection, views: list[MandateView], ids: Select[Any]) -> None:
+    """Each view's latest progress entry and number of entries, in one query."""
     by_id = {v.id: v for v in views}
-    ids = list(by_id)
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        rows = conn.execute(select(ProgressRow.__table__).where(
-            ProgressRow.mandate_id.in_(chunk)).order_by(ProgressRow.mandate_id,
-                                                        ProgressRow.seq)).all()
-        for p in rows:
-            v = by_id[p.mandate_id]
+    rows = conn.execute(select(ProgressRow.__table__).where(
+        ProgressRow.mandate_id.in_(ids.scalar_subquery())).order_by(
+        ProgressRow.mandate_id, ProgressRow.seq)).all()
+    for p in rows:
+        v = by_id.get(p.mandate_id)
+        if v is not None:
             v.latest = _entry(p)
             v.entries += 1
 
@@ -378,11 +425,12 @@ class DigestGroup:
 
 
 def digest(store: Store, actor: str, *, convention: str | None = None,
-           in_force: bool = True) -> list[DigestGroup]:
+           in_force: bool = True, with_text: bool = False) -> list[DigestGroup]:
     """Everything asked of ``actor`` (in force by default), grouped by resolution; time-bound
     mandates first, the soonest due first, then the standing ones."""
     views = list_mandates(store, MandateFilters(actor=actor, convention=convention,
-                                                in_force=in_force or None))
+                                                in_force=in_force or None),
+                          with_text=with_text)
     if not views:
         return []
     groups: dict[str, DigestGroup] = {}

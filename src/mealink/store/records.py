@@ -200,18 +200,24 @@ def document_record(doc: Document, links: DocumentLinks, *, source: str, content
     rec.targets = sorted(targets, key=lambda k: k.id)
     rec.mandates = mandate_rows(mandates_of(
         doc, [f"{doc_id}/{a}" for a in anchors], doc_id, key.type if key else None,
-        adoption_meeting(key, doc.adopted_at)))
+        adoption_meeting(key, doc.adopted_at)), row, rec.paragraphs)
     return rec
 
 
-def mandate_rows(mandates: list[Mandate]) -> list[dict[str, Any]]:
+def mandate_rows(mandates: list[Mandate], document: dict[str, Any],
+                 paragraphs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows of the mandates table (statuses are set by linking)."""
+    where = {p["id"]: p for p in paragraphs}
     rows = []
     for seq, m in enumerate(mandates):
         d = m.deadline
+        para = where[m.paragraph_id]
         rows.append({
             "id": m.id, "document_id": m.document_id, "paragraph_id": m.paragraph_id,
-            "seq": seq, "actor": m.actor[:300], "written": m.written, "role": m.role,
+            "seq": seq, "convention": document["convention"],
+            "document_label": document["label"], "document_title": document["title"],
+            "paragraph_number": para["number"], "paragraph_seq": para["seq"], "in_force": True,
+            "actor": m.actor[:300], "written": m.written, "role": m.role,
             "verb": m.verb, "strength": m.strength, "action": m.action,
             "deadline": d.written if d else None, "deadline_kind": d.kind if d else None,
             "deadline_convention": d.convention if d else None,

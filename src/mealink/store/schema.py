@@ -200,6 +200,13 @@ class MandateRow(Base):
         ForeignKey("documents.id", ondelete="CASCADE"), index=True)
     paragraph_id: Mapped[str] = mapped_column(String(260), index=True)
     seq: Mapped[int] = mapped_column(Integer)
+    # copied from the document and the paragraph, so that lists and digests read one table
+    convention: Mapped[str | None] = mapped_column(String(60), index=True)
+    document_label: Mapped[str] = mapped_column(String(300))
+    document_title: Mapped[str | None] = mapped_column(Text)
+    paragraph_number: Mapped[str | None] = mapped_column(String(40))
+    paragraph_seq: Mapped[int] = mapped_column(Integer)
+    in_force: Mapped[bool] = mapped_column(Boolean, default=True)
     actor: Mapped[str] = mapped_column(String(300))
     written: Mapped[str] = mapped_column(Text)
     role: Mapped[str | None] = mapped_column(String(60), index=True)
