@@ -201,7 +201,7 @@ def embedded_actors(text: str, start: int, end: int, vocab: Vocabulary) -> list[
     """Actors of asking verbs inside the clause ('to encourage Parties', 'to be followed by')."""
     out: list[Mention] = []
     lower = text[start:end].lower()
-    if not _EMBEDDED_NEEDLES.search(lower):
+    if not EMBEDDED_NEEDLES.search(lower):
         return out
     for pattern in (_INFINITIVE_ASK, _PASSIVE_AGENT):
         for m in pattern.finditer(text, start, end):
@@ -218,7 +218,7 @@ _INSERTION_TO_VERB = re.compile(r"\s*,[^;:]{0,200}?,\s*to\s+[a-z]")
 _OF_HEAD = re.compile(r"\s*(?:the\s+)?(?:secretariats|members|governing\s+bodies|heads)\s+of\s",
                       re.IGNORECASE)
 _WORD = re.compile(r"[\w'’-]+")
-_EMBEDDED_NEEDLES = re.compile(r"to (?:encourage|invite|request|urge|call|ask|instruct|also|be )")
+EMBEDDED_NEEDLES = re.compile(r"to (?:encourage|invite|request|urge|call|ask|instruct|also|be )")
 
 
 def dedupe(actors: list[Mention]) -> list[Mention]:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from mealink.annotate.actors import phrase_actors
+from mealink.annotate.actors import EMBEDDED_NEEDLES, phrase_actors
 from mealink.annotate.clauses import find_conditions, find_deadline
 from mealink.mandates.deadlines import Deadline, implied_deadline, resolve_deadline
 from mealink.mandates.knowledge import STRENGTHS, knowledge
@@ -28,6 +28,7 @@ _TRIM_START = re.compile(r"^[\s,;:]*(?:(?:that|who|which)\s[^;:]{0,200}?\s(?=to\
                          r"(?:(?:and|to|also|further|shall|should)\s+)*", re.I)
 _TRIM_END = re.compile(r"(?:[\s,;:]+|\s+(?:and|also|further|inter alia))+$", re.I)
 _OUTER_NUMBER = re.compile(r"\s*\([^()]*\)$")
+_TO_BODY = re.compile(r"\s(?:to|at|before)\s")
 _SLUG = re.compile(r"[^a-z0-9]+")
 _REPORT_STOP = re.compile(r";|,|\.(?:\s|$)|\s(?:on|in|including|through|for|with|by)\s")
 
@@ -98,6 +99,11 @@ def _points(text: str, p: Paragraph) -> list[_Point]:
     forms = _verb_forms()
     french = False
     verbs = [v for v in ([p.verb] if p.verb else []) + p.other_verbs if v.value in forms]
+    if len(verbs) == 1 and all(a.span.start >= verbs[0].span.end for a in p.actors) and \
+            not EMBEDDED_NEEDLES.search(text[p.body.start:p.body.end].lower()):
+        # one asking verb and only its own actors: what the annotator found (most paragraphs)
+        v = verbs[0]
+        return [_Point(v.span, v.value, _strength(v.value), list(p.actors))]
     points: list[_Point] = []
     for v in sorted(verbs, key=lambda v: v.span.start):
         vf = forms[v.value]
@@ -139,8 +145,8 @@ def _clause(text: str, p: Paragraph, points: list[_Point], i: int,
         nxt = [s for s in starts if s > start]
         stop = min(nxt) if nxt else end
         body = text[start:stop]
-        if len(_TRIM_END.sub("", _TRIM_START.sub("", body)).split()) >= 2 or \
-                i + 1 >= len(points):
+        if i + 1 >= len(points) or len(body) > 400 or \
+                len(_TRIM_END.sub("", _TRIM_START.sub("", body)).split()) >= 2:
             return Span(start, stop)
         i += 1
 
@@ -160,9 +166,11 @@ def _reporting(text: str, span: Span) -> list[str]:
     know = knowledge()
     aliases = vocabulary().actor_aliases
     out: list[str] = []
+    lower = text[span.start:span.end].lower()
+    if not any(w in lower for w in know.report_words):
+        return out
     for verb in know.report_verbs.finditer(text, span.start, span.end):
-        to = re.compile(r"\s(?:to|at|before)\s").search(text, verb.end(),
-                                                         min(span.end, verb.end() + 200))
+        to = _TO_BODY.search(text, verb.end(), min(span.end, verb.end() + 200))
         if not to:
             continue
         bodies = list(know.report_bodies.finditer(text, to.end(), span.end))

@@ -37,6 +37,7 @@ class MandateKnowledge:
     strength_labels: dict[str, str]
     modal_pattern: re.Pattern[str]
     report_verbs: re.Pattern[str]
+    report_words: tuple[str, ...]
     report_bodies: re.Pattern[str]  # names of bodies reported to, and meeting abbreviations
     body_of_name: dict[str, str]  # lower-cased meeting body name -> short body
     body_names: re.Pattern[str]  # "Standing Committee" ... (for "its" look-back)
@@ -103,6 +104,7 @@ def knowledge() -> MandateKnowledge:
         strength_labels=dict(data["strength_labels"]),
         modal_pattern=re.compile(data["modals"]["pattern"], re.IGNORECASE),
         report_verbs=re.compile(data["reporting"]["verbs"], re.IGNORECASE),
+        report_words=tuple(data["reporting"]["words"]),
         report_bodies=report_bodies,
         body_of_name=body_of_name,
         body_names=re.compile(rf"(?<![\w-])(?:{alternation(list(body_of_name))})(?![\w-])",

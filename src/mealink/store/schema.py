@@ -193,15 +193,17 @@ class MandateRow(Base):
     holds once people's progress entries are counted."""
 
     __tablename__ = "mandates"
+    # few indexes: each costs every ingest; lists filter by actor (and status), and deleting
+    # a document deletes its mandates
     __table_args__ = (Index("ix_mandates_actor_status", "actor", "status"),)
 
     id: Mapped[str] = mapped_column(String(400), primary_key=True)
     document_id: Mapped[str] = mapped_column(
         ForeignKey("documents.id", ondelete="CASCADE"), index=True)
-    paragraph_id: Mapped[str] = mapped_column(String(260), index=True)
+    paragraph_id: Mapped[str] = mapped_column(String(260))
     seq: Mapped[int] = mapped_column(Integer)
     # copied from the document and the paragraph, so that lists and digests read one table
-    convention: Mapped[str | None] = mapped_column(String(60), index=True)
+    convention: Mapped[str | None] = mapped_column(String(60))
     document_label: Mapped[str] = mapped_column(String(300))
     document_title: Mapped[str | None] = mapped_column(Text)
     paragraph_number: Mapped[str | None] = mapped_column(String(40))
@@ -209,9 +211,9 @@ class MandateRow(Base):
     in_force: Mapped[bool] = mapped_column(Boolean, default=True)
     actor: Mapped[str] = mapped_column(String(300))
     written: Mapped[str] = mapped_column(Text)
-    role: Mapped[str | None] = mapped_column(String(60), index=True)
+    role: Mapped[str | None] = mapped_column(String(60))
     verb: Mapped[str] = mapped_column(String(60))
-    strength: Mapped[str] = mapped_column(String(10), index=True)
+    strength: Mapped[str] = mapped_column(String(10))
     action: Mapped[str] = mapped_column(Text)
     deadline: Mapped[str | None] = mapped_column(Text)
     deadline_kind: Mapped[str | None] = mapped_column(String(10))
@@ -223,10 +225,10 @@ class MandateRow(Base):
     deadline_implied: Mapped[bool] = mapped_column(Boolean, default=False)
     condition: Mapped[str | None] = mapped_column(Text)
     reporting_to: Mapped[list[str]] = mapped_column(JSON, default=list)
-    time_bound: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    time_bound: Mapped[bool] = mapped_column(Boolean, default=False)
     derived_status: Mapped[str] = mapped_column(String(20), default="active")
     derived_reason: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="active", index=True)
+    status: Mapped[str] = mapped_column(String(20), default="active")
 
 
 class ProgressRow(Base):
