@@ -73,13 +73,15 @@ def _status_text(v: MandateView) -> Text:
     return t
 
 
-def _mandate_table(views: list[MandateView], title: str) -> Table:
+def _mandate_table(views: list[MandateView], title: str, one_actor: bool = False) -> Table:
+    """Mandates as a table; in a digest (one actor) the actor column is left out."""
     t = Table(show_lines=True, title=title)
     t.add_column("mandate", style="cyan", overflow="fold", max_width=34)
-    t.add_column("actor")
-    t.add_column("asked", ratio=1)
-    t.add_column("due")
-    t.add_column("status")
+    if not one_actor:
+        t.add_column("actor")
+    t.add_column("asked", ratio=3)
+    t.add_column("due", ratio=1, max_width=18)
+    t.add_column("status", max_width=12)
     for v in views:
         asked = Text(v.verb, style="bold")
         asked.append(" " + (v.action if len(v.action) <= 220 else v.action[:217] + "..."))
@@ -88,7 +90,9 @@ def _mandate_table(views: list[MandateView], title: str) -> Table:
         if v.reporting_to:
             asked.append(f"\nreport to: {', '.join(v.reporting_to)}", style="dim")
         due = v.deadline.label if v.deadline else "standing"
-        t.add_row(v.id, v.actor, asked, due, _status_text(v))
+        cells: list[str | Text] = [v.id, *([] if one_actor else [v.actor]), asked, due,
+                                   _status_text(v)]
+        t.add_row(*cells)
     return t
 
 
@@ -154,7 +158,8 @@ def mandates_cmd(
         return
     if by_document:
         for g in groups:
-            out.print(_mandate_table(g.mandates, f"{g.label} — {g.title or ''}"))
+            out.print(_mandate_table(g.mandates, f"{g.label} — {g.title or ''}",
+                                     one_actor=True))
         return
     out.print(_mandate_table(views, f"{len(views)} mandates"))
 
