@@ -13,7 +13,7 @@ from mealink import annotate, load, parse, parse_text
 from mealink.link.lineage import document_links
 from mealink.link.status import AsOf
 from mealink.mandates.deadlines import Calendar, Deadline, resolve_deadline
-from mealink.mandates.extract import Mandate, mandates_of
+from mealink.mandates.extract import Mandate, _strength, mandates_of
 from mealink.mandates.knowledge import MeetingEntry
 from mealink.mandates.review import (
     DocumentFacts,
@@ -132,6 +132,17 @@ def test_mandate_shapes(shape: str, body: str, expected: list[tuple[str, str, st
     assert got == expected, shape
 
 
+@pytest.mark.parametrize(("written", "strength"), [
+    ("request", "request"), ("instruct", "request"), ("shall", "request"),
+    ("is requested", "request"), ("urge", "urge"), ("call upon", "urge"),
+    ("called upon", "urge"), ("remind", "urge"), ("should", "urge"), ("are urged", "urge"),
+    ("invite", "invite"), ("are also invited", "invite"), ("are encouraged", "invite"),
+    ("recommend", "invite"), ("may", "invite"),
+])
+def test_strength_of_verbs_passives_and_modals(written: str, strength: str) -> None:
+    assert _strength(written) == strength
+
+
 def test_chapeau_condition_reaches_its_items() -> None:
     ms = mandates(CMS_HEADER + "1. Requests the Secretariat, subject to the availability of "
                                "resources, to:\n(a) compile case studies;\n(b) report to COP14;")
@@ -139,7 +150,7 @@ def test_chapeau_condition_reaches_its_items() -> None:
     assert all(m.condition == "subject to the availability of resources" for m in ms)
 
 
-def test_decisions_lapse_at_the_next_meeting(tmp_path: Path) -> None:
+def test_decisions_lapse_at_the_next_meeting() -> None:
     ms = mandates(path=Path(__file__).parents[1] / "examples" /
                   "cms-decisions-14.10-14.12.txt")
     assert ms and all(m.time_bound for m in ms)

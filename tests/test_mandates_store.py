@@ -276,6 +276,7 @@ def test_mandate_commands(tmp_path: Path) -> None:
     (["mandates", "--format", "xlsx"], "--format xlsx needs --output FILE.xlsx"),
     (["mandates", "--status", "finished"], "--status 'finished': one of active"),
     (["mandates", "--digest"], "--digest needs --actor"),
+    (["progress", "show", M_3B, "--format", "xlsx"], "progress show writes a table, json"),
     (["progress", "add", M_3B, "--by", "Ana", "--status", "done"], "status 'done' is not"),
     (["report", "progress", "--actor", "Nobody", "-o", "r.html"],
      "no mandate in force is addressed to 'Nobody'"),

@@ -200,12 +200,15 @@ def progress_show_cmd(
         ListFormat.table,
 ) -> None:
     """The history of a mandate: every progress entry, oldest first."""
+    if fmt is ListFormat.xlsx:
+        raise MealinkError("progress show writes a table, json or csv; `mealink mandates "
+                           "--format xlsx` exports mandates with their latest progress")
     entries = history(open_store(db, create=False), mandate)
     rows = [e.to_dict() for e in entries]
     if fmt is ListFormat.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    if fmt in (ListFormat.csv, ListFormat.xlsx):
+    if fmt is ListFormat.csv:
         _write_csv(rows, ["mandate", "seq", "recorded_at", "author", "status", "note",
                           "evidence"])
         return

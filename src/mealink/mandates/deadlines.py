@@ -19,6 +19,7 @@ from typing import Literal
 from mealink.link.status import AsOf
 from mealink.mandates.knowledge import MeetingEntry, knowledge
 from mealink.models import Span
+from mealink.vocabulary import vocabulary
 
 __all__ = ["Calendar", "Deadline", "implied_deadline", "resolve_deadline"]
 
@@ -59,8 +60,6 @@ class Deadline:
         """The convention's own word for its adopting meeting (CITES 'CoP', AEWA 'MOP')."""
         if body != "COP" or self.convention is None:
             return body or ""
-        from mealink.vocabulary import vocabulary
-
         return next((c.meeting for c in vocabulary().conventions if c.id == self.convention),
                     "COP")
 
@@ -115,10 +114,7 @@ def resolve_deadline(written: str, before: str, convention: str | None,
     if day is not None:
         return Deadline(written, "date", day=day, span=span)
     if m := know.abbreviation.search(w):
-        conv = m.group("conv")
-        conv_id = next((c for c in (conv,) if c), convention)
-        if conv_id is not None:
-            conv_id = _convention_id(conv_id)
+        conv_id = _convention_id(m.group("conv")) if m.group("conv") else convention
         return Deadline(written, "meeting", conv_id,
                         know.body_of_abbreviation[m.group("abbr").lower()], int(m.group("n")),
                         after=adopted_meeting if conv_id == convention else None, span=span)
@@ -139,8 +135,7 @@ def resolve_deadline(written: str, before: str, convention: str | None,
 
 
 def _convention_id(written: str) -> str:
-    from mealink.vocabulary import vocabulary
-
+    """'cbd' -> 'CBD': a convention as the vocabulary names it."""
     for c in vocabulary().conventions:
         if c.id.lower() == written.lower():
             return c.id

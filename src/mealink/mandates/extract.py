@@ -20,7 +20,7 @@ from mealink.annotate.clauses import find_conditions, find_deadline
 from mealink.mandates.deadlines import Deadline, implied_deadline, resolve_deadline
 from mealink.mandates.knowledge import STRENGTHS, knowledge
 from mealink.models import Document, Mention, Paragraph, Span
-from mealink.vocabulary import VerbForm, vocabulary
+from mealink.vocabulary import VerbForm, verb_form, vocabulary
 
 __all__ = ["Mandate", "actor_key", "mandates_of"]
 
@@ -76,39 +76,42 @@ class _Point:
     actors: list[Mention] = field(default_factory=list)
 
 
-def _strength(word: str) -> str:
-    know = knowledge()
-    w = " ".join(word.lower().split())
-    if w in know.strength_of:
-        return know.strength_of[w]
-    for stem, strength in (("request", "request"), ("instruct", "request"),
-                           ("direct", "request"), ("urge", "urge"), ("called", "urge"),
-                           ("invite", "invite"), ("encourage", "invite")):
-        if stem in w:
-            return strength
-    for modal in ("shall", "must", "should", "may"):
-        if re.search(rf"\b{modal}\b", w):
-            return know.strength_of[modal]
+def _strength(words: str, lang: str = "en") -> str:
+    """How firmly a verb ('requests'), a passive ('are invited', 'called upon') or a modal
+    ('shall') asks, by the strengths in mandates.toml; an asking verb not listed requests."""
+    strength_of = knowledge().strength_of
+    w = " ".join(words.lower().split())
+    if w in strength_of:
+        return strength_of[w]
+    for word in reversed(w.split()):  # the participle or the modal decides, not "are"
+        vf = verb_form(word, lang)
+        base = vf.base if vf is not None else word
+        if base in strength_of:
+            return strength_of[base]
+    for pair in zip(w.split(), w.split()[1:], strict=False):  # "called upon"
+        vf = verb_form(" ".join(pair), lang)
+        if vf is not None and vf.base in strength_of:
+            return strength_of[vf.base]
     return "request"
 
 
-def _points(text: str, p: Paragraph) -> list[_Point]:
+def _points(text: str, p: Paragraph, lang: str) -> list[_Point]:
     """The asking verbs of ``p``, each with the actors it names; an actor named before any
     verb ("Parties are invited to", "The Secretariat shall:") gets its modal or passive."""
     vocab = vocabulary()
     forms = _verb_forms()
-    french = False
+    french = lang == "fr"
     verbs = [v for v in ([p.verb] if p.verb else []) + p.other_verbs if v.value in forms]
     if len(verbs) == 1 and all(a.span.start >= verbs[0].span.end for a in p.actors) and \
             not EMBEDDED_NEEDLES.search(text[p.body.start:p.body.end].lower()):
         # one asking verb and only its own actors: what the annotator found (most paragraphs)
         v = verbs[0]
-        return [_Point(v.span, v.value, _strength(v.value), list(p.actors))]
+        return [_Point(v.span, v.value, _strength(v.value, lang), list(p.actors))]
     points: list[_Point] = []
     for v in sorted(verbs, key=lambda v: v.span.start):
         vf = forms[v.value]
         named = phrase_actors(text, v.span.end, p.body.end, vocab, that=vf.that, french=french)
-        points.append(_Point(v.span, v.value, _strength(v.value), named))
+        points.append(_Point(v.span, v.value, _strength(v.value, lang), named))
     covered = {a.value.lower() for pt in points for a in pt.actors}
     for a in p.actors:
         if a.value.lower() in covered:
@@ -116,10 +119,11 @@ def _points(text: str, p: Paragraph) -> list[_Point]:
         m = knowledge().modal_pattern.search(text, a.span.end, min(p.body.end, a.span.end + 160))
         if m and not [pt for pt in points if pt.span.end <= a.span.start]:
             base = p.verb.value if p.verb else "shall"
-            points.append(_Point(Span(m.start(), m.end()), base, _strength(m.group(0)), [a]))
+            points.append(_Point(Span(m.start(), m.end()), base, _strength(m.group(0), lang),
+                                 [a]))
         else:  # an asking verb inside the clause ("to encourage Parties", "followed by")
             points.append(_Point(a.span, p.verb.value if p.verb else "request",
-                                 _strength(p.verb.value) if p.verb else "request", [a]))
+                                 _strength(p.verb.value, lang) if p.verb else "request", [a]))
         points.sort(key=lambda pt: pt.span.start)
     return [pt for pt in points if pt.actors]
 
@@ -223,6 +227,17 @@ class _Tree:
     doc: Document
     inherited_from: dict[int, int]
     children: dict[int, list[int]]
+    _points: dict[int, tuple[list[_Point], list[int]]] = field(default_factory=dict)
+
+    def points(self, i: int) -> tuple[list[_Point], list[int]]:
+        """The asking points of paragraph ``i`` and where its verbs start (worked out once:
+        a chapeau's are needed by each of its items)."""
+        if i not in self._points:
+            p = self.doc.paragraphs[i]
+            pts = _points(self.doc.text, p, self.doc.language)
+            starts = sorted({pt.span.start for pt in pts} | {v.span.start for v in p.other_verbs})
+            self._points[i] = (pts, starts)
+        return self._points[i]
 
     @classmethod
     def of(cls, doc: Document) -> _Tree:
@@ -262,8 +277,7 @@ def _own_action(text: str, tree: _Tree, i: int) -> str:
     p = tree.doc.paragraphs[i]
     if i in tree.inherited_from:
         return " ".join(p.text.split())
-    points = _points(text, p)
-    starts = sorted({pt.span.start for pt in points} | {v.span.start for v in p.other_verbs})
+    points, starts = tree.points(i)
     return " ".join(_trimmed(text, _clause(text, p, points, k, starts))[0]
                     for k in range(len(points)))
 
@@ -310,9 +324,7 @@ def mandates_of(doc: Document, paragraph_ids: list[str], document_id: str,
         p = doc.paragraphs[i]
         owner_i = tree.owner(i)
         owner = doc.paragraphs[owner_i]
-        points = _points(text, owner)
-        starts = sorted({pt.span.start for pt in points} |
-                        {v.span.start for v in owner.other_verbs})
+        points, starts = tree.points(owner_i)
         folded = [doc.paragraphs[c].body for c in tree.descendants(i)]
         for k, pt in enumerate(points):
             clause = _clause(text, owner, points, k, starts)

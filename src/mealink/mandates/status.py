@@ -5,25 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mealink.link.status import AsOf
+from mealink.link.status import PAST, AsOf
 from mealink.mandates.deadlines import Calendar, Deadline
-from mealink.mandates.knowledge import knowledge
 
-__all__ = ["STATUSES", "Derived", "derive_status", "effective_status", "removal_status"]
+__all__ = ["Derived", "derive_status", "effective_status", "removal_status"]
 
 # repeals and retires end a mandate; a later text that revises, supersedes or consolidates
 # the paragraph takes it over.
 _REMOVAL = {"repeals": "retired", "retires": "retired", "supersedes": "superseded",
             "consolidates": "superseded", "revises": "superseded"}
-_PAST = {"repeals": "repealed", "retires": "retired", "supersedes": "superseded",
-         "consolidates": "consolidated", "revises": "revised"}
-
-
-def _statuses() -> tuple[str, ...]:
-    return tuple(knowledge().statuses)
-
-
-STATUSES = _statuses()
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +26,7 @@ class Derived:
 
 def removal_status(relation: str, by: str) -> Derived:
     """The status a mandate takes when ``by`` repeals, retires, revises ... its paragraph."""
-    return Derived(_REMOVAL.get(relation, "superseded"), f"{_PAST.get(relation, relation)} "
+    return Derived(_REMOVAL.get(relation, "superseded"), f"{PAST.get(relation, relation)} "
                    f"by {by}")
 
 
