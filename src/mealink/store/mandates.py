@@ -36,7 +36,8 @@ from mealink.store.schema import DocumentRow, MandateRow, ParagraphRow, Progress
 from mealink.vocabulary import vocabulary
 
 __all__ = ["MandateFilters", "MandateView", "ProgressEntry", "add_progress", "calendar_for",
-           "deadline_of", "derive_statuses", "digest", "history", "list_mandates"]
+           "deadline_of", "derive_statuses", "digest", "history", "list_mandates", "mandate",
+           "mandate_counts", "page_mandates"]
 
 _URL = re.compile(r"^https?://\S+$")
 
@@ -379,7 +380,20 @@ def list_mandates(store: Store, filters: MandateFilters | None = None, *,
                   ) -> list[MandateView]:
     """Mandates matching ``filters``, by document and paragraph order (unless ``ordered`` is
     False: the caller sorts); ``with_text`` adds the text of each source paragraph."""
-    f = filters or MandateFilters()
+    return _list(store, filters or MandateFilters(), limit, 0, with_text, ordered, False)[1]
+
+
+def page_mandates(store: Store, filters: MandateFilters | None = None, *, limit: int = 50,
+                  offset: int = 0, with_text: bool = True) -> tuple[int, list[MandateView]]:
+    """One page of the mandates matching ``filters`` in the texts' order, and how many
+    match in all: the database counts and pages, unless a deadline filter (which needs
+    the calendar) makes it read them all."""
+    return _list(store, filters or MandateFilters(), limit, offset, with_text, True)
+
+
+def _list(store: Store, f: MandateFilters, limit: int | None, offset: int, with_text: bool,
+          ordered: bool, count: bool = True) -> tuple[int, list[MandateView]]:
+    """(how many match or -1 when not ``count``, the views of [offset, offset + limit))."""
     where = _conditions(f)
     q = select(*_VIEW_COLUMNS, type_coerce(MandateRow.reporting_to, String)).where(*where)
     if with_text:
@@ -390,14 +404,54 @@ def list_mandates(store: Store, filters: MandateFilters | None = None, *,
                        MandateRow.seq)
     before = parse_as_of(f.due_before) if f.due_before else None
     after = parse_as_of(f.due_after) if f.due_after else None
+    in_sql = before is None and after is None  # else the calendar decides, row by row
+    total = -1
     with store.engine.connect() as conn:
         cal = calendar_for(conn)
+        if in_sql and limit is not None:
+            q = q.limit(limit).offset(offset)
+            if count:
+                total = conn.execute(select(func.count()).select_from(MandateRow).where(
+                    *where)).scalar_one()
+        stop = None if in_sql or limit is None or count else offset + limit
         with _cyclic_gc_paused():
             out = _views(_raw_rows(conn, q), cal, before, after, f.convention, with_text,
-                         limit)
+                         stop)
+        if count and total < 0:
+            total = len(out)
+        if not in_sql:
+            out = out[offset:offset + limit] if limit is not None else out[offset:]
         if out:
             _attach_latest(conn, out, where)
-    return out
+    return total, out
+
+
+def mandate_counts(store: Store, filters: MandateFilters | None = None
+                   ) -> list[tuple[str, str | None, str, int]]:
+    """(actor, role, status, count) of the mandates matching ``filters``: the board's
+    cells, most mandates first."""
+    where = _conditions(filters or MandateFilters())
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(MandateRow.actor, MandateRow.role, MandateRow.status,
+                                   func.count()).where(*where).group_by(
+            MandateRow.actor, MandateRow.role, MandateRow.status)).all()
+    return sorted(((r[0], r[1], r[2], int(r[3])) for r in rows),
+                  key=lambda r: (-r[3], r[0], r[2]))
+
+
+def mandate(store: Store, mandate_id: str) -> MandateView:
+    """One mandate with its paragraph's text; NotFoundError if there is none."""
+    q = select(*_VIEW_COLUMNS, type_coerce(MandateRow.reporting_to, String),
+               ParagraphRow.text.label("paragraph_text")).join(
+        ParagraphRow, ParagraphRow.id == MandateRow.paragraph_id).where(
+        MandateRow.id == mandate_id)
+    with store.engine.connect() as conn:
+        cal = calendar_for(conn)
+        views = _views(_raw_rows(conn, q), cal, None, None, None, True, None)
+        if not views:
+            raise NotFoundError(f"no mandate {mandate_id!r}; the mandates list gives their ids")
+        _attach_latest(conn, views, [MandateRow.id == mandate_id])
+    return views[0]
 
 
 @contextmanager

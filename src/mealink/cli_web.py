@@ -1,0 +1,182 @@
+"""The web commands of ``mealink``: ``serve`` starts the web application and API, ``users``
+manages who may sign in and their API tokens."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from mealink.cli_corpus import DbOption, out
+from mealink.errors import MealinkError
+from mealink.store import open_store
+from mealink.store.users import (
+    ROLES,
+    add_user,
+    create_token,
+    list_users,
+    revoke_tokens,
+    set_active,
+    set_password,
+)
+
+__all__ = ["register"]
+
+
+class ReadAccess(StrEnum):
+    """Who may read the pages and the API."""
+
+    open = "open"
+    signed_in = "signed-in"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 for every "
+                                           "interface.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (one per "
+                                                             "core is a good start).")] = 1,
+    read: Annotated[ReadAccess, typer.Option(help="Who may read: open (anyone) or "
+                                                  "signed-in users only.")] = ReadAccess.open,
+    secure_cookies: Annotated[bool | None, typer.Option(
+        "--secure-cookies/--no-secure-cookies",
+        help="Send the session cookie over HTTPS only (default: yes, unless serving plain "
+             "HTTP on loopback).")] = None,
+) -> None:
+    """Start the web application and the REST API (/api/v1) on the database."""
+    import uvicorn
+
+    store = open_store(db, create=True)  # create or upgrade it once, before any worker
+    store.dispose()
+    secure = secure_cookies if secure_cookies is not None else not _is_loopback(host)
+    os.environ["MEALINK_DB"] = db or os.environ.get("MEALINK_DB") or ""
+    if not os.environ["MEALINK_DB"]:
+        del os.environ["MEALINK_DB"]
+    os.environ["MEALINK_READ"] = read.value
+    os.environ["MEALINK_SECURE_COOKIES"] = "1" if secure else "0"
+    typer.echo(f"mealink: serving {store.name} on http://{host}:{port}/ "
+               f"(reading {read.value}; Ctrl+C stops)", err=True)
+    uvicorn.run("mealink.web.app:app_from_env", factory=True, host=host, port=port,
+                workers=workers, log_level="warning", access_log=False,
+                proxy_headers=True, server_header=False)
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        line = sys.stdin.readline()
+        if not line:
+            raise MealinkError("--password-stdin: no password on standard input")
+        return line.rstrip("\r\n")
+    value: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return value
+
+
+PasswordStdin = Annotated[bool, typer.Option(
+    "--password-stdin", help="Read the password from the first line of standard input "
+                             "instead of asking.")]
+
+
+def users_add(
+    name: Annotated[str, typer.Argument(help="The user's name, as they sign in with it.")],
+    role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")] = "editor",
+    password_stdin: PasswordStdin = False,
+    db: DbOption = None,
+) -> None:
+    """Add a user who may sign in (editors record progress, admins also manage users)."""
+    store = open_store(db, create=True)
+    try:
+        user = add_user(store, name, role, _password(password_stdin))
+    finally:
+        store.dispose()
+    typer.echo(f"added {user.name} ({user.role})")
+
+
+def users_list(db: DbOption = None) -> None:
+    """List the users."""
+    store = open_store(db, create=False)
+    try:
+        users = list_users(store)
+    finally:
+        store.dispose()
+    t = Table("name", "role", "can sign in")
+    for u in users:
+        t.add_row(u.name, u.role, "yes" if u.active else "no")
+    out.print(t)
+
+
+def users_password(name: str, password_stdin: PasswordStdin = False,
+                   db: DbOption = None) -> None:
+    """Give a user a new password."""
+    store = open_store(db, create=False)
+    try:
+        set_password(store, name, _password(password_stdin))
+    finally:
+        store.dispose()
+    typer.echo(f"new password set for {name}")
+
+
+def users_disable(name: str, db: DbOption = None) -> None:
+    """Shut a user out: their sessions and API tokens stop working at once."""
+    store = open_store(db, create=False)
+    try:
+        set_active(store, name, False)
+    finally:
+        store.dispose()
+    typer.echo(f"{name} can no longer sign in")
+
+
+def users_enable(name: str, db: DbOption = None) -> None:
+    """Let a user sign in again."""
+    store = open_store(db, create=False)
+    try:
+        set_active(store, name, True)
+    finally:
+        store.dispose()
+    typer.echo(f"{name} can sign in")
+
+
+def users_token(name: str,
+                label: Annotated[str, typer.Option(help="What the token is for.")] = "api",
+                revoke: Annotated[bool, typer.Option(
+                    "--revoke", help="Revoke every token of the user instead.")] = False,
+                db: DbOption = None) -> None:
+    """Make an API token for a user (shown once: send it as 'Authorization: Bearer TOKEN'),
+    or revoke their tokens."""
+    store = open_store(db, create=False)
+    try:
+        if revoke:
+            n = revoke_tokens(store, name)
+            typer.echo(f"revoked {n} token{'s' if n != 1 else ''} of {name}")
+            return
+        typer.echo(create_token(store, name, label))
+    finally:
+        store.dispose()
+
+
+def register(app: typer.Typer) -> None:
+    """Add the web commands to the ``mealink`` app."""
+    app.command("serve")(serve)
+    users = typer.Typer(help="Who may sign in to the web application, and API tokens.",
+                        no_args_is_help=True)
+    users.command("add")(users_add)
+    users.command("list")(users_list)
+    users.command("password")(users_password)
+    users.command("disable")(users_disable)
+    users.command("enable")(users_enable)
+    users.command("token")(users_token)
+    app.add_typer(users, name="users")

@@ -1,0 +1,353 @@
+"""Documents as a reader sees them: one text with its status, the acts that changed it and
+its paragraphs, each with its annotations placed in its text; lists of documents; the
+corpus at a glance. The web pages and the API format what these return.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, func, or_, select
+
+from mealink.link.lineage import REMOVALS
+from mealink.store.corpus import find_document
+from mealink.store.database import Store
+from mealink.store.mandates import MandateFilters, MandateView, list_mandates
+from mealink.store.records import short_adoption
+from mealink.store.schema import (
+    ActorRow,
+    CitationRow,
+    DocumentRow,
+    EdgeRow,
+    MandateRow,
+    ParagraphRow,
+)
+
+__all__ = ["Act", "CitationView", "DocumentPage", "DocumentSummary", "Mark", "Overview",
+           "ParagraphPage", "list_documents", "locate", "overview", "read_document"]
+
+#: When two annotations overlap, the one of the earlier kind is kept.
+MARK_PRIORITY = ("reference", "deadline", "actor", "condition")
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """An annotation placed in a paragraph's text: [start, end) of ``Paragraph.text``."""
+
+    kind: str  # actor, reference, deadline, condition
+    start: int
+    end: int
+    title: str
+    target: str | None = None  # a reference's document id, when its text is in the corpus
+
+
+@dataclass(frozen=True, slots=True)
+class CitationView:
+    """A reference in a paragraph and where it leads."""
+
+    written: str
+    relation: str
+    target_id: str | None
+    target_label: str | None
+    in_corpus: bool
+    in_footnote: bool
+
+
+@dataclass(slots=True)
+class ParagraphPage:
+    """A paragraph with its annotations."""
+
+    id: str
+    anchor: str
+    kind: str
+    number: str | None
+    depth: int
+    verb: str | None
+    text: str
+    in_force: bool
+    deadline: str | None
+    condition: str | None
+    actors: list[str]
+    citations: list[CitationView]
+    marks: list[Mark]
+    mandates: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["marks"] = [asdict(m) for m in self.marks]
+        d["citations"] = [asdict(c) for c in self.citations]
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Act:
+    """Something another text did to this one (repealed, revised ... it, or some paragraphs)."""
+
+    relation: str
+    source_id: str
+    source_label: str
+    adopted: str | None
+    paragraph_id: str | None
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class DocumentPage:
+    """A document with everything its page shows."""
+
+    id: str
+    label: str
+    symbol: str | None
+    title: str | None
+    convention: str | None
+    type: str
+    adopted: str | None
+    adopted_at: str | None
+    language: str
+    is_stub: bool
+    state: str
+    in_force: bool
+    acts: list[Act]
+    paragraphs: list[ParagraphPage]
+    versions: list[tuple[str, str]] = field(default_factory=list)
+    cited_by: list[tuple[str, str]] = field(default_factory=list)
+    mandates: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "label": self.label, "symbol": self.symbol, "title": self.title,
+            "convention": self.convention, "type": self.type, "adopted": self.adopted,
+            "adopted_at": self.adopted_at, "language": self.language,
+            "in_corpus": not self.is_stub, "state": self.state, "in_force": self.in_force,
+            "acts": [asdict(a) for a in self.acts], "mandates": self.mandates,
+            "versions": [{"id": i, "label": lb} for i, lb in self.versions],
+            "cited_by": [{"id": i, "label": lb} for i, lb in self.cited_by],
+            "paragraphs": [p.to_dict() for p in self.paragraphs],
+        }
+
+
+def _pattern(written: str) -> re.Pattern[str] | None:
+    words = written.split()
+    if not words:
+        return None
+    return re.compile(r"\s+".join(re.escape(w) for w in words))
+
+
+def locate(text: str, written: str, near: int) -> tuple[int, int] | None:
+    """Where ``written`` stands in ``text`` (whitespace may differ), the occurrence nearest
+    ``near``; None when it is not there (a reference that stood in a footnote, say)."""
+    pattern = _pattern(written)
+    if pattern is None:
+        return None
+    best: tuple[int, int] | None = None
+    for m in pattern.finditer(text):
+        if best is None or abs(m.start() - near) < abs(best[0] - near):
+            best = (m.start(), m.end())
+    return best
+
+
+def _without_overlaps(marks: list[Mark]) -> list[Mark]:
+    """Marks in text order, dropping any that overlaps a mark of a stronger kind."""
+    kept: list[Mark] = []
+    for m in sorted(marks, key=lambda m: (MARK_PRIORITY.index(m.kind), m.start)):
+        if all(m.end <= k.start or m.start >= k.end for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def paragraph_marks(text: str, offset: int, actors: list[tuple[str, str | None, int]],
+                    citations: list[tuple[str, int, CitationView]], deadline: str | None,
+                    condition: str | None) -> list[Mark]:
+    """The annotations of a paragraph placed in its text. Stored spans point into the
+    whole document, whose whitespace the paragraph text has collapsed: each value is found
+    in the text, nearest where its span says (``offset`` is the paragraph's start)."""
+    marks: list[Mark] = []
+    for name, canonical, start in actors:
+        at = locate(text, name, start - offset)
+        if at:
+            marks.append(Mark("actor", *at, canonical or name))
+    for written, start, c in citations:
+        at = locate(text, written, start - offset)
+        if at:
+            title = c.target_label or written
+            marks.append(Mark("reference", *at, title, c.target_id if c.in_corpus else None))
+    if deadline:
+        at = locate(text, deadline, 0)
+        if at:
+            marks.append(Mark("deadline", *at, "deadline"))
+    for hedge in (condition or "").split("; "):
+        at = locate(text, hedge, 0) if hedge.strip() else None
+        if at:
+            marks.append(Mark("condition", *at, "condition"))
+    return _without_overlaps(marks)
+
+
+def _acts(conn: Connection, doc_id: str) -> list[Act]:
+    rows = conn.execute(select(EdgeRow.relation, EdgeRow.source_id, EdgeRow.paragraph_id,
+                               EdgeRow.paragraphs, DocumentRow.label,
+                               DocumentRow.adopted_at).join(
+        DocumentRow, DocumentRow.id == EdgeRow.source_id).where(
+        EdgeRow.target_id == doc_id, EdgeRow.source_id != doc_id,
+        or_(EdgeRow.relation.in_(REMOVALS), EdgeRow.relation == "revises"))
+        .order_by(DocumentRow.adopted_on, EdgeRow.source_id)).all()
+    return [Act(r.relation, r.source_id, r.label, short_adoption(r.adopted_at), r.paragraph_id,
+                tuple(json.loads(r.paragraphs)) if r.paragraphs else ()) for r in rows]
+
+
+def _paragraphs(conn: Connection, doc_id: str, stubs: set[str]) -> list[ParagraphPage]:
+    rows = conn.execute(select(ParagraphRow).where(ParagraphRow.document_id == doc_id)
+                        .order_by(ParagraphRow.seq)).all()
+    pks = [r.pk for r in rows]
+    actors: dict[int, list[tuple[str, str | None, int]]] = defaultdict(list)
+    cites: dict[int, list[tuple[str, int, CitationView]]] = defaultdict(list)
+    if pks:
+        for a in conn.execute(select(ActorRow.paragraph_pk, ActorRow.name, ActorRow.canonical,
+                                     ActorRow.start).where(ActorRow.paragraph_pk.in_(pks))
+                              .order_by(ActorRow.pk)):
+            actors[a.paragraph_pk].append((a.name, a.canonical, a.start))
+        for c in conn.execute(select(CitationRow).where(CitationRow.document_id == doc_id)
+                              .order_by(CitationRow.pk)):
+            stored = c.target_id is not None and c.target_id not in stubs
+            cites[c.paragraph_pk].append((c.written, c.start, CitationView(
+                c.written, c.relation, c.target_id, c.target_label, stored,
+                bool(c.in_footnote))))
+    counts = dict(conn.execute(select(MandateRow.paragraph_id, func.count()).where(
+        MandateRow.document_id == doc_id).group_by(MandateRow.paragraph_id)).all())
+    out = []
+    for r in rows:
+        names = []
+        for name, canonical, _ in actors[r.pk]:
+            if (canonical or name) not in names:
+                names.append(canonical or name)
+        out.append(ParagraphPage(
+            r.id, r.anchor, r.kind, r.number, r.depth, r.verb, r.text, bool(r.in_force),
+            r.deadline, r.condition, names, [c for _, _, c in cites[r.pk]],
+            paragraph_marks(r.text, r.start, actors[r.pk], cites[r.pk], r.deadline,
+                            r.condition), int(counts.get(r.id, 0))))
+    return out
+
+
+def read_document(store: Store, text: str) -> DocumentPage:
+    """The document ``text`` names (id, symbol or citation) with its paragraphs."""
+    with store.engine.connect() as conn:
+        doc_id, _ = find_document(conn, text)
+        d = conn.execute(select(DocumentRow).where(DocumentRow.id == doc_id)).one()
+        targets = {c for c in conn.execute(select(CitationRow.target_id).where(
+            CitationRow.document_id == doc_id, CitationRow.target_id.is_not(None))).scalars()}
+        stubs = set(conn.execute(select(DocumentRow.id).where(
+            DocumentRow.id.in_(targets), DocumentRow.is_stub)).scalars()) if targets else set()
+        versions = [(r.id, r.label) for r in conn.execute(
+            select(DocumentRow.id, DocumentRow.label).where(
+                DocumentRow.work_id == d.work_id, DocumentRow.id != doc_id)
+            .order_by(DocumentRow.adopted_on, DocumentRow.id))]
+        cited_by = [(r.id, r.label) for r in conn.execute(
+            select(DocumentRow.id, DocumentRow.label).where(DocumentRow.id.in_(
+                select(CitationRow.document_id).where(CitationRow.target_id == doc_id)),
+                DocumentRow.id != doc_id)
+            .order_by(DocumentRow.adopted_on, DocumentRow.id).limit(200))]
+        page = DocumentPage(
+            d.id, d.label, d.symbol, d.title, d.convention, d.type,
+            short_adoption(d.adopted_at), d.adopted_at, d.language, bool(d.is_stub), d.status,
+            bool(d.in_force), _acts(conn, doc_id), _paragraphs(conn, doc_id, stubs), versions,
+            cited_by)
+    page.mandates = sum(p.mandates for p in page.paragraphs)
+    return page
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    """A line in a list of documents."""
+
+    id: str
+    label: str
+    title: str | None
+    convention: str | None
+    type: str
+    adopted: str | None
+    state: str
+    in_force: bool
+    in_corpus: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def list_documents(store: Store, *, convention: str | None = None, type: str | None = None,
+                   in_force: bool | None = None, in_corpus: bool | None = True,
+                   text: str | None = None, limit: int = 50, offset: int = 0
+                   ) -> tuple[int, list[DocumentSummary]]:
+    """A page of documents (by convention, then adoption) and how many match in all;
+    ``text`` looks in labels, symbols and titles."""
+    where: list[Any] = []
+    if convention:
+        where.append(func.lower(DocumentRow.convention) == convention.lower())
+    if type:
+        where.append(DocumentRow.type == type.lower())
+    if in_force is not None:
+        where.append(DocumentRow.in_force.is_(in_force))
+    if in_corpus is not None:
+        where.append(DocumentRow.is_stub.is_(not in_corpus))
+    if text and text.strip():
+        like = "%" + text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace(
+            "_", "\\_") + "%"
+        where.append(or_(func.lower(DocumentRow.label).like(like, escape="\\"),
+                         func.lower(DocumentRow.symbol).like(like, escape="\\"),
+                         func.lower(DocumentRow.title).like(like, escape="\\")))
+    with store.engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(DocumentRow).where(
+            *where)).scalar_one()
+        rows = conn.execute(select(DocumentRow.id, DocumentRow.label, DocumentRow.title,
+                                   DocumentRow.convention, DocumentRow.type,
+                                   DocumentRow.adopted_at, DocumentRow.status,
+                                   DocumentRow.in_force, DocumentRow.is_stub).where(*where)
+                            .order_by(DocumentRow.convention, DocumentRow.adopted_on,
+                                      DocumentRow.id).limit(limit).offset(offset)).all()
+    return total, [DocumentSummary(r.id, r.label, r.title, r.convention, r.type,
+                                   short_adoption(r.adopted_at), r.status, bool(r.in_force),
+                                   not r.is_stub) for r in rows]
+
+
+@dataclass(slots=True)
+class Overview:
+    """The corpus at a glance."""
+
+    conventions: list[dict[str, Any]]
+    paragraphs: int
+    mandates: dict[str, int]
+    upcoming: list[MandateView]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"conventions": self.conventions, "paragraphs": self.paragraphs,
+                "mandates_by_status": self.mandates,
+                "upcoming": [m.to_dict() for m in self.upcoming]}
+
+
+def overview(store: Store, today: date | None = None, upcoming: int = 8) -> Overview:
+    """Conventions with their documents (in force, in all), paragraphs, mandates by status,
+    and the in-force mandates due soonest from ``today``."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(DocumentRow.convention, DocumentRow.in_force,
+                                   func.count()).where(~DocumentRow.is_stub).group_by(
+            DocumentRow.convention, DocumentRow.in_force)).all()
+        paragraphs = conn.execute(select(func.count()).select_from(ParagraphRow)).scalar_one()
+        by_status = dict(conn.execute(select(MandateRow.status, func.count()).group_by(
+            MandateRow.status)).all())
+    conv: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        c = conv.setdefault(r[0] or "other", {"convention": r[0] or "other", "documents": 0,
+                                             "in_force": 0})
+        c["documents"] += r[2]
+        if r[1]:
+            c["in_force"] += r[2]
+    day = (today or date.today()).isoformat()
+    due = [m for m in list_mandates(store, MandateFilters(in_force=True, time_bound=True,
+                                                          status="active", due_after=day),
+                                    with_text=False, ordered=False) if m.due is not None]
+    due.sort(key=lambda m: (m.due or date.max, m.order))
+    return Overview(sorted(conv.values(), key=lambda c: (-c["documents"], c["convention"])),
+                    int(paragraphs), {k: int(v) for k, v in by_status.items()}, due[:upcoming])

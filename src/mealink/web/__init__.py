@@ -1,0 +1,1 @@
+"""Web application and REST API."""

@@ -1,0 +1,196 @@
+"""The REST API under ``/api/v1``: documents, paragraphs, search, lineage, mandates (read
+and write), review, users. Lists are paginated (``limit``, ``offset``, ``total``) and
+filtered with the same names as the CLI's options; every error has one JSON shape.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from mealink.errors import NotFoundError
+from mealink.store.corpus import lineage as lineage_of
+from mealink.store.database import Store
+from mealink.store.documents import list_documents, overview, read_document
+from mealink.store.facets import facets
+from mealink.store.mandates import (
+    MandateFilters,
+    add_progress,
+    history,
+    mandate,
+    page_mandates,
+)
+from mealink.store.review import review as review_of
+from mealink.store.search import SearchFilters, search
+from mealink.store.users import add_user, list_users
+from mealink.web import schemas as s
+from mealink.web.graph import lineage_edges
+from mealink.web.security import check_csrf, current_user, may_read, require
+
+__all__ = ["router"]
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": s.Error, "description": text} for code, text in (
+        (400, "the request cannot be answered as asked"),
+        (401, "sign in or send an API token"), (403, "not allowed"),
+        (404, "not in the corpus"), (422, "a parameter is not valid"))}
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(may_read)], responses=_ERRORS)
+
+Limit = Annotated[int, Query(ge=1, le=500, description="how many items (at most 500)")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="how many items to skip")]
+Text = Annotated[str | None, Query(max_length=200)]
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def mandate_filters(actor: Text = None, convention: Text = None, status: Text = None,
+                    in_force: bool | None = None, document: Text = None,
+                    due_before: Text = None, due_after: Text = None,
+                    time_bound: bool | None = None, strength: Text = None) -> MandateFilters:
+    """The mandate filters of the query string (the same names as the CLI's options)."""
+    return MandateFilters(actor, convention, status, in_force, document, due_before,
+                          due_after, time_bound, strength)
+
+
+def search_filters(convention: Text = None, document: Text = None,
+                   meeting: Annotated[int | None, Query(ge=0, le=1000)] = None,
+                   kind: Text = None, verb: Text = None, actor: Text = None,
+                   in_force: bool | None = None) -> SearchFilters:
+    """The search filters of the query string."""
+    return SearchFilters(convention, document, meeting, kind, verb, actor, in_force)
+
+
+@router.get("/overview", response_model=s.Overview, summary="The corpus at a glance")
+def get_overview(request: Request) -> Any:
+    return overview(_store(request)).to_dict()
+
+
+@router.get("/documents", response_model=s.Page[s.DocumentSummary], summary="Documents")
+def get_documents(request: Request, convention: Text = None, type: Text = None,
+                  in_force: bool | None = None, in_corpus: bool | None = True,
+                  q: Text = None, limit: Limit = 50, offset: Offset = 0) -> Any:
+    """Documents by convention and adoption; ``q`` looks in labels, symbols and titles;
+    ``in_corpus=false`` lists texts known only from citations."""
+    total, items = list_documents(_store(request), convention=convention, type=type,
+                                  in_force=in_force, in_corpus=in_corpus, text=q,
+                                  limit=limit, offset=offset)
+    return {"total": total, "limit": limit, "offset": offset,
+            "items": [d.to_dict() for d in items]}
+
+
+@router.get("/documents/{document_id:path}", response_model=s.Document,
+            summary="A document with its paragraphs")
+def get_document(request: Request, document_id: str) -> Any:
+    """By stable id (``cms/resolution/11.10``), symbol or citation."""
+    return read_document(_store(request), document_id).to_dict()
+
+
+@router.get("/paragraphs/{paragraph_id:path}", response_model=s.Paragraph,
+            summary="One paragraph")
+def get_paragraph(request: Request, paragraph_id: str) -> Any:
+    doc_id = paragraph_id.rsplit("/", 1)[0] if "/" in paragraph_id else paragraph_id
+    try:
+        page = read_document(_store(request), doc_id)
+    except NotFoundError:
+        page = None
+    for p in page.paragraphs if page else ():
+        if p.id == paragraph_id:
+            return p.to_dict()
+    raise NotFoundError(f"no paragraph {paragraph_id!r}; ids look like "
+                        "'cms/resolution/11.10/para_28'")
+
+
+@router.get("/search", response_model=s.SearchPage, summary="Search paragraphs")
+def get_search(request: Request, q: Annotated[str, Query(min_length=1, max_length=500)],
+               filters: Annotated[SearchFilters, Depends(search_filters)],
+               limit: Limit = 20, offset: Offset = 0) -> Any:
+    """Ranked paragraphs: words (all must match), "phrases", ``-word``, ``OR``; with facet
+    counts under the same filters."""
+    store = _store(request)
+    hits = search(store, q, filters, limit=limit, offset=offset)
+    fac = facets(store, q, filters)
+    return {"query": q, "total": fac.total, "limit": limit, "offset": offset,
+            "items": [h.to_dict() for h in hits], "facets": fac.to_dict()}
+
+
+@router.get("/lineage/{document_id:path}", response_model=s.Lineage,
+            summary="What revised, repealed, retired and cites what around a document")
+def get_lineage(request: Request, document_id: str, citations: bool = False,
+                depth: Annotated[int, Query(ge=1, le=8)] = 4) -> Any:
+    up, down = lineage_of(_store(request), document_id, citations=citations, depth=depth)
+    return {"document_id": up.document_id, "ancestors": up.to_dict(),
+            "descendants": down.to_dict(),
+            "edges": [e.to_dict() for e in lineage_edges(up, down)]}
+
+
+@router.get("/mandates", response_model=s.Page[s.Mandate], summary="Mandates")
+def get_mandates(request: Request, filters: Annotated[MandateFilters, Depends(mandate_filters)],
+                 limit: Limit = 50, offset: Offset = 0) -> Any:
+    """Mandates in the texts' order; ``actor`` takes a name, an alias or a role."""
+    total, items = page_mandates(_store(request), filters, limit=limit, offset=offset,
+                                 with_text=False)
+    return {"total": total, "limit": limit, "offset": offset,
+            "items": [m.to_dict() for m in items]}
+
+
+@router.get("/mandates/{mandate_id:path}/progress", response_model=list[s.ProgressEntry],
+            summary="A mandate's progress entries")
+def get_progress(request: Request, mandate_id: str) -> Any:
+    mandate(_store(request), mandate_id)  # 404 for an unknown mandate
+    return [e.to_dict() for e in history(_store(request), mandate_id)]
+
+
+@router.post("/mandates/{mandate_id:path}/progress", response_model=s.ProgressEntry,
+             status_code=201, summary="Record progress (editors)",
+             responses={409: {"model": s.Error, "description": "someone wrote since"}})
+def post_progress(request: Request, mandate_id: str, entry: s.ProgressIn) -> Any:
+    """Append an attributed entry (status, note, evidence). Needs the editor role: an API
+    token, or a session cookie with the ``X-CSRF-Token`` header."""
+    user = require(request, "editor")
+    check_csrf(request, None)
+    made = add_progress(_store(request), mandate_id, user.name, status=entry.status,
+                        note=entry.note, evidence=entry.evidence,
+                        expected_seq=entry.expected_seq)
+    return JSONResponse(made.to_dict(), status_code=201)
+
+
+@router.get("/mandates/{mandate_id:path}", response_model=s.MandateDetail,
+            summary="A mandate with its history")
+def get_mandate(request: Request, mandate_id: str) -> Any:
+    m = mandate(_store(request), mandate_id)
+    return {**m.to_dict(), "text": m.text,
+            "history": [e.to_dict() for e in history(_store(request), mandate_id)]}
+
+
+@router.get("/review", response_model=s.Review, summary="Review of decisions")
+def get_review(request: Request, convention: Annotated[str, Query(min_length=1,
+                                                                    max_length=60)],
+               as_of: Text = None) -> Any:
+    """What to repeal in full, in part, and what to consolidate, before a meeting."""
+    return review_of(_store(request), convention, as_of).to_dict()
+
+
+@router.get("/me", response_model=s.UserOut | None, summary="Who is signed in")
+def get_me(request: Request) -> Any:
+    user = current_user(request)
+    return user.to_dict() if user else None
+
+
+@router.get("/users", response_model=list[s.UserOut], summary="Users (admins)")
+def get_users(request: Request) -> Any:
+    require(request, "admin")
+    return [u.to_dict() for u in list_users(_store(request))]
+
+
+@router.post("/users", response_model=s.UserOut, status_code=201, summary="Add a user (admins)",
+             responses={409: {"model": s.Error, "description": "the name is taken"}})
+def post_user(request: Request, user: s.UserIn) -> Any:
+    require(request, "admin")
+    check_csrf(request, None)
+    made = add_user(_store(request), user.name, user.role, user.password)
+    return JSONResponse(made.to_dict(), status_code=201)

@@ -1,0 +1,151 @@
+"""The web application: pages for people, ``/api/v1`` for programs, one error shape.
+
+``create_app`` opens the database once and builds the ASGI application; ``app_from_env``
+does the same from ``MEALINK_*`` variables, so ``mealink serve --workers N`` can start
+several processes that each build their own.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import mealink
+from mealink.errors import ConflictError, MealinkError, NotFoundError, StoreError
+from mealink.store.database import open_store
+from mealink.store.users import secret_key
+from mealink.web.security import AuthError, WebConfig
+
+__all__ = ["app_from_env", "create_app"]
+
+log = logging.getLogger("mealink.web")
+
+_SECURITY_HEADERS = [
+    (b"content-security-policy",
+     b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+     b"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+_CODES = {400: "bad_request", 401: "sign_in_required", 403: "forbidden", 404: "not_found",
+          405: "method_not_allowed", 409: "conflict", 413: "too_large",
+          422: "invalid_request", 500: "internal_error", 503: "unavailable"}
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response and refuses NUL characters in the
+    address (a plain ASGI middleware: cheap)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if b"%00" in scope.get("query_string", b"") or "\x00" in scope.get("path", ""):
+            # no database keeps NUL in text: refuse it before it reaches one
+            status, body = 400, error_body(400, "bad_request",
+                                           "the address holds a NUL character (%00)")
+            await JSONResponse(body, status_code=status)(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + _SECURITY_HEADERS
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def error_status(exc: Exception) -> tuple[int, str, str]:
+    """(HTTP status, code, message) for anything a request can fail with."""
+    if isinstance(exc, AuthError):
+        return exc.status, exc.code, exc.message
+    if isinstance(exc, NotFoundError):
+        return 404, "not_found", exc.message
+    if isinstance(exc, ConflictError):
+        return 409, "conflict", exc.message
+    if isinstance(exc, StoreError):
+        return 503, "unavailable", exc.message
+    if isinstance(exc, MealinkError):
+        return 400, "bad_request", exc.message
+    if isinstance(exc, RequestValidationError):
+        return 422, "invalid_request", validation_message(exc.errors())
+    if isinstance(exc, HTTPException):
+        detail = exc.detail if isinstance(exc.detail, str) else _CODES.get(exc.status_code, "")
+        return exc.status_code, _CODES.get(exc.status_code, "error"), detail
+    return 500, "internal_error", "something went wrong on the server; it has been logged"
+
+
+def validation_message(errors: Any) -> str:
+    """One line saying which parameter is wrong and how ('limit' in the query: ...)."""
+    parts = []
+    for e in list(errors)[:3]:
+        loc = [str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path")]
+        where = ".".join(loc) or "the request"
+        parts.append(f"{where}: {e.get('msg', 'invalid')}")
+    return "; ".join(parts) or "the request is not valid"
+
+
+def error_body(status: int, code: str, message: str) -> dict[str, Any]:
+    """The one JSON error shape of the API."""
+    return {"error": {"status": status, "code": code, "message": message}}
+
+
+async def _on_error(request: Request, exc: Exception) -> Response:
+    status, code, message = error_status(exc)
+    if status >= 500:
+        log.exception("error serving %s", request.url.path, exc_info=exc)
+    if request.url.path.startswith("/api/"):
+        headers = {"www-authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(error_body(status, code, message), status_code=status,
+                            headers=headers)
+    from mealink.web.pages import error_page
+    return error_page(request, status, code, message)
+
+
+def create_app(config: WebConfig | None = None) -> FastAPI:
+    """The application over the database ``config.db`` (created or upgraded if needed)."""
+    from mealink.web.api import router as api_router
+    from mealink.web.pages import router as pages_router
+
+    config = config or WebConfig()
+    store = open_store(config.db, create=True)
+    app = FastAPI(title="mealink", version=mealink.__version__,
+                  description="Resolutions and decisions of environmental treaties as linked, "
+                              "searchable, trackable data.",
+                  docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json")
+    app.state.store = store
+    app.state.config = config
+    for exc_type in (Exception, HTTPException, RequestValidationError, MealinkError,
+                     AuthError):
+        app.add_exception_handler(exc_type, _on_error)
+    app.add_middleware(SessionMiddleware, secret_key=secret_key(store),
+                       session_cookie="mealink_session", max_age=config.session_days * 86400,
+                       same_site="lax", https_only=config.secure_cookies)
+    app.add_middleware(SecurityHeaders)
+    static = resources.files("mealink.web").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.include_router(api_router)
+    app.include_router(pages_router)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The application as ``mealink serve`` configured it through the environment."""
+    return create_app(WebConfig(
+        db=os.environ.get("MEALINK_DB"),
+        read=os.environ.get("MEALINK_READ", "open"),
+        secure_cookies=os.environ.get("MEALINK_SECURE_COOKIES", "1") == "1"))

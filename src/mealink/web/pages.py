@@ -1,0 +1,348 @@
+"""The pages people read: home, documents, a document, search, lineage, mandates, a
+mandate with its history, review, signing in and users. List pages also answer as JSON or
+CSV (``?format=json`` / ``?format=csv``), the same rows as the API's.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+import mealink
+from mealink.errors import MealinkError
+from mealink.mandates.knowledge import STRENGTHS, knowledge
+from mealink.mandates.review import annex_lines
+from mealink.store.corpus import find_document
+from mealink.store.corpus import lineage as lineage_of
+from mealink.store.database import Store
+from mealink.store.documents import list_documents, overview, read_document
+from mealink.store.facets import Facets, facets
+from mealink.store.mandates import (
+    MandateFilters,
+    add_progress,
+    history,
+    mandate,
+    mandate_counts,
+    page_mandates,
+)
+from mealink.store.review import review as review_of
+from mealink.store.search import SearchFilters, search
+from mealink.store.users import ROLES, add_user, authenticate, list_users, set_active
+from mealink.vocabulary import vocabulary
+from mealink.web.graph import lineage_edges, lineage_svg
+from mealink.web.render import csv_response, doc_href, environment
+from mealink.web.security import (
+    CSRF_FIELD,
+    check_csrf,
+    current_user,
+    may_read,
+    require,
+    sign_in,
+    sign_out,
+)
+from mealink.web.security import csrf_token as session_csrf
+
+__all__ = ["error_page", "router"]
+
+router = APIRouter(include_in_schema=False)
+PAGE = 25
+Str = Annotated[str | None, Query(max_length=200)]
+Num = Annotated[int, Query(ge=1, le=100_000)]
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page: the template with who is signed in and the form token."""
+    user = current_user(request) if "session" in request.scope else None
+    html = environment().get_template(template).render(
+        request=request, user=user, csrf=session_csrf(request) if user else "",
+        csrf_field=CSRF_FIELD, version=mealink.__version__, path=request.url.path,
+        flash=request.session.pop("flash", None) if "session" in request.scope else None,
+        **context)
+    return HTMLResponse(html, status_code=status)
+
+
+def error_page(request: Request, status: int, code: str, message: str) -> Response:
+    """The HTML page for an error; signing in is offered where it would help."""
+    return render(request, "error.html", status=status, code=code, message=message,
+                  status_code=status)
+
+
+def _flag(value: str | None) -> bool | None:
+    return {"true": True, "yes": True, "1": True, "false": False, "no": False,
+            "0": False}.get((value or "").lower())
+
+
+def _pages(total: int, page: int, size: int = PAGE) -> dict[str, int]:
+    last = max(1, -(-total // size))
+    return {"page": min(page, last), "last": last, "total": total, "size": size}
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> Response:
+    may_read(request)
+    return render(request, "home.html", o=overview(_store(request)), today=date.today())
+
+
+@router.get("/documents", response_class=HTMLResponse)
+def documents(request: Request, convention: Str = None, in_force: Str = None, q: Str = None,
+              page: Num = 1, format: Str = None) -> Response:
+    may_read(request)
+    size = 10_000 if format in ("json", "csv") else PAGE
+    total, items = list_documents(_store(request), convention=convention,
+                                  in_force=_flag(in_force), text=q, limit=size,
+                                  offset=(page - 1) * PAGE if size == PAGE else 0)
+    if format == "json":
+        return JSONResponse({"total": total, "items": [d.to_dict() for d in items]})
+    if format == "csv":
+        return csv_response("documents", ["id", "label", "title", "convention", "type",
+                                          "adopted", "state"],
+                            [[d.id, d.label, d.title, d.convention, d.type, d.adopted,
+                              d.state] for d in items])
+    params = {"convention": convention, "in_force": in_force, "q": q}
+    conventions = [c.id for c in vocabulary().conventions]
+    return render(request, "documents.html", items=items, params=params,
+                  conventions=conventions, pages=_pages(total, page))
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request, q: Annotated[str | None, Query(max_length=500)] = None,
+                convention: Str = None, meeting: Str = None, kind: Str = None,
+                verb: Str = None, actor: Str = None, in_force: Str = None, page: Num = 1,
+                format: Str = None) -> Response:
+    may_read(request)
+    params = {"q": q, "convention": convention, "meeting": meeting, "kind": kind,
+              "verb": verb, "actor": actor, "in_force": in_force}
+    hits: list[Any] = []
+    fac = Facets()
+    error = None
+    if q and q.strip():
+        conv, num = convention, None
+        if meeting and ":" in meeting:
+            conv_m, _, n = meeting.partition(":")
+            conv = conv or conv_m
+            num = int(n) if n.isdigit() else None
+        f = SearchFilters(conv, None, num, kind, verb, actor, _flag(in_force))
+        size = 500 if format in ("json", "csv") else PAGE
+        try:
+            hits = search(_store(request), q, f, limit=size,
+                          offset=(page - 1) * PAGE if size == PAGE else 0)
+            fac = facets(_store(request), q, f)
+        except MealinkError as exc:
+            error = exc.message
+    if format == "json":
+        return JSONResponse({"query": q, "total": fac.total, "facets": fac.to_dict(),
+                             "items": [h.to_dict() for h in hits]})
+    if format == "csv":
+        return csv_response("search", ["paragraph_id", "document", "number", "kind", "verb",
+                                       "in_force", "score", "snippet"],
+                            [[h.paragraph_id, h.document, h.number, h.kind, h.verb,
+                              h.in_force, round(h.score, 4), h.snippet] for h in hits])
+    return render(request, "search.html", q=q or "", hits=hits, facets=fac, params=params,
+                  error=error, pages=_pages(fac.total, page))
+
+
+def _board(counts: list[tuple[str, str | None, str, int]]) -> tuple[list[str], list[Any]]:
+    statuses = [s for s in knowledge().statuses if any(c[2] == s for c in counts)]
+    rows: dict[str, dict[str, Any]] = {}
+    for actor, role, status, n in counts:
+        row = rows.setdefault(actor, {"actor": actor, "role": role, "total": 0, "cells": {}})
+        row["cells"][status] = n
+        row["total"] += n
+    ranked = sorted(rows.values(), key=lambda r: (-r["total"], r["actor"]))
+    return statuses, ranked[:30]
+
+
+@router.get("/mandates", response_class=HTMLResponse)
+def mandates_page(request: Request, actor: Str = None, convention: Str = None,
+                  status: Str = None, in_force: Str = "true", document: Str = None,
+                  due_before: Str = None, due_after: Str = None, time_bound: Str = None,
+                  strength: Str = None, page: Num = 1, format: Str = None) -> Response:
+    may_read(request)
+    f = MandateFilters(actor, convention, status, _flag(in_force), document, due_before,
+                       due_after, _flag(time_bound), strength)
+    params = {"actor": actor, "convention": convention, "status": status,
+              "in_force": in_force, "document": document, "due_before": due_before,
+              "due_after": due_after, "time_bound": time_bound, "strength": strength}
+    export = format in ("json", "csv")
+    total, items = page_mandates(_store(request), f, limit=50_000 if export else PAGE,
+                                 offset=0 if export else (page - 1) * PAGE,
+                                 with_text=False)
+    if format == "json":
+        return JSONResponse({"total": total, "items": [m.to_dict() for m in items]})
+    if format == "csv":
+        cols = ["id", "label", "paragraph", "actor", "role", "verb", "strength", "action",
+                "deadline", "deadline_resolved", "due", "condition", "status",
+                "derived_reason", "entries"]
+        return csv_response("mandates", cols, [[m.to_dict()[c] for c in cols] for m in items])
+    statuses, board = _board(mandate_counts(_store(request), MandateFilters(
+        None, convention, None, f.in_force, document, None, None, f.time_bound, strength)))
+    return render(request, "mandates.html", items=items, params=params, board=board,
+                  statuses=statuses, all_statuses=list(knowledge().statuses),
+                  strengths=STRENGTHS, pages=_pages(total, page))
+
+
+@router.get("/mandate/{mandate_id:path}", response_class=HTMLResponse)
+def mandate_page(request: Request, mandate_id: str) -> Response:
+    may_read(request)
+    m = mandate(_store(request), mandate_id)
+    entries = history(_store(request), mandate_id)
+    return render(request, "mandate.html", m=m, entries=entries,
+                  statuses=knowledge().statuses, seq=entries[-1].seq if entries else 0)
+
+
+@router.post("/mandate/{mandate_id:path}/progress")
+def mandate_progress(request: Request, mandate_id: str,
+                     csrf_token: Annotated[str, Form(max_length=200)] = "",
+                     status: Annotated[str, Form(max_length=20)] = "",
+                     note: Annotated[str, Form(max_length=20_000)] = "",
+                     evidence: Annotated[str, Form(max_length=5_000)] = "",
+                     expect: Annotated[int | None, Form(ge=0)] = None) -> Response:
+    user = require(request, "editor")
+    check_csrf(request, csrf_token)
+    add_progress(_store(request), mandate_id, user.name, status=status or None, note=note,
+                 evidence=[e for e in evidence.splitlines() if e.strip()],
+                 expected_seq=expect)
+    request.session["flash"] = "Progress recorded."
+    return RedirectResponse(f"/mandate/{mandate_id}#history", status_code=303)
+
+
+@router.get("/review", response_class=HTMLResponse)
+def review_page(request: Request, convention: Str = None, as_of: Str = None,
+                format: Str = None) -> Response:
+    may_read(request)
+    result, error = None, None
+    if convention:
+        try:
+            result = review_of(_store(request), convention, as_of or None)
+        except MealinkError as exc:
+            error = exc.message
+    if result is not None and format == "json":
+        return JSONResponse(result.to_dict())
+    if result is not None and format == "csv":
+        return csv_response(f"review-{result.convention}", [
+            "action", "documents", "paragraphs", "reasons", "score"],
+            [[p.action, "; ".join(p.labels), p.ranges, "; ".join(p.reasons), p.score]
+             for p in result.proposals])
+    if result is not None and format == "annex":
+        return Response("\n".join(annex_lines(result)) + "\n", media_type="text/plain; "
+                        "charset=utf-8")
+    conventions = [c.id for c in vocabulary().conventions]
+    return render(request, "review.html", result=result, error=error, conventions=conventions,
+                  params={"convention": convention, "as_of": as_of})
+
+
+@router.get("/sign-in", response_class=HTMLResponse)
+def sign_in_page(request: Request, next: Str = "/") -> Response:
+    return render(request, "signin.html", next=_safe_next(next), error=None,
+                  form_csrf=session_csrf(request))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path of this site (no //host or scheme) to go back to after signing in."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@router.post("/sign-in")
+def sign_in_post(request: Request, name: Annotated[str, Form(max_length=200)] = "",
+                 password: Annotated[str, Form(max_length=1000)] = "",
+                 csrf_token: Annotated[str, Form(max_length=200)] = "",
+                 next: Annotated[str, Form(max_length=500)] = "/") -> Response:
+    check_csrf(request, csrf_token)
+    user = authenticate(_store(request), name, password)
+    if user is None:
+        return render(request, "signin.html", status=401, next=_safe_next(next),
+                      error="That name and password do not match an active user.",
+                      form_csrf=session_csrf(request))
+    sign_in(request, user)
+    request.session["flash"] = f"Signed in as {user.name} ({user.role})."
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/sign-out")
+def sign_out_post(request: Request,
+                  csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
+    check_csrf(request, csrf_token)
+    sign_out(request)
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def users_page(request: Request) -> Response:
+    require(request, "admin")
+    return render(request, "users.html", users=list_users(_store(request)), roles=ROLES)
+
+
+@router.post("/admin/users")
+def users_add(request: Request, name: Annotated[str, Form(max_length=200)] = "",
+              role: Annotated[str, Form(max_length=20)] = "",
+              password: Annotated[str, Form(max_length=1000)] = "",
+              csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
+    require(request, "admin")
+    check_csrf(request, csrf_token)
+    made = add_user(_store(request), name, role, password)
+    request.session["flash"] = f"User {made.name} ({made.role}) added."
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{name}/active")
+def users_active(request: Request, name: str, active: Annotated[str, Form()] = "false",
+                 csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
+    admin = require(request, "admin")
+    check_csrf(request, csrf_token)
+    if name == admin.name:
+        raise MealinkError("you cannot shut yourself out; ask another admin")
+    made = set_active(_store(request), name, active == "true")
+    request.session["flash"] = f"{made.name} can {'now' if made.active else 'no longer'} " \
+                               "sign in."
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.get("/lineage/{document_id:path}", response_class=HTMLResponse)
+def lineage_page(request: Request, document_id: str, citations: Str = None,
+                 format: Str = None) -> Response:
+    may_read(request)
+    with_citations = _flag(citations) is True
+    up, down = lineage_of(_store(request), document_id, citations=with_citations, depth=3)
+    edges = lineage_edges(up, down)
+    if format == "json":
+        return JSONResponse({"ancestors": up.to_dict(), "descendants": down.to_dict(),
+                             "edges": [e.to_dict() for e in edges]})
+    if format == "csv":
+        return csv_response("lineage", ["source", "relation", "target", "paragraphs"],
+                            [[e.source_label, e.relation, e.target_label,
+                              ", ".join(e.paragraphs)] for e in edges])
+    svg = Markup(lineage_svg(up, down, doc_href))  # built escaped by graph.lineage_svg
+    return render(request, "lineage.html", root=up, edges=edges, svg=svg,
+                  citations=with_citations, params={"citations": citations})
+
+
+@router.get("/{document_id:path}", response_class=HTMLResponse)
+def document_page(request: Request, document_id: str, format: Str = None) -> Response:
+    may_read(request)
+    key = document_id.strip("/")
+    with _store(request).engine.connect() as conn:
+        found, paragraph = find_document(conn, key)
+    if found != key:  # a symbol, a citation or a paragraph id: go to the document's own page
+        anchor = paragraph.rsplit("/", 1)[-1] if paragraph else None
+        return RedirectResponse(doc_href(found, anchor), status_code=301 if not paragraph
+                                else 302)
+    page = read_document(_store(request), found)
+    if format == "json":
+        return JSONResponse(page.to_dict())
+    kinds = {m.kind for p in page.paragraphs for m in p.marks}
+    return render(request, "document.html", d=page,
+                  legend=[k for k in ("actor", "reference", "deadline", "condition")
+                          if k in kinds])
+
+

@@ -1,0 +1,104 @@
+"""Turning library objects into HTML and CSV for the pages: the Jinja2 environment (every
+value escaped unless built here as markup), annotated paragraph text, search snippets, and
+CSV downloads safe to open in a spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+from starlette.responses import Response
+
+from mealink.link.status import PAST
+from mealink.reports.tables import safe_cell
+from mealink.store.documents import Mark
+
+__all__ = ["csv_response", "doc_href", "environment", "marked", "query_url", "snippet"]
+
+_MARK_NAMES = {"actor": "actor", "deadline": "deadline", "condition": "condition"}
+
+
+def doc_href(document_id: str, anchor: str | None = None) -> str:
+    """The page of a document (``/cms/resolution/11.10``), optionally at a paragraph."""
+    href = "/" + quote(document_id, safe="/.-_~")
+    return f"{href}#{quote(anchor, safe='_()-.')}" if anchor else href
+
+
+def marked(text: str, marks: Sequence[Mark]) -> Markup:
+    """A paragraph's text with its actors, references, deadlines and conditions marked up;
+    references lead to the cited text, or say it is not in the corpus."""
+    out: list[str] = []
+    pos = 0
+    for m in marks:
+        if m.start < pos or m.end > len(text):
+            continue
+        out.append(str(escape(text[pos:m.start])))
+        inner = escape(text[m.start:m.end])
+        if m.kind == "reference":
+            if m.target:
+                out.append(f'<a class="ref" href="{escape(doc_href(m.target))}" '
+                           f'title="{escape(m.title)}">{inner}</a>')
+            else:
+                out.append(f'<span class="ref missing" title="{escape(m.title)}: not in '
+                           f'corpus">{inner}<span class="visually-hidden"> (not in corpus)'
+                           f'</span></span>')
+        else:
+            label = _MARK_NAMES.get(m.kind, m.kind)
+            title = m.title if m.kind == "actor" else label
+            out.append(f'<mark class="{label}" title="{escape(label)}: {escape(title)}">'
+                       f'{inner}</mark>')
+        pos = m.end
+    out.append(str(escape(text[pos:])))
+    return Markup("".join(out))
+
+
+def snippet(text: str, highlights: Iterable[Sequence[int]]) -> Markup:
+    """A search snippet with the matched words in <mark>."""
+    out: list[str] = []
+    pos = 0
+    for start, end in highlights:
+        if start < pos:
+            continue
+        out.append(f"{escape(text[pos:start])}<mark>{escape(text[start:end])}</mark>")
+        pos = end
+    out.append(str(escape(text[pos:])))
+    return Markup("".join(out))
+
+
+def query_url(path: str, params: dict[str, Any], **changes: Any) -> str:
+    """``path`` with the query ``params`` changed (None drops a parameter)."""
+    merged = {**params, **changes}
+    kept = {k: v for k, v in merged.items() if v not in (None, "", False)}
+    return path + ("?" + urlencode(kept) if kept else "")
+
+
+def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
+    """A CSV download; cells that a spreadsheet would run as formulas are neutralised."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(header)
+    for row in rows:
+        w.writerow([safe_cell("" if v is None else v) for v in row])
+    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": f'attachment; filename="{name}.csv"'})
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The templates, escaping every value by default."""
+    env = Environment(loader=PackageLoader("mealink.web", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      trim_blocks=True, lstrip_blocks=True, auto_reload=False)
+    env.filters["marked"] = marked
+    env.filters["snippet"] = snippet
+    env.filters["past"] = lambda relation: PAST.get(relation, relation)
+    env.globals["doc_href"] = doc_href
+    env.globals["query_url"] = query_url
+    return env

@@ -1,0 +1,277 @@
+"""The shapes of the API's requests and answers, as its OpenAPI description publishes them.
+
+They mirror the ``to_dict`` of the library's objects, so the API, the CLI's JSON and the
+exports say the same thing in the same words.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+T = TypeVar("T")
+
+
+class ErrorDetail(BaseModel):
+    status: int = Field(description="the HTTP status")
+    code: str = Field(description="a stable code: not_found, invalid_request, conflict ...")
+    message: str = Field(description="what is wrong, in one line")
+
+
+class Error(BaseModel):
+    """Every error of the API has this shape."""
+
+    error: ErrorDetail
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: ``items`` from ``offset``, ``total`` in all."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[T]
+
+
+class DocumentSummary(BaseModel):
+    id: str
+    label: str
+    title: str | None
+    convention: str | None
+    type: str
+    adopted: str | None
+    state: str
+    in_force: bool
+    in_corpus: bool
+
+
+class Mark(BaseModel):
+    kind: str = Field(description="actor, reference, deadline or condition")
+    start: int = Field(description="offset in the paragraph text")
+    end: int
+    title: str
+    target: str | None = Field(description="the cited document's id, when in the corpus")
+
+
+class Citation(BaseModel):
+    written: str
+    relation: str
+    target_id: str | None
+    target_label: str | None
+    in_corpus: bool
+    in_footnote: bool
+
+
+class Paragraph(BaseModel):
+    id: str
+    anchor: str
+    kind: str
+    number: str | None
+    depth: int
+    verb: str | None
+    text: str
+    in_force: bool
+    deadline: str | None
+    condition: str | None
+    actors: list[str]
+    citations: list[Citation]
+    marks: list[Mark]
+    mandates: int
+
+
+class Act(BaseModel):
+    relation: str
+    source_id: str
+    source_label: str
+    adopted: str | None
+    paragraph_id: str | None
+    paragraphs: list[str]
+
+
+class Link(BaseModel):
+    id: str
+    label: str
+
+
+class Document(BaseModel):
+    id: str
+    label: str
+    symbol: str | None
+    title: str | None
+    convention: str | None
+    type: str
+    adopted: str | None
+    adopted_at: str | None
+    language: str
+    in_corpus: bool
+    state: str
+    in_force: bool
+    acts: list[Act]
+    mandates: int
+    versions: list[Link]
+    cited_by: list[Link]
+    paragraphs: list[Paragraph]
+
+
+class Hit(BaseModel):
+    paragraph_id: str
+    document_id: str
+    document: str
+    convention: str | None
+    number: str | None
+    kind: str
+    verb: str | None
+    in_force: bool
+    score: float
+    snippet: str
+    highlights: list[list[int]]
+
+
+class FacetValue(BaseModel):
+    value: str
+    label: str
+    count: int
+
+
+class Facets(BaseModel):
+    total: int
+    convention: list[FacetValue]
+    meeting: list[FacetValue]
+    kind: list[FacetValue]
+    verb: list[FacetValue]
+    actor: list[FacetValue]
+    in_force: list[FacetValue]
+
+
+class SearchPage(Page[Hit]):
+    query: str
+    facets: Facets
+
+
+class ProgressEntry(BaseModel):
+    mandate: str
+    seq: int
+    author: str
+    recorded_at: str
+    status: str | None
+    note: str | None
+    evidence: list[str]
+
+
+class Mandate(BaseModel):
+    id: str
+    document: str
+    label: str
+    title: str | None
+    convention: str | None
+    paragraph: str | None
+    paragraph_id: str
+    actor: str
+    written: str
+    role: str | None
+    verb: str
+    strength: str
+    action: str
+    deadline: str | None
+    deadline_resolved: str | None
+    deadline_implied: bool
+    due: str | None
+    time_bound: bool
+    condition: str | None
+    reporting_to: list[str]
+    status: str
+    derived_status: str
+    derived_reason: str | None
+    in_force: bool
+    entries: int
+    latest_progress: ProgressEntry | None
+
+
+class MandateDetail(Mandate):
+    text: str | None
+    history: list[ProgressEntry]
+
+
+class ProgressIn(BaseModel):
+    """A progress entry to record; at least one of status, note and evidence."""
+
+    status: str | None = Field(None, max_length=20, description="a status of the tracking "
+                               "vocabulary: active, implemented, require-funding ...")
+    note: str | None = Field(None, max_length=20000)
+    evidence: list[str] = Field(default_factory=list, max_length=50,
+                                description="document symbols or http(s) URLs")
+    expected_seq: int | None = Field(None, ge=0, description="the number of the latest "
+                                     "entry you saw; refused with 409 if someone wrote since")
+
+
+class LineageNode(BaseModel):
+    document_id: str
+    label: str
+    relation: str | None
+    paragraphs: list[str]
+    in_corpus: bool
+    state: str
+    children: list[LineageNode]
+
+
+class LineageEdge(BaseModel):
+    source_id: str
+    source_label: str
+    relation: str
+    target_id: str
+    target_label: str
+    paragraphs: list[str]
+
+
+class Lineage(BaseModel):
+    document_id: str
+    ancestors: LineageNode
+    descendants: LineageNode
+    edges: list[LineageEdge]
+
+
+class Proposal(BaseModel):
+    action: str
+    documents: list[str]
+    labels: list[str]
+    paragraphs: list[str]
+    ranges: str
+    reasons: list[str]
+    score: float | None
+
+
+class Review(BaseModel):
+    convention: str
+    as_of: str | None
+    proposals: list[Proposal]
+
+
+class ConventionCount(BaseModel):
+    convention: str
+    documents: int
+    in_force: int
+
+
+class Overview(BaseModel):
+    conventions: list[ConventionCount]
+    paragraphs: int
+    mandates_by_status: dict[str, int]
+    upcoming: list[Mandate]
+
+
+class UserOut(BaseModel):
+    name: str
+    role: str
+    active: bool
+
+
+class UserIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    role: str = Field(description="reader, editor or admin")
+    password: str = Field(min_length=10, max_length=1000)
+
+
+def dump(obj: Any) -> Any:
+    """A library object as the API returns it."""
+    return obj.to_dict() if hasattr(obj, "to_dict") else obj

@@ -1,0 +1,61 @@
+"""What the web tests share: a corpus with a hostile text, users of each role, and clients
+that sign in through the real forms."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from mealink.store import Store, ingest
+from mealink.store.users import add_user
+from tests.conftest import REPO
+
+EXAMPLES = REPO / "examples"
+PASSWORD = "correct horse battery"
+HOSTILE_ID = "cms/resolution/13.99"
+# A resolution whose text holds markup and a script: it must be shown as text.
+HOSTILE = """UNEP/CMS/Resolution 13.99
+
+TESTING <b>MARKUP</b> IN TITLES <script>alert('title')</script>
+
+Adopted by the Conference of the Parties at its 13th Meeting (Gandhinagar, February 2020)
+
+Recalling Resolution 13.5 on <i>invasive</i> alien species;
+
+1. Requests the Secretariat to publish <script>alert(1)</script> & report "quotes" to the \
+Standing Committee at its 56th meeting;
+
+2. Urges Parties to read <img src=x onerror=alert(2)> carefully;
+"""
+
+
+def fill(store: Store, folder: Path) -> None:
+    """The bundled examples, the hostile text, and one user of each role."""
+    hostile = folder / "hostile.txt"
+    hostile.write_text(HOSTILE, encoding="utf-8")
+    summary = ingest(store, [EXAMPLES, hostile])
+    assert not [o for o in summary.outcomes if o.outcome == "failed"], summary.outcomes
+    for name, role in (("rita", "reader"), ("ana", "editor"), ("root", "admin")):
+        add_user(store, name, role, PASSWORD)
+
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token a page's form carries."""
+    m = _CSRF.search(html)
+    assert m, "no CSRF field on the page"
+    return m.group(1)
+
+
+def sign_in(client: TestClient, name: str, password: str = PASSWORD) -> str:
+    """Sign in through the form; the session's CSRF token for later forms."""
+    page = client.get("/sign-in")
+    r = client.post("/sign-in", data={"name": name, "password": password,
+                                      "csrf_token": csrf_of(page.text), "next": "/"},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return csrf_of(client.get("/").text)
