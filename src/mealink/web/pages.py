@@ -327,6 +327,11 @@ def lineage_page(request: Request, document_id: str, citations: Str = None,
                   citations=with_citations, params={"citations": citations})
 
 
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    return RedirectResponse("/static/favicon.svg", status_code=301)
+
+
 @router.get("/{document_id:path}", response_class=HTMLResponse)
 def document_page(request: Request, document_id: str, format: Str = None) -> Response:
     may_read(request)
