@@ -158,7 +158,7 @@ def _board(counts: list[tuple[str, str | None, str, int]]) -> tuple[list[str], l
         row["cells"][status] = n
         row["total"] += n
     ranked = sorted(rows.values(), key=lambda r: (-r["total"], r["actor"]))
-    return statuses, ranked[:30]
+    return statuses, ranked[:15]
 
 
 @router.get("/mandates", response_class=HTMLResponse)
