@@ -70,12 +70,12 @@ def find_document(conn: Connection, text: str) -> tuple[str, str | None]:
     """The stored document ``text`` names (a stable id, a paragraph id, a symbol or a
     citation such as 'CMS Resolution 7.9'), and the paragraph id when it names one."""
     t = text.strip()
+    for candidate in dict.fromkeys((t, t.rstrip("/"))):  # a stable id: the usual case
+        if conn.execute(select(DocumentRow.id).where(DocumentRow.id == candidate)).first():
+            return candidate, None
     row = conn.execute(select(ParagraphRow.document_id).where(ParagraphRow.id == t)).first()
     if row:
         return row.document_id, t
-    for candidate in (t, t.rstrip("/")):
-        if conn.execute(select(DocumentRow.id).where(DocumentRow.id == candidate)).first():
-            return candidate, None
     row = conn.execute(select(DocumentRow.id).where(DocumentRow.symbol == t)).first()
     if row:
         return row.id, None
