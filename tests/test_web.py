@@ -164,7 +164,8 @@ def test_api_documents_paragraphs_lineage_review(client: TestClient) -> None:
     assert rev["convention"] == "CMS" and rev["proposals"]
     m = client.get(f"/api/v1/mandates/{M_3B}").json()
     assert m["actor"] == "Scientific Council" and m["history"] == []
-    assert client.get(f"/api/v1/mandates/{M_3B}/progress").json() == []
+    assert client.get(f"/api/v1/mandates/{M_3B}/progress").json() == {
+        "total": 0, "limit": 50, "offset": 0, "items": []}
 
 
 @pytest.mark.parametrize(("path", "status", "code", "words"), [

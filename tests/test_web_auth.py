@@ -150,6 +150,14 @@ def test_admin_adds_a_user_who_can_then_sign_in(client: TestClient,
     dup = client.post("/admin/users", data={"csrf_token": csrf, "name": "Lena Focal",
                                             "role": "editor", "password": "long enough pw"})
     assert dup.status_code == 409 and "already a user" in dup.text
+    token = create_token(site[1], "root")
+    listed = client.get("/api/v1/users", params={"limit": 2},
+                        headers={"authorization": f"Bearer {token}"}).json()
+    assert listed["total"] >= 4 and len(listed["items"]) == 2
+    made = client.post("/api/v1/users", headers={"authorization": f"Bearer {token}"},
+                       json={"name": "api made", "role": "reader", "password": "x" * 12})
+    assert made.status_code == 201 and made.json() == {"name": "api made", "role": "reader",
+                                                       "active": True}
 
 
 def test_api_token_writes_are_attributed_and_revocable(client: TestClient,

@@ -138,11 +138,18 @@ def get_mandates(request: Request, filters: Annotated[MandateFilters, Depends(ma
             "items": [m.to_dict() for m in items]}
 
 
-@router.get("/mandates/{mandate_id:path}/progress", response_model=list[s.ProgressEntry],
-            summary="A mandate's progress entries")
-def get_progress(request: Request, mandate_id: str) -> Any:
+def _page(items: list[Any], limit: int, offset: int) -> dict[str, Any]:
+    """A page of a list that is small enough to read whole (history, users)."""
+    return {"total": len(items), "limit": limit, "offset": offset,
+            "items": [i.to_dict() for i in items[offset:offset + limit]]}
+
+
+@router.get("/mandates/{mandate_id:path}/progress", response_model=s.Page[s.ProgressEntry],
+            summary="A mandate's progress entries, oldest first")
+def get_progress(request: Request, mandate_id: str, limit: Limit = 50,
+                 offset: Offset = 0) -> Any:
     mandate(_store(request), mandate_id)  # 404 for an unknown mandate
-    return [e.to_dict() for e in history(_store(request), mandate_id)]
+    return _page(history(_store(request), mandate_id), limit, offset)
 
 
 @router.post("/mandates/{mandate_id:path}/progress", response_model=s.ProgressEntry,
@@ -181,10 +188,10 @@ def get_me(request: Request) -> Any:
     return user.to_dict() if user else None
 
 
-@router.get("/users", response_model=list[s.UserOut], summary="Users (admins)")
-def get_users(request: Request) -> Any:
+@router.get("/users", response_model=s.Page[s.UserOut], summary="Users (admins)")
+def get_users(request: Request, limit: Limit = 50, offset: Offset = 0) -> Any:
     require(request, "admin")
-    return [u.to_dict() for u in list_users(_store(request))]
+    return _page(list_users(_store(request)), limit, offset)
 
 
 @router.post("/users", response_model=s.UserOut, status_code=201, summary="Add a user (admins)",
