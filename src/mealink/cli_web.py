@@ -4,10 +4,14 @@ manages who may sign in and their API tokens."""
 from __future__ import annotations
 
 import ipaddress
+import multiprocessing
 import os
+import signal
+import socket
 import sys
+import time
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -44,6 +48,69 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _listen(host: str, port: int, reuse_port: bool) -> socket.socket:
+    """A listening socket on host:port; one line saying why not (port taken, bad host)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise MealinkError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose "
+                           "another --port or --host") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _uvicorn_config(host: str, port: int) -> Any:
+    import uvicorn
+
+    return uvicorn.Config("mealink.web.app:app_from_env", factory=True, host=host, port=port,
+                          log_level="warning", access_log=False, proxy_headers=True,
+                          server_header=False)
+
+
+def _worker(host: str, port: int) -> None:
+    """One worker process with a socket of its own on the shared port (SO_REUSEPORT): the
+    kernel spreads connections over the workers instead of the first awake taking all."""
+    import uvicorn
+
+    sock = _listen(host, port, reuse_port=True)
+    uvicorn.Server(_uvicorn_config(host, port)).run(sockets=[sock])
+
+
+def _run_workers(host: str, port: int, workers: int) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_worker, args=(host, port), daemon=False)
+             for _ in range(workers)]
+    for p in procs:
+        p.start()
+
+    def stop(*_: Any) -> None:
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while all(p.is_alive() for p in procs):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+        for p in procs:
+            p.join(10)
+    failed = [p.exitcode for p in procs if p.exitcode not in (0, -signal.SIGTERM)]
+    if failed:
+        raise MealinkError(f"a worker process stopped with exit code {failed[0]}; the "
+                           "others were stopped")
+
+
 def serve(
     db: DbOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 for every "
@@ -51,6 +118,8 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (one per "
                                                              "core is a good start).")] = 1,
+    threads: Annotated[int, typer.Option(min=1, max=64, help="Request threads per worker "
+                                                             "process.")] = 4,
     read: Annotated[ReadAccess, typer.Option(help="Who may read: open (anyone) or "
                                                   "signed-in users only.")] = ReadAccess.open,
     secure_cookies: Annotated[bool | None, typer.Option(
@@ -63,17 +132,26 @@ def serve(
 
     store = open_store(db, create=True)  # create or upgrade it once, before any worker
     store.dispose()
+    reuse_port = workers > 1 and sys.platform == "linux" and hasattr(socket, "SO_REUSEPORT")
+    _listen(host, port, reuse_port=reuse_port).close()  # the port is free: say so now if not
     secure = secure_cookies if secure_cookies is not None else not _is_loopback(host)
-    os.environ["MEALINK_DB"] = db or os.environ.get("MEALINK_DB") or ""
-    if not os.environ["MEALINK_DB"]:
-        del os.environ["MEALINK_DB"]
+    if db:
+        os.environ["MEALINK_DB"] = db
     os.environ["MEALINK_READ"] = read.value
     os.environ["MEALINK_SECURE_COOKIES"] = "1" if secure else "0"
-    typer.echo(f"mealink: serving {store.name} on http://{host}:{port}/ "
-               f"(reading {read.value}; Ctrl+C stops)", err=True)
-    uvicorn.run("mealink.web.app:app_from_env", factory=True, host=host, port=port,
-                workers=workers, log_level="warning", access_log=False,
-                proxy_headers=True, server_header=False)
+    os.environ["MEALINK_THREADS"] = str(threads)
+    typer.echo(f"mealink: serving {store.name} on http://{host}:{port}/ with {workers} "
+               f"worker{'s' if workers != 1 else ''} (reading {read.value}; Ctrl+C stops)",
+               err=True)
+    if reuse_port:
+        _run_workers(host, port, workers)
+    else:
+        if workers == 1:
+            uvicorn.Server(_uvicorn_config(host, port)).run()
+        else:  # no SO_REUSEPORT here: uvicorn's workers share one socket
+            uvicorn.run("mealink.web.app:app_from_env", factory=True, host=host, port=port,
+                        workers=workers, log_level="warning", access_log=False,
+                        proxy_headers=True, server_header=False)
 
 
 def _password(from_stdin: bool) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from mealink.errors import MealinkError
 from mealink.store.database import Store
-from mealink.store.search import _WORD, SearchFilters, _filters, fts5_query
+from mealink.store.search import _DOCUMENTS, _WORD, SearchFilters, _filters, fts5_query
 from mealink.vocabulary import vocabulary
 
 __all__ = ["FacetValue", "Facets", "facets"]
@@ -49,17 +49,19 @@ class Facets:
             for name in ("convention", "meeting", "kind", "verb", "actor", "in_force")}}
 
 
-def _match(store: Store, query: str, params: dict[str, Any]) -> tuple[str, str]:
-    """(FROM with joins, WHERE condition) of the paragraphs that match ``query``."""
+def _match(store: Store, query: str, params: dict[str, Any], documents: bool
+           ) -> tuple[str, str]:
+    """(FROM with joins, WHERE condition) of the paragraphs that match ``query``; documents
+    are joined only when a filter names one (paragraphs carry convention and meeting)."""
+    docs = _DOCUMENTS if documents else ""
     if store.dialect == "sqlite":
         params["q"] = fts5_query(query)
         return ("FROM paragraphs_fts JOIN paragraphs p ON p.pk = paragraphs_fts.rowid "
-                "JOIN documents d ON d.id = p.document_id", "paragraphs_fts MATCH :q")
+                f"{docs}", "paragraphs_fts MATCH :q")
     if not _WORD.search(query):
         raise MealinkError("the search query has no words to look for")
     params["q"] = query
-    return ("FROM paragraphs p JOIN documents d ON d.id = p.document_id",
-            "p.search @@ websearch_to_tsquery('english', :q)")
+    return (f"FROM paragraphs p {docs}", "p.search @@ websearch_to_tsquery('english', :q)")
 
 
 def _top(counts: dict[tuple[str, str], int], n: int | None = TOP) -> list[FacetValue]:
@@ -71,7 +73,7 @@ def facets(store: Store, query: str, filters: SearchFilters | None = None) -> Fa
     """Counts of the paragraphs matching ``query`` and ``filters`` by each facet."""
     f = filters or SearchFilters()
     params: dict[str, Any] = {}
-    joins, match = _match(store, query, params)
+    joins, match = _match(store, query, params, bool(f.document))
     where = _filters(f, params)
     out = Facets()
     conv: dict[tuple[str, str], int] = {}
@@ -81,12 +83,17 @@ def facets(store: Store, query: str, filters: SearchFilters | None = None) -> Fa
     force: dict[tuple[str, str], int] = {}
     with store.engine.connect() as conn:
         rows = conn.execute(text(
-            "SELECT d.convention, d.meeting, p.kind, p.verb, p.in_force, count(*) "
+            "SELECT p.convention, p.meeting, p.kind, p.verb, p.in_force, count(*) "
             f"{joins} WHERE {match}{where} "
-            "GROUP BY d.convention, d.meeting, p.kind, p.verb, p.in_force"), params).all()
+            "GROUP BY p.convention, p.meeting, p.kind, p.verb, p.in_force"), params).all()
+        if not where and store.dialect == "sqlite":  # the index's rowids are the keys
+            joins = "FROM paragraphs_fts "
+            rowid = "paragraphs_fts.rowid"
+        else:
+            rowid = "p.pk"
         actors = conn.execute(text(
-            f"SELECT a.canonical, count(DISTINCT p.pk) AS n {joins} "
-            "JOIN paragraph_actors a ON a.paragraph_pk = p.pk "
+            f"SELECT a.canonical, count(DISTINCT a.paragraph_pk) AS n {joins} "
+            f"JOIN paragraph_actors a ON a.paragraph_pk = {rowid} "
             f"WHERE {match}{where} AND a.canonical IS NOT NULL "
             "GROUP BY a.canonical ORDER BY n DESC, a.canonical LIMIT :top"),
             {**params, "top": TOP}).all() if rows else []

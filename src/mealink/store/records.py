@@ -170,6 +170,7 @@ def document_record(doc: Document, links: DocumentLinks, *, source: str, content
             "start": p.span.start, "end": p.span.end,
             "deadline": p.deadline.value if p.deadline else None,
             "condition": p.condition, "in_force": True,
+            "convention": row["convention"], "meeting": row["meeting"],
         })
         rec.actors.append([{"name": a.value, "canonical": names.get(a.value.lower()),
                             "start": a.span.start, "end": a.span.end} for a in p.actors])

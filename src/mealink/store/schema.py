@@ -105,6 +105,9 @@ class ParagraphRow(Base):
     deadline: Mapped[str | None] = mapped_column(Text)
     condition: Mapped[str | None] = mapped_column(Text)
     in_force: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the document's, copied so that search filters and facets need not join documents
+    convention: Mapped[str | None] = mapped_column(String(60))
+    meeting: Mapped[int | None] = mapped_column(Integer)
 
 
 class ActorRow(Base):

@@ -118,13 +118,13 @@ def _convention_id(name: str) -> str:
 def _filters(f: SearchFilters, params: dict[str, Any]) -> str:
     where: list[str] = []
     if f.convention:
-        where.append("d.convention = :convention")
+        where.append("p.convention = :convention")
         params["convention"] = _convention_id(f.convention)
     if f.document:
         where.append("(d.id = :document OR d.work_id = :document)")
         params["document"] = f.document
     if f.meeting is not None:
-        where.append("d.meeting = :meeting")
+        where.append("p.meeting = :meeting")
         params["meeting"] = f.meeting
     if f.kind:
         where.append("p.kind = :kind")
@@ -164,6 +164,8 @@ def _highlights(snippet: str) -> tuple[str, list[tuple[int, int]]]:
     return "".join(out), spans
 
 
+#: joined only when a filter needs the document itself (its id)
+_DOCUMENTS = "JOIN documents d ON d.id = p.document_id "
 _COLUMNS = ("p.pk, p.id, p.document_id, d.label, d.convention, p.number, p.kind, p.verb, "
             "p.in_force")
 
@@ -180,7 +182,7 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *,
             if where:
                 ranked = ("SELECT paragraphs_fts.rowid AS pk, bm25(paragraphs_fts) AS score "
                           "FROM paragraphs_fts JOIN paragraphs p ON p.pk = paragraphs_fts.rowid "
-                          "JOIN documents d ON d.id = p.document_id "
+                          f"{_DOCUMENTS if f.document else ''}"
                           f"WHERE paragraphs_fts MATCH :q{where} "
                           "ORDER BY score LIMIT :limit OFFSET :offset")
             else:  # rank in the index alone, then join only the hits

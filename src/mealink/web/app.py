@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -116,6 +119,15 @@ async def _on_error(request: Request, exc: Exception) -> Response:
     return error_page(request, status, code, message)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # A few threads per worker run the (synchronous) handlers: the work is CPU-bound, and
+    # forty threads fighting over the interpreter lock halved a worker's throughput
+    config: WebConfig = app.state.config
+    anyio.to_thread.current_default_thread_limiter().total_tokens = config.threads
+    yield
+
+
 def create_app(config: WebConfig | None = None) -> FastAPI:
     """The application over the database ``config.db`` (created or upgraded if needed)."""
     from mealink.web.api import router as api_router
@@ -126,7 +138,8 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app = FastAPI(title="mealink", version=mealink.__version__,
                   description="Resolutions and decisions of environmental treaties as linked, "
                               "searchable, trackable data.",
-                  docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json",
+                  lifespan=_lifespan)
     app.state.store = store
     app.state.config = config
     for exc_type in (Exception, HTTPException, RequestValidationError, MealinkError,
@@ -148,4 +161,5 @@ def app_from_env() -> FastAPI:
     return create_app(WebConfig(
         db=os.environ.get("MEALINK_DB"),
         read=os.environ.get("MEALINK_READ", "open"),
-        secure_cookies=os.environ.get("MEALINK_SECURE_COOKIES", "1") == "1"))
+        secure_cookies=os.environ.get("MEALINK_SECURE_COOKIES", "1") == "1",
+        threads=int(os.environ.get("MEALINK_THREADS", "4"))))

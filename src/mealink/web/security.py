@@ -32,6 +32,7 @@ class WebConfig:
     read: str = "open"  # "open": anyone reads; "signed-in": reading needs signing in
     secure_cookies: bool = True
     session_days: int = 14
+    threads: int = 4  # handler threads per worker process
 
 
 class AuthError(Exception):
