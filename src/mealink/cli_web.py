@@ -10,6 +10,7 @@ import signal
 import socket
 import sys
 import time
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -18,7 +19,7 @@ from rich.table import Table
 
 from mealink.cli_corpus import DbOption, out
 from mealink.errors import MealinkError
-from mealink.store import open_store
+from mealink.store import Store, open_store
 from mealink.store.users import (
     ROLES,
     add_user,
@@ -133,7 +134,8 @@ def serve(
     store = open_store(db, create=True)  # create or upgrade it once, before any worker
     store.dispose()
     reuse_port = workers > 1 and sys.platform == "linux" and hasattr(socket, "SO_REUSEPORT")
-    _listen(host, port, reuse_port=reuse_port).close()  # the port is free: say so now if not
+    _listen(host, port, reuse_port=False).close()  # the port is free (even of other
+    # SO_REUSEPORT servers, which would silently share it): say so now if not
     secure = secure_cookies if secure_cookies is not None else not _is_loopback(host)
     if db:
         os.environ["MEALINK_DB"] = db
@@ -197,35 +199,31 @@ def users_list(db: DbOption = None) -> None:
     out.print(t)
 
 
+def _on_store(db: str | None, action: Callable[[Store], object], done: str) -> None:
+    """Run ``action`` on the existing database, then say ``done``."""
+    store = open_store(db, create=False)
+    try:
+        action(store)
+    finally:
+        store.dispose()
+    typer.echo(done)
+
+
 def users_password(name: str, password_stdin: PasswordStdin = False,
                    db: DbOption = None) -> None:
     """Give a user a new password."""
-    store = open_store(db, create=False)
-    try:
-        set_password(store, name, _password(password_stdin))
-    finally:
-        store.dispose()
-    typer.echo(f"new password set for {name}")
+    password = _password(password_stdin)
+    _on_store(db, lambda s: set_password(s, name, password), f"new password set for {name}")
 
 
 def users_disable(name: str, db: DbOption = None) -> None:
     """Shut a user out: their sessions and API tokens stop working at once."""
-    store = open_store(db, create=False)
-    try:
-        set_active(store, name, False)
-    finally:
-        store.dispose()
-    typer.echo(f"{name} can no longer sign in")
+    _on_store(db, lambda s: set_active(s, name, False), f"{name} can no longer sign in")
 
 
 def users_enable(name: str, db: DbOption = None) -> None:
     """Let a user sign in again."""
-    store = open_store(db, create=False)
-    try:
-        set_active(store, name, True)
-    finally:
-        store.dispose()
-    typer.echo(f"{name} can sign in")
+    _on_store(db, lambda s: set_active(s, name, True), f"{name} can sign in")
 
 
 def users_token(name: str,
