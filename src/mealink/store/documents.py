@@ -199,7 +199,7 @@ def _acts(conn: Connection, doc_id: str) -> list[Act]:
                 tuple(json.loads(r.paragraphs)) if r.paragraphs else ()) for r in rows]
 
 
-def _paragraphs(conn: Connection, doc_id: str, stubs: set[str]) -> list[ParagraphPage]:
+def _paragraphs(conn: Connection, doc_id: str) -> list[ParagraphPage]:
     rows = conn.execute(select(ParagraphRow).where(ParagraphRow.document_id == doc_id)
                         .order_by(ParagraphRow.seq)).all()
     pks = [r.pk for r in rows]
@@ -210,9 +210,11 @@ def _paragraphs(conn: Connection, doc_id: str, stubs: set[str]) -> list[Paragrap
                                      ActorRow.start).where(ActorRow.paragraph_pk.in_(pks))
                               .order_by(ActorRow.pk)):
             actors[a.paragraph_pk].append((a.name, a.canonical, a.start))
-        for c in conn.execute(select(CitationRow).where(CitationRow.document_id == doc_id)
-                              .order_by(CitationRow.pk)):
-            stored = c.target_id is not None and c.target_id not in stubs
+        # each citation with whether its target's text is stored, in one read
+        for c in conn.execute(select(CitationRow, DocumentRow.is_stub).outerjoin(
+                DocumentRow, DocumentRow.id == CitationRow.target_id).where(
+                CitationRow.document_id == doc_id).order_by(CitationRow.pk)):
+            stored = c.target_id is not None and c.is_stub is not None and not c.is_stub
             cites[c.paragraph_pk].append((c.written, c.start, CitationView(
                 c.written, c.relation, c.target_id, c.target_label, stored,
                 bool(c.in_footnote))))
@@ -237,10 +239,6 @@ def read_document(store: Store, text: str) -> DocumentPage:
     with store.engine.connect() as conn:
         doc_id, _ = find_document(conn, text)
         d = conn.execute(select(DocumentRow).where(DocumentRow.id == doc_id)).one()
-        targets = {c for c in conn.execute(select(CitationRow.target_id).where(
-            CitationRow.document_id == doc_id, CitationRow.target_id.is_not(None))).scalars()}
-        stubs = set(conn.execute(select(DocumentRow.id).where(
-            DocumentRow.id.in_(targets), DocumentRow.is_stub)).scalars()) if targets else set()
         versions = [(r.id, r.label) for r in conn.execute(
             select(DocumentRow.id, DocumentRow.label).where(
                 DocumentRow.work_id == d.work_id, DocumentRow.id != doc_id)
@@ -253,7 +251,7 @@ def read_document(store: Store, text: str) -> DocumentPage:
         page = DocumentPage(
             d.id, d.label, d.symbol, d.title, d.convention, d.type,
             short_adoption(d.adopted_at), d.adopted_at, d.language, bool(d.is_stub), d.status,
-            bool(d.in_force), _acts(conn, doc_id), _paragraphs(conn, doc_id, stubs), versions,
+            bool(d.in_force), _acts(conn, doc_id), _paragraphs(conn, doc_id), versions,
             cited_by)
     page.mandates = sum(p.mandates for p in page.paragraphs)
     return page
