@@ -19,6 +19,7 @@ from mealink.link.status import DocInfo, EdgeInfo, current_status, pick_version
 from mealink.store.database import Store
 from mealink.store.mandates import derive_statuses
 from mealink.store.schema import CitationRow, DocumentKeyRow, DocumentRow, EdgeRow, ParagraphRow
+from mealink.store.vectors import bump_generation
 
 __all__ = ["LinkSummary", "link", "load_graph"]
 
@@ -158,4 +159,5 @@ def link(store: Store) -> LinkSummary:
         edges = _edges(conn)
         not_in_force = _set_status(conn, docs, edges)
         stubs = sum(1 for d in docs.values() if d.is_stub)
+        bump_generation(conn)
         return LinkSummary(len(docs) - stubs, stubs, n_cit, n_res, len(edges), not_in_force)

@@ -108,6 +108,7 @@ class ParagraphRow(Base):
     # the document's, copied so that search filters and facets need not join documents
     convention: Mapped[str | None] = mapped_column(String(60))
     meeting: Mapped[int | None] = mapped_column(Integer)
+    text_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class ActorRow(Base):
@@ -289,3 +290,48 @@ class AppSettingRow(Base):
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class EmbeddingRow(Base):
+    """A text's sentence vector, keyed by the model and the text's SHA-256, so an unchanged
+    paragraph keeps its vector when its document is stored again (only new text is embedded)."""
+
+    __tablename__ = "embeddings"
+
+    model: Mapped[str] = mapped_column(String(60), primary_key=True)
+    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AssessmentRow(Base):
+    """An assessment whose findings are matched with mandates (an IPBES assessment)."""
+
+    __tablename__ = "assessments"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(String(60))
+    year: Mapped[int | None] = mapped_column(Integer)
+    symbol: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(Text, index=True)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class FindingRow(Base):
+    """One labelled finding of an assessment ("B.3"), with its span in the source text."""
+
+    __tablename__ = "findings"
+    __table_args__ = (UniqueConstraint("assessment_id", "label", name="uq_findings_label"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    assessment_id: Mapped[str] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(40))
+    section: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    confidence: Mapped[str | None] = mapped_column(String(60))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)

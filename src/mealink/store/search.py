@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
@@ -19,6 +19,9 @@ from mealink.annotate.actors import canonical_names
 from mealink.errors import MealinkError
 from mealink.store.database import Store
 from mealink.vocabulary import vocabulary
+
+if TYPE_CHECKING:
+    from mealink.store.semantic import Why
 
 __all__ = ["Hit", "SearchFilters", "fts5_query", "search"]
 
@@ -55,13 +58,17 @@ class Hit:
     score: float
     snippet: str
     highlights: list[tuple[int, int]] = field(default_factory=list)
+    why: Why | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"paragraph_id": self.paragraph_id, "document_id": self.document_id,
+        out: dict[str, Any] = {"paragraph_id": self.paragraph_id, "document_id": self.document_id,
                 "document": self.document, "convention": self.convention,
                 "number": self.number, "kind": self.kind, "verb": self.verb,
                 "in_force": self.in_force, "score": round(self.score, 4),
                 "snippet": self.snippet, "highlights": [list(h) for h in self.highlights]}
+        if self.why is not None:
+            out["why"] = self.why.to_dict()
+        return out
 
 
 def _quote(term: str) -> str:

@@ -1,0 +1,1 @@
+"""Meaning-based search: sentence embeddings and exact nearest-neighbour search over them."""

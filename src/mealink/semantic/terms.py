@@ -1,0 +1,82 @@
+"""Words a query and a paragraph share: the "why it matched" a reader can check, and the
+content words of a plain-language query for the relaxed keyword ranking. Pure functions."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cache
+from importlib import resources
+
+__all__ = ["content_words", "shared_spans", "snippet_window", "stem", "stopwords"]
+
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_SUFFIXES = ("ations", "ation", "ities", "ity", "ings", "ing", "ies", "ied", "es", "ed", "s")
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    """English words that carry no subject (``data/search.toml``)."""
+    raw = resources.files("mealink.data").joinpath("search.toml").read_text(encoding="utf-8")
+    return frozenset(tomllib.loads(raw)["stopwords"]["en"])
+
+
+def stem(word: str) -> str:
+    """A crude English stem, enough to see "species"/"specie", "islands"/"island",
+    "eradicate"/"eradication" as one word; never shorter than four letters."""
+    w = word.lower().replace("’", "'").removesuffix("'s")
+    for suffix in _SUFFIXES:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 4:
+            w = w[: -len(suffix)]
+            break
+    return w.rstrip("e") if len(w) > 4 else w
+
+
+def content_words(query: str) -> list[str]:
+    """The words of ``query`` that carry its subject, in order, once each."""
+    stop = stopwords()
+    seen: set[str] = set()
+    out: list[str] = []
+    for m in _WORD.finditer(query):
+        w = m.group(0).lower()
+        if w in stop or len(w) < 2:
+            continue
+        if w not in seen:
+            seen.add(w)
+            out.append(w)
+    return out
+
+
+def shared_spans(query: str, text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """The query's content words found in ``text`` (by stem), and where they stand in it."""
+    wanted = {stem(w): w for w in content_words(query)}
+    found: dict[str, None] = {}
+    spans: list[tuple[int, int]] = []
+    for m in _WORD.finditer(text):
+        s = stem(m.group(0))
+        if s in wanted:
+            found.setdefault(wanted[s])
+            spans.append((m.start(), m.end()))
+    return list(found), spans
+
+
+def snippet_window(text: str, spans: list[tuple[int, int]], width: int = 240
+                   ) -> tuple[str, list[tuple[int, int]]]:
+    """At most ``width`` characters of ``text`` around its first highlighted words, with the
+    highlights moved into the snippet (an ellipsis marks cut ends)."""
+    if len(text) <= width:
+        return text, spans
+    first = spans[0][0] if spans else 0
+    start = max(0, first - width // 4)
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < first else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
+    prefix = "…" if start else ""
+    out = prefix + text[start:end] + ("…" if end < len(text) else "")
+    shift = len(prefix) - start
+    moved = [(s + shift, e + shift) for s, e in spans if s >= start and e <= end]
+    return out, moved

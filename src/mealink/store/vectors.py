@@ -1,0 +1,196 @@
+"""Sentence vectors of the stored paragraphs: computed once per distinct text, kept in the
+database, searched exactly in memory.
+
+Vectors are keyed by model and text hash (``embeddings``), not by paragraph, so storing a
+document again embeds only the paragraphs whose text is new. Search reads every vector once
+into a float32 matrix (about 150 MB at 100,000 paragraphs) and keeps it while the corpus
+generation is unchanged; a query is then one matrix-vector product, which runs at the
+machine's memory bandwidth. On both engines vectors are stored as bytes (pgvector is not
+needed: exact search in process is faster than a scan in the server at this size).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from sqlalchemy import Connection, bindparam, delete, insert, select, text
+
+from mealink.semantic.encoder import DIMENSION, MODEL_ID, Encoder, encoder
+from mealink.store.database import Store
+from mealink.store.records import text_hash
+from mealink.store.schema import AppSettingRow, EmbeddingRow, MandateRow, ParagraphRow
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+__all__ = ["EmbedSummary", "VectorIndex", "bump_generation", "embed_paragraphs",
+           "generation", "pks_where", "vector_index", "vectors_of"]
+
+_GENERATION = "corpus_generation"
+#: texts embedded per transaction: an interrupted run keeps what it finished
+_CHUNK = 512
+
+
+@dataclass(frozen=True, slots=True)
+class EmbedSummary:
+    """What ``embed_paragraphs`` did: texts embedded now, texts whose vector was kept,
+    vectors dropped because no paragraph or mandate has that text any more."""
+
+    embedded: int
+    kept: int
+    dropped: int
+
+
+def bump_generation(conn: Connection) -> None:
+    """Tell processes holding vectors in memory that the corpus changed."""
+    conn.execute(text("UPDATE app_settings SET value = CAST(CAST(value AS INTEGER) + 1 AS "
+                      "VARCHAR(20)) WHERE key = :k"), {"k": _GENERATION})
+
+
+def generation(conn: Connection) -> int:
+    """The corpus generation (0 on a database that never changed)."""
+    value = conn.execute(select(AppSettingRow.value).where(
+        AppSettingRow.key == _GENERATION)).scalar()
+    return int(value or 0)
+
+
+def embed_paragraphs(store: Store, *, model: Encoder | None = None,
+                     on_progress: Callable[[int, int], None] | None = None) -> EmbedSummary:
+    """Embed every paragraph text (headings aside) and every mandate's action that has no
+    vector yet; drop vectors no text uses any more. ``on_progress(done, total)`` is called
+    after each chunk."""
+    enc = model or encoder()
+    with store.engine.connect() as conn:
+        have = set(conn.execute(select(EmbeddingRow.text_hash).where(
+            EmbeddingRow.model == MODEL_ID)).scalars())
+        wanted: dict[str, str] = {}
+        for h, t in conn.execute(select(ParagraphRow.text_hash, ParagraphRow.text).where(
+                ParagraphRow.kind != "heading", ParagraphRow.text_hash.is_not(None))):
+            if h is not None:
+                wanted.setdefault(h, t)
+        for (action,) in conn.execute(select(MandateRow.action).distinct()):
+            wanted.setdefault(text_hash(action), action)
+    missing = sorted(h for h in wanted if h not in have)
+    done = 0
+    for at in range(0, len(missing), _CHUNK):
+        chunk = missing[at:at + _CHUNK]
+        vectors = enc.encode([wanted[h] for h in chunk])
+        with store.engine.begin() as conn:
+            conn.execute(insert(EmbeddingRow), [
+                {"model": MODEL_ID, "text_hash": h, "vector": v.tobytes()}
+                for h, v in zip(chunk, vectors, strict=True)])
+            bump_generation(conn)
+        done += len(chunk)
+        if on_progress is not None:
+            on_progress(done, len(missing))
+    unused = sorted(have - wanted.keys())
+    if unused:
+        with store.engine.begin() as conn:
+            for at in range(0, len(unused), 1000):
+                conn.execute(delete(EmbeddingRow).where(
+                    EmbeddingRow.model == MODEL_ID,
+                    EmbeddingRow.text_hash.in_(unused[at:at + 1000])))
+            bump_generation(conn)
+    return EmbedSummary(len(missing), len(have) - len(unused), len(unused))
+
+
+def vectors_of(store: Store, texts: list[str], *, model: Encoder | None = None
+               ) -> NDArray[np.float32]:
+    """The vectors of ``texts``: stored ones read, the others computed (not stored)."""
+    hashes = [text_hash(t) for t in texts]
+    out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+    found: dict[str, bytes] = {}
+    with store.engine.connect() as conn:
+        unique = sorted(set(hashes))
+        for at in range(0, len(unique), 1000):
+            found.update((r.text_hash, r.vector) for r in conn.execute(
+                select(EmbeddingRow.text_hash, EmbeddingRow.vector).where(
+                    EmbeddingRow.model == MODEL_ID,
+                    EmbeddingRow.text_hash.in_(unique[at:at + 1000]))))
+    todo = [i for i, h in enumerate(hashes) if h not in found]
+    for i, h in enumerate(hashes):
+        if h in found:
+            out[i] = np.frombuffer(found[h], dtype=np.float32)
+    if todo:
+        out[todo] = (model or encoder()).encode([texts[i] for i in todo])
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class VectorIndex:
+    """Every embedded paragraph of one corpus generation, as rows of one matrix.
+
+    ``conventions`` holds an index into ``convention_names`` per row (-1: none).
+    """
+
+    generation: int
+    pks: NDArray[np.int64]
+    ids: tuple[str, ...]
+    conventions: NDArray[np.int16]
+    convention_names: tuple[str, ...]
+    in_force: NDArray[np.bool_]
+    operative: NDArray[np.bool_]
+    matrix: NDArray[np.float32]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def convention_code(self, name: str) -> int:
+        """The code of a convention (-2 when no row has it)."""
+        lower = name.lower()
+        return next((i for i, c in enumerate(self.convention_names) if c.lower() == lower), -2)
+
+
+_cache: dict[str, VectorIndex] = {}
+_cache_lock = threading.Lock()
+
+
+def _load(conn: Connection, gen: int) -> VectorIndex:
+    rows = conn.execute(text(
+        "SELECT p.pk, p.id, p.convention, p.in_force, p.kind, e.vector FROM paragraphs p "
+        "JOIN embeddings e ON e.model = :m AND e.text_hash = p.text_hash ORDER BY p.pk"),
+        {"m": MODEL_ID}).all()
+    names = tuple(sorted({r.convention for r in rows if r.convention}))
+    code = {c: i for i, c in enumerate(names)}
+    matrix = np.empty((len(rows), DIMENSION), dtype=np.float32)
+    for i, r in enumerate(rows):
+        matrix[i] = np.frombuffer(r.vector, dtype=np.float32)
+    return VectorIndex(
+        gen, np.fromiter((r.pk for r in rows), dtype=np.int64, count=len(rows)),
+        tuple(r.id for r in rows),
+        np.fromiter((code.get(r.convention, -1) for r in rows), dtype=np.int16,
+                    count=len(rows)),
+        names, np.fromiter((bool(r.in_force) for r in rows), dtype=np.bool_, count=len(rows)),
+        np.fromiter((r.kind == "operative" for r in rows), dtype=np.bool_, count=len(rows)),
+        matrix)
+
+
+def vector_index(store: Store) -> VectorIndex:
+    """The vectors of the corpus as it stands, read again only when it has changed."""
+    with store.engine.connect() as conn:
+        gen = generation(conn)
+        held = _cache.get(store.name)
+        if held is not None and held.generation == gen:
+            return held
+        with _cache_lock:
+            held = _cache.get(store.name)
+            if held is not None and held.generation == gen:
+                return held
+            index = _load(conn, gen)
+            _cache[store.name] = index
+            return index
+
+
+def pks_where(store: Store, where: str, params: dict[str, object]) -> set[int]:
+    """The pks of the paragraphs that pass an SQL filter (for filters the index lacks)."""
+    with store.engine.connect() as conn:
+        stmt = text(f"SELECT p.pk FROM paragraphs p WHERE 1 = 1{where}")
+        if "d." in where:
+            stmt = text("SELECT p.pk FROM paragraphs p JOIN documents d ON d.id = "
+                        f"p.document_id WHERE 1 = 1{where}")
+        return set(conn.execute(stmt.bindparams(*[bindparam(k) for k in params]),
+                                params).scalars())
