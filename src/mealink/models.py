@@ -42,6 +42,20 @@ class Mention:
 
 
 @dataclass(frozen=True, slots=True)
+class Topic:
+    """An issue of the topic vocabulary (``data/topics.toml``) that a paragraph is about.
+
+    ``score`` is in [0, 1] (see ``mealink.annotate.topics.find_topics``); ``triggers`` are
+    the vocabulary's phrases found in the paragraph, in text order, each with its span (none
+    when the topic is only inherited from the parent paragraph).
+    """
+
+    id: str
+    score: float
+    triggers: tuple[Mention, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Reference:
     """A citation of a resolution, decision, recommendation or document symbol."""
 
@@ -92,6 +106,7 @@ class Paragraph:
     repeals: list[Mention] = field(default_factory=list)
     deadline: Mention | None = None
     conditions: list[Mention] = field(default_factory=list)
+    topics: list[Topic] = field(default_factory=list)
     footnotes: list[Footnote] = field(default_factory=list)
     parent: int | None = None
     depth: int = 0

@@ -1,7 +1,7 @@
 """Documents to JSON-ready dicts: the parse contract of DESIGN.md, plus spans and extras.
 
 Contract fields keep their meaning (``symbol``, ``paragraphs[].kind``, ``verb``, ``actors``
-as written ...); extras are added beside them (``spans``, ``actors_canonical``,
+as written ...); extras are added beside them (``spans``, ``actors_canonical``, ``topics``,
 ``footnotes``, ``parent``) so that consumers of the contract are not disturbed.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mealink.models import Document, Footnote, Paragraph, Span
+from mealink.models import Document, Footnote, Paragraph, Span, Topic
 
 
 def _span(s: Span) -> list[int]:
@@ -18,6 +18,14 @@ def _span(s: Span) -> list[int]:
 
 def _footnote(f: Footnote) -> dict[str, Any]:
     return {"marker": f.marker, "text": " ".join(f.text.split()), "span": _span(f.span)}
+
+
+def _topic(t: Topic) -> dict[str, Any]:
+    from mealink.annotate.topics import topic_vocabulary
+
+    concept = topic_vocabulary().concepts.get(t.id)
+    return {"id": t.id, "label": concept.label if concept else None, "score": round(t.score, 3),
+            "triggers": [m.value for m in t.triggers]}
 
 
 def paragraph_to_dict(p: Paragraph, actor_names: dict[str, str] | None = None) -> dict[str, Any]:
@@ -34,6 +42,7 @@ def paragraph_to_dict(p: Paragraph, actor_names: dict[str, str] | None = None) -
         "condition": p.condition,
         "text": p.text,
         "other_verbs": [v.value for v in p.other_verbs],
+        "topics": [_topic(t) for t in p.topics],
         "parent": p.parent,
         "span": _span(p.span),
         "spans": {
@@ -43,6 +52,7 @@ def paragraph_to_dict(p: Paragraph, actor_names: dict[str, str] | None = None) -
             "references": [_span(r.span) for r in p.references],
             "deadline": _span(p.deadline.span) if p.deadline else None,
             "conditions": [_span(c.span) for c in p.conditions],
+            "topics": [[_span(m.span) for m in t.triggers] for t in p.topics],
         },
     }
     if actor_names is not None:

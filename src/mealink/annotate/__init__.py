@@ -1,8 +1,10 @@
-"""Annotate: verb, actors, references, repeals, deadline and condition of every paragraph.
+"""Annotate: verb, actors, references, repeals, deadline, condition and topics of every paragraph.
 
 ``annotate`` is pure: it reads ``Document.text`` and the paragraph tree built by ``parse``
 and fills in the annotations, each with the span of the text it came from. Sub-paragraphs
-of "Requests the Executive Secretary to: (a) ..." inherit their parent's verb and actors.
+of "Requests the Executive Secretary to: (a) ..." inherit their parent's verb and actors;
+sub-paragraphs of "Encourages Parties to address invasive alien species through: (a) ..."
+their parent's topics, at a reduced score (``annotate.topics.inherit``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from mealink.annotate.actors import dedupe, embedded_actors, phrase_actors
 from mealink.annotate.clauses import find_conditions, find_deadline
 from mealink.annotate.references import find_references, find_repeals, footnote_references
+from mealink.annotate.topics import find_topics, inherit, topic_vocabulary
 from mealink.models import Document, Mention, Paragraph, Span
 from mealink.parse.structure import finite_verbs, sentence_end, subject_verb
 from mealink.vocabulary import VerbForm, Vocabulary, verb_form, vocabulary
@@ -124,14 +127,18 @@ def _lead_verb(p: Paragraph, lang: str) -> VerbForm | None:
 def annotate(doc: Document) -> Document:
     """Fill in the annotations of every paragraph of ``doc`` (in place) and return it."""
     vocab = vocabulary()
+    topics = topic_vocabulary()
     text = doc.text
     for p in doc.paragraphs:
+        parent = doc.paragraphs[p.parent] if p.parent is not None else None
         if p.kind != "heading":
             refs = find_references(text, p.body.start, p.body.end, vocab)
             p.references = refs + footnote_references(p.footnotes, text, vocab)
+            p.topics = find_topics(text, p.body.start, p.body.end, topics)
+            if parent is not None and parent.topics:  # parents come first in the list
+                p.topics = inherit(p.topics, parent.topics, topics.inherited)
         if p.kind != "operative":
             continue
-        parent = doc.paragraphs[p.parent] if p.parent is not None else None
         lead_vf = _lead_verb(p, doc.language)
         own_finite = lead_vf is not None and lead_vf.form == "finite"
         if parent is not None and parent.kind == "operative" and not own_finite:

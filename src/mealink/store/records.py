@@ -36,6 +36,11 @@ _SLUG = re.compile(r"[^A-Za-z0-9.()-]+")
 _NORM = re.compile(r"[^0-9a-z]+")
 
 
+def text_hash(text: str) -> str:
+    """The SHA-256 of a paragraph's text: the key of its sentence vector."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def adoption_date(adopted_at: str | None) -> date | None:
     """The last day of the meeting that adopted the text ('4-9 November 2014' -> 2014-11-09;
     'February 2024' -> 2024-02-01; '2014' -> 2014-01-01)."""
@@ -130,6 +135,7 @@ class DocumentRecord:
     paragraphs: list[dict[str, Any]] = field(default_factory=list)
     actors: list[list[dict[str, Any]]] = field(default_factory=list)
     citations: list[list[dict[str, Any]]] = field(default_factory=list)
+    topics: list[list[dict[str, Any]]] = field(default_factory=list)
     edges: list[dict[str, Any]] = field(default_factory=list)
     targets: list[DocKey] = field(default_factory=list)
     mandates: list[dict[str, Any]] = field(default_factory=list)
@@ -167,7 +173,7 @@ def document_record(doc: Document, links: DocumentLinks, *, source: str, content
             "parent_id": f"{doc_id}/{anchors[p.parent]}" if p.parent is not None else None,
             "depth": p.depth, "lead": p.lead.value[:120] if p.lead else None,
             "verb": p.verb.value if p.verb else None, "text": p.text,
-            "start": p.span.start, "end": p.span.end,
+            "text_hash": text_hash(p.text), "start": p.span.start, "end": p.span.end,
             "deadline": p.deadline.value if p.deadline else None,
             "condition": p.condition, "in_force": True,
             "convention": row["convention"], "meeting": row["meeting"],
@@ -175,6 +181,9 @@ def document_record(doc: Document, links: DocumentLinks, *, source: str, content
         rec.actors.append([{"name": a.value, "canonical": names.get(a.value.lower()),
                             "start": a.span.start, "end": a.span.end} for a in p.actors])
         rec.citations.append([])
+        rec.topics.append([{"topic_id": t.id, "score": t.score, "evidence": json.dumps(
+            [[m.span.start, m.span.end, m.value] for m in t.triggers], ensure_ascii=False)}
+            for t in p.topics])
     for c in links.citations:
         target = c.keys[0] if len(c.keys) == 1 else None
         rec.citations[c.paragraph].append({
