@@ -28,6 +28,10 @@ class NotAResolutionError(MealinkError):
     """The text was read but holds nothing that looks like a resolution or decision."""
 
 
+class ParseError(MealinkError):
+    """A text or list meant to be parsed is malformed (e.g. a list of findings without text)."""
+
+
 class VocabularyError(MealinkError):
     """A data file of the package is malformed (a bug in the shipped vocabularies)."""
 

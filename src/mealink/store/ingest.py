@@ -24,20 +24,30 @@ from mealink import __version__, parse_source
 from mealink.errors import MealinkError
 from mealink.link.identifiers import DocKey
 from mealink.link.lineage import document_links
-from mealink.load import DEFAULT_MAX_BYTES, iter_paths, load_bytes, read_file
+from mealink.load import DEFAULT_MAX_BYTES, iter_paths, read_file
+from mealink.parse.findings import (
+    Assessment,
+    findings_source,
+    looks_like_findings,
+    parse_findings,
+)
 from mealink.store.database import Store
+from mealink.store.findings import store_assessment
 from mealink.store.linking import LinkSummary, link
 from mealink.store.records import DocumentRecord, document_record, stub_record
 from mealink.store.schema import (
     ActorRow,
+    AssessmentRow,
     CitationRow,
     DocumentKeyRow,
     DocumentRow,
     EdgeRow,
     MandateRow,
     ParagraphRow,
+    ParagraphTopicRow,
     SourceRow,
 )
+from mealink.store.topics import sync_topics
 
 __all__ = ["FileOutcome", "IngestSummary", "ingest", "ingest_file", "reparse"]
 
@@ -109,13 +119,19 @@ def _write(conn: Connection, rec: DocumentRecord, source: tuple[str, str, bytes]
                            rec.paragraphs).scalars().all()
         actors: list[dict[str, Any]] = []
         citations: list[dict[str, Any]] = []
-        for pk, acts, cits in zip(pks, rec.actors, rec.citations, strict=True):
+        topics: list[dict[str, Any]] = []
+        for pk, acts, cits, tops in zip(pks, rec.actors, rec.citations, rec.topics,
+                                        strict=True):
             actors += [{**a, "paragraph_pk": pk} for a in acts]
             citations += [{**c, "paragraph_pk": pk} for c in cits]
+            topics += [{**t, "paragraph_pk": pk} for t in tops]
         if actors:
             conn.execute(insert(ActorRow), actors)
         if citations:
             conn.execute(insert(CitationRow), citations)
+        if topics:
+            sync_topics(conn)
+            conn.execute(insert(ParagraphTopicRow), topics)
     if rec.edges:
         conn.execute(insert(EdgeRow), rec.edges)
     if rec.mandates:
@@ -154,6 +170,10 @@ def ingest_file(store: Store, path: str | Path, *, max_bytes: int = DEFAULT_MAX_
         rows = conn.execute(select(DocumentRow.id, DocumentRow.content_hash,
                                    DocumentRow.source, DocumentRow.parser_version).where(
             (DocumentRow.source == key) | (DocumentRow.content_hash == digest))).all()
+        kept = conn.execute(select(AssessmentRow.id).where(
+            AssessmentRow.source == key, AssessmentRow.content_hash == digest)).scalar()
+    if kept is not None and not force:
+        return FileOutcome(shown, "unchanged", kept)
     existing = next((r for r in rows if r.source == key), None)
     if existing is not None and existing.content_hash == digest and not force and \
             existing.parser_version == PARSER_VERSION:  # a newer parser reads it again
@@ -168,7 +188,9 @@ def ingest_file(store: Store, path: str | Path, *, max_bytes: int = DEFAULT_MAX_
 def _store_bytes(store: Store, data: bytes, shown: str, key: str, digest: str,
                  previous: str | None) -> FileOutcome:
     try:
-        src = load_bytes(data, shown)
+        src = findings_source(data, shown)  # a list of findings stays raw; else load_bytes
+        if looks_like_findings(src):
+            return _store_findings(store, parse_findings(src), shown, key, digest)
         doc = parse_source(src)
     except MealinkError as exc:
         return FileOutcome(shown, "failed", message=str(exc))
@@ -181,6 +203,21 @@ def _store_bytes(store: Store, data: bytes, shown: str, key: str, digest: str,
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         return FileOutcome(shown, "failed", doc_id, f"{shown}: not stored, the database "
                            f"refused it ({reason})")
+
+
+def _store_findings(store: Store, assessment: Assessment, shown: str, key: str,
+                    digest: str) -> FileOutcome:
+    """An assessment's findings (not a decision): stored beside the corpus, in one
+    transaction."""
+    try:
+        with store.engine.begin() as conn:
+            replaced = store_assessment(conn, assessment, source=key, content_hash=digest)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return FileOutcome(shown, "failed", assessment.id, f"{shown}: not stored, the "
+                           f"database refused it ({reason})")
+    return FileOutcome(shown, "updated" if replaced else "added", assessment.id,
+                       f"{len(assessment.findings)} findings of {assessment.title}")
 
 
 def _replace(store: Store, rec: DocumentRecord, source: tuple[str, str, bytes], key: str,
