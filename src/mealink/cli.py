@@ -20,6 +20,7 @@ from mealink import parse_source
 from mealink.annotate import annotate
 from mealink.cli_corpus import register
 from mealink.cli_mandates import register as register_mandates
+from mealink.cli_synergies import register as register_synergies
 from mealink.cli_web import register as register_web
 from mealink.errors import MealinkError
 from mealink.evaluate import Tally, load_gold, score_document
@@ -134,6 +135,7 @@ def eval_cmd(
 
 register(app)
 register_mandates(app)
+register_synergies(app)
 register_web(app)
 
 

@@ -24,9 +24,11 @@ from rich.tree import Tree
 from mealink.errors import MealinkError
 from mealink.link.status import PAST, parse_as_of
 from mealink.load import DEFAULT_MAX_BYTES, iter_paths
-from mealink.store import FileOutcome, IngestSummary, ingest, open_store, reparse
+from mealink.store import FileOutcome, IngestSummary, Store, ingest, open_store, reparse
 from mealink.store.corpus import DocumentStatus, LineageNode, cited, in_force, lineage, status
-from mealink.store.search import SearchFilters, search
+from mealink.store.search import Hit, SearchFilters
+from mealink.store.semantic import MODES, find
+from mealink.store.vectors import embed_paragraphs
 
 __all__ = ["register"]
 
@@ -74,6 +76,10 @@ def ingest_cmd(
         DEFAULT_MAX_BYTES / 1e6,
     force: Annotated[bool, typer.Option(help="Parse and store files again even when "
                                              "unchanged.")] = False,
+    embed: Annotated[bool, typer.Option(help="Compute sentence vectors of new or changed "
+                                             "paragraphs (for meaning-based search and "
+                                             "overlaps); `mealink embed` does it later.")]
+        = True,
 ) -> None:
     """Parse, annotate and store resolutions and decisions; link the corpus."""
     store = open_store(db)
@@ -91,10 +97,11 @@ def ingest_cmd(
 
         summary = ingest(store, files, max_bytes=int(max_size * 1e6), on_file=tick,
                          force=force)
-    _report(summary, notes, store.name)
+    _report(summary, notes, store.name, embed)
 
 
-def _report(summary: IngestSummary, notes: list[FileOutcome], name: str) -> None:
+def _report(summary: IngestSummary, notes: list[FileOutcome], name: str,
+            embed: bool = False) -> None:
     out.print(_summary_table(summary, name))
     for o in notes:
         style = "red" if o.outcome == "failed" else "yellow"
@@ -105,6 +112,8 @@ def _report(summary: IngestSummary, notes: list[FileOutcome], name: str) -> None
                   f"{lk.stubs} more known only from citations; {lk.resolved} of "
                   f"{lk.citations} citations lead to a stored text; {lk.not_in_force} texts "
                   "no longer in force. `mealink refs --unresolved` lists what to ingest next.")
+    if embed:
+        embed_with_progress(open_store(name))
     if summary.counts()["failed"]:
         raise typer.Exit(1)
 
@@ -115,7 +124,7 @@ def reparse_cmd(db: DbOption = None) -> None:
     notes: list[FileOutcome] = []
     summary = reparse(store, on_file=lambda o: notes.append(o) if o.outcome == "failed"
                       or o.message else None)
-    _report(summary, notes, store.name)
+    _report(summary, notes, store.name, embed=True)
 
 
 def _status_line(st: DocumentStatus) -> Text:
@@ -265,8 +274,9 @@ def refs_cmd(
 
 
 def search_cmd(
-    query: Annotated[str, typer.Argument(help='Words (all must match), "a phrase", -word to '
-                                              "exclude, OR between alternatives.")],
+    query: Annotated[str, typer.Argument(help='A question in plain language, or words (all '
+                                              'must match), "a phrase", -word to exclude, OR '
+                                              "between alternatives.")],
     convention: Annotated[str | None, typer.Option(help="Only this convention.")] = None,
     document: Annotated[str | None, typer.Option(help="Only this document (stable id).")] =
         None,
@@ -281,10 +291,16 @@ def search_cmd(
         "--in-force/--not-in-force", help="Only paragraphs in force, or only those that are "
                                           "not.", show_default=False)] = None,
     limit: Annotated[int, typer.Option(help="Number of hits.")] = 20,
+    mode: Annotated[str, typer.Option(help="hybrid (words and meaning, fused), semantic "
+                                           "(meaning: sentence vectors) or keyword (words).")]
+        = "hybrid",
+    why: Annotated[bool, typer.Option(help="Show why each paragraph matched.")] = True,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Search paragraphs, best first, with filters and highlighted snippets."""
+    if mode not in MODES:
+        raise MealinkError(f"--mode {mode!r}: give hybrid, semantic or keyword")
     if kind and kind not in ("preamble", "operative", "heading"):
         raise MealinkError(f"--kind {kind!r}: give preamble, operative or heading")
     number = None
@@ -294,13 +310,15 @@ def search_cmd(
             raise MealinkError(f"--meeting {meeting!r}: give a meeting such as COP11 or 11")
         number = int(digits)
     filters = SearchFilters(convention, document, number, kind, verb, actor, in_force_only)
-    hits = search(open_store(db, create=False), query, filters, limit=limit)
+    hits = find(open_store(db, create=False), query, filters, limit=limit,
+                mode=mode)
     if fmt is Format.json:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
         return
     if fmt is Format.csv:
-        _write_csv([h.to_dict() for h in hits], ["paragraph_id", "document", "kind", "verb",
-                                                 "in_force", "score", "snippet"])
+        _write_csv([{**h.to_dict(), **_why_cells(h)} for h in hits],
+                   ["paragraph_id", "document", "kind", "verb", "in_force", "score",
+                    "similarity", "shared_terms", "topics", "snippet"])
         return
     if not hits:
         out.print("No paragraph matches.")
@@ -315,8 +333,49 @@ def search_cmd(
         where = Text(h.paragraph_id, style="cyan")
         if not h.in_force:
             where.append("\nnot in force", style="red")
+        if why and h.why is not None:
+            snip.append(f"\n{_why_line(h)}", style="dim")
         t.add_row(where, snip)
     out.print(t)
+
+
+def embed_cmd(db: DbOption = None) -> None:
+    """Compute the sentence vectors of paragraphs that have none (after `ingest --no-embed`)."""
+    embed_with_progress(open_store(db))
+
+
+def _why_cells(h: Hit) -> dict[str, Any]:
+    w = h.why
+    if w is None:
+        return {}
+    return {"similarity": None if w.similarity is None else round(w.similarity, 3),
+            "shared_terms": list(w.shared_terms), "topics": list(w.topics)}
+
+
+def _why_line(h: Hit) -> str:
+    """'similarity 0.71 · words: alien, islands · topics: invasive-alien-species'."""
+    w = h.why
+    if w is None:
+        return ""
+    parts = []
+    if w.similarity is not None:
+        parts.append(f"similarity {w.similarity:.2f}")
+    if w.shared_terms:
+        parts.append("words: " + ", ".join(w.shared_terms))
+    if w.topics:
+        parts.append("topics: " + ", ".join(w.topics))
+    return " · ".join(parts) or "close in meaning"
+
+
+def embed_with_progress(store: Store) -> None:
+    """Embed what has no vector yet, with a progress bar on stderr and one summary line."""
+    with Progress(TextColumn("[bold]embed"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("", total=None)
+        done = embed_paragraphs(store, on_progress=lambda n, total: bar.update(
+            task, completed=n, total=total))
+    out.print(f"Sentence vectors: {done.embedded} paragraphs embedded, {done.kept} kept "
+              f"from before, {done.dropped} no longer used dropped.")
 
 
 def register(app: typer.Typer) -> None:
@@ -328,3 +387,4 @@ def register(app: typer.Typer) -> None:
     app.command("in-force")(in_force_cmd)
     app.command("refs")(refs_cmd)
     app.command("search")(search_cmd)
+    app.command("embed")(embed_cmd)

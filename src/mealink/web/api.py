@@ -5,7 +5,7 @@ filtered with the same names as the CLI's options; every error has one JSON shap
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -23,7 +23,10 @@ from mealink.store.mandates import (
     page_mandates,
 )
 from mealink.store.review import review as review_of
-from mealink.store.search import SearchFilters, search
+from mealink.store.search import SearchFilters
+from mealink.store.semantic import find
+from mealink.store.synergies import overlap_report
+from mealink.store.topics import topic_counts
 from mealink.store.users import add_user, list_users
 from mealink.web import schemas as s
 from mealink.web.graph import lineage_edges
@@ -108,14 +111,40 @@ def get_paragraph(request: Request, paragraph_id: str) -> Any:
 @router.get("/search", response_model=s.SearchPage, summary="Search paragraphs")
 def get_search(request: Request, q: Annotated[str, Query(min_length=1, max_length=500)],
                filters: Annotated[SearchFilters, Depends(search_filters)],
+               mode: Annotated[Literal["hybrid", "semantic", "keyword"], Query(
+                   description="hybrid: words and meaning fused; semantic: meaning "
+                               "(sentence vectors); keyword: words")] = "hybrid",
                limit: Limit = 20, offset: Offset = 0) -> Any:
-    """Ranked paragraphs: words (all must match), "phrases", ``-word``, ``OR``; with facet
-    counts under the same filters."""
+    """Ranked paragraphs, each with why it matched. Words: all must match, "phrases",
+    ``-word``, ``OR``; a question in plain language works best in hybrid or semantic mode.
+    Facet counts are of the paragraphs that contain the words, under the same filters."""
     store = _store(request)
-    hits = search(store, q, filters, limit=limit, offset=offset)
+    hits = find(store, q, filters, mode=mode, limit=limit, offset=offset)
     fac = facets(store, q, filters)
-    return {"query": q, "total": fac.total, "limit": limit, "offset": offset,
+    return {"query": q, "mode": mode, "total": fac.total, "limit": limit, "offset": offset,
             "items": [h.to_dict() for h in hits], "facets": fac.to_dict()}
+
+
+@router.get("/topics", response_model=list[s.TopicCount],
+            summary="The topic vocabulary with paragraph counts per convention")
+def get_topics(request: Request, min_score: Annotated[float, Query(ge=0, le=1)] = 0.3) -> Any:
+    """Every topic (preferred label, broader topics, whether the label is InforMEA's LEO
+    term) with how many paragraphs of each convention carry it."""
+    return [c.to_dict() for c in topic_counts(_store(request), min_score=min_score)]
+
+
+@router.get("/overlaps", response_model=s.Overlaps,
+            summary="In-force mandates of different conventions that ask for the same work")
+def get_overlaps(request: Request, topic: Text = None, actor: Text = None,
+                 conventions: Annotated[str | None, Query(
+                     max_length=200, description="comma separated: CMS,CBD")] = None,
+                 threshold: Annotated[float | None, Query(gt=0, le=1)] = None) -> Any:
+    """Pairs ranked by similarity (shared words as spans into each action), clusters
+    labelled by topic, and per cross-cutting issue the conventions that address it with a
+    suggested lead and its evidence."""
+    names = [c.strip() for c in conventions.split(",") if c.strip()] if conventions else None
+    return overlap_report(_store(request), topic=topic, actor=actor, conventions=names,
+                          threshold=threshold).to_dict()
 
 
 @router.get("/lineage/{document_id:path}", response_model=s.Lineage,

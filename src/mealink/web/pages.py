@@ -30,7 +30,9 @@ from mealink.store.mandates import (
     page_mandates,
 )
 from mealink.store.review import review as review_of
-from mealink.store.search import SearchFilters, search
+from mealink.store.search import SearchFilters
+from mealink.store.semantic import MODES, Mode, find
+from mealink.store.synergies import overlap_report, topic_labels
 from mealink.store.users import ROLES, add_user, authenticate, list_users, set_active
 from mealink.vocabulary import vocabulary
 from mealink.web.graph import lineage_edges, lineage_svg
@@ -50,6 +52,8 @@ __all__ = ["error_page", "router"]
 
 router = APIRouter(include_in_schema=False)
 PAGE = 25
+#: how deep hybrid and semantic rankings are paged (their order means little further down)
+RANKED_DEPTH = 100
 Str = Annotated[str | None, Query(max_length=200)]
 Num = Annotated[int, Query(ge=1, le=100_000)]
 
@@ -117,10 +121,12 @@ def documents(request: Request, convention: Str = None, in_force: Str = None, q:
 def search_page(request: Request, q: Annotated[str | None, Query(max_length=500)] = None,
                 convention: Str = None, meeting: Str = None, kind: Str = None,
                 verb: Str = None, actor: Str = None, in_force: Str = None, page: Num = 1,
-                format: Str = None) -> Response:
+                mode: Str = None, format: Str = None) -> Response:
     may_read(request)
+    chosen: Mode = mode if mode in MODES else "hybrid"
     params = {"q": q, "convention": convention, "meeting": meeting, "kind": kind,
-              "verb": verb, "actor": actor, "in_force": in_force}
+              "verb": verb, "actor": actor, "in_force": in_force,
+              "mode": None if chosen == "hybrid" else chosen}
     hits: list[Any] = []
     fac = Facets()
     error = None
@@ -133,21 +139,27 @@ def search_page(request: Request, q: Annotated[str | None, Query(max_length=500)
         f = SearchFilters(conv, None, num, kind, verb, actor, _flag(in_force))
         size = 500 if format in ("json", "csv") else PAGE
         try:
-            hits = search(_store(request), q, f, limit=size,
-                          offset=(page - 1) * PAGE if size == PAGE else 0)
+            hits = find(_store(request), q, f, mode=chosen, limit=size,
+                        offset=(page - 1) * PAGE if size == PAGE else 0)
             fac = facets(_store(request), q, f)
         except MealinkError as exc:
             error = exc.message
     if format == "json":
-        return JSONResponse({"query": q, "total": fac.total, "facets": fac.to_dict(),
-                             "items": [h.to_dict() for h in hits]})
+        return JSONResponse({"query": q, "mode": chosen, "total": fac.total,
+                             "facets": fac.to_dict(), "items": [h.to_dict() for h in hits]})
     if format == "csv":
         return csv_response("search", ["paragraph_id", "document", "number", "kind", "verb",
                                        "in_force", "score", "snippet"],
                             [[h.paragraph_id, h.document, h.number, h.kind, h.verb,
                               h.in_force, round(h.score, 4), h.snippet] for h in hits])
+    if chosen == "keyword":
+        ranked = fac.total
+    elif len(hits) < PAGE:  # the last page of a ranking read to a fixed depth
+        ranked = (page - 1) * PAGE + len(hits)
+    else:
+        ranked = min(RANKED_DEPTH, (page + 1) * PAGE)
     return render(request, "search.html", q=q or "", hits=hits, facets=fac, params=params,
-                  error=error, pages=_pages(fac.total, page))
+                  error=error, pages=_pages(ranked, page), mode=chosen)
 
 
 def _board(counts: list[tuple[str, str | None, str, int]]) -> tuple[list[str], list[Any]]:
@@ -238,6 +250,34 @@ def review_page(request: Request, convention: Str = None, as_of: Str = None,
     conventions = [c.id for c in vocabulary().conventions]
     return render(request, "review.html", result=result, error=error, conventions=conventions,
                   params={"convention": convention, "as_of": as_of})
+
+
+@router.get("/synergies", response_class=HTMLResponse)
+def synergies_page(request: Request, topic: Str = None, actor: Str = None,
+                   conventions: Str = None, format: Str = None) -> Response:
+    may_read(request)
+    params = {"topic": topic, "actor": actor, "conventions": conventions}
+    names = [c.strip() for c in conventions.split(",") if c.strip()] if conventions else None
+    report, error = None, None
+    try:
+        report = overlap_report(_store(request), topic=topic or None, actor=actor or None,
+                                conventions=names)
+    except MealinkError as exc:
+        error = exc.message
+    if report is not None and format == "json":
+        return JSONResponse(report.to_dict())
+    if report is not None and format == "csv":
+        return csv_response("overlaps", [
+            "similarity", "topics", "a_paragraph_id", "a_document", "a_paragraph", "a_actors",
+            "a_action", "b_paragraph_id", "b_document", "b_paragraph", "b_actors",
+            "b_action"], [[round(o.similarity, 4), "; ".join(o.topics)] + [
+                v for m in (o.a, o.b) for v in (m.paragraph_id, m.document, m.number,
+                                                "; ".join(m.actors), m.action)]
+                for o in report.pairs])
+    labels = topic_labels()
+    return render(request, "synergies.html", report=report, error=error, params=params,
+                  topics=sorted(labels.items(), key=lambda kv: kv[1].lower()),
+                  conventions=[c.id for c in vocabulary().conventions])
 
 
 @router.get("/sign-in", response_class=HTMLResponse)

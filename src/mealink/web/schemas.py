@@ -114,6 +114,14 @@ class Document(BaseModel):
     paragraphs: list[Paragraph]
 
 
+class Why(BaseModel):
+    similarity: float | None
+    keyword_rank: int | None
+    semantic_rank: int | None
+    shared_terms: list[str]
+    topics: list[str]
+
+
 class Hit(BaseModel):
     paragraph_id: str
     document_id: str
@@ -126,6 +134,7 @@ class Hit(BaseModel):
     score: float
     snippet: str
     highlights: list[list[int]]
+    why: Why | None = None
 
 
 class FacetValue(BaseModel):
@@ -146,7 +155,69 @@ class Facets(BaseModel):
 
 class SearchPage(Page[Hit]):
     query: str
+    mode: str
     facets: Facets
+
+
+class TopicCount(BaseModel):
+    id: str
+    label: str
+    broader: list[str]
+    leo: bool
+    paragraphs: int
+    by_convention: dict[str, int]
+
+
+class OverlapSide(BaseModel):
+    paragraph_id: str
+    document_id: str
+    document: str
+    convention: str
+    paragraph: str | None
+    addressee: str
+    actors: list[str]
+    action: str
+    status: str
+    mandates: list[str]
+    topics: list[str]
+    highlights: list[list[int]]
+
+
+class OverlapPair(BaseModel):
+    similarity: float
+    shared_terms: list[str]
+    topics: list[str]
+    a: OverlapSide
+    b: OverlapSide
+
+
+class ConventionShare(BaseModel):
+    convention: str
+    mandates: int
+    texts: list[str]
+    addressees: dict[str, int]
+    earliest: str | None
+    earliest_text: str | None
+    dedicated: list[str]
+    standing_bodies: list[str]
+    score: float
+
+
+class Issue(BaseModel):
+    topic: str
+    label: str
+    lead: str | None
+    evidence: list[str]
+    conventions: list[ConventionShare]
+
+
+class Overlaps(BaseModel):
+    threshold: float
+    mandates_compared: int
+    filters: dict[str, Any]
+    pairs: list[OverlapPair]
+    clusters: list[dict[str, Any]]
+    issues: list[Issue]
 
 
 class ProgressEntry(BaseModel):

@@ -1,0 +1,168 @@
+"""Synergies read from the store: in-force mandates as items with topics and action vectors,
+the overlaps among them, and the duplication report per cross-cutting issue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+
+from mealink.annotate.actors import canonical_names
+from mealink.annotate.topics import find_topics, topic_vocabulary
+from mealink.errors import MealinkError
+from mealink.semantic.encoder import Encoder
+from mealink.store.database import Store
+from mealink.store.search import _convention_id
+from mealink.store.vectors import vectors_of
+from mealink.synergies.leads import IssueReport, issue_reports
+from mealink.synergies.overlaps import Cluster, MandateItem, Overlap, clusters_of, find_overlaps
+from mealink.synergies.rules import SynergyRules, synergy_rules
+
+__all__ = ["OverlapReport", "mandate_items", "overlap_report", "topic_id", "topic_ids",
+           "topic_labels"]
+
+
+@dataclass(frozen=True, slots=True)
+class OverlapReport:
+    """Overlapping mandates (pairs and clusters) and the issues they fall under."""
+
+    pairs: tuple[Overlap, ...]
+    clusters: tuple[Cluster, ...]
+    issues: tuple[IssueReport, ...]
+    threshold: float
+    mandates: int  # in-force mandate items compared
+    filters: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"threshold": self.threshold, "mandates_compared": self.mandates,
+                "filters": self.filters, "pairs": [p.to_dict() for p in self.pairs],
+                "clusters": [c.to_dict() for c in self.clusters],
+                "issues": [i.to_dict() for i in self.issues]}
+
+
+def topic_labels() -> dict[str, str]:
+    """Topic id -> preferred label."""
+    return {c.id: c.label for c in topic_vocabulary().concepts.values()}
+
+
+def topic_id(name: str) -> str:
+    """The id of a topic given by id, label or alternative label (any case)."""
+    lower = name.strip().lower()
+    found = next((c.id for c in topic_vocabulary().concepts.values()
+                  if lower in (c.id, c.label.lower(), *(a.lower() for a in c.alt))), None)
+    if found is None:
+        raise MealinkError(f"unknown topic {name!r}; `mealink topics` lists them")
+    return found
+
+
+def topic_ids(name: str) -> set[str]:
+    """A topic given by id or label, with every narrower topic under it."""
+    vocab = topic_vocabulary()
+    first = topic_id(name)
+    out = {first}
+    todo = [first]
+    while todo:
+        for n in vocab.concepts[todo.pop()].narrower:
+            if n not in out:
+                out.add(n)
+                todo.append(n)
+    return out
+
+
+_ITEMS = ("SELECT m.id, m.paragraph_id, m.document_id, m.document_label, m.document_title, "
+          "m.convention, m.paragraph_number, m.actor, m.role, m.action, m.status, p.pk, "
+          "d.adopted_on FROM mandates m JOIN paragraphs p ON p.id = m.paragraph_id "
+          "JOIN documents d ON d.id = m.document_id WHERE m.in_force = :yes "
+          "AND m.convention IS NOT NULL ORDER BY m.document_id, m.seq")
+
+
+def mandate_items(store: Store, *, conventions: list[str] | None = None,
+                  actor: str | None = None, topics: set[str] | None = None,
+                  rules: SynergyRules | None = None) -> list[MandateItem]:
+    """In-force mandates grouped per paragraph and addressee family, with their topics."""
+    r = rules or synergy_rules()
+    wanted = {_convention_id(c).upper() for c in conventions} if conventions else None
+    who = actor.strip().lower() if actor else None
+    canonical = canonical_names().get(who or "") if who else None
+    with store.engine.connect() as conn:
+        rows = conn.execute(text(_ITEMS), {"yes": True}).all()
+        topic_rows = conn.execute(text(
+            "SELECT paragraph_pk, topic_id FROM paragraph_topics WHERE score >= :s "
+            "ORDER BY score DESC"), {"s": r.topic_min_score}).all()
+    by_pk: dict[int, list[str]] = {}
+    for t in topic_rows:
+        by_pk.setdefault(t.paragraph_pk, []).append(t.topic_id)
+    titles: dict[str, tuple[str, ...]] = {}
+    grouped: dict[str, list[Any]] = {}
+    for row in rows:
+        if wanted is not None and row.convention.upper() not in wanted:
+            continue
+        family = r.family(row.role, row.actor)
+        grouped.setdefault(f"{row.paragraph_id}/{family}", []).append((row, family))
+    items = []
+    for key, members in grouped.items():
+        first, family = members[0]
+        actors = tuple(dict.fromkeys(m.actor for m, _ in members))
+        if who and not any(who in (m.actor.lower(), (m.role or "").lower(), family.lower())
+                           or m.actor == canonical for m, _ in members):
+            continue
+        mine = tuple(by_pk.get(first.pk, ()))
+        if topics is not None and not set(mine) & topics:
+            continue
+        title = first.document_title or ""
+        if title not in titles:
+            titles[title] = tuple(t.id for t in find_topics(title, 0, len(title)))
+        items.append(MandateItem(
+            key, first.paragraph_id, first.document_id, first.document_label,
+            first.convention, first.paragraph_number, family, actors, first.action,
+            first.status, tuple(m.id for m, _ in members), mine,
+            str(first.adopted_on)[:10] if first.adopted_on else None, titles[title]))
+    return items
+
+
+def cross_citations(store: Store, min_score: float) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Per topic and convention: the texts of other conventions whose paragraphs on the topic
+    cite that convention's texts (CMS Resolution 13.5 recalling CBD decision XIV/11)."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT DISTINCT pt.topic_id, p.convention AS source, d.label, "
+            "t.convention AS target, c.target_key FROM citations c "
+            "JOIN paragraphs p ON p.pk = c.paragraph_pk "
+            "JOIN paragraph_topics pt ON pt.paragraph_pk = p.pk "
+            "JOIN documents d ON d.id = p.document_id "
+            "LEFT JOIN documents t ON t.id = c.target_id "
+            "WHERE pt.score >= :s AND c.target_key IS NOT NULL AND p.convention IS NOT NULL"),
+            {"s": min_score}).all()
+    out: dict[str, dict[str, dict[str, None]]] = {}
+    for r in rows:
+        target = r.target or _convention_id(r.target_key.split("/", 1)[0])
+        if target and target.upper() != r.source.upper():
+            out.setdefault(r.topic_id, {}).setdefault(target, {})[r.label] = None
+    return {t: {c: tuple(sorted(labels)) for c, labels in by.items()} for t, by in out.items()}
+
+
+def overlap_report(store: Store, *, topic: str | None = None, actor: str | None = None,
+                   conventions: list[str] | None = None, threshold: float | None = None,
+                   model: Encoder | None = None) -> OverlapReport:
+    """Overlapping in-force mandates across conventions, their clusters and the issues."""
+    rules = synergy_rules()
+    t = rules.overlap_threshold if threshold is None else threshold
+    if not 0.0 < t <= 1.0:
+        raise MealinkError(f"threshold {t}: give a cosine between 0 and 1 (default "
+                           f"{rules.overlap_threshold})")
+    wanted = topic_ids(topic) if topic else None
+    items = mandate_items(store, conventions=conventions, actor=actor, topics=wanted,
+                          rules=rules)
+    vectors = vectors_of(store, [i.action for i in items], model=model)
+    pairs = find_overlaps(items, vectors, t)
+    labels = topic_labels()
+    issue_topics = [topic_id(topic)] if topic else None
+    # the issues: every topic the (convention- and actor-filtered) mandates address
+    all_items = items if topic is None else mandate_items(
+        store, conventions=conventions, actor=actor, rules=rules)
+    issues = issue_reports(all_items, labels, rules, topics=issue_topics,
+                           cited=cross_citations(store, rules.topic_min_score))
+    filters = {"topic": topic, "actor": actor, "conventions": conventions}
+    return OverlapReport(tuple(pairs), tuple(clusters_of(pairs, labels)), tuple(issues), t,
+                         len(items), filters)
