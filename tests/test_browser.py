@@ -144,7 +144,7 @@ def test_search_and_filter(page: object) -> None:
     page.goto("/search")
     page.get_by_label("Search the paragraphs").fill("invasive alien species")
     page.keyboard.press("Enter")
-    expect(page.locator("#h-hits")).to_contain_text("paragraphs match")
+    expect(page.locator("#h-hits")).to_contain_text("Closest paragraphs by meaning and words")
     page.locator(".facet", has_text="Convention").get_by_role("link", name="CITES").click()
     expect(page.get_by_role("link", name="Remove filter convention: CITES")).to_be_visible()
     for text in page.locator(".hit .where a").all_inner_texts():

@@ -17,8 +17,10 @@ from tests.conftest import REPO
 
 GOLDEN = REPO / "tests" / "golden"
 SEEDS = ["seed-cms-res-10.8", "seed-cms-res-11.10", "seed-cms-res-11.28"]
+# the examples that are decisions (ipbes-*: assessment findings, tests/test_findings_*.py)
 EXAMPLES = sorted(p.name for p in (REPO / "examples").glob("*") if p.suffix in
-                  (".txt", ".md", ".html", ".docx", ".pdf") and not p.name.startswith("README"))
+                  (".txt", ".md", ".html", ".docx", ".pdf") and not p.name.startswith(
+                      ("README", "ipbes-")))
 
 
 def check(path: Path, golden: Path) -> None:

@@ -19,6 +19,7 @@ from mealink.store import Store, ingest, open_store, reparse
 from mealink.store.corpus import in_force, lineage, status, unresolved
 from mealink.store.schema import (
     ActorRow,
+    AssessmentRow,
     CitationRow,
     DocumentRow,
     EdgeRow,
@@ -58,10 +59,13 @@ def count(store: Store, table: type, *where: object) -> int:
 def test_whole_corpus_and_examples_ingest_without_failure(corpus: Store, corpus_dir: Path
                                                           ) -> None:
     texts = len(list(corpus_dir.glob("*.txt")))
-    examples = len([p for p in EXAMPLES.iterdir() if not p.name.startswith("README")])
-    # one example is a second copy of another text: stored once
+    examples = len([p for p in EXAMPLES.iterdir()
+                    if not p.name.startswith(("README", "ipbes-"))])
+    # one example is a second copy of another text: stored once; the IPBES key messages are
+    # an assessment's findings, stored beside the decisions
     assert count(corpus, DocumentRow, ~DocumentRow.is_stub) == texts + examples - 1
     assert count(corpus, SourceRow) == texts + examples - 1
+    assert count(corpus, AssessmentRow) == 1
     assert count(corpus, ParagraphRow) > 450
 
 

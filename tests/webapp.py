@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from mealink.store import Store, ingest
 from mealink.store.users import add_user
+from mealink.store.vectors import embed_paragraphs
 from tests.conftest import REPO
 
 EXAMPLES = REPO / "examples"
@@ -37,6 +38,7 @@ def fill(store: Store, folder: Path) -> None:
     hostile.write_text(HOSTILE, encoding="utf-8")
     summary = ingest(store, [EXAMPLES, hostile])
     assert not [o for o in summary.outcomes if o.outcome == "failed"], summary.outcomes
+    embed_paragraphs(store)  # as `mealink ingest` does: hybrid search and overlaps need it
     for name, role in (("rita", "reader"), ("ana", "editor"), ("root", "admin")):
         add_user(store, name, role, PASSWORD)
 
