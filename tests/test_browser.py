@@ -214,3 +214,20 @@ def test_keyboard_and_labels(page: object) -> None:
             && !e.getAttribute('aria-label')).map(e => e.name)""")
         assert missing == [], path
         assert page.evaluate("document.documentElement.lang") == "en"
+
+
+def test_synergies_page_shows_pairs_and_leads(page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.goto("/")
+    page.get_by_role("link", name="Synergies").click()
+    expect(page.get_by_role("heading", name="Cross-cutting issues")).to_be_visible()
+    expect(page.locator("table.list").first).to_contain_text("CMS")
+    page.get_by_label("Topic").select_option("invasive-alien-species")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#h-pairs")).to_contain_text("overlapping pair")
+    assert page.locator("#h-pairs + table mark").count() > 0
+    shot(page, "synergies")
+    page.locator("#h-pairs + table a").first.click()
+    expect(page.locator("h1")).to_be_visible()

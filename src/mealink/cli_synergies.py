@@ -67,10 +67,12 @@ def topics_cmd(
     t.add_column("topic")
     t.add_column("paragraphs", justify="right")
     t.add_column("by convention", ratio=1)
+    names = {c.id: c.label for c in counts}
     for c in counts:
         label = Text(c.label, style="bold" if c.paragraphs else "dim")
         if c.broader:
-            label.append(f"\n  under {', '.join(c.broader)}", style="dim")
+            label.append(f"\n  under {', '.join(names.get(b, b) for b in c.broader)}",
+                         style="dim")
         t.add_row(label, str(c.paragraphs),
                   ", ".join(f"{k} {v}" for k, v in c.by_convention.items()) or "—")
     out.print(t)

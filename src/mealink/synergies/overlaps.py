@@ -45,8 +45,11 @@ class MandateItem:
 
     @property
     def where(self) -> str:
-        """'CMS Resolution 13.5 ¶5'."""
-        return f"{self.document} ¶{self.number}" if self.number else self.document
+        """'CMS Resolution 13.5 ¶5'; an unnumbered paragraph by its first words."""
+        if self.number:
+            return f"{self.document} ¶{self.number}"
+        words = self.action.split()
+        return f"{self.document} (“{' '.join(words[:5])}{'…' if len(words) > 5 else ''}”)"
 
     def to_dict(self) -> dict[str, Any]:
         return {"paragraph_id": self.paragraph_id, "document_id": self.document_id,
