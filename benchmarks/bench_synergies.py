@@ -30,9 +30,12 @@ built for and never adjusts a target. What it measures, on the project's 2-core 
    n(n+1)/2 x 2 x 384 FLOPs, per second is compared with the machine's SGEMM rate; an
    instrumented copy of the same loop shows where the time goes (matrix products, clearing
    the same-convention cells, thresholding, gathering, sorting). It runs with OpenBLAS as
-   numpy picks it (AVX2 kernels on Zen 5) and, when ``/proc/cpuinfo`` lists ``avx512f``,
-   again with ``OPENBLAS_CORETYPE=SkylakeX`` (AVX-512 kernels): the variable must be set
-   before numpy is imported, hence the child processes.
+   numpy picks it (AVX2 kernels on Zen 5; on Zen 4 it picks SkylakeX itself) and, when
+   ``/proc/cpuinfo`` lists ``avx512f``, again with ``OPENBLAS_CORETYPE=SkylakeX`` (AVX-512
+   kernels): the variable must be set before numpy is imported, hence the child
+   processes. Headings have no vector, so a store of 100,000 paragraphs holds ~88,000
+   paragraph vectors; a third run tops them up to exactly ``--allpairs-rows`` (default the
+   corpus size) with a seeded sample of mandate-action vectors.
 4. **Machine limits, measured in the same run** (child processes, default and SkylakeX):
    SGEMM 2048^3 float32 (best of 3, 2 threads, and 1 thread), one all-pairs-shaped block
    (1024 x 384 x n) and the streaming read bandwidth (``A @ x`` over a 1.5 GiB float32
@@ -44,7 +47,8 @@ out of the ~350 real paragraphs of 43 real texts, so verbatim it holds only ~1,5
 paragraph texts (1,394 in 20,006 paragraphs): the embeddings are keyed by text, and the
 full embed would take seconds, measuring nothing. So every generated document then gets its
 wording varied, deterministically (``random.Random`` seeded per file): in each paragraph's
-own text, after its lead verb, an inserted phrase (", in particular in the Sahel,", ", with
+own text, after its lead verb (top-level paragraphs without one, often chapeaux, and
+headings are left alone), an inserted phrase (", in particular in the Sahel,", ", with
 due regard to national circumstances," ...) and common words swapped for synonyms
 ("relevant" -> "pertinent", "cooperation" -> "collaboration" ...). Each varied document is
 parsed again and kept only if it yields the same paragraphs (kinds, count) and the same
@@ -875,7 +879,9 @@ def top_up(store: Any, index: Any, extra: int) -> tuple[Any, Any]:
 def close_pairs_breakdown(vectors: Any, groups: Any, threshold: float, block: int
                           ) -> dict[str, Any]:
     """The steps of ``mealink.semantic.neighbours.close_pairs``, copied with a timer around
-    each (its pair count is checked against the library's)."""
+    each (its pair count is checked against the library's); and, not counted in them, how
+    long ``np.flatnonzero`` + ``divmod`` takes to find the same cells as the 2-D
+    ``np.nonzero`` the library calls."""
     import numpy as np
 
     t: Counter[str] = Counter()
@@ -889,6 +895,7 @@ def close_pairs_breakdown(vectors: Any, groups: Any, threshold: float, block: in
     ends = np.searchsorted(g, g, side="right")
     t["sort rows by convention"] += clock() - c
     lefts, rights, sims = [], [], []
+    whatif, same_indices = 0.0, True
     for b0 in range(0, n, block):
         b1 = min(n, b0 + block)
         c = clock()
@@ -905,8 +912,17 @@ def close_pairs_breakdown(vectors: Any, groups: Any, threshold: float, block: in
         s[tri] = -2.0
         t["clear lower triangle"] += clock() - c
         c = clock()
-        i, j = np.nonzero(s >= threshold)
-        t["threshold + nonzero"] += clock() - c
+        mask = s >= threshold
+        t["s >= threshold"] += clock() - c
+        c = clock()
+        i, j = np.nonzero(mask)
+        t["np.nonzero (2-D)"] += clock() - c
+        # what-if, not counted: the same indices from the flat mask
+        c = clock()
+        fi, fj = np.divmod(np.flatnonzero(mask), mask.shape[1])
+        whatif += clock() - c
+        same_indices = same_indices and len(fi) == len(i)
+        del mask, fi, fj
         c = clock()
         if len(i):
             lefts.append(i + b0)
@@ -925,6 +941,7 @@ def close_pairs_breakdown(vectors: Any, groups: Any, threshold: float, block: in
     t["sort pairs"] += clock() - c
     executed = sum((min(n, b0 + block) - b0) * (n - b0) for b0 in range(0, n, block))
     return {"seconds": dict(t), "total_s": sum(t.values()), "pairs": count,
+            "whatif_flatnonzero_s": whatif, "whatif_same_count": same_indices,
             "matmul_flops_executed": 2 * 384 * executed,
             "matmul_gflops": 2 * 384 * executed / t["matrix products"] / 1e9
             if t["matrix products"] else None}
@@ -1511,8 +1528,12 @@ def markdown(r: dict[str, Any]) -> str:
             if bd:
                 parts = ", ".join(f"{k} {v:.1f}" for k, v in
                                   sorted(bd["seconds"].items(), key=lambda kv: -kv[1]))
+                flat = (f"; what-if: `np.flatnonzero` + `divmod` finds the same cells in "
+                        f"{bd['whatif_flatnonzero_s']:.1f} s instead of "
+                        f"{bd['seconds'].get('np.nonzero (2-D)', float('nan')):.1f} s"
+                        if "whatif_flatnonzero_s" in bd else "")
                 rows.append(f"| All-pairs, {label}: where the time goes (instrumented copy, "
-                            f"{bd['total_s']:.1f} s) | {parts} s | — |")
+                            f"{bd['total_s']:.1f} s) | {parts} s{flat} | — |")
     for ct, lim in r["limits"].items():
         if lim.get("failed"):
             continue
