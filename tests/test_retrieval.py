@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from mealink.errors import MealinkError
 from mealink.semantic.evaluation import ModeScore, load_queries, score_modes
 from mealink.store import Store, ingest, open_store
 from mealink.store.semantic import find
@@ -58,3 +59,9 @@ def test_every_hit_says_why_it_matched(corpus_store: Store) -> None:
         for s, e in h.highlights:
             assert h.snippet[s:e].lower()[:4] in {w[:4] for w in h.why.shared_terms}
     assert any("invasive-alien-species" in h.why.topics for h in hits if h.why)
+
+
+def test_a_query_without_words_is_refused_in_every_mode(corpus_store: Store) -> None:
+    for mode in ("keyword", "semantic", "hybrid"):
+        with pytest.raises(MealinkError, match="no words to look for"):
+            find(corpus_store, "???", mode=mode)  # type: ignore[arg-type]

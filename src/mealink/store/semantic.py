@@ -13,11 +13,12 @@ shares with the query, and the topics it shares with it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from mealink.errors import MealinkError
 from mealink.semantic.encoder import Encoder, encoder
@@ -37,6 +38,7 @@ MODES: tuple[Mode, ...] = ("hybrid", "semantic", "keyword")
 #: how deep each ranking is read before fusing
 _DEPTH = 100
 _OPERATORS = ('"', " OR ", " -")
+_ANY_WORD = re.compile(r"[^\W_]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +114,7 @@ def semantic_ranking(store: Store, query: str, filters: SearchFilters | None, de
     if not len(index):
         raise MealinkError(f"{store.name}: no paragraph has a sentence vector yet; run "
                            "`mealink embed` (ingest embeds unless --no-embed)")
-    if not content_words(query) and not query.strip():
+    if not _ANY_WORD.search(query):
         raise MealinkError("the search query has no words to look for")
     q = (model or encoder()).encode_one(query)
     scores = index.matrix @ q
@@ -133,8 +135,6 @@ _ROWS = ("SELECT p.pk, p.id, p.document_id, d.label, d.convention, p.number, p.k
 
 
 def _rows(store: Store, ids: list[str]) -> tuple[dict[str, Any], dict[int, list[str]]]:
-    from sqlalchemy import bindparam
-
     if not ids:
         return {}, {}
     with store.engine.connect() as conn:
