@@ -136,6 +136,9 @@ class Document:
     annexes: list[Span] = field(default_factory=list)
     apparatus: list[Apparatus] = field(default_factory=list)
     annotated: bool = False
+    #: the InforMEA decision record the text was imported from, kept whole so that an
+    #: export gives every one of its fields back (None for texts read from files)
+    informea: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The parse contract's JSON object (see DESIGN.md), plus spans and extras."""

@@ -27,7 +27,8 @@ from mealink.errors import LoadError, MealinkError, UnsupportedFormatError
 
 DEFAULT_MAX_BYTES: int = 25_000_000
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({
-    ".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf", ".docx", ".json"})
+    ".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf", ".docx", ".json",
+    ".xml"})
 
 _READS = "mealink reads .txt, .md, .html, .pdf and .docx"
 _MD_SUFFIXES = frozenset({".md", ".markdown"})

@@ -10,6 +10,7 @@ parser improves. One bad file never leaves half a document behind and never stop
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from mealink import __version__, parse_source
 from mealink.errors import MealinkError
+from mealink.interop import read_document, sniff_format
+from mealink.interop.informea import base_record, split_records
 from mealink.link.identifiers import DocKey
 from mealink.link.lineage import document_links
 from mealink.load import DEFAULT_MAX_BYTES, iter_paths, read_file
@@ -165,6 +168,17 @@ def ingest_file(store: Store, path: str | Path, *, max_bytes: int = DEFAULT_MAX_
     except MealinkError as exc:
         return FileOutcome(shown, "failed", message=str(exc))
     key = _source_key(p)
+    try:
+        records = split_records(data, shown)  # None unless InforMEA JSON
+    except MealinkError as exc:
+        return FileOutcome(shown, "failed", message=str(exc))
+    if records is not None:
+        return _ingest_records(store, records, shown, key, force)
+    return _ingest_bytes(store, data, shown, key, force)
+
+
+def _ingest_bytes(store: Store, data: bytes, shown: str, key: str, force: bool) -> FileOutcome:
+    """Store one input's bytes unless the same bytes are stored already."""
     digest = hashlib.sha256(data).hexdigest()
     with store.engine.connect() as conn:  # one look-up: this path, or these bytes elsewhere
         rows = conn.execute(select(DocumentRow.id, DocumentRow.content_hash,
@@ -185,20 +199,45 @@ def ingest_file(store: Store, path: str | Path, *, max_bytes: int = DEFAULT_MAX_
     return _store_bytes(store, data, shown, key, digest, existing.id if existing else None)
 
 
+def _ingest_records(store: Store, records: list[dict[str, Any]], shown: str, key: str,
+                    force: bool) -> FileOutcome:
+    """Each InforMEA record of a file as its own document, known as FILE#RECORD-ID and kept
+    as its own JSON, so that one changed record is all that is stored again."""
+    outcomes = []
+    for record in records:
+        rid = str(record.get("id"))
+        data = json.dumps(base_record(record), ensure_ascii=False, indent=1).encode("utf-8")
+        outcomes.append(_ingest_bytes(store, data, f"{shown}#{rid}", f"{key}#{rid}", force))
+    failed = [o for o in outcomes if o.outcome == "failed"]
+    counts = Counter(o.outcome for o in outcomes)
+    summary = ", ".join(f"{n} {k}" for k, n in counts.items())
+    if failed:
+        return FileOutcome(shown, "failed", message=f"{len(records)} InforMEA records "
+                           f"({summary}); first failure: {failed[0].message}")
+    best = next((k for k in ("updated", "added", "duplicate") if counts.get(k)), "unchanged")
+    return FileOutcome(shown, best, outcomes[0].document_id if len(outcomes) == 1 else None,
+                       f"{len(records)} InforMEA records: {summary}",
+                       paragraphs=sum(o.paragraphs for o in outcomes))
+
+
 def _store_bytes(store: Store, data: bytes, shown: str, key: str, digest: str,
                  previous: str | None) -> FileOutcome:
     try:
-        src = findings_source(data, shown)  # a list of findings stays raw; else load_bytes
-        if looks_like_findings(src):
-            return _store_findings(store, parse_findings(src), shown, key, digest)
-        doc = parse_source(src)
+        fmt = sniff_format(data)
+        if fmt != "text":  # Akoma Ntoso, an InforMEA record
+            doc = read_document(data, shown)
+        else:
+            src = findings_source(data, shown)  # a list of findings stays raw; else load
+            if looks_like_findings(src):
+                return _store_findings(store, parse_findings(src), shown, key, digest)
+            doc, fmt = parse_source(src), src.format
     except MealinkError as exc:
         return FileOutcome(shown, "failed", message=str(exc))
     rec = document_record(doc, document_links(doc), source=key, content_hash=digest,
                           parser_version=PARSER_VERSION, now=_now())
     doc_id = rec.document["id"]
     try:
-        return _replace(store, rec, (shown, src.format, data), key, previous)
+        return _replace(store, rec, (shown, fmt, data), key, previous)
     except SQLAlchemyError as exc:  # the transaction was rolled back: nothing half-written
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         return FileOutcome(shown, "failed", doc_id, f"{shown}: not stored, the database "

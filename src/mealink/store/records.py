@@ -119,9 +119,13 @@ def paragraph_anchors(doc: Document) -> list[str]:
 
 def fallback_id(doc: Document) -> str:
     """The id of a document that neither symbol nor number identify: its convention and
-    the name of its file ('basel/document/basel_bc14_esm_informea')."""
+    the name of its file ('basel/document/basel_bc14_esm_informea'), or the id of the
+    InforMEA record it came from."""
     conv = (doc.convention or "unknown").lower().replace(" ", "-")
-    stem = _SLUG.sub("-", Path(doc.source).stem).strip("-") or "document"
+    # each record of an InforMEA file is its own text, named by the last part of its id
+    name = str(doc.informea["id"]).rsplit("/", 1)[-1] if doc.informea and \
+        doc.informea.get("id") is not None else Path(doc.source).stem
+    stem = _SLUG.sub("-", name).strip("-") or "document"
     return f"{conv}/document/{stem}"
 
 
@@ -150,7 +154,7 @@ def document_record(doc: Document, links: DocumentLinks, *, source: str, content
     """All rows for an annotated document and what ``document_links`` found in it."""
     key = links.keys[0] if links.keys else None
     doc_id = key.id if key else fallback_id(doc)
-    label = key.label if key else (doc.symbol or doc.title or Path(source).name)
+    label = key.label if key else (doc.symbol or doc.title or Path(doc.source).name)
     row = {
         "id": doc_id, "work_id": key.work.id if key else doc_id,
         "convention": doc.convention, "type": key.type if key else "document",

@@ -1,0 +1,113 @@
+"""One entry point from kept bytes to an annotated document, whatever standard they are in:
+an Akoma Ntoso file, one InforMEA decision record, or any text ``load`` reads.
+
+Ingest calls it on a file (or on each record of an InforMEA file), export on the bytes the
+store kept, so a document is always rebuilt the way it was first read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from mealink.errors import LoadError, MealinkError
+from mealink.interop.akn_read import is_akn, read_akn
+from mealink.interop.informea import (
+    fill_from_record,
+    may_hold_records,
+    record_language_text,
+    split_records,
+)
+from mealink.load import DEFAULT_MAX_BYTES, clean_text, iter_paths, load_bytes, read_file
+from mealink.models import Document, Source
+
+__all__ = ["file_documents", "iter_documents", "read_document", "sniff_format"]
+
+_BLOCK_MARKUP = re.compile(r"<(?:p|div|br|li|ul|ol|table|tr|h[1-6]|blockquote)\b[^<>]*>", re.I)
+
+
+def sniff_format(data: bytes) -> str:
+    """'akn', 'informea' or 'text' (anything ``load`` reads), from a look at the bytes
+    (``split_records`` then reads the JSON, once)."""
+    if is_akn(data):
+        return "akn"
+    if may_hold_records(data):
+        return "informea"
+    return "text"
+
+
+def _contents_source(content: str, name: str, max_bytes: int) -> Source:
+    """A record's text, read as HTML when it holds block markup (InforMEA gives both) and
+    named by the record, not by anything its id looks like."""
+    as_html = _BLOCK_MARKUP.search(content) is not None
+    try:
+        src = load_bytes(content.encode("utf-8"), "contents.html" if as_html else
+                         "contents.txt", max_bytes=max_bytes)
+    except MealinkError as exc:
+        raise LoadError(exc.message, source=name) from None
+    return Source(name, src.format, src.text)
+
+
+def _parse(src: Source) -> Document:
+    from mealink import parse_source  # the package root imports this module's users
+
+    return parse_source(src)
+
+
+def _record_document(record: dict[str, Any], name: str, max_bytes: int) -> Document:
+    """The document an InforMEA record holds: its English text parsed, the rest filled in
+    from the record."""
+    content = record_language_text(record, "contents")
+    if content is None or not content[1].strip():
+        raise LoadError(f"InforMEA record {record.get('id')!r} has no text in 'contents'",
+                        source=name)
+    return fill_from_record(_parse(_contents_source(content[1], name, max_bytes)), record)
+
+
+def read_document(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """The annotated document ``data`` holds; one ``MealinkError`` naming ``name`` if none."""
+    fmt = sniff_format(data)
+    if fmt == "akn":
+        doc, text = read_akn(data, name)
+        return doc if doc is not None else _parse(Source(name, "akn", clean_text(text)))
+    records = split_records(data, name) if fmt == "informea" else None
+    if records is None:  # any text load reads (JSON naming a treaty included)
+        return _parse(load_bytes(data, name, max_bytes=max_bytes))
+    if len(records) != 1:
+        raise LoadError(f"holds {len(records)} InforMEA records; ingest stores each as its "
+                        "own document", source=name)
+    return _record_document(records[0], name, max_bytes)
+
+
+def _documents_of(name: str, data: bytes, max_bytes: int
+                  ) -> Iterator[tuple[str, Document | MealinkError]]:
+    records = split_records(data, name)
+    if records is None:
+        yield name, read_document(data, name, max_bytes=max_bytes)
+        return
+    for record in records:  # each record of an InforMEA file is its own document
+        rname = f"{name}#{record.get('id')}"
+        try:
+            yield rname, _record_document(record, rname, max_bytes)
+        except MealinkError as exc:
+            yield rname, exc
+
+
+def file_documents(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES
+                   ) -> list[tuple[str, Document | MealinkError]]:
+    """The documents one file holds (each InforMEA record apart), named; one that cannot be
+    read is its error instead, and the others are still read."""
+    name = str(path)
+    try:
+        return list(_documents_of(name, read_file(path, max_bytes=max_bytes), max_bytes))
+    except MealinkError as exc:
+        return [(name, exc)]
+
+
+def iter_documents(paths: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES
+                   ) -> Iterator[tuple[str, Document | MealinkError]]:
+    """Every document under ``paths`` (folders recursively), as ``file_documents`` gives."""
+    for p in iter_paths(paths):
+        yield from file_documents(p, max_bytes=max_bytes)
