@@ -16,15 +16,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from mealink import parse_source
 from mealink.annotate import annotate
 from mealink.cli_corpus import register
+from mealink.cli_export import register as register_export
 from mealink.cli_mandates import register as register_mandates
 from mealink.cli_synergies import register as register_synergies
 from mealink.cli_web import register as register_web
 from mealink.errors import MealinkError
 from mealink.evaluate import Tally, load_gold, score_document
-from mealink.load import DEFAULT_MAX_BYTES, iter_sources, load
+from mealink.interop import file_documents
+from mealink.load import DEFAULT_MAX_BYTES, iter_paths, load
 from mealink.parse import parse
 from mealink.render import document_view, scores_table, summary_table
 from mealink.serialize import document_to_dict
@@ -49,7 +50,8 @@ def _fail(message: str) -> None:
 @app.command("parse")
 def parse_cmd(
     files: Annotated[list[Path], typer.Argument(help="Files or folders (txt, md, html, pdf, "
-                                                     "docx, json); folders are read recursively.")],
+                                                     "docx, json, Akoma Ntoso xml, InforMEA "
+                                                     "records); folders are read recursively.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per document "
                                                         "(JSON Lines), in input order.")] = False,
     max_size: Annotated[float, typer.Option(help="Largest input accepted, in MB.")] =
@@ -58,28 +60,24 @@ def parse_cmd(
     """Parse and annotate resolutions and decisions; show them or print JSON Lines."""
     out = Console(soft_wrap=False)
     failed = 0
-    for item in iter_sources(files, max_bytes=int(max_size * 1e6)):
+    for path in iter_paths(files):
         try:
-            if isinstance(item, MealinkError):
-                raise item
-            doc = parse_source(item)
-        except MealinkError as exc:
-            failed += 1
-            _fail(str(exc))
-            continue
+            found = file_documents(path, max_bytes=int(max_size * 1e6))
         except Exception as exc:  # a bug: say so in one line, go on with the batch
             if os.environ.get("MEALINK_DEBUG") == "1":
                 raise
-            failed += 1
-            name = item.source if isinstance(item, MealinkError) else item.name
-            _fail(f"{name}: internal error ({type(exc).__name__}: {exc}); please report "
-                  "it with this file (MEALINK_DEBUG=1 shows the traceback)")
-            continue
-        if as_json:
-            sys.stdout.write(json.dumps(document_to_dict(doc), ensure_ascii=False) + "\n")
-            sys.stdout.flush()
-        else:
-            out.print(document_view(doc))
+            found = [(str(path), MealinkError(
+                f"internal error ({type(exc).__name__}: {exc}); please report it with this "
+                "file (MEALINK_DEBUG=1 shows the traceback)", source=str(path)))]
+        for _, doc in found:
+            if isinstance(doc, MealinkError):
+                failed += 1
+                _fail(str(doc))
+            elif as_json:
+                sys.stdout.write(json.dumps(document_to_dict(doc), ensure_ascii=False) + "\n")
+                sys.stdout.flush()
+            else:
+                out.print(document_view(doc))
     if failed:
         raise typer.Exit(1)
 
@@ -136,6 +134,7 @@ def eval_cmd(
 register(app)
 register_mandates(app)
 register_synergies(app)
+register_export(app)
 register_web(app)
 
 

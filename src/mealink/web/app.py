@@ -131,6 +131,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(config: WebConfig | None = None) -> FastAPI:
     """The application over the database ``config.db`` (created or upgraded if needed)."""
     from mealink.web.api import router as api_router
+    from mealink.web.api_export import router as export_router
     from mealink.web.pages import router as pages_router
 
     config = config or WebConfig()
@@ -151,6 +152,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     static = resources.files("mealink.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.include_router(export_router)  # before /documents/{id:path} takes the suffix
     app.include_router(api_router)
     app.include_router(pages_router)
     return app
