@@ -226,3 +226,32 @@ def test_security_headers(client: TestClient) -> None:
     assert "default-src 'self'" in r.headers["content-security-policy"]
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["x-frame-options"] == "DENY"
+
+
+# --- exports by URL suffix -------------------------------------------------------------------
+def test_document_exports_by_suffix(client: TestClient) -> None:
+    """The document page links its exports; the API serves them, valid and streamed."""
+    from lxml import etree
+
+    from mealink.export import akn_schema
+
+    page = client.get("/cms/resolution/13.5").text
+    assert 'href="/api/v1/documents/cms/resolution/13.5.akn.xml"' in page
+    akn = client.get("/api/v1/documents/cms/resolution/13.5.akn.xml")
+    assert akn.status_code == 200 and akn.headers["content-type"] == "application/akn+xml"
+    root = etree.fromstring(akn.content)
+    assert akn_schema()(root)
+    assert root.find(".//{*}docNumber").text == "UNEP/CMS/Resolution 13.5"
+    # the hostile text's markup is text in the XML, never elements
+    hostile = client.get(f"/api/v1/documents/{HOSTILE_ID}.akn.xml")
+    assert b"<script>" not in hostile.content and b"&lt;script&gt;" in hostile.content
+    assert akn_schema()(etree.fromstring(hostile.content))
+    rows = client.get("/api/v1/export/paragraphs.csv", params={"document": HOSTILE_ID})
+    assert rows.status_code == 200 and rows.headers["content-type"].startswith("text/csv")
+    lines = rows.text.splitlines()
+    assert lines[0].startswith("id,document_id,seq,kind")
+    assert all(line.startswith(HOSTILE_ID) for line in lines[1:]) and len(lines) > 2
+    for path, status in (("/api/v1/documents/cms/resolution/99.99.akn.xml", 404),
+                         ("/api/v1/export/things.csv", 400)):
+        r = client.get(path)
+        assert r.status_code == status and r.json()["error"]["status"] == status
