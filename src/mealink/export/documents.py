@@ -103,7 +103,7 @@ def _reference_uris(conn: Connection, doc_id: str) -> dict[tuple[int, int, int],
                                *_NAMING).join(
         ParagraphRow, ParagraphRow.pk == CitationRow.paragraph_pk).join(
         DocumentRow, DocumentRow.id == CitationRow.target_id).where(
-        CitationRow.document_id == doc_id)).all()
+        CitationRow.document_id == doc_id).order_by(CitationRow.pk)).all()
     return {(r.seq, r.start, r.end): work_name(r).work() + "/!main"
             for r in rows}
 

@@ -140,7 +140,7 @@ def status_of(doc: DocInfo, incoming: list[EdgeInfo], docs: dict[str, DocInfo],
     if as_of is not None:
         acts = [e for e in acts if _adopted_by(docs[e.source], as_of, doc.convention)
                 is not False]
-    acts.sort(key=lambda e: (docs[e.source].adoption_order, e.source))
+    acts.sort(key=lambda e: (docs[e.source].adoption_order, e.source, e.relation, e.paragraphs))
     full = [e for e in acts if not e.paragraphs]
     if full:
         first = full[0]
