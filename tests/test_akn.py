@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ from mealink.errors import LoadError
 from mealink.export import akn_file_name, akn_schema, export
 from mealink.interop import read_document
 from mealink.interop.akn_model import AknInput
-from mealink.interop.akn_read import read_akn
+from mealink.interop.akn_read import ForeignAkn, read_akn
 from mealink.interop.akn_write import AKN, ML, akn_bytes
 from mealink.interop.frbr import WorkName
 from mealink.interop.safexml import parse_xml
@@ -38,7 +39,7 @@ from mealink.load import clean_text
 from mealink.models import Document, Source
 from mealink.serialize import document_to_dict
 from mealink.store import Store, ingest, open_store
-from mealink.store.records import fallback_id, paragraph_anchors
+from mealink.store.records import adoption_date, fallback_id, paragraph_anchors
 from mealink.store.schema import DocumentRow
 from tests.conftest import REPO, make_db
 
@@ -318,7 +319,46 @@ def test_akoma_ntoso_from_elsewhere_is_parsed_from_its_text() -> None:
     assert [(p.number, p.verb.value if p.verb else None) for p in ops] == [
         ("1", "request"), ("2", "urge")]
     assert [a.value for a in ops[0].actors] == ["Secretariat"]
-    assert read_akn(FOREIGN, "un.akn.xml")[0] is None  # no mealink analysis: parsed
+    assert isinstance(read_akn(FOREIGN, "un.akn.xml"), ForeignAkn)  # not mealink's: parsed
+    # what the text does not say comes from the metadata: title, adoption date
+    assert doc.title == "Cooperation on migratory birds"
+    assert doc.adopted_at == "2020-02-22"
+
+
+FOREIGN_META = b"""<?xml version="1.0" encoding="UTF-8"?>
+<akomaNtoso xmlns="http://docs.oasis-open.org/legaldocml/ns/akn/3.0">
+  <statement name="decision">
+    <meta><identification source="#x"><FRBRWork><FRBRthis value="/akn/x/!main"/>
+      <FRBRuri value="/akn/x"/><FRBRdate date="%(work)s" name="%(name)s"/>
+      <FRBRauthor href="#cop"/><FRBRcountry value="int"/><FRBRnumber value="14/5"/>
+      </FRBRWork></identification>
+      <lifecycle source="#x">%(events)s</lifecycle>
+      <references source="#x"><TLCEvent eId="cop14" href="/e" showAs="%(show)s"/></references>
+    </meta>
+    <mainBody><paragraph eId="para_1"><num>1.</num><content><p><i>Requests</i> the
+      Executive Secretary to report;</p></content></paragraph></mainBody>
+  </statement>
+</akomaNtoso>"""
+
+
+@pytest.mark.parametrize(("work", "name", "events", "show", "number", "adopted"), [
+    ("2018-11-29", "adoption", '<eventRef date="2018-11-29" source="#o" type="generation" '
+     'refersTo="#cop14"/>', "COP14, Sharm El-Sheikh", "14/5",
+     "COP14, Sharm El-Sheikh, 2018-11-29"),
+    ("2018-11-29", "adoption", "", "", "14/5", "2018-11-29"),  # no lifecycle: the work date
+    ("0001-01-01", "unknown", '<eventRef date="0001-01-01" source="#o" type="generation" '
+     'refersTo="#cop14"/>', "COP14", "14/5", "COP14"),  # a placeholder date is no date
+    ("2018-11-29", "adoption", '<eventRef date="2019-01-10" source="#o" type="amendment" '
+     'refersTo="#cop14"/>', "COP15", "14/5", "2018-11-29"),  # only generation is adoption
+], ids=["event-and-date", "work-date", "placeholder-date", "amendment-is-not-adoption"])
+def test_foreign_metadata_fills_what_the_text_does_not_say(
+        work: str, name: str, events: str, show: str, number: str, adopted: str) -> None:
+    data = FOREIGN_META % {b"work": work.encode(), b"name": name.encode(),
+                           b"events": events.encode(), b"show": show.encode()}
+    doc = read_document(data, "cbd.akn.xml")
+    assert (doc.number, doc.adopted_at) == (number, adopted)
+    day = adopted[-10:] if adopted[-10:-6].isdigit() else None  # ends in an ISO date
+    assert adoption_date(doc.adopted_at) == (date.fromisoformat(day) if day else None)
 
 
 # --- safe XML ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from mealink.errors import MealinkError, NotFoundError
 from mealink.link.status import parse_as_of
 from mealink.store import Store, ingest, open_store, reparse
 from mealink.store.corpus import in_force, lineage, status, unresolved
+from mealink.store.records import adoption_date
 from mealink.store.schema import (
     ActorRow,
     AssessmentRow,
@@ -162,6 +164,20 @@ def test_reparse_reads_the_kept_bytes_again(db_url: str) -> None:
 
 
 # --- lineage and status ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("adopted_at", "day"), [
+    ("COP11, Quito, 4-9 November 2014", date(2014, 11, 9)),
+    ("COP14, Samarkand, February 2024", date(2024, 2, 1)),
+    ("COP13, Gandhinagar, 2020-02-22", date(2020, 2, 22)),  # InforMEA, Akoma Ntoso
+    ("2013-03-14T00:00:00", date(2013, 3, 14)),
+    ("Conference of the Parties, 2019-13-45", date(2019, 1, 1)),  # no such day: the year
+    ("Twelfth meeting, 2017", date(2017, 1, 1)),
+    ("COP14", None),
+])
+def test_adoption_date_reads_the_ways_texts_and_records_write_it(adopted_at: str,
+                                                                  day: date | None) -> None:
+    assert adoption_date(adopted_at) == day
+
 
 @pytest.mark.parametrize(("asked", "state", "by", "scope"), [
     # a stub: 7.9's text is not in the corpus, only 11.10's repeal of it

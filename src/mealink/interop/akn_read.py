@@ -4,11 +4,14 @@ A file mealink wrote carries every annotation, with its offsets, in ``otherAnaly
 document comes back as it was exported (the text is rebuilt from the paragraphs, so spans
 point into that text). Any other Akoma Ntoso document (a ``statement``, ``act``, ``doc`` ...)
 is read for its text, paragraph by paragraph with their numbers, and parsed and annotated
-like any text mealink reads.
+like any text mealink reads; what its metadata says (title, number, adoption event and
+date) fills in what the parse of the text did not find.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from lxml import etree
@@ -18,7 +21,7 @@ from mealink.interop.akn_write import AKN, ML
 from mealink.interop.safexml import parse_xml
 from mealink.models import Document, Footnote, Mention, Paragraph, Reference, Span, Topic
 
-__all__ = ["is_akn", "read_akn"]
+__all__ = ["ForeignAkn", "foreign_akn", "is_akn", "read_akn"]
 
 _NS = {"a": AKN, "m": ML}
 _KINDS = {"preamble", "operative", "heading"}
@@ -201,18 +204,79 @@ def foreign_text(root: etree._Element) -> str:
     return "\n\n".join(lines)
 
 
-def read_akn(data: bytes, name: str) -> tuple[Document | None, str]:
-    """The document an Akoma Ntoso file holds: ``(document, "")`` for a file mealink wrote,
-    ``(None, text)`` for any other (the caller parses ``text``)."""
+@dataclass(frozen=True, slots=True)
+class ForeignAkn:
+    """An Akoma Ntoso document mealink did not write: its text, to be parsed, and what its
+    metadata says of it."""
+
+    text: str
+    title: str | None = None
+    number: str | None = None
+    adopted_at: str | None = None
+
+    def fill(self, doc: Document) -> Document:
+        """``doc`` (the parse of ``text``) with what the parse did not find taken from the
+        metadata."""
+        doc.title = doc.title or self.title
+        doc.number = doc.number or self.number
+        doc.adopted_at = doc.adopted_at or self.adopted_at
+        return doc
+
+
+def _first_value(root: etree._Element, path: str, attr: str) -> str | None:
+    for el in _elements(root, path):
+        value = " ".join((el.get(attr) or "").split())
+        if value:
+            return value
+    return None
+
+
+def _known_day(value: str | None) -> str | None:
+    """An ISO date from a ``date`` attribute, or None for a placeholder (a year before
+    1900, as files write for an unknown date) or anything else."""
+    try:
+        day = date.fromisoformat((value or "")[:10])
+    except ValueError:
+        return None
+    return day.isoformat() if day.year >= 1900 else None
+
+
+def _adoption(root: etree._Element) -> str | None:
+    """'COP13, Gandhinagar, 2020-02-22': the adoption event the lifecycle names and its
+    date, from the lifecycle or else the work's date."""
+    ref = _elements(root, "//a:lifecycle/a:eventRef[@type='generation']")
+    day = _known_day(ref[0].get("date")) if ref else None
+    target = (ref[0].get("refersTo") or "").removeprefix("#") if ref else ""
+    event = next((" ".join((e.get("showAs") or "").split()) or None
+                  for e in _elements(root, "//a:references/*") if target and
+                  e.get("eId") == target), None)
+    for el in _elements(root, "//a:FRBRWork/a:FRBRdate"):
+        if day is None and el.get("name") != "unknown":
+            day = _known_day(el.get("date"))
+    parts = [p for p in (event, day) if p and p != "adoption"]
+    return ", ".join(parts) or None
+
+
+def foreign_akn(root: etree._Element) -> ForeignAkn:
+    """The text and the metadata of an Akoma Ntoso document mealink did not write."""
+    titles = [" ".join(_text(e).split()) for e in _elements(root, "//a:preface//a:docTitle")]
+    return ForeignAkn(foreign_text(root), next((t for t in titles if t), None),
+                      _first_value(root, "//a:FRBRWork/a:FRBRnumber", "value"),
+                      _adoption(root))
+
+
+def read_akn(data: bytes, name: str) -> Document | ForeignAkn:
+    """The document an Akoma Ntoso file holds: the ``Document`` itself for a file mealink
+    wrote, a ``ForeignAkn`` (text to parse, and metadata) for any other."""
     root = parse_xml(data, name)
     if etree.QName(root).namespace != AKN or etree.QName(root).localname != "akomaNtoso":
         raise LoadError(f"is XML but not Akoma Ntoso 3.0 (its root is {root.tag}); mealink "
                         f"reads <akomaNtoso xmlns=\"{AKN}\">", source=name)
     record = root.find(".//a:proprietary[@source='#mealink']/m:document", _NS)
     if record is not None:
-        return _own_document(root, record, name), ""
-    text = foreign_text(root)
-    if not text.strip():
+        return _own_document(root, record, name)
+    foreign = foreign_akn(root)
+    if not foreign.text.strip():
         raise LoadError("is an Akoma Ntoso document without any text in its preamble or "
                         "main body", source=name)
-    return None, text
+    return foreign

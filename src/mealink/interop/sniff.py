@@ -70,8 +70,10 @@ def read_document(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES)
     """The annotated document ``data`` holds; one ``MealinkError`` naming ``name`` if none."""
     fmt = sniff_format(data)
     if fmt == "akn":
-        doc, text = read_akn(data, name)
-        return doc if doc is not None else _parse(Source(name, "akn", clean_text(text)))
+        got = read_akn(data, name)
+        if isinstance(got, Document):
+            return got
+        return got.fill(_parse(Source(name, "akn", clean_text(got.text))))
     records = split_records(data, name) if fmt == "informea" else None
     if records is None:  # any text load reads (JSON naming a treaty included)
         return _parse(load_bytes(data, name, max_bytes=max_bytes))

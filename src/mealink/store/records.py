@@ -30,6 +30,7 @@ _MONTHS = {m: i for i, m in enumerate(
      "october", "november", "december"], start=1)}
 _DATE = re.compile(r"(?:(?P<day>\d{1,2})\s*(?:[-–]\s*\d{1,2}\s*)?)?(?P<month>[A-Z][a-z]+)\s+"
                    r"(?P<year>(?:19|20)\d{2})")
+_ISO_DATE = re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<month>\d{2})-(?P<day>\d{2})(?!\d)")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _MEETING = re.compile(r"\b(?:COP|CoP|MOP|MoP|EA|UNEA)[ .-]?(?P<n>\d{1,2})\b")
 _SLUG = re.compile(r"[^A-Za-z0-9.()-]+")
@@ -43,7 +44,8 @@ def text_hash(text: str) -> str:
 
 def adoption_date(adopted_at: str | None) -> date | None:
     """The last day of the meeting that adopted the text ('4-9 November 2014' -> 2014-11-09;
-    'February 2024' -> 2024-02-01; '2014' -> 2014-01-01)."""
+    'February 2024' -> 2024-02-01; 'COP13, 2020-02-22' -> 2020-02-22; '2014' -> 2014-01-01).
+    ISO dates are what InforMEA records and Akoma Ntoso metadata give."""
     if not adopted_at:
         return None
     for m in reversed(list(_DATE.finditer(adopted_at))):
@@ -55,6 +57,11 @@ def adoption_date(adopted_at: str | None) -> date | None:
                 return date(int(m.group("year")), month, day)
             except ValueError:
                 return date(int(m.group("year")), month, 1)
+    for iso in reversed(list(_ISO_DATE.finditer(adopted_at))):
+        try:
+            return date(int(iso["year"]), int(iso["month"]), int(iso["day"]))
+        except ValueError:
+            continue
     y = _YEAR.findall(adopted_at)
     return date(int(y[-1]), 1, 1) if y else None
 
