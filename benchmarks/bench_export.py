@@ -66,7 +66,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))  # bench_store and bench_parse, beside this script
 
-from bench_parse import busy_seconds, source_digest  # noqa: E402
+from bench_parse import busy_seconds, source_digest, write_results  # noqa: E402
 from bench_store import (  # noqa: E402
     DEFAULT_CORPUS,
     DEFAULT_EXAMPLES,
@@ -646,12 +646,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results["all_complete"] = all(e["complete"] for e in results["exports"].values())
     results["machine"]["loadavg_end"] = list(os.getloadavg())
     results["total_wall_s"] = time.perf_counter() - t_start
-    results["source_changed_during_run"] = source_digest() != digest
-    if results["source_changed_during_run"]:
-        log("WARNING: the mealink sources changed during the run; the figures mix versions")
-    print(markdown(results))
-    out_path.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
-    log(f"results written to {out_path}")
+    write_results(results, out_path, digest, markdown, log)
     return 0 if results["all_targets_met"] and results["all_complete"] else 1
 
 

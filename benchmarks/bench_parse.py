@@ -301,6 +301,18 @@ def source_digest() -> str:
     return h.hexdigest()[:16]
 
 
+def write_results(results: dict[str, Any], out_path: Path, digest: str,
+                  render: Callable[[dict[str, Any]], str], log: Callable[[str], None]) -> None:
+    """The end of every benchmark: flag a run the sources changed under (its figures mix
+    versions), print the table, write the JSON."""
+    results["source_changed_during_run"] = source_digest() != digest
+    if results["source_changed_during_run"]:
+        log("WARNING: the mealink sources changed during the run; the figures mix versions")
+    print(render(results))
+    out_path.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    log(f"results written to {out_path}")
+
+
 def machine() -> dict[str, Any]:
     model = ""
     try:
@@ -609,13 +621,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if min(CPU_SHARES) < 0.9:
         log(f"WARNING: a timed run got only {min(CPU_SHARES):.0%} of the CPU: another process "
             "shared the core; rerun on a quiet machine (or another --cpu)")
-    results["source_changed_during_run"] = source_digest() != digest
-    if results["source_changed_during_run"]:
-        log("WARNING: the mealink sources changed during the run; the figures mix versions")
-    table = markdown(results)
-    print(table)
-    out_path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    log(f"results written to {out_path}")
+    write_results(results, out_path, digest, markdown, log)
     return 0
 
 

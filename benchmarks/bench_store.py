@@ -41,7 +41,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import importlib
-import json
 import math
 import os
 import pstats
@@ -73,7 +72,7 @@ except ImportError:  # running with a Python where mealink is not installed: use
 
 sys.path.insert(0, str(HERE))  # bench_parse, beside this script
 import sqlalchemy  # noqa: E402
-from bench_parse import busy_seconds, source_digest  # noqa: E402
+from bench_parse import busy_seconds, source_digest, write_results  # noqa: E402
 from bench_parse import machine as parse_machine  # noqa: E402
 from sqlalchemy import create_engine, event, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
@@ -749,12 +748,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log(f"WARNING: other processes kept {results['max_others_busy_cpus']:.1f} CPUs busy "
             "during a timed phase; the machine was not quiet, timings may be too slow")
     results["total_wall_s"] = time.perf_counter() - t_start
-    results["source_changed_during_run"] = source_digest() != digest
-    if results["source_changed_during_run"]:
-        log("WARNING: the mealink sources changed during the run; the figures mix versions")
-    print(markdown(results))
-    out_path.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
-    log(f"results written to {out_path}")
+    write_results(results, out_path, digest, markdown, log)
     return 0
 
 

@@ -91,7 +91,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))  # bench_store, bench_parse beside this script
 
-from bench_parse import busy_seconds, reset_peak_rss, source_digest  # noqa: E402
+from bench_parse import busy_seconds, reset_peak_rss, source_digest, write_results  # noqa: E402
 from bench_store import (  # noqa: E402
     DEFAULT_CORPUS,
     DEFAULT_EXAMPLES,
@@ -1331,15 +1331,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     derive(results)
     results["machine"]["loadavg_end"] = list(os.getloadavg())
     results["total_wall_s"] = time.perf_counter() - t_start
-    results["source_changed_during_run"] = source_digest() != digest
     if results["max_others_busy_cpus"] > BUSY_WARNING:
         log(f"WARNING: other processes kept up to {results['max_others_busy_cpus']:.2f} CPUs "
             "busy during a timed phase; the machine was not quiet")
-    if results["source_changed_during_run"]:
-        log("WARNING: the mealink sources changed during the run; the figures mix versions")
-    print(markdown(results))
-    out_path.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
-    log(f"results written to {out_path} ({results['total_wall_s'] / 60:.1f} min)")
+    write_results(results, out_path, digest, markdown, log)
+    log(f"the run took {results['total_wall_s'] / 60:.1f} min")
     return 0
 
 

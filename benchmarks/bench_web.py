@@ -96,7 +96,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))  # bench_store, bench_parse beside this script
 
-from bench_parse import busy_seconds, source_digest  # noqa: E402
+from bench_parse import busy_seconds, source_digest, write_results  # noqa: E402
 from bench_store import (  # noqa: E402
     DEFAULT_CORPUS,
     DEFAULT_EXAMPLES,
@@ -771,15 +771,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     results["targets_met"] = all(r["met"] for r in runs if r["has_target"]) and all(
         r["met"] for r in results.get("open_loop", []) if r["met"] is not None)
     results["total_wall_s"] = time.perf_counter() - t_start
-    results["source_changed_during_run"] = source_digest() != digest
     if results["max_others_cpus"] > 0.3:
         log(f"WARNING: other processes kept {results['max_others_cpus']:.1f} CPUs busy during "
             "a timed run; the machine was not quiet")
-    if results["source_changed_during_run"]:
-        log("WARNING: the mealink sources changed during the run; the figures mix versions")
-    print(markdown(results))
-    out_path.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
-    log(f"results written to {out_path}")
+    write_results(results, out_path, digest, markdown, log)
     return 0
 
 
