@@ -244,17 +244,16 @@ def _known_day(value: str | None) -> str | None:
 def _adoption(root: etree._Element) -> str | None:
     """'COP13, Gandhinagar, 2020-02-22': the adoption event the lifecycle names and its
     date, from the lifecycle or else the work's date."""
-    ref = _elements(root, "//a:lifecycle/a:eventRef[@type='generation']")
-    day = _known_day(ref[0].get("date")) if ref else None
-    target = (ref[0].get("refersTo") or "").removeprefix("#") if ref else ""
-    event = next((" ".join((e.get("showAs") or "").split()) or None
+    ref = next(iter(_elements(root, "//a:lifecycle/a:eventRef[@type='generation']")), None)
+    target = (ref.get("refersTo") or "").removeprefix("#") if ref is not None else ""
+    event = next((" ".join((e.get("showAs") or "").split())
                   for e in _elements(root, "//a:references/*") if target and
-                  e.get("eId") == target), None)
-    for el in _elements(root, "//a:FRBRWork/a:FRBRdate"):
-        if day is None and el.get("name") != "unknown":
-            day = _known_day(el.get("date"))
-    parts = [p for p in (event, day) if p and p != "adoption"]
-    return ", ".join(parts) or None
+                  e.get("eId") == target), "")
+    dates = ([ref.get("date")] if ref is not None else []) + [
+        e.get("date") for e in _elements(root, "//a:FRBRWork/a:FRBRdate")
+        if e.get("name") != "unknown"]
+    day = next((d for d in map(_known_day, dates) if d), "")
+    return ", ".join(p for p in (event, day) if p) or None
 
 
 def foreign_akn(root: etree._Element) -> ForeignAkn:
