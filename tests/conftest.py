@@ -11,6 +11,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("MEALINK_CORPUS", REPO.parent / "shared" / "corpus"))
+#: The invented texts the tests read (see its README.md): NOT official texts; every symbol
+#: they carry or cite has an item number of 900 or more, so that none can be mistaken for a
+#: real one. Never ingested into a user's corpus.
+INVENTED = REPO / "tests" / "fixtures" / "invented"
 
 
 def skip_or_fail(message: str, required_by: str) -> NoReturn:

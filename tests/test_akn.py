@@ -41,7 +41,7 @@ from mealink.serialize import document_to_dict
 from mealink.store import Store, ingest, open_store
 from mealink.store.records import adoption_date, fallback_id, paragraph_anchors
 from mealink.store.schema import DocumentRow
-from tests.conftest import REPO, make_db
+from tests.conftest import INVENTED, REPO, make_db
 
 GOLDEN = REPO / "tests" / "golden" / "akn"
 SEEDS = ["seed-cms-res-10.8", "seed-cms-res-11.10", "seed-cms-res-11.28"]
@@ -55,10 +55,10 @@ def _bytes_of(root: etree._Element) -> bytes:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def corpus(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
            corpus_dir: Path) -> Iterator[Store]:
-    """The gold corpus and the examples, ingested once per engine."""
+    """The gold corpus and the invented fixtures, ingested once per engine."""
     gen = make_db(request.param, tmp_path_factory.mktemp("db"), request)
     store = open_store(next(gen))
-    summary = ingest(store, [REPO / "examples", corpus_dir])
+    summary = ingest(store, [INVENTED, corpus_dir])
     assert not [o for o in summary.outcomes if o.outcome == "failed"]
     yield store
     store.dispose()
@@ -81,10 +81,10 @@ def stored_texts(store: Store) -> int:
 
 
 # --- schema validity and shape -----------------------------------------------------------
-def test_every_corpus_text_and_example_exports_schema_valid(corpus: Store, exported: Path
+def test_every_corpus_text_and_fixture_exports_schema_valid(corpus: Store, exported: Path
                                                            ) -> None:
     files = sorted(exported.glob("*.akn.xml"))
-    assert len(files) == stored_texts(corpus) >= 41  # 35 corpus texts and the examples
+    assert len(files) == stored_texts(corpus) >= 41  # 35 corpus texts and the invented fixtures
     schema = akn_schema()
     for f in files:
         root = etree.fromstring(f.read_bytes())
@@ -420,12 +420,12 @@ def test_ingesting_a_bomb_fails_alone_and_stores_nothing(db_url: str, tmp_path: 
 def test_cli_exports_one_document_to_stdout_and_refuses_what_it_cannot(tmp_path: Path
                                                                       ) -> None:
     db = tmp_path / "cli.db"
-    ingest(open_store(str(db)), [REPO / "examples"])
+    ingest(open_store(str(db)), [INVENTED])
     runner = CliRunner()
-    ok = runner.invoke(app, ["export", "akn", "CMS Resolution 13.5", "--db", str(db)])
+    ok = runner.invoke(app, ["export", "akn", "CMS Resolution 13.905", "--db", str(db)])
     assert ok.exit_code == 0, ok.output
     assert ok.stdout.startswith("<?xml") and "<statement name=\"resolution\">" in ok.stdout
-    same = runner.invoke(app, ["export", "--format", "akn", "cms/resolution/13.5",
+    same = runner.invoke(app, ["export", "--format", "akn", "cms/resolution/13.905",
                                "--db", str(db)])
     assert same.stdout == ok.stdout
     for args, says in [

@@ -111,15 +111,15 @@ def test_read_a_document_and_follow_a_reference(page: object) -> None:
     expect(page.get_by_role("heading", name="Conventions")).to_be_visible()
     shot(page, "home")
     page.get_by_role("link", name="Documents", exact=True).click()
-    page.get_by_role("link", name="CMS Resolution 13.5").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("CMS Resolution 13.5")
+    page.get_by_role("link", name="CMS Resolution 13.905").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("CMS Resolution 13.905")
     expect(page.locator("#para_3 mark.actor")).to_have_text("Scientific Council")
     expect(page.locator("mark.deadline").first).to_be_visible()
     shot(page, "document")
-    page.goto("/cbd/decision/15-8")  # cites CITES Res. Conf. 13.10 (Rev. CoP19), ingested
-    page.locator("a.ref", has_text="13.10").first.click()
-    expect(page).to_have_url("/cites/resolution/13.10-rev-cop19")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("13.10")
+    page.goto("/cbd/decision/15-908")  # cites CITES Res. Conf. 13.910 (Rev. CoP19), ingested
+    page.locator("a.ref", has_text="13.910").first.click()
+    expect(page).to_have_url("/cites/resolution/13.910-rev-cop19")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("13.910")
     page.go_back()
     page.get_by_role("link", name="Lineage", exact=True).click()
     expect(page.locator("svg.lineage")).to_be_visible()
@@ -130,8 +130,8 @@ def test_permalink_lands_on_the_paragraph(page: object, server: str) -> None:
     from playwright.sync_api import Page, expect
 
     assert isinstance(page, Page)
-    page.goto("/cms/resolution/13.5/para_3(b)")  # a paragraph id redirects to its anchor
-    expect(page).to_have_url(f"{server}/cms/resolution/13.5#para_3(b)")
+    page.goto("/cms/resolution/13.905/para_3(b)")  # a paragraph id redirects to its anchor
+    expect(page).to_have_url(f"{server}/cms/resolution/13.905#para_3(b)")
     target = page.locator(":target")
     expect(target).to_have_attribute("id", "para_3(b)")
     expect(target).to_be_in_viewport()
@@ -207,7 +207,7 @@ def test_keyboard_and_labels(page: object) -> None:
     expect(page.locator(":focus")).to_have_text("Skip to content")
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_be_focused()
-    for path in ("/", "/mandates", "/search?q=bycatch", "/cms/resolution/13.5", "/sign-in"):
+    for path in ("/", "/mandates", "/search?q=bycatch", "/cms/resolution/13.905", "/sign-in"):
         page.goto(path)
         missing = page.evaluate("""() => [...document.querySelectorAll(
             'input:not([type=hidden]), select, textarea')].filter(e => !e.labels.length

@@ -22,9 +22,8 @@ from mealink.errors import StoreError
 from mealink.store import open_store
 from mealink.store.schema import Base
 from mealink.store.search import search
-from tests.conftest import REPO
+from tests.conftest import INVENTED, REPO
 
-EXAMPLES = REPO / "examples"
 MEALINK = [sys.executable, "-m", "mealink.cli"]
 
 
@@ -52,7 +51,7 @@ def test_newer_schema_is_refused_and_left_alone(db_url: str) -> None:
     before = Path(db_url).read_bytes() if "://" not in db_url else b""
     with pytest.raises(StoreError, match="newer version of mealink"):
         open_store(db_url)
-    r = run("ingest", str(EXAMPLES / "cites-dec-19.130.txt"), "--db", db_url)
+    r = run("ingest", str(INVENTED / "cites-dec-19.930.txt"), "--db", db_url)
     assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1
     assert "newer version of mealink" in r.stderr
     if "://" not in db_url:
@@ -60,7 +59,7 @@ def test_newer_schema_is_refused_and_left_alone(db_url: str) -> None:
 
 
 def test_unreachable_postgresql_is_one_line() -> None:
-    r = run("ingest", str(EXAMPLES), "--db", "postgresql://nobody@127.0.0.1:9/none")
+    r = run("ingest", str(INVENTED), "--db", "postgresql://nobody@127.0.0.1:9/none")
     assert r.returncode == 1
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and "cannot connect to the database" in lines[0]
@@ -68,7 +67,7 @@ def test_unreachable_postgresql_is_one_line() -> None:
 
 
 def test_missing_folder_and_missing_database_are_one_line(tmp_path: Path) -> None:
-    r = run("ingest", str(EXAMPLES), "--db", str(tmp_path / "no" / "such" / "c.db"))
+    r = run("ingest", str(INVENTED), "--db", str(tmp_path / "no" / "such" / "c.db"))
     assert r.returncode == 1 and "does not exist" in r.stderr
     r = run("search", "bycatch", "--db", str(tmp_path / "none.db"))
     assert r.returncode == 1 and "no database at" in r.stderr
@@ -101,7 +100,7 @@ def test_unwritable_database_is_one_line_and_nothing_written(tmp_path: Path) -> 
     before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
     try:
         env = {"PYTHONPATH": str(REPO / "src"), "HOME": str(base)}
-        r = run("ingest", str(EXAMPLES / "cites-dec-19.130.txt"), "--db", str(db),
+        r = run("ingest", str(INVENTED / "cites-dec-19.930.txt"), "--db", str(db),
                 env=env, user=prefix)
         assert r.returncode == 1, r.stderr
         lines = r.stderr.strip().splitlines()
@@ -120,7 +119,7 @@ def test_search_goes_on_while_another_process_ingests(tmp_path: Path, corpus_dir
     store = open_store(str(db))
     from mealink.store import ingest
 
-    ingest(store, [EXAMPLES])
+    ingest(store, [INVENTED])
     batch = tmp_path / "batch"
     batch.mkdir()
     for i, src in enumerate(sorted(corpus_dir.glob("*.txt")) * 2):
@@ -150,48 +149,48 @@ def test_search_goes_on_while_another_process_ingests(tmp_path: Path, corpus_dir
 
 def test_cli_corpus_commands(tmp_path: Path) -> None:
     db = str(tmp_path / "c.db")
-    r = run("ingest", str(EXAMPLES), "--db", db)
+    r = run("ingest", str(INVENTED), "--db", db)
     assert r.returncode == 0, r.stderr
     assert "added" in r.stdout and "paragraphs stored" in r.stdout
-    r = run("status", "CMS Resolution 11.28", "--db", db)
-    assert "repealed by CMS Resolution 13.5 (COP13, Gandhinagar, 2020)" in \
+    r = run("status", "CMS Resolution 11.928", "--db", db)
+    assert "repealed by CMS Resolution 13.905 (COP13, Gandhinagar, 2020)" in \
         " ".join(r.stdout.split())
-    r = run("status", "CMS Resolution 11.28", "--as-of", "COP12", "--db", db, "-f", "json")
+    r = run("status", "CMS Resolution 11.928", "--as-of", "COP12", "--db", db, "-f", "json")
     assert json.loads(r.stdout)["state"] == "in force"
-    r = run("lineage", "cites/resolution/13.10-rev-cop19", "--db", db, "-f", "json")
+    r = run("lineage", "cites/resolution/13.910-rev-cop19", "--db", db, "-f", "json")
     assert {c["relation"] for c in json.loads(r.stdout)["ancestors"]["children"]} == \
         {"repeals", "revises"}
     r = run("in-force", "--convention", "CMS", "--db", db, "-f", "csv")
-    assert r.stdout.startswith("document_id,") and "cms/resolution/13.5" in r.stdout
+    assert r.stdout.startswith("document_id,") and "cms/resolution/13.905" in r.stdout
     r = run("refs", "--unresolved", "--db", db, "-f", "json")
-    assert any(u["key"] == "cbd/decision/XIV-11" for u in json.loads(r.stdout))
+    assert any(u["key"] == "cbd/decision/XIV-911" for u in json.loads(r.stdout))
     r = run("search", "invasive alien species", "--convention", "CMS", "--kind", "operative",
             "--db", db, "-f", "json")
     hits = json.loads(r.stdout)
     assert hits and all(h["paragraph_id"].startswith("cms/") for h in hits)
     r = run("status", "CMS Resolution 99.1", "--db", db)
     assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1
-    r = run("status", "CMS Resolution 11.28", "--as-of", "next year", "--db", db)
+    r = run("status", "CMS Resolution 11.928", "--as-of", "next year", "--db", db)
     assert r.returncode == 1 and "--as-of" in r.stderr
 
 
 def test_default_database_is_mealink_db_in_the_current_folder(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "MEALINK_DB"}
-    r = subprocess.run([*MEALINK, "ingest", str(EXAMPLES / "cites-dec-19.130.txt")],
+    r = subprocess.run([*MEALINK, "ingest", str(INVENTED / "cites-dec-19.930.txt")],
                        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "mealink.db").is_file()
     r = subprocess.run([*MEALINK, "search", "invasive"], capture_output=True, text=True,
                        cwd=tmp_path, env={**env, "MEALINK_DB": str(tmp_path / "mealink.db")},
                        timeout=120)
-    assert r.returncode == 0 and "cites/decision/19.130" in r.stdout
+    assert r.returncode == 0 and "cites/decision/19.930" in r.stdout
 
 
 def test_refs_lists_every_cited_text_and_whether_it_is_stored(tmp_path: Path) -> None:
     db = str(tmp_path / "c.db")
-    assert run("ingest", str(EXAMPLES), "--db", db).returncode == 0
+    assert run("ingest", str(INVENTED), "--db", db).returncode == 0
     every = json.loads(run("refs", "--db", db, "-f", "json").stdout)
     missing = json.loads(run("refs", "--unresolved", "--db", db, "-f", "json").stdout)
     stored = {r["key"] for r in every if r["in_corpus"]}
-    assert "cms/resolution/13.5" in stored
+    assert "cms/resolution/13.905" in stored
     assert {r["key"] for r in missing} == {r["key"] for r in every if not r["in_corpus"]}

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from mealink.cli import app
-from tests.conftest import REPO
+from tests.conftest import INVENTED, REPO
 from tests.test_mandates_store import REVIEW_ANSWERS
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -53,8 +53,8 @@ def test_every_cli_command_and_option_is_documented() -> None:
                     assert opt in README, f"option {opt} of {name!r} missing from README"
 
 
-def test_examples_readme_gives_the_review_answers_the_tests_check() -> None:
-    written = (REPO / "examples" / "README.md").read_text(encoding="utf-8")
+def test_fixtures_readme_gives_the_review_answers_the_tests_check() -> None:
+    written = (INVENTED / "README.md").read_text(encoding="utf-8")
     for (convention, as_of), lines in REVIEW_ANSWERS.items():
         for line in lines:
             if line.startswith("- "):

@@ -28,13 +28,12 @@ from mealink.store.schema import (
     ParagraphRow,
     ParagraphTopicRow,
 )
-from tests.conftest import REPO, make_db
+from tests.conftest import INVENTED, make_db
 
-EXAMPLES = REPO / "examples"
-#: A paragraph of the examples that addresses several actors and has several topics.
-KNOWN = "cbd/decision/15-8/para_2(a)"
-#: Two stored documents of the examples, for the document filter.
-SOME = ["cbd/decision/15-8", "cms/resolution/13.5"]
+#: A paragraph of the invented fixtures that addresses several actors and has several topics.
+KNOWN = "cbd/decision/15-908/para_2(a)"
+#: Two stored documents of the invented fixtures, for the document filter.
+SOME = ["cbd/decision/15-908", "cms/resolution/13.905"]
 #: What each table counts, and the column naming an item's document.
 COUNTED: dict[str, tuple[type, Any, str]] = {
     "documents": (DocumentRow, DocumentRow.id, "id"),
@@ -48,11 +47,11 @@ FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"click\")", "+1", "-2", "@SUM(A
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
           ) -> Iterator[Store]:
-    """The bundled examples, ingested once per engine."""
+    """The invented fixtures, ingested once per engine."""
     gen = make_db(request.param, tmp_path_factory.mktemp("db"), request)
     url = next(gen)
     s = open_store(url)
-    summary = ingest(s, [EXAMPLES])
+    summary = ingest(s, [INVENTED])
     assert not [o for o in summary.outcomes if o.outcome == "failed"]
     yield s
     s.dispose()
@@ -134,7 +133,7 @@ def test_rows_are_unchanged_by_ingesting_again(store: Store) -> None:
     before = {t: export(store, t) for t in TABLES}
     with store.engine.connect() as conn:
         pks = set(conn.execute(select(ParagraphRow.pk)).scalars())
-    ingest(store, [EXAMPLES], force=True)  # every row is written again, under new keys
+    ingest(store, [INVENTED], force=True)  # every row is written again, under new keys
     with store.engine.connect() as conn:
         assert not pks & set(conn.execute(select(ParagraphRow.pk)).scalars())
     assert {t: export(store, t) for t in TABLES} == before
@@ -173,7 +172,7 @@ def test_paragraph_actors_and_topics_agree_with_the_database(store: Store) -> No
                              "Indigenous peoples and local communities")
     assert row["topics"] == "; ".join(t.topic_id for t in sorted(
         topics, key=lambda t: (-t.score, t.topic_id)))
-    assert row["document_id"] == "cbd/decision/15-8" and row["kind"] == "operative"
+    assert row["document_id"] == "cbd/decision/15-908" and row["kind"] == "operative"
 
 
 def test_references_are_numbered_within_their_paragraph(store: Store) -> None:
@@ -233,7 +232,7 @@ def test_xlsx_of_some_tables_and_documents(store: Store, tmp_path: Path) -> None
 def test_formulas_are_never_injected(db_url: str, tmp_path: Path) -> None:
     s = open_store(db_url)
     try:
-        ingest(s, [EXAMPLES / "cites-dec-19.130.txt"])
+        ingest(s, [INVENTED / "cites-dec-19.930.txt"])
         with s.engine.begin() as conn:
             ids = list(conn.execute(select(ParagraphRow.id).order_by(ParagraphRow.seq)
                                     .limit(len(FORMULAS))).scalars())
@@ -260,8 +259,8 @@ def test_formulas_are_never_injected(db_url: str, tmp_path: Path) -> None:
 def test_references_are_numbered_by_place_not_by_key(db_url: str) -> None:
     s = open_store(db_url)
     try:
-        ingest(s, [EXAMPLES / "cbd-dec-15-8.html"])
-        pid = "cbd/decision/15-8/pre_1"
+        ingest(s, [INVENTED / "cbd-dec-15-908.html"])
+        pid = "cbd/decision/15-908/pre_1"
         with s.engine.begin() as conn:
             cites = conn.execute(select(CitationRow.pk, CitationRow.start, CitationRow.written)
                                  .join(ParagraphRow, ParagraphRow.pk == CitationRow.paragraph_pk)

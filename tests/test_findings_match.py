@@ -4,16 +4,13 @@ real embedding model, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from mealink.errors import MealinkError
 from mealink.store import Store, ingest, open_store
 from mealink.store.findings import FindingsReport, match_findings
-from tests.conftest import make_db
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+from tests.conftest import INVENTED, make_db
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -21,7 +18,7 @@ def matched(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
             ) -> Iterator[tuple[Store, FindingsReport]]:
     gen = make_db(request.param, tmp_path_factory.mktemp("db"), request)
     store = open_store(next(gen))
-    summary = ingest(store, [EXAMPLES])
+    summary = ingest(store, [INVENTED])
     outcome = next(o for o in summary.outcomes if o.path.endswith("ipbes-ias-key-messages.txt"))
     assert outcome.outcome == "added"
     assert outcome.document_id == "ipbes/2023/invasive-alien-species"
@@ -38,11 +35,11 @@ def _link(report: FindingsReport, label: str) -> set[str]:
 
 # finding -> paragraphs a reader expects it to bear on (at least one of each set)
 BEARS_ON = [
-    ("B.2", {"cites/resolution/13.10-rev-cop19/para_(a)", "cites/decision/19.130/para_19.130",
-             "cites/resolution/13.10-rev-cop19/para_(b)"}),
-    ("C.3", {"cms/resolution/13.5/para_9", "cms/resolution/13.5/para_2"}),
-    ("A.3", {"ramsar/resolution/XIV.7/para_13", "ramsar/resolution/XIV.7/para_14"}),
-    ("B.3", {"ramsar/resolution/XIV.7/para_13", "ramsar/resolution/XIV.7/para_17"}),
+    ("B.2", {"cites/resolution/13.910-rev-cop19/para_(a)", "cites/decision/19.930/para_19.930",
+             "cites/resolution/13.910-rev-cop19/para_(b)"}),
+    ("C.3", {"cms/resolution/13.905/para_9", "cms/resolution/13.905/para_2"}),
+    ("A.3", {"ramsar/resolution/XIV.907/para_13", "ramsar/resolution/XIV.907/para_14"}),
+    ("B.3", {"ramsar/resolution/XIV.907/para_13", "ramsar/resolution/XIV.907/para_17"}),
 ]
 
 
@@ -65,7 +62,7 @@ def test_recommendations_name_texts_paragraphs_and_similarity(
     report = matched[1]
     assert len(report.recommendations) == len(report.links) == 16
     c3 = next(r for r in report.recommendations if r.startswith("Finding C.3"))
-    assert "CMS Resolution 13.5 ¶" in c3 and "(similarity 0." in c3
+    assert "CMS Resolution 13.905 ¶" in c3 and "(similarity 0." in c3
     for f in report.links:
         sims = [s for _, s in f.mandates]
         assert sims == sorted(sims, reverse=True)
@@ -77,7 +74,7 @@ def test_recommendations_name_texts_paragraphs_and_similarity(
 def test_reingesting_the_findings_is_unchanged_and_convention_filter_works(
         matched: tuple[Store, FindingsReport]) -> None:
     store, _ = matched
-    again = ingest(store, [EXAMPLES / "ipbes-ias-key-messages.txt"])
+    again = ingest(store, [INVENTED / "ipbes-ias-key-messages.txt"])
     assert again.outcomes[0].outcome == "unchanged"
     cms = match_findings(store, convention="CMS")
     assert all(m.convention == "CMS" for f in cms.links for m, _ in f.mandates)

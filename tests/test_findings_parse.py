@@ -23,12 +23,11 @@ from mealink.parse.findings import (
     normalise_label,
     parse_findings,
 )
-from tests.conftest import REPO
+from tests.conftest import INVENTED, REPO
 
 DATA = REPO / "tests" / "data"
 SAMPLE = DATA / "ipbes-key-messages-sample.txt"
 JSON_LIST = DATA / "ipbes-findings.json"
-EXAMPLES = REPO / "examples"
 
 HEADER = ("Summary for policymakers of the thematic assessment report on invasive alien species "
           "and their control\n\nKey messages\n\n")
@@ -255,9 +254,9 @@ def test_known_assessment() -> None:
 # --- routing: nothing that is a resolution looks like findings ------------------------------
 def test_resolutions_and_decisions_do_not_look_like_findings(corpus_dir: Path) -> None:
     paths = sorted(corpus_dir.glob("*.txt")) + sorted(
-        p for p in EXAMPLES.iterdir() if p.is_file() and not p.name.startswith("ipbes-"))
+        p for p in INVENTED.iterdir() if p.is_file() and not p.name.startswith("ipbes-"))
     assert len(paths) > 10
-    ipbes = EXAMPLES / "ipbes-ias-key-messages.txt"  # the one example that is findings
+    ipbes = INVENTED / "ipbes-ias-key-messages.txt"  # the one fixture that is findings
     assert looks_like_findings(findings_source(ipbes.read_bytes(), str(ipbes)))
     wrong = [p.name for p in paths if looks_like_findings(load(p))
              or looks_like_findings(findings_source(p.read_bytes(), str(p)))]

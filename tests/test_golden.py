@@ -1,4 +1,5 @@
-"""Golden JSON output of ``mealink parse --json`` for the seed resolutions and the examples.
+"""Golden JSON output of ``mealink parse --json`` for the seed resolutions and the invented
+fixtures (``tests/fixtures/invented``).
 
 Regenerate after an intended change with ``MEALINK_UPDATE_GOLDEN=1 pytest tests/test_golden.py``
 and review the diff before committing it.
@@ -13,12 +14,13 @@ from pathlib import Path
 import pytest
 
 from mealink import annotate, load, parse
-from tests.conftest import REPO
+from tests.conftest import INVENTED, REPO
 
 GOLDEN = REPO / "tests" / "golden"
 SEEDS = ["seed-cms-res-10.8", "seed-cms-res-11.10", "seed-cms-res-11.28"]
-# the examples that are decisions (ipbes-*: assessment findings, tests/test_findings_*.py)
-EXAMPLES = sorted(p.name for p in (REPO / "examples").glob("*") if p.suffix in
+# the invented fixtures that are decisions (ipbes-*: assessment findings,
+# tests/test_findings_*.py)
+FIXTURES = sorted(p.name for p in INVENTED.glob("*") if p.suffix in
                   (".txt", ".md", ".html", ".docx", ".pdf") and not p.name.startswith(
                       ("README", "ipbes-")))
 
@@ -38,6 +40,6 @@ def test_seed_golden(corpus_dir: Path, name: str) -> None:
     check(corpus_dir / f"{name}.txt", GOLDEN / f"{name}.json")
 
 
-@pytest.mark.parametrize("name", EXAMPLES)
-def test_example_golden(name: str) -> None:
-    check(REPO / "examples" / name, GOLDEN / "examples" / f"{name}.json")
+@pytest.mark.parametrize("name", FIXTURES)
+def test_fixture_golden(name: str) -> None:
+    check(INVENTED / name, GOLDEN / "fixtures" / f"{name}.json")

@@ -4,7 +4,7 @@
 
 Store tests run on SQLite and PostgreSQL where the engine matters (round trip, re-ingest,
 bad input); the property test and the command/API tests use SQLite. Texts are the gold
-corpus's (``tests.conftest.CORPUS``) and the bundled examples.
+corpus's (``tests.conftest.CORPUS``) and the invented fixtures.
 """
 
 from __future__ import annotations
@@ -35,10 +35,9 @@ from mealink.store.schema import DocumentRow, ParagraphRow, SourceRow
 from mealink.store.users import add_user
 from mealink.web.app import create_app
 from mealink.web.security import WebConfig
-from tests.conftest import CORPUS, REPO
+from tests.conftest import CORPUS, INVENTED
 from tests.webapp import PASSWORD, sign_in
 
-EXAMPLES = REPO / "examples"
 #: InforMEA's decision statuses, as mealink writes them (data/interop.toml).
 STATUSES = sorted(set(interop_rules()["informea"]["status"].values()))
 #: InforMEA's treaty names (data/interop.toml).
@@ -384,8 +383,8 @@ def test_reingest_is_idempotent_and_replaces_only_the_changed_record(
 
 # --- 5. bad input -----------------------------------------------------------------------------
 def _good(rid: str = "good-1") -> dict[str, Any]:
-    return {"id": rid, "treaty": "cms", "number": "13.5", "contents": [{
-        "language": "en", "value": (EXAMPLES / "cms-res-13.5.txt").read_text("utf-8")}]}
+    return {"id": rid, "treaty": "cms", "number": "13.905", "contents": [{
+        "language": "en", "value": (INVENTED / "cms-res-13.905.txt").read_text("utf-8")}]}
 
 
 def _without(key: str) -> dict[str, Any]:
@@ -396,7 +395,7 @@ def _without(key: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("records", "says"), [
     pytest.param([_good(), _without("treaty")], ["record 2", "'treaty'"], id="no-treaty"),
-    pytest.param([_good(), _good("good-2") | {"number": "13.6"}, _without("id")],
+    pytest.param([_good(), _good("good-2") | {"number": "13.906"}, _without("id")],
                  ["record 3", "'id'"], id="no-id"),
     pytest.param([_good() | {"titles": "x"}], ["record 1", "good-1", "'titles'"],
                  id="titles-not-a-list"),
@@ -416,7 +415,7 @@ def test_bad_records_fail_the_file_with_one_line_and_store_nothing(
     """A file with a bad record fails with one line naming the record (its number or id)
     and the field; nothing of it is stored."""
     store = open_store(db_url)
-    [good] = ingest(store, [EXAMPLES / "cites-dec-19.130.txt"]).outcomes
+    [good] = ingest(store, [INVENTED / "cites-dec-19.930.txt"]).outcomes
     assert good.outcome == "added"
     before = (texts_stored(store), count(store, SourceRow), count(store, ParagraphRow))
     [outcome] = ingest(store, [write_json(tmp_path / "bad.json", records)]).outcomes
@@ -456,27 +455,27 @@ def test_split_records_names_the_first_bad_record() -> None:
 
 # --- 6. a derived record for a text not from InforMEA ---------------------------------------
 @pytest.fixture(scope="module")
-def examples_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    """The bundled examples, ingested once (SQLite)."""
-    store = open_store(str(tmp_path_factory.mktemp("examples") / "corpus.db"))
-    summary = ingest(store, [EXAMPLES])
+def invented_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """The invented fixtures, ingested once (SQLite)."""
+    store = open_store(str(tmp_path_factory.mktemp("invented") / "corpus.db"))
+    summary = ingest(store, [INVENTED])
     assert not [o for o in summary.outcomes if o.outcome == "failed"], summary.outcomes
     yield store
     store.dispose()
 
 
-def test_derived_record_of_a_cms_resolution(examples_store: Store, tmp_path: Path) -> None:
+def test_derived_record_of_a_cms_resolution(invented_store: Store, tmp_path: Path) -> None:
     """A resolution read from a text file: every InforMEA field in order, InforMEA's
     treaty and status words, the operative text in contents, topics as keywords; without
     the extension, the same record less ``mealink``."""
-    [doc_id] = select_documents(examples_store, ["CMS Resolution 13.5"])
-    export(examples_store, "informea", [doc_id], output=tmp_path / "one.json")
+    [doc_id] = select_documents(invented_store, ["CMS Resolution 13.905"])
+    export(invented_store, "informea", [doc_id], output=tmp_path / "one.json")
     [rec] = read_json(tmp_path / "one.json")
     assert list(rec) == [*RECORD_FIELDS, EXTENSION]
-    assert (rec["id"], rec["treaty"], rec["number"]) == (doc_id, "cms", "13.5")
+    assert (rec["id"], rec["treaty"], rec["number"]) == (doc_id, "cms", "13.905")
     assert rec["status"] == "active" and rec["type"] == "resolution"
     assert rec["published"] == "2020-02-22T00:00:00" and rec["meetingId"] == "cms-cop13"
-    with examples_store.engine.connect() as conn:
+    with invented_store.engine.connect() as conn:
         first_operative = conn.execute(select(ParagraphRow.text).where(
             ParagraphRow.document_id == doc_id, ParagraphRow.kind == "operative").order_by(
             ParagraphRow.seq).limit(1)).scalar_one()
@@ -488,18 +487,18 @@ def test_derived_record_of_a_cms_resolution(examples_store: Store, tmp_path: Pat
     assert {"namespace": "mealink-topics", "term": "invasive alien species"} in rec["keywords"]
     check_extension(rec, doc_id)
 
-    export(examples_store, "informea", [doc_id], output=tmp_path / "bare.json",
+    export(invented_store, "informea", [doc_id], output=tmp_path / "bare.json",
            extension=False)
     [bare] = read_json(tmp_path / "bare.json")
     assert list(bare) == list(RECORD_FIELDS)
     assert bare == base_record(rec)
 
 
-def test_every_derived_record_speaks_informea(examples_store: Store, tmp_path: Path) -> None:
-    """Each stored example exports with the InforMEA fields in order, a treaty name and a
+def test_every_derived_record_speaks_informea(invented_store: Store, tmp_path: Path) -> None:
+    """Each stored fixture exports with the InforMEA fields in order, a treaty name and a
     status of InforMEA's vocabulary, and an extension for its own document."""
-    records = export_all(examples_store, tmp_path / "all.json")
-    assert len(records) == texts_stored(examples_store) > 5
+    records = export_all(invented_store, tmp_path / "all.json")
+    assert len(records) == texts_stored(invented_store) > 5
     for rec in records:
         assert list(rec) == [*RECORD_FIELDS, EXTENSION], rec["id"]
         assert rec["treaty"] in TREATIES, (rec["id"], rec["treaty"])
@@ -509,17 +508,17 @@ def test_every_derived_record_speaks_informea(examples_store: Store, tmp_path: P
 
 
 # --- 7. the command and the API -------------------------------------------------------------
-def test_cli_exports_informea_and_refuses_what_it_cannot(examples_store: Store,
+def test_cli_exports_informea_and_refuses_what_it_cannot(invented_store: Store,
                                                          tmp_path: Path) -> None:
     """``mealink export informea --all -o FILE`` writes a JSON array of every text;
     asked for nothing, or twice, it exits non-zero with one line."""
-    db = str(examples_store.engine.url.database)
+    db = str(invented_store.engine.url.database)
     runner = CliRunner()
     out = tmp_path / "records.json"
     ok = runner.invoke(app, ["export", "informea", "--all", "-o", str(out), "--db", db])
     assert ok.exit_code == 0, ok.output
     records = read_json(out)
-    assert len(records) == texts_stored(examples_store)
+    assert len(records) == texts_stored(invented_store)
     assert all(EXTENSION in r for r in records)
     assert f"exported {len(records)} documents as informea" in ok.stderr
     bare = tmp_path / "bare.json"
@@ -531,7 +530,7 @@ def test_cli_exports_informea_and_refuses_what_it_cannot(examples_store: Store,
     for args, says in [
         (["export", "--format", "informea"], "or give --all"),
         (["export", "informea"], "or give --all"),
-        (["export", "informea", "cms/resolution/13.5", "--all"], "not both"),
+        (["export", "informea", "cms/resolution/13.905", "--all"], "not both"),
         (["export", "informea", "CMS Resolution 99.99"], "is not in the corpus"),
     ]:
         result = runner.invoke(app, [*args, "--db", db])
@@ -543,14 +542,14 @@ def test_cli_exports_informea_and_refuses_what_it_cannot(examples_store: Store,
 @pytest.fixture(scope="module")
 def private_site(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path
                  ) -> Iterator[tuple[TestClient, dict[str, Any], str]]:
-    """A private mealink (reading needs signing in) over the examples and one InforMEA
+    """A private mealink (reading needs signing in) over the invented fixtures and one InforMEA
     record, with one reader: the client, the record and its document's id."""
     folder = tmp_path_factory.mktemp("web")
     db = str(folder / "corpus.db")
     store = open_store(db)
     rec = fixed_records(corpus_dir)[0]
     src = write_json(folder / "informea.json", [rec])
-    summary = ingest(store, [EXAMPLES, src])
+    summary = ingest(store, [INVENTED, src])
     assert not [o for o in summary.outcomes if o.outcome == "failed"], summary.outcomes
     doc_id, _ = stored_id(store, src, rec["id"])
     add_user(store, "rita", "reader", PASSWORD)
@@ -567,7 +566,7 @@ def test_api_gives_a_document_as_an_informea_record(
     with the extension (a derived one, and an imported one field for field); an unknown
     document is a 404 in the API's error shape."""
     client, imported, imported_id = private_site
-    path = "/api/v1/documents/cms/resolution/13.5.informea.json"
+    path = "/api/v1/documents/cms/resolution/13.905.informea.json"
     client.cookies.clear()
     refused = client.get(path)
     assert refused.status_code == 401
@@ -577,9 +576,9 @@ def test_api_gives_a_document_as_an_informea_record(
     r = client.get(path)
     assert r.status_code == 200 and r.headers["content-type"] == "application/json"
     rec = r.json()
-    assert list(rec) == [*RECORD_FIELDS, EXTENSION] and rec["id"] == "cms/resolution/13.5"
-    check_extension(rec, "cms/resolution/13.5")
-    by_symbol = client.get("/api/v1/documents/UNEP/CMS/Resolution 13.5.informea.json")
+    assert list(rec) == [*RECORD_FIELDS, EXTENSION] and rec["id"] == "cms/resolution/13.905"
+    check_extension(rec, "cms/resolution/13.905")
+    by_symbol = client.get("/api/v1/documents/UNEP/CMS/Resolution 13.905.informea.json")
     assert by_symbol.status_code == 200 and by_symbol.json() == rec
 
     got = client.get(f"/api/v1/documents/{imported_id}.informea.json")
@@ -601,11 +600,11 @@ def test_derived_record_link_leads_to_the_document_page(
     the same application."""
     client = private_site[0]
     sign_in(client, "rita")
-    rec = client.get("/api/v1/documents/cms/resolution/13.5.informea.json").json()
+    rec = client.get("/api/v1/documents/cms/resolution/13.905.informea.json").json()
     assert rec["link"] and rec["link"].startswith("https://testserver/")
     page = client.get(rec["link"])
     assert page.status_code == 200, (rec["link"], page.status_code)
-    assert "CMS Resolution 13.5" in page.text
+    assert "CMS Resolution 13.905" in page.text
 
 
 # --- reading records: what the parse of contents must not depend on --------------------------
@@ -660,10 +659,10 @@ def test_the_record_id_does_not_change_how_contents_are_read(
 
 def test_derived_records_import_back_to_the_same_texts(tmp_path: Path, corpus_dir: Path
                                                       ) -> None:
-    """Records mealink derived for texts read from files (the corpus and the examples) are
+    """Records mealink derived for texts read from files (the corpus and the invented fixtures) are
     ingested into an empty store as the same documents, with the same paragraphs."""
     first = open_store(str(tmp_path / "first.db"))
-    ingest(first, [REPO / "examples", corpus_dir])
+    ingest(first, [INVENTED, corpus_dir])
     records = export_all(first, tmp_path / "derived.json")
     second = open_store(str(tmp_path / "second.db"))
     [outcome] = ingest(second, [tmp_path / "derived.json"]).outcomes

@@ -1,5 +1,5 @@
 """Identifiers, paragraph lists and lineage edges: table-driven, each row a real shape of
-citation seen in the corpus, the examples or the conventions' own lists."""
+citation seen in the corpus, the invented fixtures or the conventions' own lists."""
 
 from __future__ import annotations
 

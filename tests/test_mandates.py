@@ -23,6 +23,7 @@ from mealink.mandates.review import (
     propose,
 )
 from mealink.store.records import adoption_meeting, fallback_id, paragraph_anchors
+from tests.conftest import INVENTED
 
 
 def mandates(doc_text: str | None = None, path: Path | None = None) -> list[Mandate]:
@@ -151,8 +152,7 @@ def test_chapeau_condition_reaches_its_items() -> None:
 
 
 def test_decisions_lapse_at_the_next_meeting() -> None:
-    ms = mandates(path=Path(__file__).parents[1] / "examples" /
-                  "cms-decisions-14.10-14.12.txt")
+    ms = mandates(path=INVENTED / "cms-decisions-14.910-14.912.txt")
     assert ms and all(m.time_bound for m in ms)
     implied = [m for m in ms if m.deadline is not None and m.deadline.implied]
     assert implied and all(m.deadline is not None and m.deadline.label == "CMS COP15"

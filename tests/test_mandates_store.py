@@ -1,6 +1,6 @@
 """Stored mandates on SQLite and PostgreSQL: derived statuses, append-only attributed
-progress that survives a restart and a re-ingest, the review's proposals on the bundled
-examples, and the mandate commands end to end."""
+progress that survives a restart and a re-ingest, the review's proposals on the invented
+fixtures, and the mandate commands end to end."""
 
 from __future__ import annotations
 
@@ -22,11 +22,10 @@ from mealink.store import Store, ingest, open_store, reparse
 from mealink.store.mandates import MandateFilters, add_progress, digest, history, list_mandates
 from mealink.store.review import review
 from mealink.store.schema import ProgressRow
-from tests.conftest import REPO, make_db
+from tests.conftest import INVENTED, make_db
 
-EXAMPLES = REPO / "examples"
 MEALINK = [sys.executable, "-m", "mealink.cli"]
-M_3B = "cms/resolution/13.5/para_3(b)/scientific-council"
+M_3B = "cms/resolution/13.905/para_3(b)/scientific-council"
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -35,12 +34,12 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def examples(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+def invented(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
              ) -> Iterator[Store]:
-    """The bundled examples, ingested once per engine (read-only tests)."""
+    """The invented fixtures, ingested once per engine (read-only tests)."""
     gen = make_db(request.param, tmp_path_factory.mktemp("db"), request)
     store = open_store(next(gen))
-    summary = ingest(store, [EXAMPLES])
+    summary = ingest(store, [INVENTED])
     assert not [o for o in summary.outcomes if o.outcome == "failed"]
     yield store
     store.dispose()
@@ -50,47 +49,47 @@ def examples(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 
 @pytest.fixture
 def fresh(db_url: str) -> Iterator[tuple[str, Store]]:
-    """The examples in a database of their own (tests that write)."""
+    """The invented fixtures in a database of their own (tests that write)."""
     store = open_store(db_url)
-    ingest(store, [EXAMPLES])
+    ingest(store, [INVENTED])
     yield db_url, store
     store.dispose()
 
 
-def test_mandates_are_stored_with_derived_statuses(examples: Store) -> None:
-    ms = {m.id: m for m in list_mandates(examples, MandateFilters(convention="CMS"))}
-    report = ms["cms/resolution/13.5/para_11/secretariat"]
+def test_mandates_are_stored_with_derived_statuses(invented: Store) -> None:
+    ms = {m.id: m for m in list_mandates(invented, MandateFilters(convention="CMS"))}
+    report = ms["cms/resolution/13.905/para_11/secretariat"]
     assert report.status == "elapsed" and report.deadline is not None
     assert report.derived_reason == "due by CMS COP14, which has passed"
-    assert ms["cms/resolution/12.21-rev-cop14/para_3(a)/scientific-council"].status == "active"
+    assert ms["cms/resolution/12.921-rev-cop14/para_3(a)/scientific-council"].status == "active"
     assert ms[M_3B].status == "active" and ms[M_3B].deadline is None
     assert "resources permitting" in (ms[M_3B].condition or "")
 
 
 @pytest.mark.parametrize(("filters", "expected"), [
     (MandateFilters(actor="Scientific Council", convention="CMS", time_bound=False),
-     {M_3B, "cms/resolution/13.5/para_3(a)/scientific-council"}),
+     {M_3B, "cms/resolution/13.905/para_3(a)/scientific-council"}),
     (MandateFilters(actor="scientific body", convention="CITES"),
-     {"cites/resolution/13.10-rev-cop19/op_7/animals-committee",
-      "cites/resolution/13.10-rev-cop19/op_7/plants-committee"}),
+     {"cites/resolution/13.910-rev-cop19/op_7/animals-committee",
+      "cites/resolution/13.910-rev-cop19/op_7/plants-committee"}),
     (MandateFilters(convention="Ramsar", due_before="COP15"),
-     {"ramsar/resolution/XIV.7/para_15/secretariat"}),
+     {"ramsar/resolution/XIV.907/para_15/secretariat"}),
     (MandateFilters(convention="CBD", status="elapsed"),
-     {"cbd/decision/15-8/para_4(c)/executive-secretary",
-      "cbd/decision/15-8/para_5/subsidiary-body-on-scientific-technical-and-technological-ad"}),
+     {"cbd/decision/15-908/para_4(c)/executive-secretary",
+      "cbd/decision/15-908/para_5/subsidiary-body-on-scientific-technical-and-technological-ad"}),
 ])
-def test_mandate_filters(examples: Store, filters: MandateFilters, expected: set[str]
+def test_mandate_filters(invented: Store, filters: MandateFilters, expected: set[str]
                          ) -> None:
-    got = {m.id for m in list_mandates(examples, filters)}
+    got = {m.id for m in list_mandates(invented, filters)}
     assert expected <= got if filters.time_bound is False else got == expected
 
 
-def test_digest_groups_by_resolution_deadlines_first(examples: Store) -> None:
-    groups = digest(examples, "Scientific Council", convention="CMS")
-    # 13.5 3(d) was due at the StC meeting before COP14; 14.11 at StC56 and COP15; 12.21
+def test_digest_groups_by_resolution_deadlines_first(invented: Store) -> None:
+    groups = digest(invented, "Scientific Council", convention="CMS")
+    # 13.905 3(d) was due at the StC meeting before COP14; 14.911 at StC56 and COP15; 12.921
     # 3(a) at COP15 (not yet in the calendar)
-    assert [g.label for g in groups] == ["CMS Resolution 13.5", "CMS Decision 14.10",
-                                         "CMS Resolution 12.21 (Rev.COP14)"]
+    assert [g.label for g in groups] == ["CMS Resolution 13.905", "CMS Decision 14.910",
+                                         "CMS Resolution 12.921 (Rev.COP14)"]
     for g in groups:
         flags = [m.time_bound for m in g.mandates]
         assert flags == sorted(flags, reverse=True)  # time-bound before standing
@@ -111,7 +110,7 @@ def test_progress_is_attributed_append_only_and_survives_restart(
     assert [(e.seq, e.author, e.status) for e in entries] == [
         (1, "Ana Officer", None), (2, "Ben Councillor", "implemented")]
     assert entries[0].recorded_at == at and entries[0].evidence == ("UNEP/CMS/ScC-SC7/Doc.5",)
-    [view] = list_mandates(again, MandateFilters(document="cms/resolution/13.5", actor=
+    [view] = list_mandates(again, MandateFilters(document="cms/resolution/13.905", actor=
                                                  "Scientific Council", status="implemented"))
     assert view.id == M_3B and view.latest is not None and view.entries == 2
     # re-reading every text (a parser upgrade) keeps the entries and the status they set
@@ -141,44 +140,45 @@ def test_progress_cannot_be_overwritten(fresh: tuple[str, Store]) -> None:
     ({}, "needs a status, a note or evidence"),
     ({"note": "x", "evidence": ["https://exa mple"]}, "give a document symbol or an http"),
 ])
-def test_bad_progress_is_refused(examples: Store, kwargs: dict[str, object], message: str
+def test_bad_progress_is_refused(invented: Store, kwargs: dict[str, object], message: str
                                  ) -> None:
     with pytest.raises(MealinkError, match=message):
-        add_progress(examples, M_3B, "Ana", **kwargs)  # type: ignore[arg-type]
+        add_progress(invented, M_3B, "Ana", **kwargs)  # type: ignore[arg-type]
     with pytest.raises(NotFoundError, match="no mandate"):
-        add_progress(examples, "cms/resolution/13.5/para_99/secretariat", "Ana", note="x")
+        add_progress(invented, "cms/resolution/13.905/para_99/secretariat", "Ana", note="x")
 
 
-# The answers written beside the examples (examples/README.md, "Review of decisions").
+# The answers written beside the fixtures (tests/fixtures/invented/README.md, "Review of
+# decisions").
 REVIEW_ANSWERS = {
-    ("CMS", "COP15"): ["Texts to be repealed in full:", "- CMS Decision 14.10",
+    ("CMS", "COP15"): ["Texts to be repealed in full:", "- CMS Decision 14.910",
                        "Paragraphs to be repealed:",
-                       "- CMS Resolution 12.21 (Rev.COP14), paragraphs 3(a), 4 and 7",
-                       "- CMS Resolution 13.5, paragraphs 3(d), 4 and 11"],
+                       "- CMS Resolution 12.921 (Rev.COP14), paragraphs 3(a), 4 and 7",
+                       "- CMS Resolution 13.905, paragraphs 3(d), 4 and 11"],
     ("CMS", "COP14"): ["Paragraphs to be repealed:",
-                       "- CMS Resolution 13.5, paragraphs 3(d), 4 and 11"],
-    ("CITES", "CoP20"): ["Texts to be repealed in full:", "- CITES Decision 19.130",
+                       "- CMS Resolution 13.905, paragraphs 3(d), 4 and 11"],
+    ("CITES", "CoP20"): ["Texts to be repealed in full:", "- CITES Decision 19.930",
                          "Paragraphs to be repealed:",
-                         "- CITES Resolution Conf. 13.10 (Rev.CoP19), paragraph “DIRECTS the "
+                         "- CITES Resolution Conf. 13.910 (Rev.CoP19), paragraph “DIRECTS the "
                          "Secretariat to …”"],
-    ("CBD", "COP16"): ["Paragraphs to be repealed:", "- CBD Decision 15/8, paragraphs 4(c) "
+    ("CBD", "COP16"): ["Paragraphs to be repealed:", "- CBD Decision 15/908, paragraphs 4(c) "
                        "and 5"],
     ("CBD", "COP15"): [],
     ("Ramsar", "COP15"): ["Paragraphs to be repealed:",
-                          "- Ramsar Resolution XIV.7, paragraph 15"],
+                          "- Ramsar Resolution XIV.907, paragraph 15"],
 }
 
 
 @pytest.mark.parametrize(("convention", "as_of"), list(REVIEW_ANSWERS))
-def test_review_of_the_examples(examples: Store, convention: str, as_of: str) -> None:
-    result = review(examples, convention, as_of)
+def test_review_of_the_fixtures(invented: Store, convention: str, as_of: str) -> None:
+    result = review(invented, convention, as_of)
     assert annex_lines(result) == REVIEW_ANSWERS[(convention, as_of)]
     assert not [p for p in result.proposals if p.action == "consolidate"]
     assert all(p.reasons for p in result.proposals)
 
 
-def test_review_names_why(examples: Store) -> None:
-    [p] = [p for p in review(examples, "CITES", "CoP20").proposals if p.action == "repeal"]
+def test_review_names_why(invented: Store) -> None:
+    [p] = [p for p in review(invented, "CITES", "CoP20").proposals if p.action == "repeal"]
     assert p.reasons[0] == "all 1 mandates are done or past (1 elapsed)"
     assert "due by CITES CoP20" in p.reasons[1]
 
@@ -187,17 +187,17 @@ def test_implemented_mandates_complete_a_text(fresh: tuple[str, Store]) -> None:
     _, store = fresh
     result = review(store, "Ramsar", "COP14")
     assert annex_lines(result) == []
-    for m in list_mandates(store, MandateFilters(document="ramsar/resolution/XIV.7")):
+    for m in list_mandates(store, MandateFilters(document="ramsar/resolution/XIV.907")):
         add_progress(store, m.id, "Ramsar Secretariat", status="implemented")
     [p] = review(store, "Ramsar", "COP14").proposals
-    assert (p.action, p.labels) == ("repeal", ("Ramsar Resolution XIV.7",))
+    assert (p.action, p.labels) == ("repeal", ("Ramsar Resolution XIV.907",))
 
 
 REPEALING = """CONVENTION ON MIGRATORY SPECIES
 
 Distribution: General
 
-UNEP/CMS/Resolution 14.30
+UNEP/CMS/Resolution 14.930
 
 Original: English
 
@@ -208,33 +208,33 @@ Adopted by the Conference of the Parties at its 14th Meeting (Samarkand, Februar
 The Conference of the Parties to the Convention on the Conservation of Migratory Species of
 Wild Animals,
 
-1. Repeals paragraphs 3 and 4 of Resolution 13.5;
+1. Repeals paragraphs 3 and 4 of Resolution 13.905;
 
-2. Repeals Resolution 12.21 (Rev.COP14).
+2. Repeals Resolution 12.921 (Rev.COP14).
 """
 
 
 def test_repealed_paragraphs_retire_their_mandates(db_url: str, tmp_path: Path) -> None:
-    (tmp_path / "cms-res-14.30.txt").write_text(REPEALING, encoding="utf-8")
+    (tmp_path / "cms-res-14.930.txt").write_text(REPEALING, encoding="utf-8")
     store = open_store(db_url)
-    ingest(store, [EXAMPLES, tmp_path])
+    ingest(store, [INVENTED, tmp_path])
     ms = {m.id: m for m in list_mandates(store, MandateFilters(convention="CMS"))}
     assert ms[M_3B].status == "retired"
-    assert ms[M_3B].derived_reason == "repealed by CMS Resolution 14.30"
-    assert ms["cms/resolution/13.5/para_4/standing-committee"].status == "retired"
-    assert ms["cms/resolution/13.5/para_5/secretariat"].status == "active"
-    assert {m.status for i, m in ms.items() if i.startswith("cms/resolution/12.21")} == \
+    assert ms[M_3B].derived_reason == "repealed by CMS Resolution 14.930"
+    assert ms["cms/resolution/13.905/para_4/standing-committee"].status == "retired"
+    assert ms["cms/resolution/13.905/para_5/secretariat"].status == "active"
+    assert {m.status for i, m in ms.items() if i.startswith("cms/resolution/12.921")} == \
         {"retired"}
     # a status recorded by a person does not hide that the paragraph is gone
     add_progress(store, M_3B, "Ana", status="implemented")
-    assert list_mandates(store, MandateFilters(document="cms/resolution/13.5",
+    assert list_mandates(store, MandateFilters(document="cms/resolution/13.905",
                                                status="retired"))
     store.dispose()
 
 
 def test_mandate_commands(tmp_path: Path) -> None:
     db = str(tmp_path / "m.db")
-    assert run("ingest", str(EXAMPLES), "--db", db).returncode == 0
+    assert run("ingest", str(INVENTED), "--db", db).returncode == 0
     listed = run("mandates", "--actor", "Scientific Council", "--convention", "CMS",
                  "--format", "json", "--db", db)
     assert listed.returncode == 0, listed.stderr
@@ -269,7 +269,7 @@ def test_mandate_commands(tmp_path: Path) -> None:
     assert notes[0] == "latest_note" and "'=HYPERLINK(\"http://evil\")" in notes
     annex = run("review", "--convention", "CMS", "--as-of", "COP15", "--format", "annex",
                 "--db", db)
-    assert "- CMS Resolution 13.5, paragraphs 3(d), 4 and 11" in annex.stdout
+    assert "- CMS Resolution 13.905, paragraphs 3(d), 4 and 11" in annex.stdout
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -288,7 +288,7 @@ def test_mandate_commands_refuse_bad_input_in_one_line(tmp_path: Path, args: lis
                                                        message: str) -> None:
     db = str(tmp_path / "m.db")
     if not Path(db).exists():
-        run("ingest", str(EXAMPLES), "--db", db)
+        run("ingest", str(INVENTED), "--db", db)
     done = run(*args, "--db", db, cwd=tmp_path)
     assert done.returncode != 0
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr

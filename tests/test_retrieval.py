@@ -1,5 +1,5 @@
 """Precision at 10 of keyword, semantic and hybrid search on the gold corpus and the
-examples, over the 20 judged queries of ``tests/data/retrieval.toml``, with the real model.
+invented fixtures, over the 20 judged queries of ``tests/data/retrieval.toml``, with the real model.
 (The figures for the README come from ``benchmarks/eval_search.py``, which runs the same.)"""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from mealink.semantic.evaluation import ModeScore, load_queries, score_modes
 from mealink.store import Store, ingest, open_store
 from mealink.store.semantic import find
 from mealink.store.vectors import embed_paragraphs
-from tests.conftest import REPO
+from tests.conftest import INVENTED, REPO
 
 QUERIES = REPO / "tests" / "data" / "retrieval.toml"
 
@@ -23,7 +23,7 @@ QUERIES = REPO / "tests" / "data" / "retrieval.toml"
 def corpus_store(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path
                  ) -> Iterator[Store]:
     store = open_store(str(tmp_path_factory.mktemp("eval") / "eval.db"))
-    ingest(store, [REPO / "examples", corpus_dir])
+    ingest(store, [INVENTED, corpus_dir])
     embed_paragraphs(store)
     yield store
     store.dispose()

@@ -1,5 +1,5 @@
 """The retrieval test collection (tests/data/retrieval.toml) is well formed and its judgments
-name paragraphs that exist when the examples and the gold corpus are ingested."""
+name paragraphs that exist when the invented fixtures and the gold corpus are ingested."""
 
 from __future__ import annotations
 
@@ -13,10 +13,9 @@ from sqlalchemy import select
 
 from mealink.store import ingest, open_store
 from mealink.store.schema import ParagraphRow
-from tests.conftest import REPO
+from tests.conftest import INVENTED, REPO
 
 COLLECTION = REPO / "tests" / "data" / "retrieval.toml"
-EXAMPLES = REPO / "examples"
 STYLES = {"question", "phrase", "keywords"}
 
 
@@ -31,10 +30,10 @@ QUERIES = load_queries()
 @pytest.fixture(scope="module")
 def paragraph_ids(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path
                   ) -> Iterator[set[str]]:
-    """Ids of every paragraph stored from the examples and the gold corpus (SQLite)."""
+    """Ids of every paragraph stored from the invented fixtures and the gold corpus (SQLite)."""
     store = open_store(str(tmp_path_factory.mktemp("retrieval") / "corpus.db"))
     try:
-        summary = ingest(store, [EXAMPLES, corpus_dir])
+        summary = ingest(store, [INVENTED, corpus_dir])
         failed = [o for o in summary.outcomes if o.outcome == "failed"]
         assert not failed, failed
         with store.engine.connect() as conn:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from mealink.store import ingest, open_store
-from tests.conftest import REPO
+from tests.conftest import INVENTED
 
 CLI = [sys.executable, "-m", "mealink.cli"]
 
@@ -39,7 +39,7 @@ def _get(url: str, deadline: float) -> tuple[int, str]:
 def test_serve_answers_pages_and_api(tmp_path: Path, workers: int) -> None:
     db = str(tmp_path / "serve.db")
     store = open_store(db)
-    ingest(store, [REPO / "examples"])
+    ingest(store, [INVENTED])
     store.dispose()
     port = _free_port()
     proc = subprocess.Popen([*CLI, "serve", "--db", db, "--port", str(port), "--workers",
@@ -47,8 +47,8 @@ def test_serve_answers_pages_and_api(tmp_path: Path, workers: int) -> None:
                             text=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        status, html = _get(f"{base}/cms/resolution/13.5", time.monotonic() + 30)
-        assert status == 200 and "CMS Resolution 13.5" in html
+        status, html = _get(f"{base}/cms/resolution/13.905", time.monotonic() + 30)
+        assert status == 200 and "CMS Resolution 13.905" in html
         for _ in range(10):  # several connections: whichever worker takes them answers
             status, body = _get(f"{base}/api/v1/documents?limit=1", time.monotonic() + 5)
             assert status == 200 and '"total"' in body

@@ -1,7 +1,7 @@
 """The corpus layer on both engines: ingest, link, lineage, in-force status and search.
 
 Every test runs on SQLite and on PostgreSQL (a real server; see conftest). The corpus
-fixture ingests ../shared/corpus and the bundled examples once per engine.
+fixture ingests ../shared/corpus and the invented fixtures once per engine.
 """
 
 from __future__ import annotations
@@ -29,19 +29,17 @@ from mealink.store.schema import (
     SourceRow,
 )
 from mealink.store.search import SearchFilters, search
-from tests.conftest import REPO, make_db
-
-EXAMPLES = REPO / "examples"
+from tests.conftest import INVENTED, make_db
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def corpus(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
            corpus_dir: Path) -> Iterator[Store]:
-    """The gold corpus and the examples, ingested once per engine."""
+    """The gold corpus and the invented fixtures, ingested once per engine."""
     gen = make_db(request.param, tmp_path_factory.mktemp("db"), request)
     url = next(gen)
     store = open_store(url)
-    summary = ingest(store, [EXAMPLES, corpus_dir])
+    summary = ingest(store, [INVENTED, corpus_dir])
     failed = [o for o in summary.outcomes if o.outcome == "failed"]
     assert not failed, failed
     yield store
@@ -58,22 +56,22 @@ def count(store: Store, table: type, *where: object) -> int:
 
 # --- ingest ---------------------------------------------------------------------------------
 
-def test_whole_corpus_and_examples_ingest_without_failure(corpus: Store, corpus_dir: Path
+def test_whole_corpus_and_fixtures_ingest_without_failure(corpus: Store, corpus_dir: Path
                                                           ) -> None:
     texts = len(list(corpus_dir.glob("*.txt")))
-    examples = len([p for p in EXAMPLES.iterdir()
+    fixtures = len([p for p in INVENTED.iterdir()
                     if not p.name.startswith(("README", "ipbes-"))])
-    # one example is a second copy of another text: stored once; the IPBES key messages are
+    # one fixture is a second copy of another text: stored once; the IPBES key messages are
     # an assessment's findings, stored beside the decisions
-    assert count(corpus, DocumentRow, ~DocumentRow.is_stub) == texts + examples - 1
-    assert count(corpus, SourceRow) == texts + examples - 1
+    assert count(corpus, DocumentRow, ~DocumentRow.is_stub) == texts + fixtures - 1
+    assert count(corpus, SourceRow) == texts + fixtures - 1
     assert count(corpus, AssessmentRow) == 1
     assert count(corpus, ParagraphRow) > 450
 
 
 def test_ingest_again_changes_nothing(corpus: Store, corpus_dir: Path) -> None:
     before = count(corpus, ParagraphRow), count(corpus, CitationRow), count(corpus, EdgeRow)
-    again = ingest(corpus, [EXAMPLES, corpus_dir])
+    again = ingest(corpus, [INVENTED, corpus_dir])
     counts = again.counts()
     assert counts["added"] == counts["updated"] == counts["failed"] == 0
     assert counts["duplicate"] == 1 and counts["unchanged"] > 40
@@ -84,10 +82,10 @@ def test_ingest_again_changes_nothing(corpus: Store, corpus_dir: Path) -> None:
 def test_changed_file_replaces_its_earlier_version(db_url: str, tmp_path: Path) -> None:
     store = open_store(db_url)
     f = tmp_path / "dec.txt"
-    src = (EXAMPLES / "cites-dec-19.130.txt").read_text(encoding="utf-8")
+    src = (INVENTED / "cites-dec-19.930.txt").read_text(encoding="utf-8")
     f.write_text(src, encoding="utf-8")
     first = ingest(store, [f]).outcomes[0]
-    assert first.outcome == "added" and first.document_id == "cites/decision/19.130"
+    assert first.outcome == "added" and first.document_id == "cites/decision/19.930"
     paragraphs = count(store, ParagraphRow)
     f.write_text(src.replace("subject to external funding", "subject to funding in writing", 1),
                  encoding="utf-8")
@@ -103,7 +101,7 @@ def test_changed_file_replaces_its_earlier_version(db_url: str, tmp_path: Path) 
 
 def test_same_bytes_under_two_names_are_stored_once(db_url: str, tmp_path: Path) -> None:
     store = open_store(db_url)
-    data = (EXAMPLES / "cms-res-13.5.txt").read_bytes()
+    data = (INVENTED / "cms-res-13.905.txt").read_bytes()
     (tmp_path / "a.txt").write_bytes(data)
     (tmp_path / "b.txt").write_bytes(data)
     outcomes = [o.outcome for o in ingest(store, [tmp_path]).outcomes]
@@ -112,10 +110,10 @@ def test_same_bytes_under_two_names_are_stored_once(db_url: str, tmp_path: Path)
 
 def test_bad_file_fails_alone_and_leaves_nothing(db_url: str, tmp_path: Path) -> None:
     store = open_store(db_url)
-    (tmp_path / "a-good.txt").write_bytes((EXAMPLES / "cms-res-13.5.txt").read_bytes())
+    (tmp_path / "a-good.txt").write_bytes((INVENTED / "cms-res-13.905.txt").read_bytes())
     (tmp_path / "b-binary.txt").write_bytes(bytes(range(256)) * 50)
     (tmp_path / "c-notes.txt").write_text("Shopping list: milk, bread, eggs.\n")
-    (tmp_path / "d-good.txt").write_bytes((EXAMPLES / "cites-dec-19.130.txt").read_bytes())
+    (tmp_path / "d-good.txt").write_bytes((INVENTED / "cites-dec-19.930.txt").read_bytes())
     summary = ingest(store, [tmp_path])
     assert [o.outcome for o in summary.outcomes] == ["added", "failed", "failed", "added"]
     assert all(o.message and Path(o.path).name in o.message
@@ -140,22 +138,22 @@ def test_a_document_the_database_refuses_is_rolled_back_whole(db_url: str,
                               "LANGUAGE plpgsql"))
             conn.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON paragraphs FOR EACH ROW "
                               "EXECUTE FUNCTION refuse()"))
-    (tmp_path / "a.txt").write_bytes((EXAMPLES / "cms-res-13.5.txt").read_bytes())
-    (tmp_path / "b.txt").write_bytes((EXAMPLES / "cms-res-12.21-rev-cop14.md").read_bytes())
+    (tmp_path / "a.txt").write_bytes((INVENTED / "cms-res-13.905.txt").read_bytes())
+    (tmp_path / "b.txt").write_bytes((INVENTED / "cms-res-12.921-rev-cop14.md").read_bytes())
     summary = ingest(store, [tmp_path])
     assert [o.outcome for o in summary.outcomes] == ["failed", "added"]
     assert "refused by test trigger" in (summary.outcomes[0].message or "")
-    assert count(store, DocumentRow, DocumentRow.id == "cms/resolution/13.5",
+    assert count(store, DocumentRow, DocumentRow.id == "cms/resolution/13.905",
                  ~DocumentRow.is_stub) == 0
     assert count(store, SourceRow) == 1
     with store.engine.connect() as conn:
         docs = set(conn.execute(select(ParagraphRow.document_id)).scalars())
-    assert docs == {"cms/resolution/12.21-rev-cop14"}
+    assert docs == {"cms/resolution/12.921-rev-cop14"}
 
 
 def test_reparse_reads_the_kept_bytes_again(db_url: str) -> None:
     store = open_store(db_url)
-    ingest(store, [EXAMPLES / "cms-res-13.5.txt", EXAMPLES / "cbd-dec-15-8.html"])
+    ingest(store, [INVENTED / "cms-res-13.905.txt", INVENTED / "cbd-dec-15-908.html"])
     before = count(store, ParagraphRow), count(store, ActorRow), count(store, CitationRow)
     summary = reparse(store)
     assert [o.outcome for o in summary.outcomes] == ["updated", "updated"]
@@ -183,15 +181,15 @@ def test_adoption_date_reads_the_ways_texts_and_records_write_it(adopted_at: str
     # a stub: 7.9's text is not in the corpus, only 11.10's repeal of it
     ("CMS Resolution 7.9", "repealed", "cms/resolution/11.10", ()),
     ("UNEP/CMS/Resolution 11.10", "in force", None, ()),
-    # examples/: repeal, revision (two ways of writing it), retirement and supersession
-    ("CMS Resolution 11.28", "repealed", "cms/resolution/13.5", ()),
-    ("cms/resolution/12.21", "revised", "cms/resolution/12.21-rev-cop14", ()),
-    ("Resolution Conf. 13.10 (Rev. CoP14)", "revised", "cites/resolution/13.10-rev-cop19", ()),
-    ("CITES Resolution Conf.13.10 (Rev.CoP14)", "revised", "cites/resolution/13.10-rev-cop19",
+    # the invented fixtures: repeal, revision (two ways of writing it), retirement, supersession
+    ("CMS Resolution 11.928", "repealed", "cms/resolution/13.905", ()),
+    ("cms/resolution/12.921", "revised", "cms/resolution/12.921-rev-cop14", ()),
+    ("Resolution Conf. 13.910 (Rev. CoP14)", "revised", "cites/resolution/13.910-rev-cop19", ()),
+    ("CITES Resolution Conf.13.910 (Rev.CoP14)", "revised", "cites/resolution/13.910-rev-cop19",
      ()),
-    ("CITES Resolution Conf. 10.23", "repealed", "cites/resolution/13.10-rev-cop19", ()),
-    ("decision XIV/11", "in force in part", "cbd/decision/15-8", ("3", "5", "7", "8", "9")),
-    ("Ramsar Resolution VIII.18", "in force in part", "ramsar/resolution/XIV.7", ("12", "14")),
+    ("CITES Resolution Conf. 10.923", "repealed", "cites/resolution/13.910-rev-cop19", ()),
+    ("decision XIV/911", "in force in part", "cbd/decision/15-908", ("3", "5", "7", "8", "9")),
+    ("Ramsar Resolution VIII.918", "in force in part", "ramsar/resolution/XIV.907", ("12", "14")),
 ])
 def test_status(corpus: Store, asked: str, state: str, by: str | None,
                 scope: tuple[str, ...]) -> None:
@@ -210,15 +208,15 @@ def test_status_of_a_stub_says_where_the_repeal_was_adopted(corpus: Store) -> No
 
 
 @pytest.mark.parametrize(("asked", "as_of", "state"), [
-    ("CMS Resolution 11.28", "COP12", "in force"),
-    ("CMS Resolution 11.28", "COP13", "repealed"),
-    ("CMS Resolution 12.21", "COP13", "in force"),
-    ("CMS Resolution 12.21", "COP14", "revised"),
-    ("CMS Resolution 13.5", "COP12", "not yet adopted"),
-    ("decision XIV/11", "COP14", "in force"),
-    ("decision XIV/11", "COP15", "in force in part"),
-    ("CMS Resolution 11.28", "2019-12-31", "in force"),
-    ("CMS Resolution 11.28", "2020-03", "repealed"),
+    ("CMS Resolution 11.928", "COP12", "in force"),
+    ("CMS Resolution 11.928", "COP13", "repealed"),
+    ("CMS Resolution 12.921", "COP13", "in force"),
+    ("CMS Resolution 12.921", "COP14", "revised"),
+    ("CMS Resolution 13.905", "COP12", "not yet adopted"),
+    ("decision XIV/911", "COP14", "in force"),
+    ("decision XIV/911", "COP15", "in force in part"),
+    ("CMS Resolution 11.928", "2019-12-31", "in force"),
+    ("CMS Resolution 11.928", "2020-03", "repealed"),
 ])
 def test_status_as_of(corpus: Store, asked: str, as_of: str, state: str) -> None:
     assert status(corpus, asked, parse_as_of(as_of)).state == state
@@ -227,23 +225,23 @@ def test_status_as_of(corpus: Store, asked: str, as_of: str, state: str) -> None
 def test_in_force_lists_per_convention_and_date(corpus: Store) -> None:
     now = {d.document_id for d in in_force(corpus, "CMS")}
     then = {d.document_id for d in in_force(corpus, "CMS", parse_as_of("COP12"))}
-    assert "cms/resolution/11.28" in then and "cms/resolution/11.28" not in now
-    assert "cms/resolution/13.5" in now and "cms/resolution/13.5" not in then
+    assert "cms/resolution/11.928" in then and "cms/resolution/11.928" not in now
+    assert "cms/resolution/13.905" in now and "cms/resolution/13.905" not in then
     assert "cms/resolution/7.9" not in then  # repealed at COP11
-    assert {"cms/resolution/12.21-rev-cop14"} <= now and "cms/resolution/12.21" not in now
+    assert {"cms/resolution/12.921-rev-cop14"} <= now and "cms/resolution/12.921" not in now
 
 
 def test_lineage_follows_revisions_and_repeals(corpus: Store) -> None:
-    up, down = lineage(corpus, "CITES Resolution Conf. 13.10 (Rev. CoP19)")
+    up, down = lineage(corpus, "CITES Resolution Conf. 13.910 (Rev. CoP19)")
     children = {(c.relation, c.document_id) for c in up.children}
-    assert children == {("repeals", "cites/resolution/10.23"),
-                        ("revises", "cites/resolution/13.10-rev-cop14")}
+    assert children == {("repeals", "cites/resolution/10.923"),
+                        ("revises", "cites/resolution/13.910-rev-cop14")}
     older = next(c for c in up.children if c.relation == "revises")
-    assert [c.document_id for c in older.children] == ["cites/resolution/13.10"]
-    _, down = lineage(corpus, "CMS Resolution 13.5", citations=True)
+    assert [c.document_id for c in older.children] == ["cites/resolution/13.910"]
+    _, down = lineage(corpus, "CMS Resolution 13.905", citations=True)
     citing = {c.document_id for c in down.children}
-    assert {"cms/decision/14.10", "cbd/decision/15-8", "ramsar/resolution/XIV.7",
-            "cites/decision/19.130"} <= citing
+    assert {"cms/decision/14.910", "cbd/decision/15-908", "ramsar/resolution/XIV.907",
+            "cites/decision/19.930"} <= citing
 
 
 def test_citations_resolve_across_conventions_to_the_version_then_in_force(corpus: Store
@@ -252,24 +250,24 @@ def test_citations_resolve_across_conventions_to_the_version_then_in_force(corpu
         rows = conn.execute(select(CitationRow.document_id, CitationRow.written,
                                    CitationRow.target_id)).all()
     targets = {(r.document_id, r.written): r.target_id for r in rows}
-    # Ramsar XIV.7 (2022) cites CMS 12.21: the COP12 text, not the 2024 revision; Ramsar
-    # numbers its resolutions in roman, so an arabic "Resolution 12.21" is CMS's
-    assert targets[("ramsar/resolution/XIV.7", "Resolution 12.21")] == "cms/resolution/12.21"
-    assert targets[("ramsar/resolution/XIV.7", "Resolution VIII.18")] == \
-        "ramsar/resolution/VIII.18"
-    assert targets[("cms/decision/14.10", "Resolution 13.5")] == "cms/resolution/13.5"
+    # Ramsar XIV.907 (2022) cites CMS 12.921: the COP12 text, not the 2024 revision; Ramsar
+    # numbers its resolutions in roman, so an arabic "Resolution 12.921" is CMS's
+    assert targets[("ramsar/resolution/XIV.907", "Resolution 12.921")] == "cms/resolution/12.921"
+    assert targets[("ramsar/resolution/XIV.907", "Resolution VIII.918")] == \
+        "ramsar/resolution/VIII.918"
+    assert targets[("cms/decision/14.910", "Resolution 13.905")] == "cms/resolution/13.905"
     # a CBD decision number inside a CMS text
-    assert targets[("cms/resolution/13.5", "decision XIV/11")] == "cbd/decision/XIV-11"
-    assert targets[("cbd/decision/15-8", "CITES Resolution Conf. 13.10 (Rev. CoP19)")] == \
-        "cites/resolution/13.10-rev-cop19"
+    assert targets[("cms/resolution/13.905", "decision XIV/911")] == "cbd/decision/XIV-911"
+    assert targets[("cbd/decision/15-908", "CITES Resolution Conf. 13.910 (Rev. CoP19)")] == \
+        "cites/resolution/13.910-rev-cop19"
 
 
 def test_unresolved_lists_what_to_ingest_next(corpus: Store) -> None:
     rows = unresolved(corpus)
     by_key = {r.key: r for r in rows}
-    assert "cbd/decision/XIV-11" in by_key
-    assert "cbd/decision/15-8" in by_key["cbd/decision/XIV-11"].cited_by
-    assert "cms/resolution/13.5" not in by_key  # its text is stored
+    assert "cbd/decision/XIV-911" in by_key
+    assert "cbd/decision/15-908" in by_key["cbd/decision/XIV-911"].cited_by
+    assert "cms/resolution/13.905" not in by_key  # its text is stored
     assert rows == sorted(rows, key=lambda r: (-r.count, r.target))
 
 
@@ -321,10 +319,10 @@ def test_search_ranks_and_highlights(corpus: Store) -> None:
     (SearchFilters(convention="CMS"), lambda h: h.convention == "CMS"),
     (SearchFilters(kind="operative"), lambda h: h.kind == "operative"),
     (SearchFilters(verb="request"), lambda h: h.verb == "request"),
-    (SearchFilters(document="cbd/decision/15-8"),
-     lambda h: h.document_id == "cbd/decision/15-8"),
+    (SearchFilters(document="cbd/decision/15-908"),
+     lambda h: h.document_id == "cbd/decision/15-908"),
     (SearchFilters(meeting=13, convention="CMS"), lambda h: h.document_id ==
-     "cms/resolution/13.5"),
+     "cms/resolution/13.905"),
 ])
 def test_search_filters(corpus: Store, filters: SearchFilters, check: object) -> None:
     query = "Parties OR Secretariat OR species OR resolution"

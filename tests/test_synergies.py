@@ -1,5 +1,5 @@
 """Overlapping mandates across conventions, lead conventions and their exports, on the
-bundled examples, on SQLite and PostgreSQL, with the real embedding model."""
+invented fixtures, on SQLite and PostgreSQL, with the real embedding model."""
 
 from __future__ import annotations
 
@@ -15,18 +15,16 @@ from mealink.reports.synergies import render_overlaps_html, write_overlaps_xlsx
 from mealink.store import Store, ingest, open_store
 from mealink.store.synergies import OverlapReport, overlap_report, topic_labels
 from mealink.store.vectors import embed_paragraphs
-from tests.conftest import make_db
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+from tests.conftest import INVENTED, make_db
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def examples(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+def invented(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
              ) -> Iterator[Store]:
-    """The bundled examples, ingested and embedded once per engine (read-only tests)."""
+    """The invented fixtures, ingested and embedded once per engine (read-only tests)."""
     gen = make_db(request.param, tmp_path_factory.mktemp("db"), request)
     store = open_store(next(gen))
-    summary = ingest(store, [EXAMPLES])
+    summary = ingest(store, [INVENTED])
     assert not [o for o in summary.outcomes if o.outcome == "failed"]
     embed_paragraphs(store)
     yield store
@@ -36,46 +34,46 @@ def examples(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 
 
 @pytest.fixture(scope="module")
-def report(examples: Store) -> OverlapReport:
-    return overlap_report(examples)
+def report(invented: Store) -> OverlapReport:
+    return overlap_report(invented)
 
 
 def _pairs(r: OverlapReport) -> set[frozenset[str]]:
     return {frozenset((o.a.paragraph_id, o.b.paragraph_id)) for o in r.pairs}
 
 
-CMS_5 = "cms/resolution/13.5/para_5"
-CMS_1 = "cms/resolution/13.5/para_1"
-CMS_3A = "cms/resolution/13.5/para_3(a)"
-CMS_8 = "cms/resolution/13.5/para_8"
-CMS_10 = "cms/resolution/13.5/para_10"
-CMS_14_11B = "cms/decision/14.10/para_14.11(b)"
-CMS_14_12B = "cms/decision/14.10/para_14.12(b)"
-CBD_2A = "cbd/decision/15-8/para_2(a)"
-CBD_4A = "cbd/decision/15-8/para_4(a)"
-CBD_5 = "cbd/decision/15-8/para_5"
-CITES_OP7 = "cites/resolution/13.10-rev-cop19/op_7"
-CITES_OP8 = "cites/resolution/13.10-rev-cop19/op_8"
-CITES_19_130 = "cites/decision/19.130/para_19.130"
-RAMSAR_13 = "ramsar/resolution/XIV.7/para_13"
-RAMSAR_15 = "ramsar/resolution/XIV.7/para_15"
+CMS_5 = "cms/resolution/13.905/para_5"
+CMS_1 = "cms/resolution/13.905/para_1"
+CMS_3A = "cms/resolution/13.905/para_3(a)"
+CMS_8 = "cms/resolution/13.905/para_8"
+CMS_10 = "cms/resolution/13.905/para_10"
+CMS_14_911B = "cms/decision/14.910/para_14.911(b)"
+CMS_14_912B = "cms/decision/14.910/para_14.912(b)"
+CBD_2A = "cbd/decision/15-908/para_2(a)"
+CBD_4A = "cbd/decision/15-908/para_4(a)"
+CBD_5 = "cbd/decision/15-908/para_5"
+CITES_OP7 = "cites/resolution/13.910-rev-cop19/op_7"
+CITES_OP8 = "cites/resolution/13.910-rev-cop19/op_8"
+CITES_19_930 = "cites/decision/19.930/para_19.930"
+RAMSAR_13 = "ramsar/resolution/XIV.907/para_13"
+RAMSAR_15 = "ramsar/resolution/XIV.907/para_15"
 
 # Pairs a careful reader calls the same work asked of the same kind of body.
 FOUND = [
     (CMS_5, RAMSAR_15, "both secretariats: joint work / cooperation on IAS with the others"),
     (CBD_4A, CMS_5, "both secretariats: a joint work programme on IAS among the conventions"),
-    (CBD_4A, CMS_14_12B, "both secretariats: joint work on IAS through the Liaison Group"),
+    (CBD_4A, CMS_14_912B, "both secretariats: joint work on IAS through the Liaison Group"),
     (CITES_OP8, RAMSAR_15, "both secretariats: cooperate with the other secretariats on IAS"),
-    (CBD_5, CMS_14_11B, "both scientific bodies: consider the IPBES IAS assessment"),
+    (CBD_5, CMS_14_911B, "both scientific bodies: consider the IPBES IAS assessment"),
     (CBD_2A, CMS_1, "both Parties: prevent introductions, prioritise pathways"),
 ]
 # Near misses: close in subject, but not the same work, or not the same addressee.
 NOT_FOUND = [
     (CITES_OP7, CMS_3A, "committees list traded species that ARE invasive; the Council "
                         "lists migratory species threatened BY invasives"),
-    (CBD_4A, CMS_14_11B, "a secretariat's joint work programme vs a council's review of "
+    (CBD_4A, CMS_14_911B, "a secretariat's joint work programme vs a council's review of "
                          "assessment findings"),
-    (CITES_19_130, CMS_8, "a secretariat's task vs what Parties are encouraged to do"),
+    (CITES_19_930, CMS_8, "a secretariat's task vs what Parties are encouraged to do"),
     (CMS_10, RAMSAR_13, "impact assessment of projects vs assessing threats to Ramsar Sites"),
 ]
 
@@ -111,18 +109,18 @@ def test_clusters_join_the_secretariats_of_four_conventions(report: OverlapRepor
     assert biggest.label == topic_labels()["invasive-alien-species"]
 
 
-def test_filters_narrow_the_pairs(examples: Store, report: OverlapReport) -> None:
-    two = overlap_report(examples, conventions=["cms", "CBD"])
+def test_filters_narrow_the_pairs(invented: Store, report: OverlapReport) -> None:
+    two = overlap_report(invented, conventions=["cms", "CBD"])
     assert _pairs(two) == {p for o, p in zip(report.pairs, _pairs_list(report), strict=True)
                            if {o.a.convention, o.b.convention} <= {"CMS", "CBD"}}
-    secretariats = overlap_report(examples, actor="Secretariat")
+    secretariats = overlap_report(invented, actor="Secretariat")
     assert secretariats.pairs
     assert all(o.a.family == o.b.family == "secretariat" for o in secretariats.pairs)
-    assert frozenset((CBD_5, CMS_14_11B)) not in _pairs(secretariats)
-    ias = overlap_report(examples, topic="invasive alien species")
+    assert frozenset((CBD_5, CMS_14_911B)) not in _pairs(secretariats)
+    ias = overlap_report(invented, topic="invasive alien species")
     assert frozenset((CMS_5, RAMSAR_15)) in _pairs(ias)
     assert [i.topic for i in ias.issues] == ["invasive-alien-species"]
-    stricter = overlap_report(examples, threshold=0.85)
+    stricter = overlap_report(invented, threshold=0.85)
     assert _pairs(stricter) < _pairs(report)
 
 
@@ -130,11 +128,11 @@ def _pairs_list(r: OverlapReport) -> list[frozenset[str]]:
     return [frozenset((o.a.paragraph_id, o.b.paragraph_id)) for o in r.pairs]
 
 
-def test_bad_filters_say_what_is_wrong(examples: Store) -> None:
+def test_bad_filters_say_what_is_wrong(invented: Store) -> None:
     with pytest.raises(MealinkError, match="unknown topic 'unicorns'"):
-        overlap_report(examples, topic="unicorns")
+        overlap_report(invented, topic="unicorns")
     with pytest.raises(MealinkError, match=r"threshold 1\.5"):
-        overlap_report(examples, threshold=1.5)
+        overlap_report(invented, threshold=1.5)
 
 
 def test_exports_carry_the_same_pairs(report: OverlapReport, tmp_path: Path) -> None:
@@ -154,7 +152,7 @@ def test_exports_carry_the_same_pairs(report: OverlapReport, tmp_path: Path) -> 
     assert {frozenset((r[13], r[14])) for r in rows[1:]} == _pairs(report)
 
 
-# The lead each issue gets on the examples' evidence (see examples/README.md).
+# The lead each issue gets on the fixtures' evidence (see tests/fixtures/invented/README.md).
 LEADS = [
     ("invasive-alien-species", "CMS", {"CMS", "CBD", "CITES", "Ramsar"}),
     ("climate-change", "CMS", {"CMS", "Ramsar"}),
@@ -178,5 +176,5 @@ def test_the_ias_report_counts_mandates_and_addressees(report: OverlapReport) ->
     by = {s.convention: s for s in ias.shares}
     assert by["CMS"].mandates > by["CITES"].mandates
     assert "Scientific Council" in by["CMS"].standing
-    assert "CBD Decision 15/8" in by["CBD"].dedicated
+    assert "CBD Decision 15/908" in by["CBD"].dedicated
     assert dict(by["CBD"].addressees)["Executive Secretary"] >= 2

@@ -17,13 +17,13 @@ from mealink.web.security import WebConfig
 from tests.conftest import make_db
 from tests.webapp import HOSTILE_ID, fill
 
-M_3B = "cms/resolution/13.5/para_3(b)/scientific-council"
+M_3B = "cms/resolution/13.905/para_3(b)/scientific-council"
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def client(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
            ) -> Iterator[TestClient]:
-    """The application over the examples (read-only tests), once per engine."""
+    """The application over the invented fixtures (read-only tests), once per engine."""
     folder = tmp_path_factory.mktemp("web")
     gen = make_db(request.param, folder, request)
     url = next(gen)
@@ -40,22 +40,22 @@ def client(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 @pytest.mark.parametrize(("path", "expected"), [
     ("/", ["Conventions", "Mandates by status", "CMS"]),
-    ("/documents", ["CMS Resolution 13.5", "in force"]),
-    ("/documents?convention=CITES", ["CITES Resolution Conf. 13.10 (Rev.CoP19)"]),
-    ("/cms/resolution/13.5", ["CMS Resolution 13.5", 'id="para_3(b)"', 'href="#para_3(b)"',
+    ("/documents", ["CMS Resolution 13.905", "in force"]),
+    ("/documents?convention=CITES", ["CITES Resolution Conf. 13.910 (Rev.CoP19)"]),
+    ("/cms/resolution/13.905", ["CMS Resolution 13.905", 'id="para_3(b)"', 'href="#para_3(b)"',
                               '<mark class="actor"', "Lineage"]),
     ("/search?q=invasive+alien+species", ["Closest paragraphs by meaning and words",
                                           "contain all the words", "Convention", "Actor",
                                           'class="why"', "similarity 0."]),
     ("/search?q=invasive+alien+species&mode=keyword", ["paragraphs match", "Convention"]),
-    ("/synergies", ["Cross-cutting issues", "Suggested lead", "CMS Resolution 13.5",
-                    "Ramsar Resolution XIV.7", "<mark>"]),
+    ("/synergies", ["Cross-cutting issues", "Suggested lead", "CMS Resolution 13.905",
+                    "Ramsar Resolution XIV.907", "<mark>"]),
     ("/synergies?topic=climate-change", ["climate change", "CMS"]),
     ("/mandates", ["By actor and status", "Scientific Council"]),
     ("/mandates?actor=Scientific+Council&status=active", ["Scientific Council", "request"]),
     (f"/mandate/{M_3B}", ["History", "Scientific Council", "Sign in"]),
     ("/review?convention=CMS&as_of=COP15", ["proposal", "draft annex"]),
-    ("/lineage/cms/resolution/12.21-rev-cop14", ["<svg", "As a table", "revises"]),
+    ("/lineage/cms/resolution/12.921-rev-cop14", ["<svg", "As a table", "revises"]),
     ("/sign-in", ["Password", 'name="csrf_token"']),
 ])
 def test_pages_show_what_a_reader_needs(client: TestClient, path: str,
@@ -68,19 +68,19 @@ def test_pages_show_what_a_reader_needs(client: TestClient, path: str,
 
 
 def test_references_lead_to_the_cited_text_or_say_it_is_missing(client: TestClient) -> None:
-    html = client.get("/cms/resolution/13.5").text
-    # CBD decision XIV/11 is cited but not ingested
-    assert '<span class="ref missing" title="CBD Decision XIV/11: not in corpus">' in html
-    html = client.get("/cbd/decision/15-8").text
-    assert '<a class="ref" href="/cites/resolution/13.10-rev-cop19"' in html
-    followed = client.get("/cites/resolution/13.10-rev-cop19")
+    html = client.get("/cms/resolution/13.905").text
+    # CBD decision XIV/911 is cited but not ingested
+    assert '<span class="ref missing" title="CBD Decision XIV/911: not in corpus">' in html
+    html = client.get("/cbd/decision/15-908").text
+    assert '<a class="ref" href="/cites/resolution/13.910-rev-cop19"' in html
+    followed = client.get("/cites/resolution/13.910-rev-cop19")
     assert followed.status_code == 200 and "Trade in alien invasive species" in followed.text
 
 
 @pytest.mark.parametrize(("path", "target"), [
-    ("/CMS Resolution 13.5", "/cms/resolution/13.5"),
-    ("/UNEP/CMS/Resolution 13.5", "/cms/resolution/13.5"),
-    ("/cms/resolution/13.5/para_3(b)", "/cms/resolution/13.5#para_3(b)"),
+    ("/CMS Resolution 13.905", "/cms/resolution/13.905"),
+    ("/UNEP/CMS/Resolution 13.905", "/cms/resolution/13.905"),
+    ("/cms/resolution/13.905/para_3(b)", "/cms/resolution/13.905#para_3(b)"),
 ])
 def test_symbols_and_paragraph_ids_redirect_to_the_permalink(client: TestClient, path: str,
                                                              target: str) -> None:
@@ -115,7 +115,7 @@ def test_search_facets_count_the_hits_and_filter(client: TestClient) -> None:
     ("/search?q=bycatch+OR+invasive&format=csv", "paragraph_id"),
     ("/mandates?actor=Parties&format=csv", "id"),
     ("/review?convention=CMS&as_of=COP15&format=csv", "action"),
-    ("/lineage/cms/resolution/12.21-rev-cop14?format=csv", "source"),
+    ("/lineage/cms/resolution/12.921-rev-cop14?format=csv", "source"),
 ])
 def test_list_pages_download_as_csv(client: TestClient, path: str, first_column: str) -> None:
     r = client.get(path)
@@ -154,17 +154,17 @@ def test_api_lists_are_paginated_and_filtered(client: TestClient) -> None:
 
 
 def test_api_documents_paragraphs_lineage_review(client: TestClient) -> None:
-    doc = client.get("/api/v1/documents/cms/resolution/13.5").json()
-    assert doc["label"] == "CMS Resolution 13.5" and doc["in_force"]
+    doc = client.get("/api/v1/documents/cms/resolution/13.905").json()
+    assert doc["label"] == "CMS Resolution 13.905" and doc["in_force"]
     para = next(p for p in doc["paragraphs"] if p["anchor"] == "para_3")
     assert "Scientific Council" in para["actors"]
     actor = next(m for m in para["marks"] if m["kind"] == "actor")
     assert para["text"][actor["start"]:actor["end"]] == "Scientific Council"
-    same = client.get("/api/v1/paragraphs/cms/resolution/13.5/para_3").json()
+    same = client.get("/api/v1/paragraphs/cms/resolution/13.905/para_3").json()
     assert same["id"] == para["id"]
-    by_symbol = client.get("/api/v1/documents/UNEP/CMS/Resolution 13.5").json()
-    assert by_symbol["id"] == "cms/resolution/13.5"
-    lin = client.get("/api/v1/lineage/cms/resolution/12.21-rev-cop14").json()
+    by_symbol = client.get("/api/v1/documents/UNEP/CMS/Resolution 13.905").json()
+    assert by_symbol["id"] == "cms/resolution/13.905"
+    lin = client.get("/api/v1/lineage/cms/resolution/12.921-rev-cop14").json()
     assert any(e["relation"] == "revises" for e in lin["edges"])
     rev = client.get("/api/v1/review", params={"convention": "CMS", "as_of": "COP15"}).json()
     assert rev["convention"] == "CMS" and rev["proposals"]
@@ -176,7 +176,7 @@ def test_api_documents_paragraphs_lineage_review(client: TestClient) -> None:
 
 @pytest.mark.parametrize(("path", "status", "code", "words"), [
     ("/api/v1/documents/cms/resolution/99.99", 404, "not_found", "not in the corpus"),
-    ("/api/v1/paragraphs/cms/resolution/13.5/para_99", 404, "not_found", "no paragraph"),
+    ("/api/v1/paragraphs/cms/resolution/13.905/para_99", 404, "not_found", "no paragraph"),
     ("/api/v1/mandates/nothing/here", 404, "not_found", "no mandate"),
     ("/api/v1/documents?limit=0", 422, "invalid_request", "limit"),
     ("/api/v1/search", 422, "invalid_request", "q"),
@@ -235,13 +235,13 @@ def test_document_exports_by_suffix(client: TestClient) -> None:
 
     from mealink.export import akn_schema
 
-    page = client.get("/cms/resolution/13.5").text
-    assert 'href="/api/v1/documents/cms/resolution/13.5.akn.xml"' in page
-    akn = client.get("/api/v1/documents/cms/resolution/13.5.akn.xml")
+    page = client.get("/cms/resolution/13.905").text
+    assert 'href="/api/v1/documents/cms/resolution/13.905.akn.xml"' in page
+    akn = client.get("/api/v1/documents/cms/resolution/13.905.akn.xml")
     assert akn.status_code == 200 and akn.headers["content-type"] == "application/akn+xml"
     root = etree.fromstring(akn.content)
     assert akn_schema()(root)
-    assert root.find(".//{*}docNumber").text == "UNEP/CMS/Resolution 13.5"
+    assert root.find(".//{*}docNumber").text == "UNEP/CMS/Resolution 13.905"
     # the hostile text's markup is text in the XML, never elements
     hostile = client.get(f"/api/v1/documents/{HOSTILE_ID}.akn.xml")
     assert b"<script>" not in hostile.content and b"&lt;script&gt;" in hostile.content

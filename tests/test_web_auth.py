@@ -30,9 +30,9 @@ from mealink.web.security import WebConfig
 from tests.conftest import make_db
 from tests.webapp import PASSWORD, csrf_of, fill, sign_in
 
-M_1 = "cms/resolution/13.5/para_1/parties"
-M_3B = "cms/resolution/13.5/para_3(b)/scientific-council"
-M_7 = "cms/resolution/13.5/para_5/secretariat"
+M_1 = "cms/resolution/13.905/para_1/parties"
+M_3B = "cms/resolution/13.905/para_3(b)/scientific-council"
+M_7 = "cms/resolution/13.905/para_5/secretariat"
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -232,11 +232,11 @@ def test_private_reading_needs_signing_in(site: tuple[str, Store]) -> None:
     app = create_app(WebConfig(db=site[0], read="signed-in"))
     with TestClient(app, base_url="https://testserver") as c:
         assert c.get("/").status_code == 401
-        assert c.get("/cms/resolution/13.5").status_code == 401
+        assert c.get("/cms/resolution/13.905").status_code == 401
         assert c.get("/api/v1/documents").json()["error"]["code"] == "sign_in_required"
         assert c.get("/sign-in").status_code == 200
         sign_in(c, "rita")
-        assert c.get("/cms/resolution/13.5").status_code == 200
+        assert c.get("/cms/resolution/13.905").status_code == 200
         assert c.get("/api/v1/documents").status_code == 200
     app.state.store.dispose()
 

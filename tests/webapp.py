@@ -11,9 +11,8 @@ from fastapi.testclient import TestClient
 from mealink.store import Store, ingest
 from mealink.store.users import add_user
 from mealink.store.vectors import embed_paragraphs
-from tests.conftest import REPO
+from tests.conftest import INVENTED
 
-EXAMPLES = REPO / "examples"
 PASSWORD = "correct horse battery"
 HOSTILE_ID = "cms/resolution/13.99"
 # A resolution whose text holds markup and a script: it must be shown as text.
@@ -23,7 +22,7 @@ TESTING <b>MARKUP</b> IN TITLES <script>alert('title')</script>
 
 Adopted by the Conference of the Parties at its 13th Meeting (Gandhinagar, February 2020)
 
-Recalling Resolution 13.5 on <i>invasive</i> alien species;
+Recalling Resolution 13.905 on <i>invasive</i> alien species;
 
 1. Requests the Secretariat to publish <script>alert(1)</script> & report "quotes" to the \
 Standing Committee at its 56th meeting;
@@ -33,10 +32,10 @@ Standing Committee at its 56th meeting;
 
 
 def fill(store: Store, folder: Path) -> None:
-    """The bundled examples, the hostile text, and one user of each role."""
+    """The invented fixtures, the hostile text, and one user of each role."""
     hostile = folder / "hostile.txt"
     hostile.write_text(HOSTILE, encoding="utf-8")
-    summary = ingest(store, [EXAMPLES, hostile])
+    summary = ingest(store, [INVENTED, hostile])
     assert not [o for o in summary.outcomes if o.outcome == "failed"], summary.outcomes
     embed_paragraphs(store)  # as `mealink ingest` does: hybrid search and overlaps need it
     for name, role in (("rita", "reader"), ("ana", "editor"), ("root", "admin")):
