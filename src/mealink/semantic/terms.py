@@ -1,5 +1,6 @@
-"""Words a query and a paragraph share: the "why it matched" a reader can check, and the
-content words of a plain-language query for the relaxed keyword ranking. Pure functions."""
+"""Words a query and a paragraph share: the "why it matched" a reader can check, the
+content words of a plain-language query for the relaxed keyword ranking, and the quoted
+phrases a paragraph holds or lacks. Pure functions."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import tomllib
 from functools import cache
 from importlib import resources
 
-__all__ = ["content_words", "shared_spans", "snippet_window", "stem", "stopwords"]
+__all__ = ["contains_phrase", "content_words", "quoted_phrases", "shared_spans", "snippet_window",
+           "stem", "stopwords", "word_share"]
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _SUFFIXES = ("ations", "ation", "ities", "ity", "ings", "ing", "ies", "ied", "es", "ed", "s")
@@ -80,3 +82,41 @@ def snippet_window(text: str, spans: list[tuple[int, int]], width: int = 240
     shift = len(prefix) - start
     moved = [(s + shift, e + shift) for s, e in spans if s >= start and e <= end]
     return out, moved
+
+
+_QUOTED = re.compile(r'(?P<neg>-)?"(?P<phrase>[^"]+)"|\S+')
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def quoted_phrases(query: str) -> list[str]:
+    """The "quoted phrases" a query asks for, as typed (not those excluded with -"...")."""
+    out: list[str] = []
+    for m in _QUOTED.finditer(query):
+        phrase = m.group("phrase")
+        if phrase and not m.group("neg") and _TOKEN.search(phrase):
+            out.append(" ".join(phrase.split()))
+    return out
+
+
+def _stems(text: str) -> list[str]:
+    return [stem(w) for w in _TOKEN.findall(text)]
+
+
+def contains_phrase(text: str, phrase: str) -> bool:
+    """Whether ``text`` holds the words of ``phrase`` in a row, as the full-text index reads
+    them: case and punctuation aside, each word by its stem ("Liaison Groups" holds
+    "liaison group")."""
+    want = _stems(phrase)
+    have = _stems(text)
+    n = len(want)
+    return bool(n) and any(have[i:i + n] == want for i in range(len(have) - n + 1))
+
+
+def word_share(query: str, text: str) -> float:
+    """The share of the query's content words (by stem) that ``text`` holds; 0 for a query
+    with fewer than two, whose one word either matches in full or not at all."""
+    wanted = {stem(w) for w in content_words(query)}
+    if len(wanted) < 2:
+        return 0.0
+    words, _ = shared_spans(query, text)
+    return len(words) / len(wanted)

@@ -2,10 +2,17 @@
 
 - ``keyword``: the full-text engine (every word must match); when a query written in plain
   language finds fewer paragraphs than asked, paragraphs with any of its content words
-  follow, ranked by BM25 ("relaxed").
+  follow, ranked by BM25 ("relaxed"), if they are close in meaning (see the floor below).
 - ``semantic``: the query's sentence vector against every paragraph's, exact cosine.
 - ``hybrid`` (the default): both rankings fused by reciprocal rank, so a paragraph that
   says the same thing in other words still comes up, and exact wording still counts.
+
+A paragraph whose cosine to the query is below the similarity floor (``data/search.toml``)
+is not close to it: semantic mode leaves it out, and hybrid and keyword modes leave it out
+unless it matches the query's words as written (every word, every "quoted phrase"). When
+nothing is left, the result says so and names the closest paragraph and its similarity.
+In hybrid mode the paragraphs that match a quoted phrase come first; a paragraph shown for
+its meaning alone says which quoted phrase it lacks ("related: does not contain ...").
 
 Every hit says why it matched: the similarity, its rank in each ranking, the words it
 shares with the query, and the topics it shares with it.
@@ -14,6 +21,7 @@ shares with the query, and the topics it shares with it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -22,8 +30,16 @@ from sqlalchemy import bindparam, text
 
 from mealink.errors import MealinkError
 from mealink.semantic.encoder import Encoder, encoder
+from mealink.semantic.floor import nothing_close_message, similarity_floor, words_share
 from mealink.semantic.fusion import reciprocal_rank_fusion
-from mealink.semantic.terms import content_words, shared_spans, snippet_window
+from mealink.semantic.terms import (
+    contains_phrase,
+    content_words,
+    quoted_phrases,
+    shared_spans,
+    snippet_window,
+    word_share,
+)
 from mealink.store.database import Store
 from mealink.store.search import Hit, SearchFilters, _filters, search
 from mealink.store.vectors import VectorIndex, pks_where, vector_index
@@ -31,7 +47,7 @@ from mealink.store.vectors import VectorIndex, pks_where, vector_index
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["MODES", "Mode", "Why", "find", "semantic_ranking"]
+__all__ = ["MODES", "Closest", "Mode", "SearchResult", "Why", "find", "semantic_ranking"]
 
 Mode = Literal["keyword", "semantic", "hybrid"]
 MODES: tuple[Mode, ...] = ("hybrid", "semantic", "keyword")
@@ -50,11 +66,91 @@ class Why:
     semantic_rank: int | None
     shared_terms: tuple[str, ...]
     topics: tuple[str, ...]
+    #: the query's quoted phrases this paragraph does not hold: shown for its meaning only
+    lacks: tuple[str, ...] = ()
+
+    @property
+    def related(self) -> str | None:
+        """'related: does not contain “Liaison Group”' for a paragraph shown for its meaning
+        that lacks a quoted phrase of the query; None otherwise."""
+        if not self.lacks:
+            return None
+        return "related: does not contain " + ", ".join(f"“{p}”" for p in self.lacks)
 
     def to_dict(self) -> dict[str, Any]:
         return {"similarity": None if self.similarity is None else round(self.similarity, 4),
                 "keyword_rank": self.keyword_rank, "semantic_rank": self.semantic_rank,
-                "shared_terms": list(self.shared_terms), "topics": list(self.topics)}
+                "shared_terms": list(self.shared_terms), "topics": list(self.topics),
+                "lacks_phrases": list(self.lacks), "related": self.related}
+
+
+@dataclass(frozen=True, slots=True)
+class Closest:
+    """The paragraph closest in meaning to a query for which no paragraph is shown."""
+
+    paragraph_id: str
+    document: str
+    number: str | None
+    kind: str
+    similarity: float
+
+    @property
+    def name(self) -> str:
+        """'CMS Resolution 11.10 ¶5', or 'CMS Resolution 13.905, preamble paragraph 3'."""
+        if self.number:
+            return f"{self.document} ¶{self.number}"
+        ordinal = self.paragraph_id.rsplit("_", 1)[-1]
+        return f"{self.document}, {self.kind} paragraph" + (
+            f" {ordinal}" if ordinal.isdigit() else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"paragraph_id": self.paragraph_id, "document": self.document,
+                "number": self.number, "name": self.name,
+                "similarity": round(self.similarity, 4)}
+
+
+class SearchResult(list[Hit]):
+    """One page of hits, best first (a list, as ``find`` has always returned), and what a
+    reader is told when none is shown because no paragraph is close to the query.
+
+    ``floor`` is the similarity floor applied (None when meaning was not compared: keyword
+    hits that all match every word, or no sentence vectors); ``ranked`` how many paragraphs
+    the ranking holds after the floor, over every page (read to the ranking's depth);
+    ``closest`` the paragraph nearest in meaning when the ranking is empty.
+    """
+
+    def __init__(self, hits: Iterable[Hit] = (), *, query: str = "",
+                 floor: float | None = None, ranked: int | None = None,
+                 closest: Closest | None = None, filtered: bool = False) -> None:
+        super().__init__(hits)
+        self.query = query
+        self.floor = floor
+        self.ranked = len(self) if ranked is None else ranked
+        self.closest = closest
+        self.filtered = filtered
+
+    @property
+    def nothing_close(self) -> bool:
+        """True when no paragraph at all is shown for the query (not only on this page)."""
+        return self.ranked == 0
+
+    @property
+    def message(self) -> str | None:
+        """One sentence when nothing is shown: what was closest and why it is not shown."""
+        if not self.nothing_close:
+            return None
+        c = self.closest
+        return nothing_close_message(self.query, closest=c.name if c else None,
+                                     similarity=c.similarity if c else None,
+                                     floor=self.floor, filtered=self.filtered)
+
+    def to_dict(self) -> dict[str, Any]:
+        """What a JSON answer adds to the hits: the floor applied and, when nothing is
+        shown, why (``message``) and the closest paragraph."""
+        return {"nothing_close": self.nothing_close, "message": self.message,
+                "floor": self.floor,
+                "closest": self.closest.to_dict() if self.closest and self.nothing_close
+                else None}
 
 
 def _relaxed(query: str) -> str | None:
@@ -68,12 +164,14 @@ def _relaxed(query: str) -> str | None:
 
 
 def keyword_ranking(store: Store, query: str, filters: SearchFilters | None,
-                    depth: int) -> list[Hit]:
-    """Full-text hits, best first: every word, then (for plain language) any word."""
+                    depth: int) -> tuple[list[Hit], set[str]]:
+    """Full-text hits, best first: every word, then (for plain language) any word; and the
+    ids of those that match every word (and phrase) as written."""
     try:
         hits = search(store, query, filters, limit=depth)
     except MealinkError:
         hits = []
+    strict = {h.paragraph_id for h in hits}
     relaxed = _relaxed(query) if len(hits) < depth else None
     if relaxed:
         seen = {h.paragraph_id for h in hits}
@@ -81,7 +179,7 @@ def keyword_ranking(store: Store, query: str, filters: SearchFilters | None,
                  if h.paragraph_id not in seen][: depth - len(hits)]
     elif not hits and not content_words(query):
         raise MealinkError("the search query has no words to look for")
-    return hits
+    return hits, strict
 
 
 def _mask(store: Store, index: VectorIndex, f: SearchFilters) -> NDArray[np.bool_] | None:
@@ -106,10 +204,46 @@ def _mask(store: Store, index: VectorIndex, f: SearchFilters) -> NDArray[np.bool
     return mask
 
 
-def semantic_ranking(store: Store, query: str, filters: SearchFilters | None, depth: int,
-                     *, model: Encoder | None = None
-                     ) -> tuple[VectorIndex, NDArray[np.float32], list[tuple[int, float]]]:
-    """The index, the query vector and the ``depth`` closest rows as (row, cosine)."""
+@dataclass(frozen=True, slots=True)
+class _Meaning:
+    """A query against every sentence vector: the cosine of each row, and of the rows that
+    pass the filters (-inf for the others)."""
+
+    store: str
+    index: VectorIndex
+    query: NDArray[np.float32]
+    cosines: NDArray[np.float32]
+    allowed: NDArray[np.float32]
+
+    def top(self, depth: int) -> list[tuple[int, float]]:
+        """The ``depth`` closest rows that pass the filters, as (row, cosine)."""
+        n = min(depth, int(np.isfinite(self.allowed).sum()))
+        if n <= 0:
+            return []
+        top = np.argpartition(-self.allowed, n - 1)[:n]
+        top = top[np.argsort(-self.allowed[top], kind="stable")]
+        return [(int(i), float(self.allowed[i])) for i in top]
+
+    def similarity(self, paragraph_id: str) -> float | None:
+        """The cosine of a paragraph (None: it has no vector, like headings)."""
+        row = _row_of(self.store, self.index).get(paragraph_id)
+        return None if row is None else float(self.cosines[row])
+
+
+_ROW_OF: dict[str, tuple[VectorIndex, dict[str, int]]] = {}
+
+
+def _row_of(store: str, index: VectorIndex) -> dict[str, int]:
+    """Each paragraph id's row in the index (built once per corpus generation)."""
+    held = _ROW_OF.get(store)
+    if held is None or held[0] is not index:
+        held = (index, {pid: i for i, pid in enumerate(index.ids)})
+        _ROW_OF[store] = held
+    return held[1]
+
+
+def _meaning(store: Store, query: str, filters: SearchFilters | None,
+             model: Encoder | None) -> _Meaning:
     index = vector_index(store)
     if not len(index):
         raise MealinkError(f"{store.name}: no paragraph has a sentence vector yet; run "
@@ -117,16 +251,25 @@ def semantic_ranking(store: Store, query: str, filters: SearchFilters | None, de
     if not _ANY_WORD.search(query):
         raise MealinkError("the search query has no words to look for")
     q = (model or encoder()).encode_one(query)
-    scores = index.matrix @ q
+    cosines = index.matrix @ q
     mask = _mask(store, index, filters or SearchFilters())
-    if mask is not None:
-        scores = np.where(mask, scores, -np.inf).astype(np.float32)
-    n = min(depth, int(np.isfinite(scores).sum()))
-    if n <= 0:
-        return index, q, []
-    top = np.argpartition(-scores, n - 1)[:n]
-    top = top[np.argsort(-scores[top], kind="stable")]
-    return index, q, [(int(i), float(scores[i])) for i in top]
+    allowed = cosines if mask is None else np.where(mask, cosines, -np.inf).astype(np.float32)
+    return _Meaning(store.name, index, q, cosines, allowed)
+
+
+def semantic_ranking(store: Store, query: str, filters: SearchFilters | None, depth: int,
+                     *, model: Encoder | None = None
+                     ) -> tuple[VectorIndex, NDArray[np.float32], list[tuple[int, float]]]:
+    """The index, the query vector and the ``depth`` closest rows as (row, cosine)."""
+    m = _meaning(store, query, filters, model)
+    return m.index, m.query, m.top(depth)
+
+
+def _texts(store: Store, ids: list[str]) -> dict[str, str]:
+    with store.engine.connect() as conn:
+        return dict(conn.execute(text("SELECT id, text FROM paragraphs WHERE id IN :ids")
+                                 .bindparams(bindparam("ids", expanding=True)),
+                                 {"ids": ids}).all())
 
 
 _ROWS = ("SELECT p.pk, p.id, p.document_id, d.label, d.convention, p.number, p.kind, p.verb, "
@@ -159,44 +302,69 @@ def _query_topics(query: str) -> set[str]:
 
 def find(store: Store, query: str, filters: SearchFilters | None = None, *,
          mode: Mode = "hybrid", limit: int = 20, offset: int = 0,
-         model: Encoder | None = None) -> list[Hit]:
-    """The best paragraphs for ``query`` by ``mode``, each with why it matched."""
+         model: Encoder | None = None, floor: float | None = None) -> SearchResult:
+    """The best paragraphs for ``query`` by ``mode``, each with why it matched.
+
+    ``floor`` overrides the similarity floor of ``data/search.toml`` (-1 applies none, as
+    before there was one). The result is a list of hits; when it holds
+    none because no paragraph is close, its ``message`` says which was closest."""
     if mode not in MODES:
         raise MealinkError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
+    cut = similarity_floor() if floor is None else floor
     depth = max(_DEPTH, offset + limit)
     keyword: list[Hit] = []
-    semantic: list[tuple[str, float]] = []
-    index: VectorIndex | None = None
-    q: NDArray[np.float32] | None = None
+    strict: set[str] = set()
     if mode != "semantic":
-        keyword = keyword_ranking(store, query, filters, depth)
-    if mode != "keyword":
+        keyword, strict = keyword_ranking(store, query, filters, depth)
+    meaning: _Meaning | None = None
+    # keyword mode compares meanings only for its any-word hits, or to say what was closest
+    if mode != "keyword" or len(keyword) > len(strict) or not keyword:
         try:
-            index, q, rows = semantic_ranking(store, query, filters, depth, model=model)
+            meaning = _meaning(store, query, filters, model)
         except MealinkError:
             if mode == "semantic":
                 raise
-            rows = []  # no vectors yet: hybrid answers by words alone
-        semantic = [(index.ids[i], s) for i, s in rows] if index is not None else []
+            # no vectors yet (or no model): hybrid and keyword answer by words alone
+    semantic = [(meaning.index.ids[i], s) for i, s in meaning.top(depth)] \
+        if meaning is not None and mode != "keyword" else []
     kw_rank = {h.paragraph_id: r for r, h in enumerate(keyword, start=1)}
     sem_rank = {pid: r for r, (pid, _) in enumerate(semantic, start=1)}
-    sim = dict(semantic)
+    sim: dict[str, float | None] = dict(semantic)
+
+    def similarity(pid: str) -> float | None:
+        if pid not in sim:
+            sim[pid] = meaning.similarity(pid) if meaning is not None else None
+        return sim[pid]
+
+    def weak(pid: str) -> bool:
+        """Below the floor (or without a vector) and not a match of every word."""
+        if meaning is None or cut <= -1 or pid in strict:
+            return False
+        s = similarity(pid)
+        return s is None or s < cut
+
     if mode == "keyword":
-        ranked = [(h.paragraph_id, h.score) for h in keyword]
+        candidates = [(h.paragraph_id, h.score) for h in keyword]
     elif mode == "semantic":
-        ranked = semantic
+        candidates = semantic
     else:
-        ranked = reciprocal_rank_fusion([[h.paragraph_id for h in keyword],
-                                         [pid for pid, _ in semantic]])
+        candidates = reciprocal_rank_fusion([[h.paragraph_id for h in keyword],
+                                             [pid for pid, _ in semantic]])
+    below = [pid for pid, _ in candidates if weak(pid)]
+    if below and mode != "semantic" and _relaxed(query):
+        # a paragraph holding most of the words of a query in plain language stays
+        share = words_share()
+        texts = _texts(store, below)
+        below = [pid for pid in below if word_share(query, texts.get(pid, "")) <= share]
+    dropped = set(below)
+    ranked = [(pid, score) for pid, score in candidates if pid not in dropped]
+    phrases = quoted_phrases(query)
+    if phrases and mode == "hybrid":  # the paragraphs that hold the phrases first
+        ranked = [x for x in ranked if x[0] in strict] + \
+            [x for x in ranked if x[0] not in strict]
     page = ranked[offset:offset + limit]
     rows_by_id, topics = _rows(store, [pid for pid, _ in page])
-    if index is not None and q is not None:  # cosine of keyword-only hits too
-        for pid, _ in page:
-            if pid not in sim and pid in rows_by_id:
-                at = int(np.searchsorted(index.pks, rows_by_id[pid].pk))
-                if at < len(index) and index.pks[at] == rows_by_id[pid].pk:
-                    sim[pid] = float(index.matrix[at] @ q)
-    wanted = _query_topics(query)
+    wanted = _query_topics(query) if page else set()
     hits: list[Hit] = []
     for pid, score in page:
         r = rows_by_id.get(pid)
@@ -206,8 +374,23 @@ def find(store: Store, query: str, filters: SearchFilters | None = None, *,
         snippet, marks = snippet_window(r.text, spans)
         own = topics.get(r.pk, [])
         shared = [t for t in own if t in wanted] or own[:3]
-        why = Why(sim.get(pid), kw_rank.get(pid), sem_rank.get(pid), tuple(words),
-                  tuple(shared))
+        lacks = tuple(p for p in phrases if not contains_phrase(r.text, p)) \
+            if pid not in strict else ()
+        why = Why(similarity(pid), kw_rank.get(pid), sem_rank.get(pid), tuple(words),
+                  tuple(shared), lacks)
         hits.append(Hit(r.id, r.document_id, r.label, r.convention, r.number, r.kind, r.verb,
                         bool(r.in_force), score, snippet, marks, why))
-    return hits
+    closest = None
+    if not ranked and meaning is not None:
+        top = meaning.top(1)
+        if top:
+            closest = _closest(store, meaning.index.ids[top[0][0]], top[0][1])
+    return SearchResult(hits, query=query, floor=cut if meaning is not None else None,
+                        ranked=len(ranked), closest=closest,
+                        filtered=(filters or SearchFilters()) != SearchFilters())
+
+
+def _closest(store: Store, paragraph_id: str, similarity: float) -> Closest | None:
+    rows, _ = _rows(store, [paragraph_id])
+    r = rows.get(paragraph_id)
+    return None if r is None else Closest(r.id, r.label, r.number, r.kind, similarity)
