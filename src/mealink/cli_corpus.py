@@ -298,7 +298,13 @@ def search_cmd(
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Search paragraphs, best first, with filters and highlighted snippets."""
+    """Search paragraphs, best first, with filters and highlighted snippets.
+
+    A paragraph whose meaning is not close to the query (below the similarity floor) is
+    left out unless it matches the query's words; when none is left, one line says so and
+    names the closest paragraph (with --format json or csv: an empty list or table on
+    stdout, that line on stderr). With a "quoted phrase", paragraphs holding it come first;
+    the others say "related: does not contain" it."""
     if mode not in MODES:
         raise MealinkError(f"--mode {mode!r}: give hybrid, semantic or keyword")
     if kind and kind not in ("preamble", "operative", "heading"):
@@ -312,16 +318,20 @@ def search_cmd(
     filters = SearchFilters(convention, document, number, kind, verb, actor, in_force_only)
     hits = find(open_store(db, create=False), query, filters, limit=limit,
                 mode=mode)
-    if fmt is Format.json:
-        print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
-        return
-    if fmt is Format.csv:
-        _write_csv([{**h.to_dict(), **_why_cells(h)} for h in hits],
-                   ["paragraph_id", "document", "kind", "verb", "in_force", "score",
-                    "similarity", "shared_terms", "topics", "snippet"])
+    if fmt is not Format.table:
+        # stdout keeps its shape (a JSON list, a CSV table: empty when nothing is close);
+        # the sentence that says why goes to stderr, one line
+        if fmt is Format.json:
+            print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+        else:
+            _write_csv([{**h.to_dict(), **_why_cells(h)} for h in hits],
+                       ["paragraph_id", "document", "kind", "verb", "in_force", "score",
+                        "similarity", "shared_terms", "topics", "snippet", "related"])
+        if hits.message:
+            print(hits.message, file=sys.stderr)
         return
     if not hits:
-        out.print("No paragraph matches.")
+        print(hits.message or "No paragraph matches.")
         return
     t = Table(show_lines=True, title=f"{len(hits)} best paragraphs for {query!r}")
     t.add_column("paragraph")
@@ -349,15 +359,17 @@ def _why_cells(h: Hit) -> dict[str, Any]:
     if w is None:
         return {}
     return {"similarity": None if w.similarity is None else round(w.similarity, 3),
-            "shared_terms": list(w.shared_terms), "topics": list(w.topics)}
+            "shared_terms": list(w.shared_terms), "topics": list(w.topics),
+            "related": w.related or ""}
 
 
 def _why_line(h: Hit) -> str:
-    """'similarity 0.71 · words: alien, islands · topics: invasive-alien-species'."""
+    """'similarity 0.71 · words: alien, islands · topics: invasive-alien-species', led by
+    'related: does not contain “…”' for a hit that lacks a quoted phrase of the query."""
     w = h.why
     if w is None:
         return ""
-    parts = []
+    parts = [w.related] if w.related else []
     if w.similarity is not None:
         parts.append(f"similarity {w.similarity:.2f}")
     if w.shared_terms:
