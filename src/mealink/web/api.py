@@ -117,12 +117,16 @@ def get_search(request: Request, q: Annotated[str, Query(min_length=1, max_lengt
                limit: Limit = 20, offset: Offset = 0) -> Any:
     """Ranked paragraphs, each with why it matched. Words: all must match, "phrases",
     ``-word``, ``OR``; a question in plain language works best in hybrid or semantic mode.
-    Facet counts are of the paragraphs that contain the words, under the same filters."""
+    Facet counts are of the paragraphs that contain the words, under the same filters.
+    A paragraph below the similarity floor is left out unless it matches the words; when
+    none is left, ``items`` is empty, ``nothing_close`` true and ``message`` says which
+    paragraph was closest. With a quoted phrase, hybrid puts the paragraphs holding it
+    first; the others carry ``why.related``."""
     store = _store(request)
     hits = find(store, q, filters, mode=mode, limit=limit, offset=offset)
     fac = facets(store, q, filters)
     return {"query": q, "mode": mode, "total": fac.total, "limit": limit, "offset": offset,
-            "items": [h.to_dict() for h in hits], "facets": fac.to_dict()}
+            "items": [h.to_dict() for h in hits], "facets": fac.to_dict(), **hits.to_dict()}
 
 
 @router.get("/topics", response_model=list[s.TopicCount],

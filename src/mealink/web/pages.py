@@ -31,7 +31,7 @@ from mealink.store.mandates import (
 )
 from mealink.store.review import review as review_of
 from mealink.store.search import SearchFilters
-from mealink.store.semantic import MODES, Mode, find
+from mealink.store.semantic import MODES, Mode, SearchResult, find
 from mealink.store.synergies import overlap_report, topic_labels
 from mealink.store.users import ROLES, add_user, authenticate, list_users, set_active
 from mealink.vocabulary import vocabulary
@@ -127,7 +127,7 @@ def search_page(request: Request, q: Annotated[str | None, Query(max_length=500)
     params = {"q": q, "convention": convention, "meeting": meeting, "kind": kind,
               "verb": verb, "actor": actor, "in_force": in_force,
               "mode": None if chosen == "hybrid" else chosen}
-    hits: list[Any] = []
+    hits = SearchResult()
     fac = Facets()
     error = None
     if q and q.strip():
@@ -146,20 +146,19 @@ def search_page(request: Request, q: Annotated[str | None, Query(max_length=500)
             error = exc.message
     if format == "json":
         return JSONResponse({"query": q, "mode": chosen, "total": fac.total,
-                             "facets": fac.to_dict(), "items": [h.to_dict() for h in hits]})
+                             "facets": fac.to_dict(), "items": [h.to_dict() for h in hits],
+                             **(hits.to_dict() if q and q.strip() and not error else {})})
     if format == "csv":
         return csv_response("search", ["paragraph_id", "document", "number", "kind", "verb",
                                        "in_force", "score", "snippet"],
                             [[h.paragraph_id, h.document, h.number, h.kind, h.verb,
                               h.in_force, round(h.score, 4), h.snippet] for h in hits])
-    if chosen == "keyword":
-        ranked = fac.total
-    elif len(hits) < PAGE:  # the last page of a ranking read to a fixed depth
-        ranked = (page - 1) * PAGE + len(hits)
-    else:
-        ranked = min(RANKED_DEPTH, (page + 1) * PAGE)
+    # keyword: every paragraph that holds the words; else what is left of a ranking read to
+    # a fixed depth once the floor is applied
+    ranked = fac.total if chosen == "keyword" else min(RANKED_DEPTH, hits.ranked)
+    message = hits.message if q and q.strip() and not error else None
     return render(request, "search.html", q=q or "", hits=hits, facets=fac, params=params,
-                  error=error, pages=_pages(ranked, page), mode=chosen)
+                  error=error, pages=_pages(ranked, page), mode=chosen, message=message)
 
 
 def _board(counts: list[tuple[str, str | None, str, int]]) -> tuple[list[str], list[Any]]:

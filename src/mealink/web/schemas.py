@@ -120,6 +120,12 @@ class Why(BaseModel):
     semantic_rank: int | None
     shared_terms: list[str]
     topics: list[str]
+    lacks_phrases: list[str] = Field(
+        default=[], description="the query's quoted phrases this paragraph does not hold: it "
+                                "is shown for its meaning only")
+    related: str | None = Field(
+        default=None, description="'related: does not contain “…”' when lacks_phrases is "
+                                  "not empty")
 
 
 class Hit(BaseModel):
@@ -153,10 +159,35 @@ class Facets(BaseModel):
     in_force: list[FacetValue]
 
 
+class Closest(BaseModel):
+    """The paragraph closest in meaning to a query for which none is shown."""
+
+    paragraph_id: str
+    document: str
+    number: str | None
+    name: str = Field(description="as the message names it: 'CMS Resolution 11.10 ¶5'")
+    similarity: float
+
+
 class SearchPage(Page[Hit]):
+    """One page of hits. When no paragraph is close to the query, ``items`` is empty,
+    ``nothing_close`` is true and ``message`` says which paragraph was closest and why it
+    is not shown."""
+
     query: str
     mode: str
     facets: Facets
+    nothing_close: bool = Field(
+        default=False, description="no paragraph at all is shown for the query: none matches "
+                                   "its words and none is close enough in meaning")
+    message: str | None = Field(
+        default=None, description="when nothing_close: one sentence naming the closest "
+                                  "paragraph, its similarity and the floor")
+    floor: float | None = Field(
+        default=None, description="the similarity floor applied (null: meaning was not "
+                                  "compared, as for keyword hits that match every word)")
+    closest: Closest | None = Field(
+        default=None, description="when nothing_close: the paragraph closest in meaning")
 
 
 class TopicCount(BaseModel):
