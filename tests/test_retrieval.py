@@ -1,6 +1,7 @@
 """Precision at 10 of keyword, semantic and hybrid search on the gold corpus and the
-invented fixtures, over the 20 judged queries of ``tests/data/retrieval.toml``, with the real model.
-(The figures for the README come from ``benchmarks/eval_search.py``, which runs the same.)"""
+invented fixtures, over the 20 judged queries of ``tests/data/retrieval.toml``, with the real model,
+and what the similarity floor costs them. (The figures for the README come from
+``benchmarks/eval_search.py`` and ``benchmarks/calibrate_search.py``, which run the same.)"""
 
 from __future__ import annotations
 
@@ -15,8 +16,13 @@ from mealink.store import Store, ingest, open_store
 from mealink.store.semantic import find
 from mealink.store.vectors import embed_paragraphs
 from tests.conftest import INVENTED, REPO
+from tests.model import ENCODER
 
 QUERIES = REPO / "tests" / "data" / "retrieval.toml"
+MODES = ["keyword", "semantic", "hybrid"]
+#: what the floor of data/search.toml took out of each mode's top 10 when it was calibrated
+#: (benchmarks/calibrate_search.py): relevant paragraphs, over the 20 queries
+MEASURED_OUT = {"keyword": 5, "semantic": 0, "hybrid": 5}
 
 
 @pytest.fixture(scope="module")
@@ -24,17 +30,27 @@ def corpus_store(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path
                  ) -> Iterator[Store]:
     store = open_store(str(tmp_path_factory.mktemp("eval") / "eval.db"))
     ingest(store, [INVENTED, corpus_dir])
-    embed_paragraphs(store)
+    embed_paragraphs(store, model=ENCODER)
     yield store
     store.dispose()
 
 
+def score(store: Store, floor: float | None) -> dict[str, ModeScore]:
+    got = score_modes(load_queries(QUERIES), MODES, lambda q, mode, k: [
+        h.paragraph_id for h in find(store, q, mode=mode, limit=k,  # type: ignore[arg-type]
+                                     floor=floor)])
+    return {s.mode: s for s in got}
+
+
 @pytest.fixture(scope="module")
 def scores(corpus_store: Store) -> dict[str, ModeScore]:
-    queries = load_queries(QUERIES)
-    got = score_modes(queries, ["keyword", "semantic", "hybrid"], lambda q, mode, k: [
-        h.paragraph_id for h in find(corpus_store, q, mode=mode, limit=k)])  # type: ignore[arg-type]
-    return {s.mode: s for s in got}
+    """P@10 as search runs: with the similarity floor."""
+    return score(corpus_store, None)
+
+
+@pytest.fixture(scope="module")
+def unfloored(corpus_store: Store) -> dict[str, ModeScore]:
+    return score(corpus_store, -1)
 
 
 def test_hybrid_beats_keyword(scores: dict[str, ModeScore]) -> None:
@@ -65,3 +81,23 @@ def test_a_query_without_words_is_refused_in_every_mode(corpus_store: Store) -> 
     for mode in ("keyword", "semantic", "hybrid"):
         with pytest.raises(MealinkError, match="no words to look for"):
             find(corpus_store, "???", mode=mode)  # type: ignore[arg-type]
+
+
+def test_the_floor_drops_no_more_relevant_hits_than_measured(corpus_store: Store) -> None:
+    out = dict.fromkeys(MODES, 0)
+    for q in load_queries(QUERIES):
+        for mode in MODES:
+            before = {h.paragraph_id for h in find(corpus_store, q.text, mode=mode,  # type: ignore[arg-type]
+                                                   limit=10, floor=-1)}
+            after = {h.paragraph_id for h in find(corpus_store, q.text, mode=mode,  # type: ignore[arg-type]
+                                                  limit=10)}
+            out[mode] += len((before - after) & q.relevant)
+    assert all(out[m] <= MEASURED_OUT[m] for m in MODES), out
+
+
+def test_the_floor_costs_little_precision(scores: dict[str, ModeScore],
+                                          unfloored: dict[str, ModeScore]) -> None:
+    # calibrated: keyword 0.465 -> 0.480, semantic 0.515 -> 0.515, hybrid 0.540 -> 0.530
+    for mode in MODES:
+        assert scores[mode].mean >= unfloored[mode].mean - 0.015, mode
+    assert scores["semantic"].mean == unfloored["semantic"].mean
