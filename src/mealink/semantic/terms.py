@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 __all__ = ["contains_phrase", "content_words", "quoted_phrases", "shared_spans", "snippet_window",
@@ -23,6 +23,7 @@ def stopwords() -> frozenset[str]:
     return frozenset(tomllib.loads(raw)["stopwords"]["en"])
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A crude English stem, enough to see "species"/"specie", "islands"/"island",
     "eradicate"/"eradication" as one word; never shorter than four letters."""
@@ -112,11 +113,16 @@ def contains_phrase(text: str, phrase: str) -> bool:
     return bool(n) and any(have[i:i + n] == want for i in range(len(have) - n + 1))
 
 
+@lru_cache(maxsize=256)
+def _wanted(query: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in content_words(query))
+
+
 def word_share(query: str, text: str) -> float:
-    """The share of the query's content words (by stem) that ``text`` holds; 0 for a query
-    with fewer than two, whose one word either matches in full or not at all."""
-    wanted = {stem(w) for w in content_words(query)}
+    """The share of the query's content words (by stem) that ``text`` holds, as
+    ``shared_spans`` finds them; 0 for a query with fewer than two, whose one word either
+    matches in full or not at all."""
+    wanted = _wanted(query)
     if len(wanted) < 2:
         return 0.0
-    words, _ = shared_spans(query, text)
-    return len(words) / len(wanted)
+    return len(wanted & {stem(w) for w in set(_WORD.findall(text))}) / len(wanted)

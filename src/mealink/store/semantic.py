@@ -318,7 +318,7 @@ def find(store: Store, query: str, filters: SearchFilters | None = None, *,
         keyword, strict = keyword_ranking(store, query, filters, depth)
     meaning: _Meaning | None = None
     # keyword mode compares meanings only for its any-word hits, or to say what was closest
-    if mode != "keyword" or len(keyword) > len(strict) or not keyword:
+    if mode != "keyword" or (len(keyword) > len(strict) and cut > -1) or not keyword:
         try:
             meaning = _meaning(store, query, filters, model)
         except MealinkError:
