@@ -201,7 +201,7 @@ def test_a_phrase_no_text_holds_gets_only_labelled_related_hits(store: Store) ->
 def cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*MEALINK, "search", *args, "--db", url], capture_output=True,
                           text=True, timeout=120,
-                          env={**os.environ, "COLUMNS": "100"})
+                          env={**os.environ, "COLUMNS": "160"})
 
 
 def test_cli_says_nothing_is_close_in_one_line(collection: tuple[Store, str]) -> None:
@@ -218,7 +218,9 @@ def test_cli_says_nothing_is_close_in_one_line(collection: tuple[Store, str]) ->
     assert len(r.stdout.splitlines()) == 1 and r.stderr.splitlines() == [expected]
 
 
-def test_cli_json_says_which_hits_lack_the_phrase(collection: tuple[Store, str]) -> None:
+def test_cli_says_which_hits_lack_the_phrase(collection: tuple[Store, str]) -> None:
+    r = cli(collection[1], PHRASE, "--limit", "60", "--no-why")
+    assert r.returncode == 0 and "related: does not contain “Liaison Group”" in r.stdout
     r = cli(collection[1], PHRASE, "--limit", "60", "-f", "json")
     assert r.returncode == 0 and r.stderr == ""
     hits = json.loads(r.stdout)

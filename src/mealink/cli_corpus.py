@@ -343,6 +343,8 @@ def search_cmd(
         where = Text(h.paragraph_id, style="cyan")
         if not h.in_force:
             where.append("\nnot in force", style="red")
+        if h.why is not None and h.why.related:  # shown with --no-why too
+            snip.append(f"\n{h.why.related}", style="italic")
         if why and h.why is not None:
             snip.append(f"\n{_why_line(h)}", style="dim")
         t.add_row(where, snip)
@@ -364,12 +366,11 @@ def _why_cells(h: Hit) -> dict[str, Any]:
 
 
 def _why_line(h: Hit) -> str:
-    """'similarity 0.71 · words: alien, islands · topics: invasive-alien-species', led by
-    'related: does not contain “…”' for a hit that lacks a quoted phrase of the query."""
+    """'similarity 0.71 · words: alien, islands · topics: invasive-alien-species'."""
     w = h.why
     if w is None:
         return ""
-    parts = [w.related] if w.related else []
+    parts = []
     if w.similarity is not None:
         parts.append(f"similarity {w.similarity:.2f}")
     if w.shared_terms:
