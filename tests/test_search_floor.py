@@ -23,11 +23,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import bindparam, text
 
-from mealink.semantic.floor import similarity_floor, words_share
+from mealink.semantic.floor import nothing_close_message, similarity_floor, words_share
 from mealink.semantic.terms import contains_phrase, word_share
 from mealink.store import Store, ingest, open_store
 from mealink.store.search import SearchFilters
-from mealink.store.semantic import MODES, SearchResult, find
+from mealink.store.semantic import MODES, Closest, SearchResult, find
 from mealink.store.vectors import embed_paragraphs
 from mealink.web.app import create_app
 from mealink.web.security import WebConfig
@@ -118,6 +118,58 @@ def test_a_close_query_says_nothing_of_the_kind(store: Store) -> None:
                                 "closest": None}
     past_the_end = find(store, "invasive alien species on islands", offset=5000)
     assert past_the_end == [] and not past_the_end.nothing_close
+
+
+def test_words_alone_say_when_meaning_would_find_something(store: Store) -> None:
+    # "microbeads" is in no text; the paragraphs on microplastics are close to it
+    words = find(store, "microbeads", mode="keyword")
+    assert words == [] and words.closest is not None and words.closest.similarity >= FLOOR
+    assert words.message == (
+        f"No paragraph contains the words of 'microbeads'; by meaning the closest, "
+        f"{words.closest.name}, is at similarity {words.closest.similarity:.2f}: search by "
+        "meaning, or by words and meaning, to see it.")
+    assert find(store, "microbeads", mode="semantic")[0].paragraph_id == \
+        words.closest.paragraph_id
+
+
+def test_filters_that_exclude_everything_are_named(store: Store) -> None:
+    result = find(store, "bycatch", SearchFilters(convention="NO-SUCH-CONVENTION"))
+    assert result == [] and result.closest is None
+    assert result.message == "No paragraph passes these filters, so none is close to 'bycatch'."
+
+
+def test_without_sentence_vectors_words_answer_alone(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "words.db"))
+    try:
+        ingest(store, [INVENTED / "cms-res-13.905.txt"])
+        assert find(store, "invasive", mode="hybrid")
+        result = find(store, "bycatch", mode="hybrid")
+        assert result == [] and result.floor is None and result.closest is None
+        assert result.message == (
+            "No paragraph contains the words of 'bycatch' (closeness in meaning was not "
+            "measured: the paragraphs have no sentence vectors).")
+    finally:
+        store.dispose()
+
+
+@pytest.mark.parametrize(("closest", "name"), [
+    (Closest("cms/resolution/11.10/para_5", "CMS Resolution 11.10", "5", "operative", 0.2),
+     "CMS Resolution 11.10 ¶5"),
+    (Closest("cms/resolution/13.905/pre_3", "CMS Resolution 13.905", None, "preamble", 0.2),
+     "CMS Resolution 13.905, preamble paragraph 3"),
+])
+def test_the_closest_paragraph_is_named_as_a_reader_cites_it(closest: Closest,
+                                                             name: str) -> None:
+    assert closest.name == name
+
+
+@pytest.mark.parametrize(("similarity", "shown"), [(0.21, "0.21"), (0.3351, "0.335"),
+                                                   (0.336, "0.336")])
+def test_a_similarity_never_prints_as_the_floor(similarity: float, shown: str) -> None:
+    message = nothing_close_message("q", closest="X ¶1", similarity=similarity, floor=0.34,
+                                    filtered=False)
+    assert message == (f"No paragraph is close to 'q' (the closest, X ¶1, is at similarity "
+                       f"{shown}, below the floor 0.34).")
 
 
 # --- what the floor keeps and drops -------------------------------------------------------
