@@ -10,7 +10,6 @@ quoted phrase comes first in hybrid mode and the hits without it say they are on
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -20,9 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import Result
 from fastapi.testclient import TestClient
 from sqlalchemy import bindparam, text
+from typer.testing import CliRunner
 
+from mealink.cli import app
 from mealink.semantic.floor import nothing_close_message, similarity_floor, words_share
 from mealink.semantic.terms import contains_phrase, word_share
 from mealink.store import Store, ingest, open_store
@@ -37,7 +39,6 @@ from tests.model import ENCODER
 OFF_TOPIC = tomllib.loads((REPO / "tests" / "data" / "off_topic.toml").read_text("utf-8"))
 QUERIES = [q["text"] for q in OFF_TOPIC["query"]]
 FLOOR = similarity_floor()
-MEALINK = [sys.executable, "-m", "mealink.cli"]
 PHRASE = '"Liaison Group"'
 
 
@@ -250,31 +251,38 @@ def test_a_phrase_no_text_holds_gets_only_labelled_related_hits(store: Store) ->
 
 # --- the CLI, the web page and the API ----------------------------------------------------
 
-def cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*MEALINK, "search", *args, "--db", url], capture_output=True,
-                          text=True, timeout=120,
-                          env={**os.environ, "COLUMNS": "160"})
+def cli(url: str, *args: str) -> Result:
+    """``mealink search ARGS --db URL``, run in this process (the model is loaded already)."""
+    return CliRunner().invoke(app, ["search", *args, "--db", url], env={"COLUMNS": "160"})
 
 
 def test_cli_says_nothing_is_close_in_one_line(collection: tuple[Store, str]) -> None:
     store, url = collection
     expected = find(store, "bycatch").message
     r = cli(url, "bycatch")
-    assert r.returncode == 0, r.stderr
+    assert r.exit_code == 0, r.output
     assert r.stdout.splitlines() == [expected] and r.stderr == ""
     r = cli(url, "bycatch", "--mode", "keyword", "-f", "json")
-    assert r.returncode == 0 and json.loads(r.stdout) == []
+    assert r.exit_code == 0 and json.loads(r.stdout) == []
     assert r.stderr.splitlines() == [expected]
     r = cli(url, "bycatch", "-f", "csv")
-    assert r.returncode == 0 and r.stdout.splitlines()[0].startswith("paragraph_id,")
+    assert r.exit_code == 0 and r.stdout.splitlines()[0].startswith("paragraph_id,")
     assert len(r.stdout.splitlines()) == 1 and r.stderr.splitlines() == [expected]
+
+
+def test_cli_as_a_user_runs_it_exits_0_with_one_line(collection: tuple[Store, str]) -> None:
+    store, url = collection
+    r = subprocess.run([sys.executable, "-m", "mealink.cli", "search", "bycatch", "--db", url],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [find(store, "bycatch").message] and r.stderr == ""
 
 
 def test_cli_says_which_hits_lack_the_phrase(collection: tuple[Store, str]) -> None:
     r = cli(collection[1], PHRASE, "--limit", "60", "--no-why")
-    assert r.returncode == 0 and "related: does not contain “Liaison Group”" in r.stdout
+    assert r.exit_code == 0 and "related: does not contain “Liaison Group”" in r.stdout
     r = cli(collection[1], PHRASE, "--limit", "60", "-f", "json")
-    assert r.returncode == 0 and r.stderr == ""
+    assert r.exit_code == 0 and r.stderr == ""
     hits = json.loads(r.stdout)
     lacking = [h for h in hits if h["why"]["lacks_phrases"]]
     assert lacking and all(h["why"]["related"].startswith("related: does not contain")
