@@ -306,8 +306,8 @@ def find(store: Store, query: str, filters: SearchFilters | None = None, *,
     """The best paragraphs for ``query`` by ``mode``, each with why it matched.
 
     ``floor`` overrides the similarity floor of ``data/search.toml`` (-1 applies none, as
-    before there was one). The result is a list of hits; when it holds
-    none because no paragraph is close, its ``message`` says which was closest."""
+    before there was one). The result is a list of hits; when it holds none because no
+    paragraph is close, its ``message`` says which was closest."""
     if mode not in MODES:
         raise MealinkError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
     cut = similarity_floor() if floor is None else floor
