@@ -13,25 +13,45 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import cache
 
-from mealink.errors import VocabularyError
+from mealink.numbering import Numbering, Shape, numbering
 from mealink.parse.markers import roman_value
-from mealink.vocabulary import load_data
 
-__all__ = ["DocKey", "Numbering", "citation_keys", "document_keys", "numbering", "parse_key"]
+__all__ = ["DocKey", "Numbering", "citation_keys", "document_keys", "group_label", "numbering",
+           "parse_key", "type_word"]
 
 TYPES = ("resolution", "decision", "recommendation")
 _REVISION = re.compile(r"\(?\s*Rev\.\s?(?P<body>[A-Za-z-]+?)\s?(?P<n>\d{1,2})\s*\)?")
 _WS = re.compile(r"\s+")
 _ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
-_RANGE = re.compile(r"^(?P<a>.+?)\s*(?:-|–|to|and|&)\s*(?P<b>[\w./-]+)$")
+_RANGE = re.compile(r"^(?P<a>.+?)\s*(?:-|–|\bto\b)\s*(?P<b>[\w./-]+)$")
+# items of a list: "12.7 and 12.26", "16.159 & 15.93 (Rev. CoP16)", "12.5, 12.6"
+_LIST = re.compile(r"\s*(?:&|\band\b|,|\bet\b|\by\b)\s*")
 
 
 def _meeting_int(s: str | None) -> int | None:
     if not s:
         return None
     return int(s) if s.isdigit() else roman_value(s)
+
+
+def group_label(keys: list[DocKey] | tuple[DocKey, ...]) -> str:
+    """How people cite a document that holds several texts: 'CMS Decisions 13.1 to 13.3',
+    'CITES Decisions 19.30 and 19.31', 'CITES Decisions 16.159 and 15.93 (Rev.CoP16)'."""
+    if len(keys) == 1:
+        return keys[0].label
+    first = keys[0]
+    one = first.label
+    body = one[len(first.convention) + 1:]
+    type_word = body.split(" ", 1)[0]
+    numbers = [k.number + (f" (Rev.{k.revision})" if k.revision else "") for k in keys]
+    works = {re.sub(r"\d+$", "", k.number) for k in keys}
+    joined = f"{numbers[0]} to {numbers[-1]}" if len(keys) > 2 and len(works) == 1 and \
+        not any(k.revision for k in keys) else \
+        (" and ".join(numbers) if len(keys) == 2 else ", ".join(numbers[:-1]) + " and " +
+         numbers[-1])
+    prefix = body[len(type_word):].split(first.number, 1)[0]  # "Conf. " of a CITES label
+    return f"{first.convention} {type_word}s{prefix}{joined}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,65 +93,6 @@ class DocKey:
             f"{self.type.capitalize()} {self.number}"
         rev = f" (Rev.{self.revision})" if self.revision else ""
         return f"{self.convention} {body}{rev}"
-
-
-@dataclass(frozen=True, slots=True)
-class Shape:
-    """One way a convention writes its numbers."""
-
-    convention: str
-    types: frozenset[str]
-    pattern: re.Pattern[str]
-    format: str
-
-
-@dataclass(frozen=True, slots=True)
-class Numbering:
-    """The numbering knowledge of ``data/numbering.toml``, compiled."""
-
-    shapes: tuple[Shape, ...]
-    symbols: tuple[tuple[Shape, str], ...]
-    aliases: re.Pattern[str]
-    alias_owner: dict[str, str]
-    meetings: dict[str, str]
-    default_types: dict[str, str]
-    labels: dict[tuple[str, str], str]
-    relations: dict[str, tuple[str, ...]]
-
-
-@cache
-def numbering() -> Numbering:
-    """The numbering knowledge, loaded once per process."""
-    data = load_data("numbering.toml")
-    shapes: list[Shape] = []
-    symbols: list[tuple[Shape, str]] = []
-    owner: dict[str, str] = {}
-    labels: dict[tuple[str, str], str] = {}
-    try:
-        for conv in data["numbering"]:
-            cid = conv["id"]
-            for alias in conv["aliases"]:
-                owner[alias] = cid
-            for s in conv.get("shape", []):
-                shapes.append(Shape(cid, frozenset(s["types"]), re.compile(s["number"]),
-                                    s["format"]))
-                if "label" in s:
-                    for t in s["types"]:
-                        labels[(cid, t)] = s["label"]
-            for s in conv.get("symbol", []):
-                symbols.append((Shape(cid, frozenset([s["type"]]), re.compile(s["pattern"]),
-                                      s["format"]), s["type"]))
-        alias_alt = "|".join(re.escape(a) for a in sorted(owner, key=len, reverse=True))
-        return Numbering(
-            shapes=tuple(shapes), symbols=tuple(symbols),
-            aliases=re.compile(rf"(?<![\w/])(?:{alias_alt})(?![\w])"), alias_owner=owner,
-            meetings={c["id"]: c["meeting"] for c in data["numbering"]},
-            default_types={c["id"]: c["type"] for c in data["numbering"]},
-            labels=labels,
-            relations={k: tuple(v) for k, v in data["relations"].items()},
-        )
-    except (KeyError, TypeError, re.error) as exc:
-        raise VocabularyError(f"data file numbering.toml is malformed: {exc!r}") from exc
 
 
 def _format(shape: Shape, m: re.Match[str]) -> str:
@@ -185,8 +146,12 @@ def _named(text: str) -> str | None:
 
 
 def _expand(ident: str) -> list[str]:
-    """'SC-4/10–SC-4/18' -> SC-4/10 ... SC-4/18; '14.10-14.12' -> 14.10, 14.11, 14.12; at
-    most 60 items, else the range is kept as written."""
+    """'SC-4/10–SC-4/18' -> SC-4/10 ... SC-4/18; '14.10-14.12' -> 14.10, 14.11, 14.12 (at
+    most 60 items, else the range is kept as written); '12.7 and 12.26' -> 12.7, 12.26 (a
+    list, not a range)."""
+    items = [i for i in _LIST.split(ident) if i.strip()]
+    if len(items) > 1:
+        return [x for i in items for x in _expand(i.strip())]
     m = _RANGE.match(ident)
     if not m:
         return [ident]
@@ -240,27 +205,46 @@ def citation_keys(type_: str, identifier: str, written: str,
     return keys
 
 
-_TYPE_WORD = re.compile(r"\b(resolution|decision|recommendation)s?\b", re.I)
-_SYMBOL_NUMBER = re.compile(
-    r"(?:(?:Resolution|Decision|Recommendation)s?\.?\s+)(?P<num>.+?)\s*$", re.I)
+_TYPE_WORD = re.compile(r"\b(resolution|decision|recommendation|r[ée]solution|d[ée]cision|"
+                        r"resoluci[óo]n|decisi[óo]n|recomendaci[óo]n)(?:e?s)?\b", re.I)
+_SYMBOL_NUMBER = re.compile(rf"(?:{_TYPE_WORD.pattern}\.?\s+)(?P<num>.+?)\s*$", re.I)
+
+
+def type_word(text: str) -> str | None:
+    """'resolution', 'decision' or 'recommendation' for the first type word in ``text``,
+    in English, French or Spanish ('Résolution Conf. 13.10' -> 'resolution')."""
+    m = _TYPE_WORD.search(text)
+    if m is None:
+        return None
+    w = m.group(1).lower()
+    if w.startswith("rec"):
+        return "recommendation"
+    return "resolution" if w.startswith(("res", "rés")) else "decision"
 
 
 def document_keys(convention: str | None, symbol: str | None, number: str | None,
                   revision: str | None) -> list[DocKey]:
     """Keys of a parsed document, its own first: one per decision of a grouped document
-    ('Decisions 14.10-14.12' gives 14.10, 14.11 and 14.12). Empty when neither symbol nor
-    number identify it."""
+    ('Decisions 14.10-14.12' gives 14.10, 14.11 and 14.12; 'Decisions 16.159 and 15.93 (Rev.
+    CoP16)' gives 16.159 and 15.93 (Rev.CoP16): a revision mark belongs to the number it
+    follows). Empty when neither symbol nor number identify it."""
     if convention is None or (symbol is None and number is None):
         return []
     if symbol:
         key = _symbol_key(symbol)
         if key:
             return [replace(key, revision=_revision(symbol, key.convention)[1])]
-    tw = _TYPE_WORD.search(symbol or "")
-    type_ = tw.group(1).lower() if tw else numbering().default_types.get(convention, "decision")
+    type_ = type_word(symbol or "") or numbering().default_types.get(convention, "decision")
     text = symbol or number or ""
-    m = _SYMBOL_NUMBER.search(_revision(text, convention)[0])
-    ident = m.group("num") if m else (number or text)
+    m = _SYMBOL_NUMBER.search(text)
+    ident = (m.group("num") if m else (number or text)).strip().rstrip("*.,;")
+    items = [i.strip() for i in _LIST.split(ident) if i.strip()]
+    if len(items) > 1 and any(_REVISION.search(i) for i in items):
+        keys = []
+        for item in items:
+            bare = _WS.sub(" ", _revision(item, convention)[0]).strip()
+            keys += [_key(convention, type_, x, item) for x in _expand(bare)]
+        return keys
     ident = _WS.sub(" ", _revision(ident, convention)[0]).strip().rstrip("*.,;")
     rev_text = symbol or ""
     if revision and not _REVISION.search(rev_text):
@@ -277,7 +261,8 @@ def parse_key(text: str, context: str | None = None) -> DocKey | None:
         return replace(key, revision=_revision(text, key.convention)[1])
     tw = _TYPE_WORD.search(text)
     if tw:
-        keys = citation_keys(tw.group(1).lower(), text[tw.end():].strip(), text, context)
+        keys = citation_keys(type_word(text) or "decision", text[tw.end():].strip(), text,
+                             context)
         return keys[0] if keys else None
     nb = numbering()
     m = nb.aliases.search(text)

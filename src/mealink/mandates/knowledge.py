@@ -4,15 +4,18 @@ verb strengths, meeting bodies, statuses, lapsing text types and the meeting cal
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from pathlib import Path
 from typing import Any
 
-from mealink.errors import VocabularyError
+from mealink.errors import MealinkError, VocabularyError
+from mealink.instruments import UNTIL_NEXT_MEETING, instruments
 from mealink.vocabulary import alternation, load_data, vocabulary
 
-__all__ = ["MandateKnowledge", "MeetingEntry", "knowledge", "meetings_from"]
+__all__ = ["MandateKnowledge", "MeetingEntry", "knowledge", "meetings_from", "read_meetings"]
 
 STRENGTHS = ("request", "urge", "invite")
 
@@ -45,7 +48,7 @@ class MandateKnowledge:
     body_of_abbreviation: dict[str, str]
     ordinals: dict[str, int]
     relative: frozenset[str]
-    lapsing: frozenset[tuple[str, str]]  # (convention, type)
+    lapsing: frozenset[tuple[str, str]]  # (convention, type) lasting until the next meeting
     statuses: dict[str, str]  # name -> meaning
     derived_statuses: frozenset[str]
     calendar: tuple[MeetingEntry, ...]
@@ -73,6 +76,18 @@ def meetings_from(data: dict[str, Any], where: str) -> tuple[MeetingEntry, ...]:
             raise VocabularyError(f"{here}: needs convention, number and start ({exc})") \
                 from exc
     return tuple(out)
+
+
+def read_meetings(path: Path | None) -> tuple[MeetingEntry, ...]:
+    """The meetings of a user's TOML file (the layout of ``data/meetings.toml``): what the
+    bundled calendar does not know yet, such as the dates of the next COP."""
+    if path is None:
+        return ()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise MealinkError(f"--meetings {path}: cannot read it as TOML ({exc})") from exc
+    return meetings_from(data, str(path))
 
 
 @cache
@@ -113,7 +128,8 @@ def knowledge() -> MandateKnowledge:
         body_of_abbreviation=body_of_abbreviation,
         ordinals={w: i for i, w in enumerate(data["meeting_words"]["ordinals"], 1)},
         relative=frozenset(data["meeting_words"]["relative"]),
-        lapsing=frozenset((x["convention"], x["type"]) for x in data["lapsing"]),
+        lapsing=frozenset(k for k, span in instruments().lifespans.items()
+                          if span.lasts == UNTIL_NEXT_MEETING),
         statuses={s["name"]: s["means"] for s in data["status"]},
         derived_statuses=frozenset(s["name"] for s in data["status"] if s["derived"]),
         calendar=meetings_from(load_data("meetings.toml"), "meetings.toml"),

@@ -1,0 +1,82 @@
+"""How each convention numbers its texts, read once from ``data/numbering.toml``.
+
+The shapes of numbers ("11.10" in CMS, "XIV/11" in CBD, "Conf. 13.10" in CITES), the
+symbols that are numbers in disguise ("UNEP/EA.3/Res.7"), the words that name a convention
+in a citation, and the words that tell what an operative paragraph does to the texts it
+names. The parser uses the shapes to tell which convention a number belongs to; ``link``
+uses all of it to give every citation one identifier.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from mealink.errors import VocabularyError
+from mealink.vocabulary import load_data
+
+__all__ = ["Numbering", "Shape", "numbering"]
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """One way a convention writes its numbers."""
+
+    convention: str
+    types: frozenset[str]
+    pattern: re.Pattern[str]
+    format: str
+
+
+@dataclass(frozen=True, slots=True)
+class Numbering:
+    """The numbering knowledge of ``data/numbering.toml``, compiled."""
+
+    shapes: tuple[Shape, ...]
+    symbols: tuple[tuple[Shape, str], ...]
+    aliases: re.Pattern[str]
+    alias_owner: dict[str, str]
+    meetings: dict[str, str]
+    default_types: dict[str, str]
+    labels: dict[tuple[str, str], str]
+    relations: dict[str, tuple[str, ...]]
+    file_names: dict[str, str]  # first word of a file name -> convention
+
+
+@cache
+def numbering() -> Numbering:
+    """The numbering knowledge, loaded once per process."""
+    data = load_data("numbering.toml")
+    shapes: list[Shape] = []
+    symbols: list[tuple[Shape, str]] = []
+    owner: dict[str, str] = {}
+    labels: dict[tuple[str, str], str] = {}
+    try:
+        for conv in data["numbering"]:
+            cid = conv["id"]
+            for alias in conv["aliases"]:
+                owner[alias] = cid
+            for s in conv.get("shape", []):
+                shapes.append(Shape(cid, frozenset(s["types"]), re.compile(s["number"]),
+                                    s["format"]))
+                if "label" in s:
+                    for t in s["types"]:
+                        labels[(cid, t)] = s["label"]
+            for s in conv.get("symbol", []):
+                symbols.append((Shape(cid, frozenset([s["type"]]), re.compile(s["pattern"]),
+                                      s["format"]), s["type"]))
+        alias_alt = "|".join(re.escape(a) for a in sorted(owner, key=len, reverse=True))
+        return Numbering(
+            shapes=tuple(shapes), symbols=tuple(symbols),
+            aliases=re.compile(rf"(?<![\w/])(?:{alias_alt})(?![\w])"), alias_owner=owner,
+            meetings={c["id"]: c["meeting"] for c in data["numbering"]},
+            default_types={c["id"]: c["type"] for c in data["numbering"]},
+            labels=labels,
+            relations={k: tuple(v) for k, v in data["relations"].items()},
+            file_names={w: c["id"] for c in data["numbering"] for w in c.get("file_names", [])},
+        )
+    except (KeyError, TypeError, re.error) as exc:
+        raise VocabularyError(f"data file numbering.toml is malformed: {exc!r}") from exc
+
+
