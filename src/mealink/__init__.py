@@ -22,7 +22,7 @@ __all__ = [
     "load_bytes", "looks_like_resolution", "parse", "parse_file", "parse_text", "search",
 ]
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 if TYPE_CHECKING:
     from mealink.store.search import Hit
@@ -35,7 +35,7 @@ def parse_text(text: str, source: str = "<text>") -> Document:
 
 def parse_source(src: Source) -> Document:
     """Parse and annotate a loaded source; refuse text that is not a decision."""
-    doc = annotate(parse(src.text, src.name))
+    doc = annotate(parse(src.text, src.name, src.meta))
     if not looks_like_resolution(doc):
         raise NotAResolutionError(
             "no preamble or operative paragraphs found: this does not look like a resolution "

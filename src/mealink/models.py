@@ -26,11 +26,15 @@ class Span:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """Text read from one input, repaired and ready to parse."""
+    """Text read from one input, repaired and ready to parse. ``meta`` holds what is known
+    of the text from outside it: front matter, a sidecar ``NAME.meta.json`` or what the
+    person ingesting it said (``symbol``, ``title``, ``convention``, ``adopted_at``, and
+    ``from``: where it was said)."""
 
     name: str
     format: str
     text: str
+    meta: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +134,15 @@ class Document:
     title: str | None = None
     adopted_at: str | None = None
     language: str = "en"
+    #: who adopted it: "adopted" (the convention's governing body: COP, MOP ...),
+    #: "subsidiary body", "draft", "other body" or "unknown"; ``adopted_by`` is the body as
+    #: named and ``adoption_evidence`` what in the text (or outside it) says so
+    adoption: str = "unknown"
+    adopted_by: str | None = None
+    adoption_evidence: str | None = None
+    #: where the symbol came from: "its header", "the page's breadcrumb", "its file name
+    #: (cms-res-11.28.txt)", "given at ingest (--as)" ... (None when there is no symbol)
+    identified_by: str | None = None
     paragraphs: list[Paragraph] = field(default_factory=list)
     header: list[Span] = field(default_factory=list)
     footnotes: list[Footnote] = field(default_factory=list)

@@ -45,9 +45,12 @@ def _details(p: Paragraph) -> Text:
 def document_view(doc: Document) -> Panel:
     """The document at a glance: metadata, then one row per paragraph."""
     meta = Text()
-    for label, value in (("symbol", doc.symbol), ("convention", doc.convention),
-                         ("title", doc.title), ("adopted", doc.adopted_at),
-                         ("revision", doc.revision)):
+    who = doc.adopted_by or doc.adoption
+    for label, value in (("symbol", doc.symbol), ("identified by", doc.identified_by),
+                         ("convention", doc.convention), ("title", doc.title),
+                         ("adopted", doc.adopted_at), ("revision", doc.revision),
+                         ("adopted by", f"{who} ({doc.adoption_evidence})"
+                          if doc.adoption_evidence else who)):
         if value:
             meta.append(f"{label}: ", style="bold")
             meta.append(f"{value}\n")

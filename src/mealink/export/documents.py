@@ -112,14 +112,16 @@ def stored_document(conn: Connection, doc_id: str) -> StoredDocument:
     """One stored document, rebuilt and placed in its corpus."""
     row = conn.execute(select(*_NAMING, DocumentRow.status, DocumentRow.in_force,
                               DocumentRow.status_by, DocumentRow.updated_at,
-                              SourceRow.name.label("source_name"), SourceRow.data).join(
+                              SourceRow.name.label("source_name"), SourceRow.data,
+                              SourceRow.meta).join(
         SourceRow, SourceRow.document_id == DocumentRow.id).where(
         DocumentRow.id == doc_id)).first()
     if row is None:
         raise StoreError(f"{doc_id}: no stored text to export (a text known only from "
                          "citations, or ingested without its source)")
     d = row
-    doc = read_document(row.data, row.source_name)
+    doc = read_document(row.data, row.source_name,
+                        known=json.loads(row.meta) if row.meta else None)
     paras = conn.execute(select(ParagraphRow.id, ParagraphRow.anchor, ParagraphRow.in_force)
                          .where(ParagraphRow.document_id == doc_id)
                          .order_by(ParagraphRow.seq)).all()

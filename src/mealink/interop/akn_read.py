@@ -179,7 +179,9 @@ def _own_document(root: etree._Element, record: etree._Element, name: str) -> Do
         convention=record.get("convention"), symbol=record.get("symbol"),
         number=record.get("number"), revision=record.get("revision"),
         title=record.get("title"), adopted_at=record.get("adoptedAt"),
-        language=record.get("language", "en"), paragraphs=paras,
+        language=record.get("language", "en"), adoption=record.get("adoption", "unknown"),
+        adopted_by=record.get("adoptedBy"), adoption_evidence=record.get("adoptionEvidence"),
+        identified_by=record.get("identifiedBy"), paragraphs=paras,
         header=[Span(0, len(header))], footnotes=doc_notes, annotated=True)
 
 

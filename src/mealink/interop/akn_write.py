@@ -440,6 +440,9 @@ class _Writer:
         for key, value in (("symbol", doc.symbol), ("convention", doc.convention),
                            ("number", doc.number), ("revision", doc.revision),
                            ("title", doc.title), ("adoptedAt", doc.adopted_at),
+                           ("adoption", doc.adoption), ("adoptedBy", doc.adopted_by),
+                           ("adoptionEvidence", doc.adoption_evidence),
+                           ("identifiedBy", doc.identified_by),
                            ("statusBy", inp.status_by)):
             if value is not None:
                 attrs[key] = value

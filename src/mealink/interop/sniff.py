@@ -8,7 +8,8 @@ store kept, so a document is always rebuilt the way it was first read.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from mealink.interop.informea import (
     split_records,
 )
 from mealink.load import DEFAULT_MAX_BYTES, clean_text, iter_paths, load_bytes, read_file
+from mealink.load.meta import read_sidecar
 from mealink.models import Document, Source
 
 __all__ = ["file_documents", "iter_documents", "read_document", "sniff_format"]
@@ -66,8 +68,10 @@ def _record_document(record: dict[str, Any], name: str, max_bytes: int) -> Docum
     return fill_from_record(_parse(_contents_source(content[1], name, max_bytes)), record)
 
 
-def read_document(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """The annotated document ``data`` holds; one ``MealinkError`` naming ``name`` if none."""
+def read_document(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                  known: Mapping[str, str] | None = None) -> Document:
+    """The annotated document ``data`` holds; one ``MealinkError`` naming ``name`` if none.
+    ``known`` is what is known of a text from outside it (a sidecar, ``ingest --as``)."""
     fmt = sniff_format(data)
     if fmt == "akn":
         got = read_akn(data, name)
@@ -76,18 +80,19 @@ def read_document(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES)
         return got.fill(_parse(Source(name, "akn", clean_text(got.text))))
     records = split_records(data, name) if fmt == "informea" else None
     if records is None:  # any text load reads (JSON naming a treaty included)
-        return _parse(load_bytes(data, name, max_bytes=max_bytes))
+        src = load_bytes(data, name, max_bytes=max_bytes)
+        return _parse(replace(src, meta={**src.meta, **known}) if known else src)
     if len(records) != 1:
         raise LoadError(f"holds {len(records)} InforMEA records; ingest stores each as its "
                         "own document", source=name)
     return _record_document(records[0], name, max_bytes)
 
 
-def _documents_of(name: str, data: bytes, max_bytes: int
+def _documents_of(name: str, data: bytes, max_bytes: int, known: Mapping[str, str]
                   ) -> Iterator[tuple[str, Document | MealinkError]]:
     records = split_records(data, name)
     if records is None:
-        yield name, read_document(data, name, max_bytes=max_bytes)
+        yield name, read_document(data, name, max_bytes=max_bytes, known=known)
         return
     for record in records:  # each record of an InforMEA file is its own document
         rname = f"{name}#{record.get('id')}"
@@ -103,7 +108,8 @@ def file_documents(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES
     read is its error instead, and the others are still read."""
     name = str(path)
     try:
-        return list(_documents_of(name, read_file(path, max_bytes=max_bytes), max_bytes))
+        return list(_documents_of(name, read_file(path, max_bytes=max_bytes), max_bytes,
+                                  read_sidecar(Path(path))))
     except MealinkError as exc:
         return [(name, exc)]
 

@@ -8,11 +8,13 @@ or one ``LoadError`` per file, so a batch goes on past a bad file.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from mealink.errors import LoadError, MealinkError
 from mealink.load.clean import clean_text
 from mealink.load.formats import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, extract_text
+from mealink.load.meta import front_matter, read_sidecar
 from mealink.models import Source
 
 __all__ = ["DEFAULT_MAX_BYTES", "SUPPORTED_SUFFIXES", "clean_text", "iter_paths", "iter_sources",
@@ -20,12 +22,16 @@ __all__ = ["DEFAULT_MAX_BYTES", "SUPPORTED_SUFFIXES", "clean_text", "iter_paths"
 
 
 def load_bytes(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
-    """Extract and repair the text of one input given as bytes; ``name`` is used in errors."""
+    """Extract and repair the text of one input given as bytes; ``name`` is used in errors.
+    Front matter at the top of a text or Markdown file becomes ``Source.meta``."""
     raw, fmt = extract_text(data, name, max_bytes=max_bytes)
+    meta: dict[str, str] = {}
+    if fmt in ("txt", "md"):
+        meta, raw = front_matter(raw, name)
     text = clean_text(raw, fmt)
     if not text.strip():
         raise LoadError("no text left after extraction and repair", source=name)
-    return Source(name=name, format=fmt, text=text)
+    return Source(name=name, format=fmt, text=text, meta=meta)
 
 
 def read_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
@@ -51,8 +57,11 @@ def read_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
 
 
 def load(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
-    """Read one file and return its repaired text."""
-    return load_bytes(read_file(path, max_bytes=max_bytes), str(path), max_bytes=max_bytes)
+    """Read one file and return its repaired text, with what its front matter or its
+    sidecar ``NAME.meta.json`` say of it (the sidecar wins)."""
+    src = load_bytes(read_file(path, max_bytes=max_bytes), str(path), max_bytes=max_bytes)
+    side = read_sidecar(Path(path))
+    return replace(src, meta={**src.meta, **side}) if side else src
 
 
 def _is_folder_documentation(path: Path) -> bool:
@@ -65,16 +74,16 @@ def _is_folder_documentation(path: Path) -> bool:
 
 def iter_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Yield files in the given order; a directory yields its supported files, sorted,
-    leaving out a folder's own documentation (README.md, SEEDS.md: names in capitals) and gold
-    annotation
-    files (``NAME.gold.json`` beside ``NAME.txt``: annotations of a text, not a text)."""
+    leaving out a folder's own documentation (README.md, SEEDS.md: names in capitals), gold
+    annotation files (``NAME.gold.json`` beside ``NAME.txt``: annotations of a text, not a
+    text) and sidecars (``NAME.meta.json``: what is known of a text, not a text)."""
     for path in paths:
         p = Path(path)
         if p.is_dir():
             for child in sorted(p.rglob("*")):
                 if child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES and \
                         not _is_folder_documentation(child) and \
-                        not child.name.lower().endswith(".gold.json"):
+                        not child.name.lower().endswith((".gold.json", ".meta.json")):
                     yield child
         else:
             yield p

@@ -10,9 +10,13 @@ whether a parsed text is a decision at all.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from mealink.models import Apparatus, Document, Footnote, Span
+from mealink.parse.adoption import OTHER_BODY
+from mealink.parse.identity import identify
 from mealink.parse.metadata import extract
+from mealink.parse.pagemeta import status_banner
 from mealink.parse.segment import Block, segment
 from mealink.parse.structure import assign_stray_numbers, build_paragraphs, collapse
 from mealink.vocabulary import vocabulary
@@ -55,8 +59,10 @@ def _split_annex_heading(text: str, b: Block) -> tuple[Block, Span | None]:
     return head, Span(end, b.end)
 
 
-def parse(text: str, source: str = "<text>") -> Document:
-    """Parse clean text (see ``mealink.load.clean``) into a ``Document``; never raises."""
+def parse(text: str, source: str = "<text>", known: Mapping[str, str] | None = None
+          ) -> Document:
+    """Parse clean text (see ``mealink.load.clean``) into a ``Document``; never raises.
+    ``known`` is what is known of the text from outside it (``mealink.parse.identity``)."""
     vocab = vocabulary()
     doc = Document(source=source, text=text)
     blocks = segment(text, vocab)
@@ -87,6 +93,7 @@ def parse(text: str, source: str = "<text>") -> Document:
         body.append(b)
     doc.language = detect_language(text)
     doc.paragraphs = build_paragraphs(text, body, vocab, doc.language)
+    _banners_to_apparatus(doc)
     strays = [(a.span.start, text[a.span.start:a.span.end].strip().rstrip("."))
               for a in doc.apparatus if a.reason == "stray number"]
     assign_stray_numbers(doc.paragraphs, strays)
@@ -96,10 +103,41 @@ def parse(text: str, source: str = "<text>") -> Document:
         if p.kind != "heading":
             break
         headings.append(text[p.span.start:p.span.end])
-    meta = extract(text, header, headings, vocab)
+    chapeaus = [text[p.span.start:p.span.end] for p in doc.paragraphs if p.kind == "heading"
+                and vocab.chapeau_pattern.match(text, p.span.start, p.span.end)]
+    openers = [text[p.span.start:p.span.end] for p in doc.paragraphs[:3]]
+    meta = extract(text, header, headings, vocab, chapeaus, openers)
     doc.symbol, doc.number, doc.revision = meta.symbol, meta.number, meta.revision
     doc.title, doc.adopted_at, doc.convention = meta.title, meta.adopted_at, meta.convention
+    doc.identified_by = meta.identified_by
+    if meta.adoption is not None:
+        doc.adoption, doc.adopted_by = meta.adoption.kind, meta.adoption.body
+        doc.adoption_evidence = meta.adoption.evidence
+        if meta.adoption.kind == OTHER_BODY:
+            # the text of another body is none of the conventions it mentions
+            doc.convention = None
+    identify(doc, known)
     return doc
+
+
+def _banners_to_apparatus(doc: Document) -> None:
+    """A site's banner about the decision's status ('Retired sections: paragraph 1.') is the
+    publisher's, not the Conference's: apparatus, not a paragraph."""
+    keep = []
+    for i, p in enumerate(doc.paragraphs):
+        if p.depth == 0 and status_banner(p.text) and not any(
+                q.parent == i for q in doc.paragraphs):
+            doc.apparatus.append(Apparatus("status banner of the page", p.span))
+        else:
+            keep.append(p)
+    if len(keep) == len(doc.paragraphs):
+        return
+    index = {id(p): n for n, p in enumerate(keep)}
+    old = list(doc.paragraphs)
+    for p in keep:
+        p.parent = index.get(id(old[p.parent])) if p.parent is not None else None
+    doc.paragraphs = keep
+    doc.apparatus.sort(key=lambda a: a.span.start)
 
 
 def detect_language(text: str) -> str:

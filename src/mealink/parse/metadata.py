@@ -9,8 +9,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 
-from mealink.vocabulary import Vocabulary
+from mealink.numbering import numbering
+from mealink.parse.adoption import SUBSIDIARY, Adoption, adoption
+from mealink.parse.pagemeta import page_facts, site_label
+from mealink.vocabulary import Vocabulary, vocabulary
 
 _WS = re.compile(r"\s+")
 _REVISION = re.compile(r"\(?\s*(Rev\.\s?(?:CoP|COP|MOP|MoP)\s?\d{1,2})\s*\)?")
@@ -26,13 +30,20 @@ _MEETING = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_TYPE_WORDS = (r"(?:Resolution|Decision|Recommendation|R[ée]solution|D[ée]cision|Resoluci[óo]n|"
+               r"Decisi[óo]n|Recomendaci[óo]n)(?:s|es)?")
 _HEADING_SYMBOL = re.compile(
-    r"^(?P<sym>(?:(?:UNEP/[A-Z]+/)?(?:Draft\s+)?(?:Resolution|Decision|Recommendation)s?\s+)?"
-    r"(?:Conf\.\s?)?(?:[A-Z]{1,4}-)?(?:[IVXLC]{1,6}|\d{1,3})(?:[./]\d{1,3})?"
-    r"(?:\s*(?:to|&|and|-|–)\s*\d{1,3}\.\d{1,3})?(?:\s*\(Rev\.\s?[A-Za-z]+\d+\))?)\*?"
+    rf"^(?P<sym>(?:(?:UNEP/[A-Z]+/)?(?:Draft\s+)?{_TYPE_WORDS}\s+)?"
+    r"(?:Conf\.\s?)?(?:[A-Z]{1,4}-)?(?:VC\s?)?(?:[IVXLC]{1,6}|\d{1,3})(?:[./]\d{1,3})?"
+    r"(?:\s*\(Rev\.\s?[A-Za-z]+\s?\d+\))?"
+    r"(?:\s*(?:to|&|and|-|–)\s*\d{1,3}\.\d{1,3}(?:\s*\(Rev\.\s?[A-Za-z]+\s?\d+\))?)?)\*?"
     r"(?:\s*[.:]\s*|\s+-\s+|\s+|$)(?P<title>.*)$",
     re.DOTALL,
 )
+# a meeting label printed before the symbol: "COP 1 Decision I/5"
+_MEETING_LABEL = re.compile(r"^(?:COP|CoP|MOP)\s?\d{1,2}\s+(?=" + _TYPE_WORDS + r"\s)")
+_TITLED_TYPE = re.compile(rf"^{_TYPE_WORDS}\s+(?:on|concerning|relating\s+to)\s+\w", re.I)
+_LIST_WORDS = re.compile(r"\s*(?:&|\band\b)\s*")
 _GUESS = "{type} "  # placeholder for a type word the heading did not print ("3/7. Title")
 _BANNER = re.compile(r"(?:CONVENTION|AGREEMENT|PROTOCOL|MEMORANDUM)\s+(?:ON|FOR|OF)\b")
 _TRAILING_NUMBER = re.compile(r"^(?P<title>.+?)\s+(?P<sym>\d{1,3}\.\d{1,3})$")
@@ -48,6 +59,8 @@ class Metadata:
     title: str | None = None
     adopted_at: str | None = None
     convention: str | None = None
+    identified_by: str | None = None
+    adoption: Adoption | None = None
 
 
 def _collapse(s: str) -> str:
@@ -57,7 +70,7 @@ def _collapse(s: str) -> str:
 def _symbol_from_line(line: str, vocab: Vocabulary) -> tuple[str, str | None] | None:
     """A symbol (and the title after it) from a heading like 'XIII/5. Ecosystem restoration',
     'Decision 1/CP.21', 'UNEP/EA.3/Res.7'."""
-    line = _collapse(line)
+    line = _MEETING_LABEL.sub("", _collapse(line))
     ref = vocab.reference_pattern.match(line)
     if ref and not _HEADING_SYMBOL.match(line):
         rest = line[ref.end():].lstrip(" .:-–*")
@@ -68,12 +81,12 @@ def _symbol_from_line(line: str, vocab: Vocabulary) -> tuple[str, str | None] | 
     if m and re.search(r"[/.]|^(?:Draft\s+)?(?:Resolution|Decision|Recommendation)",
                        m.group("sym"), re.I):
         sym = m.group("sym").strip()
-        if not re.match(r"(?:UNEP/|Draft|Resolution|Decision|Recommendation|Conf)", sym, re.I):
+        if not re.match(rf"(?:UNEP/|Draft|{_TYPE_WORDS}|Conf)", sym, re.I):
             sym = ("Resolution " if sym.startswith("Conf") else _GUESS) + sym
         elif sym.startswith("Conf"):
             sym = "Resolution " + sym
-        sym = re.sub(r"\s*(?:\bto\b|&|\band\b|–)\s*", "-", sym)
-        if re.search(r"\d\.\d+-\d", sym) and sym.startswith(("Decision ", _GUESS)):
+        sym = _joined(sym)
+        if re.search(r"\d\.\d+(?:-| and )\d", sym) and sym.startswith(("Decision ", _GUESS)):
             sym = "Decisions " + sym.removeprefix("Decision ").removeprefix(_GUESS)
         title = m.group("title").strip() or None
         return sym, title
@@ -83,51 +96,167 @@ def _symbol_from_line(line: str, vocab: Vocabulary) -> tuple[str, str | None] | 
     return None
 
 
-def extract(text: str, header: list[str], headings: list[str], vocab: Vocabulary) -> Metadata:
-    """Read the metadata from the cover header blocks and the heading paragraphs."""
+def _joined(sym: str) -> str:
+    """Two numbers of one group as a range when they follow each other ('19.30 & 19.31',
+    '12.81 to 12.82' -> '19.30-19.31', '12.81-12.82'), else as a list ('16.159 & 15.93 (Rev.
+    CoP16)' -> '16.159 and 15.93 (Rev. CoP16)'): a revision mark belongs to the number it
+    follows."""
+    sym = re.sub(r"(?<=\d)\s*(?:\bto\b|–|-)\s*(?=\d)", "-", sym)
+    m = re.search(r"(?P<a>\d{1,3})\.(?P<x>\d{1,3})(?P<ra>\s*\(Rev[^)]*\))?\s*(?:&|\band\b)\s*"
+                  r"(?P<b>\d{1,3})\.(?P<y>\d{1,3})(?P<rb>\s*\(Rev[^)]*\))?", sym)
+    if m is None:
+        return sym
+    if not m.group("ra") and not m.group("rb") and m.group("a") == m.group("b") and \
+            int(m.group("y")) == int(m.group("x")) + 1:
+        joined = f"{m.group('a')}.{m.group('x')}-{m.group('b')}.{m.group('y')}"
+    else:
+        joined = _LIST_WORDS.sub(" and ", m.group(0))
+    return sym[:m.start()] + joined + sym[m.end():]
+
+
+def extract(text: str, header: list[str], headings: list[str], vocab: Vocabulary,
+            chapeaus: list[str] | None = None, openers: list[str] | None = None) -> Metadata:
+    """Read the metadata from the cover header blocks and the heading paragraphs, then from
+    what the page prints around the text; ``chapeaus`` are the enacting formulas,
+    ``openers`` the first paragraphs."""
     meta = Metadata()
     for block in header:
         found = _symbol_from_line(block, vocab)
         if found and not found[1]:
-            meta.symbol = found[0]
+            meta.symbol, meta.identified_by = found[0], "its header"
             break
     if meta.symbol is None:
         for h in headings[:5]:
+            if site_label(h):
+                continue
             found = _symbol_from_line(h, vocab)
             if found:
                 meta.symbol, title = found
+                meta.identified_by = "its heading"
                 if title and meta.title is None:
                     meta.title = title
                 break
-    if meta.symbol and meta.symbol.startswith(_GUESS):
+        # "COP 11 Decision XI/10" then "XI/10.Periodicity of meetings": the title is on the
+        # next line that prints the number
+        for h in headings[1:6] if meta.symbol and meta.title is None else []:
+            again = _symbol_from_line(h, vocab)
+            if again and again[1] and again[0].split()[-1] in (meta.symbol or ""):
+                meta.title = again[1]
+                break
+    page = page_facts(text)
+    if meta.symbol is None and page.symbol is not None:
+        meta.symbol, meta.identified_by = page.symbol, page.symbol_from
+    guessed = bool(meta.symbol and meta.symbol.startswith(_GUESS))
+    if meta.symbol and guessed:
         # The heading printed only a number: call it what its convention calls its texts.
         by_text = detect_convention(text, None, vocab)
-        doc_type = next((c.document for c in vocab.conventions if c.id == by_text), "Decision")
-        meta.symbol = meta.symbol.replace(_GUESS, f"{doc_type} ", 1)
+        named = next((c.document for c in vocab.conventions if c.id == by_text), "Decision")
+        meta.symbol = meta.symbol.replace(_GUESS, f"{named} ", 1)
     if meta.symbol:
-        rev = _REVISION.search(meta.symbol)
-        meta.revision = _collapse(rev.group(1)) if rev else None
-        bare = re.sub(r"^(?:[A-Z]+/)+(?=[A-Za-z])", "", meta.symbol)
-        num = vocab.identifier_pattern.search(bare)
-        meta.number = num.group(0) if num else None
-        if meta.number:
-            meta.number = re.sub(r"^Conf\.\s?", "", _REVISION.sub("", meta.number)).strip()
+        meta.number, meta.revision = symbol_parts(meta.symbol, vocab)
     if meta.title is None:
         meta.title = _title(header, headings, meta.symbol, vocab)
+    if meta.title is not None:
+        meta.title = restore_case(meta.title.removeprefix(". ").strip(), text)
     meta.adopted_at = _adoption("\n".join(header + headings[:4]))
-    meta.convention = detect_convention(text, meta.symbol, vocab)
-    for conv in vocab.conventions:
-        m = conv.number_pattern.search(meta.symbol) if meta.symbol and conv.number_pattern \
-            else None
-        if m:  # the number people cite, where the symbol spells it otherwise
-            meta.number = conv.number_format.format(**m.groupdict())
+    meta.convention = detect_convention(text, meta.symbol, vocab, chapeaus or [])
+    if meta.adopted_at is None and page.meeting is not None:
+        word = next((c.meeting for c in vocab.conventions if c.id == meta.convention), "COP")
+        meta.adopted_at = f"{word}{page.meeting}"
+    doc_type = type_of(meta.symbol)
+    who = adoption(header, headings, chapeaus or [], meta.symbol, meta.title,
+                   meta.convention, doc_type, openers)
+    if who.body is None and page.meeting_from and page.body:
+        # the page's record names the meeting that adopted it
+        record = adoption([], [], [f"The {page.body}"], meta.symbol, meta.title,
+                          meta.convention, doc_type)
+        who = Adoption(record.kind, record.body, page.meeting_from)
+    meta.adoption = who
+    if guessed and who.kind == SUBSIDIARY and meta.symbol:
+        # a number-only heading over a subsidiary body's text: a recommendation, not a
+        # decision ("XIV/17. Ways and means ..." of SBSTTA)
+        meta.symbol = re.sub(r"^\w+", "Recommendation", meta.symbol, count=1)
     return meta
+
+
+def symbol_parts(symbol: str, vocab: Vocabulary) -> tuple[str | None, str | None]:
+    """The number people cite and the revision mark of a symbol: 'UNEP/CMS/Resolution 10.8
+    (Rev.COP14)' -> ('10.8', 'Rev.COP14'); 'UNEP/EA.3/Res.7' -> ('3/7', None)."""
+    rev = _REVISION.search(symbol)
+    revision = _collapse(rev.group(1)) if rev else None
+    bare = re.sub(r"^(?:[A-Z]+/)+(?=[A-Za-z])", "", symbol)
+    num = vocab.identifier_pattern.search(bare)
+    number = num.group(0) if num else None
+    if number:
+        number = re.sub(r"^Conf\.\s?", "", _REVISION.sub("", number)).strip()
+    for conv in vocab.conventions:
+        m = conv.number_pattern.search(symbol) if conv.number_pattern else None
+        if m:  # the number people cite, where the symbol spells it otherwise
+            number = conv.number_format.format(**m.groupdict())
+    return number, revision
+
+
+def type_of(symbol: str | None) -> str | None:
+    """'resolution', 'decision' or 'recommendation' as the symbol names it."""
+    if not symbol:
+        return None
+    m = re.search(_TYPE_WORDS, symbol, re.I)
+    if m is None:
+        return "resolution" if re.search(r"\bConf\.", symbol) else None
+    w = m.group(0).lower()
+    return "resolution" if w.startswith(("res", "rés")) else \
+        "recommendation" if w.startswith(("rec", "réc")) else "decision"
+
+
+_SMALL_WORDS = frozenset({"a", "an", "and", "as", "at", "between", "but", "by", "for", "from",
+                          "in", "into", "of", "on", "or", "the", "to", "with", "among",
+                          "related", "under", "within", "its", "their", "via", "than"})
+_WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’]*")
+
+
+@cache
+def _acronyms() -> frozenset[str]:
+    """Names the vocabularies write in capitals (CMS, CITES, IPBES, UNEP ...)."""
+    vocab = vocabulary()
+    names = [*vocab.actor_aliases.values(), *(n for c in vocab.conventions for n in c.names)]
+    return frozenset(w for n in names for w in _WORD.findall(n) if len(w) > 1 and w.isupper())
+
+
+def restore_case(title: str, text: str) -> str:
+    """An all-capitals title in the case the conventions print titles in: 'SYNERGIES AND
+    PARTNERSHIPS' -> 'Synergies and Partnerships'. A word the text itself, or the
+    vocabulary, writes in capitals (IPBES, CMS) stays so; small words are lower case after
+    the first."""
+    letters = [c for c in title if c.isalpha()]
+    if not letters or not all(c.isupper() for c in letters):
+        return title
+    upper_in_text: set[str] = set(_acronyms())
+    for line in text[:20000].splitlines():
+        if line.strip() and not line.isupper():
+            upper_in_text.update(w for w in _WORD.findall(line) if len(w) > 1 and w.isupper())
+    first = True
+
+    def word(m: re.Match[str]) -> str:
+        nonlocal first
+        w = m.group(0)
+        at_start, first = first, False
+        if w in upper_in_text and len(w) <= 8:
+            return w
+        lower = w.lower()
+        if lower in _SMALL_WORDS and not at_start:
+            return lower
+        return lower[:1].upper() + lower[1:]
+
+    return _WORD.sub(word, title)
 
 
 def _title(header: list[str], headings: list[str], symbol: str | None,
            vocab: Vocabulary) -> str | None:
     """The title: in a cover header the upper-case block that is not the convention banner,
     a label or the symbol; else the first plain heading."""
+    for line in (ln for block in header for ln in block.splitlines()):
+        if _TITLED_TYPE.match(line.strip()):  # "Resolution on the Intergovernmental ..."
+            return _collapse(line)
     for block in header:
         flat = _collapse(block)
         if not flat.isupper() or vocab.cover_label_pattern.match(flat) or _BANNER.match(flat) \
@@ -135,7 +264,9 @@ def _title(header: list[str], headings: list[str], symbol: str | None,
             continue
         return flat
     for h in headings:
-        h = _collapse(h)
+        h = _collapse("\n".join(line for line in h.splitlines() if not site_label(line)))
+        if not h:
+            continue
         if vocab.chapeau_pattern.match(h) or _symbol_from_line(h, vocab) or re.search(
                 r"\b(?:Meeting|Session)\b.*\d{4}|^/", h) or len(h) > 250:
             continue
@@ -163,12 +294,30 @@ def _adoption(text: str) -> str | None:
     return None
 
 
-def detect_convention(text: str, symbol: str | None, vocab: Vocabulary) -> str | None:
-    """The convention whose symbols or names the text shows most, the symbol first."""
+def detect_symbol_convention(symbol: str | None, vocab: Vocabulary) -> str | None:
+    """The convention whose symbols look like ``symbol`` ('UNEP/CMS/...', 'Resolution Conf.
+    ...'), None when the symbol does not tell."""
     if symbol:
         for conv in vocab.conventions:
             if conv.symbol_pattern.match(symbol):
                 return conv.id
+    return None
+
+
+def detect_convention(text: str, symbol: str | None, vocab: Vocabulary,
+                      chapeaus: list[str] | None = None) -> str | None:
+    """The convention whose symbols or names the text shows most, the symbol first, then
+    the convention its enacting formula names ("The Conference of the Parties to the
+    Convention on the Conservation of Migratory Species of Wild Animals")."""
+    by_symbol = detect_symbol_convention(symbol, vocab)
+    if by_symbol:
+        return by_symbol
+    for chapeau in (chapeaus or [])[:1]:
+        flat = " ".join(chapeau.lower().split())
+        for m in vocab.convention_long_names.finditer(flat):
+            if len(m.group(0)) > 12:
+                return vocab.conventions[vocab.convention_long_owner[
+                    " ".join(m.group(0).split())]].id
     scores: Counter[str] = Counter()
     for m in vocab.convention_names_pattern.finditer(text, 0, 4000):
         conv = vocab.conventions[int((m.lastgroup or "c0_0")[1:].partition("_")[0])]
@@ -178,4 +327,26 @@ def detect_convention(text: str, symbol: str | None, vocab: Vocabulary) -> str |
         scores[conv.id] += 3 if len(m.group(0)) > 12 else 1
     if not scores or scores.most_common(1)[0][1] == 0:
         return None
-    return scores.most_common(1)[0][0]
+    ranked = [c for c, n in scores.most_common() if n > 0]
+    fitting = [c for c in ranked if _number_fits(c, symbol)]
+    # a number another convention could not have written ("Decision 16.15" is not IPBES's):
+    # the best-named convention whose numbering it has
+    return fitting[0] if fitting and fitting[0] != ranked[0] and not \
+        _number_fits(ranked[0], symbol) else ranked[0]
+
+
+def _number_fits(convention: str, symbol: str | None) -> bool:
+    """Whether ``convention`` numbers its texts as ``symbol`` is numbered (True when it
+    cannot be told: no symbol, or a convention whose numbering mealink does not know)."""
+    if not symbol:
+        return True
+    shapes = [s for s in numbering().shapes if s.convention == convention]
+    if not shapes:
+        return True
+    doc_type = type_of(symbol)
+    m = re.search(r"(?:Conf\.\s?)?[A-Z]{0,3}-?(?:[IVXL]{1,6}|\d{1,3})[./]\d{1,3}", symbol)
+    if m is None:
+        return True
+    ident = m.group(0)
+    return any((doc_type is None or doc_type in s.types) and s.pattern.fullmatch(ident)
+               for s in shapes)
