@@ -1,21 +1,26 @@
 """What one annotated document says about other texts: citations and lineage edges.
 
 ``document_links`` is pure: from a document it gives the keys it is known by, each citation
-with the keys it names, and the edges it creates: ``repeals``, ``retires``, ``supersedes``
-and ``consolidates`` (in full, or of listed paragraphs), ``recalls`` (cited in a
-"Recalling" paragraph) and ``cites``. ``revises`` edges need the other versions of a text,
-so the store adds them when it links the whole corpus.
+with the keys it names (and the title the citation gives it: 'Resolution 10.25 on
+“Enhancing Engagement with the Global Environment Facility”'), and the edges it creates:
+``repeals``, ``retires``, ``supersedes`` and ``consolidates`` (in full, or of listed
+paragraphs), ``keeps`` (an operative paragraph that keeps a text in force past the meeting
+it was adopted for), ``recalls`` (cited in a "Recalling" paragraph) and ``cites``.
+``revises`` edges need the other versions of a text, so the store adds them when it links
+the whole corpus.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from mealink.link.identifiers import DocKey, citation_keys, document_keys, numbering
+from mealink.link.identifiers import DocKey, citation_keys, document_keys
 from mealink.link.scopes import scope_around
 from mealink.models import Document, Paragraph, Reference
+from mealink.numbering import numbering
 
-__all__ = ["Citation", "DocumentLinks", "Edge", "document_links", "removal_relation"]
+__all__ = ["Citation", "DocumentLinks", "Edge", "cited_title", "document_links", "removal_relation"]
 
 #: Relations that take a text (or some of its paragraphs) out of force.
 REMOVALS = ("repeals", "retires", "supersedes", "consolidates")
@@ -30,6 +35,7 @@ class Citation:
     keys: tuple[DocKey, ...]
     paragraphs: tuple[str, ...]
     relation: str
+    title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +76,32 @@ def removal_relation(text: str, title: str | None = None) -> str:
     return best
 
 
+_QUOTED_TITLE = re.compile(
+    r"\s*,?\s*(?:on|entitled|titled)?\s*[“\"«]\s*(?P<t>[^”\"»]{4,200}?)\s*[”\"»]")
+_PLAIN_TITLE = re.compile(
+    r"\s+on\s+(?P<t>[A-Z][\w’'-]*(?:\s+(?:(?:and|of|the|in|on|for|to|with|between|related)\s+)*"
+    r"[A-Z][\w’'-]*){1,13})(?=\s*[,;.)]|\s*$)")
+
+
+def cited_title(text: str, end: int, limit: int) -> str | None:
+    """The title a citation gives the text it cites, right after it: 'Resolution 7.9 on
+    “Cooperation with Other Bodies and Processes”' or 'Resolution 7.2 (Rev.COP12) on Impact
+    Assessment and Migratory Species,' (capitalised words up to punctuation; words that run
+    on in lower case may be part of a longer title, so they give none)."""
+    window = text[end:min(limit, end + 260)]
+    m = _QUOTED_TITLE.match(window)
+    if m:
+        return " ".join(m.group("t").split()).rstrip(" ,;.")
+    m = _PLAIN_TITLE.match(window)
+    return " ".join(m.group("t").split()) if m else None
+
+
+def _keeps(text: str, start: int, end: int) -> bool:
+    """Whether words that keep a text in force stand near the citation at [start, end)."""
+    lower = text[max(0, start - 160):end + 160].lower()
+    return any(k in lower for k in numbering().relations.get("keeps", ()))
+
+
 def _is_recall(p: Paragraph) -> bool:
     if p.kind != "preamble" or p.lead is None:
         return False
@@ -92,11 +124,16 @@ def document_links(doc: Document) -> DocumentLinks:
                                                       doc.convention) if k not in own)
             scope = scope_around(text, ref.span.start, ref.span.end, p.body.end) \
                 if len(ref_keys) == 1 else ()
-            citations.append(Citation(i, ref, ref_keys, scope, relation))
+            title = cited_title(text, ref.span.end, p.body.end) if len(ref_keys) == 1 else None
+            citations.append(Citation(i, ref, ref_keys, scope, relation, title))
             for k in ref_keys:
                 if k.type != "document" and (relation, k) not in seen:
                     seen.add((relation, k))
                     edges.append(Edge(relation, k, (), i, ref.text))
+                if p.kind == "operative" and k.type != "document" and not p.repeals and \
+                        ("keeps", k) not in seen and _keeps(text, ref.span.start, ref.span.end):
+                    seen.add(("keeps", k))
+                    edges.append(Edge("keeps", k, (), i, ref.text))
         if p.repeals:
             removal = removal_relation(text[p.body.start:p.body.end], doc.title)
             for mention in p.repeals:

@@ -199,6 +199,23 @@ class Calendar:
             d.convention, d.body, d.number) is None and self._meeting_passed(
             d.convention, "COP", d.after + 1, meeting, as_of_convention, day)
 
+    def held(self, convention: str | None, body: str | None, number: int | None,
+             as_of: AsOf | None = None, as_of_convention: str | None = None) -> bool | None:
+        """Whether meeting ``number`` of ``convention``'s ``body`` has been held by
+        ``as_of`` (today when None): True, False, or None when nothing tells (no date in
+        the calendar, no later meeting known to have been held)."""
+        if number is None:
+            return None
+        meeting, day = self.moment(as_of, as_of_convention)
+        if meeting is not None and convention == as_of_convention and body == "COP":
+            return number <= meeting
+        end = self.end_of(convention, body, number)
+        if end is not None:
+            return end <= day
+        if self._meeting_passed(convention, body, number, meeting, as_of_convention, day):
+            return True
+        return None
+
     def _meeting_passed(self, convention: str | None, body: str | None, number: int | None,
                         meeting: int | None, as_of_convention: str | None, day: date) -> bool:
         if number is None:

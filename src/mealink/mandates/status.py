@@ -8,12 +8,17 @@ from dataclasses import dataclass
 from mealink.link.status import PAST, AsOf
 from mealink.mandates.deadlines import Calendar, Deadline
 
-__all__ = ["Derived", "derive_status", "effective_status", "removal_status"]
+__all__ = ["FINAL", "Derived", "derive_status", "effective_status", "removal_status"]
 
 # repeals and retires end a mandate; a later text that revises, supersedes or consolidates
 # the paragraph takes it over.
 _REMOVAL = {"repeals": "retired", "retires": "retired", "supersedes": "superseded",
             "consolidates": "superseded", "revises": "superseded"}
+
+
+#: derived statuses no progress entry overrides: the paragraph is out of force, or the text
+#: that asks was never adopted (a draft, a subsidiary body's recommendation)
+FINAL = frozenset({"superseded", "retired", "not-adopted"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +37,9 @@ def removal_status(relation: str, by: str) -> Derived:
 
 def derive_status(removal: Derived | None, deadline: Deadline | None, calendar: Calendar,
                   as_of: AsOf | None = None, as_of_convention: str | None = None) -> Derived:
-    """Superseded or retired when its paragraph is out of force; elapsed when its deadline
-    has passed; else active."""
+    """Superseded or retired when its paragraph is out of force (elapsed when its text
+    lapsed, not-adopted when it was never adopted); elapsed when its deadline has passed;
+    else active."""
     if removal is not None:
         return removal
     if deadline is not None and calendar.passed(deadline, as_of, as_of_convention):
@@ -45,6 +51,6 @@ def derive_status(removal: Derived | None, deadline: Deadline | None, calendar: 
 def effective_status(derived: Derived, recorded: str | None) -> str:
     """What holds: out of force wins over anything recorded; a recorded status wins over
     'elapsed' and 'active' (a person knows it was implemented on time)."""
-    if derived.status in ("superseded", "retired") or recorded is None:
+    if derived.status in FINAL or recorded is None:
         return derived.status
     return recorded

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
@@ -17,9 +19,21 @@ from sqlalchemy import Connection, func, or_, select
 from mealink.errors import NotFoundError
 from mealink.link.identifiers import parse_key
 from mealink.link.lineage import REMOVALS
-from mealink.link.status import PAST, AsOf, DocInfo, EdgeInfo, Status, status_of
+from mealink.link.status import (
+    PAST,
+    AsOf,
+    DocInfo,
+    EdgeInfo,
+    Evidence,
+    Status,
+    meeting_label,
+    status_of,
+)
+from mealink.mandates.deadlines import Calendar
+from mealink.mandates.knowledge import MeetingEntry
 from mealink.store.database import Store
-from mealink.store.linking import load_graph
+from mealink.store.linking import edge_infos, load_graph
+from mealink.store.mandates import calendar_for
 from mealink.store.records import short_adoption
 from mealink.store.schema import CitationRow, DocumentKeyRow, DocumentRow, EdgeRow, ParagraphRow
 
@@ -41,7 +55,12 @@ class Act:
 
 @dataclass(frozen=True, slots=True)
 class DocumentStatus:
-    """A document's (or paragraph's) status, with the acts that decided it."""
+    """A document's (or paragraph's) status, what it rests on, and who adopted the text.
+
+    ``in_force`` is True, False or None (cannot be told: a text known only from
+    citations); ``evidence`` is what a reader can check: the paragraph that repealed,
+    replaced or retired it, the rule that made it lapse, or that no evidence says either
+    way."""
 
     document_id: str
     label: str
@@ -49,26 +68,51 @@ class DocumentStatus:
     adopted: str | None
     is_stub: bool
     state: str
-    in_force: bool
+    in_force: bool | None
     as_of: str | None
     acts: list[Act]
     paragraph_id: str | None = None
     removed_paragraphs: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    adoption: str = "unknown"
+    adopted_by: str | None = None
+    adoption_evidence: str | None = None
+    identified_by: str | None = None
+    asked: str | None = None  # what the question named, when it is a part of this text
+    lapsed_at: str | None = None  # the meeting a text adopted for one period lasts until
 
     def to_dict(self) -> dict[str, Any]:
         return {"document_id": self.document_id, "label": self.label, "title": self.title,
-                "adopted": self.adopted, "in_corpus": not self.is_stub, "state": self.state,
-                "in_force": self.in_force, "as_of": self.as_of,
+                "asked": self.asked, "adopted": self.adopted, "in_corpus": not self.is_stub,
+                "state": self.state, "in_force": self.in_force, "as_of": self.as_of,
+                "lapses_at": self.lapsed_at,
                 "paragraph_id": self.paragraph_id,
                 "removed_paragraphs": list(self.removed_paragraphs),
+                "evidence": [e.to_dict() for e in self.evidence],
+                "adoption": self.adoption, "adopted_by": self.adopted_by,
+                "adoption_evidence": self.adoption_evidence,
+                "identified_by": self.identified_by,
                 "acts": [{"relation": a.relation, "by": a.source_id, "by_label": a.source,
                           "adopted": a.adopted, "paragraph_id": a.paragraph_id,
                           "paragraphs": list(a.paragraphs)} for a in self.acts]}
 
 
+def _versions_note(conn: Connection, key_id: str, work_id: str) -> str:
+    rows = conn.execute(select(DocumentRow.label, DocumentRow.is_stub).join(
+        DocumentKeyRow, DocumentKeyRow.document_id == DocumentRow.id).where(
+        or_(DocumentKeyRow.key == work_id, DocumentKeyRow.key.like(f"{work_id}-rev-%")))
+        .distinct()).all()
+    if not rows:
+        return ""
+    known = "; ".join(f"{r.label} ({'known from citations' if r.is_stub else 'stored'})"
+                      for r in rows)
+    return f"; the corpus knows other versions: {known}"
+
+
 def find_document(conn: Connection, text: str) -> tuple[str, str | None]:
     """The stored document ``text`` names (a stable id, a paragraph id, a symbol or a
-    citation such as 'CMS Resolution 7.9'), and the paragraph id when it names one."""
+    citation such as 'CMS Resolution 7.9'), and the paragraph id when it names one. A
+    citation with a revision mark names that version only."""
     t = text.strip()
     for candidate in dict.fromkeys((t, t.rstrip("/"))):  # a stable id: the usual case
         if conn.execute(select(DocumentRow.id).where(DocumentRow.id == candidate)).first():
@@ -80,82 +124,162 @@ def find_document(conn: Connection, text: str) -> tuple[str, str | None]:
     if row:
         return row.id, None
     key = parse_key(t)
+    note = ""
     if key is not None:
-        for k in (key.id, key.work.id):
-            row = conn.execute(select(DocumentKeyRow.document_id).where(
-                DocumentKeyRow.key == k)).first()
-            if row:
-                return row.document_id, None
-    raise NotFoundError(f"{text!r} is not in the corpus and no stored text cites it; check "
-                        "the symbol (e.g. 'CMS Resolution 11.10', 'decision XIV/11') or "
+        row = conn.execute(select(DocumentKeyRow.document_id).where(
+            DocumentKeyRow.key == key.id)).first()
+        if row:
+            return row.document_id, None
+        note = _versions_note(conn, key.id, key.work.id)
+    raise NotFoundError(f"{text!r} is not in the corpus and no stored text cites it{note}; "
+                        "check the symbol (e.g. 'CMS Resolution 11.10', 'decision XIV/11') or "
                         "ingest it first")
 
 
-def _acts(statuses: Status, docs: dict[str, DocInfo],
-          paragraph_of: dict[tuple[str, str], str | None]) -> list[Act]:
+def _acts(statuses: Status, docs: dict[str, DocInfo]) -> list[Act]:
     return [Act(e.relation, e.source, docs[e.source].label,
-                short_adoption(docs[e.source].adopted_at), paragraph_of.get((e.source,
-                                                                            e.relation)),
-                e.paragraphs) for e in statuses.acts]
+                short_adoption(docs[e.source].adopted_at), e.paragraph_id, e.paragraphs)
+            for e in statuses.acts]
 
 
-def _incoming(conn: Connection, target: str) -> tuple[list[EdgeInfo], dict[tuple[str, str],
-                                                                         str | None]]:
-    rows = conn.execute(select(EdgeRow.source_id, EdgeRow.relation, EdgeRow.target_id,
-                               EdgeRow.paragraphs, EdgeRow.paragraph_id).where(
-        EdgeRow.target_id == target)).all()
-    edges = [EdgeInfo(r.source_id, r.relation, r.target_id,
-                      tuple(json.loads(r.paragraphs)) if r.paragraphs else ()) for r in rows]
-    return edges, {(r.source_id, r.relation): r.paragraph_id for r in rows}
+def _cited_by(conn: Connection, doc_id: str, limit: int = 6) -> Evidence | None:
+    """'cited by CMS Resolution 11.10 (pre 1, para 20)': where a text known only from
+    citations is known from."""
+    rows = conn.execute(select(DocumentRow.label, ParagraphRow.anchor).select_from(
+        CitationRow).join(ParagraphRow, ParagraphRow.pk == CitationRow.paragraph_pk).join(
+        DocumentRow, DocumentRow.id == CitationRow.document_id).where(
+        CitationRow.target_id == doc_id).order_by(CitationRow.pk)).all()
+    if not rows:
+        return None
+    where: dict[str, list[str]] = {}
+    for r in rows:
+        where.setdefault(r.label, [])
+        anchor = r.anchor.replace("_", " ")
+        if anchor not in where[r.label]:
+            where[r.label].append(anchor)
+    shown = [f"{label} ({', '.join(anchors)})" for label, anchors in list(where.items())[:limit]]
+    more = f" and {len(where) - limit} more" if len(where) > limit else ""
+    return Evidence("citations", f"known from citations: {'; '.join(shown)}{more}")
 
 
-def status(store: Store, text: str, as_of: AsOf | None = None) -> DocumentStatus:
-    """Whether the text (or paragraph) named by ``text`` is in force, and why not."""
+def _coverage(conn: Connection, convention: str | None, calendar: Calendar) -> Evidence:
+    """How far the corpus reaches for a convention: an 'in force' answer is no stronger."""
+    rows = conn.execute(select(DocumentRow.label, DocumentRow.meeting, DocumentRow.adopted_on,
+                               DocumentRow.adopted_at).where(
+        ~DocumentRow.is_stub, DocumentRow.convention == convention)).all()
+    if not rows:
+        return Evidence("none", "no stored text of its convention")
+
+    def when(r: Any) -> date | None:
+        return r.adopted_on or calendar.end_of(convention, "COP", r.meeting)
+
+    dated = [r for r in rows if when(r) is not None]
+    n = f"{len(rows)} stored text{'s' if len(rows) != 1 else ''} of {convention}"
+    if not dated:
+        return Evidence("none", f"consulted: {n}, none of them dated")
+    latest = max(dated, key=lambda r: (when(r), r.label))
+    day = when(latest)
+    meeting = f"{meeting_label(convention, latest.meeting)}, " if latest.meeting else ""
+    return Evidence("none", f"consulted: {n}, the latest {latest.label} ({meeting}"
+                            f"{day.year if day else ''})")
+
+
+def _store_status(conn: Connection, info: DocInfo, st: Status, docs: dict[str, DocInfo],
+                  calendar: Calendar, as_of: AsOf | None) -> DocumentStatus:
+    evidence = list(st.evidence)
+    if info.is_stub and st.state == "no repeal known":
+        cited = _cited_by(conn, info.id)
+        if cited is not None:
+            evidence.append(cited)
+    elif st.state in ("in force", "in force in part"):
+        evidence.append(_coverage(conn, info.convention, calendar))
+    row = conn.execute(select(DocumentRow.title, DocumentRow.identified_by).where(
+        DocumentRow.id == info.id)).first()
+    return DocumentStatus(
+        info.id, info.label, row.title if row else None, short_adoption(info.adopted_at),
+        info.is_stub, st.state, st.in_force, as_of.label if as_of else None, _acts(st, docs),
+        None, st.removed_paragraphs, tuple(evidence), info.adoption, info.adopted_by,
+        info.adoption_evidence, row.identified_by if row else None, lapsed_at=st.lapsed_at)
+
+
+def status(store: Store, text: str, as_of: AsOf | None = None,
+           meetings: Iterable[MeetingEntry] = ()) -> DocumentStatus:
+    """Whether the text (or paragraph) named by ``text`` is in force, why (not), and what
+    that rests on."""
     with store.engine.connect() as conn:
         doc_id, paragraph_id = find_document(conn, text)
         docs, _, _ = load_graph(conn)
-        edges, paragraph_of = _incoming(conn, doc_id)
-        number = None
-        if paragraph_id is not None:
-            number = conn.execute(select(ParagraphRow.number).where(
-                ParagraphRow.id == paragraph_id)).scalar()
-    info = docs[doc_id]
-    st = status_of(info, edges, docs, as_of)
-    state, in_force = st.state, st.in_force
-    if paragraph_id is not None and st.in_force:
-        hit = [e for e in st.acts if number and any(
-            number == p or number.startswith(f"{p}(") for p in e.paragraphs)]
-        state, in_force = (PAST[hit[0].relation], False) if hit else ("in force", True)
-    return DocumentStatus(doc_id, info.label, None, short_adoption(info.adopted_at),
-                          info.is_stub, state, in_force, as_of.label if as_of else None,
-                          _acts(st, docs, paragraph_of), paragraph_id, st.removed_paragraphs)
+        edges = edge_infos(conn, doc_id)
+        calendar = calendar_for(conn, meetings)
+        info = docs[doc_id]
+        st = status_of(info, edges, docs, as_of, calendar)
+        out = _store_status(conn, info, st, docs, calendar, as_of)
+        key = parse_key(text.strip())
+        if paragraph_id is None and key is not None and key.id != doc_id and \
+                len(conn.execute(select(DocumentKeyRow.key).where(
+                    DocumentKeyRow.document_id == doc_id)).all()) > 1:
+            out = replace(out, asked=key.label)
+            row = conn.execute(select(ParagraphRow.id).where(
+                ParagraphRow.document_id == doc_id, ParagraphRow.number == key.number)).first()
+            paragraph_id = row.id if row else None
+        number = conn.execute(select(ParagraphRow.number).where(
+            ParagraphRow.id == paragraph_id)).scalar() if paragraph_id is not None else None
+    if paragraph_id is None:
+        return out
+    out = replace(out, paragraph_id=paragraph_id)
+    if st.in_force:
+        def reaches(p: str) -> bool:
+            return bool(number) and (number == p or str(number).startswith(f"{p}("))
+
+        hit = [e for e in st.acts if any(reaches(p) for p in e.paragraphs)]
+        if hit:
+            evidence = tuple(e for e in out.evidence if e.paragraph_id == hit[0].paragraph_id
+                             and e.kind == "act")
+            return replace(out, state=PAST[hit[0].relation], in_force=False, evidence=evidence)
+        if any(reaches(p) for p in st.removed_paragraphs):  # a decision of a group not kept
+            return replace(out, state="expected to have lapsed", in_force=False,
+                           evidence=tuple(e for e in out.evidence if e.kind == "rule"))
+        return replace(out, state="in force")
+    return out
 
 
-def in_force(store: Store, convention: str | None = None,
-             as_of: AsOf | None = None) -> list[DocumentStatus]:
-    """Every text of ``convention`` (all when None) that is in force, wholly or in part."""
+def in_force(store: Store, convention: str | None = None, as_of: AsOf | None = None, *,
+             include_cited: bool = False,
+             meetings: Iterable[MeetingEntry] = ()) -> list[DocumentStatus]:
+    """Every stored text of ``convention`` (all when None) that is in force, wholly or in
+    part; ``include_cited`` adds the texts known only from citations that nothing known
+    ends ("no repeal known"), labelled so."""
     with store.engine.connect() as conn:
         docs, _, _ = load_graph(conn)
-        rows = conn.execute(select(EdgeRow.source_id, EdgeRow.relation, EdgeRow.target_id,
-                                   EdgeRow.paragraphs).where(
-            EdgeRow.target_id.is_not(None),
-            or_(EdgeRow.relation.in_(REMOVALS), EdgeRow.relation == "revises"))).all()
-    incoming: dict[str, list[EdgeInfo]] = defaultdict(list)
-    for r in rows:
-        if r.source_id in docs and r.target_id in docs:
-            incoming[r.target_id].append(EdgeInfo(
-                r.source_id, r.relation, r.target_id,
-                tuple(json.loads(r.paragraphs)) if r.paragraphs else ()))
-    out = []
-    for d in sorted(docs.values(), key=lambda d: (d.convention or "", d.adoption_order, d.id)):
-        if convention and (d.convention or "").lower() != convention.lower():
-            continue
-        st = status_of(d, incoming.get(d.id, []), docs, as_of)
-        if st.in_force:
-            out.append(DocumentStatus(d.id, d.label, None, short_adoption(d.adopted_at),
-                                      d.is_stub, st.state, True,
-                                      as_of.label if as_of else None, _acts(st, docs, {}),
-                                      None, st.removed_paragraphs))
+        incoming: dict[str, list[EdgeInfo]] = defaultdict(list)
+        for e in edge_infos(conn):
+            if e.source in docs and e.target in docs and e.target is not None and \
+                    e.relation in (*REMOVALS, "revises", "keeps"):
+                incoming[e.target].append(e)
+        calendar = calendar_for(conn, meetings)
+        titles = {r.id: r.title for r in conn.execute(select(DocumentRow.id, DocumentRow.title))}
+        coverage: dict[str | None, Evidence] = {}
+        out = []
+        for d in sorted(docs.values(),
+                        key=lambda d: (d.convention or "", d.adoption_order, d.id)):
+            if convention and (d.convention or "").lower() != convention.lower():
+                continue
+            if d.is_stub and not include_cited:
+                continue
+            st = status_of(d, incoming.get(d.id, []), docs, as_of, calendar)
+            if not (st.in_force or (include_cited and st.state == "no repeal known")):
+                continue
+            evidence = list(st.evidence)
+            if not d.is_stub:
+                if d.convention not in coverage:
+                    coverage[d.convention] = _coverage(conn, d.convention, calendar)
+                evidence.append(coverage[d.convention])
+            out.append(DocumentStatus(d.id, d.label, titles.get(d.id),
+                                      short_adoption(d.adopted_at), d.is_stub, st.state,
+                                      st.in_force, as_of.label if as_of else None,
+                                      _acts(st, docs), None, st.removed_paragraphs,
+                                      tuple(evidence), d.adoption, d.adopted_by,
+                                      d.adoption_evidence, lapsed_at=st.lapsed_at))
     return out
 
 
@@ -170,11 +294,14 @@ class LineageNode:
     in_corpus: bool
     state: str
     children: list[LineageNode] = field(default_factory=list)
+    #: what the edge to this node rests on: the paragraph that repeals, retires, keeps ...
+    #: (its stable id), or "revision mark" for a later version known by its symbol
+    via: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"document_id": self.document_id, "label": self.label,
                 "relation": self.relation, "paragraphs": list(self.paragraphs),
-                "in_corpus": self.in_corpus, "state": self.state,
+                "via": self.via, "in_corpus": self.in_corpus, "state": self.state,
                 "children": [c.to_dict() for c in self.children]}
 
 
@@ -183,13 +310,14 @@ def lineage(store: Store, text: str, *, citations: bool = False,
     """Ancestors (what this text revises, repeals, retires ..., recursively) and
     descendants (what revised, repealed, retired ... it), as two trees rooted at it;
     ``citations`` adds recalls and cites."""
-    relations = set(REMOVALS) | {"revises"}
+    relations = set(REMOVALS) | {"revises", "keeps"}
     if citations:
         relations |= {"recalls", "cites"}
     with store.engine.connect() as conn:
         doc_id, _ = find_document(conn, text)
         rows = conn.execute(select(EdgeRow.source_id, EdgeRow.relation, EdgeRow.target_id,
-                                   EdgeRow.paragraphs).where(
+                                   EdgeRow.paragraphs, EdgeRow.paragraph_id,
+                                   EdgeRow.derived).where(
             EdgeRow.target_id.is_not(None), EdgeRow.relation.in_(relations))).all()
         meta = {r.id: (r.label, not r.is_stub, r.status) for r in conn.execute(
             select(DocumentRow.id, DocumentRow.label, DocumentRow.is_stub, DocumentRow.status))}
@@ -211,7 +339,9 @@ def lineage(store: Store, text: str, *, citations: bool = False,
             if nxt in seen or nxt not in meta:
                 continue
             sc = tuple(json.loads(r.paragraphs)) if r.paragraphs else ()
-            node.children.append(build(nxt, r.relation, sc, up, level + 1, seen | {nxt}))
+            child = build(nxt, r.relation, sc, up, level + 1, seen | {nxt})
+            child.via = "revision mark" if r.derived else r.paragraph_id
+            node.children.append(child)
         return node
 
     return (build(doc_id, None, (), True, 0, frozenset({doc_id})),

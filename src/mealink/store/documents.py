@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, func, or_, select
 
 from mealink.link.lineage import REMOVALS
+from mealink.link.status import known_in_force, meeting_label
 from mealink.store.corpus import find_document
 from mealink.store.database import Store
 from mealink.store.mandates import MandateFilters, MandateView, list_mandates
@@ -111,19 +112,31 @@ class DocumentPage:
     language: str
     is_stub: bool
     state: str
-    in_force: bool
+    in_force: bool | None
     acts: list[Act]
     paragraphs: list[ParagraphPage]
     versions: list[tuple[str, str]] = field(default_factory=list)
     cited_by: list[tuple[str, str]] = field(default_factory=list)
     mandates: int = 0
+    #: what the status rests on ({kind, text, document_id, paragraph_id}), who adopted the
+    #: text and what says so, and where its symbol came from
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    adoption: str = "unknown"
+    adopted_by: str | None = None
+    adoption_evidence: str | None = None
+    identified_by: str | None = None
+    meeting: str | None = None  # the adopting meeting as its number tells ('COP12')
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "label": self.label, "symbol": self.symbol, "title": self.title,
+            "meeting": self.meeting,
             "convention": self.convention, "type": self.type, "adopted": self.adopted,
             "adopted_at": self.adopted_at, "language": self.language,
             "in_corpus": not self.is_stub, "state": self.state, "in_force": self.in_force,
+            "evidence": self.evidence, "adoption": self.adoption,
+            "adopted_by": self.adopted_by, "adoption_evidence": self.adoption_evidence,
+            "identified_by": self.identified_by,
             "acts": [asdict(a) for a in self.acts], "mandates": self.mandates,
             "versions": [{"id": i, "label": lb} for i, lb in self.versions],
             "cited_by": [{"id": i, "label": lb} for i, lb in self.cited_by],
@@ -193,7 +206,7 @@ def _acts(conn: Connection, doc_id: str) -> list[Act]:
                                DocumentRow.adopted_at).join(
         DocumentRow, DocumentRow.id == EdgeRow.source_id).where(
         EdgeRow.target_id == doc_id, EdgeRow.source_id != doc_id,
-        or_(EdgeRow.relation.in_(REMOVALS), EdgeRow.relation == "revises"))
+        or_(EdgeRow.relation.in_(REMOVALS), EdgeRow.relation.in_(("revises", "keeps"))))
         .order_by(DocumentRow.adopted_on, EdgeRow.source_id)).all()
     return [Act(r.relation, r.source_id, r.label, short_adoption(r.adopted_at), r.paragraph_id,
                 tuple(json.loads(r.paragraphs)) if r.paragraphs else ()) for r in rows]
@@ -251,8 +264,12 @@ def read_document(store: Store, text: str) -> DocumentPage:
         page = DocumentPage(
             d.id, d.label, d.symbol, d.title, d.convention, d.type,
             short_adoption(d.adopted_at), d.adopted_at, d.language, bool(d.is_stub), d.status,
-            bool(d.in_force), _acts(conn, doc_id), _paragraphs(conn, doc_id), versions,
-            cited_by)
+            known_in_force(d.status, bool(d.in_force)), _acts(conn, doc_id),
+            _paragraphs(conn, doc_id), versions, cited_by,
+            evidence=json.loads(d.status_evidence) if d.status_evidence else [],
+            adoption=d.adoption or "unknown", adopted_by=d.adopted_by,
+            adoption_evidence=d.adoption_evidence, identified_by=d.identified_by,
+            meeting=meeting_label(d.convention, d.meeting) if d.meeting else None)
     page.mandates = sum(p.mandates for p in page.paragraphs)
     return page
 
@@ -268,7 +285,7 @@ class DocumentSummary:
     type: str
     adopted: str | None
     state: str
-    in_force: bool
+    in_force: bool | None
     in_corpus: bool
 
     def to_dict(self) -> dict[str, Any]:
@@ -306,8 +323,9 @@ def list_documents(store: Store, *, convention: str | None = None, type: str | N
                             .order_by(DocumentRow.convention, DocumentRow.adopted_on,
                                       DocumentRow.id).limit(limit).offset(offset)).all()
     return total, [DocumentSummary(r.id, r.label, r.title, r.convention, r.type,
-                                   short_adoption(r.adopted_at), r.status, bool(r.in_force),
-                                   not r.is_stub) for r in rows]
+                                   short_adoption(r.adopted_at), r.status,
+                                   known_in_force(r.status, bool(r.in_force)), not r.is_stub)
+                   for r in rows]
 
 
 @dataclass(slots=True)

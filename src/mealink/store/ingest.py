@@ -13,31 +13,40 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from mealink import __version__, parse_source
 from mealink.errors import MealinkError
 from mealink.interop import read_document, sniff_format
 from mealink.interop.informea import base_record, split_records
-from mealink.link.identifiers import DocKey
+from mealink.link.identifiers import DocKey, document_keys, parse_key
 from mealink.link.lineage import document_links
 from mealink.load import DEFAULT_MAX_BYTES, iter_paths, read_file
+from mealink.load.meta import read_sidecar
+from mealink.models import Document
 from mealink.parse.findings import (
     Assessment,
     findings_source,
     looks_like_findings,
     parse_findings,
 )
+from mealink.parse.metadata import symbol_parts
 from mealink.store.database import Store
 from mealink.store.findings import store_assessment
 from mealink.store.linking import LinkSummary, link
-from mealink.store.records import DocumentRecord, document_record, stub_record
+from mealink.store.records import (
+    DocumentRecord,
+    document_record,
+    fingerprint,
+    stub_record,
+    title_key,
+)
 from mealink.store.schema import (
     ActorRow,
     AssessmentRow,
@@ -51,6 +60,7 @@ from mealink.store.schema import (
     SourceRow,
 )
 from mealink.store.topics import sync_topics
+from mealink.vocabulary import vocabulary
 
 __all__ = ["FileOutcome", "IngestSummary", "ingest", "ingest_file", "reparse"]
 
@@ -96,7 +106,8 @@ def _source_key(path: Path) -> str:
     return str(path.resolve())
 
 
-def _write(conn: Connection, rec: DocumentRecord, source: tuple[str, str, bytes]) -> None:
+def _write(conn: Connection, rec: DocumentRecord,
+           source: tuple[str, str, bytes, str | None]) -> None:
     """Insert one document's rows (its earlier version already deleted)."""
     doc_id = rec.document["id"]
     own_keys = {k.id for k in rec.keys} | {doc_id}
@@ -110,9 +121,9 @@ def _write(conn: Connection, rec: DocumentRecord, source: tuple[str, str, bytes]
     if stubs:
         conn.execute(delete(DocumentRow).where(DocumentRow.id.in_(stubs)))
     conn.execute(insert(DocumentRow), [rec.document])
-    name, fmt, data = source
+    name, fmt, data, meta = source
     conn.execute(insert(SourceRow), [{"document_id": doc_id, "name": name, "format": fmt,
-                                      "data": data}])
+                                      "data": data, "meta": meta}])
     taken = {h.key for h in holders if not h.is_stub}
     conn.execute(insert(DocumentKeyRow), [{"key": k, "document_id": doc_id}
                                           for k in sorted(own_keys - taken)])
@@ -159,14 +170,19 @@ def _ensure_stubs(conn: Connection, keys: Iterable[DocKey]) -> None:
 
 
 def ingest_file(store: Store, path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                force: bool = False) -> FileOutcome:
-    """Parse, annotate and store one file in its own transaction."""
+                force: bool = False, as_symbol: str | None = None) -> FileOutcome:
+    """Parse, annotate and store one file in its own transaction. What its sidecar
+    ``NAME.meta.json`` says of it, or ``as_symbol`` (``ingest --as``), identifies a text
+    whose own words do not."""
     p = Path(path)
     shown = str(path)
     try:
         data = read_file(p, max_bytes=max_bytes)
+        meta = read_sidecar(p)
     except MealinkError as exc:
         return FileOutcome(shown, "failed", message=str(exc))
+    if as_symbol:
+        meta = {**meta, "symbol": " ".join(as_symbol.split()), "from": AS_GIVEN}
     key = _source_key(p)
     try:
         records = split_records(data, shown)  # None unless InforMEA JSON
@@ -174,12 +190,23 @@ def ingest_file(store: Store, path: str | Path, *, max_bytes: int = DEFAULT_MAX_
         return FileOutcome(shown, "failed", message=str(exc))
     if records is not None:
         return _ingest_records(store, records, shown, key, force)
-    return _ingest_bytes(store, data, shown, key, force)
+    return _ingest_bytes(store, data, shown, key, force, meta)
 
 
-def _ingest_bytes(store: Store, data: bytes, shown: str, key: str, force: bool) -> FileOutcome:
+def _digest(data: bytes, meta: dict[str, str]) -> str:
+    """The SHA-256 of the bytes, and of what is known of them from outside when anything is
+    (a changed sidecar is a changed input)."""
+    h = hashlib.sha256(data)
+    if meta:
+        h.update(b"\x00" + json.dumps(meta, sort_keys=True).encode("utf-8"))
+    return h.hexdigest()
+
+
+def _ingest_bytes(store: Store, data: bytes, shown: str, key: str, force: bool,
+                  meta: dict[str, str] | None = None) -> FileOutcome:
     """Store one input's bytes unless the same bytes are stored already."""
-    digest = hashlib.sha256(data).hexdigest()
+    meta = meta or {}
+    digest = _digest(data, meta)
     with store.engine.connect() as conn:  # one look-up: this path, or these bytes elsewhere
         rows = conn.execute(select(DocumentRow.id, DocumentRow.content_hash,
                                    DocumentRow.source, DocumentRow.parser_version).where(
@@ -196,7 +223,8 @@ def _ingest_bytes(store: Store, data: bytes, shown: str, key: str, force: bool) 
     if existing is None and same is not None:
         return FileOutcome(shown, "duplicate", same.id,
                            f"same bytes as {same.source}; stored once")
-    return _store_bytes(store, data, shown, key, digest, existing.id if existing else None)
+    return _store_bytes(store, data, shown, key, digest, existing.id if existing else None,
+                        meta)
 
 
 def _ingest_records(store: Store, records: list[dict[str, Any]], shown: str, key: str,
@@ -221,7 +249,8 @@ def _ingest_records(store: Store, records: list[dict[str, Any]], shown: str, key
 
 
 def _store_bytes(store: Store, data: bytes, shown: str, key: str, digest: str,
-                 previous: str | None) -> FileOutcome:
+                 previous: str | None, meta: dict[str, str] | None = None) -> FileOutcome:
+    meta = meta or {}
     try:
         fmt = sniff_format(data)
         if fmt != "text":  # Akoma Ntoso, an InforMEA record
@@ -230,18 +259,81 @@ def _store_bytes(store: Store, data: bytes, shown: str, key: str, digest: str,
             src = findings_source(data, shown)  # a list of findings stays raw; else load
             if looks_like_findings(src):
                 return _store_findings(store, parse_findings(src), shown, key, digest)
+            if meta:
+                src = replace(src, meta={**src.meta, **meta})
             doc, fmt = parse_source(src), src.format
     except MealinkError as exc:
         return FileOutcome(shown, "failed", message=str(exc))
+    with store.engine.connect() as conn:
+        note = _identify_by_title(conn, doc) or _refuse_weak_guess(conn, doc, key)
     rec = document_record(doc, document_links(doc), source=key, content_hash=digest,
                           parser_version=PARSER_VERSION, now=_now())
     doc_id = rec.document["id"]
+    kept = json.dumps(meta, ensure_ascii=False, sort_keys=True) if meta else None
     try:
-        return _replace(store, rec, (shown, fmt, data), key, previous)
+        return _replace(store, rec, (shown, fmt, data, kept), key, previous, note)
     except SQLAlchemyError as exc:  # the transaction was rolled back: nothing half-written
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         return FileOutcome(shown, "failed", doc_id, f"{shown}: not stored, the database "
                            f"refused it ({reason})")
+
+
+#: how an identification given with ``ingest --as`` is recorded
+AS_GIVEN = "given at ingest (--as)"
+_WEAK = ("its file name", "its title")
+
+
+def _identify_by_title(conn: Connection, doc: Document) -> str | None:
+    """A text without a symbol whose title is, word for word, the title stored texts give
+    one cited text ('Resolution 10.25 on "Enhancing Engagement with the Global Environment
+    Facility"') is that text. One cited text only, and no stored text with that title: two
+    candidates are no identification."""
+    if doc.symbol or not doc.title or len(doc.title.split()) < 3:
+        return None
+    wanted = title_key(doc.title)
+    rows = conn.execute(select(CitationRow.target_key, CitationRow.target_label,
+                               CitationRow.document_id, ParagraphRow.anchor).join(
+        ParagraphRow, ParagraphRow.pk == CitationRow.paragraph_pk).where(
+        CitationRow.title_key == wanted, CitationRow.target_key.is_not(None))
+        .order_by(CitationRow.pk)).all()
+    keys = {r.target_key for r in rows}
+    if len(keys) != 1 or rows[0].target_label is None:
+        return None
+    # versions share titles (CMS 10.21 and 11.10 are both "Synergies and Partnerships"): a
+    # title a stored text also bears identifies nothing
+    if conn.execute(select(DocumentRow.id).where(
+            ~DocumentRow.is_stub, func.lower(DocumentRow.title) == wanted)).first():
+        return None
+    first = rows[0]
+    key = parse_key(first.target_label)
+    if key is None or (doc.convention not in (None, key.convention)):
+        return None
+    doc.symbol, doc.convention = first.target_label, key.convention
+    doc.number, doc.revision = symbol_parts(doc.symbol, vocabulary())
+    doc.identified_by = (f"its title, which {first.document_id} "
+                         f"({first.anchor.replace('_', ' ')}) gives to {first.target_label}")
+    return None
+
+
+def _refuse_weak_guess(conn: Connection, doc: Document, key: str) -> str | None:
+    """Never merge two texts on a weak guess: a text identified only by its file name or
+    its title, whose identifier a different stored text already holds, is stored as an
+    unidentified text beside it, with a note saying so."""
+    if not doc.symbol or not (doc.identified_by or "").startswith(_WEAK):
+        return None
+    keys = document_keys(doc.convention, doc.symbol, doc.number, doc.revision)
+    if not keys:
+        return None
+    holder = conn.execute(select(DocumentRow.id, DocumentRow.source, DocumentRow.fingerprint)
+                          .where(DocumentRow.id == keys[0].id, ~DocumentRow.is_stub,
+                                 DocumentRow.source != key)).first()
+    if holder is None or holder.fingerprint == fingerprint(doc):
+        return None
+    said = doc.identified_by
+    doc.symbol = doc.number = doc.revision = doc.identified_by = None
+    return (f"{said} suggests {keys[0].label}, but {holder.source} already holds that text "
+            "and this one differs: stored as an unidentified text (give `--as SYMBOL` if it "
+            "is another version)")
 
 
 def _store_findings(store: Store, assessment: Assessment, shown: str, key: str,
@@ -259,23 +351,26 @@ def _store_findings(store: Store, assessment: Assessment, shown: str, key: str,
                        f"{len(assessment.findings)} findings of {assessment.title}")
 
 
-def _replace(store: Store, rec: DocumentRecord, source: tuple[str, str, bytes], key: str,
-             previous: str | None) -> FileOutcome:
+def _replace(store: Store, rec: DocumentRecord, source: tuple[str, str, bytes, str | None],
+             key: str, previous: str | None, note: str | None = None) -> FileOutcome:
     """Write one document in one transaction, replacing its earlier version."""
     shown = source[0]
     doc_id = rec.document["id"]
     with store.engine.begin() as conn:
-        clash = conn.execute(select(DocumentRow.id, DocumentRow.source, DocumentRow.type).where(
+        clash = conn.execute(select(DocumentRow.id, DocumentRow.source, DocumentRow.type,
+                                    DocumentRow.language).where(
             (DocumentRow.id == doc_id) | (DocumentRow.fingerprint == rec.document["fingerprint"]),
             ~DocumentRow.is_stub, DocumentRow.source != key)).first()
-        note = None
         if clash is not None and clash.type == "document" and rec.keys:
             # The stored copy could not be identified, this one can: keep this one.
             conn.execute(delete(DocumentRow).where(DocumentRow.id == clash.id))
             note = f"replaces the copy read from {clash.source}, which had no symbol"
         elif clash is not None:
+            other = rec.document["language"]
+            what = f"the same text in another language ({other}) as" \
+                if clash.id == doc_id and clash.language != other else "same text as"
             return FileOutcome(shown, "duplicate", clash.id,
-                               f"same text as {clash.source} ({clash.id}); stored once")
+                               f"{what} {clash.source} ({clash.id}); stored once")
         if previous is not None:
             conn.execute(delete(DocumentRow).where(DocumentRow.id == previous))
         _write(conn, rec, source)
@@ -285,12 +380,18 @@ def _replace(store: Store, rec: DocumentRecord, source: tuple[str, str, bytes], 
 
 def ingest(store: Store, paths: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES,
            on_file: Callable[[FileOutcome], None] | None = None,
-           force: bool = False) -> IngestSummary:
-    """Ingest every file under ``paths`` (folders recursively), then link the corpus."""
+           force: bool = False, as_symbol: str | None = None) -> IngestSummary:
+    """Ingest every file under ``paths`` (folders recursively), then link the corpus;
+    ``as_symbol`` says what the one file given is (``ingest --as``)."""
+    files = list(iter_paths(paths))
+    if as_symbol is not None and len(files) != 1:
+        raise MealinkError(f"--as {as_symbol!r} names one text, but {len(files)} files were "
+                           "given; ingest that file alone with --as")
     summary = IngestSummary()
-    for p in iter_paths(paths):
+    for p in files:
         try:
-            outcome = ingest_file(store, p, max_bytes=max_bytes, force=force)
+            outcome = ingest_file(store, p, max_bytes=max_bytes, force=force,
+                                  as_symbol=as_symbol)
         except MealinkError as exc:
             outcome = FileOutcome(str(p), "failed", message=str(exc))
         summary.outcomes.append(outcome)
@@ -305,11 +406,12 @@ def reparse(store: Store, *, on_file: Callable[[FileOutcome], None] | None = Non
     """Parse every stored document again from its kept bytes (after a parser upgrade)."""
     with store.engine.connect() as conn:
         rows = conn.execute(select(DocumentRow.id, DocumentRow.source, DocumentRow.content_hash,
-                                   SourceRow.name, SourceRow.data).join(
+                                   SourceRow.name, SourceRow.data, SourceRow.meta).join(
             SourceRow, SourceRow.document_id == DocumentRow.id).order_by(DocumentRow.id)).all()
     summary = IngestSummary()
     for row in rows:
-        outcome = _store_bytes(store, row.data, row.name, row.source, row.content_hash, row.id)
+        outcome = _store_bytes(store, row.data, row.name, row.source, row.content_hash, row.id,
+                               json.loads(row.meta) if row.meta else None)
         summary.outcomes.append(outcome)
         if on_file is not None:
             on_file(outcome)

@@ -9,19 +9,21 @@ from ``mealink.link.status`` (pure), so the same rules answer "in force as of CO
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import pairwise
 
 from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
-from mealink.link.status import DocInfo, EdgeInfo, current_status, pick_version
+from mealink.link.status import DocInfo, EdgeInfo, Status, current_status, pick_version
+from mealink.mandates.deadlines import Calendar
 from mealink.store.database import Store
-from mealink.store.mandates import derive_statuses
+from mealink.store.mandates import calendar_for, derive_statuses
 from mealink.store.schema import CitationRow, DocumentKeyRow, DocumentRow, EdgeRow, ParagraphRow
 from mealink.store.vectors import bump_generation
 
-__all__ = ["LinkSummary", "link", "load_graph"]
+__all__ = ["LinkSummary", "edge_infos", "evidence_json", "link", "load_graph"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +41,18 @@ class LinkSummary:
 def load_graph(conn: Connection) -> tuple[dict[str, DocInfo], dict[str, str],
                                           dict[str, list[str]]]:
     """Documents as ``DocInfo``, the key -> document map, and the versions of each work."""
+    numbers: dict[str, list[str]] = defaultdict(list)
+    for key, holder in conn.execute(select(DocumentKeyRow.key, DocumentKeyRow.document_id)
+                                    .order_by(DocumentKeyRow.key)):
+        numbers[holder].append(key.rsplit("/", 1)[-1])
     docs = {r.id: DocInfo(r.id, r.work_id, r.convention, r.meeting, r.adopted_on, r.is_stub,
-                          r.revision, r.label, r.adopted_at)
+                          r.revision, r.label, r.adopted_at, r.type, r.adoption or "unknown",
+                          r.adopted_by, r.adoption_evidence, tuple(numbers.get(r.id, ())))
             for r in conn.execute(select(
                 DocumentRow.id, DocumentRow.work_id, DocumentRow.convention, DocumentRow.meeting,
                 DocumentRow.adopted_on, DocumentRow.is_stub, DocumentRow.revision,
-                DocumentRow.label, DocumentRow.adopted_at))}
+                DocumentRow.label, DocumentRow.adopted_at, DocumentRow.type,
+                DocumentRow.adoption, DocumentRow.adopted_by, DocumentRow.adoption_evidence))}
     keymap = {r.key: r.document_id for r in conn.execute(
         select(DocumentKeyRow.key, DocumentKeyRow.document_id))}
     versions: dict[str, list[str]] = defaultdict(list)
@@ -56,28 +64,48 @@ def load_graph(conn: Connection) -> tuple[dict[str, DocInfo], dict[str, str],
     return docs, keymap, versions
 
 
+_REVISED_KEY = re.compile(r"^(?P<work>.+?)-rev-[a-z-]*?(?P<n>\d{1,2})$")
+
+
 def _drop_orphan_stubs(conn: Connection) -> int:
+    """Drop the stubs nothing cites any more, keeping the originals of revised texts (a
+    stored or cited '(Rev.COP14)' version tells its original exists)."""
     cited = set(conn.execute(select(CitationRow.target_key).distinct()).scalars())
     cited |= set(conn.execute(select(EdgeRow.target_key).where(~EdgeRow.derived)
                               .distinct()).scalars())
-    revised_works = set(conn.execute(select(DocumentRow.work_id).where(
-        ~DocumentRow.is_stub, DocumentRow.revision.is_not(None))).scalars())
-    stubs = conn.execute(select(DocumentRow.id, DocumentRow.work_id).where(
-        DocumentRow.is_stub)).all()
-    orphans = [s.id for s in stubs if s.id not in cited and s.id not in revised_works]
+    own = set(conn.execute(select(DocumentKeyRow.key).join(
+        DocumentRow, DocumentRow.id == DocumentKeyRow.document_id).where(
+        ~DocumentRow.is_stub)).scalars())
+    revised = {m["work"] for k in cited | own if k and (m := _REVISED_KEY.match(k))}
+    stubs = conn.execute(select(DocumentRow.id).where(DocumentRow.is_stub)).scalars().all()
+    orphans = [s for s in stubs if s not in cited and s not in revised]
     for i in range(0, len(orphans), 500):
         conn.execute(delete(DocumentRow).where(DocumentRow.id.in_(orphans[i:i + 500])))
     return len(orphans)
 
 
-def _revises_edges(conn: Connection, docs: dict[str, DocInfo],
-                   versions: dict[str, list[str]]) -> list[EdgeInfo]:
+def _revises_edges(conn: Connection, docs: dict[str, DocInfo]) -> list[EdgeInfo]:
+    """A ``revises`` edge from each version of a text to the one before it, by the keys the
+    documents answer to, so that the second text of a group ('Decisions 16.159 and 15.93
+    (Rev. CoP16)') revises 15.93, and a version known only from a citation ('Resolution
+    Conf. 13.10 (Rev. CoP14)') replaces the stored original."""
     conn.execute(delete(EdgeRow).where(EdgeRow.derived))
+    works: dict[str, dict[str, tuple[int, bool]]] = defaultdict(dict)
+    for key, doc_id in conn.execute(select(DocumentKeyRow.key, DocumentKeyRow.document_id)):
+        if doc_id not in docs:
+            continue
+        m = _REVISED_KEY.match(key)
+        work, order = (m["work"], int(m["n"])) if m else (key, docs[doc_id].adoption_order)
+        revised = m is not None
+        known = works[work].get(doc_id)
+        if known is None or (revised and not known[1]):
+            works[work][doc_id] = (order, revised)
     rows = []
     out: list[EdgeInfo] = []
-    for ids in versions.values():
-        for older, newer in pairwise(ids):
-            if docs[newer].revision is None:
+    for versions in works.values():
+        ordered = sorted(versions.items(), key=lambda v: (v[1][0], v[1][1], v[0]))
+        for (older, _), (newer, (_, revised)) in pairwise(ordered):
+            if not revised or older == newer:
                 continue
             rows.append({"source_id": newer, "paragraph_id": None, "relation": "revises",
                          "target_key": older, "target_label": docs[older].label,
@@ -113,25 +141,59 @@ def _resolve(conn: Connection, table: type[CitationRow] | type[EdgeRow], citing_
     return total, resolved
 
 
-def _edges(conn: Connection) -> list[EdgeInfo]:
+def edge_infos(conn: Connection, target: str | None = None) -> list[EdgeInfo]:
+    """The resolved lineage edges (of one target, or all), with the paragraph that makes
+    each."""
+    query = select(EdgeRow.source_id, EdgeRow.relation, EdgeRow.target_id, EdgeRow.paragraphs,
+                   EdgeRow.paragraph_id, EdgeRow.target_key).where(
+        EdgeRow.target_id.is_not(None))
+    if target is not None:
+        query = query.where(EdgeRow.target_id == target)
     return [EdgeInfo(r.source_id, r.relation, r.target_id,
-                     tuple(json.loads(r.paragraphs)) if r.paragraphs else ())
-            for r in conn.execute(select(EdgeRow.source_id, EdgeRow.relation, EdgeRow.target_id,
-                                         EdgeRow.paragraphs).where(
-                EdgeRow.target_id.is_not(None)))]
+                     tuple(json.loads(r.paragraphs)) if r.paragraphs else (), r.paragraph_id,
+                     r.target_key)
+            for r in conn.execute(query.order_by(EdgeRow.pk))]
 
 
-def _set_status(conn: Connection, docs: dict[str, DocInfo], edges: list[EdgeInfo]) -> int:
-    statuses = current_status(docs, edges)
-    derive_statuses(conn, docs, statuses)
+def evidence_json(st: Status) -> str:
+    """A status's evidence as stored (``DocumentRow.status_evidence``)."""
+    return json.dumps([e.to_dict() for e in st.evidence], ensure_ascii=False)
+
+
+def _stub_titles(conn: Connection) -> None:
+    """A text known only from citations takes the title the citations give it most often
+    ('Resolution 10.25 on "Enhancing Engagement with the Global Environment Facility"')."""
+    said: dict[str, Counter[str]] = defaultdict(Counter)
+    for target, title in conn.execute(select(CitationRow.target_id, CitationRow.title).join(
+            DocumentRow, DocumentRow.id == CitationRow.target_id).where(
+            DocumentRow.is_stub, CitationRow.title.is_not(None))):
+        if target is not None and title is not None:
+            said[target][title] += 1
+    stubs = conn.execute(select(DocumentRow.id, DocumentRow.title).where(
+        DocumentRow.is_stub)).all()
+    changes = []
+    for r in stubs:
+        best = said[r.id].most_common(1)[0][0] if said.get(r.id) else None
+        if best != r.title:
+            changes.append({"b_id": r.id, "title": best})
+    if changes:
+        conn.execute(update(DocumentRow).where(DocumentRow.id == bindparam("b_id")), changes)
+
+
+def _set_status(conn: Connection, docs: dict[str, DocInfo], edges: list[EdgeInfo],
+                calendar: Calendar) -> int:
+    statuses = current_status(docs, edges, calendar)
     rows = conn.execute(select(DocumentRow.id, DocumentRow.status, DocumentRow.status_by,
-                               DocumentRow.in_force)).all()
+                               DocumentRow.in_force, DocumentRow.status_evidence)).all()
     changes = []
     for r in rows:
         st = statuses[r.id]
-        if (r.status, r.status_by, r.in_force) != (st.state, st.by, st.in_force):
+        known = bool(st.in_force)
+        ev = evidence_json(st)
+        if (r.status, r.status_by, r.in_force, r.status_evidence) != (st.state, st.by, known,
+                                                                      ev):
             changes.append({"b_id": r.id, "status": st.state, "status_by": st.by,
-                            "in_force": st.in_force})
+                            "in_force": known, "status_evidence": ev})
     if changes:
         conn.execute(update(DocumentRow).where(DocumentRow.id == bindparam("b_id")), changes)
     conn.execute(update(ParagraphRow).where(~ParagraphRow.in_force).values(in_force=True))
@@ -145,7 +207,10 @@ def _set_status(conn: Connection, docs: dict[str, DocInfo], edges: list[EdgeInfo
                 conds += [ParagraphRow.number == n, ParagraphRow.number.like(f"{n}(%")]
             conn.execute(update(ParagraphRow).where(ParagraphRow.document_id == doc_id,
                                                     or_(*conds)).values(in_force=False))
-    return sum(1 for s in statuses.values() if not s.in_force)
+    # last: a mandate is in force when its paragraph is, as just set (before, a text
+    # repealed by the batch that stored it kept its mandates in force until the next link)
+    derive_statuses(conn, docs, statuses, calendar)
+    return sum(1 for s in statuses.values() if s.in_force is False)
 
 
 def link(store: Store) -> LinkSummary:
@@ -155,9 +220,10 @@ def link(store: Store) -> LinkSummary:
         docs, keymap, versions = load_graph(conn)
         n_cit, n_res = _resolve(conn, CitationRow, "document_id", docs, keymap, versions)
         _resolve(conn, EdgeRow, "source_id", docs, keymap, versions)
-        _revises_edges(conn, docs, versions)
-        edges = _edges(conn)
-        not_in_force = _set_status(conn, docs, edges)
+        _revises_edges(conn, docs)
+        _stub_titles(conn)
+        edges = edge_infos(conn)
+        not_in_force = _set_status(conn, docs, edges, calendar_for(conn))
         stubs = sum(1 for d in docs.values() if d.is_stub)
         bump_generation(conn)
         return LinkSummary(len(docs) - stubs, stubs, n_cit, n_res, len(edges), not_in_force)

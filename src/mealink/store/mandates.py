@@ -65,16 +65,28 @@ def calendar_for(conn: Connection, meetings: Iterable[MeetingEntry] = (),
 
 def _removals(statuses: dict[str, Status], docs: dict[str, DocInfo]
               ) -> tuple[dict[str, Derived], dict[str, list[tuple[str, Derived]]]]:
-    """Per document: the act that removed all of it, or the acts that removed paragraphs."""
+    """Per document: what ended all of it (an act, a lapse, not being adopted), or the acts
+    that removed paragraphs."""
     whole: dict[str, Derived] = {}
     partial: dict[str, list[tuple[str, Derived]]] = defaultdict(list)
     for doc_id, st in statuses.items():
+        if st.state == "expected to have lapsed":
+            whole[doc_id] = Derived("elapsed", f"its text is expected to have lapsed at "
+                                               f"{st.lapsed_at}")
+        elif st.state == "not adopted":
+            why = st.evidence[0].text if st.evidence else "not adopted"
+            whole[doc_id] = Derived("not-adopted", why)
         for act in st.acts:
             by = docs[act.source].label if act.source in docs else act.source
             if not act.paragraphs and doc_id not in whole and not st.in_force:
                 whole[doc_id] = removal_status(act.relation, by)
             for n in act.paragraphs:
                 partial[doc_id].append((n, removal_status(act.relation, by)))
+        acted = {n for act in st.acts for n in act.paragraphs}
+        for n in st.removed_paragraphs:  # decisions of a group that were not kept
+            if n not in acted:
+                partial[doc_id].append((n, Derived("elapsed", "not kept: expected to have "
+                                                              "lapsed at the next meeting")))
     return whole, partial
 
 

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from mealink.annotate.actors import canonical_names
-from mealink.link.identifiers import DocKey
+from mealink.link.identifiers import DocKey, group_label
 from mealink.link.lineage import DocumentLinks
 from mealink.mandates.extract import Mandate, mandates_of
 from mealink.models import Document
 
 __all__ = ["DocumentRecord", "adoption_date", "adoption_meeting", "document_record",
-           "fingerprint", "paragraph_anchors", "short_adoption", "stub_record"]
+           "fingerprint", "paragraph_anchors", "short_adoption", "stub_record", "title_key"]
 
 _MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -35,6 +35,11 @@ _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _MEETING = re.compile(r"\b(?:COP|CoP|MOP|MoP|EA|UNEA)[ .-]?(?P<n>\d{1,2})\b")
 _SLUG = re.compile(r"[^A-Za-z0-9.()-]+")
 _NORM = re.compile(r"[^0-9a-z]+")
+
+
+def title_key(title: str | None) -> str | None:
+    """A title as it is looked up: lower case, spaces collapsed, at most 300 characters."""
+    return " ".join(title.lower().split())[:300] if title else None
 
 
 def text_hash(text: str) -> str:
@@ -161,7 +166,10 @@ def document_record(doc: Document, links: DocumentLinks, *, source: str, content
     """All rows for an annotated document and what ``document_links`` found in it."""
     key = links.keys[0] if links.keys else None
     doc_id = key.id if key else fallback_id(doc)
-    label = key.label if key else (doc.symbol or doc.title or Path(doc.source).name)
+    label = group_label(links.keys) if key else (doc.symbol or doc.title or
+                                                 Path(doc.source).name)
+    if doc.adoption == "other body" and doc.adopted_by:  # not a convention's: say whose
+        label = f"{label} ({doc.adopted_by})"
     row = {
         "id": doc_id, "work_id": key.work.id if key else doc_id,
         "convention": doc.convention, "type": key.type if key else "document",
@@ -172,6 +180,9 @@ def document_record(doc: Document, links: DocumentLinks, *, source: str, content
         "is_stub": False, "source": source, "content_hash": content_hash,
         "fingerprint": fingerprint(doc), "parser_version": parser_version,
         "status": "in force", "status_by": None, "in_force": True, "updated_at": now,
+        "adoption": doc.adoption, "adopted_by": doc.adopted_by,
+        "adoption_evidence": doc.adoption_evidence, "identified_by": doc.identified_by,
+        "status_evidence": None,
     }
     rec = DocumentRecord(row, list(links.keys))
     anchors = paragraph_anchors(doc)
@@ -203,7 +214,8 @@ def document_record(doc: Document, links: DocumentLinks, *, source: str, content
             "target_key": target.id if target else None,
             "target_label": target.label if target else None, "target_id": None,
             "paragraphs": _scope(c.paragraphs), "in_footnote": c.reference.in_footnote,
-            "start": c.reference.span.start, "end": c.reference.span.end,
+            "start": c.reference.span.start, "end": c.reference.span.end, "title": c.title,
+            "title_key": title_key(c.title),
         })
     for e in links.edges:
         rec.edges.append({
@@ -216,8 +228,10 @@ def document_record(doc: Document, links: DocumentLinks, *, source: str, content
         })
     targets = {e.target for e in links.edges if e.target is not None}
     targets.update(k for c in links.citations for k in c.keys if k.type != "document")
-    if key is not None and key.revision:
-        targets.add(key.work)  # a revised text revises at least its original
+    # a revised text revises at least its original, whether it is this text or one it cites
+    # ("UNEP/CMS/Resolution 7.2 (Rev.COP12)" tells that Resolution 7.2 was revised at COP12)
+    targets.update(k.work for k in [*links.keys, *targets] if k.revision)
+    targets.difference_update(links.keys)
     rec.targets = sorted(targets, key=lambda k: k.id)
     rec.mandates = mandate_rows(mandates_of(
         doc, [f"{doc_id}/{a}" for a in anchors], doc_id, key.type if key else None,
@@ -259,7 +273,8 @@ def stub_record(key: DocKey, now: datetime) -> dict[str, Any]:
         "symbol": None, "title": None, "adopted_at": None,
         "meeting": adoption_meeting(key, None), "adopted_on": None, "language": "en",
         "is_stub": True, "source": None, "content_hash": None, "fingerprint": None,
-        "parser_version": None, "status": "in force", "status_by": None, "in_force": True,
-        "updated_at": now,
+        "parser_version": None, "status": "no repeal known", "status_by": None,
+        "in_force": False, "updated_at": now, "adoption": "unknown", "adopted_by": None,
+        "adoption_evidence": None, "identified_by": None, "status_evidence": None,
     }
 

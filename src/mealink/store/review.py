@@ -4,20 +4,37 @@ pure rules in ``mealink.mandates.review``."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, select
 
 from mealink.errors import NotFoundError
+from mealink.instruments import instruments
 from mealink.link.lineage import REMOVALS
-from mealink.link.status import parse_as_of
+from mealink.link.status import AsOf, DocInfo, EdgeInfo, meeting_label, parse_as_of, status_of
+from mealink.mandates.deadlines import Calendar
 from mealink.mandates.knowledge import MeetingEntry, knowledge
-from mealink.mandates.review import DocumentFacts, MandateFacts, ReviewResult, propose
+from mealink.mandates.review import (
+    DocumentFacts,
+    LapsingFacts,
+    MandateFacts,
+    ReviewResult,
+    propose,
+)
 from mealink.mandates.status import Derived, derive_status, effective_status
 from mealink.store.database import Store
+from mealink.store.linking import edge_infos, load_graph
 from mealink.store.mandates import calendar_for, deadline_of, recorded_statuses
-from mealink.store.schema import CitationRow, DocumentRow, EdgeRow, MandateRow, ParagraphRow
+from mealink.store.schema import (
+    CitationRow,
+    DocumentKeyRow,
+    DocumentRow,
+    EdgeRow,
+    MandateRow,
+    ParagraphRow,
+)
 
 __all__ = ["review"]
 
@@ -28,23 +45,62 @@ def _opening(text: str) -> str:
     return "“" + " ".join(words[:4]) + (" …”" if len(words) > 4 else "”")
 
 
+def _number(key: str) -> str:
+    """'cms/decision/12.81' -> '12.81'."""
+    return key.rsplit("/", 1)[-1]
+
+
+def _texts_under_review(conn: Connection, convention: str, moment: AsOf | None,
+                        cal: Calendar) -> tuple[list[DocInfo], list[LapsingFacts]]:
+    """The convention's stored texts in force at the review's moment, and those adopted for
+    a period between meetings that has ended by then (drafts, recommendations of
+    subsidiary bodies and removed texts are neither)."""
+    docs, _, _ = load_graph(conn)
+    incoming: dict[str, list[EdgeInfo]] = defaultdict(list)
+    for e in edge_infos(conn):
+        if e.target is not None:
+            incoming[e.target].append(e)
+    keys: dict[str, list[str]] = defaultdict(list)
+    for key, holder in conn.execute(select(DocumentKeyRow.key, DocumentKeyRow.document_id)
+                                    .order_by(DocumentKeyRow.key)):
+        keys[holder].append(key)
+    live: list[DocInfo] = []
+    lapsing: list[LapsingFacts] = []
+    for d in sorted(docs.values(), key=lambda d: d.id):
+        if d.is_stub or (d.convention or "").lower() != convention.lower():
+            continue
+        st = status_of(d, incoming.get(d.id, []), docs, moment, cal)
+        if st.state == "expected to have lapsed" and st.lapsed_at and d.meeting is not None:
+            until = int(re.sub(r"\D", "", st.lapsed_at))
+            span = instruments().lifespan(d.convention, d.type)
+            lapsing.append(LapsingFacts(
+                d.id, d.label, tuple(_number(k) for k in keys[d.id]) or (_number(d.id),),
+                meeting_label(d.convention, d.meeting), st.lapsed_at,
+                moment is None or moment.meeting is None or until < moment.meeting,
+                span.rule if span else ""))
+        elif st.in_force:
+            live.append(d)
+    return live, lapsing
+
+
 def review(store: Store, convention: str, as_of: str | None = None,
            meetings: Iterable[MeetingEntry] = ()) -> ReviewResult:
-    """Proposals to repeal in full, repeal in part and consolidate for ``convention``."""
+    """Proposals to delete lapsed decisions, repeal in full, repeal in part and consolidate
+    for ``convention``."""
     moment = parse_as_of(as_of) if as_of else None
     know = knowledge()
     with store.engine.connect() as conn:
-        docs = conn.execute(select(DocumentRow.id, DocumentRow.label, DocumentRow.title,
-                                   DocumentRow.type, DocumentRow.convention).where(
-            ~DocumentRow.is_stub, DocumentRow.in_force,
-            func.lower(DocumentRow.convention) == convention.lower())
-            .order_by(DocumentRow.id)).all()
-        if not docs:
+        cal = calendar_for(conn, meetings)
+        live, lapsing = _texts_under_review(conn, convention, moment, cal)
+        if not live and not lapsing:
             raise NotFoundError(f"no document of {convention!r} in force in the corpus; "
                                 "`mealink in-force` lists the conventions")
-        conv = docs[0].convention
+        rows_by_id = {r.id: r for r in conn.execute(select(
+            DocumentRow.id, DocumentRow.label, DocumentRow.title, DocumentRow.type,
+            DocumentRow.convention).where(DocumentRow.id.in_([d.id for d in live])))}
+        docs = [rows_by_id[d.id] for d in live]
+        conv = (live[0].convention if live else None) or convention
         ids = [d.id for d in docs]
-        cal = calendar_for(conn, meetings)
         acts = set(conn.execute(select(EdgeRow.paragraph_id).where(
             EdgeRow.source_id.in_(ids), EdgeRow.relation.in_(REMOVALS))).scalars())
         paragraphs: dict[str, list[tuple[str, str | None, str | None]]] = defaultdict(list)
@@ -81,5 +137,7 @@ def review(store: Store, convention: str, as_of: str | None = None,
             m.id, numbers.get(m.paragraph_id), m.paragraph_id, status, m.time_bound, reason))
     facts = [DocumentFacts(d.id, d.label, d.title, d.type, tuple(paragraphs[d.id]),
                            tuple(mandates[d.id]), frozenset(cites[d.id]),
-                           " ".join(texts[d.id]), frozenset(removed[d.id])) for d in docs]
-    return propose(conv or convention, as_of, facts, know.standing_verbs, know.consolidate_at)
+                           " ".join(texts[d.id]), frozenset(removed[d.id]),
+                           instruments().ends(d.convention, d.type)) for d in docs]
+    return propose(conv or convention, as_of, facts, know.standing_verbs, know.consolidate_at,
+                   lapsing)

@@ -56,8 +56,19 @@ class DocumentRow(Base):
     parser_version: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(30), default="in force")
     status_by: Mapped[str | None] = mapped_column(String(200))
+    #: known to be in force (False also when it cannot be told: a text known only from
+    #: citations is "no repeal known"; the status says which)
     in_force: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    #: who adopted it ("adopted", "subsidiary body", "draft", "other body", "unknown"), the
+    #: body as named, and what says so
+    adoption: Mapped[str | None] = mapped_column(String(20))
+    adopted_by: Mapped[str | None] = mapped_column(Text)
+    adoption_evidence: Mapped[str | None] = mapped_column(Text)
+    #: where its symbol came from ("its header", "its file name (cms-res-11.28.txt)" ...)
+    identified_by: Mapped[str | None] = mapped_column(Text)
+    #: what its status rests on: a JSON list of {kind, text, document_id, paragraph_id}
+    status_evidence: Mapped[str | None] = mapped_column(Text)
 
 
 class DocumentKeyRow(Base):
@@ -80,6 +91,8 @@ class SourceRow(Base):
     name: Mapped[str] = mapped_column(Text)
     format: Mapped[str] = mapped_column(String(20))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    #: what was known of the text from outside it (sidecar, ``ingest --as``), as JSON
+    meta: Mapped[str | None] = mapped_column(Text)
 
 
 class ParagraphRow(Base):
@@ -145,6 +158,10 @@ class CitationRow(Base):
     target_id: Mapped[str | None] = mapped_column(String(200), index=True)
     paragraphs: Mapped[str | None] = mapped_column(Text)
     in_footnote: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the title the citation gives the cited text ('Resolution 10.25 on "Enhancing ..."'),
+    #: and the same in lower case with spaces collapsed, to find a text by its title
+    title: Mapped[str | None] = mapped_column(Text)
+    title_key: Mapped[str | None] = mapped_column(String(300), index=True)
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
 

@@ -11,11 +11,14 @@ from sqlalchemy import text
 from mealink.annotate.actors import canonical_names
 from mealink.annotate.topics import find_topics, topic_vocabulary
 from mealink.errors import MealinkError
+from mealink.link.status import NOT_ADOPTED_KINDS
+from mealink.mandates.deadlines import Calendar
 from mealink.semantic.encoder import Encoder
 from mealink.store.database import Store
+from mealink.store.mandates import calendar_for
 from mealink.store.search import _convention_id
 from mealink.store.vectors import vectors_of
-from mealink.synergies.leads import IssueReport, issue_reports
+from mealink.synergies.leads import IssueReport, KnownText, issue_reports
 from mealink.synergies.overlaps import Cluster, MandateItem, Overlap, clusters_of, find_overlaps
 from mealink.synergies.rules import SynergyRules, synergy_rules
 
@@ -72,7 +75,7 @@ def topic_ids(name: str) -> set[str]:
 
 _ITEMS = ("SELECT m.id, m.paragraph_id, m.document_id, m.document_label, m.document_title, "
           "m.convention, m.paragraph_number, m.actor, m.role, m.action, m.status, p.pk, "
-          "d.adopted_on FROM mandates m JOIN paragraphs p ON p.id = m.paragraph_id "
+          "d.adopted_on, d.meeting FROM mandates m JOIN paragraphs p ON p.id = m.paragraph_id "
           "JOIN documents d ON d.id = m.document_id WHERE m.in_force = :yes "
           "AND m.convention IS NOT NULL ORDER BY m.document_id, m.seq")
 
@@ -87,6 +90,7 @@ def mandate_items(store: Store, *, conventions: list[str] | None = None,
     canonical = canonical_names().get(who or "") if who else None
     with store.engine.connect() as conn:
         rows = conn.execute(text(_ITEMS), {"yes": True}).all()
+        calendar = calendar_for(conn)
         topic_rows = conn.execute(text(
             "SELECT paragraph_pk, topic_id FROM paragraph_topics WHERE score >= :s "
             "ORDER BY score DESC"), {"s": r.topic_min_score}).all()
@@ -117,29 +121,61 @@ def mandate_items(store: Store, *, conventions: list[str] | None = None,
             key, first.paragraph_id, first.document_id, first.document_label,
             first.convention, first.paragraph_number, family, actors, first.action,
             first.status, tuple(m.id for m, _ in members), mine,
-            str(first.adopted_on)[:10] if first.adopted_on else None, titles[title]))
+            _day(first.adopted_on, first.convention, first.meeting, calendar), titles[title]))
     return items
 
 
-def cross_citations(store: Store, min_score: float) -> dict[str, dict[str, tuple[str, ...]]]:
-    """Per topic and convention: the texts of other conventions whose paragraphs on the topic
-    cite that convention's texts (CMS Resolution 13.5 recalling CBD decision XIV/11)."""
+def _day(adopted_on: Any, convention: str | None, meeting: int | None,
+         calendar: Calendar) -> str | None:
+    """The ISO date a text was adopted: its own, else the end of the meeting that adopted it
+    (a CITES decision page gives its number, which gives the meeting, not a date)."""
+    if adopted_on:
+        return str(adopted_on)[:10]
+    end = calendar.end_of(convention, "COP", meeting)
+    return end.isoformat() if end else None
+
+
+_CITED = ("SELECT DISTINCT pt.topic_id, p.convention AS source, d.label, d.adoption, "
+           "p.anchor, t.id AS target_id, t.convention AS target, t.label AS target_label, "
+           "t.adopted_on, t.meeting, t.status, t.is_stub, c.target_key FROM citations c "
+           "JOIN paragraphs p ON p.pk = c.paragraph_pk "
+           "JOIN paragraph_topics pt ON pt.paragraph_pk = p.pk "
+           "JOIN documents d ON d.id = p.document_id "
+           "LEFT JOIN documents t ON t.id = c.target_id "
+           "WHERE pt.score >= :s AND c.target_key IS NOT NULL AND p.convention IS NOT NULL")
+#: statuses of a cited text that leave it in force, or at least not known to be out of it
+_LIVE = ("in force", "in force in part", "no repeal known")
+
+
+def cited_on_topics(store: Store, min_score: float
+                    ) -> tuple[dict[str, dict[str, tuple[str, ...]]],
+                               dict[str, dict[str, tuple[KnownText, ...]]]]:
+    """Per topic and convention: the texts of other conventions whose paragraphs on the
+    topic cite that convention's texts (CMS Resolution 13.5 recalling CBD decision XIV/11),
+    and that convention's texts known only from those citations (their own text not in the
+    corpus, and nothing known ends them), with their dates (for the earliest text on the
+    issue). Drafts and subsidiary bodies' texts cite for nothing."""
     with store.engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT DISTINCT pt.topic_id, p.convention AS source, d.label, "
-            "t.convention AS target, c.target_key FROM citations c "
-            "JOIN paragraphs p ON p.pk = c.paragraph_pk "
-            "JOIN paragraph_topics pt ON pt.paragraph_pk = p.pk "
-            "JOIN documents d ON d.id = p.document_id "
-            "LEFT JOIN documents t ON t.id = c.target_id "
-            "WHERE pt.score >= :s AND c.target_key IS NOT NULL AND p.convention IS NOT NULL"),
-            {"s": min_score}).all()
+        rows = conn.execute(text(_CITED), {"s": min_score}).all()
+        calendar = calendar_for(conn)
     out: dict[str, dict[str, dict[str, None]]] = {}
+    known: dict[str, dict[str, dict[str, KnownText]]] = {}
     for r in rows:
+        if r.adoption in NOT_ADOPTED_KINDS:
+            continue
         target = r.target or _convention_id(r.target_key.split("/", 1)[0])
         if target and target.upper() != r.source.upper():
             out.setdefault(r.topic_id, {}).setdefault(target, {})[r.label] = None
-    return {t: {c: tuple(sorted(labels)) for c, labels in by.items()} for t, by in out.items()}
+        day = _day(r.adopted_on, r.target, r.meeting, calendar) if r.target_id else None
+        if r.target and day and r.status in _LIVE and r.is_stub:
+            where = f"{r.label} ({r.anchor.replace('_', ' ')})"
+            mine = known.setdefault(r.topic_id, {}).setdefault(r.target, {})
+            if r.target_label not in mine or where < mine[r.target_label].cited_in:
+                mine[r.target_label] = KnownText(r.target, r.target_label, day, where)
+    return ({t: {c: tuple(sorted(labels)) for c, labels in by.items()}
+             for t, by in out.items()},
+            {t: {c: tuple(sorted(texts.values(), key=lambda k: (k.adopted, k.label)))
+                 for c, texts in by.items()} for t, by in known.items()})
 
 
 def overlap_report(store: Store, *, topic: str | None = None, actor: str | None = None,
@@ -161,8 +197,9 @@ def overlap_report(store: Store, *, topic: str | None = None, actor: str | None 
     # the issues: every topic the (convention- and actor-filtered) mandates address
     all_items = items if topic is None else mandate_items(
         store, conventions=conventions, actor=actor, rules=rules)
-    issues = issue_reports(all_items, labels, rules, topics=issue_topics,
-                           cited=cross_citations(store, rules.topic_min_score))
+    cited, known = cited_on_topics(store, rules.topic_min_score)
+    issues = issue_reports(all_items, labels, rules, topics=issue_topics, cited=cited,
+                           known=known)
     filters = {"topic": topic, "actor": actor, "conventions": conventions}
     return OverlapReport(tuple(pairs), tuple(clusters_of(pairs, labels)), tuple(issues), t,
                          len(items), filters)
