@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-__all__ = ["DocumentFacts", "MandateFacts", "Proposal", "ReviewResult", "annex_lines",
-           "paragraph_ranges", "propose"]
+__all__ = ["DocumentFacts", "LapsingFacts", "MandateFacts", "Proposal", "ReviewResult",
+           "annex_lines", "decision_ranges", "deletions", "paragraph_ranges", "propose"]
 
 DONE = frozenset({"implemented", "elapsed", "superseded", "retired"})
 _WORD = re.compile(r"[a-z][a-z-]{2,}")
@@ -51,11 +51,29 @@ class DocumentFacts:
     cites: frozenset[str]
     text: str  # the operative text, for overlap
     removed: frozenset[str] = frozenset()  # paragraph ids already out of force
+    ends: str = "repeal"  # what its convention does to end such a text: repeal, delete, retire
+
+
+@dataclass(frozen=True, slots=True)
+class LapsingFacts:
+    """A text adopted for the period until the next meeting (a CMS Decision), as the review
+    sees it: the numbers of the decisions it holds, the meeting that adopted it, the meeting
+    it lasts until, and whether that meeting came before the review's (it is then expected
+    to have lapsed already) or is the one under review."""
+
+    id: str
+    label: str
+    numbers: tuple[str, ...]
+    adopted: str  # 'COP12'
+    until: str  # 'COP13'
+    lapsed: bool
+    rule: str
 
 
 @dataclass(frozen=True, slots=True)
 class Proposal:
-    """One proposal: ``action`` is 'repeal', 'repeal in part' or 'consolidate'."""
+    """One proposal: ``action`` is 'repeal', 'repeal in part', 'delete' (decisions adopted
+    for the period until a meeting that has come) or 'consolidate'."""
 
     action: str
     documents: tuple[str, ...]
@@ -64,9 +82,10 @@ class Proposal:
     reasons: tuple[str, ...] = ()
     score: float | None = None
     ranges: str = ""  # the paragraphs as an annex writes them: "3-5 and 8"
+    verb: str = "repeal"  # the convention's word: repeal, delete (Decisions), retire (CBD)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"action": self.action, "documents": list(self.documents),
+        return {"action": self.action, "verb": self.verb, "documents": list(self.documents),
                 "labels": list(self.labels), "paragraphs": list(self.paragraphs),
                 "ranges": self.ranges, "reasons": list(self.reasons), "score": self.score}
 
@@ -118,7 +137,7 @@ def _full_repeal(d: DocumentFacts, standing_verbs: frozenset[str]) -> Proposal |
     said = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     why = [f"all {len(live)} mandates are done or past ({said})"]
     why += sorted({m.reason for m in live if m.reason})[:3]
-    return Proposal("repeal", (d.id,), (d.label,), (), tuple(why))
+    return Proposal("repeal", (d.id,), (d.label,), (), tuple(why), verb=d.ends)
 
 
 def _partial_repeal(d: DocumentFacts) -> Proposal | None:
@@ -137,7 +156,46 @@ def _partial_repeal(d: DocumentFacts) -> Proposal | None:
     why = [f"paragraph {_label(m.paragraph, pid)}: {m.reason or m.status}" for pid, m in done]
     labels.sort(key=lambda n: order.index(n) if n in order else len(order))
     return Proposal("repeal in part", (d.id,), (d.label,), tuple(labels), tuple(why),
-                    ranges=paragraph_ranges(labels, order))
+                    ranges=paragraph_ranges(labels, order), verb=d.ends)
+
+
+def decision_ranges(numbers: Sequence[str]) -> str:
+    """'12.91, 12.92, 12.93, 12.95' -> '12.91 to 12.93 and 12.95'; '12.81, 12.82' ->
+    '12.81 and 12.82' (runs of three or more consecutive decisions of one meeting)."""
+    def key(n: str) -> tuple[int, ...]:
+        return tuple(int(x) for x in re.findall(r"\d+", n)) or (0,)
+
+    runs: list[list[str]] = []
+    for n in sorted(dict.fromkeys(numbers), key=key):
+        k = key(n)
+        if runs and len(k) == 2 and key(runs[-1][-1])[:-1] == k[:-1] and \
+                key(runs[-1][-1])[-1] + 1 == k[-1]:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    parts = [p for r in runs for p in ([f"{r[0]} to {r[-1]}"] if len(r) > 2 else r)]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def deletions(lapsing: Sequence[LapsingFacts], kind: str = "Decisions") -> list[Proposal]:
+    """One proposal per meeting the texts were adopted for: 'Decisions 12.91 to 12.93:
+    expected to have lapsed at COP13; delete unless kept'."""
+    groups: dict[tuple[str, str, bool], list[LapsingFacts]] = {}
+    for f in lapsing:
+        groups.setdefault((f.adopted, f.until, f.lapsed), []).append(f)
+    out = []
+    for (adopted, until, lapsed), members in sorted(
+            groups.items(), key=lambda g: (int(re.sub(r"\D", "", g[0][0]) or 0), g[0][2])):
+        numbers = [n for m in members for n in m.numbers]
+        ranges = decision_ranges(numbers)
+        word = kind if len(numbers) > 1 else kind.rstrip("s")
+        when = (f"expected to have lapsed at {until}" if lapsed else
+                f"adopted at {adopted} for the period until {until}")
+        why = [f"{word} {ranges}: {when}; delete unless kept", members[0].rule]
+        out.append(Proposal("delete", tuple(m.id for m in members),
+                            tuple(m.label for m in members), tuple(numbers), tuple(why),
+                            ranges=ranges, verb="delete"))
+    return out
 
 
 def _words(text: str) -> set[str]:
@@ -205,10 +263,13 @@ def _consolidations(docs: Sequence[DocumentFacts], threshold: float) -> list[Pro
 
 
 def propose(convention: str, as_of: str | None, docs: Iterable[DocumentFacts],
-            standing_verbs: frozenset[str], threshold: float = 0.3) -> ReviewResult:
-    """The review's proposals for the in-force documents ``docs`` of one convention."""
+            standing_verbs: frozenset[str], threshold: float = 0.3,
+            lapsing: Sequence[LapsingFacts] = ()) -> ReviewResult:
+    """The review's proposals for the in-force documents ``docs`` of one convention, and
+    the deletion of the texts ``lapsing`` adopted for a period that has ended."""
     docs = list(docs)
     result = ReviewResult(convention, as_of)
+    result.proposals += deletions(lapsing)
     for d in docs:
         full = _full_repeal(d, standing_verbs)
         if full is not None:
@@ -222,20 +283,31 @@ def propose(convention: str, as_of: str | None, docs: Iterable[DocumentFacts],
     return result
 
 
+_PARTICIPLE = {"repeal": "repealed", "delete": "deleted", "retire": "retired"}
+_FULL_HEADING = {"repeal": "Texts to be repealed in full:", "delete": "Decisions to be deleted:",
+                 "retire": "Decisions to be retired in full:"}
+
+
 def annex_lines(result: ReviewResult) -> list[str]:
-    """The draft annex in the COPs' form: 'Resolution 10.21', 'Resolution 12.21 (Rev.COP14),
-    paragraphs 3-5 and 8'."""
+    """The draft annex in the COPs' form, in each convention's words: 'Resolution 10.21',
+    'Resolution 12.21 (Rev.COP14), paragraphs 3-5 and 8'; CITES and CMS Decisions are
+    deleted, CBD decisions retired."""
     lines: list[str] = []
+    gone = [p for p in result.proposals if p.action == "delete"]
+    if gone:
+        lines.append("Decisions to be deleted (adopted for a period that has ended):")
+        lines += [f"- {p.reasons[0]}" for p in gone]
     full = [p for p in result.proposals if p.action == "repeal"]
+    for verb in dict.fromkeys(p.verb for p in full):
+        lines.append(_FULL_HEADING.get(verb, f"Texts to be {verb} in full:"))
+        lines += [f"- {p.labels[0]}" for p in full if p.verb == verb]
     part = [p for p in result.proposals if p.action == "repeal in part"]
-    if full:
-        lines.append("Texts to be repealed in full:")
-        lines += [f"- {p.labels[0]}" for p in full]
-    if part:
-        lines.append("Paragraphs to be repealed:")
+    for verb in dict.fromkeys(p.verb for p in part):
+        lines.append(f"Paragraphs to be {_PARTICIPLE.get(verb, verb)}:")
         for p in part:
-            word = "paragraph" if len(p.paragraphs) == 1 else "paragraphs"
-            lines.append(f"- {p.labels[0]}, {word} {p.ranges}")
+            if p.verb == verb:
+                word = "paragraph" if len(p.paragraphs) == 1 else "paragraphs"
+                lines.append(f"- {p.labels[0]}, {word} {p.ranges}")
     cons = [p for p in result.proposals if p.action == "consolidate"]
     if cons:
         lines.append("Texts to be consolidated into one:")
