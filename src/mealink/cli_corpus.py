@@ -22,8 +22,9 @@ from rich.text import Text
 from rich.tree import Tree
 
 from mealink.errors import MealinkError
-from mealink.link.status import PAST, parse_as_of
+from mealink.link.status import parse_as_of
 from mealink.load import DEFAULT_MAX_BYTES, iter_paths
+from mealink.mandates.knowledge import read_meetings
 from mealink.store import FileOutcome, IngestSummary, Store, ingest, open_store, reparse
 from mealink.store.corpus import DocumentStatus, LineageNode, cited, in_force, lineage, status
 from mealink.store.search import Hit, SearchFilters
@@ -48,6 +49,9 @@ FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output for
 AsOfOption = Annotated[str | None, typer.Option(
     "--as-of", help="A meeting of the text's convention (COP14, CoP19) or a date "
                     "(2020-03-01, 2020).")]
+MeetingsOption = Annotated[Path | None, typer.Option(
+    "--meetings", help="A TOML file of meetings and their dates, added to the bundled "
+                       "calendar (to tell whether a meeting a text lasts until has been held).")]
 
 out = Console(soft_wrap=False)
 
@@ -80,10 +84,18 @@ def ingest_cmd(
                                              "paragraphs (for meaning-based search and "
                                              "overlaps); `mealink embed` does it later.")]
         = True,
+    as_symbol: Annotated[str | None, typer.Option(
+        "--as", help="What the one file given is, when its text does not say "
+                     "('UNEP/CMS/Resolution 11.28'); recorded as given at ingest.")] = None,
 ) -> None:
-    """Parse, annotate and store resolutions and decisions; link the corpus."""
-    store = open_store(db)
+    """Parse, annotate and store resolutions and decisions; link the corpus. A text whose
+    header does not say what it is is identified by --as, a sidecar NAME.meta.json or front
+    matter, or its file name (cms-res-11.28.txt); each answer says which."""
     files = list(iter_paths(paths))
+    if as_symbol is not None and len(files) != 1:
+        raise MealinkError(f"--as {as_symbol!r} names one text, but {len(files)} files were "
+                           "given; ingest that file alone with --as")
+    store = open_store(db)
     notes: list[FileOutcome] = []
     with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TextColumn("{task.description}"),
@@ -96,7 +108,7 @@ def ingest_cmd(
                 notes.append(o)
 
         summary = ingest(store, files, max_bytes=int(max_size * 1e6), on_file=tick,
-                         force=force)
+                         force=force, as_symbol=as_symbol)
     _report(summary, notes, store.name, embed)
 
 
@@ -127,42 +139,69 @@ def reparse_cmd(db: DbOption = None) -> None:
     _report(summary, notes, store.name, embed=True)
 
 
+_STATE_STYLE = {True: "green", False: "red", None: "yellow"}
+
+
 def _status_line(st: DocumentStatus) -> Text:
+    """'CMS Resolution 7.9 (its text is not in the corpus; known from citations): repealed
+    as of COP14', then what it rests on, one line each."""
     what = st.paragraph_id or st.label
     line = Text()
     line.append(what, style="bold")
+    if st.asked:
+        line.append(f" (asked: {st.asked}, one of the texts it holds)", style="dim")
     if st.is_stub:
         line.append(" (its text is not in the corpus; known from citations)", style="dim")
     line.append(": ")
-    line.append(st.state, style="green" if st.in_force else "red")
+    state = st.state
+    if st.state == "no repeal known":
+        state = "no repeal known (text not in the corpus)"
+    elif st.state == "expected to have lapsed" and st.lapsed_at:
+        state = f"{st.state} at {st.lapsed_at}"
+    line.append(state, style=_STATE_STYLE[st.in_force])
     if st.as_of:
         line.append(f" as of {st.as_of}")
-    for a in st.acts:
-        verb = PAST[a.relation]
-        scope = f" (paragraphs {', '.join(a.paragraphs)})" if a.paragraphs else ""
-        when = f" ({a.adopted})" if a.adopted else ""
-        line.append(f"\n  {verb}{scope} by {a.source}{when}")
-        if a.paragraph_id:
-            line.append(f", {a.paragraph_id.rsplit('/', 1)[-1].replace('_', ' ')}",
-                        style="dim")
+    if st.title:
+        line.append(f"\n  title: {st.title}", style="dim")
+    elif not st.is_stub:
+        line.append("\n  title: not in the text (a sidecar NAME.meta.json can give it)",
+                    style="dim")
+    for e in st.evidence:
+        line.append(f"\n  {_EVIDENCE_WORD.get(e.kind, 'rests on')}: ", style="dim")
+        line.append(e.text)
+    if not st.is_stub and (st.adoption != "adopted" or st.adopted_by):
+        who = st.adopted_by or st.adoption
+        line.append(f"\n  adopted by: {who}", style="dim")
+        if st.adoption_evidence:
+            line.append(f" ({st.adoption_evidence})", style="dim")
+    if st.identified_by:
+        line.append(f"\n  identified by: {st.identified_by}", style="dim")
     return line
+
+
+_EVIDENCE_WORD = {"act": "evidence", "revision": "evidence", "rule": "rule",
+                  "keeps": "evidence", "adoption": "why", "citations": "known from",
+                  "none": "evidence"}
 
 
 def status_cmd(
     document: Annotated[str, typer.Argument(help="A symbol or citation ('CMS Resolution "
                                                  "7.9'), a stable id or a paragraph id.")],
     as_of: AsOfOption = None,
+    meetings: MeetingsOption = None,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Tell whether a document or paragraph is in force, and if not, what ended it."""
+    """Tell whether a document or paragraph is in force, what ended it or will, and what
+    the answer rests on (the paragraph, the rule, or that no evidence says either way)."""
     when = parse_as_of(as_of) if as_of else None
-    st = status(open_store(db, create=False), document, when)
+    st = status(open_store(db, create=False), document, when, read_meetings(meetings))
     if fmt is Format.json:
         print(json.dumps(st.to_dict(), ensure_ascii=False, indent=2))
     elif fmt is Format.csv:
-        _write_csv([st.to_dict()], ["document_id", "label", "state", "in_force", "as_of",
-                                    "paragraph_id", "in_corpus"])
+        _write_csv([{**st.to_dict(), "evidence": [e.text for e in st.evidence]}],
+                   ["document_id", "label", "title", "state", "in_force", "as_of",
+                    "paragraph_id", "in_corpus", "evidence", "adoption", "identified_by"])
     else:
         out.print(_status_line(st))
 
@@ -173,7 +212,12 @@ def _tree(node: LineageNode, tree: Tree | None, arrow: str) -> Tree:
         scope = f" paragraphs {', '.join(node.paragraphs)} of" if node.paragraphs else ""
         label = Text(f"{arrow} {node.relation}{scope} ", style="cyan") + label
     label.append(f"  [{node.state}{'' if node.in_corpus else ', not in corpus'}]",
-                 style="green" if node.state.startswith("in force") else "red")
+                 style="green" if node.state.startswith("in force") else
+                 "yellow" if node.state == "no repeal known" else "red")
+    if node.via:
+        via = node.via if node.via == "revision mark" else node.via.rsplit("/", 1)[-1]
+        label.append(f"  (by its {via})" if node.via == "revision mark" else
+                     f"  ({via.replace('_', ' ')} of the acting text)", style="dim")
     branch = tree.add(label) if tree is not None else Tree(label)
     for c in node.children:
         _tree(c, branch, arrow)
@@ -219,29 +263,47 @@ def in_force_cmd(
     convention: Annotated[str | None, typer.Option(help="Only this convention (CMS, CBD, "
                                                         "CITES, Ramsar ...).")] = None,
     as_of: AsOfOption = None,
+    include_cited: Annotated[bool, typer.Option(
+        "--include-cited", help="Also list texts known only from citations that nothing "
+                                "known repeals (labelled 'no repeal known').")] = False,
+    meetings: MeetingsOption = None,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """List the texts in force (wholly or in part), texts known only from citations
-    included."""
+    """List the stored texts in force (wholly or in part), each with what that rests on."""
     when = parse_as_of(as_of) if as_of else None
-    rows = in_force(open_store(db, create=False), convention, when)
+    rows = in_force(open_store(db, create=False), convention, when,
+                    include_cited=include_cited, meetings=read_meetings(meetings))
     if fmt is Format.json:
         print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
         return
     if fmt is Format.csv:
-        _write_csv([r.to_dict() for r in rows], ["document_id", "label", "state", "adopted",
-                                                 "in_corpus", "removed_paragraphs"])
+        _write_csv([{**r.to_dict(), "evidence": [e.text for e in r.evidence]} for r in rows],
+                   ["document_id", "label", "title", "state", "in_force", "adopted",
+                    "in_corpus", "removed_paragraphs", "evidence"])
         return
+    stored = sum(not r.is_stub for r in rows)
+    cited = f", and {len(rows) - stored} known only from citations with no repeal known" \
+        if include_cited else ""
     t = Table(title=f"In force{f' as of {when.label}' if when else ''}"
-                    f"{f' ({convention})' if convention else ''}: {len(rows)} texts")
-    for col in ("document", "adopted", "status", "id"):
+                    f"{f' ({convention})' if convention else ''}: {stored} stored texts{cited}")
+    for col in ("document", "adopted", "status", "rests on"):
         t.add_column(col)
     for r in rows:
         state = r.state if not r.removed_paragraphs else \
             f"{r.state} (not paragraphs {', '.join(r.removed_paragraphs)})"
-        t.add_row(Text(r.label, style="" if not r.is_stub else "dim"), r.adopted or "",
-                  state + ("" if not r.is_stub else "; text not in corpus"), r.document_id)
+        if r.is_stub:
+            state = "no repeal known (text not in the corpus)"
+        why = "; ".join(e.text for e in r.evidence if e.kind != "none" or r.is_stub) or \
+            "no act against it in the corpus"
+        label = Text(r.label, style="" if not r.is_stub else "dim")
+        if r.title:
+            label.append(f"\n{r.title}", style="dim")
+        t.add_row(label, r.adopted or "", state, why)
+    if rows:
+        coverage = sorted({e.text for r in rows for e in r.evidence
+                           if e.kind == "none" and e.text.startswith("consulted")})
+        t.caption = "Nothing known acts against these texts; " + "; ".join(coverage)
     out.print(t)
 
 

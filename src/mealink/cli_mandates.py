@@ -4,7 +4,6 @@ report progress, review. Each calls one library function and formats its result.
 from __future__ import annotations
 
 import json
-import tomllib
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +14,7 @@ from rich.text import Text
 
 from mealink.cli_corpus import AsOfOption, DbOption, _write_csv, out
 from mealink.errors import MealinkError
-from mealink.mandates.knowledge import MeetingEntry, knowledge, meetings_from
+from mealink.mandates.knowledge import knowledge, read_meetings
 from mealink.mandates.review import annex_lines
 from mealink.reports import build_report, render_html, write_pdf, write_xlsx
 from mealink.reports.progress import COLUMNS as REPORT_COLUMNS
@@ -253,16 +252,6 @@ def report_progress_cmd(
               f"written to {output}")
 
 
-def _meetings(path: Path | None) -> tuple[MeetingEntry, ...]:
-    if path is None:
-        return ()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise MealinkError(f"--meetings {path}: cannot read it as TOML ({exc})") from exc
-    return meetings_from(data, str(path))
-
-
 def review_cmd(
     convention: Annotated[str, typer.Option(help="The convention whose texts to review.")],
     as_of: AsOfOption = None,
@@ -273,14 +262,15 @@ def review_cmd(
                                                                      "(the draft annex).")]
         = ReviewFormat.table,
 ) -> None:
-    """Propose texts to repeal in full, paragraphs to repeal, and texts to consolidate."""
-    result = review(open_store(db, create=False), convention, as_of, _meetings(meetings))
+    """Propose decisions to delete (adopted for a period that has ended), texts to repeal in
+    full, paragraphs to repeal, and texts to consolidate, each with its reasons."""
+    result = review(open_store(db, create=False), convention, as_of, read_meetings(meetings))
     if fmt is ReviewFormat.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     if fmt is ReviewFormat.annex:
         when = f" at {as_of}" if as_of else ""
-        print(f"Draft annex: {result.convention} texts proposed for repeal or "
+        print(f"Draft annex: {result.convention} texts proposed for deletion, repeal or "
               f"consolidation{when}\n")
         print("\n".join(annex_lines(result)) or "Nothing to propose.")
         return

@@ -11,7 +11,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from mealink.errors import NotFoundError
+from mealink.link.status import parse_as_of
+from mealink.store.corpus import in_force
 from mealink.store.corpus import lineage as lineage_of
+from mealink.store.corpus import status as status_of_text
 from mealink.store.database import Store
 from mealink.store.documents import list_documents, overview, read_document
 from mealink.store.facets import facets
@@ -149,6 +152,28 @@ def get_overlaps(request: Request, topic: Text = None, actor: Text = None,
     names = [c.strip() for c in conventions.split(",") if c.strip()] if conventions else None
     return overlap_report(_store(request), topic=topic, actor=actor, conventions=names,
                           threshold=threshold).to_dict()
+
+
+@router.get("/status/{document_id:path}", response_model=s.Status,
+            summary="Whether a text or paragraph is in force, and what that rests on")
+def get_status(request: Request, document_id: str, as_of: Text = None) -> Any:
+    """By stable id, paragraph id, symbol or citation (``CMS Resolution 7.9``); ``as_of`` a
+    meeting of the text's convention (COP14) or a date. ``in_force`` is null when it cannot
+    be told (a text known only from citations: "no repeal known")."""
+    return status_of_text(_store(request), document_id,
+                          parse_as_of(as_of) if as_of else None).to_dict()
+
+
+@router.get("/in-force", response_model=s.Page[s.Status],
+            summary="Texts in force, each with what that rests on")
+def get_in_force(request: Request, convention: Text = None, as_of: Text = None,
+                 include_cited: bool = False, limit: Limit = 50, offset: Offset = 0) -> Any:
+    """Stored texts in force, wholly or in part; ``include_cited`` adds texts known only from
+    citations that nothing known repeals ("no repeal known")."""
+    rows = in_force(_store(request), convention, parse_as_of(as_of) if as_of else None,
+                    include_cited=include_cited)
+    return {"total": len(rows), "limit": limit, "offset": offset,
+            "items": [r.to_dict() for r in rows[offset:offset + limit]]}
 
 
 @router.get("/lineage/{document_id:path}", response_model=s.Lineage,

@@ -68,11 +68,13 @@ class LineageEdge:
     target_id: str
     target_label: str
     paragraphs: tuple[str, ...] = ()
+    via: str | None = None  # the acting paragraph's id, or "revision mark"
 
     def to_dict(self) -> dict[str, Any]:
         return {"source_id": self.source_id, "source_label": self.source_label,
                 "relation": self.relation, "target_id": self.target_id,
-                "target_label": self.target_label, "paragraphs": list(self.paragraphs)}
+                "target_label": self.target_label, "paragraphs": list(self.paragraphs),
+                "via": self.via}
 
 
 def _walk(root: LineageNode) -> Iterator[tuple[LineageNode, LineageNode]]:
@@ -94,7 +96,7 @@ def lineage_edges(ancestors: LineageNode, descendants: LineageNode) -> list[Line
         for parent, child in _walk(tree):
             src, tgt = (parent, child) if acts_down else (child, parent)
             edge = LineageEdge(src.document_id, src.label, child.relation or "relates to",
-                               tgt.document_id, tgt.label, child.paragraphs)
+                               tgt.document_id, tgt.label, child.paragraphs, child.via)
             edges.setdefault((edge.source_id, edge.relation, edge.target_id, edge.paragraphs),
                              edge)
     return list(edges.values())
@@ -111,8 +113,10 @@ def _state_colour(state: str) -> str:
         return "#8a4b00"
     if state.startswith("in force"):
         return "#166534"
-    if state == "revised":
+    if state == "replaced":
         return _FAMILIES["revision"][0]
+    if state in ("expected to have lapsed", "not adopted"):
+        return _FAMILIES["removal"][0]
     return _FAMILIES["removal"][0] if state in _PASSIVE.values() else _MUTED
 
 

@@ -358,9 +358,9 @@ def lineage_page(request: Request, document_id: str, citations: Str = None,
         return JSONResponse({"ancestors": up.to_dict(), "descendants": down.to_dict(),
                              "edges": [e.to_dict() for e in edges]})
     if format == "csv":
-        return csv_response("lineage", ["source", "relation", "target", "paragraphs"],
+        return csv_response("lineage", ["source", "relation", "target", "paragraphs", "via"],
                             [[e.source_label, e.relation, e.target_label,
-                              ", ".join(e.paragraphs)] for e in edges])
+                              ", ".join(e.paragraphs), e.via or ""] for e in edges])
     svg = Markup(lineage_svg(up, down, doc_href))  # built escaped by graph.lineage_svg
     return render(request, "lineage.html", root=up, edges=edges, svg=svg,
                   citations=with_citations, params={"citations": citations})

@@ -42,7 +42,8 @@ class DocumentSummary(BaseModel):
     type: str
     adopted: str | None
     state: str
-    in_force: bool
+    in_force: bool | None = Field(description="true, false, or null when it cannot be told "
+                                              "(a text known only from citations)")
     in_corpus: bool
 
 
@@ -94,19 +95,37 @@ class Link(BaseModel):
     label: str
 
 
+class Evidence(BaseModel):
+    kind: str = Field(description="act, revision, rule, keeps, adoption, citations or none")
+    text: str
+    document_id: str | None
+    paragraph_id: str | None
+
+
 class Document(BaseModel):
     id: str
     label: str
     symbol: str | None
     title: str | None
+    meeting: str | None = Field(description="the adopting meeting as the text's number or "
+                                            "revision tells it (COP12)")
     convention: str | None
     type: str
     adopted: str | None
     adopted_at: str | None
     language: str
     in_corpus: bool
-    state: str
-    in_force: bool
+    state: str = Field(description="in force, in force in part, repealed, retired, superseded, "
+                                   "consolidated, replaced, expected to have lapsed, not "
+                                   "adopted or no repeal known")
+    in_force: bool | None = Field(description="true, false, or null when it cannot be told "
+                                              "(a text known only from citations)")
+    evidence: list[Evidence] = Field(description="what the status rests on")
+    adoption: str = Field(description="who adopted it: adopted (the governing body), "
+                                      "subsidiary body, draft, other body or unknown")
+    adopted_by: str | None
+    adoption_evidence: str | None
+    identified_by: str | None = Field(description="where its symbol came from")
     acts: list[Act]
     mandates: int
     versions: list[Link]
@@ -312,6 +331,8 @@ class LineageNode(BaseModel):
     label: str
     relation: str | None
     paragraphs: list[str]
+    via: str | None = Field(description="what the edge rests on: the acting paragraph's id, or "
+                                        "'revision mark' for a later version")
     in_corpus: bool
     state: str
     children: list[LineageNode]
@@ -324,6 +345,8 @@ class LineageEdge(BaseModel):
     target_id: str
     target_label: str
     paragraphs: list[str]
+    via: str | None = Field(description="what the act rests on: the acting paragraph's id, or "
+                                        "'revision mark' for a later version")
 
 
 class Lineage(BaseModel):
@@ -334,13 +357,48 @@ class Lineage(BaseModel):
 
 
 class Proposal(BaseModel):
-    action: str
+    action: str = Field(description="delete, repeal, repeal in part or consolidate")
+    verb: str = Field(description="the convention's word: repeal, delete or retire")
     documents: list[str]
     labels: list[str]
     paragraphs: list[str]
     ranges: str
     reasons: list[str]
     score: float | None
+
+
+class StatusAct(BaseModel):
+    relation: str
+    by: str
+    by_label: str
+    adopted: str | None
+    paragraph_id: str | None
+    paragraphs: list[str]
+
+
+class Status(BaseModel):
+    document_id: str
+    label: str
+    title: str | None
+    asked: str | None = Field(description="what the question named, when it is one of the "
+                                          "texts this document holds")
+    adopted: str | None
+    in_corpus: bool
+    state: str
+    in_force: bool | None = Field(description="true, false, or null when it cannot be told "
+                                              "(a text known only from citations)")
+    as_of: str | None
+    lapses_at: str | None = Field(description="for a text adopted for one period between "
+                                              "meetings (a CMS Decision): the meeting it "
+                                              "lasts until")
+    paragraph_id: str | None
+    removed_paragraphs: list[str]
+    evidence: list[Evidence] = Field(description="what the status rests on")
+    adoption: str
+    adopted_by: str | None
+    adoption_evidence: str | None
+    identified_by: str | None
+    acts: list[StatusAct]
 
 
 class Review(BaseModel):
