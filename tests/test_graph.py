@@ -46,11 +46,11 @@ def cms_11_10() -> Trees:
                         in_corpus=False, kind="recommendation"),
                     state="repealed"),
                 res("9.1", "repeals", state="repealed"),
-                state="revised"),
+                state="replaced"),
             res("11.10", None,
                 res("11.10 (Rev.COP13)", "revises",
-                    res("11.10 (Rev.COP14)", "revises"), state="revised"),
-                state="revised"))
+                    res("11.10 (Rev.COP14)", "revises"), state="replaced"),
+                state="replaced"))
 
 
 def shared_branch() -> Trees:
@@ -123,7 +123,7 @@ def test_edge_labels_and_dict() -> None:
     assert edge.to_dict() == {
         "source_id": "cms/resolution/8.11", "source_label": "CMS Resolution 8.11",
         "relation": "repeals", "target_id": "cms/recommendation/7.2",
-        "target_label": "CMS Recommendation 7.2", "paragraphs": ["4", "6"]}
+        "target_label": "CMS Recommendation 7.2", "paragraphs": ["4", "6"], "via": None}
     assert len(lineage_edges(*cited_by(300))) == 300
 
 
@@ -161,7 +161,7 @@ def test_svg_is_accessible_and_scalable(case: str) -> None:
 
 
 @pytest.mark.parametrize(("case", "summary"), [
-    ("cms_11_10", "Lineage of CMS Resolution 11.10: repeals 3 texts, revised by 1."),
+    ("cms_11_10", "Lineage of CMS Resolution 11.10: repeals 3 texts, replaced by 1."),
     ("shared_branch", "Lineage of CMS Resolution 11.10: repeals 2 texts."),
     ("both_branches", "Lineage of CMS Resolution 11.10: cites 1 text, recalled by 1."),
     ("cited_by_300", "Lineage of CMS Resolution 11.10: cited by 300. 25 of 300 related texts "

@@ -88,7 +88,7 @@ def test_digest_groups_by_resolution_deadlines_first(invented: Store) -> None:
     groups = digest(invented, "Scientific Council", convention="CMS")
     # 13.905 3(d) was due at the StC meeting before COP14; 14.911 at StC56 and COP15; 12.921
     # 3(a) at COP15 (not yet in the calendar)
-    assert [g.label for g in groups] == ["CMS Resolution 13.905", "CMS Decision 14.910",
+    assert [g.label for g in groups] == ["CMS Resolution 13.905", "CMS Decisions 14.910 to 14.912",
                                          "CMS Resolution 12.921 (Rev.COP14)"]
     for g in groups:
         flags = [m.time_bound for m in g.mandates]
@@ -151,17 +151,19 @@ def test_bad_progress_is_refused(invented: Store, kwargs: dict[str, object], mes
 # The answers written beside the fixtures (tests/fixtures/invented/README.md, "Review of
 # decisions").
 REVIEW_ANSWERS = {
-    ("CMS", "COP15"): ["Texts to be repealed in full:", "- CMS Decision 14.910",
+    ("CMS", "COP15"): ["Decisions to be deleted (adopted for a period that has ended):",
+                       "- Decisions 14.910 to 14.912: adopted at COP14 for the period until "
+                       "COP15; delete unless kept",
                        "Paragraphs to be repealed:",
                        "- CMS Resolution 12.921 (Rev.COP14), paragraphs 3(a), 4 and 7",
                        "- CMS Resolution 13.905, paragraphs 3(d), 4 and 11"],
     ("CMS", "COP14"): ["Paragraphs to be repealed:",
                        "- CMS Resolution 13.905, paragraphs 3(d), 4 and 11"],
-    ("CITES", "CoP20"): ["Texts to be repealed in full:", "- CITES Decision 19.930",
+    ("CITES", "CoP20"): ["Decisions to be deleted:", "- CITES Decision 19.930",
                          "Paragraphs to be repealed:",
                          "- CITES Resolution Conf. 13.910 (Rev.CoP19), paragraph “DIRECTS the "
                          "Secretariat to …”"],
-    ("CBD", "COP16"): ["Paragraphs to be repealed:", "- CBD Decision 15/908, paragraphs 4(c) "
+    ("CBD", "COP16"): ["Paragraphs to be retired:", "- CBD Decision 15/908, paragraphs 4(c) "
                        "and 5"],
     ("CBD", "COP15"): [],
     ("Ramsar", "COP15"): ["Paragraphs to be repealed:",

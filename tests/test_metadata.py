@@ -19,7 +19,7 @@ CMS_COVER = (
 CASES: list[tuple[str, str, tuple[str | None, ...]]] = [
     ("cover header of a CMS resolution (seed 10.8)", CMS_COVER,
      ("UNEP/CMS/Resolution 10.8 (Rev.COP14)", "10.8", "Rev.COP14",
-      "COOPERATION BETWEEN IPBES AND CMS", "COP14, Samarkand, February 2024", "CMS")),
+      "Cooperation between IPBES and CMS", "COP14, Samarkand, February 2024", "CMS")),
     ("CBD symbol and title on one line (cbd_cop13_dec5)",
      "XIII/5. Ecosystem restoration: short-term action plan\n\nThe Conference of the Parties,\n\n"
      "Recalling decisions XI/16 and XII/19,\n\n1. Welcomes the plan;",

@@ -14,9 +14,9 @@ from mealink.store.vectors import embed_paragraphs
 from tests.conftest import INVENTED
 
 PASSWORD = "correct horse battery"
-HOSTILE_ID = "cms/resolution/13.99"
+HOSTILE_ID = "cms/resolution/13.999"
 # A resolution whose text holds markup and a script: it must be shown as text.
-HOSTILE = """UNEP/CMS/Resolution 13.99
+HOSTILE = """UNEP/CMS/Resolution 13.999
 
 TESTING <b>MARKUP</b> IN TITLES <script>alert('title')</script>
 
