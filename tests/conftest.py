@@ -11,6 +11,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("MEALINK_CORPUS", REPO.parent / "shared" / "corpus"))
+#: 39 real, complete texts with their sources and the lineage they state (SOURCES.md there)
+REALDOCS = Path(os.environ.get("MEALINK_REALDOCS", REPO.parent / "shared" / "realdocs"))
 #: The invented texts the tests read (see its README.md): NOT official texts; every symbol
 #: they carry or cite has an item number of 900 or more, so that none can be mistaken for a
 #: real one. Never ingested into a user's corpus.
@@ -32,6 +34,16 @@ def corpus_dir() -> Path:
         skip_or_fail(f"gold corpus not found at {CORPUS}; put ../shared beside the repository "
                      "or set MEALINK_CORPUS", "MEALINK_REQUIRE_CORPUS")
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def realdocs_dir() -> Path:
+    """The real texts of ../shared/realdocs. Absent: skipped on a bare clone, an error where
+    the shared folder is required (CI)."""
+    if not (REALDOCS / "SOURCES.md").is_file():
+        skip_or_fail(f"real texts not found at {REALDOCS}; put ../shared beside the "
+                     "repository or set MEALINK_REALDOCS", "MEALINK_REQUIRE_CORPUS")
+    return REALDOCS
 
 
 # --- databases ---------------------------------------------------------------------------

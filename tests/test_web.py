@@ -174,6 +174,40 @@ def test_api_documents_paragraphs_lineage_review(client: TestClient) -> None:
         "total": 0, "limit": 50, "offset": 0, "items": []}
 
 
+def test_api_status_says_what_it_rests_on(client: TestClient) -> None:
+    st = client.get("/api/v1/status/CMS Resolution 11.928").json()
+    assert (st["state"], st["in_force"], st["in_corpus"]) == ("repealed", False, False)
+    [ev] = st["evidence"]
+    assert ev["kind"] == "act" and ev["document_id"] == "cms/resolution/13.905"
+    assert ev["paragraph_id"] and ev["paragraph_id"].startswith("cms/resolution/13.905/")
+    cited = client.get("/api/v1/status/CBD Decision XIII/913").json()
+    assert (cited["state"], cited["in_force"]) == ("no repeal known", None)
+    then = client.get("/api/v1/status/CMS Resolution 11.928", params={"as_of": "COP12"})
+    assert then.json()["state"] == "no repeal known"
+    lapsed = client.get("/api/v1/status/CMS Decision 14.911",
+                        params={"as_of": "COP15"}).json()
+    assert (lapsed["state"], lapsed["lapses_at"]) == ("expected to have lapsed", "COP15")
+    assert any(e["kind"] == "rule" for e in lapsed["evidence"])
+    listed = client.get("/api/v1/in-force", params={"convention": "CMS"}).json()
+    assert listed["items"] and all(i["in_corpus"] and i["evidence"] for i in listed["items"])
+    stored = client.get("/api/v1/in-force").json()
+    with_cited = client.get("/api/v1/in-force", params={"include_cited": "true"}).json()
+    assert with_cited["total"] > stored["total"]
+    assert {i["state"] for i in with_cited["items"] if not i["in_corpus"]} == {"no repeal known"}
+    assert client.get("/api/v1/status/CMS Resolution 11.928",
+                      params={"as_of": "soon"}).status_code == 400
+
+
+def test_document_page_shows_what_the_status_rests_on(client: TestClient) -> None:
+    page = client.get("/cms/resolution/11.928").text  # known only from citations
+    assert "What the status rests on" in page and "no evidence either way" not in page
+    assert "repealed by CMS Resolution 13.905" in page
+    stub = client.get("/cbd/decision/XIII-913").text
+    assert "no repeal known (text not in the corpus)" in stub and "no evidence either way" in stub
+    fixture = client.get("/cms/resolution/13.905").text
+    assert "Adopted by" in fixture and "Identified by" in fixture
+
+
 @pytest.mark.parametrize(("path", "status", "code", "words"), [
     ("/api/v1/documents/cms/resolution/99.99", 404, "not_found", "not in the corpus"),
     ("/api/v1/paragraphs/cms/resolution/13.905/para_99", 404, "not_found", "no paragraph"),
@@ -216,7 +250,7 @@ def test_hostile_text_is_shown_as_text(client: TestClient) -> None:
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, path
     # PostgreSQL's headline drops what its parser takes for tags; SQLite keeps them: escaped
     found = client.get("/search?q=publish+quotes").text
-    assert "CMS Resolution 13.99" in found and "<script>alert" not in found
+    assert "CMS Resolution 13.999" in found and "<script>alert" not in found
     api = client.get(f"/api/v1/documents/{HOSTILE_ID}").json()
     assert any("<script>alert(1)</script>" in p["text"] for p in api["paragraphs"])
 
