@@ -105,3 +105,10 @@ def test_what_a_draft_or_a_recommendation_asks_is_no_mandate_in_force(mixed: Sto
 def test_a_draft_is_not_reviewed(mixed: Store) -> None:
     proposals = review(mixed, "Ramsar", "COP13").proposals
     assert all("XII.3" not in label for p in proposals for label in p.labels)
+
+
+def test_drafts_and_recommendations_are_left_out_of_the_synergies(mixed: Store) -> None:
+    from mealink.store.synergies import mandate_items
+
+    documents = {i.document_id for i in mandate_items(mixed)}
+    assert documents and documents <= {"cms/resolution/11.10", "ramsar/resolution/VI.7"}

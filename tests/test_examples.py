@@ -138,3 +138,36 @@ def test_search_finds_the_ask_of_the_scientific_council(examples: Store) -> None
     assert [h.paragraph_id for h in hits] == [
         "cms/resolution/10.8-rev-cop14/para_7", "cms/resolution/10.8-rev-cop14/para_6",
         "cites/decision/16.15/para_16.15(b)"]
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "semantic", "keyword"])
+def test_bycatch_is_close_to_nothing_here(examples: Store, mode: str) -> None:
+    # no text here mentions bycatch: every mode says so, naming the closest paragraph
+    assert not any("bycatch" in p.read_text(encoding="utf-8").lower()
+                   for p in EXAMPLES.glob("*.txt"))
+    embed_paragraphs(examples)
+    hits = find(examples, "bycatch", mode=mode)  # type: ignore[arg-type]
+    assert list(hits) == [] and hits.nothing_close
+    assert hits.message is not None and hits.message.startswith(
+        "No paragraph is close to 'bycatch'")
+
+
+def test_invented_fixtures_carry_no_real_symbol() -> None:
+    """Every resolution, decision and recommendation the invented fixtures carry or cite is
+    numbered 900 or above, so none can be mistaken for a real text."""
+    from mealink import parse_file
+    from mealink.link import document_links
+    from tests.conftest import INVENTED
+
+    seen = 0
+    for path in sorted(INVENTED.iterdir()):
+        if path.suffix not in (".txt", ".md", ".html") or path.name.startswith("ipbes-"):
+            continue
+        links = document_links(parse_file(path))
+        keys = [*links.keys, *(k for c in links.citations for k in c.keys)]
+        for k in keys:
+            if k.type in ("resolution", "decision", "recommendation"):
+                seen += 1
+                item = int(k.number.rsplit(".", 1)[-1].rsplit("/", 1)[-1])
+                assert item >= 900, f"{path.name}: {k.label} looks like a real symbol"
+    assert seen > 20
