@@ -98,6 +98,22 @@ def test_what_a_draft_says_ends_nothing() -> None:
     assert status_of(DRAFT, [], DOCS).state == "not adopted"
 
 
+@pytest.mark.parametrize(("banner", "state", "removed"), [
+    ("Retired sections: paragraph 1.", "in force in part", ("1",)),
+    ("Retired sections: paragraphs 2, 4-5 and 7.", "in force in part", ("2", "4", "5", "7")),
+    ("This decision has been retired.", "retired", ()),
+])
+def test_the_publishers_banner_counts_for_today(banner: str, state: str,
+                                                removed: tuple[str, ...]) -> None:
+    doc = DocInfo("cbd/decision/I-905", "cbd/decision/I-905", "CBD", 1, None, False, None,
+                  "CBD Decision I/905", None, "decision", "adopted", page_status=banner)
+    st = status_of(doc, [], {doc.id: doc}, None, CALENDAR)
+    assert (st.state, st.removed_paragraphs) == (state, removed)
+    assert any(e.kind == "page" and banner in e.text for e in st.evidence)
+    then = status_of(doc, [], {doc.id: doc}, parse_as_of("COP2"), CALENDAR)
+    assert then.state == "in force"
+
+
 def test_a_text_known_only_from_citations_is_neither_in_force_nor_out() -> None:
     stub = _doc("cms/resolution/9.990", "CMS", "resolution", 9, stub=True)
     st = status_of(stub, [], {stub.id: stub})

@@ -182,6 +182,19 @@ def test_what_the_texts_do_not_state_does_not_come_out(realdocs: Store) -> None:
         status(realdocs, "CITES Decision 18.314 (Rev. CoP19)")
 
 
+def test_what_the_publishers_page_says_is_evidence_too(realdocs: Store) -> None:
+    # 12. (uncertain) the CBD page shows 'Retired sections: paragraph 1.' over Decision I/5
+    #    and names no retiring decision: said as the page's word, for today only
+    st = status(realdocs, "CBD Decision I/5")
+    assert (st.state, st.removed_paragraphs, st.acts) == ("in force in part", ("1",), [])
+    [page] = [e for e in st.evidence if e.kind == "page"]
+    assert page.text == ("the page it was copied from says 'Retired sections: paragraph 1.'; "
+                         "the text that did so is not named")
+    assert status(realdocs, "cbd/decision/I-5/para_1").state == "retired"
+    assert status(realdocs, "cbd/decision/I-5/para_2").state == "in force"
+    assert status(realdocs, "CBD Decision I/5", parse_as_of("COP2")).state == "in force"
+
+
 NOT_LINEAGE = [
     # 'Recalling decision X/9' in XI/10; 'RECALLING Decisions 12.5 and 12.6' in 13.3
     ("CBD Decision X/9", "cbd/decision/XI-10"),

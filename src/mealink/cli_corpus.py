@@ -179,7 +179,7 @@ def _status_line(st: DocumentStatus) -> Text:
     return line
 
 
-_EVIDENCE_WORD = {"act": "evidence", "revision": "evidence", "rule": "rule",
+_EVIDENCE_WORD = {"act": "evidence", "revision": "evidence", "rule": "rule", "page": "evidence",
                   "keeps": "evidence", "adoption": "why", "citations": "known from",
                   "none": "evidence"}
 

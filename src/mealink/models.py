@@ -143,6 +143,9 @@ class Document:
     #: where the symbol came from: "its header", "the page's breadcrumb", "its file name
     #: (cms-res-11.28.txt)", "given at ingest (--as)" ... (None when there is no symbol)
     identified_by: str | None = None
+    #: what the page the text was copied from says of its status ("Retired sections:
+    #: paragraph 1."): the publisher's word, kept apart from the decision's own text
+    page_status: str | None = None
     paragraphs: list[Paragraph] = field(default_factory=list)
     header: list[Span] = field(default_factory=list)
     footnotes: list[Footnote] = field(default_factory=list)

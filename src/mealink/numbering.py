@@ -16,7 +16,24 @@ from functools import cache
 from mealink.errors import VocabularyError
 from mealink.vocabulary import load_data
 
-__all__ = ["Numbering", "Shape", "numbering"]
+__all__ = ["TYPE_WORD", "Numbering", "Shape", "numbering", "type_word"]
+
+#: the word that says what kind of text a symbol or citation names, in English, French or
+#: Spanish ("Resolution", "Décision", "Resolución", plural too)
+TYPE_WORD = re.compile(r"\b(resolution|decision|recommendation|r[ée]solution|d[ée]cision|"
+                       r"resoluci[óo]n|decisi[óo]n|recomendaci[óo]n)(?:e?s)?\b", re.I)
+
+
+def type_word(text: str) -> str | None:
+    """'resolution', 'decision' or 'recommendation' for the first type word in ``text``
+    ('Résolution Conf. 13.10' -> 'resolution'); None when it has none."""
+    m = TYPE_WORD.search(text)
+    if m is None:
+        return None
+    w = m.group(1).lower()
+    if w.startswith("rec"):
+        return "recommendation"
+    return "resolution" if w.startswith(("res", "rés")) else "decision"
 
 
 @dataclass(frozen=True, slots=True)

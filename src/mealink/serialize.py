@@ -80,6 +80,7 @@ def document_to_dict(doc: Document) -> dict[str, Any]:
         "adopted_by": doc.adopted_by,
         "adoption_evidence": doc.adoption_evidence,
         "identified_by": doc.identified_by,
+        "page_status": doc.page_status,
         "paragraphs": [paragraph_to_dict(p, names) for p in doc.paragraphs],
         "footnotes": [_footnote(f) for f in doc.footnotes],
         "annexes": [_span(s) for s in doc.annexes],

@@ -181,7 +181,8 @@ def _own_document(root: etree._Element, record: etree._Element, name: str) -> Do
         title=record.get("title"), adopted_at=record.get("adoptedAt"),
         language=record.get("language", "en"), adoption=record.get("adoption", "unknown"),
         adopted_by=record.get("adoptedBy"), adoption_evidence=record.get("adoptionEvidence"),
-        identified_by=record.get("identifiedBy"), paragraphs=paras,
+        identified_by=record.get("identifiedBy"), page_status=record.get("pageStatus"),
+        paragraphs=paras,
         header=[Span(0, len(header))], footnotes=doc_notes, annotated=True)
 
 

@@ -443,6 +443,7 @@ class _Writer:
                            ("adoption", doc.adoption), ("adoptedBy", doc.adopted_by),
                            ("adoptionEvidence", doc.adoption_evidence),
                            ("identifiedBy", doc.identified_by),
+                           ("pageStatus", doc.page_status),
                            ("statusBy", inp.status_by)):
             if value is not None:
                 attrs[key] = value

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from mealink.numbering import Numbering, Shape, numbering
+from mealink.numbering import TYPE_WORD, Numbering, Shape, numbering, type_word
 from mealink.parse.markers import roman_value
 
 __all__ = ["DocKey", "Numbering", "citation_keys", "document_keys", "group_label", "numbering",
@@ -205,21 +205,7 @@ def citation_keys(type_: str, identifier: str, written: str,
     return keys
 
 
-_TYPE_WORD = re.compile(r"\b(resolution|decision|recommendation|r[ée]solution|d[ée]cision|"
-                        r"resoluci[óo]n|decisi[óo]n|recomendaci[óo]n)(?:e?s)?\b", re.I)
-_SYMBOL_NUMBER = re.compile(rf"(?:{_TYPE_WORD.pattern}\.?\s+)(?P<num>.+?)\s*$", re.I)
-
-
-def type_word(text: str) -> str | None:
-    """'resolution', 'decision' or 'recommendation' for the first type word in ``text``,
-    in English, French or Spanish ('Résolution Conf. 13.10' -> 'resolution')."""
-    m = _TYPE_WORD.search(text)
-    if m is None:
-        return None
-    w = m.group(1).lower()
-    if w.startswith("rec"):
-        return "recommendation"
-    return "resolution" if w.startswith(("res", "rés")) else "decision"
+_SYMBOL_NUMBER = re.compile(rf"(?:{TYPE_WORD.pattern}\.?\s+)(?P<num>.+?)\s*$", re.I)
 
 
 def document_keys(convention: str | None, symbol: str | None, number: str | None,
@@ -259,7 +245,7 @@ def parse_key(text: str, context: str | None = None) -> DocKey | None:
     key = _symbol_key(text)
     if key:
         return replace(key, revision=_revision(text, key.convention)[1])
-    tw = _TYPE_WORD.search(text)
+    tw = TYPE_WORD.search(text)
     if tw:
         keys = citation_keys(type_word(text) or "decision", text[tw.end():].strip(), text,
                              context)

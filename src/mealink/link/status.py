@@ -31,6 +31,7 @@ from typing import Protocol
 from mealink.errors import MealinkError
 from mealink.instruments import UNTIL_NEXT_MEETING, instruments
 from mealink.link.lineage import REMOVALS
+from mealink.link.scopes import expand_paragraphs
 from mealink.numbering import numbering
 
 __all__ = ["NOT_ADOPTED_KINDS", "PAST", "AsOf", "DocInfo", "EdgeInfo", "Evidence",
@@ -65,6 +66,8 @@ class DocInfo:
     adoption_evidence: str | None = None
     #: the numbers of the texts it holds ('12.81', '12.82' for 'Decisions 12.81 and 12.82')
     numbers: tuple[str, ...] = ()
+    #: what the page it was copied from says of its status ("Retired sections: paragraph 1.")
+    page_status: str | None = None
 
     @property
     def adoption_order(self) -> int:
@@ -131,6 +134,7 @@ class Status:
     removed_paragraphs: tuple[str, ...] = field(default=())
     evidence: tuple[Evidence, ...] = ()
     lapsed_at: str | None = None
+    page_removed: tuple[str, ...] = ()  # paragraphs the publisher's page says were retired
 
 
 class MeetingsHeld(Protocol):
@@ -318,12 +322,17 @@ def status_of(doc: DocInfo, incoming: list[EdgeInfo], docs: dict[str, DocInfo],
         first = full[0]
         return Status(PAST[first.relation], False, first.source, tuple(acts),
                       evidence=tuple(_act_evidence(docs, e) for e in acts))
+    page_state, page_parts, page_ev = _page_says(doc, as_of)
+    if page_state is not None and page_ev is not None:
+        return Status(page_state, False, acts=tuple(acts), evidence=(
+            page_ev, *(_act_evidence(docs, e) for e in acts)))
     lapsed, at, lapse_ev, gone = _lapse(doc, [e for e in edges if e.relation == "keeps"],
                                         docs, as_of, meetings)
     if lapsed:
         return Status("expected to have lapsed", False, acts=tuple(acts), evidence=lapse_ev,
                       lapsed_at=at)
-    removed = tuple(dict.fromkeys([*(p for e in acts for p in e.paragraphs), *gone]))
+    removed = tuple(dict.fromkeys([*(p for e in acts for p in e.paragraphs), *gone,
+                                   *page_parts]))
     if removed and doc.is_stub:  # some paragraphs ended; of the rest nothing is known
         return Status("no repeal known", None, acts[0].source if acts else None,
                       tuple(acts), removed,
@@ -335,9 +344,12 @@ def status_of(doc: DocInfo, incoming: list[EdgeInfo], docs: dict[str, DocInfo],
         return Status("in force in part", True, acts[0].source if acts else None,
                       tuple(acts), removed,
                       (*(_act_evidence(docs, e) for e in acts),
+                       *((page_ev,) if page_ev is not None else ()),
                        Evidence("none", "no act against its other paragraphs in the corpus"),
-                       *lapse_ev), lapsed_at=at)
+                       *lapse_ev), lapsed_at=at, page_removed=page_parts)
     lasting = _lasting(doc) if not lapse_ev else ()
+    if page_ev is not None:  # the page's word, not applied (a date was asked for)
+        lasting = (page_ev, *lasting)
     if doc.is_stub:
         return Status("no repeal known", None, evidence=(
             Evidence("none", "its text is not in the corpus, and no stored text repeals, "
@@ -346,6 +358,31 @@ def status_of(doc: DocInfo, incoming: list[EdgeInfo], docs: dict[str, DocInfo],
     return Status("in force", True, evidence=(
         Evidence("none", "no act against it in the corpus"), *lapse_ev, *lasting),
                   lapsed_at=at)
+
+
+_PAGE_PARAGRAPHS = re.compile(r":\s*(?P<list>.*?)\.?$")
+
+
+def _page_says(doc: DocInfo, as_of: AsOf | None
+               ) -> tuple[str | None, tuple[str, ...], Evidence | None]:
+    """What the publisher's page says of the text's status: retired or repealed in full
+    (the relation's past), or some paragraphs retired; the page names no retiring text and
+    no date, so it is evidence for today only."""
+    said = doc.page_status
+    if not said:
+        return None, (), None
+    quoted = f"the page it was copied from says '{said}'"
+    if as_of is not None:
+        return None, (), Evidence("page", f"{quoted}, without a date: not applied as of "
+                                          f"{as_of.label}")
+    lower = said.lower()
+    m = _PAGE_PARAGRAPHS.search(said)
+    names_parts = m is not None and ("paragraph" in lower or "section" in lower)
+    parts = expand_paragraphs(m.group("list")) if m is not None and names_parts else ()
+    ev = Evidence("page", f"{quoted}; the text that did so is not named")
+    if parts:
+        return None, parts, ev
+    return ("repealed" if "repeal" in lower else "retired"), (), ev
 
 
 def _lasting(doc: DocInfo) -> tuple[Evidence, ...]:

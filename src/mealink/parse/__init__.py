@@ -128,6 +128,7 @@ def _banners_to_apparatus(doc: Document) -> None:
         if p.depth == 0 and status_banner(p.text) and not any(
                 q.parent == i for q in doc.paragraphs):
             doc.apparatus.append(Apparatus("status banner of the page", p.span))
+            doc.page_status = " ".join(p.text.split())
         else:
             keep.append(p)
     if len(keep) == len(doc.paragraphs):

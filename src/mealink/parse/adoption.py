@@ -85,10 +85,7 @@ def adoption(header: list[str], headings: list[str], chapeaus: list[str],
             return _of_body(_flat(m.group("body")), convention,
                             f"its adoption line: {_quote(flat)}")
         if m := _FROM_BODY.match(flat):
-            found = _of_body(_flat(m.group("body")), convention,
-                             f"its heading: {_quote(flat)}")
-            if found.kind != ADOPTED or found.body:
-                return found
+            return _of_body(_flat(m.group("body")), convention, f"its heading: {_quote(flat)}")
     for block in [*headings[:6], *chapeaus[:1], *(openers or [])[:3]]:
         if m := _RECOMMENDS.match(_flat(block)):
             body = _flat(m.group("body"))

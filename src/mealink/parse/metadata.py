@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
-from mealink.numbering import numbering
+from mealink.numbering import numbering, type_word
 from mealink.parse.adoption import SUBSIDIARY, Adoption, adoption
 from mealink.parse.pagemeta import page_facts, site_label
 from mealink.vocabulary import Vocabulary, vocabulary
@@ -197,15 +197,11 @@ def symbol_parts(symbol: str, vocab: Vocabulary) -> tuple[str | None, str | None
 
 
 def type_of(symbol: str | None) -> str | None:
-    """'resolution', 'decision' or 'recommendation' as the symbol names it."""
+    """'resolution', 'decision' or 'recommendation' as the symbol names it ('Conf. 13.10'
+    is a CITES resolution)."""
     if not symbol:
         return None
-    m = re.search(_TYPE_WORDS, symbol, re.I)
-    if m is None:
-        return "resolution" if re.search(r"\bConf\.", symbol) else None
-    w = m.group(0).lower()
-    return "resolution" if w.startswith(("res", "rés")) else \
-        "recommendation" if w.startswith(("rec", "réc")) else "decision"
+    return type_word(symbol) or ("resolution" if re.search(r"\bConf\.", symbol) else None)
 
 
 _SMALL_WORDS = frozenset({"a", "an", "and", "as", "at", "between", "but", "by", "for", "from",

@@ -236,6 +236,9 @@ def status(store: Store, text: str, as_of: AsOf | None = None,
             evidence = tuple(e for e in out.evidence if e.paragraph_id == hit[0].paragraph_id
                              and e.kind == "act")
             return replace(out, state=PAST[hit[0].relation], in_force=False, evidence=evidence)
+        if any(reaches(p) for p in st.page_removed):  # as the publisher's page says
+            return replace(out, state="retired", in_force=False,
+                           evidence=tuple(e for e in out.evidence if e.kind == "page"))
         if any(reaches(p) for p in st.removed_paragraphs):  # a decision of a group not kept
             return replace(out, state="expected to have lapsed", in_force=False,
                            evidence=tuple(e for e in out.evidence if e.kind == "rule"))

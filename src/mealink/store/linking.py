@@ -47,12 +47,14 @@ def load_graph(conn: Connection) -> tuple[dict[str, DocInfo], dict[str, str],
         numbers[holder].append(key.rsplit("/", 1)[-1])
     docs = {r.id: DocInfo(r.id, r.work_id, r.convention, r.meeting, r.adopted_on, r.is_stub,
                           r.revision, r.label, r.adopted_at, r.type, r.adoption or "unknown",
-                          r.adopted_by, r.adoption_evidence, tuple(numbers.get(r.id, ())))
+                          r.adopted_by, r.adoption_evidence, tuple(numbers.get(r.id, ())),
+                          r.page_status)
             for r in conn.execute(select(
                 DocumentRow.id, DocumentRow.work_id, DocumentRow.convention, DocumentRow.meeting,
                 DocumentRow.adopted_on, DocumentRow.is_stub, DocumentRow.revision,
                 DocumentRow.label, DocumentRow.adopted_at, DocumentRow.type,
-                DocumentRow.adoption, DocumentRow.adopted_by, DocumentRow.adoption_evidence))}
+                DocumentRow.adoption, DocumentRow.adopted_by, DocumentRow.adoption_evidence,
+                DocumentRow.page_status))}
     keymap = {r.key: r.document_id for r in conn.execute(
         select(DocumentKeyRow.key, DocumentKeyRow.document_id))}
     versions: dict[str, list[str]] = defaultdict(list)

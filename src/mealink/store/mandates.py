@@ -83,8 +83,11 @@ def _removals(statuses: dict[str, Status], docs: dict[str, DocInfo]
             for n in act.paragraphs:
                 partial[doc_id].append((n, removal_status(act.relation, by)))
         acted = {n for act in st.acts for n in act.paragraphs}
-        for n in st.removed_paragraphs:  # decisions of a group that were not kept
-            if n not in acted:
+        for n in st.removed_paragraphs:  # retired as the page says; decisions not kept
+            if n in st.page_removed:
+                partial[doc_id].append((n, Derived("retired", "retired, as the page it was "
+                                                              "copied from says")))
+            elif n not in acted:
                 partial[doc_id].append((n, Derived("elapsed", "not kept: expected to have "
                                                               "lapsed at the next meeting")))
     return whole, partial

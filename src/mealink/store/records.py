@@ -182,7 +182,7 @@ def document_record(doc: Document, links: DocumentLinks, *, source: str, content
         "status": "in force", "status_by": None, "in_force": True, "updated_at": now,
         "adoption": doc.adoption, "adopted_by": doc.adopted_by,
         "adoption_evidence": doc.adoption_evidence, "identified_by": doc.identified_by,
-        "status_evidence": None,
+        "status_evidence": None, "page_status": doc.page_status,
     }
     rec = DocumentRecord(row, list(links.keys))
     anchors = paragraph_anchors(doc)
@@ -276,5 +276,6 @@ def stub_record(key: DocKey, now: datetime) -> dict[str, Any]:
         "parser_version": None, "status": "no repeal known", "status_by": None,
         "in_force": False, "updated_at": now, "adoption": "unknown", "adopted_by": None,
         "adoption_evidence": None, "identified_by": None, "status_evidence": None,
+        "page_status": None,
     }
 

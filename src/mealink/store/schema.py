@@ -69,6 +69,8 @@ class DocumentRow(Base):
     identified_by: Mapped[str | None] = mapped_column(Text)
     #: what its status rests on: a JSON list of {kind, text, document_id, paragraph_id}
     status_evidence: Mapped[str | None] = mapped_column(Text)
+    #: what the page it was copied from says of its status ("Retired sections: paragraph 1.")
+    page_status: Mapped[str | None] = mapped_column(Text)
 
 
 class DocumentKeyRow(Base):

@@ -25,6 +25,7 @@ def upgrade() -> None:
     op.add_column("documents", sa.Column("adoption_evidence", sa.Text))
     op.add_column("documents", sa.Column("identified_by", sa.Text))
     op.add_column("documents", sa.Column("status_evidence", sa.Text))
+    op.add_column("documents", sa.Column("page_status", sa.Text))
     op.add_column("citations", sa.Column("title", sa.Text))
     op.add_column("citations", sa.Column("title_key", sa.String(300)))
     op.create_index("ix_citations_title_key", "citations", ["title_key"])
@@ -39,6 +40,6 @@ def downgrade() -> None:
         batch.drop_column("title_key")
         batch.drop_column("title")
     with op.batch_alter_table("documents") as batch:
-        for name in ("status_evidence", "identified_by", "adoption_evidence", "adopted_by",
-                     "adoption"):
+        for name in ("page_status", "status_evidence", "identified_by", "adoption_evidence",
+                     "adopted_by", "adoption"):
             batch.drop_column(name)
