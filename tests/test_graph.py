@@ -1,5 +1,6 @@
 """The lineage graph: every edge once and the right way round, and an SVG picture that parses,
 is accessible, escapes what it shows, is deterministic and stays bounded on large graphs.
+The trees are invented, so their texts are numbered 900 and above (no real symbol).
 
 Regenerate the golden picture after an intended change with
 ``MEALINK_UPDATE_GOLDEN=1 pytest tests/test_graph.py`` and look at it before committing it.
@@ -29,60 +30,61 @@ def href(document_id: str) -> str:
 def res(number: str, relation: str | None = None, *children: LineageNode,
         paragraphs: tuple[str, ...] = (), state: str = "in force", in_corpus: bool = True,
         kind: str = "resolution", label: str | None = None) -> LineageNode:
-    """A CMS text as ``lineage()`` gives it: 'CMS Resolution 11.10 (Rev.COP13)' has the id
-    cms/resolution/11.10-rev-cop13."""
+    """A CMS text as ``lineage()`` gives it: 'CMS Resolution 11.910 (Rev.COP13)' has the id
+    cms/resolution/11.910-rev-cop13."""
     ident = number.lower().replace(" (rev.", "-rev-").rstrip(")")
     return LineageNode(f"cms/{kind}/{ident}", label or f"CMS {kind.title()} {number}", relation,
                        paragraphs, in_corpus, state, list(children))
 
 
 def cms_11_10() -> Trees:
-    """Resolution 11.10 repeals 7.9, 8.11 and 9.1 (8.11 having repealed two paragraphs of a
+    """Resolution 11.910 repeals 7.909, 8.911 and 9.901 (8.911 having repealed two paragraphs of a
     recommendation that is not in the corpus) and is revised at COP13, that at COP14."""
-    return (res("11.10", None,
-                res("7.9", "repeals", state="repealed"),
-                res("8.11", "repeals",
-                    res("7.2", "repeals", paragraphs=("4", "6"), state="in force in part",
+    return (res("11.910", None,
+                res("7.909", "repeals", state="repealed"),
+                res("8.911", "repeals",
+                    res("7.902", "repeals", paragraphs=("4", "6"), state="in force in part",
                         in_corpus=False, kind="recommendation"),
                     state="repealed"),
-                res("9.1", "repeals", state="repealed"),
+                res("9.901", "repeals", state="repealed"),
                 state="replaced"),
-            res("11.10", None,
-                res("11.10 (Rev.COP13)", "revises",
-                    res("11.10 (Rev.COP14)", "revises"), state="replaced"),
+            res("11.910", None,
+                res("11.910 (Rev.COP13)", "revises",
+                    res("11.910 (Rev.COP14)", "revises"), state="replaced"),
                 state="replaced"))
 
 
 def shared_branch() -> Trees:
-    """7.9 met twice among the ancestors (repealed by 11.10, retired in part by 8.11), with the
+    """7.909 met twice among the ancestors (repealed by 11.910, retired in part by 8.911), with the
     same stub under both."""
-    return (res("11.10", None,
-                res("7.9", "repeals", res("5.2", "repeals", in_corpus=False, state="repealed",
+    return (res("11.910", None,
+                res("7.909", "repeals", res("5.902", "repeals", in_corpus=False, state="repealed",
                                           kind="recommendation"), state="repealed"),
-                res("8.11", "repeals",
-                    res("7.9", "retires", res("5.2", "repeals", in_corpus=False,
+                res("8.911", "repeals",
+                    res("7.909", "retires", res("5.902", "repeals", in_corpus=False,
                                               state="repealed", kind="recommendation"),
                         paragraphs=("3",), state="repealed"),
                     state="repealed")),
-            res("11.10"))
+            res("11.910"))
 
 
 def both_branches() -> Trees:
-    """Two resolutions of one meeting citing each other: 11.9 is ancestor and descendant."""
-    return (res("11.10", None, res("11.9", "cites")),
-            res("11.10", None, res("11.9", "recalls")))
+    """Two resolutions of one meeting citing each other: 11.909 is ancestor and descendant."""
+    return (res("11.910", None, res("11.909", "cites")),
+            res("11.910", None, res("11.909", "recalls")))
 
 
 def cited_by(n: int) -> Trees:
     """A text cited by ``n`` others, every seventh of them not in the corpus."""
-    return (res("11.10"),
-            res("11.10", None, *(LineageNode(f"cbd/decision/xiv-{i}", f"CBD Decision XIV/{i}",
-                                             "cites", (), i % 7 != 0, "in force")
-                                 for i in range(n))))
+    return (res("11.910"),
+            res("11.910", None, *(LineageNode(f"cbd/decision/xiv-{900 + i}",
+                                              f"CBD Decision XIV/{900 + i}", "cites", (),
+                                              i % 7 != 0, "in force")
+                                  for i in range(n))))
 
 
 def alone() -> Trees:
-    return res("11.10"), res("11.10")
+    return res("11.910"), res("11.910")
 
 
 CASES: dict[str, Callable[[], Trees]] = {
@@ -94,20 +96,20 @@ Row = tuple[str, str, str, tuple[str, ...]]
 
 @pytest.mark.parametrize(("case", "expected"), [
     ("cms_11_10", [
-        ("cms/resolution/11.10", "repeals", "cms/resolution/7.9", ()),
-        ("cms/resolution/11.10", "repeals", "cms/resolution/8.11", ()),
-        ("cms/resolution/11.10", "repeals", "cms/resolution/9.1", ()),
-        ("cms/resolution/8.11", "repeals", "cms/recommendation/7.2", ("4", "6")),
-        ("cms/resolution/11.10-rev-cop13", "revises", "cms/resolution/11.10", ()),
-        ("cms/resolution/11.10-rev-cop14", "revises", "cms/resolution/11.10-rev-cop13", ())]),
+        ("cms/resolution/11.910", "repeals", "cms/resolution/7.909", ()),
+        ("cms/resolution/11.910", "repeals", "cms/resolution/8.911", ()),
+        ("cms/resolution/11.910", "repeals", "cms/resolution/9.901", ()),
+        ("cms/resolution/8.911", "repeals", "cms/recommendation/7.902", ("4", "6")),
+        ("cms/resolution/11.910-rev-cop13", "revises", "cms/resolution/11.910", ()),
+        ("cms/resolution/11.910-rev-cop14", "revises", "cms/resolution/11.910-rev-cop13", ())]),
     ("shared_branch", [
-        ("cms/resolution/11.10", "repeals", "cms/resolution/7.9", ()),
-        ("cms/resolution/11.10", "repeals", "cms/resolution/8.11", ()),
-        ("cms/resolution/7.9", "repeals", "cms/recommendation/5.2", ()),
-        ("cms/resolution/8.11", "retires", "cms/resolution/7.9", ("3",))]),
+        ("cms/resolution/11.910", "repeals", "cms/resolution/7.909", ()),
+        ("cms/resolution/11.910", "repeals", "cms/resolution/8.911", ()),
+        ("cms/resolution/7.909", "repeals", "cms/recommendation/5.902", ()),
+        ("cms/resolution/8.911", "retires", "cms/resolution/7.909", ("3",))]),
     ("both_branches", [
-        ("cms/resolution/11.10", "cites", "cms/resolution/11.9", ()),
-        ("cms/resolution/11.9", "recalls", "cms/resolution/11.10", ())]),
+        ("cms/resolution/11.910", "cites", "cms/resolution/11.909", ()),
+        ("cms/resolution/11.909", "recalls", "cms/resolution/11.910", ())]),
     ("alone", []),
 ])
 def test_edges_once_and_oriented(case: str, expected: list[Row]) -> None:
@@ -118,12 +120,12 @@ def test_edges_once_and_oriented(case: str, expected: list[Row]) -> None:
 
 def test_edge_labels_and_dict() -> None:
     edge = lineage_edges(*cms_11_10())[3]
-    assert edge == LineageEdge("cms/resolution/8.11", "CMS Resolution 8.11", "repeals",
-                               "cms/recommendation/7.2", "CMS Recommendation 7.2", ("4", "6"))
+    assert edge == LineageEdge("cms/resolution/8.911", "CMS Resolution 8.911", "repeals",
+                               "cms/recommendation/7.902", "CMS Recommendation 7.902", ("4", "6"))
     assert edge.to_dict() == {
-        "source_id": "cms/resolution/8.11", "source_label": "CMS Resolution 8.11",
-        "relation": "repeals", "target_id": "cms/recommendation/7.2",
-        "target_label": "CMS Recommendation 7.2", "paragraphs": ["4", "6"], "via": None}
+        "source_id": "cms/resolution/8.911", "source_label": "CMS Resolution 8.911",
+        "relation": "repeals", "target_id": "cms/recommendation/7.902",
+        "target_label": "CMS Recommendation 7.902", "paragraphs": ["4", "6"], "via": None}
     assert len(lineage_edges(*cited_by(300))) == 300
 
 
@@ -147,7 +149,7 @@ def test_svg_is_accessible_and_scalable(case: str) -> None:
     ids = {el.get("id"): el for el in root.iter()}
     labelled = [ids[i] for i in (root.get("aria-labelledby") or "").split()]
     assert [el.tag for el in labelled] == [f"{NS}title", f"{NS}desc"]
-    assert labelled[0].text == "Lineage of CMS Resolution 11.10"
+    assert labelled[0].text == "Lineage of CMS Resolution 11.910"
     box = [int(v) for v in (root.get("viewBox") or "").split()]
     assert box[:2] == [0, 0] and box[2] > 0 and box[3] > 0
     # natural size in the attributes (the page's CSS scales it down); no inline style,
@@ -161,12 +163,12 @@ def test_svg_is_accessible_and_scalable(case: str) -> None:
 
 
 @pytest.mark.parametrize(("case", "summary"), [
-    ("cms_11_10", "Lineage of CMS Resolution 11.10: repeals 3 texts, replaced by 1."),
-    ("shared_branch", "Lineage of CMS Resolution 11.10: repeals 2 texts."),
-    ("both_branches", "Lineage of CMS Resolution 11.10: cites 1 text, recalled by 1."),
-    ("cited_by_300", "Lineage of CMS Resolution 11.10: cited by 300. 25 of 300 related texts "
+    ("cms_11_10", "Lineage of CMS Resolution 11.910: repeals 3 texts, replaced by 1."),
+    ("shared_branch", "Lineage of CMS Resolution 11.910: repeals 2 texts."),
+    ("both_branches", "Lineage of CMS Resolution 11.910: cites 1 text, recalled by 1."),
+    ("cited_by_300", "Lineage of CMS Resolution 11.910: cited by 300. 25 of 300 related texts "
                      "drawn; all are listed in the table."),
-    ("alone", "Lineage of CMS Resolution 11.10: no text known to act on it or be acted on "
+    ("alone", "Lineage of CMS Resolution 11.910: no text known to act on it or be acted on "
               "by it."),
 ])
 def test_svg_description(case: str, summary: str) -> None:
@@ -209,7 +211,7 @@ def test_edges_drawn_with_their_relation_family() -> None:
     paths = [g.find(f"{NS}path") for g in cites if g.get("class") == "edge citation"]
     assert len(paths) == 2 and all(p is not None and p.get("stroke-dasharray") for p in paths)
     assert [g.findtext(f"{NS}title") for g in classed(root, "edge")][3] == (
-        "CMS Resolution 8.11 repeals CMS Recommendation 7.2 (paragraphs 4, 6)")
+        "CMS Resolution 8.911 repeals CMS Recommendation 7.902 (paragraphs 4, 6)")
 
 
 @pytest.mark.parametrize(("paragraphs", "label"), [
@@ -222,15 +224,15 @@ def test_edges_drawn_with_their_relation_family() -> None:
 ])
 def test_edge_label_shortens_the_paragraph_scope(paragraphs: tuple[str, ...],
                                                  label: str) -> None:
-    trees = (res("11.10", None, res("7.9", "repeals", paragraphs=paragraphs)), res("11.10"))
+    trees = (res("11.910", None, res("7.909", "repeals", paragraphs=paragraphs)), res("11.910"))
     root = parse(lineage_svg(*trees, href))
     assert [g.findtext(f"{NS}text") for g in classed(root, "edge-label")] == [label]
 
 
 def test_labels_are_escaped_and_long_ones_shortened() -> None:
     hostile = "<script>alert(1)</script> & co\x0b, a resolution with a very long title indeed"
-    trees = (res("11.10", None, res("7.9", "repeals", label=hostile, state="<b>gone</b>")),
-             res("11.10"))
+    trees = (res("11.910", None, res("7.909", "repeals", label=hostile, state="<b>gone</b>")),
+             res("11.910"))
     svg = lineage_svg(*trees, lambda i: f"/documents/{i}?a=1&b=<2>")
     root = parse(svg)
     assert "<script" not in svg and "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
@@ -240,7 +242,7 @@ def test_labels_are_escaped_and_long_ones_shortened() -> None:
     assert node.findtext(f"{NS}title") == hostile.replace("\x0b", "") + " — <b>gone</b>"
     lines = [t.text or "" for t in node.iter(f"{NS}text") if t.get("class") == "label"]
     assert len(lines) == 2 and lines[-1].endswith("…") and "".join(lines) != hostile
-    assert "/documents/cms/resolution/11.10?a=1&b=<2>" in {a.get("href")
+    assert "/documents/cms/resolution/11.910?a=1&b=<2>" in {a.get("href")
                                                            for a in root.iter(f"{NS}a")}
 
 
@@ -264,7 +266,7 @@ def test_large_columns_are_capped() -> None:
 
 def test_several_pictures_on_one_page_keep_distinct_ids() -> None:
     a = parse(lineage_svg(*cms_11_10(), href))
-    b = parse(lineage_svg(res("7.9"), res("7.9"), href))
+    b = parse(lineage_svg(res("7.909"), res("7.909"), href))
     ids_a = {el.get("id") for el in a.iter() if el.get("id")}
     ids_b = {el.get("id") for el in b.iter() if el.get("id")}
     assert ids_a and ids_b and not ids_a & ids_b
