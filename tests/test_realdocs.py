@@ -72,6 +72,10 @@ def test_a_revision_replaces_the_earlier_one_when_both_are_stored(realdocs: Stor
     assert (st.state, st.in_force) == ("replaced", False)
     assert _acts(st) == {("revises", "cites/decision/17.170-rev-cop19")}
     assert "CITES Decision 17.170 (Rev.CoP19) (stored)" in st.evidence[0].text
+    with pytest.raises(NotFoundError, match=r"other versions: CITES Decision 17\.170 \(known "
+                       r"from citations\); CITES Decision 17\.170 \(Rev\.CoP18\) \(stored\); "
+                       r"CITES Decision 17\.170 \(Rev\.CoP19\) \(stored\)"):
+        status(realdocs, "CITES Decision 17.170 (Rev. CoP20)")  # a version nobody wrote
     later = status(realdocs, "CITES Decision 17.170 (Rev. CoP19)")
     assert (later.state, later.is_stub) == ("in force", False)
     assert later.identified_by is not None and "breadcrumb" in later.identified_by

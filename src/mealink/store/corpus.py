@@ -98,10 +98,11 @@ class DocumentStatus:
 
 
 def _versions_note(conn: Connection, key_id: str, work_id: str) -> str:
-    rows = conn.execute(select(DocumentRow.label, DocumentRow.is_stub).join(
-        DocumentKeyRow, DocumentKeyRow.document_id == DocumentRow.id).where(
-        or_(DocumentKeyRow.key == work_id, DocumentKeyRow.key.like(f"{work_id}-rev-%")))
-        .distinct()).all()
+    rows = conn.execute(select(DocumentRow.label, DocumentRow.is_stub, DocumentRow.meeting)
+                        .join(DocumentKeyRow, DocumentKeyRow.document_id == DocumentRow.id)
+                        .where(or_(DocumentKeyRow.key == work_id,
+                                   DocumentKeyRow.key.like(f"{work_id}-rev-%")))
+                        .distinct().order_by(DocumentRow.meeting, DocumentRow.label)).all()
     if not rows:
         return ""
     known = "; ".join(f"{r.label} ({'known from citations' if r.is_stub else 'stored'})"
