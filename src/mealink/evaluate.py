@@ -13,6 +13,11 @@ Matching rules (also in the README):
   gold paragraphs count as misses, items of unmatched predicted ones as false alarms. Items
   compare after whitespace collapsing, case folding, dash unification and removal of spaces
   around '/' and '.'.
+- Optional fields are scored only over the gold paragraphs that carry them (gold files
+  written before a field existed are not penalised): ``deadline`` and ``condition``
+  accuracy over matched operative paragraphs (``None`` equals ``None``; several conditions
+  are joined with '; '), ``instruments`` F1 (named plans, articles, declarations) like the
+  actors. A score nothing counted is left out of the report rather than shown as 1.0.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from mealink.load.clean import clean_text
 from mealink.models import Document
 
 KEY_LEN = 30
+#: Paragraph fields scored only where a gold file annotates them.
+OPTIONAL_FIELDS = ("deadline", "condition")
 _ALNUM = re.compile(r"[^0-9a-z]+")
 
 
@@ -85,6 +92,7 @@ class Tally:
     number_ok: int = 0
     verb_total: int = 0
     verb_ok: int = 0
+    fields: Counter[str] = field(default_factory=Counter)
     items: dict[str, Counter[str]] = field(default_factory=dict)
     meta: Counter[str] = field(default_factory=Counter)
     misses: list[str] = field(default_factory=list)
@@ -107,6 +115,7 @@ class Tally:
         for name, c in other.items.items():
             self.items.setdefault(name, Counter()).update(c)
         self.meta.update(other.meta)
+        self.fields.update(other.fields)
         self.misses += other.misses
 
     def scores(self) -> dict[str, float]:
@@ -122,12 +131,17 @@ class Tally:
             "number_accuracy": ratio(self.number_ok, self.matched),
             "verb_accuracy": ratio(self.verb_ok, self.verb_total),
         }
-        for name in ("actors", "references", "repeals"):
+        for name in ("actors", "references", "repeals", "instruments"):
+            if name == "instruments" and name not in self.items:
+                continue  # no gold file annotates them: nothing measured
             c = self.items.get(name, Counter())
             tp, fp, fn = c["tp"], c["fp"], c["fn"]
             denom = 2 * tp + fp + fn
             out[f"{name[:-1] if name != 'repeals' else 'repeal'}_f1"] = (
                 2 * tp / denom if denom else 1.0)
+        for name in OPTIONAL_FIELDS:
+            if self.fields[name]:
+                out[f"{name}_accuracy"] = ratio(self.fields[f"{name}_ok"], self.fields[name])
         for name in ("convention", "symbol"):  # document metadata: reported, no target
             out[f"{name}_accuracy"] = ratio(self.meta[f"{name}_ok"], self.meta[name])
         return out
@@ -186,16 +200,30 @@ def score_document(gold: dict[str, Any], doc: Document, name: str) -> Tally:
                 t.verb_ok += 1
             else:
                 t.misses.append(f"{where}: verb {verb!r} for {g.get('verb')!r}")
+            predicted = {"deadline": p.deadline.value if p.deadline else None,
+                         "condition": "; ".join(c.value for c in p.conditions) or None}
+            for fname in OPTIONAL_FIELDS:
+                if fname not in g:
+                    continue
+                t.fields[fname] += 1
+                if norm_item(predicted[fname] or "") == norm_item(g[fname] or ""):
+                    t.fields[f"{fname}_ok"] += 1
+                else:
+                    t.misses.append(f"{where}: {fname} {predicted[fname]!r} for {g[fname]!r}")
     by_pred = dict((j, i) for i, j in pairs)
+    annotated = {f for g in gp for f in g}
     for name_, gfield, pfield in (("actors", "actors", "actors"),
                                   ("references", "references", "references"),
-                                  ("repeals", "repeals", "repeals")):
+                                  ("repeals", "repeals", "repeals"),
+                                  ("instruments", "instruments", "instruments")):
+        if gfield not in annotated and gfield == "instruments":
+            continue
         for i, g in enumerate(gp):
             if i not in matched_g:
                 t.add_items(name_, g.get(gfield) or [], [], f"{name} ¶{g.get('number') or i}")
         for j, p in enumerate(pp):
             items = [str(getattr(x, "value", None) or getattr(x, "text", ""))
-                     for x in getattr(p, pfield)]
+                     for x in getattr(p, pfield, ())]
             if j in by_pred:
                 g = gp[by_pred[j]]
                 t.add_items(name_, g.get(gfield) or [], items,

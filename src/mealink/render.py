@@ -14,7 +14,8 @@ _SCORE_LABELS = {
     "segmentation_precision": "seg P", "segmentation_recall": "seg R", "segmentation_f1": "seg F1",
     "kind_accuracy": "kind", "number_accuracy": "number", "verb_accuracy": "verb",
     "actor_f1": "actor F1", "reference_f1": "ref F1", "repeal_f1": "repeal F1",
-    "convention_accuracy": "conv", "symbol_accuracy": "symbol",
+    "convention_accuracy": "conv", "symbol_accuracy": "symbol", "instrument_f1": "instr F1",
+    "deadline_accuracy": "deadline", "condition_accuracy": "cond",
 }
 
 
@@ -98,7 +99,7 @@ def scores_table(rows: list[tuple[str, dict[str, float]]], total: dict[str, floa
     for n in names:
         table.add_column(_SCORE_LABELS.get(n, n), justify="right", no_wrap=True)
     for name, s in rows:
-        table.add_row(name, *[f"{s[n]:.2f}" for n in names])
+        table.add_row(name, *[f"{s[n]:.2f}" if n in s else "–" for n in names])
     cells = []
     for n in names:
         style = ("bold green" if total[n] >= targets[n] else "bold red") if n in targets \
