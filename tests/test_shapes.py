@@ -153,13 +153,14 @@ CASES: list[tuple[str, str, list[tuple[Any, ...]]]] = [
      "the decisions adopted at its third meeting listed in the annex;",
      [(H, None, None, [], []), (P, None, None, [], ["decision IV/17"]),
       (P, None, None, [], ["decision V/20"]), (O, "1", "decide", [], [])]),
+    # Parties are whom the Secretariat must encourage, not asked by the Conference (issue 16)
     ("roman sub-items run in after 'as appropriate' (seed 11.28 op 6)",
      "6.  Instructs  the Secretariat to encourage Parties, as appropriate: (i) to ensure "
      "coordination (ii) to address threats and  ( iii) to use guidelines;",
-     [(O, "6", "instruct", ["Secretariat", "Parties"], []),
-      (O, "6(i)", "instruct", ["Secretariat", "Parties"], []),
-      (O, "6(ii)", "instruct", ["Secretariat", "Parties"], []),
-      (O, "6(iii)", "instruct", ["Secretariat", "Parties"], [])]),
+     [(O, "6", "instruct", ["Secretariat"], []),
+      (O, "6(i)", "instruct", ["Secretariat"], []),
+      (O, "6(ii)", "instruct", ["Secretariat"], []),
+      (O, "6(iii)", "instruct", ["Secretariat"], [])]),
     ("numbered lead run in after a header without punctuation (Ramsar page dump)",
      "Resolution X.8 The Programme on CEPA 2009-2015 1. RECALLING that Resolution VII.9 "
      "adopted it; 2. EXPRESSING APPRECIATION for the work done;",

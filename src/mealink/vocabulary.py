@@ -110,6 +110,7 @@ class Vocabulary:
     actor_roles: dict[str, str]
     actor_heads: frozenset[str]
     phrase_words: frozenset[str]
+    name_prepositions: frozenset[str]  # "organizations within the United Nations system"
     long_names_pattern: re.Pattern[str]
     conditions: re.Pattern[str]
     conditions_lower: WordGate
@@ -132,6 +133,9 @@ class Vocabulary:
     article_starts: tuple[str, ...]
     apparatus_pattern: re.Pattern[str]
     cover_label_pattern: re.Pattern[str]
+    clause_connectives: tuple[str, ...]  # "and in this context requests"
+    glue_lead_words: frozenset[str]  # single lead words: "Recallingits" is split after them
+    glue_function_words: frozenset[str]  # "inResolution", "theSecretariat"
 
 
 def load_data(name: str) -> dict[str, Any]:
@@ -365,6 +369,10 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         rf"(?:{'|'.join(apparatus['cover_labels'])})\s*:", re.IGNORECASE
     )
     long_conv = _convention_long_names(conventions["convention"])
+    # Single lead words of four letters or more ("Recalling", "requests", "Aware"): glued to
+    # the next word by extraction they are split back (mealink.load.glue).
+    glue_words = frozenset(w.lower() for w in lead_words + openers + leads["lead"]["prefixes"]
+                           if " " not in w and len(w) >= 4 and w.isalpha())
     body_pattern = re.compile(rf"(?:{articles})\s*(?:{bodies})(?![\w-])", re.IGNORECASE)
     return Vocabulary(
         chapeau_pattern=chapeau_pattern,
@@ -374,6 +382,9 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
                               for sep in (("",) if a.endswith("'") else (" ", "\n"))}),
         apparatus_pattern=apparatus_pattern,
         cover_label_pattern=cover_label_pattern,
+        clause_connectives=tuple(leads["clause"]["connectives"]),
+        glue_lead_words=glue_words,
+        glue_function_words=frozenset(leads["glue"]["function_words"]),
         verb_forms=verb_forms,
         verb_forms_fr=verb_forms_fr,
         lead_pattern=lead_pattern,
@@ -383,6 +394,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         actor_roles=roles,
         actor_heads=frozenset(w.lower() for w in actors["heads"]["words"]),
         phrase_words=frozenset(actors["phrase"]["words"]),
+        name_prepositions=frozenset(actors["phrase"]["prepositions"]),
         long_names_pattern=long_names_pattern,
         conditions=re.compile(rf"(?<!\w)(?:{union(clauses['conditions'])})(?!\w)", re.I),
         conditions_lower=_word_gate([c.lower() for c in clauses["conditions"]],

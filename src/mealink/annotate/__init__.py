@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import re
 
-from mealink.annotate.actors import dedupe, embedded_actors, phrase_actors
+from mealink.annotate.actors import (
+    dedupe,
+    embedded_actors,
+    is_actor,
+    phrase_actors,
+    subject_actors,
+)
 from mealink.annotate.clauses import find_conditions, find_deadline
 from mealink.annotate.references import find_references, find_repeals, footnote_references
 from mealink.annotate.topics import find_topics, inherit, topic_vocabulary
@@ -61,11 +67,30 @@ def _annotate_operative(text: str, p: Paragraph, vocab: Vocabulary, lang: str,
         p.other_verbs.append(Mention(vf.base, span))
         if vf.asks:
             actors += phrase_actors(text, span.end, end, vocab, that=vf.that, french=french)
-    actors += embedded_actors(text, start, end, vocab)
+    if not actors and p.verb is not None and lead_vf is not None and p.lead is not None:
+        actors += _that_subject(text, p.lead.span.end, end, vocab, lang)
+    actors += embedded_actors(text, start, end, vocab, actors)
     p.actors = dedupe(actors)
     if p.actors:  # a deadline or a condition qualifies what someone is asked to do
         p.conditions = find_conditions(text, start, end, vocab)
         p.deadline = find_deadline(text, start, end, vocab)
+
+
+_THAT_CLAUSE = re.compile(r"\s*,?\s*that\s+")
+
+
+def _that_subject(text: str, pos: int, end: int, vocab: Vocabulary,
+                  lang: str) -> list[Mention]:
+    """The body a that-clause asks to act: "Decides that the Standing Committee shall:",
+    "Agrees that Parties should report ..." (the subject of its modal or passive verb)."""
+    m = _THAT_CLAUSE.match(text, pos, end)
+    if not m:
+        return []
+    found = subject_verb(text, m.end(), end)
+    if not found:
+        return []
+    return [a for a in phrase_actors(text, m.end(), found[0].start(), vocab,
+                                     french=lang == "fr") if is_actor(a.value, vocab)]
 
 
 def _subject_first(text: str, p: Paragraph, start: int, end: int, vocab: Vocabulary,
@@ -85,10 +110,17 @@ def _subject_first(text: str, p: Paragraph, start: int, end: int, vocab: Vocabul
             base = word  # "should undertake" -> undertake; "shall:" -> the items' verbs
         if base:
             p.verb = Mention(base, Span(m.start(group), m.end(group)))
+        whole = subject_actors(text, start, m.start(), vocab)
+        if len(whole) > 1:
+            actors += whole
+            return
         cands = [start] + [c.end() for c in re.finditer(r",\s*", text[start:m.start()])]
         for c in cands:
             pos = c if c == start else start + c
-            subj = [a for a in phrase_actors(text, pos, m.start(), vocab, french=french)]
+            # "Subject to available resources, the Secretariat shall": the subject is the
+            # body, not the opening phrase
+            subj = [a for a in phrase_actors(text, pos, m.start(), vocab, french=french)
+                    if is_actor(a.value, vocab)]
             if subj:
                 actors += subj
                 break

@@ -2,8 +2,10 @@
 
 An actor is found after an asking verb ("Requests the Secretariat to"), as the subject of
 an addressee-first sentence ("Parties are invited to", "The Standing Committee shall ...
-review"), after an embedded asking verb ("to encourage Parties"), or as the agent of a
-passive ("guidelines to be followed by the Secretariat"). Bodies thanked, consulted or
+review"), after an embedded asking verb of the Conference's own ("Decides to encourage
+Parties"), or as the agent of a passive ("guidelines to be followed by the Secretariat").
+Whom an actor is asked to encourage is not an actor ("Instructs the Secretariat to
+encourage Parties": the Secretariat only). Bodies thanked, consulted or
 collaborated with are not actors. Actors are reported as written, without determiners and
 qualifying clauses, coordinations split ("Parties, regional centres and others").
 """
@@ -56,7 +58,7 @@ def canonical_names() -> dict[str, str]:
     return dict(vocabulary().actor_aliases)
 
 
-def _is_actor(phrase: str, vocab: Vocabulary) -> bool:
+def is_actor(phrase: str, vocab: Vocabulary) -> bool:
     lower = phrase.lower()
     if lower in vocab.actor_aliases:
         return True
@@ -161,7 +163,7 @@ def _split(text: str, start: int, end: int, protected: list[tuple[int, int]],
             if len(prev) == 2 and prev[0].lower() in ("other", "relevant"):
                 merged[-1] = (text[merged[-1][1]:part[2]], merged[-1][1], part[2])
                 continue
-        if merged and _OF_HEAD.match(merged[0][0]) and not _is_actor(normalise(part[0]), vocab):
+        if merged and _OF_HEAD.match(merged[0][0]) and not is_actor(normalise(part[0]), vocab):
             merged[-1] = (text[merged[-1][1]:part[2]], merged[-1][1], part[2])
             continue
         merged.append(part)
@@ -182,12 +184,11 @@ def phrase_actors(text: str, pos: int, end: int, vocab: Vocabulary,
     followed_by_to = bool(_TO_VERB.match(text, stop, min(end, stop + 20)) or
                           _INSERTION_TO_VERB.match(text, stop, min(end, stop + 220)))
     out: list[Mention] = []
-    for raw, s, e in _split(text, pos, stop, protected, vocab):
-        name = normalise(raw)
+    for raw, s, e, name in _shared_heads(_split(text, pos, stop, protected, vocab), vocab):
         if not name or name.startswith("to ") or \
                 len(name.split()) > (24 if _OF_HEAD.match(name) else 14):
             continue
-        if _is_actor(name, vocab) or (followed_by_to and name[0].isupper()):
+        if is_actor(name, vocab) or (followed_by_to and name[0].isupper()):
             offset = raw.find(name.split()[0])
             start = s + max(offset, 0)
             out.append(Mention(name, Span(start, min(e, start + len(raw)))))
@@ -197,16 +198,87 @@ def phrase_actors(text: str, pos: int, end: int, vocab: Vocabulary,
     return out
 
 
-def embedded_actors(text: str, start: int, end: int, vocab: Vocabulary) -> list[Mention]:
-    """Actors of asking verbs inside the clause ('to encourage Parties', 'to be followed by')."""
+def _shared_heads(parts: list[tuple[str, int, int]], vocab: Vocabulary
+                  ) -> list[tuple[str, int, int, str]]:
+    """The parts with their names; a lone modifier takes the head of the next part
+    ("intergovernmental and non-governmental organizations" -> "intergovernmental
+    organizations", "non-governmental organizations"; "the Animals and Plants Committees"
+    -> "Animals Committee", "Plants Committee": one committee each)."""
+    names = [_after_head_trimmed(normalise(raw), vocab) for raw, _, _ in parts]
+    out: list[tuple[str, int, int, str]] = []
+    for i, ((raw, s, e), name) in enumerate(zip(parts, names, strict=True)):
+        nxt = names[i + 1].split() if i + 1 < len(names) else []
+        if len(name.split()) == 1 and len(nxt) >= 2 and not is_actor(name, vocab) and \
+                _is_head(nxt[-1], vocab) and not _is_head(nxt[0], vocab):
+            head = nxt[-1]
+            if head[0].isupper() and head.endswith("s") and not head.endswith("ss"):
+                head = head[:-1]  # each of the named bodies is one
+                names[i + 1] = " ".join(nxt[:-1] + [head])
+            name = f"{name} {head}"
+        out.append((raw, s, e, name))
+    return out
+
+
+def _is_head(word: str, vocab: Vocabulary) -> bool:
+    lw = word.lower()
+    return lw in vocab.actor_heads or lw.rstrip("s") in vocab.actor_heads
+
+
+def _after_head_trimmed(name: str, vocab: Vocabulary) -> str:
+    """A body's name without the clause that runs on after its head word when a "to" was
+    lost ("the interim Secretariat make the necessary arrangements" -> "interim
+    Secretariat"): words after the last head go when the first of them is a lower-case word
+    that is neither a head, nor a word names are made of, nor a participle that qualifies
+    the body ("Parties concerned", "entities entrusted with ..." stay)."""
+    words = name.split()
+    heads = [i for i, w in enumerate(words)
+             if (lw := w.lower()) in vocab.actor_heads or lw.rstrip("s") in vocab.actor_heads]
+    if not heads or heads[-1] >= len(words) - 1:
+        return name
+    nxt = words[heads[-1] + 1]
+    if nxt.islower() and nxt not in vocab.phrase_words and nxt not in vocab.actor_heads \
+            and not nxt.endswith(("ed", "ing")) and nxt not in vocab.name_prepositions \
+            and name.lower() not in vocab.actor_aliases:
+        return " ".join(words[:heads[-1] + 1])
+    return name
+
+
+def subject_actors(text: str, start: int, end: int, vocab: Vocabulary) -> list[Mention]:
+    """The bodies named by the whole subject of an addressee-first sentence ("Parties,
+    intergovernmental and non-governmental organizations and other stakeholders are
+    encouraged to"): its coordinated parts, up to the first part that names no body ("The
+    Secretariat, in consultation with the Standing Committee, shall")."""
+    if text.find("(", start, end) >= 0 or end - start > 300:
+        return []
+    out: list[Mention] = []
+    for raw, s, e, name in _shared_heads(_split(text, start, end, [], vocab), vocab):
+        first = name.split()[0] if name else ""
+        if not name or not is_actor(name, vocab) or (
+                first.islower() and first not in vocab.phrase_words and
+                not _is_head(first, vocab)):
+            break
+        offset = max(raw.find(name.split()[0]), 0)
+        out.append(Mention(name, Span(s + offset, min(e, s + offset + len(raw)))))
+    return out
+
+
+def embedded_actors(text: str, start: int, end: int, vocab: Vocabulary,
+                    asked: list[Mention] = ()) -> list[Mention]:  # type: ignore[assignment]
+    """Actors of asking verbs inside the clause ('Decides to encourage Parties', 'to be
+    followed by'). Whom a body already asked must encourage or invite is not asked by the
+    Conference: in "Instructs the Secretariat to encourage Parties" only the Secretariat is
+    (``asked``: the actors found so far; an embedded ask after one of them is nested)."""
     out: list[Mention] = []
     lower = text[start:end].lower()
     if not EMBEDDED_NEEDLES.search(lower):
         return out
+    first_asked = min((a.span.start for a in asked), default=end)
     for pattern in (_INFINITIVE_ASK, _PASSIVE_AGENT):
         for m in pattern.finditer(text, start, end):
+            if pattern is _INFINITIVE_ASK and m.start() > first_asked:
+                continue  # a nested addressee
             out += [a for a in phrase_actors(text, m.end(), end, vocab)
-                    if _is_actor(a.value, vocab)]
+                    if is_actor(a.value, vocab)]
     return out
 
 

@@ -6,7 +6,9 @@ After ``clean_text`` these hold, and ``parse`` relies on them:
 - literal byte escapes (``\\xe2\\x80\\x99``), HTML entities (``&nbsp;``) and mojibake
   (``â€™``) are decoded to the characters they stand for;
 - Markdown/HTML emphasis (``*Requests*``, ``**TITLE**``, ``<i>``) is gone, its text kept;
-- ``<sup>th</sup>`` is plain ``th``; a footnote mark (``<sup>3</sup>``, ``[^3]``) is ``[3]``.
+- ``<sup>th</sup>`` is plain ``th``; a footnote mark (``<sup>3</sup>``, ``[^3]``) is ``[3]``;
+- leads and function words glued to the next word by extraction ("Recallingits",
+  "inResolution") have their space back (``mealink.load.glue``).
 
 Line structure is kept as it was: deciding which line breaks end paragraphs is the
 parser's job, because that needs the vocabulary of leads and numbering.
@@ -18,6 +20,9 @@ import html
 import re
 
 import ftfy
+
+from mealink.load.glue import split_glued_words
+from mealink.vocabulary import vocabulary
 
 _BYTE_ESCAPES = re.compile(r"(?:\\x[0-9a-fA-F]{2})+")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -98,4 +103,5 @@ def clean_text(text: str, fmt: str = "txt") -> str:
     text = _ZERO_WIDTH.sub("", text)
     text = _SPACES.sub(" ", text)
     text = _TRAILING.sub("", text)
+    text = split_glued_words(text, vocabulary())
     return text.strip("\n ")

@@ -71,8 +71,8 @@ def match_marker(text: str, pos: int) -> Marker | None:
         if m:
             label = m.group("label")
             nxt = text[m.end():m.end() + 1]
-            if kind == "number" and nxt.islower():
-                continue  # "4.sub" is not a paragraph number
+            if kind == "number" and nxt.islower() and m.end() == m.end("label") + 1:
+                continue  # "4.sub" is not a paragraph number; "1. decides" is one
             if kind == "item" and nxt in (")", ";", ","):
                 continue  # "(h))" closes a citation, "(a);" ends a list
             return Marker(kind, label, pos, m.end())

@@ -32,6 +32,8 @@ _MID_GAP = re.compile(r"(?P<gap>[ ]{2,})(?=\d{1,3}\.)")
 # (Patterns scanned over every line start with a literal, not a look-behind, so that the
 # regex engine can skip ahead; what stands before the match is checked in code.)
 _MID_ITEM = re.compile(r"\([ ]?(?P<label>[a-z]{1,2}|[ivx]{1,6})[ ]?\)(?=\s)")
+# Items run in without an opening bracket: "... shall: a) further develop ...; b) initiate".
+_MID_BARE_ITEM = re.compile(r"(?P<label>[a-z]|[ivx]{2,5})\)(?=[ ]+[\w(“\"])")
 _MID_CHAPEAU = re.compile(r"(?:The|Le|La|El) [A-Z]")
 _FOOTNOTE_FIRST = frozenset("¹²³⁴⁵⁶⁷⁸⁹⁰[*")
 _FOOTNOTE_LINE = re.compile(r"(?:[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,3}\]|\*{1,3})[ ]*[A-Z\d“\"]")
@@ -138,10 +140,11 @@ def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary,
     starts: list[int] = []
     gaps = _mid_gaps(text, ls, le, mids)
     has_item = text.find("(", ls, le) >= 0
+    has_bare_item = text.find(") ", ls, le) >= 0
     has_chapeau = text.find(",", ls, le) >= 0 and (text.find(" L", ls, le) >= 0 or
                                                    text.find(" T", ls, le) >= 0)
     has_number = has_number_lead(text, ls, le)
-    if not (gaps or has_item or has_chapeau or has_number):
+    if not (gaps or has_item or has_bare_item or has_chapeau or has_number):
         return starts
     head = match_marker(text, ls)
     floor = head.end if head is not None else ls
@@ -154,6 +157,7 @@ def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary,
         if before in (";", ":") or (last_item is not None and label == successor(last_item)):
             starts.append(m.start())
             last_item = label
+    starts += _bare_items(text, ls, le) if has_bare_item else []
     for m in gaps:
         p = m.end()
         first = text[p]
@@ -207,6 +211,28 @@ def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary,
         if marker is not None:
             floor = marker.end
     return kept
+
+
+def _bare_items(text: str, ls: int, le: int) -> list[int]:
+    """Starts of run-in items written without an opening bracket ("shall: a) further
+    develop ...; b) initiate ... c) undertake"): the first right after ':' or ';', each next
+    one either after ';' or ':' or the successor of the one before; a list begins at 'a' or
+    'i', so "(Serpentes spp.) or" and "Annex II) and" start nothing."""
+    starts: list[int] = []
+    last: str | None = None
+    for m in _MID_BARE_ITEM.finditer(text, ls, le):
+        p = m.start()
+        if p == ls or text[p - 1] != " ":
+            continue
+        label = m.group("label")
+        before = text[max(ls, p - 12):p].rstrip()[-1:]
+        follows = last is not None and label in (successor(last), "i" if last == "h" else "")
+        opens = last is None and label in ("a", "i")
+        nested = last is not None and label == "i"  # (i) under the item before
+        if (before in (";", ":") and (opens or follows or nested)) or follows:
+            starts.append(p)
+            last = label
+    return starts
 
 
 def _units(text: str, vocab: Vocabulary) -> list[Unit]:

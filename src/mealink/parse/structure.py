@@ -26,8 +26,18 @@ _PASSIVE = re.compile(
 )
 # What opens a clause before its verb: ', decides', '; and also requests', 'et prie'.
 _CONJUNCTIONS = (",", ";", "and", "et")
-_ADVERB = r"\s*(?:(?:also|further|again|then)\s+)?"
-_CLAUSE_START = re.compile(r"(?:,|;|\b[Aa]nd|\bet)" + _ADVERB + r"\Z")
+
+
+@cache
+def _adverb(connectives: tuple[str, ...]) -> str:
+    """What may stand between a conjunction and a clause's verb ("and in this context")."""
+    words = "|".join(r"\s+".join(map(re.escape, c.split())) for c in connectives)
+    return rf"\s*(?:(?:{words}),?\s+)?"
+
+
+@cache
+def _clause_start(connectives: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?:,|;|\b[Aa]nd|\bet)" + _adverb(connectives) + r"\Z")
 _NOUN_FOLLOWER = re.compile(r"\s+(?:of|and|or|from)\b")
 _SENTENCE_STOP = re.compile(r";|\.(?=\s+[A-Z(])|\.$")
 _ABBREVIATION = re.compile(r"\b(?:Conf|Res|Dec|Rev|No|Nos|Art|para|paras|Inf|Doc|Add|Corr)$")
@@ -99,14 +109,15 @@ def _item_lead(text: str, pos: int, end: int) -> Mention | None:
 
 
 @cache
-def _clause_verb_finders(finite_lower: str) -> tuple[re.Pattern[str], ...]:
+def _clause_verb_finders(finite_lower: str,
+                         connectives: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     """For the lower-case finite verb pattern: patterns of a conjunction, then that verb.
 
     One starts with each conjunction, a literal that the regex engine skips ahead to, so
     together they tell fast whether a text has a clause-level verb at all.
     """
     verb = finite_lower.removeprefix(r"(?<![\w-])")
-    return tuple(re.compile(re.escape(c) + _ADVERB + verb) for c in _CONJUNCTIONS)
+    return tuple(re.compile(re.escape(c) + _adverb(connectives) + verb) for c in _CONJUNCTIONS)
 
 
 def finite_verbs(text: str, start: int, end: int,
@@ -116,15 +127,17 @@ def finite_verbs(text: str, start: int, end: int,
     lower = text[start:end].lower()
     fast = len(lower) == end - start  # offsets in the lower-cased copy are the same
     # every verb kept below follows a conjunction: without one, no need to look for verbs
-    if fast and not any(f.search(lower) for f in _clause_verb_finders(vocab.finite_lower.pattern)):
+    if fast and not any(f.search(lower) for f in _clause_verb_finders(
+            vocab.finite_lower.pattern, vocab.clause_connectives)):
         return []
     hits = vocab.finite_lower.finditer(lower) if fast else \
         vocab.finite_pattern.finditer(text, start, end)
     shift = start if fast else 0
+    clause_start = _clause_start(vocab.clause_connectives)
     out = []
     for h in hits:
         s, e = h.start() + shift, h.end() + shift
-        if not _CLAUSE_START.search(text, max(start, s - 16), s):
+        if not clause_start.search(text, max(start, s - 40), s):
             continue
         if " " in h.group("verb").strip() or not _NOUN_FOLLOWER.match(text, e):
             out.append((s, e, text[s:e]))
@@ -204,6 +217,13 @@ def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary,
         lead = _lead(text, body_start, b.end, vocab, any_case=marker is not None and
                      marker.kind in ("item", "bullet"), lang=lang) \
             if marker is not None or b.signal == "lead" else None
+        if lead is None and marker is not None and marker.kind == "number":
+            # "1. decides to convene ...": a lower-case verb after a number is a lead
+            # when it is an operative verb
+            lower_lead = _lead(text, body_start, b.end, vocab, any_case=True, lang=lang)
+            if lower_lead is not None and lower_lead[1] is not None and \
+                    lower_lead[1].form == "finite":
+                lead = lower_lead
         vf = lead[1] if lead else None
         if lead:
             para.lead, para.lead_verb = lead[0], lead[2]

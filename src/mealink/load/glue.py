@@ -1,0 +1,69 @@
+"""Put back the spaces that PDF and web extraction lost between words.
+
+Copies of decisions arrive with leads run into the next word ("Recallingits decision",
+"1.Requeststhe Secretariat", "Awareof") and function words glued to a capitalised one
+("inResolution 4.14"). A lead glued this way is invisible to the parser, and a text whose
+leads are all glued would be refused. A space is put back only where the glued form is not
+a word: the token must be missing from the word list of the segmentation library
+``wordninja`` (English Wikipedia word frequencies), and ``wordninja`` must split it exactly
+after a lead word of the vocabulary ("Awareness", "Furthermore", "Notingham" stay whole),
+or it must be a function word glued to a capitalised word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+
+import wordninja
+
+from mealink.vocabulary import Vocabulary
+
+_LONG_TOKEN = re.compile(r"[A-Za-z]{6,}")
+
+
+@cache
+def _is_word() -> Callable[[str], bool]:
+    """Whether a lower-case token is in the library's word list (never split). The list is
+    the library's ``_wordcost``; should it move, a word is what the library does not split."""
+    words = getattr(wordninja.DEFAULT_LANGUAGE_MODEL, "_wordcost", None)
+    if isinstance(words, dict):
+        return words.__contains__
+    return lambda token: len(wordninja.split(token)) == 1
+
+
+def _cut(token: str, vocab: Vocabulary) -> int | None:
+    """Where a space belongs in a glued ``token``, or None."""
+    lower = token.lower()
+    camel = next((i for i in range(1, len(token) - 2)
+                  if token[i].isupper() and token[i - 1].islower()), None)
+    if camel is not None:
+        return camel if lower[:camel] in vocab.glue_function_words else None
+    for i in range(len(token) - 2, 3, -1):  # the longest lead word first
+        if lower[:i] in vocab.glue_lead_words and token[i:].islower():
+            pieces = wordninja.split(token)
+            return i if len(pieces) >= 2 and pieces[0].lower() == lower[:i] else None
+    return None
+
+
+def split_glued_words(text: str, vocab: Vocabulary) -> str:
+    """``text`` with a space put back inside glued leads and function words."""
+    is_word = _is_word()
+    cuts: list[int] = []
+    for m in _LONG_TOKEN.finditer(text):
+        token = m.group(0)
+        if is_word(token.lower()):
+            continue
+        cut = _cut(token, vocab)
+        if cut is not None:
+            cuts.append(m.start() + cut)
+    if not cuts:
+        return text
+    out: list[str] = []
+    pos = 0
+    for cut in cuts:
+        out.append(text[pos:cut])
+        pos = cut
+    out.append(text[pos:])
+    return " ".join(out)
