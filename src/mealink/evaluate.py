@@ -16,7 +16,7 @@ Matching rules (also in the README):
 - Optional fields are scored only over the gold paragraphs that carry them (gold files
   written before a field existed are not penalised): ``deadline`` and ``condition``
   accuracy over matched operative paragraphs (``None`` equals ``None``; several conditions
-  are joined with '; '), ``instruments`` F1 (named plans, articles, declarations) like the
+  are joined with '; '; a leading 'the' is ignored), ``instruments`` F1 (named plans, articles, declarations) like the
   actors. A score nothing counted is left out of the report rather than shown as 1.0.
 """
 
@@ -51,6 +51,12 @@ def norm_item(text: str) -> str:
     s = re.sub(r"[\u2010-\u2015\u2212]", "-", s)
     s = re.sub(r"\s*([/.])\s*", r"\1", s)
     return " ".join(s.split())
+
+
+def _field_form(value: str | None) -> str:
+    """Comparison form of a deadline or condition: as an item, without a leading 'the'
+    (gold files write "the 20th meeting ..." or "20th meeting ..." for the same date)."""
+    return re.sub(r"^the ", "", norm_item(value or ""))
 
 
 def _keys_match(a: str, b: str) -> bool:
@@ -206,7 +212,7 @@ def score_document(gold: dict[str, Any], doc: Document, name: str) -> Tally:
                 if fname not in g:
                     continue
                 t.fields[fname] += 1
-                if norm_item(predicted[fname] or "") == norm_item(g[fname] or ""):
+                if _field_form(predicted[fname]) == _field_form(g[fname]):
                     t.fields[f"{fname}_ok"] += 1
                 else:
                     t.misses.append(f"{where}: {fname} {predicted[fname]!r} for {g[fname]!r}")

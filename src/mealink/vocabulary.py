@@ -104,6 +104,8 @@ class Vocabulary:
     verb_forms: dict[str, VerbForm]
     verb_forms_fr: dict[str, VerbForm]
     lead_pattern: re.Pattern[str]
+    base_lead_pattern: re.Pattern[str]  # "Decide", "Also decide" after "We, ..."
+    plural_chapeaus: tuple[str, ...]
     finite_pattern: re.Pattern[str]
     finite_lower: re.Pattern[str]
     actor_aliases: dict[str, str]
@@ -308,6 +310,11 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         rf"(?:\s+(?:{suffixes}))?(?:\s+(?:{complements}))?)(?![\w-])",
         re.IGNORECASE,
     )
+    base = [f for f, v in verb_forms.items() if v.form == "base"]
+    base_lead_pattern = re.compile(
+        rf"(?P<lead>(?:(?:{prefixes})\s+){{0,2}}(?P<verb>{alternation(base)}))(?![\w-])",
+        re.IGNORECASE,
+    )
     finite_pattern = re.compile(rf"(?<![\w-])(?P<verb>{alternation(finite)})(?![\w-])",
                                 re.IGNORECASE)
     # The same, case-sensitive, to run on lower-cased text (several times faster).
@@ -388,6 +395,8 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         verb_forms=verb_forms,
         verb_forms_fr=verb_forms_fr,
         lead_pattern=lead_pattern,
+        base_lead_pattern=base_lead_pattern,
+        plural_chapeaus=tuple(leads["chapeau"]["plural"]),
         finite_pattern=finite_pattern,
         finite_lower=finite_lower,
         actor_aliases=aliases,

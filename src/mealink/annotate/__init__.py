@@ -10,6 +10,7 @@ their parent's topics, at a reduced score (``annotate.topics.inherit``).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from mealink.annotate.actors import (
     dedupe,
@@ -152,8 +153,37 @@ def _item_verb(text: str, p: Paragraph, lang: str) -> Mention | None:
     return Mention(form.base if form else word.lower(), Span(m.start("word"), m.end("word")))
 
 
+_TO_VERB = re.compile(r"\s*To\s+(?P<verb>[a-z]+(?:\s+(?:upon|on))?)\s")
+
+
+def _item_ask(text: str, p: Paragraph, lang: str) -> tuple[Mention, VerbForm] | None:
+    """An item that asks someone itself: "(b) To request the secretariat of ... to"."""
+    m = _TO_VERB.match(text, p.body.start, p.body.end)
+    vf = verb_form(m.group("verb"), lang) if m else None
+    if m is None or vf is None or not vf.asks:
+        return None
+    return Mention(vf.base, Span(m.start("verb"), m.end("verb"))), vf
+
+
 def _lead_verb(p: Paragraph, lang: str) -> VerbForm | None:
-    return verb_form(p.lead_verb.value, lang) if p.lead_verb is not None else None
+    vf = verb_form(p.lead_verb.value, lang) if p.lead_verb is not None else None
+    if vf is not None and vf.form == "base" and p.kind == "operative" and p.parent is None:
+        return replace(vf, form="finite")  # "Decide to establish" after "We, ...,"
+    return vf
+
+
+def _item_parent(paras: list[Paragraph], i: int) -> Paragraph | None:
+    """What an item inherits its verb and actors from: the item one level up in the same
+    list ("(a) contract consultants to undertake the following: (i) conduct ..." -> (a)),
+    else the paragraph the list belongs to."""
+    p = paras[i]
+    if p.parent is None:
+        return None
+    if p.depth >= 2:
+        for q in reversed(paras[p.parent + 1:i]):
+            if q.parent == p.parent and q.depth == p.depth - 1:
+                return q if q.kind == "operative" and q.verb is not None else paras[p.parent]
+    return paras[p.parent]
 
 
 def annotate(doc: Document) -> Document:
@@ -161,8 +191,8 @@ def annotate(doc: Document) -> Document:
     vocab = vocabulary()
     topics = topic_vocabulary()
     text = doc.text
-    for p in doc.paragraphs:
-        parent = doc.paragraphs[p.parent] if p.parent is not None else None
+    for i, p in enumerate(doc.paragraphs):
+        parent = _item_parent(doc.paragraphs, i)
         if p.kind != "heading":
             refs = find_references(text, p.body.start, p.body.end, vocab)
             p.references = refs + footnote_references(p.footnotes, text, vocab)
@@ -173,7 +203,16 @@ def annotate(doc: Document) -> Document:
             continue
         lead_vf = _lead_verb(p, doc.language)
         own_finite = lead_vf is not None and lead_vf.form == "finite"
-        if parent is not None and parent.kind == "operative" and not own_finite:
+        own_ask = _item_ask(text, p, doc.language) if parent is not None else None
+        if own_ask is not None:  # "(b) To request the secretariat of UNEP to ..."
+            verb, vf = own_ask
+            p.verb = verb
+            p.actors = dedupe(phrase_actors(text, verb.span.end, p.body.end, vocab,
+                                            that=vf.that, french=doc.language == "fr"))
+            if p.actors:
+                p.conditions = find_conditions(text, p.body.start, p.body.end, vocab)
+                p.deadline = find_deadline(text, p.body.start, p.body.end, vocab)
+        elif parent is not None and parent.kind == "operative" and not own_finite:
             p.verb = parent.other_verbs[-1] if parent.other_verbs else parent.verb
             if p.verb is None:  # "The Secretariat shall: (a) Compile ..." / "a) issue ..."
                 p.verb = _item_verb(text, p, doc.language)

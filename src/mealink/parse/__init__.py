@@ -26,6 +26,7 @@ __all__ = ["looks_like_resolution", "parse"]
 _ADOPTED_LINE = re.compile(r"\s*Adopted\s+by\s+the\s+", re.IGNORECASE)
 _ANNEX_CUT = re.compile(r"\s(?=[A-ZÀ-Ý]{5,}\s)")
 _FOOTNOTE_MARK = re.compile(r"([¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,3}\]|\*{1,3})\s*")
+_DECISION_NUMBER = re.compile(r"\d{1,3}\.\d{1,3}")  # "13.7" alone on its line
 _SUPERSCRIPTS = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰", "1234567890")
 # Function words that tell French from English text (counted between spaces: cheap).
 _FRENCH_WORDS = ("le", "la", "les", "des", "du", "et", "aux", "une", "pour", "dans")
@@ -69,6 +70,7 @@ def parse(text: str, source: str = "<text>", known: Mapping[str, str] | None = N
     n_cover = _cover_blocks(text, blocks)
     doc.header = [Span(b.start, b.end) for b in blocks[:n_cover]]
     body: list[Block] = []
+    numbers_alone: list[tuple[int, str]] = []
     in_annex = False
     for b in blocks[n_cover:]:
         if in_annex:
@@ -76,6 +78,9 @@ def parse(text: str, source: str = "<text>", known: Mapping[str, str] | None = N
             continue
         if b.role == "apparatus":
             doc.apparatus.append(Apparatus(b.reason or "page furniture", Span(b.start, b.end)))
+            label = text[b.start:b.end].strip()
+            if b.reason == "stray number" and _DECISION_NUMBER.fullmatch(label):
+                numbers_alone.append((b.start, label))
             continue
         if b.role == "footnote":
             note = _FOOTNOTE_MARK.match(text, b.start, b.end)
@@ -92,7 +97,7 @@ def parse(text: str, source: str = "<text>", known: Mapping[str, str] | None = N
             continue
         body.append(b)
     doc.language = detect_language(text)
-    doc.paragraphs = build_paragraphs(text, body, vocab, doc.language)
+    doc.paragraphs = build_paragraphs(text, body, vocab, doc.language, numbers_alone)
     _banners_to_apparatus(doc)
     strays = [(a.span.start, text[a.span.start:a.span.end].strip().rstrip("."))
               for a in doc.apparatus if a.reason == "stray number"]

@@ -51,6 +51,7 @@ class _Labels:
     crumb_types: dict[str, str]
     site: re.Pattern[str]
     banner: re.Pattern[str]
+    addressee: re.Pattern[str]
     ordinals: dict[str, int]
 
 
@@ -75,6 +76,8 @@ def _labels() -> _Labels:
         site=re.compile(rf"^\s*(?:(?:{alternation(site)})\s*:?\s*$|"
                         rf"(?:{alternation(data['site']['prefixes'])})\b)", re.I),
         banner=re.compile(rf"^\s*(?:{alternation(data['status']['banners'])})", re.I),
+        addressee=re.compile(rf"\s*(?:{alternation(data['site']['addressee_labels'])})\s*:*\s*",
+                             re.I),
         ordinals=ordinals)
 
 
@@ -82,6 +85,12 @@ def site_label(line: str) -> bool:
     """Whether a line is one of the site's own labels ('Share meeting', 'COP Decisión',
     'Decision directed to Standing Committee')."""
     return bool(_labels().site.match(_WS.sub(" ", line)))
+
+
+def addressee_label(line: str) -> bool:
+    """Whether a line is a page's label over the addressees, alone on its line ('Decision
+    directed to:'); its value, if any, is on the next line."""
+    return bool(_labels().addressee.fullmatch(line))
 
 
 def status_banner(text: str) -> bool:

@@ -18,6 +18,7 @@ from typing import Literal
 
 from mealink.models import Footnote, Span
 from mealink.parse.markers import Marker, match_marker, successor
+from mealink.parse.pagemeta import addressee_label
 from mealink.vocabulary import Vocabulary
 
 Signal = Literal["marker", "number_alone", "lead", "chapeau", "body", "symbol", "annex",
@@ -51,6 +52,7 @@ _FUNCTION_WORDS = frozenset({"to", "the", "of", "on", "and", "for", "in", "by", 
 _STAR_CONTINUATION = re.compile(r"\*+[ ]*[a-z]")
 _LABEL = re.compile(r"[A-Z][\w /()-]{0,40}:{1,2}")
 _CLOSERS = "\"'”’"
+_LIST_AND = re.compile(r"[;,][ ]*(?:and|or)$")
 
 
 @dataclass(slots=True)
@@ -65,6 +67,7 @@ class Unit:
     marker: Marker | None = None
     body: int = 0
     reach: int = 0
+    label: bool = False  # a page's label over the addressees, or its value
 
 
 @dataclass(slots=True)
@@ -314,16 +317,17 @@ def _joins(text: str, prev: Unit, block: Block, u: Unit) -> bool:
     """Whether unit ``u`` continues the block whose last unit is ``prev``."""
     if u.signal in ("apparatus", "footnote") or block.role != "paragraph":
         return False
-    if prev.signal == "number_alone":
-        return u.signal not in ("marker", "number_alone")
+    if prev.signal == "number_alone":  # "13.7" then "Decision directed to": a number alone
+        return u.signal not in ("marker", "number_alone") and not u.label
     if not u.line_start:
         return False
     if u.start < prev.reach:
         u.reach = prev.reach
         return True
     if prev.end - prev.start >= 30 and _last_word(text, prev.start, prev.end) in _FUNCTION_WORDS \
-            and not u.blank_before and u.signal not in ("marker", "number_alone"):
-        return True
+            and not u.blank_before and u.signal not in ("marker", "number_alone") and \
+            not (u.signal == "lead" and _LIST_AND.search(text, prev.start, prev.end)):
+        return True  # a hard wrap after "the", "of" ...; not "...; and\nDecides to"
     opened = block.start == prev.start  # prev began the block: a heading line, not a wrap
     prev_heading = opened and prev.signal in ("symbol", "chapeau")
     if u.signal in ("marker", "number_alone", "chapeau", "body", "symbol", "annex"):
@@ -384,6 +388,7 @@ def segment(text: str, vocab: Vocabulary) -> list[Block]:
         if running and u.line_start and text[u.start:u.end] in running and body_started:
             u.signal = "apparatus"  # a page header or footer repeated on every page
         body_started = body_started or u.signal in ("lead", "marker", "chapeau")
+    _addressee_labels(text, units, vocab)
     blocks: list[Block] = []
     prev: Unit | None = None
     for u in units:
@@ -406,6 +411,34 @@ def segment(text: str, vocab: Vocabulary) -> list[Block]:
                 not text[b.body:b.end].strip():
             b.role, b.reason = "apparatus", "stray number"
     return blocks
+
+
+_NAME_WORD = re.compile(r"[\w'’()-]+")
+
+
+def _addressee_labels(text: str, units: list[Unit], vocab: Vocabulary) -> None:
+    """A page's label over the addressees ("Decision directed to:") and the names on the
+    line after it ("Animals Committee, Plants Committee") are headings of their own, never
+    joined to the text that follows; a line of text after an empty label stays text."""
+    for i, u in enumerate(units):
+        if not u.line_start or u.end - u.start > 40 or \
+                not addressee_label(text[u.start:u.end]):
+            continue
+        u.signal, u.label = "symbol", True
+        nxt = units[i + 1] if i + 1 < len(units) else None
+        if nxt is not None and nxt.line_start and _names_only(text[nxt.start:nxt.end], vocab):
+            nxt.signal, nxt.label = "symbol", True
+
+
+def _names_only(line: str, vocab: Vocabulary) -> bool:
+    """Whether a short line is only the names of bodies ("Parties", "Animals Committee,
+    Plants Committee", "Secretariat"), not a sentence."""
+    if len(line) > 120 or ends_sentence(line):
+        return False
+    words = _NAME_WORD.findall(line)
+    return bool(words) and all(w[0].isupper() or w in vocab.phrase_words for w in words) and \
+        any(w.lower() in vocab.actor_heads or w.lower().rstrip("s") in vocab.actor_heads
+            for w in words)
 
 
 def _running_lines(text: str, units: list[Unit]) -> set[str]:

@@ -11,7 +11,7 @@ is an operative paragraph. Sub-paragraphs take their parent's kind and a compose
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from mealink.models import Kind, Mention, Paragraph, Span
@@ -94,7 +94,22 @@ def _lead(text: str, pos: int, end: int, vocab: Vocabulary, any_case: bool = Fal
             verb_form(verb, lang), Mention(verb, Span(m.start("verb"), m.end("verb"))))
 
 
+def _base_lead(text: str, pos: int, end: int, vocab: Vocabulary
+               ) -> tuple[Mention, VerbForm | None, Mention] | None:
+    """A lead in the base form ("Decide to establish", "Also decide that") under an enacting
+    formula in the first person plural; it is operative, as a third-person verb would be."""
+    m = vocab.base_lead_pattern.match(text, pos, end)
+    if not m:
+        return None
+    verb = collapse(m.group("verb"))
+    vf = verb_form(verb)
+    return (Mention(collapse(m.group("lead")), Span(m.start("lead"), m.end("lead"))),
+            replace(vf, form="finite") if vf is not None else None,
+            Mention(verb, Span(m.start("verb"), m.end("verb"))))
+
+
 _ITEM_LEAD = re.compile(
+    r"To\s+[a-z]+(?=[\s,;:])|"
     r"(?:(?:To|Further|Also|Closely|Continue\s+to|Where\s+appropriate,?)\s+)?"
     r"[A-Z][a-z]+(?:-[a-z]+)?(?=[\s,;:])")
 
@@ -195,8 +210,16 @@ def _is_heading_like(text: str, b: Block, is_last: bool) -> bool:
 
 
 def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary,
-                     lang: str = "en") -> list[Paragraph]:
-    """Paragraph objects, in order, for the paragraph blocks (see the module docstring)."""
+                     lang: str = "en", numbers_alone: list[tuple[int, str]] | None = None
+                     ) -> list[Paragraph]:
+    """Paragraph objects, in order, for the paragraph blocks (see the module docstring).
+
+    ``numbers_alone`` are decision numbers printed on a line of their own before label
+    lines ("13.7" / "Decision directed to" / "Parties" / "Parties are requested to: a)
+    ..."): each numbers the first unnumbered paragraph of text after it, and its items."""
+    carried = sorted(numbers_alone or [])
+    carry: str | None = None
+    plural = False  # after "We, ...": operative verbs in the base form
     paras: list[Paragraph] = []
     operative = False
     numbering = _Numbering()
@@ -206,6 +229,8 @@ def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary,
     body_blocks = [b for b in blocks if b.role == "paragraph"]
     for i, b in enumerate(body_blocks):
         is_last = i == len(body_blocks) - 1
+        while carried and carried[0][0] < b.start:
+            carry = carried.pop(0)[1]
         marker = b.marker
         raw_body = text[b.body:b.end]
         para = Paragraph(kind="preamble", number=None, span=Span(b.start, b.end),
@@ -224,6 +249,8 @@ def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary,
             if lower_lead is not None and lower_lead[1] is not None and \
                     lower_lead[1].form == "finite":
                 lead = lower_lead
+        if lead is None and plural and body_start < b.end and text[body_start].isupper():
+            lead = _base_lead(text, body_start, b.end, vocab)
         vf = lead[1] if lead else None
         if lead:
             para.lead, para.lead_verb = lead[0], lead[2]
@@ -243,6 +270,9 @@ def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary,
             paras.append(para)
             continue
         decided = _top_kind(text, b, body_start, lead, vf, operative, is_last, vocab)
+        if lead is None and marker is None and text.startswith(vocab.plural_chapeaus, body_start) \
+                and text[body_start:b.end].rstrip().endswith(","):
+            decided, plural = "heading", True  # "We, the representatives ..., assembled ...,"
         if decided == "pending":
             pending.append(para)
         kind: Kind = ("operative" if operative else "preamble") if decided == "pending" \
@@ -251,6 +281,10 @@ def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary,
         if marker is not None and marker.kind in ("number", "decimal", "roman", "section") and \
                 not (kind == "heading" and marker.kind in ("number", "decimal")):
             para.number = marker.label
+        if kind != "heading":
+            if para.number is None and carry is not None and lead is None:
+                para.number = carry
+            carry = None
         if b.signal == "chapeau" or (kind == "heading" and vocab.chapeau_pattern.match(
                 text, body_start, b.end)):
             operative = False
@@ -315,6 +349,9 @@ def _top_kind(text: str, b: Block, body_start: int,
     chunk = text[body_start:b.end].strip()
     if is_last and lead is None and marker is None and chunk.isupper() and 2 < len(chunk) < 80:
         return "heading"
+    if lead is None and marker is None and (_ADOPTED_ON.match(chunk) and len(chunk) < 200 or
+                                            _is_name_list(chunk)):
+        return "heading"  # "Adopted on 21 April 2012"; "Albania, Algeria, Andorra, ..."
     if _is_heading_like(text, b, is_last) and (lead is None or (
             marker is None and not text[b.start:b.end].strip().endswith(":"))):
         return "heading"
@@ -331,6 +368,18 @@ def _top_kind(text: str, b: Block, body_start: int,
     if body_start < b.end and text[body_start].islower():
         return "pending"
     return "preamble"
+
+
+_ADOPTED_ON = re.compile(r"Adopted\s+(?:on|at|in)\s+[^.;]*\.?$")
+_NAME_WORD = r"\(?(?:[A-Z][\w'’.-]*|of|and|the|da|de|del|des|du|la|le|et)\)?"
+_NAME_LIST_ITEM = re.compile(rf"{_NAME_WORD}(?:\s+{_NAME_WORD})*")
+
+
+def _is_name_list(chunk: str) -> bool:
+    """A list of names and nothing else ("Albania, Algeria, Andorra, Antigua and Barbuda"):
+    the signatories or participants printed after a text, not a paragraph of it."""
+    items = [x.strip() for x in chunk.rstrip(".;").split(",")]
+    return len(items) >= 5 and all(x and _NAME_LIST_ITEM.fullmatch(x) for x in items)
 
 
 def _subject_finite(text: str, start: int, end: int, vocab: Vocabulary) -> bool:
