@@ -114,6 +114,10 @@ class Paragraph:
     footnotes: list[Footnote] = field(default_factory=list)
     parent: int | None = None
     depth: int = 0
+    # index of the paragraph that quotes this one as a draft for another body to adopt
+    # ("Recommends that the Conference of the Parties adopt a decision along the following
+    # lines:"): what the draft asks is asked by that body if it adopts it, not by this text
+    embedded_in: int | None = None
 
     @property
     def condition(self) -> str | None:

@@ -59,6 +59,8 @@ def paragraph_to_dict(p: Paragraph, actor_names: dict[str, str] | None = None) -
         out["actors_canonical"] = [actor_names.get(a.value.lower()) for a in p.actors]
     if p.footnotes:
         out["footnotes"] = [_footnote(f) for f in p.footnotes]
+    if p.embedded_in is not None:
+        out["embedded_in"] = p.embedded_in
     return out
 
 

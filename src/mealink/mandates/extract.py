@@ -290,11 +290,12 @@ def _is_chapeau(action: str) -> bool:
 
 def _yielding(text: str, tree: _Tree) -> list[int]:
     """Paragraphs that carry mandates: not a bare chapeau, not an item folded into its
-    parent's own action."""
+    parent's own action, not a paragraph of a draft the text quotes for another body to
+    adopt (it asks nothing until that body adopts it)."""
     out: list[int] = []
     yields: dict[int, bool] = {}
     for i, p in enumerate(tree.doc.paragraphs):
-        if p.kind != "operative" or not p.actors:
+        if p.kind != "operative" or not p.actors or p.embedded_in is not None:
             yields[i] = False
             continue
         parent = tree.inherited_from.get(i)

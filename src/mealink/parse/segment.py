@@ -52,6 +52,7 @@ _FUNCTION_WORDS = frozenset({"to", "the", "of", "on", "and", "for", "in", "by", 
 _STAR_CONTINUATION = re.compile(r"\*+[ ]*[a-z]")
 _LABEL = re.compile(r"[A-Z][\w /()-]{0,40}:{1,2}")
 _CLOSERS = "\"'”’"
+_OPENING_QUOTES = "\"“‘«"
 _LIST_AND = re.compile(r"[;,][ ]*(?:and|or)$")
 
 
@@ -291,9 +292,11 @@ def _signal(text: str, u: Unit, vocab: Vocabulary) -> None:
         if marker.kind == "bullet" and u.signal == "number_alone":
             u.signal = "other"
         return
-    article = text.startswith(vocab.article_starts, s)
-    chapeau = None if not article else _chapeau_at(text, s, e, vocab) if u.line_start else \
-        _chapeau_in(text, s, e, vocab)
+    # a draft quoted inside a recommendation opens with a quote: '"The Conference of ...,'
+    q = s + 1 if first in _OPENING_QUOTES and u.line_start else s
+    article = text.startswith(vocab.article_starts, q)
+    chapeau = None if not article else _chapeau_at(text, q, e, vocab) if u.line_start else \
+        _chapeau_in(text, q, e, vocab)
     if chapeau:
         u.signal = "chapeau"
         u.reach = chapeau.end()

@@ -220,6 +220,9 @@ def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary,
     carried = sorted(numbers_alone or [])
     carry: str | None = None
     plural = False  # after "We, ...": operative verbs in the base form
+    chapeaus: list[int] = []  # where an enacting formula stands
+    embedding: int | None = None  # the paragraph quoting the draft that follows
+    participial: set[int] = set()  # top-level paragraphs whose lead is not a finite verb
     paras: list[Paragraph] = []
     operative = False
     numbering = _Numbering()
@@ -236,6 +239,7 @@ def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary,
         para = Paragraph(kind="preamble", number=None, span=Span(b.start, b.end),
                          body=Span(b.body, b.end), text=collapse(raw_body))
         para.footnotes = list(b.footnotes)
+        para.embedded_in = embedding
         body_start = b.body + (len(raw_body) - len(raw_body.lstrip()))
         # Without a marker, segmentation has already looked for a lead at this very place:
         # only a block it signalled as "lead" can have one.
@@ -287,19 +291,52 @@ def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary,
             carry = None
         if b.signal == "chapeau" or (kind == "heading" and vocab.chapeau_pattern.match(
                 text, body_start, b.end)):
+            if operative and paras and _quotes_a_draft(text, paras):
+                embedding = max(i for i, q in enumerate(paras) if q.kind == "operative"
+                                and q.parent is None)
+                para.embedded_in = embedding
             operative = False
+            chapeaus.append(len(paras))
         elif kind == "operative":
             operative = True
         numbering.reset(para.number if kind != "heading" else None)
         top = para if kind != "heading" else None
         top_index = len(paras)
+        if kind != "heading" and (lead is None or vf is None or vf.form != "finite"):
+            participial.add(top_index)
         paras.append(para)
+    _preamble_before_formula(paras, chapeaus, participial)
     for p in pending:
         later = [q for q in paras[paras.index(p) + 1:] if q.kind != "heading"]
         if later:
             p.kind = later[0].kind
     _continued_fragment(paras)
     return paras
+
+
+def _quotes_a_draft(text: str, paras: list[Paragraph]) -> bool:
+    """Whether the last operative paragraph before an enacting formula introduces a text
+    for another body to adopt ("... adopt a decision along the following lines:")."""
+    last = next(q for q in reversed(paras) if q.kind != "heading")
+    return text[last.span.start:last.span.end].rstrip().endswith(":")
+
+
+def _preamble_before_formula(paras: list[Paragraph], chapeaus: list[int],
+                             participial: set[int]) -> None:
+    """Paragraphs before an enacting formula that stands inside the text ("1. RECALLING ...
+    2. NOTING ... THE CONFERENCE OF THE CONTRACTING PARTIES 3. URGES ...", as Ramsar
+    numbers its preamble) are preamble when none of them opens with an operative verb, even
+    if a verb inside one ("..., which requested the Secretariat") read as operative."""
+    start = 0
+    for c in chapeaus:
+        tops = [i for i in range(start, c) if paras[i].parent is None and
+                paras[i].kind != "heading"]
+        if tops and all(i in participial and paras[i].lead is not None for i in tops):
+            chosen = set(tops)
+            for i in range(start, c):
+                if i in chosen or paras[i].parent in chosen:
+                    paras[i].kind = "preamble"
+        start = c + 1
 
 
 def _continued_fragment(paras: list[Paragraph]) -> None:
