@@ -72,7 +72,7 @@ CASES: list[tuple[str, str, list[tuple[Any, ...]]]] = [
      [(O, "16.105", None, ["Standing Committee"], []),
       (O, "16.105(a)", "consider", ["Standing Committee"], []),
       (O, "16.105(b)", "examine", ["Standing Committee"], []),
-      (O, "16.105(b)(i)", None, ["Standing Committee"], []),
+      (O, "16.105(b)(i)", "examine", ["Standing Committee"], []),  # from (b), one level up
       (O, "16.105(c)", "report", ["Standing Committee"], [])]),
     ("modal with an inserted clause (cites_dec17_170)",
      "Decision directed to:\nThe Standing Committee shall, with the assistance of the "

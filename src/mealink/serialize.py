@@ -1,8 +1,9 @@
 """Documents to JSON-ready dicts: the parse contract of DESIGN.md, plus spans and extras.
 
 Contract fields keep their meaning (``symbol``, ``paragraphs[].kind``, ``verb``, ``actors``
-as written ...); extras are added beside them (``spans``, ``actors_canonical``, ``topics``,
-``footnotes``, ``parent``) so that consumers of the contract are not disturbed.
+as written ...); extras are added beside them (``spans``, ``actors_canonical``,
+``actor_codes`` (the CBD Decision Tracking Tool's), ``topics``, ``footnotes``, ``parent``,
+``embedded_in``) so that consumers of the contract are not disturbed.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ def _topic(t: Topic) -> dict[str, Any]:
             "triggers": [m.value for m in t.triggers]}
 
 
-def paragraph_to_dict(p: Paragraph, actor_names: dict[str, str] | None = None) -> dict[str, Any]:
+def paragraph_to_dict(p: Paragraph, actor_names: dict[str, str | None] | None = None,
+                      actor_codes: dict[str, str | None] | None = None) -> dict[str, Any]:
     """One paragraph in contract form."""
     out: dict[str, Any] = {
         "kind": p.kind,
@@ -56,7 +58,9 @@ def paragraph_to_dict(p: Paragraph, actor_names: dict[str, str] | None = None) -
         },
     }
     if actor_names is not None:
-        out["actors_canonical"] = [actor_names.get(a.value.lower()) for a in p.actors]
+        out["actors_canonical"] = [actor_names.get(a.value) for a in p.actors]
+    if actor_codes is not None:
+        out["actor_codes"] = [actor_codes.get(a.value) for a in p.actors]
     if p.footnotes:
         out["footnotes"] = [_footnote(f) for f in p.footnotes]
     if p.embedded_in is not None:
@@ -66,9 +70,11 @@ def paragraph_to_dict(p: Paragraph, actor_names: dict[str, str] | None = None) -
 
 def document_to_dict(doc: Document) -> dict[str, Any]:
     """The whole document in contract form (one JSON Lines record of ``mealink parse``)."""
-    from mealink.annotate.actors import canonical_names
+    from mealink.annotate.actors import actor_code, canonical_actor
 
-    names = canonical_names()
+    written = {a.value for p in doc.paragraphs for a in p.actors}
+    names = {w: canonical_actor(w, doc.convention) for w in written}
+    codes = {w: actor_code(w, doc.convention) for w in written}
     return {
         "source": doc.source,
         "symbol": doc.symbol,
@@ -83,7 +89,7 @@ def document_to_dict(doc: Document) -> dict[str, Any]:
         "adoption_evidence": doc.adoption_evidence,
         "identified_by": doc.identified_by,
         "page_status": doc.page_status,
-        "paragraphs": [paragraph_to_dict(p, names) for p in doc.paragraphs],
+        "paragraphs": [paragraph_to_dict(p, names, codes) for p in doc.paragraphs],
         "footnotes": [_footnote(f) for f in doc.footnotes],
         "annexes": [_span(s) for s in doc.annexes],
         "apparatus": [{"reason": a.reason, "span": _span(a.span)} for a in doc.apparatus],

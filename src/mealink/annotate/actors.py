@@ -13,10 +13,11 @@ qualifying clauses, coordinations split ("Parties, regional centres and others")
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 
 from mealink.models import Mention, Span
-from mealink.vocabulary import Vocabulary, vocabulary
+from mealink.vocabulary import Vocabulary, load_data, vocabulary
 
 # Stops are searched over long stretches: each pattern begins with one character (a literal
 # each, or a class), which lets the regex engine skip ahead to where a match can start.
@@ -56,6 +57,74 @@ _LIST_TAIL = re.compile(
 def canonical_names() -> dict[str, str]:
     """Lower-cased written name -> canonical actor name, from the actor vocabulary."""
     return dict(vocabulary().actor_aliases)
+
+
+@dataclass(frozen=True, slots=True)
+class _ActorKnowledge:
+    """Name patterns, each convention's groups and the tracking tool's codes (actors.toml)."""
+
+    patterns: tuple[tuple[re.Pattern[str], str], ...]
+    office: re.Pattern[str]  # "chair of the scientific council"
+    offices: dict[str, str]  # lower case -> as the data writes it
+    groups: dict[tuple[str, str], str]  # (convention, canonical) -> the group's canonical
+    codes_written: dict[str, tuple[str, str | None]]  # written -> (code, convention)
+    codes_canonical: dict[str, tuple[str, str | None]]
+
+
+@cache
+def _knowledge() -> _ActorKnowledge:
+    data = load_data("actors.toml")
+    written: dict[str, tuple[str, str | None]] = {}
+    canonical: dict[str, tuple[str, str | None]] = {}
+    for c in data.get("code", []):
+        for w in c.get("written", []):
+            written[w.lower()] = (c["code"], c.get("convention"))
+        for n in c.get("canonical", []):
+            canonical[n] = (c["code"], c.get("convention"))
+    offices = {o.lower(): o for o in data["office"]["names"]}
+    return _ActorKnowledge(
+        patterns=tuple((re.compile(p["match"]), p["canonical"]) for p in data.get("pattern", [])),
+        office=re.compile(rf"(?P<office>{'|'.join(map(re.escape, offices))})\s+of\s+"
+                          rf"(?:the\s+)?(?P<body>.+)"),
+        offices=offices,
+        groups={(g["convention"], g["actor"]): g["group"] for g in data.get("group", [])},
+        codes_written=written, codes_canonical=canonical)
+
+
+def canonical_actor(written: str, convention: str | None = None) -> str | None:
+    """The canonical name an actor is grouped under in a text of ``convention``: its alias,
+    else a name pattern ("Secretariats of CBD and of other relevant MEAs" -> "Secretariats
+    of other conventions"), then the convention's practice ("Executive Secretary" is the
+    Secretariat's work in CMS); None when mealink does not know the body."""
+    lower = " ".join(written.lower().split())
+    name = canonical_names().get(lower)
+    knowledge = _knowledge()
+    if name is None:
+        name = next((n for p, n in knowledge.patterns if p.search(lower)), None)
+    if name is None and (office := knowledge.office.fullmatch(lower)):
+        body = canonical_names().get(office.group("body"))
+        if body is not None:  # "Chair of the Scientific Council": that body's office
+            article = "" if body[0].isupper() and body.isupper() else "the "
+            name = f"{knowledge.offices[office.group('office')]} of {article}{body}"
+    if name is not None and convention is not None:
+        name = knowledge.groups.get((convention, name), name)
+    return name
+
+
+def actor_code(written: str, convention: str | None = None) -> str | None:
+    """The CBD Decision Tracking Tool's code for an actor ("parties", "donors",
+    "inter-gov-organizations"), from the name as written, else its canonical name; None
+    when the tool has no code for it (or only another convention's)."""
+    lower = " ".join(written.lower().split())
+    knowledge = _knowledge()
+    found = knowledge.codes_written.get(lower) or knowledge.codes_written.get(
+        _DETERMINER.sub("", lower))
+    if found is None:
+        name = canonical_names().get(lower)
+        found = knowledge.codes_canonical.get(name) if name is not None else None
+    if found is None or (found[1] is not None and found[1] != convention):
+        return None
+    return found[0]
 
 
 def is_actor(phrase: str, vocab: Vocabulary) -> bool:

@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any
 
-from mealink.annotate.actors import canonical_names
+from mealink.annotate.actors import canonical_actor
 from mealink.annotate.topics import topic_vocabulary
 from mealink.export.documents import StoredDocument
 from mealink.interop.frbr import interop_rules
@@ -67,7 +67,6 @@ def _derived(sd: StoredDocument, base_url: str | None) -> dict[str, Any]:
 def _extension(sd: StoredDocument) -> dict[str, Any]:
     """What mealink adds: paragraphs, actors, lineage, per-paragraph status."""
     inp, doc = sd.akn, sd.akn.doc
-    names = canonical_names()
     paras = []
     for i, p in enumerate(doc.paragraphs):
         paras.append({
@@ -75,7 +74,7 @@ def _extension(sd: StoredDocument) -> dict[str, Any]:
             "parent": sd.paragraph_ids[p.parent] if p.parent is not None else None,
             "inForce": inp.paragraph_in_force[i] if inp.paragraph_in_force else True,
             "verb": p.verb.value if p.verb else None,
-            "actors": [{"written": a.value, "canonical": names.get(a.value.lower())}
+            "actors": [{"written": a.value, "canonical": canonical_actor(a.value, doc.convention)}
                        for a in p.actors],
             "deadline": p.deadline.value if p.deadline else None,
             "condition": p.condition,

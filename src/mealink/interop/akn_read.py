@@ -167,6 +167,9 @@ def _own_document(root: etree._Element, record: etree._Element, name: str) -> Do
             if anc.get("eId") in index:
                 p.parent = index[str(anc.get("eId"))]
                 break
+        embedding = entry.get("embeddedIn", "")[1:]
+        if embedding in index:  # a draft quoted in a recommendation
+            p.embedded_in = index[embedding]
     for n, f, p in notes:
         p.footnotes.append(Footnote(f.marker, f.text, text.add(n.get("eId", ""), f.text)[1]))
     doc_notes = [Footnote(el.get("marker") or None, el.get("text", ""),

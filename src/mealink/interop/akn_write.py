@@ -16,7 +16,7 @@ from typing import Any
 
 from lxml import etree
 
-from mealink.annotate.actors import canonical_names
+from mealink.annotate.actors import canonical_actor
 from mealink.annotate.topics import topic_vocabulary
 from mealink.interop.akn_model import AknAct, AknInput
 from mealink.interop.frbr import interop_rules, language3, slug
@@ -98,7 +98,8 @@ class _Writer:
         for i, p in enumerate(self.doc.paragraphs):
             if p.parent is not None:
                 self.children.setdefault(p.parent, []).append(i)
-        self.names = canonical_names()
+        self.names = {a.value: canonical_actor(a.value, self.doc.convention)
+                      for p in self.doc.paragraphs for a in p.actors}
         self.actor_tlcs: dict[str, str] = {}
         self.topic_tlcs: dict[str, str] = {}
         self.counts: dict[str, int] = {}
@@ -262,7 +263,7 @@ class _Writer:
 
     # --- references (TLCs) -------------------------------------------------------------
     def _actor_tlc(self, written: str) -> str:
-        name = self.names.get(written.lower(), written)
+        name = self.names.get(written) or written
         return self.actor_tlcs.setdefault(name, f"actor-{slug(name)}")
 
     def _topic_tlc(self, topic: str) -> str:
@@ -392,6 +393,8 @@ class _Writer:
             el.set("number", p.number)
         if p.depth:
             el.set("depth", str(p.depth))
+        if p.embedded_in is not None:  # a draft quoted for another body to adopt
+            el.set("embeddedIn", "#" + self.eids[p.embedded_in])
         if self.inp.paragraph_in_force and not self.inp.paragraph_in_force[i]:
             el.set("inForce", "false")
 
@@ -408,7 +411,7 @@ class _Writer:
         for m in p.other_verbs:
             mention("otherVerb", m)
         for m in p.actors:
-            canon = self.names.get(m.value.lower())
+            canon = self.names.get(m.value)
             mention("actor", m, **({"canonical": canon} if canon else {}),
                     refersTo="#" + self._actor_tlc(m.value))
         for r in p.references:

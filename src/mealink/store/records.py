@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from mealink.annotate.actors import canonical_names
+from mealink.annotate.actors import canonical_actor
 from mealink.link.identifiers import DocKey, group_label
 from mealink.link.lineage import DocumentLinks
 from mealink.mandates.extract import Mandate, mandates_of
@@ -186,7 +186,8 @@ def document_record(doc: Document, links: DocumentLinks, *, source: str, content
     }
     rec = DocumentRecord(row, list(links.keys))
     anchors = paragraph_anchors(doc)
-    names = canonical_names()
+    names = {w: canonical_actor(w, doc.convention)
+             for w in {a.value for p in doc.paragraphs for a in p.actors}}
     for i, p in enumerate(doc.paragraphs):
         pid = f"{doc_id}/{anchors[i]}"
         rec.paragraphs.append({
@@ -200,7 +201,7 @@ def document_record(doc: Document, links: DocumentLinks, *, source: str, content
             "condition": p.condition, "in_force": True,
             "convention": row["convention"], "meeting": row["meeting"],
         })
-        rec.actors.append([{"name": a.value, "canonical": names.get(a.value.lower()),
+        rec.actors.append([{"name": a.value, "canonical": names.get(a.value),
                             "start": a.span.start, "end": a.span.end} for a in p.actors])
         rec.citations.append([])
         rec.topics.append([{"topic_id": t.id, "score": t.score, "evidence": json.dumps(
