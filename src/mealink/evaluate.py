@@ -16,8 +16,11 @@ Matching rules (also in the README):
 - Optional fields are scored only over the gold paragraphs that carry them (gold files
   written before a field existed are not penalised): ``deadline`` and ``condition``
   accuracy over matched operative paragraphs (``None`` equals ``None``; several conditions
-  are joined with '; '; a leading 'the' is ignored), ``instruments`` F1 (named plans, articles, declarations) like the
-  actors. A score nothing counted is left out of the report rather than shown as 1.0.
+  are joined with '; '; a leading 'the' is ignored); F1 like the actors for
+  ``instruments`` (named plans, articles, declarations), ``actors_canonical`` (the names
+  actors are grouped under, by the practice of the text's convention) and ``actor_codes``
+  (the CBD Decision Tracking Tool's codes). A score nothing counted is left out of the
+  report rather than shown as 1.0.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mealink.annotate.actors import actor_code, canonical_actor
 from mealink.errors import GoldError
 from mealink.load.clean import clean_text
 from mealink.models import Document
@@ -37,6 +41,10 @@ from mealink.models import Document
 KEY_LEN = 30
 #: Paragraph fields scored only where a gold file annotates them.
 OPTIONAL_FIELDS = ("deadline", "condition")
+OPTIONAL_ITEMS = ("instruments", "actors_canonical", "actor_codes")
+_ITEM_SCORES = {"actors": "actor_f1", "references": "reference_f1", "repeals": "repeal_f1",
+                "instruments": "instrument_f1", "actors_canonical": "actor_group_f1",
+                "actor_codes": "actor_code_f1"}
 _ALNUM = re.compile(r"[^0-9a-z]+")
 
 
@@ -137,14 +145,13 @@ class Tally:
             "number_accuracy": ratio(self.number_ok, self.matched),
             "verb_accuracy": ratio(self.verb_ok, self.verb_total),
         }
-        for name in ("actors", "references", "repeals", "instruments"):
-            if name == "instruments" and name not in self.items:
+        for name in ("actors", "references", "repeals", *OPTIONAL_ITEMS):
+            if name in OPTIONAL_ITEMS and name not in self.items:
                 continue  # no gold file annotates them: nothing measured
             c = self.items.get(name, Counter())
             tp, fp, fn = c["tp"], c["fp"], c["fn"]
             denom = 2 * tp + fp + fn
-            out[f"{name[:-1] if name != 'repeals' else 'repeal'}_f1"] = (
-                2 * tp / denom if denom else 1.0)
+            out[_ITEM_SCORES[name]] = 2 * tp / denom if denom else 1.0
         for name in OPTIONAL_FIELDS:
             if self.fields[name]:
                 out[f"{name}_accuracy"] = ratio(self.fields[f"{name}_ok"], self.fields[name])
@@ -221,15 +228,27 @@ def score_document(gold: dict[str, Any], doc: Document, name: str) -> Tally:
     for name_, gfield, pfield in (("actors", "actors", "actors"),
                                   ("references", "references", "references"),
                                   ("repeals", "repeals", "repeals"),
-                                  ("instruments", "instruments", "instruments")):
-        if gfield not in annotated and gfield == "instruments":
+                                  ("instruments", "instruments", "instruments"),
+                                  ("actors_canonical", "actors_canonical", "actors_canonical"),
+                                  ("actor_codes", "actor_codes", "actor_codes")):
+        if gfield not in annotated and gfield in OPTIONAL_ITEMS:
             continue
+        # an optional list counts only where the gold paragraph gives it (an extra predicted
+        # paragraph counts for the items every paragraph of the file gives)
+        partial = gfield in OPTIONAL_ITEMS and not all(gfield in g for g in gp)
         for i, g in enumerate(gp):
-            if i not in matched_g:
+            if i not in matched_g and not (partial and gfield not in g):
                 t.add_items(name_, g.get(gfield) or [], [], f"{name} ¶{g.get('number') or i}")
         for j, p in enumerate(pp):
-            items = [str(getattr(x, "value", None) or getattr(x, "text", ""))
-                     for x in getattr(p, pfield, ())]
+            if partial and (j not in by_pred or gfield not in gp[by_pred[j]]):
+                continue
+            if pfield == "actors_canonical":
+                items = [n for a in p.actors if (n := canonical_actor(a.value, doc.convention))]
+            elif pfield == "actor_codes":
+                items = [c for a in p.actors if (c := actor_code(a.value, doc.convention))]
+            else:
+                items = [str(getattr(x, "value", None) or getattr(x, "text", ""))
+                         for x in getattr(p, pfield, ())]
             if j in by_pred:
                 g = gp[by_pred[j]]
                 t.add_items(name_, g.get(gfield) or [], items,

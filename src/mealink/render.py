@@ -16,6 +16,7 @@ _SCORE_LABELS = {
     "actor_f1": "actor F1", "reference_f1": "ref F1", "repeal_f1": "repeal F1",
     "convention_accuracy": "conv", "symbol_accuracy": "symbol", "instrument_f1": "instr F1",
     "deadline_accuracy": "deadline", "condition_accuracy": "cond",
+    "actor_group_f1": "group F1", "actor_code_f1": "code F1",
 }
 
 
