@@ -198,6 +198,40 @@ CASES: list[tuple[str, str, list[tuple[Any, ...]]]] = [
      "to take action;",
      [(O, "1", "request", ["governing bodies of all organizations within the United Nations "
                            "system"], [])]),
+    # --- issue 16: shapes of real texts the parser had not seen ----------------------------
+    ("lower-case verbs after numbers (InforMEA, Carpathian COP1)",
+     "The Conference of the Parties\n\n1. decides to convene the 2nd Meeting in 2008, and "
+     "requests the interim Secretariat make the necessary arrangements;\n\n2. invites "
+     "interested partners to make a financial contribution.",
+     [(H, None, None, [], []), (O, "1", "decide", ["interim Secretariat"], []),
+      (O, "2", "invite", ["interested partners"], [])]),
+    ("'; and' before a lead on the next line ends the paragraph (CMS Res. 1.3)",
+     "Invites the Executive Director of UNEP to negotiate with the Government all questions "
+     "concerning the location of the secretariat; and\nDecides to review the arrangements at "
+     "the next ordinary meeting of the Conference of the Parties.",
+     [(O, None, "invite", ["Executive Director of UNEP"], []), (O, None, "decide", [], [])]),
+    ("a decision number alone, then the page's addressee label and value (CMS decisions page)",
+     "13.7\n\nDecision directed to\nParties\n\nParties are requested to: a) ensure that the "
+     "needs are integrated; b) report to the Conference of the Parties.",
+     [(H, None, None, [], []), (H, None, None, [], []),
+      (O, "13.7", "request", ["Parties"], []), (O, "13.7(a)", "request", ["Parties"], []),
+      (O, "13.7(b)", "request", ["Parties"], [])]),
+    ("an empty addressee label before the text, a label with names before the next (CITES)",
+     "Decision directed to:\nSubject to available resources, the Secretariat shall: a) contract "
+     "consultants;\nDecision directed to:\nAnimals Committee, Plants Committee\nThe Animals "
+     "and Plants Committees shall review the report.",
+     [(H, None, None, [], []), (O, None, None, ["Secretariat"], []),
+      (O, "(a)", "contract", ["Secretariat"], []), (H, None, None, [], []),
+      (H, None, None, [], []),
+      (O, None, "review", ["Animals Committee", "Plants Committee"], [])]),
+    ("an enacting formula in the first person plural takes base-form verbs (IPBES 2012)",
+     "We, the representatives of the Governments listed hereunder, assembled in Panama City,"
+     "\n\n1. Recalling the Rio Declaration,\n\n2. Decide to establish the Platform;\n\n"
+     "Further decide:\n\n(a) To request the secretariat of the United Nations Environment "
+     "Programme to provide an interim secretariat;",
+     [(H, None, None, [], []), (P, "1", None, [], []), (O, "2", "decide", [], []),
+      (O, None, "decide", [], []),
+      (O, "(a)", "request", ["secretariat of the United Nations Environment Programme"], [])]),
 ]
 
 

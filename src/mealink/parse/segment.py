@@ -457,6 +457,7 @@ def _mark_trailing_metadata(text: str, blocks: list[Block]) -> None:
     """Page metadata after the decision ('Number / Code:', 'COP meeting:') is not text."""
     for i, b in enumerate(blocks):
         if b.role == "paragraph" and _LABEL.fullmatch(text[b.start:b.end].strip()) and i > 0 \
+                and not addressee_label(text[b.start:b.end]) \
                 and any(x.role == "paragraph" and x.signal in ("lead", "marker")
                         for x in blocks[:i]):
             rest = blocks[i:]
