@@ -232,6 +232,12 @@ CASES: list[tuple[str, str, list[tuple[Any, ...]]]] = [
      [(H, None, None, [], []), (P, "1", None, [], []), (O, "2", "decide", [], []),
       (O, None, "decide", [], []),
       (O, "(a)", "request", ["secretariat of the United Nations Environment Programme"], [])]),
+    ("items that continue a second action after 'and, subject to ...:' (CITES 19.49)",
+     "The Secretariat shall bring the results to the attention of the Plants Committee and, "
+     "subject to external funding:\n\na) develop a capacity-building programme;\n\nb) in "
+     "consultation with the Plants Committee, develop the terms of reference;",
+     [(O, None, "bring", ["Secretariat"], []), (O, "(a)", "develop", ["Secretariat"], []),
+      (O, "(b)", "develop", ["Secretariat"], [])]),
 ]
 
 

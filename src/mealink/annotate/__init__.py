@@ -142,10 +142,23 @@ _NOT_VERBS = frozenset({"the", "a", "an", "all", "any", "its", "their", "such", 
                         "with", "by", "of"})
 
 
+_OPENING_PHRASE = re.compile(
+    r"\s*(?:in\s+(?:consultation|cooperation|collaboration|coordination)\s+with|with\s+the\s+"
+    r"(?:assistance|support)\s+of|subject\s+to|where\s+appropriate|as\s+appropriate)\b"
+    r"[^,;:]{0,120},\s*")
+# A chapeau whose list continues a second coordinated action: "The Secretariat shall bring
+# ... to the attention of the Committee and, subject to external funding: a) develop ...".
+_AND_COLON = re.compile(r"\band\b[^.;:]{0,80}:\s*$")
+
+
 def _item_verb(text: str, p: Paragraph, lang: str) -> Mention | None:
     """The action verb a list item opens with, when the list's chapeau has none ('The
     Secretariat shall: (a) issue a Notification ...'); None for a noun phrase item."""
-    m = _FIRST_WORDS.match(text, p.body.start, p.body.end)
+    start = p.body.start
+    opener = _OPENING_PHRASE.match(text, start, p.body.end)
+    if opener:  # "(b) in consultation with the Plants Committee, develop the terms ..."
+        start = opener.end()
+    m = _FIRST_WORDS.match(text, start, p.body.end)
     if not m or m.group("word").lower() in _NOT_VERBS:
         return None
     word = m.group("word")
@@ -214,6 +227,8 @@ def annotate(doc: Document) -> Document:
                 p.deadline = find_deadline(text, p.body.start, p.body.end, vocab)
         elif parent is not None and parent.kind == "operative" and not own_finite:
             p.verb = parent.other_verbs[-1] if parent.other_verbs else parent.verb
+            if parent.lead is None and _AND_COLON.search(parent.text):
+                p.verb = _item_verb(text, p, doc.language) or p.verb
             if p.verb is None:  # "The Secretariat shall: (a) Compile ..." / "a) issue ..."
                 p.verb = _item_verb(text, p, doc.language)
             p.actors = list(parent.actors)
