@@ -142,10 +142,17 @@ _NOT_VERBS = frozenset({"the", "a", "an", "all", "any", "its", "their", "such", 
                         "with", "by", "of"})
 
 
+# An item opening with a phrase before its verb: "in consultation with the Plants Committee,
+# develop ...", "taking into account the progress made ..., consider ...", "when
+# establishing the working group, endeavour ...", "based on documents A, B and C, establish".
 _OPENING_PHRASE = re.compile(
     r"\s*(?:in\s+(?:consultation|cooperation|collaboration|coordination)\s+with|with\s+the\s+"
-    r"(?:assistance|support)\s+of|subject\s+to|where\s+appropriate|as\s+appropriate)\b"
-    r"[^,;:]{0,120},\s*")
+    r"(?:assistance|support)\s+of|subject\s+to|where\s+appropriate|as\s+appropriate|"
+    r"taking\s+into\s+(?:account|consideration)|bearing\s+in\s+mind|based\s+on|when|where|"
+    r"while|upon|after|before|through|within)\b")
+_COMMA_WORD = re.compile(r",\s*(?P<word>[a-z][a-z-]+)\b")
+_NOT_ITEM_VERBS = frozenset({"and", "or", "including", "inter", "notably", "in", "as", "such",
+                             "particularly", "especially", "i", "e", "g", "etc"})
 # A chapeau whose list continues a second coordinated action: "The Secretariat shall bring
 # ... to the attention of the Committee and, subject to external funding: a) develop ...".
 _AND_COLON = re.compile(r"\band\b[^.;:]{0,80}:\s*$")
@@ -154,11 +161,14 @@ _AND_COLON = re.compile(r"\band\b[^.;:]{0,80}:\s*$")
 def _item_verb(text: str, p: Paragraph, lang: str) -> Mention | None:
     """The action verb a list item opens with, when the list's chapeau has none ('The
     Secretariat shall: (a) issue a Notification ...'); None for a noun phrase item."""
-    start = p.body.start
-    opener = _OPENING_PHRASE.match(text, start, p.body.end)
-    if opener:  # "(b) in consultation with the Plants Committee, develop the terms ..."
-        start = opener.end()
-    m = _FIRST_WORDS.match(text, start, p.body.end)
+    if _OPENING_PHRASE.match(text, p.body.start, p.body.end):
+        limit = min(p.body.end, sentence_end(text, p.body.start, p.body.end), p.body.start + 400)
+        for c in _COMMA_WORD.finditer(text, p.body.start, limit):
+            word = c.group("word")
+            if word not in _NOT_VERBS and word not in _NOT_ITEM_VERBS:
+                form = verb_form(word, lang)
+                return Mention(form.base if form else word, Span(c.start("word"), c.end("word")))
+    m = _FIRST_WORDS.match(text, p.body.start, p.body.end)
     if not m or m.group("word").lower() in _NOT_VERBS:
         return None
     word = m.group("word")

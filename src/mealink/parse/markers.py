@@ -17,7 +17,9 @@ _MARKERS: list[tuple[MarkerKind, re.Pattern[str]]] = [
     # "1." "1.Calls" "1.\n" - but not "1.5" and not a year "2010."
     ("number", re.compile(r"(?P<label>\d{1,3})[ ]?\.(?![\d.])[ \t]*")),
     # CMS/CITES decision numbers: "12.91" alone on its line, "16.26 As envisaged".
-    ("decimal", re.compile(r"(?P<label>\d{1,3}\.\d{1,3})(?=[ ]*\n|[ ]*$|[ ]+[A-Z](?!ev\.))[ \t]*")),
+    # (A revision mark after the number is the number's: "15.93 (Rev. CoP16) The Secretariat")
+    ("decimal", re.compile(r"(?P<label>\d{1,3}\.\d{1,3})(?:[ ]\(Rev\.[ ]?CoP\d{1,2}\)(?=[ ]+[A-Z])|"
+                           r"(?=[ ]*\n|[ ]*$|[ ]+[A-Z](?!ev\.)))[ \t]*")),
     # Roman sections: "I.The Conference", "I - Technical assistance", "IV. ".
     ("roman", re.compile(
         r"(?P<label>[IVX]{1,5})(?:[ ]?\.(?!\d)(?:[ ]*[-–](?=[ ]))?|[ ]+[-–][ ]+)[ \t]*(?=\S)")),

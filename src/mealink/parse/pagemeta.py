@@ -52,6 +52,7 @@ class _Labels:
     site: re.Pattern[str]
     banner: re.Pattern[str]
     addressee: re.Pattern[str]
+    field: re.Pattern[str]
     ordinals: dict[str, int]
 
 
@@ -78,6 +79,8 @@ def _labels() -> _Labels:
         banner=re.compile(rf"^\s*(?:{alternation(data['status']['banners'])})", re.I),
         addressee=re.compile(rf"\s*(?:{alternation(data['site']['addressee_labels'])})\s*:*\s*",
                              re.I),
+        field=re.compile(rf"\s*(?:{alternation(data['record']['field_labels'])})\s*:?\s*",
+                         re.I),
         ordinals=ordinals)
 
 
@@ -91,6 +94,12 @@ def addressee_label(line: str) -> bool:
     """Whether a line is a page's label over the addressees, alone on its line ('Decision
     directed to:'); its value, if any, is on the next line."""
     return bool(_labels().addressee.fullmatch(line))
+
+
+def record_field_label(line: str) -> bool:
+    """Whether a line is only the label of a field of the page's record ('Document status',
+    'Primary category'), which comes after the text."""
+    return bool(_labels().field.fullmatch(line))
 
 
 def status_banner(text: str) -> bool:

@@ -18,7 +18,7 @@ from typing import Literal
 
 from mealink.models import Footnote, Span
 from mealink.parse.markers import Marker, match_marker, successor
-from mealink.parse.pagemeta import addressee_label
+from mealink.parse.pagemeta import addressee_label, record_field_label
 from mealink.vocabulary import Vocabulary
 
 Signal = Literal["marker", "number_alone", "lead", "chapeau", "body", "symbol", "annex",
@@ -456,8 +456,10 @@ def _running_lines(text: str, units: list[Unit]) -> set[str]:
 def _mark_trailing_metadata(text: str, blocks: list[Block]) -> None:
     """Page metadata after the decision ('Number / Code:', 'COP meeting:') is not text."""
     for i, b in enumerate(blocks):
-        if b.role == "paragraph" and _LABEL.fullmatch(text[b.start:b.end].strip()) and i > 0 \
-                and not addressee_label(text[b.start:b.end]) \
+        line = text[b.start:b.end].strip()
+        if b.role == "paragraph" and i > 0 and (
+                _LABEL.fullmatch(line) and not addressee_label(line) or
+                record_field_label(line)) \
                 and any(x.role == "paragraph" and x.signal in ("lead", "marker")
                         for x in blocks[:i]):
             rest = blocks[i:]

@@ -43,7 +43,7 @@ _SENTENCE_STOP = re.compile(r";|\.(?=\s+[A-Z(])|\.$")
 _ABBREVIATION = re.compile(r"\b(?:Conf|Res|Dec|Rev|No|Nos|Art|para|paras|Inf|Doc|Add|Corr)$")
 _MODAL = re.compile(
     r"\b(?:shall|should|will|must)\b(?:\s*,[^;:]{1,160})?\s*:(?P<verb>)|"
-    r"\b(?:shall|should|will|must)\b(?:\s*,[^,;]{1,160},)?\s+(?:also\s+|further\s+)?"
+    r"\b(?:shall|should|will|must)\b(?:\s*,[^,;]{1,160},)?\s+(?:also\s+|further\s+|[a-z]+ly\s+)?"
     r"(?P<action>(?!be\b|not\b|have\b)[a-z]+)"
 )
 
