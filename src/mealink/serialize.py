@@ -1,15 +1,16 @@
 """Documents to JSON-ready dicts: the parse contract of DESIGN.md, plus spans and extras.
 
 Contract fields keep their meaning (``symbol``, ``paragraphs[].kind``, ``verb``, ``actors``
-as written ...); extras are added beside them (``spans``, ``actors_canonical``, ``topics``,
-``footnotes``, ``parent``) so that consumers of the contract are not disturbed.
+as written ...); extras are added beside them (``spans``, ``actors_canonical``,
+``instruments`` and ``instruments_detail``, ``topics``, ``footnotes``, ``parent``) so that
+consumers of the contract are not disturbed.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from mealink.models import Document, Footnote, Paragraph, Span, Topic
+from mealink.models import Document, Footnote, Instrument, Paragraph, Span, Topic
 
 
 def _span(s: Span) -> list[int]:
@@ -28,6 +29,10 @@ def _topic(t: Topic) -> dict[str, Any]:
             "triggers": [m.value for m in t.triggers]}
 
 
+def _instrument(i: Instrument) -> dict[str, Any]:
+    return {"id": i.id, "kind": i.kind, "convention": i.convention}
+
+
 def paragraph_to_dict(p: Paragraph, actor_names: dict[str, str] | None = None) -> dict[str, Any]:
     """One paragraph in contract form."""
     out: dict[str, Any] = {
@@ -37,6 +42,8 @@ def paragraph_to_dict(p: Paragraph, actor_names: dict[str, str] | None = None) -
         "verb": p.verb.value if p.verb else None,
         "actors": [a.value for a in p.actors],
         "references": [r.text for r in p.references],
+        "instruments": [i.text for i in p.instruments],
+        "instruments_detail": [_instrument(i) for i in p.instruments],
         "repeals": [r.value for r in p.repeals],
         "deadline": p.deadline.value if p.deadline else None,
         "condition": p.condition,
@@ -50,6 +57,7 @@ def paragraph_to_dict(p: Paragraph, actor_names: dict[str, str] | None = None) -
             "verb": _span(p.verb.span) if p.verb else None,
             "actors": [_span(a.span) for a in p.actors],
             "references": [_span(r.span) for r in p.references],
+            "instruments": [_span(i.span) for i in p.instruments],
             "deadline": _span(p.deadline.span) if p.deadline else None,
             "conditions": [_span(c.span) for c in p.conditions],
             "topics": [[_span(m.span) for m in t.triggers] for t in p.topics],
