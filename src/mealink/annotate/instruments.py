@@ -122,7 +122,7 @@ class InstrumentVocabulary:
     article_kind: str
     own_words: re.Pattern[str]
     convention_names: re.Pattern[str]  # acronyms and ids of conventions, case kept
-    convention_long: re.Pattern[str]  # spelled-out names, on lower-cased text
+    convention_long: re.Pattern[str]  # spelled-out names, in any case
     convention_of: dict[str, str]  # name (a long one in lower case) -> convention id
 
 
@@ -159,7 +159,7 @@ def _conventions() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
     alt_long = "|".join(re.escape(n).replace(r"\ ", r"\s+")
                         for n in sorted(long, key=len, reverse=True))
     return (re.compile(rf"(?<![\w/-])(?:{alt_short})(?![\w-])"),
-            re.compile(rf"(?:{alt_long})(?![\w-])"), {**short, **long})
+            re.compile(rf"(?:{alt_long})(?![\w-])", re.IGNORECASE), {**short, **long})
 
 
 def _named(i: int, e: dict[str, Any]) -> Named:
@@ -334,12 +334,11 @@ def _of_convention(text: str, pos: int, end: int, iv: InstrumentVocabulary,
     if of is None:
         return None
     at = of.end()
-    lower = text[at:end].lower()
-    long = iv.convention_long.match(lower)
+    long = iv.convention_long.match(text, at, end)
     if long is not None:
-        rest = _NAME_REST.match(text, at + long.end(), end)
-        return (rest.end() if rest else at + long.end()), iv.convention_of[
-            " ".join(long.group(0).split())]
+        rest = _NAME_REST.match(text, long.end(), end)
+        return (rest.end() if rest else long.end()), iv.convention_of[
+            " ".join(long.group(0).lower().split())]
     short = iv.convention_names.match(text, at, end)
     if short is not None:
         return short.end(), iv.convention_of[short.group(0)]
