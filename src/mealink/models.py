@@ -72,6 +72,26 @@ class Reference:
 
 
 @dataclass(frozen=True, slots=True)
+class Instrument:
+    """A named instrument cited in a paragraph: a strategic plan, targets, a vision, a
+    framework, a declaration, an agenda, goals, a code of conduct, a work plan, rules of
+    procedure or an article of a convention (``mealink.annotate.instruments``).
+
+    ``text`` is the name as written, without a leading article, whitespace collapsed;
+    ``id`` the stable id of ``data/named_instruments.toml`` ("cbd/aichi-targets",
+    "cms/article/8"), None for an instrument mealink does not know or whose convention the
+    text does not tell; ``convention`` its convention ("UN" for the United Nations' own,
+    "CMS/CITES" for a joint one), None when not known.
+    """
+
+    text: str
+    span: Span
+    id: str | None
+    kind: str
+    convention: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Footnote:
     """Footnote text kept apart from the paragraph or page it was glued to."""
 
@@ -107,6 +127,7 @@ class Paragraph:
     other_verbs: list[Mention] = field(default_factory=list)
     actors: list[Mention] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
+    instruments: list[Instrument] = field(default_factory=list)
     repeals: list[Mention] = field(default_factory=list)
     deadline: Mention | None = None
     conditions: list[Mention] = field(default_factory=list)

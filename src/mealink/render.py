@@ -25,13 +25,16 @@ def _snippet(text: str, width: int = 70) -> str:
 
 
 def _details(p: Paragraph) -> Text:
-    """Actors, references, repeals, deadline and condition of one paragraph, one per line."""
+    """Actors, references, named instruments, repeals, deadline and condition of one
+    paragraph, one per line."""
     out = Text()
     parts: list[tuple[str, str, str]] = []
     if p.actors:
         parts.append(("→ ", ", ".join(a.value for a in p.actors), "yellow"))
     if p.references:
         parts.append(("cites ", ", ".join(r.text for r in p.references), "blue"))
+    if p.instruments:
+        parts.append(("names ", ", ".join(i.text for i in p.instruments), "cyan"))
     if p.repeals:
         parts.append(("REPEALS ", "; ".join(r.value for r in p.repeals), "bold red"))
     if p.deadline:

@@ -2,15 +2,16 @@
 
 Contract fields keep their meaning (``symbol``, ``paragraphs[].kind``, ``verb``, ``actors``
 as written ...); extras are added beside them (``spans``, ``actors_canonical``,
-``actor_codes`` (the CBD Decision Tracking Tool's), ``topics``, ``footnotes``, ``parent``,
-``embedded_in``) so that consumers of the contract are not disturbed.
+``actor_codes`` (the CBD Decision Tracking Tool's), ``instruments`` and
+``instruments_detail``, ``topics``, ``footnotes``, ``parent``, ``embedded_in``) so that
+consumers of the contract are not disturbed.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from mealink.models import Document, Footnote, Paragraph, Span, Topic
+from mealink.models import Document, Footnote, Instrument, Paragraph, Span, Topic
 
 
 def _span(s: Span) -> list[int]:
@@ -29,6 +30,10 @@ def _topic(t: Topic) -> dict[str, Any]:
             "triggers": [m.value for m in t.triggers]}
 
 
+def _instrument(i: Instrument) -> dict[str, Any]:
+    return {"id": i.id, "kind": i.kind, "convention": i.convention}
+
+
 def paragraph_to_dict(p: Paragraph, actor_names: dict[str, str | None] | None = None,
                       actor_codes: dict[str, str | None] | None = None) -> dict[str, Any]:
     """One paragraph in contract form."""
@@ -39,6 +44,8 @@ def paragraph_to_dict(p: Paragraph, actor_names: dict[str, str | None] | None = 
         "verb": p.verb.value if p.verb else None,
         "actors": [a.value for a in p.actors],
         "references": [r.text for r in p.references],
+        "instruments": [i.text for i in p.instruments],
+        "instruments_detail": [_instrument(i) for i in p.instruments],
         "repeals": [r.value for r in p.repeals],
         "deadline": p.deadline.value if p.deadline else None,
         "condition": p.condition,
@@ -52,6 +59,7 @@ def paragraph_to_dict(p: Paragraph, actor_names: dict[str, str | None] | None = 
             "verb": _span(p.verb.span) if p.verb else None,
             "actors": [_span(a.span) for a in p.actors],
             "references": [_span(r.span) for r in p.references],
+            "instruments": [_span(i.span) for i in p.instruments],
             "deadline": _span(p.deadline.span) if p.deadline else None,
             "conditions": [_span(c.span) for c in p.conditions],
             "topics": [[_span(m.span) for m in t.triggers] for t in p.topics],

@@ -1,4 +1,5 @@
-"""Annotate: verb, actors, references, repeals, deadline, condition and topics of every paragraph.
+"""Annotate: verb, actors, references, named instruments, repeals, deadline, condition and
+topics of every paragraph.
 
 ``annotate`` is pure: it reads ``Document.text`` and the paragraph tree built by ``parse``
 and fills in the annotations, each with the span of the text it came from. Sub-paragraphs
@@ -20,6 +21,7 @@ from mealink.annotate.actors import (
     subject_actors,
 )
 from mealink.annotate.clauses import find_conditions, find_deadline
+from mealink.annotate.instruments import find_instruments, instrument_vocabulary
 from mealink.annotate.references import find_references, find_repeals, footnote_references
 from mealink.annotate.topics import find_topics, inherit, topic_vocabulary
 from mealink.models import Document, Mention, Paragraph, Span
@@ -219,6 +221,8 @@ def annotate(doc: Document) -> Document:
         if p.kind != "heading":
             refs = find_references(text, p.body.start, p.body.end, vocab)
             p.references = refs + footnote_references(p.footnotes, text, vocab)
+            p.instruments = find_instruments(text, p.body.start, p.body.end,
+                                             instrument_vocabulary(), doc.convention)
             p.topics = find_topics(text, p.body.start, p.body.end, topics)
             if parent is not None and parent.topics:  # parents come first in the list
                 p.topics = inherit(p.topics, parent.topics, topics.inherited)

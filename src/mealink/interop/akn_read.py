@@ -19,7 +19,16 @@ from lxml import etree
 from mealink.errors import LoadError
 from mealink.interop.akn_write import AKN, ML
 from mealink.interop.safexml import parse_xml
-from mealink.models import Document, Footnote, Mention, Paragraph, Reference, Span, Topic
+from mealink.models import (
+    Document,
+    Footnote,
+    Instrument,
+    Mention,
+    Paragraph,
+    Reference,
+    Span,
+    Topic,
+)
 
 __all__ = ["ForeignAkn", "foreign_akn", "is_akn", "read_akn"]
 
@@ -138,6 +147,10 @@ def _annotate(p: Paragraph, entry: etree._Element, text: _Rebuilt) -> None:
                 el.get("value", ""), text.span(el.attrib, own), el.get("type", "document"),
                 el.get("identifier", ""), el.get("convention"),
                 el.get("inFootnote") == "true"))
+        elif tag == "instrument":
+            p.instruments.append(Instrument(
+                el.get("value", ""), text.span(el.attrib, own), el.get("id"),
+                el.get("kind", ""), el.get("convention")))
         elif tag == "topic":
             p.topics.append(Topic(el.get("id", ""), float(el.get("score", "0")),
                                   tuple(_mention(t, text, own) for t in el)))

@@ -5,9 +5,9 @@ Layout: ``meta`` (FRBR identification, lifecycle, analysis, references, mealink'
 proprietary record), ``preface`` (docNumber, docTitle), ``preamble`` (enacting formula and
 one ``container`` per preambular paragraph), ``mainBody`` (numbered ``paragraph`` elements,
 sub-paragraphs as ``list``/``point``), ``conclusions`` (the adoption). Actors, references,
-deadlines and conditions are marked inline where they do not overlap; every annotation,
-with its offsets, is also in ``otherAnalysis`` under mealink's namespace, so that
-``akn_read`` gives the same document back.
+deadlines and conditions are marked inline where they do not overlap; every annotation (named
+instruments too), with its offsets, is also in ``otherAnalysis`` under mealink's namespace,
+so that ``akn_read`` gives the same document back.
 """
 
 from __future__ import annotations
@@ -423,6 +423,11 @@ class _Writer:
             if uri:
                 attrs["href"] = uri
             etree.SubElement(el, _m("reference"), attrs)
+        for x in p.instruments:
+            etree.SubElement(el, _m("instrument"), {
+                "value": x.text, "kind": x.kind, **({"id": x.id} if x.id else {}),
+                **({"convention": x.convention} if x.convention else {}),
+                **self._where(x, own)})
         for m in p.repeals:
             mention("repeal", m)
         mention("deadline", p.deadline)
