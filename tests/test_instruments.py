@@ -163,6 +163,11 @@ CASES: list[tuple[str, str, str | None, list[Row]]] = [
      "Article 8(j) and related provisions into the thematic programmes", "CBD",
      [("programme of work on Article 8(j) and related provisions",
        "cbd/programme-of-work-article-8j")]),
+    ("CBD Decision I/5: CBD numbers paragraphs of an article 'Article 24.1 (d)'",
+     "in accordance with Article 24.1 (d) of the Convention, and Article 23. 4 (h) of the "
+     "Convention", "CBD",
+     [("Article 24.1 (d) of the Convention", "cbd/article/24.1d"),
+      ("Article 23. 4 (h) of the Convention", "cbd/article/23.4h")]),
     ("CBD Decision I/1: rules of procedure are the document's convention's",
      "Decides to adopt the rules of procedures of the Conference contained in the annex",
      "CBD", [("rules of procedures of the Conference", None)]),

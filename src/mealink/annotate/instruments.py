@@ -62,7 +62,9 @@ _TAIL = rf"(?:\s+(?:for|on|of|in|to)\s+(?:the\s+)?{_WORD}{_NAME_RUN})"
 _NUMBER = r"(?:\d{1,3}|[IVXL]{1,7})(?![\w])"
 _LETTER = r"(?:\s*\(\s*(?P<letter>[a-z])\s*\))?(?:\s*\(\s*(?:[a-z]{1,4}|\d{1,2})\s*\))*"
 _ARTICLE = re.compile(
-    rf"(?<![\w-])(?P<word>[Aa]rticles?|ARTICLES?)\s*(?P<num>{_NUMBER}){_LETTER}")
+    rf"(?<![\w-])(?P<word>[Aa]rticles?|ARTICLES?)\s*(?P<num>{_NUMBER})"
+    r"(?:\.[ ]?(?P<sub>\d{1,2})(?![\w.]))?"  # CBD's "Article 23.4 (h)", "Article 24.1 (d)"
+    rf"{_LETTER}")
 _ARTICLE_NEXT = re.compile(
     r"(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s+or\s+)(?P<num>(?:\d{1,3}|[IVXL]{1,7})(?![\w]))"
     r"(?:\s*\(\s*(?P<letter>[a-z])\s*\))?(?:\s*\(\s*(?:[a-z]{1,4}|\d{1,2})\s*\))*")
@@ -351,10 +353,11 @@ def _of_convention(text: str, pos: int, end: int, iv: InstrumentVocabulary,
     return None  # "of Annex I": not a treaty
 
 
-def _article_id(conv: str | None, num: str, letter: str | None) -> str | None:
+def _article_id(conv: str | None, num: str, letter: str | None,
+                sub: str | None = None) -> str | None:
     if conv is None:
         return None
-    return f"{_slug(conv)}/article/{_arabic(num)}{letter or ''}"
+    return f"{_slug(conv)}/article/{_arabic(num)}{'.' + sub if sub else ''}{letter or ''}"
 
 
 def _articles(text: str, start: int, end: int, iv: InstrumentVocabulary,
@@ -378,7 +381,8 @@ def _articles(text: str, start: int, end: int, iv: InstrumentVocabulary,
             stop, conv = of
         if not plural:
             out.append(Instrument(_clean(text[m.start():stop]), Span(m.start(), stop),
-                                  _article_id(conv, m.group("num"), m.group("letter")),
+                                  _article_id(conv, m.group("num"), m.group("letter"),
+                                              m.group("sub")),
                                   iv.article_kind, conv))
             pos = max(pos, stop)
             continue
