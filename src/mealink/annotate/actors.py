@@ -282,7 +282,7 @@ def _shared_heads(parts: list[tuple[str, int, int]], vocab: Vocabulary
             head = nxt[-1]
             if head[0].isupper() and head.endswith("s") and not head.endswith("ss"):
                 head = head[:-1]  # each of the named bodies is one
-                names[i + 1] = " ".join(nxt[:-1] + [head])
+                names[i + 1] = " ".join([*nxt[:-1], head])
             name = f"{name} {head}"
         out.append((raw, s, e, name))
     return out

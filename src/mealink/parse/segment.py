@@ -458,7 +458,7 @@ def _mark_trailing_metadata(text: str, blocks: list[Block]) -> None:
     for i, b in enumerate(blocks):
         line = text[b.start:b.end].strip()
         if b.role == "paragraph" and i > 0 and (
-                _LABEL.fullmatch(line) and not addressee_label(line) or
+                (_LABEL.fullmatch(line) and not addressee_label(line)) or
                 record_field_label(line)) \
                 and any(x.role == "paragraph" and x.signal in ("lead", "marker")
                         for x in blocks[:i]):

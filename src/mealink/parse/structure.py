@@ -386,8 +386,8 @@ def _top_kind(text: str, b: Block, body_start: int,
     chunk = text[body_start:b.end].strip()
     if is_last and lead is None and marker is None and chunk.isupper() and 2 < len(chunk) < 80:
         return "heading"
-    if lead is None and marker is None and (_ADOPTED_ON.match(chunk) and len(chunk) < 200 or
-                                            _is_name_list(chunk)):
+    if lead is None and marker is None and (
+            (_ADOPTED_ON.match(chunk) and len(chunk) < 200) or _is_name_list(chunk)):
         return "heading"  # "Adopted on 21 April 2012"; "Albania, Algeria, Andorra, ..."
     if _is_heading_like(text, b, is_last) and (lead is None or (
             marker is None and not text[b.start:b.end].strip().endswith(":"))):
