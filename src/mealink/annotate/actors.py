@@ -300,14 +300,15 @@ def _after_head_trimmed(name: str, vocab: Vocabulary) -> str:
     that is neither a head, nor a word names are made of, nor a participle that qualifies
     the body ("Parties concerned", "entities entrusted with ..." stay)."""
     words = name.split()
+    if len(words) < 3 or name.lower() in vocab.actor_aliases:
+        return name  # "Parties", "Scientific Council": nothing can run on after the head
     heads = [i for i, w in enumerate(words)
              if (lw := w.lower()) in vocab.actor_heads or lw.rstrip("s") in vocab.actor_heads]
     if not heads or heads[-1] >= len(words) - 1:
         return name
     nxt = words[heads[-1] + 1]
     if nxt.islower() and nxt not in vocab.phrase_words and nxt not in vocab.actor_heads \
-            and not nxt.endswith(("ed", "ing")) and nxt not in vocab.name_prepositions \
-            and name.lower() not in vocab.actor_aliases:
+            and not nxt.endswith(("ed", "ing")) and nxt not in vocab.name_prepositions:
         return " ".join(words[:heads[-1] + 1])
     return name
 

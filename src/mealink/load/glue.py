@@ -20,7 +20,7 @@ import wordninja
 
 from mealink.vocabulary import Vocabulary
 
-_LONG_TOKEN = re.compile(r"[A-Za-z]{6,}")
+_LONG_LOWER = re.compile(r"(?<![a-z])[a-z]{6,}(?![a-z])")
 
 
 @cache
@@ -47,22 +47,41 @@ def _cut(token: str, vocab: Vocabulary) -> int | None:
     return None
 
 
+def _may_be_glued(token: str, vocab: Vocabulary, is_word: Callable[[str], bool]) -> bool:
+    """Whether a lower-case token that is not a word begins with a lead word, or with a
+    function word before a word ("inresolution"): only these are looked for in the text."""
+    if any(token[:n] in vocab.glue_lead_words for n in range(4, len(token) - 1)):
+        return True
+    return any(token.startswith(w) and is_word(token[len(w):])
+               for w in vocab.glue_function_words)
+
+
 def split_glued_words(text: str, vocab: Vocabulary) -> str:
     """``text`` with a space put back inside glued leads and function words."""
+    lower = text.lower()
+    if len(lower) != len(text):  # a letter whose lower case is longer: offsets would shift
+        return text
     is_word = _is_word()
+    # each distinct long token once (most texts repeat their words), then only the few
+    # that are not words are looked for in the text
+    unknown = [t for t in set(_LONG_LOWER.findall(lower))
+               if not is_word(t) and _may_be_glued(t, vocab, is_word)]
     cuts: list[int] = []
-    for m in _LONG_TOKEN.finditer(text):
-        token = m.group(0)
-        if is_word(token.lower()):
-            continue
-        cut = _cut(token, vocab)
-        if cut is not None:
-            cuts.append(m.start() + cut)
+    for token in unknown:
+        i = lower.find(token)
+        while i >= 0:
+            end = i + len(token)
+            if (i == 0 or not lower[i - 1].isalpha()) and \
+                    (end == len(lower) or not lower[end].isalpha()):
+                cut = _cut(text[i:end], vocab)
+                if cut is not None:
+                    cuts.append(i + cut)
+            i = lower.find(token, end)
     if not cuts:
         return text
     out: list[str] = []
     pos = 0
-    for cut in cuts:
+    for cut in sorted(cuts):
         out.append(text[pos:cut])
         pos = cut
     out.append(text[pos:])

@@ -34,7 +34,7 @@ _MID_GAP = re.compile(r"(?P<gap>[ ]{2,})(?=\d{1,3}\.)")
 # regex engine can skip ahead; what stands before the match is checked in code.)
 _MID_ITEM = re.compile(r"\([ ]?(?P<label>[a-z]{1,2}|[ivx]{1,6})[ ]?\)(?=\s)")
 # Items run in without an opening bracket: "... shall: a) further develop ...; b) initiate".
-_MID_BARE_ITEM = re.compile(r"(?P<label>[a-z]|[ivx]{2,5})\)(?=[ ]+[\w(“\"])")
+_MID_BARE_ITEM = re.compile(r"(?:[a-z]|[ivx]{2,5})\)")
 _MID_CHAPEAU = re.compile(r"(?:The|Le|La|El) [A-Z]")
 _FOOTNOTE_FIRST = frozenset("¹²³⁴⁵⁶⁷⁸⁹⁰[*")
 _FOOTNOTE_LINE = re.compile(r"(?:[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,3}\]|\*{1,3})[ ]*[A-Z\d“\"]")
@@ -224,18 +224,22 @@ def _bare_items(text: str, ls: int, le: int) -> list[int]:
     'i', so "(Serpentes spp.) or" and "Annex II) and" start nothing."""
     starts: list[int] = []
     last: str | None = None
-    for m in _MID_BARE_ITEM.finditer(text, ls, le):
-        p = m.start()
-        if p == ls or text[p - 1] != " ":
-            continue
-        label = m.group("label")
-        before = text[max(ls, p - 12):p].rstrip()[-1:]
-        follows = last is not None and label in (successor(last), "i" if last == "h" else "")
-        opens = last is None and label in ("a", "i")
-        nested = last is not None and label == "i"  # (i) under the item before
-        if (before in (";", ":") and (opens or follows or nested)) or follows:
-            starts.append(p)
-            last = label
+    k = text.find(") ", ls, le)
+    while k >= 0:  # str.find skips ahead far faster than a regex over the line
+        p = k
+        while p > ls and p > k - 5 and "a" <= text[p - 1] <= "z":
+            p -= 1
+        label = text[p:k]
+        if label and p > ls and text[p - 1] == " " and \
+                _MID_BARE_ITEM.fullmatch(text, p, k + 1):
+            before = text[max(ls, p - 12):p].rstrip()[-1:]
+            follows = last is not None and label in (successor(last), "i" if last == "h" else "")
+            opens = last is None and label in ("a", "i")
+            nested = last is not None and label == "i"  # (i) under the item before
+            if (before in (";", ":") and (opens or follows or nested)) or follows:
+                starts.append(p)
+                last = label
+        k = text.find(") ", k + 2, le)
     return starts
 
 
