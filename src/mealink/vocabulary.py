@@ -98,6 +98,27 @@ def _word_gate(patterns: list[str], words: list[str], before: str, after: str,
 
 
 @dataclass(frozen=True, slots=True)
+class Meetings:
+    """The bodies whose meetings a deadline names ("COP12", "the 77th meeting of the Standing
+    Committee", "its 14th meeting") and the words that number them (``clauses.toml``).
+
+    ``body`` values are short names ("COP", "StC"); ``ADOPTING`` ("COP") stands for a
+    convention's adopting meeting whatever its own word for it (COP, CoP, MOP).
+    """
+
+    body_of_name: dict[str, str]  # lower-cased name -> body
+    body_names: re.Pattern[str]  # the names, case-insensitive (for the "its" look-back)
+    abbreviation: re.Pattern[str]  # "COP12", "CMS COP 12", "StC56": groups conv, abbr, n
+    body_of_abbreviation: dict[str, str]  # lower-cased abbreviation -> body
+    ordinals: dict[str, int]  # "fifteenth" -> 15
+    relative: frozenset[str]  # "next", "forthcoming" ...
+
+
+#: the body of a convention's adopting meetings in ``Meetings``
+ADOPTING = "COP"
+
+
+@dataclass(frozen=True, slots=True)
 class Vocabulary:
     """Everything the parser and annotators know, with compiled patterns."""
 
@@ -115,6 +136,7 @@ class Vocabulary:
     conditions_lower: WordGate
     deadlines: WordGate
     deadline_cues: tuple[str, ...]
+    meetings: Meetings
     conventions: tuple[Convention, ...]
     convention_names_pattern: re.Pattern[str]
     convention_long_names: re.Pattern[str]
@@ -285,6 +307,31 @@ def _convention_long_names(entries: list[dict[str, Any]]) -> tuple[re.Pattern[st
     return re.compile(rf"(?<![\w-])(?:{alternation(list(owner))})(?![\w-])"), owner
 
 
+def _meetings(clauses: dict[str, Any], conventions: list[str]) -> Meetings:
+    """The meeting bodies of ``clauses.toml`` compiled; ``conventions`` are the ids that may
+    stand before an abbreviation ("CBD COP15")."""
+    body_of_name: dict[str, str] = {}
+    body_of_abbreviation: dict[str, str] = {}
+    for b in clauses["meeting_body"]:
+        for n in b["names"]:
+            body_of_name[n.lower()] = b["body"]
+        for a in b["abbreviations"]:
+            body_of_abbreviation[a.lower()] = b["body"]
+    abbreviations = list({a for b in clauses["meeting_body"] for a in b["abbreviations"]})
+    words = clauses["meeting_words"]
+    return Meetings(
+        body_of_name=body_of_name,
+        body_names=re.compile(rf"(?<![\w-])(?:{alternation(list(body_of_name))})(?![\w-])",
+                              re.IGNORECASE),
+        abbreviation=re.compile(
+            rf"(?:(?P<conv>{alternation(conventions)})\s+)?(?P<abbr>{alternation(abbreviations)})"
+            r"[ .-]?(?P<n>\d{1,2})\b", re.IGNORECASE),
+        body_of_abbreviation=body_of_abbreviation,
+        ordinals={w: i for i, w in enumerate(words["ordinals"], 1)},
+        relative=frozenset(words["relative"]),
+    )
+
+
 def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
            clauses: dict[str, Any], conventions: dict[str, Any],
            references: dict[str, Any]) -> Vocabulary:
@@ -390,6 +437,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         deadlines=_word_gate(clauses["deadlines"], clauses["deadline_words"], r"(?<!\w)",
                              r"(?!\w)", otherwise=tuple("0123456789")),
         deadline_cues=tuple(" " + c for c in clauses["deadline_cues"]),
+        meetings=_meetings(clauses, [c["id"] for c in conventions["convention"]] + ["UNEP"]),
         conventions=tuple(_convention(c) for c in conventions["convention"]),
         convention_names_pattern=_convention_names(conventions["convention"]),
         convention_long_names=long_conv[0],
