@@ -1,5 +1,8 @@
 """Annotate: verb, actors, references, repeals, deadline, condition and topics of every paragraph.
 
+Deadlines are read knowing the meeting that adopted the document (``adopting_meeting``), so
+that a meeting already held is not taken for a due date (``mealink.annotate.clauses``).
+
 ``annotate`` is pure: it reads ``Document.text`` and the paragraph tree built by ``parse``
 and fills in the annotations, each with the span of the text it came from. Sub-paragraphs
 of "Requests the Executive Secretary to: (a) ..." inherit their parent's verb and actors;
@@ -12,7 +15,7 @@ from __future__ import annotations
 import re
 
 from mealink.annotate.actors import dedupe, embedded_actors, phrase_actors
-from mealink.annotate.clauses import find_conditions, find_deadline
+from mealink.annotate.clauses import Meeting, adopting_meeting, find_conditions, find_timing
 from mealink.annotate.references import find_references, find_repeals, footnote_references
 from mealink.annotate.topics import find_topics, inherit, topic_vocabulary
 from mealink.models import Document, Mention, Paragraph, Span
@@ -36,8 +39,17 @@ def _secondary_verbs(text: str, start: int, end: int, vocab: Vocabulary,
     return out
 
 
+def _clauses(text: str, p: Paragraph, vocab: Vocabulary, own: Meeting | None) -> None:
+    """Deadline, reporting due date, period and conditions: what qualifies what someone is
+    asked to do (so read only in paragraphs that ask someone)."""
+    lower = text[p.body.start:p.body.end].lower()
+    p.conditions = find_conditions(text, p.body.start, p.body.end, vocab, lower)
+    timing = find_timing(text, p.body.start, p.body.end, vocab, own, lower)
+    p.deadline, p.report_deadline, p.period = timing.deadline, timing.report_by, timing.period
+
+
 def _annotate_operative(text: str, p: Paragraph, vocab: Vocabulary, lang: str,
-                        lead_vf: VerbForm | None) -> None:
+                        lead_vf: VerbForm | None, own: Meeting | None) -> None:
     french = lang == "fr"
     start, end = p.body.start, p.body.end
     actors: list[Mention] = []
@@ -63,9 +75,8 @@ def _annotate_operative(text: str, p: Paragraph, vocab: Vocabulary, lang: str,
             actors += phrase_actors(text, span.end, end, vocab, that=vf.that, french=french)
     actors += embedded_actors(text, start, end, vocab)
     p.actors = dedupe(actors)
-    if p.actors:  # a deadline or a condition qualifies what someone is asked to do
-        p.conditions = find_conditions(text, start, end, vocab)
-        p.deadline = find_deadline(text, start, end, vocab)
+    if p.actors:
+        _clauses(text, p, vocab, own)
 
 
 def _subject_first(text: str, p: Paragraph, start: int, end: int, vocab: Vocabulary,
@@ -129,6 +140,7 @@ def annotate(doc: Document) -> Document:
     vocab = vocabulary()
     topics = topic_vocabulary()
     text = doc.text
+    own = adopting_meeting(doc)
     for p in doc.paragraphs:
         parent = doc.paragraphs[p.parent] if p.parent is not None else None
         if p.kind != "heading":
@@ -147,10 +159,9 @@ def annotate(doc: Document) -> Document:
                 p.verb = _item_verb(text, p, doc.language)
             p.actors = list(parent.actors)
             if p.actors:
-                p.conditions = find_conditions(text, p.body.start, p.body.end, vocab)
-                p.deadline = find_deadline(text, p.body.start, p.body.end, vocab)
+                _clauses(text, p, vocab, own)
         else:
-            _annotate_operative(text, p, vocab, doc.language, lead_vf)
+            _annotate_operative(text, p, vocab, doc.language, lead_vf, own)
         p.repeals = find_repeals(text, p.body.start, p.body.end, p.references)
     doc.annotated = True
     return doc
