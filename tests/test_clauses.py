@@ -1,4 +1,4 @@
-"""Deadlines, reporting due dates and periods as a careful reader sees them
+"""Deadlines, reporting due dates, periods and conditions as a careful reader sees them
 (issue 16; the rules are in ``mealink.annotate.clauses`` and ``data/clauses.toml``).
 
 Each row is a real shape of text, named after where it was seen (``../shared/realdocs``,
@@ -199,6 +199,52 @@ def test_spans_point_at_the_text() -> None:
     assert doc.text[p.report_deadline.span.start:p.report_deadline.span.end] == \
         "its 78th meeting"
     assert doc.text[p.period.span.start:p.period.span.end] == "for the period 2024-2026"
+
+
+# (what it is, text, condition as reported); the last operative paragraph is read
+CONDITIONS: list[tuple[str, str, str | None]] = [
+    ("two hedges joined by 'and' are one, as written",
+     "Requests the Secretariat to assist Parties, when possible and when applicable, in "
+     "preparing their reports;", "when possible and when applicable"),
+    ("'or' joins them too",
+     "Invites Parties to share data where appropriate or where relevant;",
+     "where appropriate or where relevant"),
+    ("cites_res5_20 (e): 'if applicable'",
+     "The Secretariat shall review proposals as follows:\n(e) if applicable, reference should "
+     "be made to any existing Resolutions affecting the proposal;", "if applicable"),
+    ("'where applicable'", "Urges Parties to apply the guidelines where applicable;",
+     "where applicable"),
+    ("'as applicable'", "Urges Parties to apply the guidelines, as applicable, to trade;",
+     "as applicable"),
+    ("'as applicable to' describes, it does not hedge",
+     "Urges Parties to apply the standards as applicable to them;", None),
+    ("'where relevant'", "Invites Parties to report on these activities where relevant;",
+     "where relevant"),
+    ("'as relevant'", "Invites Parties to report on these activities, as relevant;",
+     "as relevant"),
+    ("'as relevant to' describes", "Requests the Secretariat to compile information as "
+     "relevant to migratory species;", None),
+    ("'within their respective mandates'",
+     "Invites relevant organizations, within their respective mandates, to support Parties;",
+     "within their respective mandates"),
+    ("seed 11.10 7: 'within the mandates given by their Parties' names no hedge",
+     "7. Further requests the Secretariat, its daughter Agreements within the mandates given "
+     "by their Parties/Signatories and the Scientific Council to enhance cooperation, as "
+     "appropriate;", "as appropriate"),
+    ("'in accordance with national legislation'",
+     "Urges Parties to regulate trade in accordance with national legislation;",
+     "in accordance with national legislation"),
+    ("seed 10.8 8: hedges apart stay apart",
+     "8. Instructs the Secretariat to participate as appropriate in meetings and to report on "
+     "progress to the Standing Committee, resources permitting.",
+     "as appropriate; resources permitting"),
+]
+
+
+@pytest.mark.parametrize(("text", "condition"), [c[1:] for c in CONDITIONS],
+                         ids=[c[0] for c in CONDITIONS])
+def test_conditions(text: str, condition: str | None) -> None:
+    assert _last_operative(text).condition == condition
 
 
 @pytest.mark.parametrize(("header", "meeting"), [

@@ -29,7 +29,8 @@ date: "Requests the Secretariat to report on progress to the Scientific Council 
 is due at COP12 (as the corpus gold has it, and as a mandate list wants it), and its
 ``report_by`` says so too.
 
-Conditions are the hedges of ``conditions`` in text order.
+Conditions are the hedges of ``conditions`` in text order; two hedges joined only by "and"
+or "or" ("when possible and when applicable") are one condition, as written.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from mealink.vocabulary import ADOPTING, Vocabulary, vocabulary
 __all__ = ["Meeting", "Timing", "adopting_meeting", "find_conditions", "find_deadline",
            "find_timing"]
 
+_CONJOINED = re.compile(r"\s+(?:and|or)\s+\Z")
 # where a reporting clause ends: ';', ':', a sentence end, a run-in item "b) ", or ", and"
 # before something other than more places to report to (", and to COP14")
 _CLAUSE_END = re.compile(r"[;:]|\.(?=\s+[A-Z(]|\s*$)|\s\(?[a-z]\)\s|"
@@ -113,18 +115,29 @@ def adopting_meeting(doc: Document) -> Meeting | None:
 
 def find_conditions(text: str, start: int, end: int, vocab: Vocabulary,
                     lower: str | None = None) -> list[Mention]:
-    """Every hedge on the requested action, in text order. ``lower``: the body lower-cased,
-    if known."""
+    """Every hedge on the requested action, in text order; hedges joined by "and"/"or" are
+    one ("when possible and when applicable"). ``lower``: the body lower-cased, if known."""
     chunk = text[start:end]
     lower = chunk.lower() if lower is None else lower
     pattern = vocab.conditions_lower.pattern(lower)
     if pattern is None:
         return []
     if len(lower) != len(chunk):  # lower-casing changed offsets (rare letters): slow path
-        return [Mention(_clean(m.group(0)), Span(m.start(), m.end()))
-                for m in vocab.conditions.finditer(text, start, end)]
-    return [Mention(_clean(chunk[m.start():m.end()]), Span(start + m.start(), start + m.end()))
-            for m in pattern.finditer(lower)]
+        found = [Mention(_clean(m.group(0)), Span(m.start(), m.end()))
+                 for m in vocab.conditions.finditer(text, start, end)]
+    else:
+        found = [Mention(_clean(chunk[m.start():m.end()]), Span(start + m.start(),
+                                                                start + m.end()))
+                 for m in pattern.finditer(lower)]
+    if len(found) < 2:
+        return found
+    out = found[:1]
+    for c in found[1:]:
+        if _CONJOINED.match(text, out[-1].span.end, c.span.start):
+            s = out.pop().span.start
+            c = Mention(_clean(text[s:c.span.end]), Span(s, c.span.end))
+        out.append(c)
+    return out
 
 
 def _strip_names(words: list[str]) -> None:
