@@ -14,10 +14,11 @@ Matching rules (also in the README):
   compare after whitespace collapsing, case folding, dash unification and removal of spaces
   around '/' and '.'.
 - Optional fields are scored only over the gold paragraphs that carry them (gold files
-  written before a field existed are not penalised): ``deadline`` and ``condition``
-  accuracy over matched operative paragraphs (``None`` equals ``None``; several conditions
-  are joined with '; '), ``instruments`` F1 (named plans, articles, declarations) like the
-  actors. A score nothing counted is left out of the report rather than shown as 1.0.
+  written before a field existed are not penalised): ``deadline``, ``condition``,
+  ``report_by`` and ``period`` accuracy over matched operative paragraphs (``None`` equals
+  ``None``; several conditions are joined with '; '), ``instruments`` F1 (named plans,
+  articles, declarations) like the actors. A score nothing counted is left out of the
+  report rather than shown as 1.0.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from mealink.models import Document
 
 KEY_LEN = 30
 #: Paragraph fields scored only where a gold file annotates them.
-OPTIONAL_FIELDS = ("deadline", "condition")
+OPTIONAL_FIELDS = ("deadline", "condition", "report_by", "period")
 _ALNUM = re.compile(r"[^0-9a-z]+")
 
 
@@ -201,7 +202,9 @@ def score_document(gold: dict[str, Any], doc: Document, name: str) -> Tally:
             else:
                 t.misses.append(f"{where}: verb {verb!r} for {g.get('verb')!r}")
             predicted = {"deadline": p.deadline.value if p.deadline else None,
-                         "condition": "; ".join(c.value for c in p.conditions) or None}
+                         "condition": "; ".join(c.value for c in p.conditions) or None,
+                         "report_by": p.report_deadline.value if p.report_deadline else None,
+                         "period": p.period.value if p.period else None}
             for fname in OPTIONAL_FIELDS:
                 if fname not in g:
                     continue

@@ -16,6 +16,7 @@ _SCORE_LABELS = {
     "actor_f1": "actor F1", "reference_f1": "ref F1", "repeal_f1": "repeal F1",
     "convention_accuracy": "conv", "symbol_accuracy": "symbol", "instrument_f1": "instr F1",
     "deadline_accuracy": "deadline", "condition_accuracy": "cond",
+    "report_by_accuracy": "report by", "period_accuracy": "period",
 }
 
 
@@ -24,7 +25,8 @@ def _snippet(text: str, width: int = 70) -> str:
 
 
 def _details(p: Paragraph) -> Text:
-    """Actors, references, repeals, deadline and condition of one paragraph, one per line."""
+    """Actors, references, repeals, deadlines, period and condition of one paragraph, one per
+    line."""
     out = Text()
     parts: list[tuple[str, str, str]] = []
     if p.actors:
@@ -35,6 +37,10 @@ def _details(p: Paragraph) -> Text:
         parts.append(("REPEALS ", "; ".join(r.value for r in p.repeals), "bold red"))
     if p.deadline:
         parts.append(("by ", p.deadline.value, "magenta"))
+    if p.report_deadline and p.report_deadline != p.deadline:
+        parts.append(("report by ", p.report_deadline.value, "magenta"))
+    if p.period:
+        parts.append(("period ", p.period.value, "dim"))
     if p.condition:
         parts.append(("if ", p.condition, "dim"))
     for i, (label, value, style) in enumerate(parts):

@@ -1,8 +1,9 @@
 """Documents to JSON-ready dicts: the parse contract of DESIGN.md, plus spans and extras.
 
 Contract fields keep their meaning (``symbol``, ``paragraphs[].kind``, ``verb``, ``actors``
-as written ...); extras are added beside them (``spans``, ``actors_canonical``, ``topics``,
-``footnotes``, ``parent``) so that consumers of the contract are not disturbed.
+as written ...); extras are added beside them (``report_by``, ``period``, ``spans``,
+``actors_canonical``, ``topics``, ``footnotes``, ``parent``) so that consumers of the
+contract are not disturbed.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ def paragraph_to_dict(p: Paragraph, actor_names: dict[str, str] | None = None) -
         "deadline": p.deadline.value if p.deadline else None,
         "condition": p.condition,
         "text": p.text,
+        "report_by": p.report_deadline.value if p.report_deadline else None,
+        "period": p.period.value if p.period else None,
         "other_verbs": [v.value for v in p.other_verbs],
         "topics": [_topic(t) for t in p.topics],
         "parent": p.parent,
@@ -51,6 +54,8 @@ def paragraph_to_dict(p: Paragraph, actor_names: dict[str, str] | None = None) -
             "actors": [_span(a.span) for a in p.actors],
             "references": [_span(r.span) for r in p.references],
             "deadline": _span(p.deadline.span) if p.deadline else None,
+            "report_by": _span(p.report_deadline.span) if p.report_deadline else None,
+            "period": _span(p.period.span) if p.period else None,
             "conditions": [_span(c.span) for c in p.conditions],
             "topics": [[_span(m.span) for m in t.triggers] for t in p.topics],
         },
