@@ -268,8 +268,9 @@ def test_repeal_by_description_and_by_reference() -> None:
      "COP12", None),
     ("8. Welcomes the plan and requests the Secretariat to submit it for consideration by the "
      "next Conference of the Parties;", "next Conference of the Parties", None),
+    # a period of a standing task is not a due date (issue 16; the seed gold says 'up to 2030')
     ("2. Calls on the Standing Committee to contribute to the work programme up to 2030 and "
-     "to submit inputs as necessary;", "2030", "as necessary"),
+     "to submit inputs as necessary;", None, "as necessary"),
     ("7.Requests the Secretariat, subject to the availability of resources, to act by the end "
      "of 2025;", "end of 2025", "subject to the availability of resources"),
 ])

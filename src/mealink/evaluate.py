@@ -14,13 +14,13 @@ Matching rules (also in the README):
   compare after whitespace collapsing, case folding, dash unification and removal of spaces
   around '/' and '.'.
 - Optional fields are scored only over the gold paragraphs that carry them (gold files
-  written before a field existed are not penalised): ``deadline`` and ``condition``
-  accuracy over matched operative paragraphs (``None`` equals ``None``; several conditions
-  are joined with '; '; a leading 'the' is ignored); F1 like the actors for
-  ``instruments`` (named plans, articles, declarations), ``actors_canonical`` (the names
-  actors are grouped under, by the practice of the text's convention) and ``actor_codes``
-  (the CBD Decision Tracking Tool's codes). A score nothing counted is left out of the
-  report rather than shown as 1.0.
+  written before a field existed are not penalised): ``deadline``, ``condition``,
+  ``report_by`` and ``period`` accuracy over matched operative paragraphs (``None`` equals
+  ``None``; several conditions are joined with '; '; a leading 'the' is ignored); F1 like
+  the actors for ``instruments`` (named plans, articles, declarations), ``actors_canonical``
+  (the names actors are grouped under, by the practice of the text's convention) and
+  ``actor_codes`` (the CBD Decision Tracking Tool's codes). A score nothing counted is left
+  out of the report rather than shown as 1.0.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from mealink.models import Document
 
 KEY_LEN = 30
 #: Paragraph fields scored only where a gold file annotates them.
-OPTIONAL_FIELDS = ("deadline", "condition")
+OPTIONAL_FIELDS = ("deadline", "condition", "report_by", "period")
 OPTIONAL_ITEMS = ("instruments", "actors_canonical", "actor_codes")
 _ITEM_SCORES = {"actors": "actor_f1", "references": "reference_f1", "repeals": "repeal_f1",
                 "instruments": "instrument_f1", "actors_canonical": "actor_group_f1",
@@ -214,7 +214,9 @@ def score_document(gold: dict[str, Any], doc: Document, name: str) -> Tally:
             else:
                 t.misses.append(f"{where}: verb {verb!r} for {g.get('verb')!r}")
             predicted = {"deadline": p.deadline.value if p.deadline else None,
-                         "condition": "; ".join(c.value for c in p.conditions) or None}
+                         "condition": "; ".join(c.value for c in p.conditions) or None,
+                         "report_by": p.report_deadline.value if p.report_deadline else None,
+                         "period": p.period.value if p.period else None}
             for fname in OPTIONAL_FIELDS:
                 if fname not in g:
                     continue

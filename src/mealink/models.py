@@ -113,7 +113,11 @@ class Paragraph:
     """One unit of the decision: a heading, a preamble or an operative paragraph.
 
     ``lead_verb`` is the verb inside the lead as written ("requests" in "Further requests"),
-    ``verb`` the paragraph's main operative verb in base form ("request").
+    ``verb`` the paragraph's main operative verb in base form ("request"). ``deadline`` is
+    when the ask is due (the main ask's date, else its report's), ``report_deadline`` when
+    its reporting clause is ("report ... to the Standing Committee at its 78th meeting"),
+    ``period`` the period a standing task runs over ("up to 2030"): see
+    ``mealink.annotate.clauses``.
     """
 
     kind: Kind
@@ -130,6 +134,8 @@ class Paragraph:
     instruments: list[Instrument] = field(default_factory=list)
     repeals: list[Mention] = field(default_factory=list)
     deadline: Mention | None = None
+    report_deadline: Mention | None = None
+    period: Mention | None = None
     conditions: list[Mention] = field(default_factory=list)
     topics: list[Topic] = field(default_factory=list)
     footnotes: list[Footnote] = field(default_factory=list)

@@ -17,6 +17,7 @@ _SCORE_LABELS = {
     "convention_accuracy": "conv", "symbol_accuracy": "symbol", "instrument_f1": "instr F1",
     "deadline_accuracy": "deadline", "condition_accuracy": "cond",
     "actor_group_f1": "group F1", "actor_code_f1": "code F1",
+    "report_by_accuracy": "report by", "period_accuracy": "period",
 }
 
 
@@ -25,8 +26,8 @@ def _snippet(text: str, width: int = 70) -> str:
 
 
 def _details(p: Paragraph) -> Text:
-    """Actors, references, named instruments, repeals, deadline and condition of one
-    paragraph, one per line."""
+    """Actors, references, named instruments, repeals, deadlines, period and condition of
+    one paragraph, one per line."""
     out = Text()
     parts: list[tuple[str, str, str]] = []
     if p.actors:
@@ -39,6 +40,10 @@ def _details(p: Paragraph) -> Text:
         parts.append(("REPEALS ", "; ".join(r.value for r in p.repeals), "bold red"))
     if p.deadline:
         parts.append(("by ", p.deadline.value, "magenta"))
+    if p.report_deadline and p.report_deadline != p.deadline:
+        parts.append(("report by ", p.report_deadline.value, "magenta"))
+    if p.period:
+        parts.append(("period ", p.period.value, "dim"))
     if p.condition:
         parts.append(("if ", p.condition, "dim"))
     for i, (label, value, style) in enumerate(parts):

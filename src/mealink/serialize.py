@@ -1,9 +1,9 @@
 """Documents to JSON-ready dicts: the parse contract of DESIGN.md, plus spans and extras.
 
 Contract fields keep their meaning (``symbol``, ``paragraphs[].kind``, ``verb``, ``actors``
-as written ...); extras are added beside them (``spans``, ``actors_canonical``,
-``actor_codes`` (the CBD Decision Tracking Tool's), ``instruments`` and
-``instruments_detail``, ``topics``, ``footnotes``, ``parent``, ``embedded_in``) so that
+as written ...); extras are added beside them (``report_by``, ``period``, ``spans``,
+``actors_canonical``, ``actor_codes`` (the CBD Decision Tracking Tool's), ``instruments``
+and ``instruments_detail``, ``topics``, ``footnotes``, ``parent``, ``embedded_in``) so that
 consumers of the contract are not disturbed.
 """
 
@@ -50,6 +50,8 @@ def paragraph_to_dict(p: Paragraph, actor_names: dict[str, str | None] | None = 
         "deadline": p.deadline.value if p.deadline else None,
         "condition": p.condition,
         "text": p.text,
+        "report_by": p.report_deadline.value if p.report_deadline else None,
+        "period": p.period.value if p.period else None,
         "other_verbs": [v.value for v in p.other_verbs],
         "topics": [_topic(t) for t in p.topics],
         "parent": p.parent,
@@ -61,6 +63,8 @@ def paragraph_to_dict(p: Paragraph, actor_names: dict[str, str | None] | None = 
             "references": [_span(r.span) for r in p.references],
             "instruments": [_span(i.span) for i in p.instruments],
             "deadline": _span(p.deadline.span) if p.deadline else None,
+            "report_by": _span(p.report_deadline.span) if p.report_deadline else None,
+            "period": _span(p.period.span) if p.period else None,
             "conditions": [_span(c.span) for c in p.conditions],
             "topics": [[_span(m.span) for m in t.triggers] for t in p.topics],
         },

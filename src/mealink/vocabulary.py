@@ -98,6 +98,27 @@ def _word_gate(patterns: list[str], words: list[str], before: str, after: str,
 
 
 @dataclass(frozen=True, slots=True)
+class Meetings:
+    """The bodies whose meetings a deadline names ("COP12", "the 77th meeting of the Standing
+    Committee", "its 14th meeting") and the words that number them (``clauses.toml``).
+
+    ``body`` values are short names ("COP", "StC"); ``ADOPTING`` ("COP") stands for a
+    convention's adopting meeting whatever its own word for it (COP, CoP, MOP).
+    """
+
+    body_of_name: dict[str, str]  # lower-cased name -> body
+    body_names: re.Pattern[str]  # the names, case-insensitive (for the "its" look-back)
+    abbreviation: re.Pattern[str]  # "COP12", "CMS COP 12", "StC56": groups conv, abbr, n
+    body_of_abbreviation: dict[str, str]  # lower-cased abbreviation -> body
+    ordinals: dict[str, int]  # "fifteenth" -> 15
+    relative: frozenset[str]  # "next", "forthcoming" ...
+
+
+#: the body of a convention's adopting meetings in ``Meetings``
+ADOPTING = "COP"
+
+
+@dataclass(frozen=True, slots=True)
 class Vocabulary:
     """Everything the parser and annotators know, with compiled patterns."""
 
@@ -118,6 +139,14 @@ class Vocabulary:
     conditions_lower: WordGate
     deadlines: WordGate
     deadline_cues: tuple[str, ...]
+    context_cues: frozenset[str]
+    past_participles: frozenset[str]
+    period_cues: tuple[str, ...]
+    period_range_head: re.Pattern[str]  # what stands before a range's last year ("2015-")
+    period_lead: re.Pattern[str]
+    report_verb: re.Pattern[str]  # "report", "submit a report" ...
+    report_opener: re.Pattern[str]  # what before it makes it a verb ("to ", "; ", "and ")
+    meetings: Meetings
     conventions: tuple[Convention, ...]
     convention_names_pattern: re.Pattern[str]
     convention_long_names: re.Pattern[str]
@@ -291,6 +320,39 @@ def _convention_long_names(entries: list[dict[str, Any]]) -> tuple[re.Pattern[st
     return re.compile(rf"(?<![\w-])(?:{alternation(list(owner))})(?![\w-])"), owner
 
 
+def _with_ordinals(patterns: list[str], words: dict[str, Any]) -> list[str]:
+    """``patterns`` with ``{ordinal}`` standing for one ordinal ("14th", "fifteenth") and
+    ``{ordinals}`` for a list of them ("77th and 78th", "52nd, 53rd and 54th")."""
+    one = rf"(?:\d{{1,2}}(?:st|nd|rd|th)|{'|'.join(words['ordinals'])})"
+    many = rf"{one}(?:(?:,|,? and) {one})*"
+    return [p.replace("{ordinals}", many).replace("{ordinal}", one) for p in patterns]
+
+
+def _meetings(clauses: dict[str, Any], conventions: list[str]) -> Meetings:
+    """The meeting bodies of ``clauses.toml`` compiled; ``conventions`` are the ids that may
+    stand before an abbreviation ("CBD COP15")."""
+    body_of_name: dict[str, str] = {}
+    body_of_abbreviation: dict[str, str] = {}
+    for b in clauses["meeting_body"]:
+        for n in b["names"]:
+            body_of_name[n.lower()] = b["body"]
+        for a in b["abbreviations"]:
+            body_of_abbreviation[a.lower()] = b["body"]
+    abbreviations = list({a for b in clauses["meeting_body"] for a in b["abbreviations"]})
+    words = clauses["meeting_words"]
+    return Meetings(
+        body_of_name=body_of_name,
+        body_names=re.compile(rf"(?<![\w-])(?:{alternation(list(body_of_name))})(?![\w-])",
+                              re.IGNORECASE),
+        abbreviation=re.compile(
+            rf"(?:(?P<conv>{alternation(conventions)})\s+)?(?P<abbr>{alternation(abbreviations)})"
+            r"[ .-]?(?P<n>\d{1,2})\b", re.IGNORECASE),
+        body_of_abbreviation=body_of_abbreviation,
+        ordinals={w: i for i, w in enumerate(words["ordinals"], 1)},
+        relative=frozenset(words["relative"]),
+    )
+
+
 def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
            clauses: dict[str, Any], conventions: dict[str, Any],
            references: dict[str, Any]) -> Vocabulary:
@@ -331,8 +393,9 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
     long_names += [b for b in leads["chapeau"]["bodies"] if " and " in b or "," in b]
     long_names_pattern = re.compile(rf"(?<![\w-])(?:{alternation(long_names)})(?![\w-])")
 
+    ws = r"\s+"
+
     def union(patterns: list[str]) -> str:
-        ws = r"\s+"
         return "|".join("(?:" + p.replace(" ", ws) + ")" for p in patterns)
 
     types: dict[str, str] = {}
@@ -408,9 +471,24 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         conditions=re.compile(rf"(?<!\w)(?:{union(clauses['conditions'])})(?!\w)", re.I),
         conditions_lower=_word_gate([c.lower() for c in clauses["conditions"]],
                                     clauses["condition_words"], r"(?<!\w)", r"(?!\w)"),
-        deadlines=_word_gate(clauses["deadlines"], clauses["deadline_words"], r"(?<!\w)",
-                             r"(?!\w)", otherwise=tuple("0123456789")),
+        deadlines=_word_gate(_with_ordinals(clauses["deadlines"], clauses["meeting_words"]),
+                             clauses["deadline_words"], r"(?<!\w)", r"(?!\w)",
+                             otherwise=tuple("0123456789")),
         deadline_cues=tuple(" " + c for c in clauses["deadline_cues"]),
+        context_cues=frozenset(" " + c for c in clauses["context_cues"]),
+        past_participles=frozenset(clauses["past_participles"]),
+        period_cues=tuple(sorted((" " + c for c in clauses["period_cues"]), key=len,
+                                 reverse=True)),
+        period_range_head=re.compile(
+            rf"(?<![\w-])(?:{union(clauses['period_range_heads'])})\Z"),
+        period_lead=re.compile(rf"(?<![\w-])(?:{clauses['period_lead'].replace(' ', ws)})"
+                               r"\s+\Z", re.IGNORECASE),
+        report_verb=re.compile(rf"(?<![\w-])(?:{alternation(clauses['report_verbs'])})"
+                               r"(?![\w-])", re.IGNORECASE),
+        report_opener=re.compile(
+            rf"(?:(?<![\w-])(?:{alternation(clauses['report_openers'])})\s+|[;:,().]\s*)\Z",
+            re.IGNORECASE),
+        meetings=_meetings(clauses, [c["id"] for c in conventions["convention"]] + ["UNEP"]),
         conventions=tuple(_convention(c) for c in conventions["convention"]),
         convention_names_pattern=_convention_names(conventions["convention"]),
         convention_long_names=long_conv[0],

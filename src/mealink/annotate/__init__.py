@@ -1,6 +1,9 @@
 """Annotate: verb, actors, references, named instruments, repeals, deadline, condition and
 topics of every paragraph.
 
+Deadlines are read knowing the meeting that adopted the document (``adopting_meeting``), so
+that a meeting already held is not taken for a due date (``mealink.annotate.clauses``).
+
 ``annotate`` is pure: it reads ``Document.text`` and the paragraph tree built by ``parse``
 and fills in the annotations, each with the span of the text it came from. Sub-paragraphs
 of "Requests the Executive Secretary to: (a) ..." inherit their parent's verb and actors;
@@ -20,7 +23,7 @@ from mealink.annotate.actors import (
     phrase_actors,
     subject_actors,
 )
-from mealink.annotate.clauses import find_conditions, find_deadline
+from mealink.annotate.clauses import Meeting, adopting_meeting, find_conditions, find_timing
 from mealink.annotate.instruments import find_instruments, instrument_vocabulary
 from mealink.annotate.references import find_references, find_repeals, footnote_references
 from mealink.annotate.topics import find_topics, inherit, topic_vocabulary
@@ -45,8 +48,17 @@ def _secondary_verbs(text: str, start: int, end: int, vocab: Vocabulary,
     return out
 
 
+def _clauses(text: str, p: Paragraph, vocab: Vocabulary, own: Meeting | None) -> None:
+    """Deadline, reporting due date, period and conditions: what qualifies what someone is
+    asked to do (so read only in paragraphs that ask someone)."""
+    lower = text[p.body.start:p.body.end].lower()
+    p.conditions = find_conditions(text, p.body.start, p.body.end, vocab, lower)
+    timing = find_timing(text, p.body.start, p.body.end, vocab, own, lower)
+    p.deadline, p.report_deadline, p.period = timing.deadline, timing.report_by, timing.period
+
+
 def _annotate_operative(text: str, p: Paragraph, vocab: Vocabulary, lang: str,
-                        lead_vf: VerbForm | None) -> None:
+                        lead_vf: VerbForm | None, own: Meeting | None) -> None:
     french = lang == "fr"
     start, end = p.body.start, p.body.end
     actors: list[Mention] = []
@@ -74,9 +86,8 @@ def _annotate_operative(text: str, p: Paragraph, vocab: Vocabulary, lang: str,
         actors += _that_subject(text, p.lead.span.end, end, vocab, lang)
     actors += embedded_actors(text, start, end, vocab, actors)
     p.actors = dedupe(actors)
-    if p.actors:  # a deadline or a condition qualifies what someone is asked to do
-        p.conditions = find_conditions(text, start, end, vocab)
-        p.deadline = find_deadline(text, start, end, vocab)
+    if p.actors:
+        _clauses(text, p, vocab, own)
 
 
 _THAT_CLAUSE = re.compile(r"\s*,?\s*that\s+")
@@ -216,6 +227,7 @@ def annotate(doc: Document) -> Document:
     vocab = vocabulary()
     topics = topic_vocabulary()
     text = doc.text
+    own = adopting_meeting(doc)
     for i, p in enumerate(doc.paragraphs):
         parent = _item_parent(doc.paragraphs, i)
         if p.kind != "heading":
@@ -237,8 +249,7 @@ def annotate(doc: Document) -> Document:
             p.actors = dedupe(phrase_actors(text, verb.span.end, p.body.end, vocab,
                                             that=vf.that, french=doc.language == "fr"))
             if p.actors:
-                p.conditions = find_conditions(text, p.body.start, p.body.end, vocab)
-                p.deadline = find_deadline(text, p.body.start, p.body.end, vocab)
+                _clauses(text, p, vocab, own)
         elif parent is not None and parent.kind == "operative" and not own_finite:
             p.verb = parent.other_verbs[-1] if parent.other_verbs else parent.verb
             if parent.lead is None and _AND_COLON.search(parent.text):
@@ -247,10 +258,9 @@ def annotate(doc: Document) -> Document:
                 p.verb = _item_verb(text, p, doc.language)
             p.actors = list(parent.actors)
             if p.actors:
-                p.conditions = find_conditions(text, p.body.start, p.body.end, vocab)
-                p.deadline = find_deadline(text, p.body.start, p.body.end, vocab)
+                _clauses(text, p, vocab, own)
         else:
-            _annotate_operative(text, p, vocab, doc.language, lead_vf)
+            _annotate_operative(text, p, vocab, doc.language, lead_vf, own)
         p.repeals = find_repeals(text, p.body.start, p.body.end, p.references)
     doc.annotated = True
     return doc

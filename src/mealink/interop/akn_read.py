@@ -136,8 +136,9 @@ def _annotate(p: Paragraph, entry: etree._Element, text: _Rebuilt) -> None:
     own = entry.get("href", "#")[1:]
     for el in entry:
         tag = etree.QName(el).localname
-        if tag in ("lead", "leadVerb", "verb", "deadline"):
-            setattr(p, {"leadVerb": "lead_verb"}.get(tag, tag), _mention(el, text, own))
+        if tag in ("lead", "leadVerb", "verb", "deadline", "reportBy", "period"):
+            setattr(p, {"leadVerb": "lead_verb", "reportBy": "report_deadline"}.get(tag, tag),
+                    _mention(el, text, own))
         elif tag in ("otherVerb", "actor", "repeal", "condition"):
             field = {"otherVerb": "other_verbs", "actor": "actors", "repeal": "repeals",
                      "condition": "conditions"}[tag]

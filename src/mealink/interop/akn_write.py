@@ -431,6 +431,8 @@ class _Writer:
         for m in p.repeals:
             mention("repeal", m)
         mention("deadline", p.deadline)
+        mention("reportBy", p.report_deadline)
+        mention("period", p.period)
         for m in p.conditions:
             mention("condition", m)
         for t in p.topics:

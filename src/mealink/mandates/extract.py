@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from mealink.annotate.actors import EMBEDDED_NEEDLES, phrase_actors
-from mealink.annotate.clauses import find_conditions, find_deadline
+from mealink.annotate.clauses import adopting_meeting, find_conditions, find_deadline
 from mealink.mandates.deadlines import Deadline, implied_deadline, resolve_deadline
 from mealink.mandates.knowledge import STRENGTHS, knowledge
 from mealink.models import Document, Mention, Paragraph, Span
@@ -320,6 +320,7 @@ def mandates_of(doc: Document, paragraph_ids: list[str], document_id: str,
     lapsing = doc.convention is not None and adopted_meeting is not None and \
         (doc.convention, doc_type or "") in knowledge().lapsing
     tree = _Tree.of(doc)
+    own = adopting_meeting(doc)  # a meeting already held is no deadline
     out: dict[str, Mandate] = {}
     for i in _yielding(text, tree):
         p = doc.paragraphs[i]
@@ -340,7 +341,7 @@ def mandates_of(doc: Document, paragraph_ids: list[str], document_id: str,
                                                for b in folded])
             dl = None
             for sp in spans:
-                found = find_deadline(text, sp.start, sp.end, vocab)
+                found = find_deadline(text, sp.start, sp.end, vocab, own)
                 if found:
                     dl = resolve_deadline(found.value, text[pt.span.start:found.span.start]
                                           if owner_i == i else text[sp.start:found.span.start],

@@ -1,5 +1,6 @@
 """What the mandate rules know, read once from ``data/mandates.toml`` and ``meetings.toml``:
-verb strengths, meeting bodies, statuses, lapsing text types and the meeting calendar."""
+verb strengths, statuses, lapsing text types and the meeting calendar; the meeting bodies
+are the annotator's (``clauses.toml``, ``Vocabulary.meetings``)."""
 
 from __future__ import annotations
 
@@ -99,20 +100,9 @@ def knowledge() -> MandateKnowledge:
     roles = set(data["reporting"]["roles"])
     reportable = [alias for alias, name in vocab.actor_aliases.items()
                   if vocab.actor_roles.get(name) in roles]
-    body_of_name: dict[str, str] = {}
-    body_of_abbreviation: dict[str, str] = {}
-    for b in data["body"]:
-        for n in b["names"]:
-            body_of_name[n.lower()] = b["body"]
-        for a in b["abbreviations"]:
-            body_of_abbreviation[a.lower()] = b["body"]
-    conventions = [c.id for c in vocab.conventions] + ["UNEP"]
-    abbreviation = re.compile(
-        rf"(?:(?P<conv>{alternation(conventions)})\s+)?"
-        rf"(?P<abbr>{alternation(list({a for b in data['body'] for a in b['abbreviations']}))})"
-        r"[ .-]?(?P<n>\d{1,2})\b", re.IGNORECASE)
+    meetings = vocab.meetings
     report_bodies = re.compile(
-        rf"(?<![\w-])(?:{alternation(reportable)})(?![\w-])|{abbreviation.pattern}",
+        rf"(?<![\w-])(?:{alternation(reportable)})(?![\w-])|{meetings.abbreviation.pattern}",
         re.IGNORECASE)
     return MandateKnowledge(
         strength_of=strength_of,
@@ -121,13 +111,12 @@ def knowledge() -> MandateKnowledge:
         report_verbs=re.compile(data["reporting"]["verbs"], re.IGNORECASE),
         report_words=tuple(data["reporting"]["words"]),
         report_bodies=report_bodies,
-        body_of_name=body_of_name,
-        body_names=re.compile(rf"(?<![\w-])(?:{alternation(list(body_of_name))})(?![\w-])",
-                              re.IGNORECASE),
-        abbreviation=abbreviation,
-        body_of_abbreviation=body_of_abbreviation,
-        ordinals={w: i for i, w in enumerate(data["meeting_words"]["ordinals"], 1)},
-        relative=frozenset(data["meeting_words"]["relative"]),
+        body_of_name=meetings.body_of_name,
+        body_names=meetings.body_names,
+        abbreviation=meetings.abbreviation,
+        body_of_abbreviation=meetings.body_of_abbreviation,
+        ordinals=meetings.ordinals,
+        relative=meetings.relative,
         lapsing=frozenset(k for k, span in instruments().lifespans.items()
                           if span.lasts == UNTIL_NEXT_MEETING),
         statuses={s["name"]: s["means"] for s in data["status"]},
