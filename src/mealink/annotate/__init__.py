@@ -236,8 +236,9 @@ def annotate(doc: Document) -> Document:
             p.instruments = find_instruments(text, p.body.start, p.body.end,
                                              instrument_vocabulary(), doc.convention)
             p.topics = find_topics(text, p.body.start, p.body.end, topics)
-            if parent is not None and parent.topics:  # parents come first in the list
-                p.topics = inherit(p.topics, parent.topics, topics.inherited)
+            whole = doc.paragraphs[p.parent] if p.parent is not None else None
+            if whole is not None and whole.topics:  # parents come first in the list
+                p.topics = inherit(p.topics, whole.topics, topics.inherited)
         if p.kind != "operative":
             continue
         lead_vf = _lead_verb(p, doc.language)
