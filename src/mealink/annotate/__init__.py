@@ -253,7 +253,8 @@ def annotate(doc: Document) -> Document:
                 _clauses(text, p, vocab, own)
         elif parent is not None and parent.kind == "operative" and not own_finite:
             p.verb = parent.other_verbs[-1] if parent.other_verbs else parent.verb
-            if parent.lead is None and _AND_COLON.search(parent.text):
+            if parent.lead is None and parent.text.endswith(":") and \
+                    _AND_COLON.search(parent.text, max(0, len(parent.text) - 100)):
                 p.verb = _item_verb(text, p, doc.language) or p.verb
             if p.verb is None:  # "The Secretariat shall: (a) Compile ..." / "a) issue ..."
                 p.verb = _item_verb(text, p, doc.language)

@@ -274,6 +274,8 @@ def _shared_heads(parts: list[tuple[str, int, int]], vocab: Vocabulary
     organizations", "non-governmental organizations"; "the Animals and Plants Committees"
     -> "Animals Committee", "Plants Committee": one committee each)."""
     names = [_after_head_trimmed(normalise(raw), vocab) for raw, _, _ in parts]
+    if len(parts) == 1:
+        return [(*parts[0], names[0])]
     out: list[tuple[str, int, int, str]] = []
     for i, ((raw, s, e), name) in enumerate(zip(parts, names, strict=True)):
         nxt = names[i + 1].split() if i + 1 < len(names) else []

@@ -460,6 +460,8 @@ def _running_lines(text: str, units: list[Unit]) -> set[str]:
 def _mark_trailing_metadata(text: str, blocks: list[Block]) -> None:
     """Page metadata after the decision ('Number / Code:', 'COP meeting:') is not text."""
     for i, b in enumerate(blocks):
+        if b.end - b.start > 60:
+            continue  # a label is short
         line = text[b.start:b.end].strip()
         if b.role == "paragraph" and i > 0 and (
                 (_LABEL.fullmatch(line) and not addressee_label(line)) or

@@ -246,7 +246,8 @@ def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary,
         lead = _lead(text, body_start, b.end, vocab, any_case=marker is not None and
                      marker.kind in ("item", "bullet"), lang=lang) \
             if marker is not None or b.signal == "lead" else None
-        if lead is None and marker is not None and marker.kind == "number":
+        if lead is None and marker is not None and marker.kind == "number" and \
+                text[body_start:body_start + 1].islower():
             # "1. decides to convene ...": a lower-case verb after a number is a lead
             # when it is an operative verb
             lower_lead = _lead(text, body_start, b.end, vocab, any_case=True, lang=lang)
