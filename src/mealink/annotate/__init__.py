@@ -216,7 +216,8 @@ def _item_parent(paras: list[Paragraph], i: int) -> Paragraph | None:
     if p.parent is None:
         return None
     if p.depth >= 2:
-        for q in reversed(paras[p.parent + 1:i]):
+        for k in range(i - 1, p.parent, -1):  # the nearest item one level up
+            q = paras[k]
             if q.parent == p.parent and q.depth == p.depth - 1:
                 return q if q.kind == "operative" and q.verb is not None else paras[p.parent]
     return paras[p.parent]

@@ -222,6 +222,7 @@ def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary,
     plural = False  # after "We, ...": operative verbs in the base form
     chapeaus: list[int] = []  # where an enacting formula stands
     embedding: int | None = None  # the paragraph quoting the draft that follows
+    last_operative: int | None = None
     participial: set[int] = set()  # top-level paragraphs whose lead is not a finite verb
     paras: list[Paragraph] = []
     operative = False
@@ -292,10 +293,11 @@ def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary,
             carry = None
         if b.signal == "chapeau" or (kind == "heading" and vocab.chapeau_pattern.match(
                 text, body_start, b.end)):
-            if operative and paras and _quotes_a_draft(text, paras):
-                embedding = max(i for i, q in enumerate(paras) if q.kind == "operative"
-                                and q.parent is None)
-                para.embedded_in = embedding
+            # a formula right after "... adopt a decision along the following lines:"
+            # opens the quoted draft; any other formula opens a text of its own
+            embedding = last_operative if operative and last_operative is not None and \
+                _quotes_a_draft(text, paras) else None
+            para.embedded_in = embedding
             operative = False
             chapeaus.append(len(paras))
         elif kind == "operative":
@@ -303,6 +305,8 @@ def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary,
         numbering.reset(para.number if kind != "heading" else None)
         top = para if kind != "heading" else None
         top_index = len(paras)
+        if kind == "operative":
+            last_operative = top_index
         if kind != "heading" and (lead is None or vf is None or vf.form != "finite"):
             participial.add(top_index)
         paras.append(para)
