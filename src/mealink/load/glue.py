@@ -16,8 +16,6 @@ import re
 from collections.abc import Callable
 from functools import cache
 
-import wordninja
-
 from mealink.vocabulary import Vocabulary
 
 _LONG_LOWER = re.compile(r"(?<![a-z])[a-z]{6,}(?![a-z])")
@@ -27,6 +25,8 @@ _LONG_LOWER = re.compile(r"(?<![a-z])[a-z]{6,}(?![a-z])")
 def _is_word() -> Callable[[str], bool]:
     """Whether a lower-case token is in the library's word list (never split). The list is
     the library's ``_wordcost``; should it move, a word is what the library does not split."""
+    import wordninja  # loads its word list (16 MiB, 0.1 s): only when a text is repaired
+
     words = getattr(wordninja.DEFAULT_LANGUAGE_MODEL, "_wordcost", None)
     if isinstance(words, dict):
         return words.__contains__
@@ -42,6 +42,8 @@ def _cut(token: str, vocab: Vocabulary) -> int | None:
         return camel if lower[:camel] in vocab.glue_function_words else None
     for i in range(len(token) - 2, 3, -1):  # the longest lead word first
         if lower[:i] in vocab.glue_lead_words and token[i:].islower():
+            import wordninja
+
             pieces = wordninja.split(token)
             return i if len(pieces) >= 2 and pieces[0].lower() == lower[:i] else None
     return None
