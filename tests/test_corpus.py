@@ -6,22 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from mealink.annotate import annotate
 from mealink.cli import TARGETS
-from mealink.evaluate import Tally, align, key, load_gold, norm_item, score_document
-from mealink.load import load
-from mealink.parse import parse
+from mealink.evaluate import align, key, norm_item, score_folder
 
 
 @pytest.fixture(scope="module")
 def scores(corpus_dir: Path) -> dict[str, float]:
-    total = Tally()
-    golds = sorted(corpus_dir.glob("*.gold.json"))
-    assert len(golds) >= 35, f"expected the 35 gold documents, found {len(golds)}"
-    for gpath in golds:
-        name = gpath.name.removesuffix(".gold.json")
-        doc = annotate(parse(load(gpath.with_name(name + ".txt")).text, name))
-        total.merge(score_document(load_gold(gpath), doc, name))
+    total, rows = score_folder(corpus_dir)
+    assert len(rows) >= 35, f"expected the 35 gold documents, found {len(rows)}"
     return total.scores()
 
 

@@ -12,10 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mealink.annotate import annotate
-from mealink.evaluate import Tally, load_gold, score_document
-from mealink.load import load
-from mealink.parse import parse
+from mealink.evaluate import score_folder
 
 REALGOLD = Path(__file__).parent / "gold" / "realdocs"
 FLOORS = {
@@ -27,13 +24,8 @@ FLOORS = {
 
 @pytest.fixture(scope="module")
 def scores() -> dict[str, float]:
-    total = Tally()
-    golds = sorted(REALGOLD.glob("*.gold.json"))
-    assert len(golds) == 10
-    for path in golds:
-        name = path.name.removesuffix(".gold.json")
-        doc = annotate(parse(load(path.with_name(name + ".txt")).text, name))
-        total.merge(score_document(load_gold(path), doc, name))
+    total, rows = score_folder(REALGOLD)
+    assert len(rows) == 10
     return total.scores()
 
 

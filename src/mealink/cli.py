@@ -16,17 +16,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from mealink.annotate import annotate
 from mealink.cli_corpus import register
 from mealink.cli_export import register as register_export
 from mealink.cli_mandates import register as register_mandates
 from mealink.cli_synergies import register as register_synergies
 from mealink.cli_web import register as register_web
 from mealink.errors import MealinkError
-from mealink.evaluate import Tally, load_gold, score_document
+from mealink.evaluate import score_folder
 from mealink.interop import file_documents
-from mealink.load import DEFAULT_MAX_BYTES, iter_paths, load
-from mealink.parse import parse
+from mealink.load import DEFAULT_MAX_BYTES, iter_paths
 from mealink.render import document_view, scores_table, summary_table
 from mealink.serialize import document_to_dict
 
@@ -99,19 +97,12 @@ def eval_cmd(
     if not golds:
         _fail(f"{gold_dir}: holds no *.gold.json files")
         raise typer.Exit(2)
-    total = Tally()
-    rows: list[tuple[str, dict[str, float]]] = []
-    for gpath in golds:
-        name = gpath.name.removesuffix(".gold.json")
-        try:
-            gold = load_gold(gpath)
-            doc = annotate(parse(load(gpath.with_name(name + ".txt")).text, name))
-        except MealinkError as exc:
-            _fail(str(exc))
-            raise typer.Exit(2) from None
-        tally = score_document(gold, doc, name)
-        rows.append((name, tally.scores()))
-        total.merge(tally)
+    try:
+        total, tallies = score_folder(gold_dir)
+    except MealinkError as exc:
+        _fail(str(exc))
+        raise typer.Exit(2) from None
+    rows = [(name, tally.scores()) for name, tally in tallies]
     scores = total.scores()
     if as_json:
         print(json.dumps({"documents": dict(rows), "total": scores,

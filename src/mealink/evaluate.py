@@ -33,10 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mealink.annotate import annotate
 from mealink.annotate.actors import actor_code, canonical_actor
 from mealink.errors import GoldError
+from mealink.load import load
 from mealink.load.clean import clean_text
 from mealink.models import Document
+from mealink.parse import parse
 
 KEY_LEN = 30
 #: Paragraph fields scored only where a gold file annotates them.
@@ -258,3 +261,19 @@ def score_document(gold: dict[str, Any], doc: Document, name: str) -> Tally:
             else:
                 t.add_items(name_, [], items, f"{name} extra ¶{p.number or j}")
     return t
+
+
+def score_folder(folder: Path) -> tuple[Tally, list[tuple[str, Tally]]]:
+    """Parse, annotate and score every ``NAME.txt`` beside a ``NAME.gold.json`` in
+    ``folder``: the corpus total and each document's tally, in name order. A file that
+    cannot be read raises its ``MealinkError``."""
+    total = Tally()
+    rows: list[tuple[str, Tally]] = []
+    for gpath in sorted(folder.glob("*.gold.json")):
+        name = gpath.name.removesuffix(".gold.json")
+        gold = load_gold(gpath)
+        doc = annotate(parse(load(gpath.with_name(name + ".txt")).text, name))
+        tally = score_document(gold, doc, name)
+        rows.append((name, tally))
+        total.merge(tally)
+    return total, rows
