@@ -66,7 +66,7 @@ class WordGate:
 
     def pattern(self, lower: str) -> re.Pattern[str] | None:
         """The pattern for matching in ``lower`` (lower-case text), None when nothing can match."""
-        present = tuple(i for i, w in enumerate(self.words) if w in lower)
+        present = tuple([i for i, w in enumerate(self.words) if w in lower])
         if not present:
             return None
         if self.otherwise and not lower.isascii():

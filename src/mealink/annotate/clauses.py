@@ -36,6 +36,7 @@ or "or" ("when possible and when applicable") are one condition, as written.
 from __future__ import annotations
 
 import re
+from functools import cache
 from dataclasses import dataclass
 
 from mealink.models import Document, Mention, Span
@@ -146,6 +147,12 @@ def _strip_names(words: list[str]) -> None:
         words.pop()
 
 
+@cache
+def _cue_last_words(*cues: tuple[str, ...]) -> frozenset[str]:
+    """The words that end a cue ("to" of "up to", "by" of "no later than ... by")."""
+    return frozenset(c.split()[-1] for group in cues for c in group)
+
+
 def _cue(before: str, vocab: Vocabulary) -> tuple[str, str] | None:
     """What the words just before a meeting or date make of it: ("period", cue) after "up
     to", "until" ...; ("due", cue) after a deadline cue; ("past", cue) after a context cue
@@ -154,7 +161,13 @@ def _cue(before: str, vocab: Vocabulary) -> tuple[str, str] | None:
     words = before.split()
     lows = before.lower().split()
     n = len(words)
+    last_words = _cue_last_words(vocab.period_cues, vocab.deadline_cues)
     while n:
+        if lows[n - 1] not in last_words:  # no cue ends with this word: skip the joins
+            if words[n - 1][:1].isupper() or words[n - 1] in ("and", "the", "of", "its"):
+                n -= 1
+                continue
+            return None
         tail = " " + " ".join(lows[max(0, n - _CUE_WORDS):n])  # cues are at most this long
         if tail.endswith(vocab.period_cues):
             return "period", next(c for c in vocab.period_cues if tail.endswith(c))
