@@ -36,8 +36,8 @@ or "or" ("when possible and when applicable") are one condition, as written.
 from __future__ import annotations
 
 import re
-from functools import cache
 from dataclasses import dataclass
+from functools import cache
 
 from mealink.models import Document, Mention, Span
 from mealink.numbering import numbering
