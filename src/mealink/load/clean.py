@@ -43,7 +43,8 @@ _EMPHASIS = re.compile(
 _MD_HEADING = re.compile(r"^#{1,6}\s+", re.MULTILINE)
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f\u2000-\u200a\u3000]")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_TRAILING = re.compile(r"[ ]+$", re.MULTILINE)
+# only from the start of a run: tried at every space of a long run, "[ ]+$" is quadratic
+_TRAILING = re.compile(r"(?<![ ])[ ]+$", re.MULTILINE)
 
 
 def _decode_escape_run(match: re.Match[str]) -> str:

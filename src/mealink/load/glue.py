@@ -33,6 +33,12 @@ def _is_word() -> Callable[[str], bool]:
     return lambda token: len(wordninja.split(token)) == 1
 
 
+@cache
+def _longest(words: frozenset[str]) -> int:
+    """The length of the longest of ``words``: no prefix longer than it can be one of them."""
+    return max(map(len, words), default=0)
+
+
 def _cut(token: str, vocab: Vocabulary) -> int | None:
     """Where a space belongs in a glued ``token``, or None."""
     lower = token.lower()
@@ -40,7 +46,8 @@ def _cut(token: str, vocab: Vocabulary) -> int | None:
                   if token[i].isupper() and token[i - 1].islower()), None)
     if camel is not None:
         return camel if lower[:camel] in vocab.glue_function_words else None
-    for i in range(len(token) - 2, 3, -1):  # the longest lead word first
+    # the longest lead word first (prefixes no longer than a lead word: linear in the token)
+    for i in range(min(len(token) - 2, _longest(vocab.glue_lead_words)), 3, -1):
         if lower[:i] in vocab.glue_lead_words and token[i:].islower():
             import wordninja
 
@@ -52,7 +59,8 @@ def _cut(token: str, vocab: Vocabulary) -> int | None:
 def _may_be_glued(token: str, vocab: Vocabulary, is_word: Callable[[str], bool]) -> bool:
     """Whether a lower-case token that is not a word begins with a lead word, or with a
     function word before a word ("inresolution"): only these are looked for in the text."""
-    if any(token[:n] in vocab.glue_lead_words for n in range(4, len(token) - 1)):
+    longest = _longest(vocab.glue_lead_words)
+    if any(token[:n] in vocab.glue_lead_words for n in range(4, min(len(token) - 1, longest + 1))):
         return True
     return any(token.startswith(w) and is_word(token[len(w):])
                for w in vocab.glue_function_words)

@@ -57,7 +57,8 @@ class _Labels:
 
 
 def _line_start(words: list[str]) -> re.Pattern[str]:
-    return re.compile(rf"^\s*(?:{alternation(words)})", re.I | re.M)
+    # spaces, not "\s": "\s*" would read every following blank line from each line start
+    return re.compile(rf"^[^\S\n]*(?:{alternation(words)})", re.I | re.M)
 
 
 @cache
@@ -123,11 +124,12 @@ def _value_after(text: str, m: re.Match[str]) -> tuple[str, str] | None:
     rest = text[m.end():line_end if line_end >= 0 else len(text)].strip(" :\t")
     if rest:
         return rest, _WS.sub(" ", text[m.start():m.end()] + " " + rest).strip()
-    for line in text[line_end + 1:].splitlines() if line_end >= 0 else []:
-        if line.strip():
-            value = line.strip()
+    while line_end >= 0:  # line by line: no copy of the rest of the text per field
+        start = line_end + 1
+        line_end = text.find("\n", start)
+        value = text[start:line_end if line_end >= 0 else len(text)].strip()
+        if value:
             return value, f"{_WS.sub(' ', m.group(0)).strip()} {value}"
-        continue
     return None
 
 

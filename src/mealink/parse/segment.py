@@ -11,7 +11,7 @@ exactly one block, so nothing is lost.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
@@ -29,7 +29,9 @@ Role = Literal["paragraph", "footnote", "apparatus"]
 # A run-in paragraph starts after ';', ',', ':' or '.' (also "; and"), or after a wide gap
 # of spaces (page dumps that lost their line breaks) when a number follows.
 _MID = re.compile(r"[;:.,](?: and)?(?P<gap>[ ]+)(?=[A-Z\dÀ-Ý])")
-_MID_GAP = re.compile(r"(?P<gap>[ ]{2,})(?=\d{1,3}\.)")
+# the first space of a run only (the look-behind): tried at each space of a long run, the
+# pattern would read the rest of the run each time
+_MID_GAP = re.compile(r"(?P<gap>[ ](?<![ ]{2})[ ]+)(?=\d{1,3}\.)")
 # (Patterns scanned over every line start with a literal, not a look-behind, so that the
 # regex engine can skip ahead; what stands before the match is checked in code.)
 _MID_ITEM = re.compile(r"\([ ]?(?P<label>[a-z]{1,2}|[ivx]{1,6})[ ]?\)(?=\s)")
@@ -138,6 +140,14 @@ def _mid_gaps(text: str, ls: int, le: int, mids: list[re.Match[str]]) -> list[re
     return gaps
 
 
+def _skip_spaces(text: str, pos: int, end: int) -> int:
+    """The first position at or after ``pos`` (before ``end``) that is not white space; no
+    copy of the rest of the line, so that a megabyte line is read once."""
+    while pos < end and text[pos].isspace():
+        pos += 1
+    return pos
+
+
 def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary,
                     mids: list[re.Match[str]]) -> list[int]:
     """Positions inside one line where a run-in paragraph begins."""
@@ -185,9 +195,8 @@ def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary,
         if m.start() - ls < 2 or text[m.start() - 1] != " " or not text[m.start() - 2].islower():
             continue
         c = vocab.chapeau_pattern.match(text, m.start(), le)
-        if c and c.group(0).rstrip().endswith(",") and _lead_at(
-            text, c.end() + len(text[c.end():le]) - len(text[c.end():le].lstrip()), vocab
-        ):
+        if c and c.group(0).rstrip().endswith(",") and _lead_at(text, _skip_spaces(
+                text, c.end(), le), vocab):
             starts.append(m.start())
     for m in _NUMBERED_LEAD.finditer(text, ls, le) if has_number else ():
         p = m.start("number")
@@ -195,11 +204,13 @@ def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary,
             continue
         if p > floor and _lead_at(text, m.end(), vocab):
             starts.append(p)  # "... (CEPA) 2009-2015 1. RECALLING that ..."
+    found = sorted(set(starts))  # the starts so far, for bisecting: linear in long lines
     for m in gaps if starts else ():
         p = m.end()
-        if p in starts or not text.startswith(vocab.article_starts, p):
+        k = bisect_right(found, p)
+        if (k and found[k - 1] == p) or not text.startswith(vocab.article_starts, p):
             continue
-        q = min((x for x in starts if x > p), default=le)
+        q = found[k] if k < len(found) else le
         c = vocab.chapeau_pattern.match(text, p, q)
         if c and not text[c.end():q].strip():
             starts.append(p)  # "...;   The Conference of the Parties to the ...   1.Calls"

@@ -359,16 +359,23 @@ def _continued_fragment(paras: list[Paragraph]) -> None:
 def assign_stray_numbers(paras: list[Paragraph], strays: list[tuple[int, str]]) -> None:
     """Give a number that the text displaced ('...; 1. 3. Encourages') back to the unnumbered
     operative paragraph it belongs to: the one just before the paragraph numbered N+1."""
-    for _, label in strays:
-        if not label.isdigit():
-            continue
-        want = str(int(label) + 1)
-        for i, p in enumerate(paras):
-            if p.number == want and p.parent is None:
-                before = [q for q in paras[:i] if q.parent is None and q.kind == "operative"]
-                if before and before[-1].number is None:
-                    before[-1].number = label
-                break
+    first: dict[str, int] = {}  # number -> the first top-level paragraph with it
+    last_operative: list[int | None] = []  # per paragraph: the top-level operative before it
+    before: int | None = None
+    for i, p in enumerate(paras):
+        last_operative.append(before)
+        if p.parent is None:
+            if p.number is not None:
+                first.setdefault(p.number, i)
+            if p.kind == "operative":
+                before = i
+    for _, label in strays:  # one look-up each: linear in the paragraphs and the strays
+        at = first.get(str(int(label) + 1)) if label.isdigit() else None
+        k = last_operative[at] if at is not None else None
+        if k is not None and paras[k].number is None:
+            paras[k].number = label
+            if first.get(label, k + 1) > k:
+                first[label] = k
 
 
 def _top_kind(text: str, b: Block, body_start: int,
