@@ -39,6 +39,22 @@ def test_long_run_inside_a_paragraph(piece: str, size: int) -> None:
         _run(body)  # the run alone: refused or read, in bounded time
 
 
+# A run put inside a word of a real paragraph: where the actors' phrase is cut (soft stops,
+# "and" between bodies) and where a numbered lead may follow white space.
+INSIDE = [("cites-dec-16.15.txt", "16.15 The Chairs o"),
+          ("cites-res-conf-13.3.txt", "DIRECTS the Standing Comm"),
+          ("cms-res-11.28.txt", "The Conference of the Parties to th")]
+
+
+@pytest.mark.parametrize(("name", "before"), INSIDE, ids=[n for n, _ in INSIDE])
+@pytest.mark.parametrize("piece", [" ", "\n", " \n"], ids=["spaces", "newlines", "both"])
+def test_long_run_inside_a_word_of_a_real_text(name: str, before: str, piece: str) -> None:
+    text = (EXAMPLES / name).read_text(encoding="utf-8")
+    at = text.index(before) + len(before)
+    with time_limit(20):
+        assert _run(text[:at] + piece * (120_000 // len(piece)) + text[at:]) >= 1
+
+
 def test_megabytes_on_one_line() -> None:
     """Real decisions with every line break taken out, 4 MB on one line."""
     one = " ".join(" ".join(p.read_text(encoding="utf-8").split())

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import compress
 from typing import Any, Literal
 
 from mealink.errors import VocabularyError
@@ -66,7 +67,7 @@ class WordGate:
 
     def pattern(self, lower: str) -> re.Pattern[str] | None:
         """The pattern for matching in ``lower`` (lower-case text), None when nothing can match."""
-        present = tuple([i for i, w in enumerate(self.words) if w in lower])
+        present = tuple(compress(range(len(self.words)), map(lower.__contains__, self.words)))
         if not present:
             return None
         if self.otherwise and not lower.isascii():
@@ -427,9 +428,11 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
     bodies = alternation(chapeau["bodies"] + [strip_accented(b) for b in chapeau["bodies"]])
     articles = "|".join(re.escape(a) for a in chapeau["articles"])
     # "The Conference of the Parties [to the Convention on ...|serving as ...][,]"
+    # (possessive runs of white space after the body: with "\s*,?(?=[ ]*...)", the lazy body
+    # and a long run of spaces after it took the cube of the run's length)
     chapeau_pattern = re.compile(
         rf"(?:{articles})\s*(?:{bodies})(?:\s+(?:to|of|serving\s+as)\s+[^,;:.\n]{{0,160}}?)?"
-        rf"\s*,?(?=[ ]*(?:\n|$))|(?:{articles})\s*(?:{bodies})(?:\s+(?:to|of|serving\s+as)"
+        rf"(?:\s*+,)?[ ]*+(?=\n|$)|(?:{articles})\s*(?:{bodies})(?:\s+(?:to|of|serving\s+as)"
         rf"\s+[^,;:.\n]{{0,160}}?)?\s*,",
         re.IGNORECASE,
     )

@@ -22,8 +22,12 @@ from mealink.vocabulary import Vocabulary, load_data, vocabulary
 # Stops are searched over long stretches: each pattern begins with one character (a literal
 # each, or a class), which lets the regex engine skip ahead to where a match can start.
 _HARD_STOP = re.compile(r",|;|:|\(|\)|\[|\]|\.(?:\s|$)|\n\s*\n")
+# _SOFT_STOP and _SPLIT match from the last white space before their word (or from the
+# comma): "\s+word" would read the rest of a long run of spaces from each of its spaces, and
+# a leading look-behind would keep the regex engine from skipping ahead. Where the run of
+# white space before the match starts is found in code (``_run_start``).
 _SOFT_STOP = re.compile(
-    r"\s\s*(?:to\s*:|to\s+(?!the\b|its\b|their\b|all\b|other\b|relevant\b)[a-z]|at\s+its\b|"
+    r"\s(?:to\s*:|to\s+(?!the\b|its\b|their\b|all\b|other\b|relevant\b)[a-z]|at\s+its\b|"
     r"in\s+(?:consultation|collaboration|cooperation|coordination|partnership|line)\b|"
     r"with\s+(?:the\s+)?(?:assistance|support|help)\b|under\s+the\s+(?:guidance|auspices)\b|"
     r"as\s+appropriate\b|through\b|that\b|which\b|who\b|whose\b|where\b|when\b|whenever\b|"
@@ -31,9 +35,9 @@ _SOFT_STOP = re.compile(
     r"for\s+(?:the|their|its)\b)"
 )
 # French: "demande à l'Assemblée d'examiner" (also with the apostrophes lost: "dexaminer").
-_SOFT_STOP_FR = re.compile(r"\s+(?:d['’]?[a-zé]|de\s|pour\s|et\s+(?:de|à)\s)")
-_AND_VERB_TAIL = re.compile(r"\s+(?:and|et)\s*\Z")
-_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+(?!of\b|to\b|for\b|on\b|in\b)|\s+et\s+")
+_SOFT_STOP_FR = re.compile(r"(?<!\s)\s+(?:d['’]?[a-zé]|de\s|pour\s|et\s+(?:de|à)\s)")
+_AND_VERB_TAIL = re.compile(r"(?<!\s)\s+(?:and|et)\s*\Z")  # from a run's first space: linear
+_SPLIT = re.compile(r",\s*(?:and\s+)?|\sand\s+(?!of\b|to\b|for\b|on\b|in\b)|\set\s+")
 _DETERMINER = re.compile(
     r"^(?:the|all|its|their|any|each|these|those|such|both|our|his|her|le|la|les|l['’]|à|"
     r"au|aux|des|du|a)\s+", re.IGNORECASE)
@@ -171,6 +175,13 @@ def _protected(text: str, pos: int, end: int, vocab: Vocabulary) -> list[tuple[i
     return [(pos + m.start(), pos + m.end()) for m in vocab.long_names_pattern.finditer(lower)]
 
 
+def _run_start(text: str, floor: int, pos: int) -> int:
+    """Where the run of white space that ends at ``pos`` begins (not before ``floor``)."""
+    while pos > floor and text[pos - 1].isspace():
+        pos -= 1
+    return pos
+
+
 def _search_outside(pattern: re.Pattern[str], text: str, pos: int, end: int,
                     protected: list[tuple[int, int]]) -> re.Match[str] | None:
     for m in pattern.finditer(text, pos, end):
@@ -186,14 +197,16 @@ def _phrase_end(text: str, pos: int, end: int, vocab: Vocabulary, that: bool,
     if hard:
         stop = hard.start()
         window = min(end, hard.end() + 240)  # a list of bodies is short: bound the search
+        # the list must end before "to <verb>" or ":": without either, no need to try it
         tail = _LIST_TAIL.match(text, hard.end(), window) if text[stop] == "," and \
-            text.find(" and ", hard.end(), window) >= 0 else None
+            text.find(" and ", hard.end(), window) >= 0 and \
+            _TO_OR_COLON.search(text, hard.end(), window) else None
         if tail and _AND.search(tail.group(0)) and not vocab.conditions.search(tail.group(0)):
             nxt = _search_outside(_HARD_STOP, text, tail.end(), end, protected)
             stop = nxt.start() if nxt else end
     soft = _search_outside(_SOFT_STOP, text, pos, min(end, stop + 1), protected)
     if soft:
-        stop = soft.start()
+        stop = _run_start(text, pos, soft.start())
     if french and (fr := _SOFT_STOP_FR.search(text, pos, stop)):
         stop = fr.start()
     lower = text[pos:stop].lower()
@@ -219,9 +232,10 @@ def _split(text: str, start: int, end: int, protected: list[tuple[int, int]],
     parts: list[tuple[str, int, int]] = []
     pos = start
     for m in _SPLIT.finditer(text, start, end):
-        if any(s <= m.start() < e for s, e in protected):
+        cut = _run_start(text, pos, m.start())
+        if any(s <= cut < e for s, e in protected):
             continue
-        parts.append((text[pos:m.start()], pos, m.start()))
+        parts.append((text[pos:cut], pos, cut))
         pos = m.end()
     parts.append((text[pos:end], pos, end))
     merged: list[tuple[str, int, int]] = []
@@ -355,6 +369,7 @@ def embedded_actors(text: str, start: int, end: int, vocab: Vocabulary,
 
 
 _AND = re.compile(r"\band\s")
+_TO_OR_COLON = re.compile(r"\sto\s|:")  # what _LIST_TAIL must end before
 _THAT = re.compile(r"(?:that|à|a)\s+")
 _TO_VERB = re.compile(r"\s+to\s+[a-z]")
 _INSERTION_TO_VERB = re.compile(r"\s*,[^;:]{0,200}?,\s*to\s+[a-z]")

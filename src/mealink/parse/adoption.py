@@ -93,7 +93,7 @@ def adoption(header: list[str], headings: list[str], chapeaus: list[str],
             return Adoption(SUBSIDIARY if kind == "subsidiary" else OTHER_BODY if kind is None
                             else ADOPTED, body, f"its recommending formula: {_quote(block, 120)}")
     for chapeau in chapeaus[:1]:
-        if m := _ENACTING.match(chapeau):
+        if m := _ENACTING.match(_flat(chapeau)):  # flat: linear in a long run of spaces
             body = _flat(m.group("body"))
             kind = ins.body_kind(body, convention)
             evidence = f"its enacting formula: {_quote(chapeau)}"

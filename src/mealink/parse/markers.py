@@ -34,6 +34,7 @@ _MARKERS: list[tuple[MarkerKind, re.Pattern[str]]] = [
 ]
 
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+_ROMAN_DIGITS = "".join(_ROMAN_VALUES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +85,7 @@ def match_marker(text: str, pos: int) -> Marker | None:
 def roman_value(label: str) -> int | None:
     """Value of a lower- or upper-case roman numeral, or None if it is not one."""
     s = label.lower()
-    if not s or any(c not in _ROMAN_VALUES for c in s):
+    if not s or s.strip(_ROMAN_DIGITS):  # a letter that is not a roman digit is left
         return None
     total = 0
     for i, c in enumerate(s):

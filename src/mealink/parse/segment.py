@@ -114,7 +114,9 @@ def _chapeau_in(text: str, pos: int, end: int, vocab: Vocabulary) -> re.Match[st
     return m if m and not text[m.end():end].strip() else None
 
 
-_NUMBERED_LEAD = re.compile(r"\s+(?P<number>\d{1,3}\.)\s+(?=[A-Z])")
+# from the first white space of a run only: tried inside a long run, "\s+" would read the
+# rest of it at every position
+_NUMBERED_LEAD = re.compile(r"(?<!\s)\s+(?P<number>\d{1,3}\.)\s+(?=[A-Z])")
 
 
 def has_number_lead(text: str, ls: int, le: int) -> bool:
