@@ -20,7 +20,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from mealink.store import Store, ingest, open_store
+from mealink.store import Store, ingest, open_store, reparse
 from mealink.store.database import _alembic_config
 from mealink.store.mandates import add_progress
 from mealink.store.search import search
@@ -53,7 +53,7 @@ REVISIONS = [r.revision for r in reversed(list(ScriptDirectory.from_config(_CFG)
 
 def _move(store: Store, direction: str, target: str) -> None:
     """Run the migrations to ``target``, on a connection handed over as mealink does."""
-    with store.engine.begin() as conn:
+    with store.engine.connect() as conn:
         _CFG.attributes["connection"] = conn
         (command.upgrade if direction == "up" else command.downgrade)(_CFG, target)
 
@@ -239,7 +239,7 @@ def test_every_migration_round_trips_a_populated_database(
             rev = REVISIONS[-2 - step]
             where = f"down to {rev} (round trip to {target})"
             assert _revision(store.engine) == rev
-            if rev < "0006":
+            if REVISIONS.index(rev) < REVISIONS.index("0006"):
                 lost = NOT_RECOMPUTED
             assert _schema(store.engine) == expected_schemas[rev], where
             _assert_rows_kept(store.engine, baseline, lost, gone, where)
@@ -254,6 +254,18 @@ def test_every_migration_round_trips_a_populated_database(
             _assert_rows_kept(store.engine, baseline, lost, gone, where)
             _check_consistent(store, where)
         assert [h.paragraph_id for h in search(store, word)] == before, f"round trip to {target}"
+
+    # what no migration can compute again, `mealink reparse` brings back (texts known only
+    # from citations keep NULL for who adopted them, which reads as "unknown", as before)
+    assert reparse(store).counts()["failed"] == 0
+    again = _rows(store.engine)
+    for table, cols in NOT_RECOMPUTED.items():
+        keys = {"documents": {"id"}, "citations": {"document_id", "written", "start", "end"},
+                "sources": {"document_id"}}[table]
+        was, now = ([r for r in rows if not r.get("is_stub")]
+                    for rows in (baseline[table], again[table]))
+        assert _checksum(now, cols | keys) == _checksum(was, cols | keys), \
+            f"reparse did not restore {table}"
 
     # the full-text index follows inserts and deletes after the round trips: a text stored
     # now is found, and storing one again leaves no stale entries (integrity check)
@@ -273,7 +285,7 @@ def test_a_failed_migration_leaves_the_database_as_it_was(db_url: str, texts: Pa
     behind, and the next open migrates as if nothing had happened."""
     store = open_store(db_url)
     _move(store, "down", "0004")
-    # a table in the way of 0005's second statement, after it added a column to paragraphs
+    # a table in the way of the one 0005 creates after it added a column to the paragraphs
     with store.engine.begin() as conn:
         conn.execute(text("CREATE TABLE embeddings (model VARCHAR(60))"))
     schema = _schema(store.engine)
