@@ -32,7 +32,7 @@ from mealink.link.lineage import document_links
 from mealink.load import iter_paths, load
 from mealink.store.database import _alembic_config, database_url
 from mealink.store.records import document_record
-from tests.conftest import make_db
+from tests.conftest import PG_ADMIN, make_db
 
 MEALINK = str(Path(sys.executable).parent / "mealink")
 SEED = 19
@@ -114,14 +114,17 @@ class Watcher:
         self.url = url
         self.sqlite = _engine_of(url) == "sqlite"
         self._conn: Any = None
+        self._admin: psycopg.Connection[Any] | None = None
 
     def opened(self) -> bool:
         if self.sqlite:
             return Path(self.url).exists()
-        admin, name = self.url.rsplit("/", 1)
-        with psycopg.connect(f"{admin}/postgres", connect_timeout=5) as conn:
-            row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
-                               "AND application_name <> %s", (name, self.NAME)).fetchone()
+        if self._admin is None:  # one connection: each new one costs the server a process
+            self._admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5,
+                                          application_name=self.NAME)
+        row = self._admin.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND application_name "
+            "<> %s", (self.url.rsplit("/", 1)[1], self.NAME)).fetchone()
         return bool(row and row[0])
 
     def _query(self, sql: str) -> Any:
@@ -149,8 +152,9 @@ class Watcher:
         return bool(self._query("SELECT count(*) FROM documents WHERE NOT is_stub"))
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
+        for conn in (self._conn, self._admin):
+            if conn is not None:
+                conn.close()
 
 
 def _start(folder: Path, url: str, log: Path) -> subprocess.Popen[bytes]:
