@@ -119,7 +119,7 @@ def migrate(store: Store, *, write: bool = True) -> None:
     if not write:
         raise StoreError(f"{store.name} has an older schema; run `mealink ingest` or "
                          "`mealink reparse` once to upgrade it")
-    with store.engine.begin() as conn:
+    with store.engine.connect() as conn:  # outside a transaction: env.py makes its own
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from mealink.store.migrations import batch_keeping_triggers
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -25,6 +27,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("paragraphs") as batch:
+    with batch_keeping_triggers("paragraphs") as batch:
         batch.drop_column("meeting")
         batch.drop_column("convention")

@@ -12,6 +12,8 @@ import hashlib
 import sqlalchemy as sa
 from alembic import op
 
+from mealink.store.migrations import batch_keeping_triggers
+
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
@@ -59,17 +61,18 @@ def upgrade() -> None:
         sa.Column("end", sa.Integer, nullable=False),
         sa.UniqueConstraint("assessment_id", "label", name="uq_findings_label"),
     )
-
-
     # bumped whenever paragraphs, their in-force status or their vectors change, so that a
-    # process holding the vectors in memory knows to read them again
-    op.execute("INSERT INTO app_settings (key, value) VALUES ('corpus_generation', '0')")
+    # process holding the vectors in memory knows to read them again; it only ever grows,
+    # so a downgrade keeps it and upgrading again does not start it over
+    op.execute("INSERT INTO app_settings (key, value) SELECT 'corpus_generation', '0' "
+               "WHERE NOT EXISTS (SELECT 1 FROM app_settings WHERE key = 'corpus_generation')")
 
 
 def downgrade() -> None:
-    op.execute("DELETE FROM app_settings WHERE key = 'corpus_generation'")
+    # the corpus generation stays in app_settings: a counter that went back to 0 could
+    # meet a process that still holds the vectors of generation 0
     op.drop_table("findings")
     op.drop_table("assessments")
     op.drop_table("embeddings")
-    with op.batch_alter_table("paragraphs") as batch:
+    with batch_keeping_triggers("paragraphs") as batch:
         batch.drop_column("text_hash")

@@ -13,6 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from mealink.store.migrations import batch_keeping_triggers
+
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
@@ -33,13 +35,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("sources") as batch:
+    with batch_keeping_triggers("sources") as batch:
         batch.drop_column("meta")
     op.drop_index("ix_citations_title_key", "citations")
-    with op.batch_alter_table("citations") as batch:
+    with batch_keeping_triggers("citations") as batch:
         batch.drop_column("title_key")
         batch.drop_column("title")
-    with op.batch_alter_table("documents") as batch:
+    with batch_keeping_triggers("documents") as batch:
         for name in ("page_status", "status_evidence", "identified_by", "adoption_evidence",
                      "adopted_by", "adoption"):
             batch.drop_column(name)
