@@ -24,7 +24,7 @@ from mealink.cli_web import register as register_web
 from mealink.errors import MealinkError
 from mealink.evaluate import score_folder
 from mealink.interop import file_documents
-from mealink.load import DEFAULT_MAX_BYTES, iter_paths
+from mealink.load import DEFAULT_MAX_BYTES, Skipped, iter_paths
 from mealink.render import document_view, scores_table, summary_table
 from mealink.serialize import document_to_dict
 
@@ -58,7 +58,14 @@ def parse_cmd(
     """Parse and annotate resolutions and decisions; show them or print JSON Lines."""
     out = Console(soft_wrap=False)
     failed = 0
-    for path in iter_paths(files):
+
+    def skipped(s: Skipped) -> None:  # met in a folder: a link, a FIFO, an unreadable folder
+        nonlocal failed
+        failed += s.failed
+        err.print(f"mealink: {'error' if s.failed else 'skipped'}: {s}", style="yellow",
+                  markup=False, soft_wrap=True)
+
+    for path in iter_paths(files, on_skip=skipped):
         try:
             found = file_documents(path, max_bytes=int(max_size * 1e6))
         except Exception as exc:  # a bug: say so in one line, go on with the batch
