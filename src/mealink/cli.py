@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from mealink.cli_corpus import register
 from mealink.cli_export import register as register_export
@@ -42,7 +43,8 @@ TARGETS = {
 
 
 def _fail(message: str) -> None:
-    err.print(f"[bold red]mealink: error:[/] {message}", soft_wrap=True)
+    """One error line on stderr; [brackets] in a file name are the name, not markup."""
+    err.print(f"[bold red]mealink: error:[/] {escape(message)}", soft_wrap=True)
 
 
 @app.command("parse")
