@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from mealink.cli_corpus import register
 from mealink.cli_export import register as register_export
@@ -24,7 +25,7 @@ from mealink.cli_web import register as register_web
 from mealink.errors import MealinkError
 from mealink.evaluate import score_folder
 from mealink.interop import file_documents
-from mealink.load import DEFAULT_MAX_BYTES, iter_paths
+from mealink.load import DEFAULT_MAX_BYTES, Skipped, iter_paths
 from mealink.render import document_view, scores_table, summary_table
 from mealink.serialize import document_to_dict
 
@@ -42,7 +43,8 @@ TARGETS = {
 
 
 def _fail(message: str) -> None:
-    err.print(f"[bold red]mealink: error:[/] {message}", soft_wrap=True)
+    """One error line on stderr; [brackets] in a file name are the name, not markup."""
+    err.print(f"[bold red]mealink: error:[/] {escape(message)}", soft_wrap=True)
 
 
 @app.command("parse")
@@ -58,7 +60,14 @@ def parse_cmd(
     """Parse and annotate resolutions and decisions; show them or print JSON Lines."""
     out = Console(soft_wrap=False)
     failed = 0
-    for path in iter_paths(files):
+
+    def skipped(s: Skipped) -> None:  # met in a folder: a link, a FIFO, an unreadable folder
+        nonlocal failed
+        failed += s.failed
+        err.print(f"mealink: {'error' if s.failed else 'skipped'}: {s}", style="yellow",
+                  markup=False, soft_wrap=True)
+
+    for path in iter_paths(files, on_skip=skipped):
         try:
             found = file_documents(path, max_bytes=int(max_size * 1e6))
         except Exception as exc:  # a bug: say so in one line, go on with the batch

@@ -23,7 +23,7 @@ from rich.tree import Tree
 
 from mealink.errors import MealinkError
 from mealink.link.status import parse_as_of
-from mealink.load import DEFAULT_MAX_BYTES, iter_paths
+from mealink.load import DEFAULT_MAX_BYTES, Skipped, iter_paths
 from mealink.mandates.knowledge import read_meetings
 from mealink.store import FileOutcome, IngestSummary, Store, ingest, open_store, reparse
 from mealink.store.corpus import DocumentStatus, LineageNode, cited, in_force, lineage, status
@@ -73,6 +73,11 @@ def _summary_table(summary: IngestSummary, db: str) -> Table:
     return t
 
 
+def _printable(line: str) -> str:
+    """A line as valid UTF-8 even if a file name in it still holds undecodable bytes."""
+    return line.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def ingest_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (read recursively).")],
     db: DbOption = None,
@@ -91,7 +96,8 @@ def ingest_cmd(
     """Parse, annotate and store resolutions and decisions; link the corpus. A text whose
     header does not say what it is is identified by --as, a sidecar NAME.meta.json or front
     matter, or its file name (cms-res-11.28.txt); each answer says which."""
-    files = list(iter_paths(paths))
+    skips: list[Skipped] = []
+    files = list(iter_paths(paths, on_skip=skips.append))  # ingest() reports the skips
     if as_symbol is not None and len(files) != 1:
         raise MealinkError(f"--as {as_symbol!r} names one text, but {len(files)} files were "
                            "given; ingest that file alone with --as")
@@ -100,14 +106,14 @@ def ingest_cmd(
     with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TextColumn("{task.description}"),
                   console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("", total=len(files))
+        task = bar.add_task("", total=len(files) + len(skips))
 
         def tick(o: FileOutcome) -> None:
             bar.update(task, advance=1, description=Path(o.path).name[:40])
-            if o.outcome in ("failed", "duplicate") or o.message:
+            if o.outcome in ("failed", "duplicate", "skipped") or o.message:
                 notes.append(o)
 
-        summary = ingest(store, files, max_bytes=int(max_size * 1e6), on_file=tick,
+        summary = ingest(store, paths, max_bytes=int(max_size * 1e6), on_file=tick,
                          force=force, as_symbol=as_symbol)
     _report(summary, notes, store.name, embed)
 
@@ -115,9 +121,10 @@ def ingest_cmd(
 def _report(summary: IngestSummary, notes: list[FileOutcome], name: str,
             embed: bool = False) -> None:
     out.print(_summary_table(summary, name))
-    for o in notes:
+    for o in notes:  # one line each, however long: never wrapped at the terminal's width
         style = "red" if o.outcome == "failed" else "yellow"
-        out.print(Text(f"{o.outcome}: {o.message or o.path}", style=style))
+        out.print(Text(_printable(f"{o.outcome}: {o.message or o.path}"), style=style),
+                  soft_wrap=True)
     if summary.link:
         lk = summary.link
         out.print(f"{summary.paragraphs} paragraphs stored. Corpus: {lk.documents} documents, "

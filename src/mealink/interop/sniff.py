@@ -21,7 +21,14 @@ from mealink.interop.informea import (
     record_language_text,
     split_records,
 )
-from mealink.load import DEFAULT_MAX_BYTES, clean_text, iter_paths, load_bytes, read_file
+from mealink.load import (
+    DEFAULT_MAX_BYTES,
+    clean_text,
+    iter_paths,
+    load_bytes,
+    read_file,
+    shown_name,
+)
 from mealink.load.meta import read_sidecar
 from mealink.models import Document, Source
 
@@ -106,7 +113,7 @@ def file_documents(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES
                    ) -> list[tuple[str, Document | MealinkError]]:
     """The documents one file holds (each InforMEA record apart), named; one that cannot be
     read is its error instead, and the others are still read."""
-    name = str(path)
+    name = shown_name(path)
     try:
         return list(_documents_of(name, read_file(path, max_bytes=max_bytes), max_bytes,
                                   read_sidecar(Path(path))))

@@ -27,7 +27,7 @@ from mealink.interop import read_document, sniff_format
 from mealink.interop.informea import base_record, split_records
 from mealink.link.identifiers import DocKey, document_keys, parse_key
 from mealink.link.lineage import document_links
-from mealink.load import DEFAULT_MAX_BYTES, iter_paths, read_file
+from mealink.load import DEFAULT_MAX_BYTES, Skipped, iter_paths, read_file, shown_name
 from mealink.load.meta import read_sidecar
 from mealink.models import Document
 from mealink.parse.findings import (
@@ -67,7 +67,7 @@ __all__ = ["FileOutcome", "IngestSummary", "ingest", "ingest_file", "reparse"]
 PARSER_VERSION = __version__
 
 #: What happened to one file.
-OUTCOMES = ("added", "updated", "unchanged", "duplicate", "failed")
+OUTCOMES = ("added", "updated", "unchanged", "duplicate", "failed", "skipped")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +102,9 @@ def _now() -> datetime:
 
 
 def _source_key(path: Path) -> str:
-    """Files are known by their absolute path, so the same file named two ways is one."""
-    return str(path.resolve())
+    """Files are known by their absolute path, so the same file named two ways is one; a
+    name that is not UTF-8 is kept as ``shown_name`` prints it (the database takes text)."""
+    return shown_name(path.resolve())
 
 
 def _write(conn: Connection, rec: DocumentRecord,
@@ -175,7 +176,7 @@ def ingest_file(store: Store, path: str | Path, *, max_bytes: int = DEFAULT_MAX_
     ``NAME.meta.json`` says of it, or ``as_symbol`` (``ingest --as``), identifies a text
     whose own words do not."""
     p = Path(path)
-    shown = str(path)
+    shown = shown_name(path)
     try:
         data = read_file(p, max_bytes=max_bytes)
         meta = read_sidecar(p)
@@ -382,18 +383,28 @@ def ingest(store: Store, paths: Iterable[str | Path], *, max_bytes: int = DEFAUL
            on_file: Callable[[FileOutcome], None] | None = None,
            force: bool = False, as_symbol: str | None = None) -> IngestSummary:
     """Ingest every file under ``paths`` (folders recursively), then link the corpus;
-    ``as_symbol`` says what the one file given is (``ingest --as``)."""
-    files = list(iter_paths(paths))
+    ``as_symbol`` says what the one file given is (``ingest --as``). What a folder holds that
+    is not read (a broken link, a link to a folder, a FIFO) is an outcome "skipped"; a folder
+    that cannot be read is one "failed"."""
+    summary = IngestSummary()
+
+    def skip(s: Skipped) -> None:
+        outcome = FileOutcome(s.source or "", "failed" if s.failed else "skipped",
+                              message=str(s))
+        summary.outcomes.append(outcome)
+        if on_file is not None:
+            on_file(outcome)
+
+    files = list(iter_paths(paths, on_skip=skip))
     if as_symbol is not None and len(files) != 1:
         raise MealinkError(f"--as {as_symbol!r} names one text, but {len(files)} files were "
                            "given; ingest that file alone with --as")
-    summary = IngestSummary()
     for p in files:
         try:
             outcome = ingest_file(store, p, max_bytes=max_bytes, force=force,
                                   as_symbol=as_symbol)
         except MealinkError as exc:
-            outcome = FileOutcome(str(p), "failed", message=str(exc))
+            outcome = FileOutcome(shown_name(p), "failed", message=str(exc))
         summary.outcomes.append(outcome)
         if on_file is not None:
             on_file(outcome)
