@@ -305,3 +305,33 @@ def test_disk_full_is_one_line_and_keeps_what_was_stored(how: str, tmp_path: Pat
         again = counts(r.stdout)
         assert (again["unchanged"], again["added"]) == (said["added"], n - said["added"])
         assert snapshot(db) == snapshot(reference)
+
+
+def _small_file_size_limit() -> None:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
+
+
+@pytest.mark.parametrize("how", ["full-tmpfs", "file-size-limit"])
+def test_output_to_a_full_disk_is_one_line(how: str, tmp_path: Path, realdocs_dir: Path
+                                           ) -> None:
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    for p in parsable_texts(realdocs_dir):  # more than 64 KB of JSON
+        shutil.copy(p, texts / p.name)
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    with ExitStack() as stack:
+        limit: Callable[[], None] | None = None
+        if how == "full-tmpfs":
+            _mount_tmpfs(folder, "64k", stack)
+        else:
+            limit = _small_file_size_limit
+        with (folder / "parsed.jsonl").open("w") as out:
+            r = subprocess.run([*MEALINK, "parse", "--json", str(texts)], stdout=out,
+                               stderr=subprocess.PIPE, text=True, timeout=300,
+                               preexec_fn=limit)
+    line = one_line(r)
+    assert line.startswith("mealink: error: " + ("disk full (" if how == "full-tmpfs"
+                                                 else "file too large (")), line
+    assert "writing the output: it is incomplete" in line and "please report" not in line
