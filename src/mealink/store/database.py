@@ -163,8 +163,9 @@ def _check_sqlite_path(path: Path, create: bool) -> None:
         if path.is_dir():
             raise StoreError(f"{path} is a folder; give the path of a database file with --db")
         if create and not os.access(path, os.W_OK):
-            raise StoreError(f"cannot write to the database {path}: permission denied; "
-                             "choose another file with --db or MEALINK_DB")
+            raise StoreError(f"cannot write to the database {path}: "
+                             f"{_why_read_only(path)}; choose another file with --db or "
+                             "MEALINK_DB")
         if create and not os.access(path.parent, os.W_OK):
             raise StoreError(f"cannot write to the database {path}: its folder {path.parent} "
                              "is not writable (SQLite needs it for its journal); choose another "
