@@ -317,22 +317,34 @@ def migrate(store: Store, *, write: bool = True) -> None:
         command.upgrade(cfg, "head")
 
 
-def _postgresql_args(url: URL) -> dict[str, Any]:
-    """Connection arguments that bound every wait: connect timeout (unless the URL sets
-    one), lock timeout and, when asked, statement timeout (added to the URL's options)."""
+def _postgresql_setup(url: URL) -> tuple[dict[str, Any], list[str]]:
+    """What bounds every wait on a server: the connect timeout (unless the URL sets one), and
+    the lock and, when asked, statement timeouts, set on each new session (not as startup
+    ``options``, which connection poolers such as PgBouncer refuse); a lock timeout in the
+    URL's own options wins."""
     args: dict[str, Any] = {}
     connect = _seconds(CONNECT_TIMEOUT)
     if "connect_timeout" not in url.query and connect > 0:
         args["connect_timeout"] = max(1, math.ceil(connect))
-    opts = [f"-c lock_timeout={round(_seconds(LOCK_TIMEOUT) * 1000)}"]
+    sets = []
+    if "lock_timeout" not in str(url.query.get("options") or ""):
+        sets.append(f"SET lock_timeout = {round(_seconds(LOCK_TIMEOUT) * 1000)}")
     statement = _seconds(STATEMENT_TIMEOUT)
     if statement > 0:
-        opts.append(f"-c statement_timeout={max(1, round(statement * 1000))}")
-    given = url.query.get("options")
-    if given:  # the URL's own options come last, so that they win
-        opts.append(given if isinstance(given, str) else " ".join(given))
-    args["options"] = " ".join(opts)
-    return args
+        sets.append(f"SET statement_timeout = {max(1, round(statement * 1000))}")
+    return args, sets
+
+
+def _session_settings(sets: list[str]) -> Callable[[Any, Any], None]:
+    """An engine ``connect`` hook that runs ``sets`` once on each new connection."""
+    def apply(dbapi_conn: Any, _record: Any) -> None:
+        autocommit = dbapi_conn.autocommit
+        dbapi_conn.autocommit = True  # a SET outside any transaction lasts the session
+        with dbapi_conn.cursor() as cur:
+            for statement in sets:
+                cur.execute(statement)
+        dbapi_conn.autocommit = autocommit
+    return apply
 
 
 def _shown(typed: str) -> str:
@@ -371,10 +383,11 @@ def open_store(db: str | None = None, *, create: bool = True) -> Store:
                      lambda c, r: _sqlite_pragmas(c, r, busy_ms=busy, read_only=bool(mode)))
     elif backend == "postgresql":
         try:
-            engine = create_engine(parsed, pool_pre_ping=True,
-                                   connect_args=_postgresql_args(parsed))
+            args, sets = _postgresql_setup(parsed)
+            engine = create_engine(parsed, pool_pre_ping=True, connect_args=args)
         except ImportError as exc:
             raise StoreError(f"{name}: the database driver is missing ({exc})") from None
+        event.listen(engine, "connect", _session_settings(sets))
     else:
         raise StoreError(f"{name}: unsupported database (mealink stores in SQLite or "
                          "PostgreSQL); give a file path or postgresql://user@host/dbname")
