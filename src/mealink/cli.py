@@ -7,6 +7,8 @@ in a batch the other inputs are still processed.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import sys
@@ -138,6 +140,18 @@ register_export(app)
 register_web(app)
 
 
+#: Writes that fail for want of room or a writable disk, not for a bug: what each is called.
+_NO_ROOM = {errno.ENOSPC: "disk full", errno.EDQUOT: "disk quota exceeded",
+            errno.EFBIG: "file too large", errno.EROFS: "read-only file system"}
+
+
+def _quiet_stdout() -> None:
+    """Send what is left in stdout's buffer nowhere, so that flushing it at exit (on a full
+    disk or a closed pipe) prints no second error."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def main() -> None:
     """Console entry point: run the app and turn stray errors into one line."""
     try:
@@ -152,6 +166,11 @@ def main() -> None:
     except Exception as exc:  # a bug: one line, the traceback on request
         if os.environ.get("MEALINK_DEBUG") == "1":
             raise
+        if isinstance(exc, OSError) and exc.errno in _NO_ROOM:  # no bug: no room to write
+            where = exc.filename or "the output"
+            _fail(f"{_NO_ROOM[exc.errno]} ({exc.strerror}) writing {where}: it is incomplete")
+            _quiet_stdout()
+            sys.exit(1)
         _fail(f"internal error ({type(exc).__name__}: {exc}); please report it "
               "(MEALINK_DEBUG=1 shows the traceback)")
         sys.exit(1)

@@ -131,6 +131,8 @@ def _report(summary: IngestSummary, notes: list[FileOutcome], name: str,
                   f"{lk.stubs} more known only from citations; {lk.resolved} of "
                   f"{lk.citations} citations lead to a stored text; {lk.not_in_force} texts "
                   "no longer in force. `mealink refs --unresolved` lists what to ingest next.")
+    if summary.stopped is not None:  # a database fault: its one line, after the summary
+        raise summary.stopped
     if embed:
         embed_with_progress(open_store(name))
     if summary.counts()["failed"]:

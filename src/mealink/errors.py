@@ -50,3 +50,18 @@ class NotFoundError(MealinkError):
 
 class ConflictError(MealinkError):
     """A write was based on a state someone else has changed since (reload and retry)."""
+
+
+class DiskFullError(StoreError):
+    """The disk (or a file-size limit) left no room to write the database; what was written
+    before stays whole."""
+
+
+class ReadOnlyStoreError(StoreError):
+    """The database can be read but not written (file, folder or file system read-only, a
+    read-only server)."""
+
+
+class StoreBusyError(StoreError):
+    """Another process held the database's write lock for longer than mealink waits, or a
+    statement ran past its time limit."""

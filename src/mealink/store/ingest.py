@@ -22,7 +22,7 @@ from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from mealink import __version__, parse_source
-from mealink.errors import MealinkError
+from mealink.errors import MealinkError, StoreError
 from mealink.interop import read_document, sniff_format
 from mealink.interop.informea import base_record, split_records
 from mealink.link.identifiers import DocKey, document_keys, parse_key
@@ -37,7 +37,7 @@ from mealink.parse.findings import (
     parse_findings,
 )
 from mealink.parse.metadata import symbol_parts
-from mealink.store.database import Store
+from mealink.store.database import Store, writing
 from mealink.store.findings import store_assessment
 from mealink.store.linking import LinkSummary, link
 from mealink.store.records import (
@@ -83,10 +83,13 @@ class FileOutcome:
 
 @dataclass(slots=True)
 class IngestSummary:
-    """Every file's outcome and what linking the corpus found."""
+    """Every file's outcome and what linking the corpus found. ``stopped`` is the database
+    fault (disk full, read-only, a lock held too long, a lost connection) that stopped the
+    batch, if one did: the files before it are stored, each whole, the others not tried."""
 
     outcomes: list[FileOutcome] = field(default_factory=list)
     link: LinkSummary | None = None
+    stopped: StoreError | None = None
 
     def counts(self) -> dict[str, int]:
         c = Counter(o.outcome for o in self.outcomes)
@@ -224,8 +227,7 @@ def _ingest_bytes(store: Store, data: bytes, shown: str, key: str, force: bool,
     if existing is None and same is not None:
         return FileOutcome(shown, "duplicate", same.id,
                            f"same bytes as {same.source}; stored once")
-    return _store_bytes(store, data, shown, key, digest, existing.id if existing else None,
-                        meta)
+    return _store_bytes(store, data, shown, key, digest, meta, force)
 
 
 def _ingest_records(store: Store, records: list[dict[str, Any]], shown: str, key: str,
@@ -250,7 +252,7 @@ def _ingest_records(store: Store, records: list[dict[str, Any]], shown: str, key
 
 
 def _store_bytes(store: Store, data: bytes, shown: str, key: str, digest: str,
-                 previous: str | None, meta: dict[str, str] | None = None) -> FileOutcome:
+                 meta: dict[str, str] | None = None, force: bool = False) -> FileOutcome:
     meta = meta or {}
     try:
         fmt = sniff_format(data)
@@ -272,7 +274,7 @@ def _store_bytes(store: Store, data: bytes, shown: str, key: str, digest: str,
     doc_id = rec.document["id"]
     kept = json.dumps(meta, ensure_ascii=False, sort_keys=True) if meta else None
     try:
-        return _replace(store, rec, (shown, fmt, data, kept), key, previous, note)
+        return _replace(store, rec, (shown, fmt, data, kept), key, digest, force, note)
     except SQLAlchemyError as exc:  # the transaction was rolled back: nothing half-written
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         return FileOutcome(shown, "failed", doc_id, f"{shown}: not stored, the database "
@@ -342,7 +344,7 @@ def _store_findings(store: Store, assessment: Assessment, shown: str, key: str,
     """An assessment's findings (not a decision): stored beside the corpus, in one
     transaction."""
     try:
-        with store.engine.begin() as conn:
+        with writing(store) as conn:
             replaced = store_assessment(conn, assessment, source=key, content_hash=digest)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
@@ -353,15 +355,30 @@ def _store_findings(store: Store, assessment: Assessment, shown: str, key: str,
 
 
 def _replace(store: Store, rec: DocumentRecord, source: tuple[str, str, bytes, str | None],
-             key: str, previous: str | None, note: str | None = None) -> FileOutcome:
-    """Write one document in one transaction, replacing its earlier version."""
+             key: str, digest: str, force: bool, note: str | None = None) -> FileOutcome:
+    """Write one document in one transaction, replacing its earlier version. The look-up
+    before parsing ran without the write lock; it is done again under it, so that what
+    another process stored meanwhile (this file, the same bytes, the same text) is seen."""
     shown = source[0]
     doc_id = rec.document["id"]
-    with store.engine.begin() as conn:
-        clash = conn.execute(select(DocumentRow.id, DocumentRow.source, DocumentRow.type,
-                                    DocumentRow.language).where(
-            (DocumentRow.id == doc_id) | (DocumentRow.fingerprint == rec.document["fingerprint"]),
-            ~DocumentRow.is_stub, DocumentRow.source != key)).first()
+    with writing(store) as conn:
+        rows = conn.execute(select(DocumentRow.id, DocumentRow.source, DocumentRow.type,
+                                   DocumentRow.language, DocumentRow.content_hash,
+                                   DocumentRow.parser_version, DocumentRow.fingerprint).where(
+            (DocumentRow.source == key) | (DocumentRow.content_hash == digest)
+            | (DocumentRow.id == doc_id)
+            | (DocumentRow.fingerprint == rec.document["fingerprint"]),
+            ~DocumentRow.is_stub).order_by(DocumentRow.id)).all()
+        mine = next((r for r in rows if r.source == key), None)
+        if mine is not None and mine.content_hash == digest and not force and \
+                mine.parser_version == PARSER_VERSION:
+            return FileOutcome(shown, "unchanged", mine.id)  # stored meanwhile by another
+        same = next((r for r in rows if r.source != key and r.content_hash == digest), None)
+        if mine is None and same is not None:
+            return FileOutcome(shown, "duplicate", same.id,
+                               f"same bytes as {same.source}; stored once")
+        clash = next((r for r in rows if r.source != key and (
+            r.id == doc_id or r.fingerprint == rec.document["fingerprint"])), None)
         if clash is not None and clash.type == "document" and rec.keys:
             # The stored copy could not be identified, this one can: keep this one.
             conn.execute(delete(DocumentRow).where(DocumentRow.id == clash.id))
@@ -372,10 +389,10 @@ def _replace(store: Store, rec: DocumentRecord, source: tuple[str, str, bytes, s
                 if clash.id == doc_id and clash.language != other else "same text as"
             return FileOutcome(shown, "duplicate", clash.id,
                                f"{what} {clash.source} ({clash.id}); stored once")
-        if previous is not None:
-            conn.execute(delete(DocumentRow).where(DocumentRow.id == previous))
+        if mine is not None:
+            conn.execute(delete(DocumentRow).where(DocumentRow.id == mine.id))
         _write(conn, rec, source)
-    return FileOutcome(shown, "updated" if previous else "added", doc_id, note,
+    return FileOutcome(shown, "updated" if mine else "added", doc_id, note,
                        paragraphs=len(rec.paragraphs))
 
 
@@ -385,7 +402,9 @@ def ingest(store: Store, paths: Iterable[str | Path], *, max_bytes: int = DEFAUL
     """Ingest every file under ``paths`` (folders recursively), then link the corpus;
     ``as_symbol`` says what the one file given is (``ingest --as``). What a folder holds that
     is not read (a broken link, a link to a folder, a FIFO) is an outcome "skipped"; a folder
-    that cannot be read is one "failed"."""
+    that cannot be read is one "failed". Several processes may ingest into one database at
+    once: each document is checked and written under the database's write lock. A database
+    fault stops the batch (``IngestSummary.stopped``)."""
     summary = IngestSummary()
 
     def skip(s: Skipped) -> None:
@@ -399,17 +418,36 @@ def ingest(store: Store, paths: Iterable[str | Path], *, max_bytes: int = DEFAUL
     if as_symbol is not None and len(files) != 1:
         raise MealinkError(f"--as {as_symbol!r} names one text, but {len(files)} files were "
                            "given; ingest that file alone with --as")
-    for p in files:
+    for i, p in enumerate(files):
         try:
             outcome = ingest_file(store, p, max_bytes=max_bytes, force=force,
                                   as_symbol=as_symbol)
+        except StoreError as exc:  # the database, not this file: the next would fail too
+            summary.stopped = exc
+            outcome = _stopped_at(shown_name(p), len(files) - i - 1)
         except MealinkError as exc:
             outcome = FileOutcome(shown_name(p), "failed", message=str(exc))
         summary.outcomes.append(outcome)
         if on_file is not None:
             on_file(outcome)
-    summary.link = link(store)
+        if summary.stopped is not None:
+            break
+    _link(store, summary)
     return summary
+
+
+def _stopped_at(shown: str, left: int) -> FileOutcome:
+    return FileOutcome(shown, "failed", message=f"{shown}: not stored, the batch stopped "
+                       f"here ({left} more files not tried)")
+
+
+def _link(store: Store, summary: IngestSummary) -> None:
+    """Link the corpus after a batch, even one a fault stopped (linking what was stored may
+    still work); a fault while linking leaves the links as they were."""
+    try:
+        summary.link = link(store)
+    except StoreError as exc:
+        summary.stopped = summary.stopped or exc
 
 
 def reparse(store: Store, *, on_file: Callable[[FileOutcome], None] | None = None
@@ -420,11 +458,17 @@ def reparse(store: Store, *, on_file: Callable[[FileOutcome], None] | None = Non
                                    SourceRow.name, SourceRow.data, SourceRow.meta).join(
             SourceRow, SourceRow.document_id == DocumentRow.id).order_by(DocumentRow.id)).all()
     summary = IngestSummary()
-    for row in rows:
-        outcome = _store_bytes(store, row.data, row.name, row.source, row.content_hash, row.id,
-                               json.loads(row.meta) if row.meta else None)
+    for i, row in enumerate(rows):
+        try:
+            outcome = _store_bytes(store, row.data, row.name, row.source, row.content_hash,
+                                   json.loads(row.meta) if row.meta else None, force=True)
+        except StoreError as exc:
+            summary.stopped = exc
+            outcome = _stopped_at(row.name, len(rows) - i - 1)
         summary.outcomes.append(outcome)
         if on_file is not None:
             on_file(outcome)
-    summary.link = link(store)
+        if summary.stopped is not None:
+            break
+    _link(store, summary)
     return summary

@@ -2,8 +2,9 @@
 ``revises`` edges between versions of one text, drop stubs nothing cites any more, and set
 each document's and paragraph's in-force status.
 
-It runs over the whole corpus after each ingest, in one transaction; its decisions come
-from ``mealink.link.status`` (pure), so the same rules answer "in force as of COP14".
+It runs over the whole corpus after each ingest, in one transaction under the database's
+write lock; its decisions come from ``mealink.link.status`` (pure), so the same rules answer
+"in force as of COP14".
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, or_, select, updat
 
 from mealink.link.status import DocInfo, EdgeInfo, Status, current_status, pick_version
 from mealink.mandates.deadlines import Calendar
-from mealink.store.database import Store
+from mealink.store.database import Store, writing
 from mealink.store.mandates import calendar_for, derive_statuses
 from mealink.store.schema import CitationRow, DocumentKeyRow, DocumentRow, EdgeRow, ParagraphRow
 from mealink.store.vectors import bump_generation
@@ -216,8 +217,9 @@ def _set_status(conn: Connection, docs: dict[str, DocInfo], edges: list[EdgeInfo
 
 
 def link(store: Store) -> LinkSummary:
-    """Link the whole stored corpus (idempotent; one transaction)."""
-    with store.engine.begin() as conn:
+    """Link the whole stored corpus (idempotent; one transaction, under the write lock so
+    that no document another process stores meanwhile is half seen)."""
+    with writing(store) as conn:
         _drop_orphan_stubs(conn)
         docs, keymap, versions = load_graph(conn)
         n_cit, n_res = _resolve(conn, CitationRow, "document_id", docs, keymap, versions)

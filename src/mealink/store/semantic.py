@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from sqlalchemy import bindparam, text
 
-from mealink.errors import MealinkError
+from mealink.errors import MealinkError, StoreError
 from mealink.semantic.encoder import Encoder, encoder
 from mealink.semantic.floor import nothing_close_message, similarity_floor, words_share
 from mealink.semantic.fusion import reciprocal_rank_fusion
@@ -169,6 +169,8 @@ def keyword_ranking(store: Store, query: str, filters: SearchFilters | None,
     ids of those that match every word (and phrase) as written."""
     try:
         hits = search(store, query, filters, limit=depth)
+    except StoreError:  # the database failed, not the query: say so
+        raise
     except MealinkError:
         hits = []
     strict = {h.paragraph_id for h in hits}
@@ -321,8 +323,8 @@ def find(store: Store, query: str, filters: SearchFilters | None = None, *,
     if mode != "keyword" or (len(keyword) > len(strict) and cut > -1) or not keyword:
         try:
             meaning = _meaning(store, query, filters, model)
-        except MealinkError:
-            if mode == "semantic":
+        except MealinkError as exc:
+            if mode == "semantic" or isinstance(exc, StoreError):
                 raise
             # no vectors yet (or no model): hybrid and keyword answer by words alone
     semantic = [(meaning.index.ids[i], s) for i, s in meaning.top(depth)] \

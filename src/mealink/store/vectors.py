@@ -20,7 +20,7 @@ import numpy as np
 from sqlalchemy import Connection, bindparam, delete, insert, select, text
 
 from mealink.semantic.encoder import DIMENSION, MODEL_ID, Encoder, encoder
-from mealink.store.database import Store
+from mealink.store.database import Store, writing
 from mealink.store.records import text_hash
 from mealink.store.schema import AppSettingRow, EmbeddingRow, MandateRow, ParagraphRow
 
@@ -79,10 +79,13 @@ def embed_paragraphs(store: Store, *, model: Encoder | None = None,
     for at in range(0, len(missing), _CHUNK):
         chunk = missing[at:at + _CHUNK]
         vectors = enc.encode([wanted[h] for h in chunk])
-        with store.engine.begin() as conn:
-            conn.execute(insert(EmbeddingRow), [
-                {"model": MODEL_ID, "text_hash": h, "vector": v.tobytes()}
-                for h, v in zip(chunk, vectors, strict=True)])
+        with writing(store) as conn:  # another process may have embedded some meanwhile
+            meanwhile = set(conn.execute(select(EmbeddingRow.text_hash).where(
+                EmbeddingRow.model == MODEL_ID, EmbeddingRow.text_hash.in_(chunk))).scalars())
+            rows = [{"model": MODEL_ID, "text_hash": h, "vector": v.tobytes()}
+                    for h, v in zip(chunk, vectors, strict=True) if h not in meanwhile]
+            if rows:
+                conn.execute(insert(EmbeddingRow), rows)
             bump_generation(conn)
         done += len(chunk)
         if on_progress is not None:

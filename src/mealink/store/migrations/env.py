@@ -31,12 +31,15 @@ context.configure(connection=connection, target_metadata=Base.metadata,
                   render_as_batch=sqlite, transactional_ddl=True)
 try:
     with context.begin_transaction():
-        if sqlite:
-            if connection.exec_driver_sql("PRAGMA foreign_keys").scalar():
-                raise RuntimeError("SQLite kept foreign keys on; the migrations would "
-                                   "delete rows when they rebuild a table")
-            # IMMEDIATE: a second process migrating at the same time waits here, then
-            # reads the revision this one left
+        if sqlite and connection.exec_driver_sql("PRAGMA foreign_keys").scalar():
+            raise RuntimeError("SQLite kept foreign keys on; the migrations would "
+                               "delete rows when they rebuild a table")
+        # the database's write lock (on SQLite, BEGIN IMMEDIATE): a second process migrating
+        # at the same time waits here, then reads the revision this one left
+        take_write_lock = context.config.attributes.get("write_lock")
+        if take_write_lock is not None:
+            take_write_lock(connection)
+        elif sqlite:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         context.run_migrations()
         if sqlite:
