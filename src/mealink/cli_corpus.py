@@ -117,7 +117,9 @@ def _report(summary: IngestSummary, notes: list[FileOutcome], name: str,
     out.print(_summary_table(summary, name))
     for o in notes:
         style = "red" if o.outcome == "failed" else "yellow"
-        out.print(Text(f"{o.outcome}: {o.message or o.path}", style=style))
+        out.print(Text(f"{o.outcome}: {o.message or o.path}", style=style), soft_wrap=True)
+        for line in o.problems:  # each bad record of an InforMEA file
+            out.print(Text(f"  {line}", style=style), soft_wrap=True)
     if summary.link:
         lk = summary.link
         out.print(f"{summary.paragraphs} paragraphs stored. Corpus: {lk.documents} documents, "
