@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -29,7 +31,13 @@ from mealink.errors import LoadError
 from mealink.export import export
 from mealink.export.documents import select_documents
 from mealink.interop.frbr import interop_rules
-from mealink.interop.informea import EXTENSION, RECORD_FIELDS, base_record, split_records
+from mealink.interop.informea import (
+    EXTENSION,
+    RECORD_FIELDS,
+    base_record,
+    read_records,
+    split_records,
+)
 from mealink.store import Store, ingest, open_store
 from mealink.store.schema import DocumentRow, ParagraphRow, SourceRow
 from mealink.store.users import add_user
@@ -46,8 +54,8 @@ TREATIES = sorted(interop_rules()["informea"]["treaties"].values())
 PARAGRAPH_KEYS = {"id", "kind", "number", "parent", "inForce", "verb", "actors", "deadline",
                   "condition", "topics", "references", "text"}
 #: The keys of the extension.
-EXTENSION_KEYS = ["version", "id", "label", "symbol", "convention", "status", "inForce",
-                  "statusBy", "akn", "paragraphs", "lineage"]
+EXTENSION_KEYS = ["version", "id", "label", "symbol", "convention", "source", "status",
+                  "inForce", "statusBy", "akn", "paragraphs", "lineage"]
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -169,7 +177,7 @@ def check_extension(out: dict[str, Any], doc_id: str) -> None:
     """The ``mealink`` extension of one exported record, for the stored document doc_id."""
     ext = out[EXTENSION]
     assert list(ext) == EXTENSION_KEYS
-    assert ext["version"] == 1 and ext["id"] == doc_id
+    assert ext["version"] == 2 and ext["id"] == doc_id
     assert ext["paragraphs"], f"{out['id']}: no paragraphs in the extension"
     for p in ext["paragraphs"]:
         assert set(p) == PARAGRAPH_KEYS
@@ -223,7 +231,8 @@ def test_records_round_trip_field_for_field(db_url: str, tmp_path: Path, corpus_
 def test_exported_records_read_back_to_the_same_file(tmp_path: Path, corpus_dir: Path
                                                      ) -> None:
     """Export, ingest that export into a fresh store, export again: the same JSON, the
-    extension included (the record is kept without it, and it is rebuilt on the way out)."""
+    extension included (the record is kept with only what of the extension names the text:
+    symbol, convention, source; the rest is rebuilt on the way out)."""
     first_store = open_store(str(tmp_path / "first.db"))
     ingest(first_store, [write_json(tmp_path / "decisions.json", fixed_records(corpus_dir))])
     first = export_all(first_store, tmp_path / "gen1.json")
@@ -237,7 +246,11 @@ def test_exported_records_read_back_to_the_same_file(tmp_path: Path, corpus_dir:
     with second_store.engine.connect() as conn:
         kept = [json.loads(bytes(d).decode("utf-8"))
                 for d in conn.execute(select(SourceRow.data)).scalars()]
-    assert all(EXTENSION not in r for r in kept)
+    assert all(set(r[EXTENSION]) <= {"symbol", "convention", "source"} for r in kept)
+    assert {r["id"]: r[EXTENSION] for r in kept} == {
+        r["id"]: {k: r[EXTENSION][k] for k in ("symbol", "convention", "source")
+                  if r[EXTENSION][k]} for r in first}
+    kept = [base_record(r) for r in kept]
     assert sorted(kept, key=lambda r: r["id"]) == sorted(
         (base_record(r) for r in first), key=lambda r: r["id"])
     first_store.dispose()
@@ -381,51 +394,135 @@ def test_reingest_is_idempotent_and_replaces_only_the_changed_record(
     store.dispose()
 
 
-# --- 5. bad input -----------------------------------------------------------------------------
-def _good(rid: str = "good-1") -> dict[str, Any]:
-    return {"id": rid, "treaty": "cms", "number": "13.905", "contents": [{
-        "language": "en", "value": (INVENTED / "cms-res-13.905.txt").read_text("utf-8")}]}
+# --- 5. bad input: each bad record named in one line, the good ones kept --------------------
+def _good(rid: str = "good-1", fixture: str = "cms-res-13.905.txt", treaty: str = "cms",
+          number: str = "13.905") -> dict[str, Any]:
+    return {"id": rid, "treaty": treaty, "number": number, "contents": [{
+        "language": "en", "value": (INVENTED / fixture).read_text("utf-8")}]}
 
 
-def _without(key: str) -> dict[str, Any]:
-    rec = _good("bad-1")
-    del rec[key]
-    return rec
+def _without(rec: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in rec.items() if k != key}
 
 
-@pytest.mark.parametrize(("records", "says"), [
-    pytest.param([_good(), _without("treaty")], ["record 2", "'treaty'"], id="no-treaty"),
-    pytest.param([_good(), _good("good-2") | {"number": "13.906"}, _without("id")],
-                 ["record 3", "'id'"], id="no-id"),
-    pytest.param([_good() | {"titles": "x"}], ["record 1", "good-1", "'titles'"],
-                 id="titles-not-a-list"),
-    pytest.param([_good(), _good("bad-2") | {"keywords": {"term": "x"}}],
-                 ["record 2", "bad-2", "'keywords'"], id="keywords-not-a-list"),
-    pytest.param([_good("empty-1") | {"contents": []}], ["'empty-1'", "no text in 'contents'"],
-                 id="contents-empty"),
-    pytest.param([_good("blank-1") | {"contents": [{"language": "en", "value": " \n "}]}],
-                 ["'blank-1'", "no text in 'contents'"], id="contents-blank"),
-    pytest.param([_good("notes-1") | {"contents": [{"language": "en", "value":
-                                                    "Shopping list: milk, bread, eggs."}]}],
-                 ["bad.json#notes-1:", "does not look like a resolution"],
-                 id="contents-not-a-decision"),
-])
-def test_bad_records_fail_the_file_with_one_line_and_store_nothing(
-        db_url: str, tmp_path: Path, records: list[dict[str, Any]], says: list[str]) -> None:
-    """A file with a bad record fails with one line naming the record (its number or id)
-    and the field; nothing of it is stored."""
+def _mixed_file() -> tuple[list[Any], list[str], list[str]]:
+    """A file of three good records among bad ones of every kind: the records, the ids
+    of the good ones, and what must be said of the bad ones (one line each, in order)."""
+    cites = _good("good-cites", "cites-dec-19.930.txt", "cites", "19.930")
+    ramsar = _good("good-ramsar", "ramsar-res-xiv-907.txt", "ramsar", "XIV.907")
+    records: list[Any] = [
+        _good(),
+        _without(_good("no-treaty"), "treaty"),
+        cites,
+        _good("titles-text") | {"titles": "Decision 13.905"},
+        5,
+        _without(_good("no-contents"), "contents"),
+        _good("empty-1") | {"contents": []},
+        _good("notes-1") | {"contents": [{"language": "en", "value":
+                                          "Shopping list: milk, bread, eggs."}]},
+        _without(_good(), "id"),
+        [ramsar],
+        _good("good-1", "cites-res-conf-13.910-rev-cop19.txt", "cites", "13.910"),
+        _good("wrong-types") | {"number": 13.905},
+        _good("nested") | {"contents": [[{"language": "en", "value": "x"}]]},
+        ramsar,
+    ]
+    says = [
+        "record 2 (id no-treaty): 'treaty' is missing",
+        "record 4 (id titles-text): 'titles' is not a list but a string",
+        "record 5: is not an object but a number",
+        "record 6 (id no-contents): 'contents' is missing",
+        "record 7 (id empty-1): 'contents' holds no text",
+        "record 8 (id notes-1): no preamble or operative paragraphs found",
+        "record 9: 'id' is missing",
+        "record 10: is not an object but a list",
+        "record 11 (id good-1): the same id as record 1",
+        "record 12 (id wrong-types): 'number' is not a string but a number",
+        "record 13 (id nested): 'contents' item 1 is not an object but a list",
+    ]
+    return records, ["good-1", "good-cites", "good-ramsar"], says
+
+
+def test_bad_records_are_named_one_line_each_and_the_good_ones_kept(
+        db_url: str, tmp_path: Path) -> None:
+    """A file of good and bad records: each good one is stored (field for field), each
+    bad one is named in a line of its own (its place, its id when it has one, what is
+    wrong), and the file counts as failed. Ingested again, the good ones are unchanged
+    and the same lines come back."""
+    records, good, says = _mixed_file()
+    src = write_json(tmp_path / "bad.json", records)
     store = open_store(db_url)
-    [good] = ingest(store, [INVENTED / "cites-dec-19.930.txt"]).outcomes
-    assert good.outcome == "added"
-    before = (texts_stored(store), count(store, SourceRow), count(store, ParagraphRow))
-    [outcome] = ingest(store, [write_json(tmp_path / "bad.json", records)]).outcomes
-    assert outcome.outcome == "failed", outcome
-    message = outcome.message or ""
-    assert "\n" not in message and "bad.json" in message
-    for words in says:
-        assert words in message, (words, message)
-    assert message.count("#notes-1") <= 1, f"record named twice: {message}"
-    assert (texts_stored(store), count(store, SourceRow), count(store, ParagraphRow)) == before
+    for _ in range(2):
+        [outcome] = ingest(store, [src]).outcomes
+        assert outcome.outcome == "failed", outcome
+        assert outcome.message is not None and "\n" not in outcome.message
+        assert outcome.message.startswith(f"{src}: 14 InforMEA records: "), outcome.message
+        assert len(outcome.problems) == len(says), outcome.problems
+        for line, said in zip(outcome.problems, says, strict=True):
+            assert "\n" not in line
+            assert line.startswith(f"{src}: {said}"), (line, said)
+        assert texts_stored(store) == len(good)
+    kept = by_id([base_record(r) for r in export_all(store, tmp_path / "out.json")])
+    assert sorted(kept) == sorted(good)
+    assert kept["good-1"] == records[0] and kept["good-ramsar"] == records[-1]
+    store.dispose()
+
+
+def _command(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``mealink ARGS`` as a user runs it (a real process, bounded in time)."""
+    return subprocess.run([sys.executable, "-m", "mealink.cli", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=300, check=False)
+
+
+def test_ingest_command_names_each_bad_record_and_keeps_the_good_ones(tmp_path: Path) -> None:
+    """``mealink ingest bad.json``: exit 1, the file's line, then one line per bad record
+    (never wrapped, however long the path), no traceback; the good records are stored."""
+    records, good, says = _mixed_file()
+    folder = tmp_path / ("a-folder-with-a-rather-long-name-" * 3)
+    folder.mkdir()
+    src = write_json(folder / "bad.json", records)
+    db = tmp_path / "corpus.db"
+    run = _command("ingest", str(src), "--db", str(db), "--no-embed", cwd=tmp_path)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+    lines = run.stdout.splitlines()
+    assert f"failed: {src}: 14 InforMEA records: 3 added, 11 failed" in lines, run.stdout
+    named = [line.strip() for line in lines if line.strip().startswith(f"{src}: record ")]
+    assert len(named) == len(says), run.stdout
+    for line, said in zip(named, says, strict=True):
+        assert line.startswith(f"{src}: {said}"), (line, said)
+    store = open_store(str(db))
+    assert sorted(r["id"] for r in export_all(store, tmp_path / "out.json")) == sorted(good)
+    store.dispose()
+
+
+@pytest.mark.parametrize(("data", "says"), [
+    pytest.param(b'[{"id": "a", "treaty": "cms", "contents": [', "is not valid JSON",
+                 id="cut-short"),
+    pytest.param(b"treaty: cms\nid: a\n", "is not valid JSON", id="not-json"),
+    pytest.param(b'{"value": {"id": "a", "treaty": "cms", "contents": []}}',
+                 "'value' is not a list of records but an object", id="odata-value-object"),
+    pytest.param(b'[[{"id": "a", "treaty": "cms", "contents": []}]]',
+                 "records in a list inside the list", id="list-of-lists"),
+    pytest.param(b'"treaty"', "is not valid JSON", id="a-string"),
+    pytest.param(b'{"treaty": {"id": "a", "treaty": "cms", "contents": []}}',
+                 "has no 'text' or 'content' field", id="object-of-records"),
+])
+def test_ingest_command_refuses_a_file_that_holds_no_records_in_one_line(
+        tmp_path: Path, data: bytes, says: str) -> None:
+    """A file that is not JSON, or JSON of another shape: exit 1 and one line naming the
+    file and what is wrong, nothing stored."""
+    src = tmp_path / ("records-of-a-meeting-with-a-long-name-" * 2 + ".json")
+    src.write_bytes(data)
+    db = tmp_path / "corpus.db"
+    run = _command("ingest", str(src), "--db", str(db), "--no-embed", cwd=tmp_path)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+    named = [line for line in run.stdout.splitlines() if str(src) in line]
+    assert len(named) == 1, run.stdout
+    assert named[0].startswith(f"failed: {src}: ") and says in named[0], named[0]
+    store = open_store(str(db))
+    assert texts_stored(store) == 0
     store.dispose()
 
 
@@ -434,23 +531,53 @@ def test_bad_records_fail_the_file_with_one_line_and_store_nothing(
                  id="list-of-other-objects"),
     pytest.param(b'{"value": [{"title": "x"}]}', None, id="odata-of-other-objects"),
     pytest.param(b"[]", None, id="empty-list"),
-    pytest.param(b'{"id": "x", "treaty": "cms"}', None, id="no-contents-nor-titles"),
+    pytest.param(b'{"treaty": "cms", "text": "Requests"}', None, id="text-naming-a-treaty"),
     pytest.param(b"[1, 2, 3]", None, id="numbers"),
     pytest.param(b"Recalling Resolution 8.1,", None, id="not-json"),
-    pytest.param(b'[{"id": "a", "treaty": "cms", "titles": []}]',
-                 [{"id": "a", "treaty": "cms", "titles": []}], id="one-record-in-a-list"),
-    pytest.param(b'\xef\xbb\xbf{"value": [{"id": "a", "treaty": "cms", "contents": []}]}',
-                 [{"id": "a", "treaty": "cms", "contents": []}], id="odata-answer-with-bom"),
+    pytest.param(b'[{"id": "a", "treaty": "cms", "contents": [{"value": "Urges"}]}]',
+                 [{"id": "a", "treaty": "cms", "contents": [{"value": "Urges"}]}],
+                 id="one-record-in-a-list"),
+    pytest.param(b'\xef\xbb\xbf{"value": [{"id": "a", "treaty": "cms", "contents": '
+                 b'[{"language": "en", "value": "Urges"}]}]}',
+                 [{"id": "a", "treaty": "cms", "contents": [{"language": "en", "value": "Urges"}]}],
+                 id="odata-answer-with-bom"),
 ])
-def test_split_records_takes_only_informea_records(data: bytes, expected: Any) -> None:
+def test_read_records_takes_only_informea_records(data: bytes, expected: Any) -> None:
     """JSON that is not InforMEA records is not taken for them (it is read as text)."""
-    assert split_records(data, "x.json") == expected
+    got = read_records(data, "x.json")
+    assert (None if got is None else [r for _, r in got.records]) == expected
+    assert got is None or got.problems == []
 
 
-def test_split_records_names_the_first_bad_record() -> None:
-    """A list holding records and something else is an error naming the item."""
-    with pytest.raises(LoadError, match=r"^x\.json: record 2 is not an InforMEA decision "):
-        split_records(b'[{"id": "a", "treaty": "cms", "titles": []}, {"text": "b"}]', "x.json")
+def test_read_records_names_what_is_wrong_with_each_record() -> None:
+    """Records missing what a record needs, or with a field of the wrong type, are named
+    with their place and id; the others are read."""
+    data = json.dumps([
+        {"id": "a", "treaty": "cms", "contents": [{"language": "en", "value": "Urges"}]},
+        {"id": "b", "treaty": "cms"},
+        {"text": "b"},
+        {"id": "c", "treaty": 7, "contents": []},
+        {"id": ["d"], "treaty": "cms", "contents": []},
+        {"id": "e", "treaty": "cms", "contents": [{"language": "en", "value": None}]},
+        {"id": "f", "treaty": "cms", "contents": [], "keywords": ["wildlife"]},
+        {"id": "g", "treaty": "cms", "contents": [{"value": "Urges"}], "mealink": {"symbol": 1}},
+        {"id": 8, "treaty": "cms", "contents": [{"value": "Urges"}], "link": None,
+         "files": []},
+    ]).encode()
+    got = read_records(data, "x.json")
+    assert got is not None and got.total == 9
+    assert [(n, r["id"]) for n, r in got.records] == [(1, "a"), (9, 8)]
+    assert [str(p) for p in got.problems] == [
+        "record 2 (id b): 'contents' is missing",
+        "record 3: 'id' is missing",
+        "record 4 (id c): 'treaty' is not a string but a number",
+        "record 5: 'id' is not a string but a list",
+        "record 6 (id e): 'contents' item 1: 'value' is not a string but null",
+        "record 7 (id f): 'keywords' item 1 is not an object but a string",
+        "record 8 (id g): 'mealink': 'symbol' is not a string but a number",
+    ]
+    with pytest.raises(LoadError, match=r"^x\.json: record 2 \(id b\): 'contents' is "):
+        split_records(data, "x.json")
 
 
 # --- 6. a derived record for a text not from InforMEA ---------------------------------------
@@ -677,3 +804,155 @@ def test_derived_records_import_back_to_the_same_texts(tmp_path: Path, corpus_di
     assert [r["id"] for r in records if shape(r[EXTENSION]) != shape(again[r["id"]])] == []
     first.dispose()
     second.dispose()
+
+
+# --- 8. the round trip of real texts: export, import, export gives the same records ---------
+def test_real_texts_round_trip_to_identical_records(tmp_path: Path, realdocs_dir: Path) -> None:
+    """The real texts (``realdocs``), stored from their files and exported as records; those
+    records ingested into an empty store and exported again: the same file, byte for byte
+    (labels, symbols and ids included), and a third generation too. Among them are texts
+    with no title and texts with no symbol, each still named as it was."""
+    first = open_store(str(tmp_path / "first.db"))
+    ingest(first, [realdocs_dir])
+    gen1 = export_all(first, tmp_path / "gen1.json")
+    first.dispose()
+    assert len(gen1) > 30
+    assert any(not r["titles"] for r in gen1), "no text without a title"
+    assert any(r[EXTENSION]["symbol"] is None for r in gen1), "no text without a symbol"
+    untitled = [r for r in gen1 if not r["titles"] and r[EXTENSION]["symbol"] is None]
+    assert untitled, "no text with neither title nor symbol"
+    assert all(r[EXTENSION]["label"].endswith(".txt") for r in untitled)  # its file's name
+    for n in (2, 3):
+        store = open_store(str(tmp_path / f"gen{n}.db"))
+        [outcome] = ingest(store, [tmp_path / f"gen{n - 1}.json"]).outcomes
+        assert outcome.outcome == "added", outcome
+        export_all(store, tmp_path / f"gen{n}.json")
+        store.dispose()
+        again = read_json(tmp_path / f"gen{n}.json")
+        changed = {r[EXTENSION]["id"]: {k: (r[EXTENSION][k], o[EXTENSION][k])
+                                        for k in r[EXTENSION] if r[EXTENSION][k] != o[EXTENSION][k]}
+                   for r, o in zip(gen1, again, strict=False) if r != o}
+        assert changed == {} and len(again) == len(gen1)
+        assert (tmp_path / f"gen{n}.json").read_bytes() == (tmp_path / "gen1.json").read_bytes()
+
+
+# --- 9. property: mutated records never crash, good ones kept, bad ones named --------------
+#: Short real decisions (gold corpus), each its own document: (file, treaty, number).
+_PROPERTY_TEXTS = [
+    ("cites_dec16_26.txt", "cites", "16.26"),
+    ("stockholm_sc1_7_poprc_informea.txt", "stockholm", "SC-1/7"),
+    ("stockholm_new_pops_workprog_informea.txt", "stockholm", ""),
+    ("rotterdam_crc_sccp_informea.txt", "rotterdam", ""),
+]
+_SCALARS = ("link", "number", "status", "type", "published", "updated", "meetingId",
+            "meetingTitle", "meetingUrl")
+_LISTS = ("titles", "longTitles", "summaries", "contents", "keywords", "files")
+_JSON_KINDS: dict[str, Any] = {"string": "text", "number": 7, "float": 2.5, "bool": True,
+                               "null": None, "list": ["x"], "object": {"value": "x"}}
+
+
+def _property_record(i: int) -> dict[str, Any]:
+    name, treaty, number = _PROPERTY_TEXTS[i]
+    return record(f"rec-{i}", treaty, number, corpus_text(CORPUS, name))
+
+
+def _wrong_kinds(key: str) -> list[str]:
+    """The JSON kinds a key must not hold (the README's rules)."""
+    if key == "id":
+        return ["float", "bool", "null", "list", "object"]
+    if key == "treaty":  # null is InforMEA's word for a body with no treaty (IPBES)
+        return ["number", "float", "bool", "list", "object"]
+    if key in _LISTS:
+        return ["string", "number", "float", "bool", "null", "object"]
+    return ["number", "float", "bool", "list", "object"]  # the scalar fields
+
+
+def _bad(rec: dict[str, Any], how: str, key: str, kind: str) -> Any:
+    """One record made bad: a key dropped, a field of a wrong kind, wrongly nested."""
+    out = json.loads(json.dumps(rec))
+    if how == "drop":
+        del out[key]
+    elif how == "kind":
+        out[key] = _JSON_KINDS[kind]
+    elif how == "item":  # an item of a list field that is not an object
+        out[key] = [*out[key][:1], _JSON_KINDS[kind]] if kind != "object" else out[key]
+    elif how == "value":  # a language value of the wrong kind
+        out[key] = [{"language": "en", "value": _JSON_KINDS[kind]}]
+    elif how == "wrap":
+        return [out]
+    elif how == "scalar":
+        return _JSON_KINDS[kind]
+    return out
+
+
+_BAD = st.one_of(
+    st.tuples(st.just("drop"), st.sampled_from(["id", "treaty", "contents"]), st.just("")),
+    st.sampled_from(["id", "treaty", *_SCALARS, *_LISTS]).flatmap(
+        lambda key: st.tuples(st.just("kind"), st.just(key), st.sampled_from(_wrong_kinds(key)))),
+    st.tuples(st.just("item"), st.sampled_from(["titles", "contents", "keywords", "files"]),
+              st.sampled_from(["string", "number", "null", "list"])),
+    st.tuples(st.just("value"), st.sampled_from(["titles", "summaries", "contents"]),
+              st.sampled_from(["number", "bool", "null", "list", "object"])),
+    st.tuples(st.just("wrap"), st.just(""), st.just("")),
+    st.tuples(st.just("scalar"), st.just(""), st.sampled_from(list(_JSON_KINDS))),
+)
+_HARMLESS = st.one_of(
+    st.just(("keep", "", "")),
+    st.tuples(st.just("null"), st.sampled_from(_SCALARS), st.just("")),
+    st.tuples(st.just("drop"), st.sampled_from(["link", "titles", "summaries", "keywords",
+                                                "files", "number", "meetingUrl"]), st.just("")),
+    st.tuples(st.just("extra"), st.sampled_from(["extra", "note", "x-y"]),
+              st.sampled_from(list(_JSON_KINDS))),
+)
+#: For each of the texts: left good (perhaps changed harmlessly), or made bad.
+MUTATIONS = st.tuples(*[st.tuples(st.booleans(), _BAD, _HARMLESS)
+                        for _ in _PROPERTY_TEXTS])
+
+
+def _harmless(rec: dict[str, Any], how: str, key: str, kind: str) -> dict[str, Any]:
+    out = dict(rec)
+    if how == "null":
+        out[key] = None
+    elif how == "drop":
+        del out[key]
+    elif how == "extra":
+        out[key] = _JSON_KINDS[kind]
+    return out
+
+
+@seed(20261122)
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(mutations=MUTATIONS)
+def test_mutated_records_keep_the_good_and_name_the_bad(
+        corpus_dir: Path, mutations: tuple[tuple[bool, tuple[str, str, str],
+                                                 tuple[str, str, str]], ...]) -> None:
+    """Valid records, some made bad (a key dropped, a field of another kind, a list item or
+    language value of the wrong kind, a record wrapped in a list or replaced by a scalar),
+    ingested as one file: no exception escapes, every good record is stored field for
+    field, every bad one is named in a line of its own by its place (and id)."""
+    records: list[Any] = []
+    good: dict[str, dict[str, Any]] = {}
+    bad: list[int] = []
+    for i, (make_bad, broken, harmless) in enumerate(mutations):
+        rec = _property_record(i)
+        if make_bad:
+            records.append(_bad(rec, *broken))
+            bad.append(i + 1)
+        else:
+            records.append(_harmless(rec, *harmless))
+            good[rec["id"]] = records[-1]
+    with tempfile.TemporaryDirectory() as folder:
+        d = Path(folder)
+        src = write_json(d / "records.json", records)
+        store = open_store(str(d / "corpus.db"))
+        try:
+            [outcome] = ingest(store, [src]).outcomes
+            exported = by_id([base_record(r) for r in export_all(store, d / "out.json")])
+        finally:
+            store.dispose()
+    assert exported == good
+    named = [int(re.match(rf"{re.escape(str(src))}: record (\d+)[ :]", line)[1])  # type: ignore[index]
+             for line in outcome.problems]
+    assert named == bad, (outcome.problems, mutations)
+    assert all("\n" not in line for line in outcome.problems)
+    assert outcome.outcome == ("failed" if bad else "added"), outcome

@@ -125,6 +125,8 @@ def _report(summary: IngestSummary, notes: list[FileOutcome], name: str,
         style = "red" if o.outcome == "failed" else "yellow"
         out.print(Text(_printable(f"{o.outcome}: {o.message or o.path}"), style=style),
                   soft_wrap=True)
+        for line in o.problems:  # each bad record of an InforMEA file
+            out.print(Text(_printable(f"  {line}"), style=style), soft_wrap=True)
     if summary.link:
         lk = summary.link
         out.print(f"{summary.paragraphs} paragraphs stored. Corpus: {lk.documents} documents, "

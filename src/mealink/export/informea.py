@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import IO, Any
 
 from mealink.annotate.actors import canonical_actor
@@ -22,8 +23,9 @@ from mealink.models import Document
 
 __all__ = ["EXTENSION_VERSION", "informea_record", "write_records"]
 
-#: Bumped when the extension's layout changes.
-EXTENSION_VERSION = 1
+#: Bumped when the extension's layout changes (2: ``source``, the name the text was read
+#: under, so that a text with neither symbol nor title keeps its label when read back).
+EXTENSION_VERSION = 2
 
 
 def _keywords(doc: Document) -> list[dict[str, str]]:
@@ -88,7 +90,8 @@ def _extension(sd: StoredDocument) -> dict[str, Any]:
     lineage += [{"relation": a.relation, "direction": "of", "document": a.other_label,
                  "uri": a.other_uri, "paragraphs": list(a.paragraphs)} for a in inp.acts]
     return {"version": EXTENSION_VERSION, "id": inp.id, "label": inp.label,
-            "symbol": doc.symbol, "convention": doc.convention, "status": inp.status,
+            "symbol": doc.symbol, "convention": doc.convention,
+            "source": Path(doc.source).name or None, "status": inp.status,
             "inForce": inp.in_force, "statusBy": inp.status_by, "akn": inp.name.work(),
             "paragraphs": paras, "lineage": lineage}
 

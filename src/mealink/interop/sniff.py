@@ -18,6 +18,8 @@ from mealink.interop.akn_read import is_akn, read_akn
 from mealink.interop.informea import (
     fill_from_record,
     may_hold_records,
+    mealink_said,
+    read_records,
     record_language_text,
     split_records,
 )
@@ -67,12 +69,21 @@ def _parse(src: Source) -> Document:
 
 def _record_document(record: dict[str, Any], name: str, max_bytes: int) -> Document:
     """The document an InforMEA record holds: its English text parsed, the rest filled in
-    from the record."""
+    from the record. A record mealink wrote names the text as mealink knew it (its
+    extension's symbol and convention): where the text says otherwise or nothing, that
+    is what it is known as, as if given with the text."""
     content = record_language_text(record, "contents")
     if content is None or not content[1].strip():
         raise LoadError(f"InforMEA record {record.get('id')!r} has no text in 'contents'",
                         source=name)
-    return fill_from_record(_parse(_contents_source(content[1], name, max_bytes)), record)
+    src = _contents_source(content[1], name, max_bytes)
+    doc = _parse(src)
+    said = {k: v for k, v in mealink_said(record).items()
+            if k in ("symbol", "convention") and getattr(doc, k) != v}
+    if said:
+        doc = _parse(replace(src, meta={**said, "from": "mealink's record of it (the "
+                                                        "'mealink' key of its InforMEA record)"}))
+    return fill_from_record(doc, record)
 
 
 def read_document(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
@@ -97,14 +108,19 @@ def read_document(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
 
 def _documents_of(name: str, data: bytes, max_bytes: int, known: Mapping[str, str]
                   ) -> Iterator[tuple[str, Document | MealinkError]]:
-    records = split_records(data, name)
+    records = read_records(data, name)
     if records is None:
         yield name, read_document(data, name, max_bytes=max_bytes, known=known)
         return
-    for record in records:  # each record of an InforMEA file is its own document
-        rname = f"{name}#{record.get('id')}"
+    bad = {p.index: p for p in records.problems}
+    good = dict(records.records)
+    for n in range(1, records.total + 1):  # each record of an InforMEA file is its own document
+        if n in bad:
+            yield f"{name}#{bad[n].id}", LoadError(str(bad[n]), source=name)
+            continue
+        rname = f"{name}#{good[n].get('id')}"
         try:
-            yield rname, _record_document(record, rname, max_bytes)
+            yield rname, _record_document(good[n], rname, max_bytes)
         except MealinkError as exc:
             yield rname, exc
 

@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from mealink import __version__, parse_source
 from mealink.errors import MealinkError, StoreError
 from mealink.interop import read_document, sniff_format
-from mealink.interop.informea import base_record, split_records
+from mealink.interop.informea import RecordProblem, Records, kept_record, read_records
 from mealink.link.identifiers import DocKey, document_keys, parse_key
 from mealink.link.lineage import document_links
 from mealink.load import DEFAULT_MAX_BYTES, Skipped, iter_paths, read_file, shown_name
@@ -79,6 +79,8 @@ class FileOutcome:
     document_id: str | None = None
     message: str | None = None
     paragraphs: int = 0
+    #: one line for each record of an InforMEA file that could not be stored, naming it
+    problems: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -97,7 +99,9 @@ class IngestSummary:
 
     @property
     def paragraphs(self) -> int:
-        return sum(o.paragraphs for o in self.outcomes if o.outcome in ("added", "updated"))
+        # a failed InforMEA file counts the paragraphs of the records it stored
+        return sum(o.paragraphs for o in self.outcomes if o.outcome in ("added", "updated")
+                   or o.problems)
 
 
 def _now() -> datetime:
@@ -189,7 +193,7 @@ def ingest_file(store: Store, path: str | Path, *, max_bytes: int = DEFAULT_MAX_
         meta = {**meta, "symbol": " ".join(as_symbol.split()), "from": AS_GIVEN}
     key = _source_key(p)
     try:
-        records = split_records(data, shown)  # None unless InforMEA JSON
+        records = read_records(data, shown)  # None unless InforMEA JSON
     except MealinkError as exc:
         return FileOutcome(shown, "failed", message=str(exc))
     if records is not None:
@@ -230,25 +234,38 @@ def _ingest_bytes(store: Store, data: bytes, shown: str, key: str, force: bool,
     return _store_bytes(store, data, shown, key, digest, meta, force)
 
 
-def _ingest_records(store: Store, records: list[dict[str, Any]], shown: str, key: str,
+def _ingest_records(store: Store, records: Records, shown: str, key: str,
                     force: bool) -> FileOutcome:
     """Each InforMEA record of a file as its own document, known as FILE#RECORD-ID and kept
-    as its own JSON, so that one changed record is all that is stored again."""
+    as its own JSON, so that one changed record is all that is stored again. A bad record
+    is named in a line of its own and costs none of the others; the file then counts as
+    failed."""
     outcomes = []
-    for record in records:
-        rid = str(record.get("id"))
-        data = json.dumps(base_record(record), ensure_ascii=False, indent=1).encode("utf-8")
-        outcomes.append(_ingest_bytes(store, data, f"{shown}#{rid}", f"{key}#{rid}", force))
-    failed = [o for o in outcomes if o.outcome == "failed"]
-    counts = Counter(o.outcome for o in outcomes)
-    summary = ", ".join(f"{n} {k}" for k, n in counts.items())
-    if failed:
-        return FileOutcome(shown, "failed", message=f"{len(records)} InforMEA records "
-                           f"({summary}); first failure: {failed[0].message}")
+    problems = list(records.problems)
+    for n, record in records.records:
+        rid = str(record["id"])
+        try:
+            data = json.dumps(kept_record(record), ensure_ascii=False, indent=1).encode()
+        except RecursionError:
+            problems.append(RecordProblem(n, rid, "nests its JSON too deeply to be kept"))
+            continue
+        rshown = f"{shown}#{rid}"
+        outcome = _ingest_bytes(store, data, rshown, f"{key}#{rid}", force)
+        outcomes.append(outcome)
+        if outcome.outcome == "failed":
+            said = (outcome.message or "could not be read").removeprefix(f"{rshown}: ")
+            problems.append(RecordProblem(n, rid, said))
+    counts = Counter(o.outcome for o in outcomes if o.outcome != "failed") + \
+        Counter(failed=len(problems))
+    summary = ", ".join(f"{counts[k]} {k}" for k in OUTCOMES if counts[k])
+    stored = sum(o.paragraphs for o in outcomes)
+    if problems:
+        return FileOutcome(shown, "failed", message=f"{shown}: {records.total} InforMEA "
+                           f"records: {summary}", paragraphs=stored, problems=tuple(
+                               f"{shown}: {p}" for p in sorted(problems, key=lambda p: p.index)))
     best = next((k for k in ("updated", "added", "duplicate") if counts.get(k)), "unchanged")
     return FileOutcome(shown, best, outcomes[0].document_id if len(outcomes) == 1 else None,
-                       f"{len(records)} InforMEA records: {summary}",
-                       paragraphs=sum(o.paragraphs for o in outcomes))
+                       f"{records.total} InforMEA records: {summary}", paragraphs=stored)
 
 
 def _store_bytes(store: Store, data: bytes, shown: str, key: str, digest: str,
