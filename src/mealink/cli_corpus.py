@@ -115,12 +115,12 @@ def ingest_cmd(
 
         summary = ingest(store, paths, max_bytes=int(max_size * 1e6), on_file=tick,
                          force=force, as_symbol=as_symbol)
-    _report(summary, notes, store.name, embed)
+    _report(summary, notes, store, embed)
 
 
-def _report(summary: IngestSummary, notes: list[FileOutcome], name: str,
+def _report(summary: IngestSummary, notes: list[FileOutcome], store: Store,
             embed: bool = False) -> None:
-    out.print(_summary_table(summary, name))
+    out.print(_summary_table(summary, store.name))
     for o in notes:  # one line each, however long: never wrapped at the terminal's width
         style = "red" if o.outcome == "failed" else "yellow"
         out.print(Text(_printable(f"{o.outcome}: {o.message or o.path}"), style=style),
@@ -136,7 +136,7 @@ def _report(summary: IngestSummary, notes: list[FileOutcome], name: str,
     if summary.stopped is not None:  # a database fault: its one line, after the summary
         raise summary.stopped
     if embed:
-        embed_with_progress(open_store(name))
+        embed_with_progress(store)  # the store as opened: its name hides a password
     if summary.counts()["failed"]:
         raise typer.Exit(1)
 
@@ -147,7 +147,7 @@ def reparse_cmd(db: DbOption = None) -> None:
     notes: list[FileOutcome] = []
     summary = reparse(store, on_file=lambda o: notes.append(o) if o.outcome == "failed"
                       or o.message else None)
-    _report(summary, notes, store.name, embed=True)
+    _report(summary, notes, store, embed=True)
 
 
 _STATE_STYLE = {True: "green", False: "red", None: "yellow"}
