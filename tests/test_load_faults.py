@@ -26,9 +26,10 @@ import pytest
 from sqlalchemy import select
 
 from mealink.errors import LoadError
-from mealink.load import Skipped, iter_paths, iter_sources, read_file, shown_name
+from mealink.load import Skipped, iter_paths, iter_sources, load, read_file, shown_name
 from mealink.store import ingest, open_store
 from mealink.store.schema import DocumentRow
+from tests.fuzzing import EXAMPLES
 
 MEALINK = Path(sys.executable).with_name("mealink")
 TIMEOUT = 90
@@ -439,3 +440,14 @@ def test_unreadable_folder_is_a_failure_named_in_one_line(open_tmp: Path) -> Non
                  "print(names, [(s.source, s.failed) for s in seen])", d, user=user, env=env)
     assert utf8(lib.stdout).strip() == f"['good.txt', 'z.txt'] [('{d}/locked', True)]", \
         utf8(lib.stderr)
+
+
+def test_a_sidecar_larger_than_a_megabyte_is_refused_in_one_line(tmp_path: Path) -> None:
+    """A sidecar holds a few fields: a huge one is refused, not read whole."""
+    text = tmp_path / "res.txt"
+    text.write_text((EXAMPLES / "cms-res-11.28.txt").read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    (tmp_path / "res.meta.json").write_text('{"symbol": "' + "x" * 2_000_000 + '"}',
+                                            encoding="utf-8")
+    with pytest.raises(LoadError, match=r"res\.meta\.json.*larger than 1 MB"):
+        load(text)

@@ -66,6 +66,9 @@ def front_matter(text: str, name: str) -> tuple[dict[str, str], str]:
     return _checked(data or {}, f"{name} (front matter)", "its front matter"), rest
 
 
+SIDECAR_MAX_BYTES = 1_000_000
+
+
 def sidecar_path(path: Path) -> Path | None:
     """The sidecar of ``path``: ``NAME.meta.json`` (stem) or ``NAME.txt.meta.json``."""
     for candidate in (path.with_name(path.stem + ".meta.json"),
@@ -81,7 +84,12 @@ def read_sidecar(path: Path) -> dict[str, str]:
     if side is None:
         return {}
     try:
-        data = json.loads(side.read_text(encoding="utf-8"))
+        with side.open("rb") as f:  # a few fields: read no more than the limit allows
+            raw = f.read(SIDECAR_MAX_BYTES + 1)
+        if len(raw) > SIDECAR_MAX_BYTES:
+            raise LoadError(f"is larger than {SIDECAR_MAX_BYTES // 1_000_000} MB; a sidecar "
+                            "holds a few fields of what is known of its text", source=str(side))
+        data = json.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise LoadError(f"cannot be read: {exc}", source=str(side)) from None
     except json.JSONDecodeError as exc:
