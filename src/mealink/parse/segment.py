@@ -206,7 +206,7 @@ def _midline_starts(text: str, ls: int, le: int, vocab: Vocabulary,
             continue
         if p > floor and _lead_at(text, m.end(), vocab):
             starts.append(p)  # "... (CEPA) 2009-2015 1. RECALLING that ..."
-    found = sorted(set(starts))  # the starts so far, for bisecting: linear in long lines
+    found = sorted(set(starts)) if starts and gaps else []  # bisected: linear in long lines
     for m in gaps if starts else ():
         p = m.end()
         k = bisect_right(found, p)

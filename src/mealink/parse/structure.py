@@ -359,6 +359,8 @@ def _continued_fragment(paras: list[Paragraph]) -> None:
 def assign_stray_numbers(paras: list[Paragraph], strays: list[tuple[int, str]]) -> None:
     """Give a number that the text displaced ('...; 1. 3. Encourages') back to the unnumbered
     operative paragraph it belongs to: the one just before the paragraph numbered N+1."""
+    if not any(label.isdigit() for _, label in strays):
+        return  # most texts have none: no index to build
     first: dict[str, int] = {}  # number -> the first top-level paragraph with it
     last_operative: list[int | None] = []  # per paragraph: the top-level operative before it
     before: int | None = None
