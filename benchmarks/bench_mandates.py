@@ -54,10 +54,10 @@ from mealink.link.lineage import document_links
 from mealink.link.status import current_status
 from mealink.mandates.extract import mandates_of
 from mealink.store import ingest, open_store
-from mealink.store.linking import _edges, load_graph
+from mealink.store.corpus.linking import _edges, load_graph
+from mealink.store.corpus.records import adoption_meeting, fallback_id, paragraph_anchors
+from mealink.store.engine.schema import MandateRow
 from mealink.store.mandates import add_progress, derive_statuses, digest
-from mealink.store.records import adoption_meeting, fallback_id, paragraph_anchors
-from mealink.store.schema import MandateRow
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -82,12 +82,13 @@ from mealink.errors import MealinkError  # noqa: E402
 from mealink.link.lineage import document_links  # noqa: E402
 from mealink.models import Document  # noqa: E402
 from mealink.store import Store, ingest, open_store  # noqa: E402
-from mealink.store.linking import LinkSummary, link  # noqa: E402
-from mealink.store.records import fallback_id, fingerprint  # noqa: E402
-from mealink.store.search import SearchFilters, search  # noqa: E402
+from mealink.store.corpus.linking import LinkSummary, link  # noqa: E402
+from mealink.store.corpus.records import fallback_id, fingerprint  # noqa: E402
+from mealink.store.search.hits import SearchFilters  # noqa: E402
+from mealink.store.search.keyword import search  # noqa: E402
 
 # the module, not the ``ingest`` function that mealink.store re-exports under the same name
-ingest_module = importlib.import_module("mealink.store.ingest")
+ingest_module = importlib.import_module("mealink.store.corpus.ingest")
 
 TARGET_PARAS_PER_S = 2000.0
 TARGET_P95_MS = 50.0

@@ -110,7 +110,7 @@ from mealink import load_bytes, parse_source  # noqa: E402
 from mealink.errors import MealinkError  # noqa: E402
 from mealink.link.lineage import document_links  # noqa: E402
 from mealink.models import Document  # noqa: E402
-from mealink.store.records import fallback_id  # noqa: E402
+from mealink.store.corpus.records import fallback_id  # noqa: E402
 
 Log = Callable[[str], None]
 
@@ -521,8 +521,8 @@ def texts_by_source(store: Any) -> tuple[dict[str, str], dict[str, str]]:
     the paragraph texts (headings aside) and the mandate actions."""
     from sqlalchemy import select
 
-    from mealink.store.records import text_hash
-    from mealink.store.schema import MandateRow, ParagraphRow
+    from mealink.store.corpus.records import text_hash
+    from mealink.store.engine.schema import MandateRow, ParagraphRow
 
     paragraphs: dict[str, str] = {}
     actions: dict[str, str] = {}
@@ -581,7 +581,7 @@ def timed_encoder() -> Any:
 
 def run_embed(store: Any, enc: Any, log: Log, label: str) -> dict[str, Any]:
     """``embed_paragraphs`` timed, with progress on stderr."""
-    from mealink.store.vectors import embed_paragraphs
+    from mealink.store.search.vectors import embed_paragraphs
 
     enc.seconds, enc.calls = 0.0, 0
     last = [0.0]
@@ -606,7 +606,7 @@ def phase_embed(db: Path, log: Log) -> tuple[dict[str, Any], Any]:
 
     from mealink.semantic.encoder import MAX_TOKENS
     from mealink.store import open_store
-    from mealink.store.vectors import embed_paragraphs
+    from mealink.store.search.vectors import embed_paragraphs
 
     store = open_store(str(db))
     try:
@@ -812,7 +812,7 @@ def child_allpairs(opts: dict[str, Any]) -> dict[str, Any]:
     of the loop for the breakdown."""
     from mealink.semantic.neighbours import close_pairs, neighbours_of
     from mealink.store import open_store
-    from mealink.store.vectors import vector_index
+    from mealink.store.search.vectors import vector_index
 
     threshold, k = float(opts["threshold"]), int(opts["k"])
     out: dict[str, Any] = {"blas": blas_runtime(), "rss_start_kb": _vm_kb("VmRSS")}
@@ -862,7 +862,7 @@ def top_up(store: Any, index: Any, extra: int) -> tuple[Any, Any]:
     import numpy as np
     from sqlalchemy import text
 
-    from mealink.store.vectors import vectors_of
+    from mealink.store.search.vectors import vectors_of
 
     with store.engine.connect() as conn:
         rows = conn.execute(text(
@@ -1030,8 +1030,8 @@ def phase_queries(db: Path, queries: Sequence[str], repeats: int, log: Log
     a semantic query, and the matrix-vector product's bandwidth."""
     from mealink.semantic.encoder import encoder
     from mealink.store import open_store
-    from mealink.store.semantic import find
-    from mealink.store.vectors import vector_index
+    from mealink.store.search.find import find
+    from mealink.store.search.vectors import vector_index
 
     store = open_store(str(db))
     res: dict[str, Any] = {"queries": len(queries), "repeats": repeats, "limit": 10}

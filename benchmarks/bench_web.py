@@ -24,7 +24,7 @@ for information (no target).
 
 The corpus is ``bench_store.py``'s, generated deterministically from the real texts of the
 shared corpus and the examples (``random.Random(20261122)``), ingested with
-``mealink.store.ingest`` into ``web-<paragraphs>.db`` in the work folder, then ``ANALYZE``d.
+``mealink.store.corpus.ingest`` into ``web-<paragraphs>.db`` in the work folder, then ``ANALYZE``d.
 Building it takes a few minutes at 100,000 paragraphs: with ``--workdir DIR`` the database
 is kept, and ``--reuse`` serves the one already there instead of building it again. The
 documents and paragraphs actually stored are counted in the database and reported.

@@ -31,8 +31,8 @@ from mealink.semantic.encoder import encoder
 from mealink.semantic.evaluation import JudgedQuery, load_queries
 from mealink.semantic.floor import similarity_floor, words_share
 from mealink.store import Store
-from mealink.store.semantic import MODES, find
-from mealink.store.vectors import vector_index
+from mealink.store.search.find import MODES, find
+from mealink.store.search.vectors import vector_index
 
 OFF_TOPIC = REPO / "tests" / "data" / "off_topic.toml"
 FLOORS = [round(0.25 + i / 100, 2) for i in range(21)]

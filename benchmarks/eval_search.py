@@ -13,8 +13,8 @@ from pathlib import Path
 from mealink.semantic.evaluation import ModeScore, load_queries, score_modes
 from mealink.semantic.floor import similarity_floor
 from mealink.store import Store, ingest, open_store
-from mealink.store.semantic import find
-from mealink.store.vectors import embed_paragraphs
+from mealink.store.search.find import find
+from mealink.store.search.vectors import embed_paragraphs
 
 REPO = Path(__file__).resolve().parents[1]
 INVENTED = REPO / "tests" / "fixtures" / "invented"

@@ -24,6 +24,7 @@ from mealink import MealinkError
 from mealink.annotate import annotate
 from mealink.load import load_bytes
 from mealink.parse import parse
+from mealink.serialize import document_to_dict
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -168,7 +169,7 @@ def run_one(m: Mutant, limit: float) -> Outcome:
         with time_limit(limit):
             src = load_bytes(m.text.encode("utf-8", "surrogatepass"), f"{m.source}.fuzz.txt")
             doc = annotate(parse(src.text, src.name))
-            json.dumps(doc.to_dict(), ensure_ascii=False).encode("utf-8")
+            json.dumps(document_to_dict(doc), ensure_ascii=False).encode("utf-8")
             n = len(doc.text)
             for p in doc.paragraphs:
                 if not 0 <= p.span.start <= p.body.start <= p.body.end <= p.span.end <= n:

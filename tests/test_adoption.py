@@ -11,7 +11,7 @@ import pytest
 
 from mealink import parse_file
 from mealink.store import Store, ingest, open_store
-from mealink.store.corpus import status
+from mealink.store.corpus.status import status
 from mealink.store.mandates import MandateFilters, list_mandates
 from mealink.store.review import review
 from tests.conftest import make_db

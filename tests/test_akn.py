@@ -39,8 +39,8 @@ from mealink.load import clean_text
 from mealink.models import Document, Source
 from mealink.serialize import document_to_dict
 from mealink.store import Store, ingest, open_store
-from mealink.store.records import adoption_date, fallback_id, paragraph_anchors
-from mealink.store.schema import DocumentRow
+from mealink.store.corpus.records import adoption_date, fallback_id, paragraph_anchors
+from mealink.store.engine.schema import DocumentRow
 from tests.conftest import INVENTED, REPO, make_db
 
 GOLDEN = REPO / "tests" / "golden" / "akn"

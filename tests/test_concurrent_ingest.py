@@ -23,7 +23,7 @@ from sqlalchemy import select, text
 from mealink.errors import MealinkError
 from mealink.interop import file_documents
 from mealink.store import open_store
-from mealink.store.schema import Base
+from mealink.store.engine.schema import Base
 from tests.conftest import make_db
 
 _SCRIPT = Path(sys.executable).with_name("mealink")

@@ -20,8 +20,8 @@ from sqlalchemy import text
 
 from mealink.errors import StoreError
 from mealink.store import open_store
-from mealink.store.schema import Base
-from mealink.store.search import search
+from mealink.store.engine.schema import Base
+from mealink.store.search.keyword import search
 from tests.conftest import INVENTED, REPO
 
 MEALINK = [sys.executable, "-m", "mealink.cli"]

@@ -123,7 +123,7 @@ def test_a_statement_past_its_time_gives_one_line(pg_db: str) -> None:
 
 def test_a_writer_gives_up_on_a_held_lock_in_one_line_and_writes_nothing(db_url: str
                                                                         ) -> None:
-    from mealink.store.database import writing
+    from mealink.store.engine.database import writing
 
     ingest(db_url, INVENTED / "cms-res-13.905.txt")
     text = INVENTED / "cites-dec-19.930.txt"

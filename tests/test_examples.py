@@ -10,12 +10,12 @@ import pytest
 
 from mealink.mandates.review import annex_lines
 from mealink.store import Store, ingest, open_store
-from mealink.store.corpus import status
+from mealink.store.corpus.status import status
 from mealink.store.mandates import digest
 from mealink.store.review import review
-from mealink.store.semantic import find
+from mealink.store.search.find import find
+from mealink.store.search.vectors import embed_paragraphs
 from mealink.store.synergies import overlap_report
-from mealink.store.vectors import embed_paragraphs
 from tests.conftest import REPO, make_db
 
 EXAMPLES = REPO / "examples"

@@ -20,7 +20,7 @@ from mealink.export import tables
 from mealink.export.tables import TABLES, iter_rows, table_columns, write_csv, write_xlsx
 from mealink.reports.tables import safe_cell
 from mealink.store import Store, ingest, open_store
-from mealink.store.schema import (
+from mealink.store.engine.schema import (
     ActorRow,
     CitationRow,
     DocumentRow,

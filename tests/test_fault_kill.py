@@ -30,8 +30,8 @@ from sqlalchemy import Engine, create_engine, inspect, text
 from mealink import parse_source
 from mealink.link.lineage import document_links
 from mealink.load import iter_paths, load
-from mealink.store.database import _alembic_config, database_url
-from mealink.store.records import document_record
+from mealink.store.corpus.records import document_record
+from mealink.store.engine.database import _alembic_config, database_url
 from tests.conftest import PG_ADMIN, make_db
 
 MEALINK = str(Path(sys.executable).parent / "mealink")

@@ -1,4 +1,4 @@
-"""Assessment findings (parse/findings.py): key-messages texts and JSON/CSV lists of
+"""Assessment findings (mealink/findings/): key-messages texts and JSON/CSV lists of
 findings, their labels, spans and confidence, routing by ``looks_like_findings``, one-line
 errors, and a property test that random text raises nothing but ``ParseError``."""
 
@@ -12,17 +12,10 @@ from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
 from mealink.errors import LoadError, MealinkError, ParseError
+from mealink.findings.parse import findings_source, looks_like_findings, parse_findings
+from mealink.findings.rules import Assessment, assessment_id, known_assessment, normalise_label
 from mealink.load import load, load_bytes
 from mealink.models import Source
-from mealink.parse.findings import (
-    Assessment,
-    assessment_id,
-    findings_source,
-    known_assessment,
-    looks_like_findings,
-    normalise_label,
-    parse_findings,
-)
 from tests.conftest import INVENTED, REPO
 
 DATA = REPO / "tests" / "data"

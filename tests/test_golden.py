@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from mealink import annotate, load, parse
+from mealink.serialize import document_to_dict
 from tests.conftest import INVENTED, REPO
 
 GOLDEN = REPO / "tests" / "golden"
@@ -27,7 +28,7 @@ FIXTURES = sorted(p.name for p in INVENTED.glob("*") if p.suffix in
 
 def check(path: Path, golden: Path) -> None:
     doc = annotate(parse(load(path).text, path.name))
-    got = json.dumps(doc.to_dict(), ensure_ascii=False, indent=1) + "\n"
+    got = json.dumps(document_to_dict(doc), ensure_ascii=False, indent=1) + "\n"
     if os.environ.get("MEALINK_UPDATE_GOLDEN") == "1":
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(got, encoding="utf-8")

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pytest
 from lxml import etree
 
-from mealink.store.corpus import LineageNode
+from mealink.store.corpus.status import LineageNode
 from mealink.web.graph import MAX_PER_COLUMN, LineageEdge, lineage_edges, lineage_svg
 from tests.conftest import REPO
 

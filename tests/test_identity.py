@@ -19,7 +19,7 @@ from mealink import load, parse_file
 from mealink.errors import LoadError
 from mealink.parse.identity import file_symbol
 from mealink.store import ingest, open_store
-from mealink.store.corpus import status
+from mealink.store.corpus.status import status
 
 MEALINK = [sys.executable, "-m", "mealink.cli"]
 

@@ -39,7 +39,7 @@ from mealink.interop.informea import (
     split_records,
 )
 from mealink.store import Store, ingest, open_store
-from mealink.store.schema import DocumentRow, ParagraphRow, SourceRow
+from mealink.store.engine.schema import DocumentRow, ParagraphRow, SourceRow
 from mealink.store.users import add_user
 from mealink.web.app import create_app
 from mealink.web.security import WebConfig

@@ -17,7 +17,7 @@ from mealink.mandates.deadlines import Calendar
 from mealink.mandates.knowledge import MeetingEntry
 from mealink.mandates.review import decision_ranges
 from mealink.store import ingest, open_store
-from mealink.store.corpus import status
+from mealink.store.corpus.status import status
 from mealink.store.review import review
 
 

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from mealink.errors import LoadError
 from mealink.load import Skipped, iter_paths, iter_sources, load, read_file, shown_name
 from mealink.store import ingest, open_store
-from mealink.store.schema import DocumentRow
+from mealink.store.engine.schema import DocumentRow
 from tests.fuzzing import EXAMPLES
 
 MEALINK = Path(sys.executable).with_name("mealink")

@@ -22,7 +22,7 @@ from mealink.mandates.review import (
     paragraph_ranges,
     propose,
 )
-from mealink.store.records import adoption_meeting, fallback_id, paragraph_anchors
+from mealink.store.corpus.records import adoption_meeting, fallback_id, paragraph_anchors
 from tests.conftest import INVENTED
 
 

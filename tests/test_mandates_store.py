@@ -19,9 +19,15 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from mealink.errors import ConflictError, MealinkError, NotFoundError
 from mealink.mandates.review import annex_lines
 from mealink.store import Store, ingest, open_store, reparse
-from mealink.store.mandates import MandateFilters, add_progress, digest, history, list_mandates
+from mealink.store.engine.schema import ProgressRow
+from mealink.store.mandates import (
+    MandateFilters,
+    add_progress,
+    digest,
+    history,
+    list_mandates,
+)
 from mealink.store.review import review
-from mealink.store.schema import ProgressRow
 from tests.conftest import INVENTED, make_db
 
 MEALINK = [sys.executable, "-m", "mealink.cli"]

@@ -21,11 +21,11 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from mealink.store import Store, ingest, open_store, reparse
-from mealink.store.database import _alembic_config
+from mealink.store.engine.database import _alembic_config
 from mealink.store.mandates import add_progress
-from mealink.store.search import search
+from mealink.store.search.keyword import search
+from mealink.store.search.vectors import embed_paragraphs
 from mealink.store.users import add_user, create_token, secret_key
-from mealink.store.vectors import embed_paragraphs
 from tests.conftest import REPO, make_db
 from tests.model import ENCODER
 

@@ -18,7 +18,7 @@ import pytest
 from mealink.errors import NotFoundError
 from mealink.link.status import parse_as_of
 from mealink.store import Store, ingest, open_store
-from mealink.store.corpus import DocumentStatus, in_force, lineage, status
+from mealink.store.corpus.status import DocumentStatus, in_force, lineage, status
 from tests.conftest import make_db
 
 MEALINK = [sys.executable, "-m", "mealink.cli"]

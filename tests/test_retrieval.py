@@ -13,8 +13,8 @@ import pytest
 from mealink.errors import MealinkError
 from mealink.semantic.evaluation import ModeScore, load_queries, score_modes
 from mealink.store import Store, ingest, open_store
-from mealink.store.semantic import find
-from mealink.store.vectors import embed_paragraphs
+from mealink.store.search.find import find
+from mealink.store.search.vectors import embed_paragraphs
 from tests.conftest import INVENTED, REPO
 from tests.model import ENCODER
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from mealink.store import ingest, open_store
-from mealink.store.schema import ParagraphRow
+from mealink.store.engine.schema import ParagraphRow
 from tests.conftest import INVENTED, REPO
 
 COLLECTION = REPO / "tests" / "data" / "retrieval.toml"

@@ -28,9 +28,9 @@ from mealink.cli import app
 from mealink.semantic.floor import nothing_close_message, similarity_floor, words_share
 from mealink.semantic.terms import contains_phrase, word_share
 from mealink.store import Store, ingest, open_store
-from mealink.store.search import SearchFilters
-from mealink.store.semantic import MODES, Closest, SearchResult, find
-from mealink.store.vectors import embed_paragraphs
+from mealink.store.search.find import MODES, SearchResult, find
+from mealink.store.search.hits import Closest, SearchFilters
+from mealink.store.search.vectors import embed_paragraphs
 from mealink.web.app import create_app
 from mealink.web.security import WebConfig
 from tests.conftest import INVENTED, REPO, make_db

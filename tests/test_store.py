@@ -17,9 +17,9 @@ from sqlalchemy import func, select, text
 from mealink.errors import MealinkError, NotFoundError
 from mealink.link.status import parse_as_of
 from mealink.store import Store, ingest, open_store, reparse
-from mealink.store.corpus import in_force, lineage, status, unresolved
-from mealink.store.records import adoption_date
-from mealink.store.schema import (
+from mealink.store.corpus.records import adoption_date
+from mealink.store.corpus.status import in_force, lineage, status, unresolved
+from mealink.store.engine.schema import (
     ActorRow,
     AssessmentRow,
     CitationRow,
@@ -28,7 +28,8 @@ from mealink.store.schema import (
     ParagraphRow,
     SourceRow,
 )
-from mealink.store.search import SearchFilters, search
+from mealink.store.search.hits import SearchFilters
+from mealink.store.search.keyword import search
 from tests.conftest import INVENTED, make_db
 
 

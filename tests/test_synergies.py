@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from mealink.errors import MealinkError
 from mealink.reports.synergies import render_overlaps_html, write_overlaps_xlsx
 from mealink.store import Store, ingest, open_store
+from mealink.store.search.vectors import embed_paragraphs
 from mealink.store.synergies import OverlapReport, overlap_report, topic_labels
-from mealink.store.vectors import embed_paragraphs
 from tests.conftest import INVENTED, make_db
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from mealink.store import Store, ingest
+from mealink.store.search.vectors import embed_paragraphs
 from mealink.store.users import add_user
-from mealink.store.vectors import embed_paragraphs
 from tests.conftest import INVENTED
 
 PASSWORD = "correct horse battery"

@@ -6,7 +6,6 @@ stages); each stage is one module or package with one entry point, re-exported h
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mealink.annotate import annotate
@@ -15,37 +14,19 @@ from mealink.load import iter_sources, load, load_bytes
 from mealink.load.clean import clean_text
 from mealink.models import Document, Mention, Paragraph, Reference, Source, Span
 from mealink.parse import looks_like_resolution, parse
+from mealink.pipeline import parse_file, parse_source, parse_text
+from mealink.version import __version__
 
 __all__ = [
     "Document", "LoadError", "MealinkError", "Mention", "NotAResolutionError", "Paragraph",
-    "Reference", "Source", "Span", "annotate", "clean_text", "iter_sources", "load",
-    "load_bytes", "looks_like_resolution", "parse", "parse_file", "parse_text", "search",
+    "Reference", "Source", "Span", "__version__", "annotate", "clean_text", "iter_sources",
+    "load", "load_bytes", "looks_like_resolution", "parse", "parse_file", "parse_source",
+    "parse_text", "search",
 ]
 
-__version__ = "0.3.0"
 
 if TYPE_CHECKING:
-    from mealink.store.search import Hit
-
-
-def parse_text(text: str, source: str = "<text>") -> Document:
-    """Repair, parse and annotate a text given as a string."""
-    return annotate(parse(clean_text(text), source))
-
-
-def parse_source(src: Source) -> Document:
-    """Parse and annotate a loaded source; refuse text that is not a decision."""
-    doc = annotate(parse(src.text, src.name, src.meta))
-    if not looks_like_resolution(doc):
-        raise NotAResolutionError(
-            "no preamble or operative paragraphs found: this does not look like a resolution "
-            "or decision", source=src.name)
-    return doc
-
-
-def parse_file(path: str | Path) -> Document:
-    """Load, parse and annotate one file."""
-    return parse_source(load(path))
+    from mealink.store.search.hits import Hit
 
 
 def search(query: str, db: str | None = None, *, limit: int = 20,
@@ -53,8 +34,8 @@ def search(query: str, db: str | None = None, *, limit: int = 20,
     """Search the stored corpus (``db`` as for ``--db``); ``filters`` are the fields of
     ``SearchFilters``: convention, document, meeting, kind, verb, actor, in_force."""
     from mealink.store import open_store
-    from mealink.store.search import SearchFilters
-    from mealink.store.search import search as search_store
+    from mealink.store.search.hits import SearchFilters
+    from mealink.store.search.keyword import search as search_store
 
     store = open_store(db, create=False)
     try:

@@ -26,10 +26,17 @@ from mealink.link.status import parse_as_of
 from mealink.load import DEFAULT_MAX_BYTES, Skipped, iter_paths
 from mealink.mandates.knowledge import read_meetings
 from mealink.store import FileOutcome, IngestSummary, Store, ingest, open_store, reparse
-from mealink.store.corpus import DocumentStatus, LineageNode, cited, in_force, lineage, status
-from mealink.store.search import Hit, SearchFilters
-from mealink.store.semantic import MODES, find
-from mealink.store.vectors import embed_paragraphs
+from mealink.store.corpus.status import (
+    DocumentStatus,
+    LineageNode,
+    cited,
+    in_force,
+    lineage,
+    status,
+)
+from mealink.store.search.find import MODES, find
+from mealink.store.search.hits import Hit, SearchFilters
+from mealink.store.search.vectors import embed_paragraphs
 
 __all__ = ["register"]
 

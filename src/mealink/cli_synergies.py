@@ -17,9 +17,9 @@ from mealink.cli_corpus import DbOption, Format, _write_csv
 from mealink.errors import MealinkError
 from mealink.reports.synergies import render_overlaps_html, write_overlaps_xlsx
 from mealink.store import open_store
+from mealink.store.corpus.topics import topic_counts
 from mealink.store.findings import FindingsReport, match_findings
 from mealink.store.synergies import OverlapReport, overlap_report, topic_labels
-from mealink.store.topics import topic_counts
 
 __all__ = ["register"]
 

@@ -186,9 +186,3 @@ class Document:
     #: the InforMEA decision record the text was imported from, kept whole so that an
     #: export gives every one of its fields back (None for texts read from files)
     informea: dict[str, Any] | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The parse contract's JSON object (see DESIGN.md), plus spans and extras."""
-        from mealink.serialize import document_to_dict
-
-        return document_to_dict(self)

@@ -26,7 +26,7 @@ from mealink.export.documents import StoredDocument, iter_stored, select_documen
 from mealink.export.informea import write_records
 from mealink.export.tables import TABLES, write_csv, write_xlsx
 from mealink.interop.akn_write import AKN, akn_tree
-from mealink.store.database import Store
+from mealink.store.engine.database import Store
 
 __all__ = ["FORMATS", "ExportResult", "akn_export_bytes", "akn_file_name", "akn_schema", "export",
            "validate_akn"]

@@ -21,9 +21,9 @@ from mealink.interop import read_document
 from mealink.interop.akn_model import AknAct, AknInput
 from mealink.interop.frbr import WorkName, work_date
 from mealink.link.lineage import REMOVALS
-from mealink.store.corpus import find_document
-from mealink.store.database import Store
-from mealink.store.schema import CitationRow, DocumentRow, EdgeRow, ParagraphRow, SourceRow
+from mealink.store.corpus.status import find_document
+from mealink.store.engine.database import Store
+from mealink.store.engine.schema import CitationRow, DocumentRow, EdgeRow, ParagraphRow, SourceRow
 
 __all__ = ["StoredDocument", "iter_stored", "select_documents", "work_name"]
 

@@ -23,8 +23,8 @@ from sqlalchemy import Connection, func, select
 from mealink.errors import MealinkError
 from mealink.reports.tables import safe_cell
 from mealink.reports.tables import write_xlsx as write_sheets
-from mealink.store.database import Store
-from mealink.store.schema import (
+from mealink.store.engine.database import Store
+from mealink.store.engine.schema import (
     ActorRow,
     CitationRow,
     DocumentRow,

@@ -33,6 +33,7 @@ from mealink.load import (
 )
 from mealink.load.meta import read_sidecar
 from mealink.models import Document, Source
+from mealink.pipeline import parse_source
 
 __all__ = ["file_documents", "iter_documents", "read_document", "sniff_format"]
 
@@ -62,8 +63,6 @@ def _contents_source(content: str, name: str, max_bytes: int) -> Source:
 
 
 def _parse(src: Source) -> Document:
-    from mealink import parse_source  # the package root imports this module's users
-
     return parse_source(src)
 
 

@@ -16,7 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from mealink.errors import MealinkError
 from mealink.mandates.knowledge import knowledge
-from mealink.store.database import Store
+from mealink.store.engine.database import Store
 from mealink.store.mandates import DigestGroup, digest
 
 __all__ = ["ProgressReport", "build_report", "render_html", "report_rows", "write_pdf"]

@@ -4,9 +4,9 @@
 citations and in-force status, ``search`` and the queries in ``corpus`` read it.
 """
 
-from mealink.store.database import DEFAULT_DB, Store, database_url, open_store
-from mealink.store.ingest import FileOutcome, IngestSummary, ingest, ingest_file, reparse
-from mealink.store.linking import LinkSummary, link
+from mealink.store.corpus.ingest import FileOutcome, IngestSummary, ingest, ingest_file, reparse
+from mealink.store.corpus.linking import LinkSummary, link
+from mealink.store.engine.database import DEFAULT_DB, Store, database_url, open_store
 
 __all__ = ["DEFAULT_DB", "FileOutcome", "IngestSummary", "LinkSummary", "Store", "database_url",
            "ingest", "ingest_file", "link", "open_store", "reparse"]

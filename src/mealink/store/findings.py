@@ -14,12 +14,12 @@ from sqlalchemy import Connection, delete, insert, select
 
 from mealink.annotate.topics import find_topics
 from mealink.errors import MealinkError
-from mealink.parse.findings import Assessment
+from mealink.findings.rules import Assessment
 from mealink.semantic.encoder import Encoder
-from mealink.store.database import Store
-from mealink.store.schema import AssessmentRow, FindingRow
+from mealink.store.engine.database import Store
+from mealink.store.engine.schema import AssessmentRow, FindingRow
+from mealink.store.search.vectors import vectors_of
 from mealink.store.synergies import mandate_items, topic_labels
-from mealink.store.vectors import vectors_of
 from mealink.synergies.overlaps import MandateItem
 from mealink.synergies.rules import synergy_rules
 

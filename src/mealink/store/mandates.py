@@ -31,8 +31,8 @@ from mealink.link.status import AsOf, DocInfo, Status, parse_as_of
 from mealink.mandates.deadlines import Calendar, Deadline
 from mealink.mandates.knowledge import MeetingEntry, knowledge
 from mealink.mandates.status import Derived, derive_status, effective_status, removal_status
-from mealink.store.database import Store
-from mealink.store.schema import DocumentRow, MandateRow, ParagraphRow, ProgressRow
+from mealink.store.engine.database import Store
+from mealink.store.engine.schema import DocumentRow, MandateRow, ParagraphRow, ProgressRow
 from mealink.vocabulary import vocabulary
 
 __all__ = ["MandateFilters", "MandateView", "ProgressEntry", "add_progress", "calendar_for",

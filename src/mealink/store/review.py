@@ -24,10 +24,9 @@ from mealink.mandates.review import (
     propose,
 )
 from mealink.mandates.status import Derived, derive_status, effective_status
-from mealink.store.database import Store
-from mealink.store.linking import edge_infos, load_graph
-from mealink.store.mandates import calendar_for, deadline_of, recorded_statuses
-from mealink.store.schema import (
+from mealink.store.corpus.linking import edge_infos, load_graph
+from mealink.store.engine.database import Store
+from mealink.store.engine.schema import (
     CitationRow,
     DocumentKeyRow,
     DocumentRow,
@@ -35,6 +34,7 @@ from mealink.store.schema import (
     MandateRow,
     ParagraphRow,
 )
+from mealink.store.mandates import calendar_for, deadline_of, recorded_statuses
 
 __all__ = ["review"]
 

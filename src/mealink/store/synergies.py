@@ -14,10 +14,10 @@ from mealink.errors import MealinkError
 from mealink.link.status import NOT_ADOPTED_KINDS
 from mealink.mandates.deadlines import Calendar
 from mealink.semantic.encoder import Encoder
-from mealink.store.database import Store
+from mealink.store.engine.database import Store
 from mealink.store.mandates import calendar_for
-from mealink.store.search import _convention_id
-from mealink.store.vectors import vectors_of
+from mealink.store.search.keyword import _convention_id
+from mealink.store.search.vectors import vectors_of
 from mealink.synergies.leads import IssueReport, KnownText, issue_reports
 from mealink.synergies.overlaps import Cluster, MandateItem, Overlap, clusters_of, find_overlaps
 from mealink.synergies.rules import SynergyRules, synergy_rules

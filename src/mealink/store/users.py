@@ -20,8 +20,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mealink.errors import ConflictError, MealinkError, NotFoundError
-from mealink.store.database import Store
-from mealink.store.schema import ApiTokenRow, AppSettingRow, UserRow
+from mealink.store.engine.database import Store
+from mealink.store.engine.schema import ApiTokenRow, AppSettingRow, UserRow
 
 __all__ = ["ROLES", "User", "add_user", "authenticate", "create_token", "list_users",
            "revoke_tokens", "secret_key", "set_active", "set_password", "user_by_id",

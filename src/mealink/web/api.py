@@ -12,12 +12,12 @@ from fastapi.responses import JSONResponse
 
 from mealink.errors import NotFoundError
 from mealink.link.status import parse_as_of
-from mealink.store.corpus import in_force
-from mealink.store.corpus import lineage as lineage_of
-from mealink.store.corpus import status as status_of_text
-from mealink.store.database import Store
-from mealink.store.documents import list_documents, overview, read_document
-from mealink.store.facets import facets
+from mealink.store.corpus.documents import list_documents, overview, read_document
+from mealink.store.corpus.status import in_force
+from mealink.store.corpus.status import lineage as lineage_of
+from mealink.store.corpus.status import status as status_of_text
+from mealink.store.corpus.topics import topic_counts
+from mealink.store.engine.database import Store
 from mealink.store.mandates import (
     MandateFilters,
     add_progress,
@@ -26,10 +26,10 @@ from mealink.store.mandates import (
     page_mandates,
 )
 from mealink.store.review import review as review_of
-from mealink.store.search import SearchFilters
-from mealink.store.semantic import find
+from mealink.store.search.facets import facets
+from mealink.store.search.find import find
+from mealink.store.search.hits import SearchFilters
 from mealink.store.synergies import overlap_report
-from mealink.store.topics import topic_counts
 from mealink.store.users import add_user, list_users
 from mealink.web import schemas as s
 from mealink.web.graph import lineage_edges

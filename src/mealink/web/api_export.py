@@ -15,7 +15,7 @@ from mealink.export import akn_export_bytes, akn_file_name
 from mealink.export.documents import StoredDocument, iter_stored, select_documents
 from mealink.export.informea import informea_record
 from mealink.export.tables import csv_chunks, table_columns
-from mealink.store.database import Store
+from mealink.store.engine.database import Store
 from mealink.web import schemas as s
 from mealink.web.security import may_read
 

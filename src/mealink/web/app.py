@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import mealink
 from mealink.errors import ConflictError, MealinkError, NotFoundError, StoreError
-from mealink.store.database import open_store
+from mealink.store.engine.database import open_store
 from mealink.store.users import secret_key
 from mealink.web.security import AuthError, WebConfig
 

@@ -1,6 +1,6 @@
 """A text's lineage as a graph: the table of edges and an inline, accessible SVG picture.
 
-Pure functions over the two trees that ``mealink.store.corpus.lineage`` returns, so the web
+Pure functions over the two trees that ``mealink.store.corpus.status.lineage`` returns, so the web
 page, the API and the tests draw the same picture from the same data. The picture reads from
 left to right: what the text acts on, the text, what acts on it; every arrow points from the
 text that acts to the text acted on.
@@ -21,7 +21,7 @@ from mealink.link.lineage import REMOVALS
 from mealink.link.status import PAST
 
 if TYPE_CHECKING:
-    from mealink.store.corpus import LineageNode
+    from mealink.store.corpus.status import LineageNode
 
 __all__ = ["MAX_PER_COLUMN", "LineageEdge", "lineage_edges", "lineage_svg"]
 

@@ -16,11 +16,10 @@ import mealink
 from mealink.errors import MealinkError
 from mealink.mandates.knowledge import STRENGTHS, knowledge
 from mealink.mandates.review import annex_lines
-from mealink.store.corpus import find_document
-from mealink.store.corpus import lineage as lineage_of
-from mealink.store.database import Store
-from mealink.store.documents import list_documents, overview, read_document
-from mealink.store.facets import Facets, facets
+from mealink.store.corpus.documents import list_documents, overview, read_document
+from mealink.store.corpus.status import find_document
+from mealink.store.corpus.status import lineage as lineage_of
+from mealink.store.engine.database import Store
 from mealink.store.mandates import (
     MandateFilters,
     add_progress,
@@ -30,8 +29,9 @@ from mealink.store.mandates import (
     page_mandates,
 )
 from mealink.store.review import review as review_of
-from mealink.store.search import SearchFilters
-from mealink.store.semantic import MODES, Mode, SearchResult, find
+from mealink.store.search.facets import Facets, facets
+from mealink.store.search.find import MODES, Mode, SearchResult, find
+from mealink.store.search.hits import SearchFilters
 from mealink.store.synergies import overlap_report, topic_labels
 from mealink.store.users import ROLES, add_user, authenticate, list_users, set_active
 from mealink.vocabulary import vocabulary

@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from mealink.link.status import PAST
 from mealink.reports.tables import safe_cell
-from mealink.store.documents import Mark
+from mealink.store.corpus.documents import Mark
 
 __all__ = ["csv_response", "doc_href", "environment", "marked", "query_url", "snippet"]
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import Request
 
-from mealink.store.database import Store
+from mealink.store.engine.database import Store
 from mealink.store.users import User, user_by_id, user_for_token
 
 __all__ = ["AuthError", "WebConfig", "check_csrf", "csrf_token", "current_user", "require",

@@ -185,7 +185,7 @@ def _check_sqlite_path(path: Path, create: bool) -> None:
 def _alembic_config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location",
-                        str(resources.files("mealink.store").joinpath("migrations")))
+                        str(resources.files("mealink.store.engine").joinpath("migrations")))
     return cfg
 
 

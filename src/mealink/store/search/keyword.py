@@ -10,65 +10,21 @@ Snippets come back as plain text with the offsets of the matched words, so every
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import text
 
 from mealink.annotate.actors import canonical_names
 from mealink.errors import MealinkError
-from mealink.store.database import Store
+from mealink.store.engine.database import Store
+from mealink.store.search.hits import Hit, SearchFilters
 from mealink.vocabulary import vocabulary
 
-if TYPE_CHECKING:
-    from mealink.store.semantic import Why
-
-__all__ = ["Hit", "SearchFilters", "fts5_query", "search"]
+__all__ = ["fts5_query", "search"]
 
 _TOKEN = re.compile(r'(?P<neg>-)?"(?P<phrase>[^"]+)"|(?P<word>\S+)')
 _WORD = re.compile(r"[\w*]+(?:['’.-][\w*]+)*")
 _START, _STOP = "\x02", "\x03"
-
-
-@dataclass(frozen=True, slots=True)
-class SearchFilters:
-    """Filters on paragraphs: each one None means no filter."""
-
-    convention: str | None = None
-    document: str | None = None
-    meeting: int | None = None
-    kind: str | None = None
-    verb: str | None = None
-    actor: str | None = None
-    in_force: bool | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One matching paragraph: its stable id, where it is, a snippet and its score."""
-
-    paragraph_id: str
-    document_id: str
-    document: str
-    convention: str | None
-    number: str | None
-    kind: str
-    verb: str | None
-    in_force: bool
-    score: float
-    snippet: str
-    highlights: list[tuple[int, int]] = field(default_factory=list)
-    why: Why | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"paragraph_id": self.paragraph_id, "document_id": self.document_id,
-                "document": self.document, "convention": self.convention,
-                "number": self.number, "kind": self.kind, "verb": self.verb,
-                "in_force": self.in_force, "score": round(self.score, 4),
-                "snippet": self.snippet, "highlights": [list(h) for h in self.highlights]}
-        if self.why is not None:
-            out["why"] = self.why.to_dict()
-        return out
 
 
 def _quote(term: str) -> str:

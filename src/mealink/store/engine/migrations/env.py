@@ -1,5 +1,5 @@
 """Alembic environment: migrations run on the connection mealink hands over (see
-``mealink.store.database.migrate``), never on a URL from an ini file.
+``mealink.store.engine.database.migrate``), never on a URL from an ini file.
 
 The connection comes outside any transaction: this file makes the one transaction every
 migration of a run shares, so that a failure or a killed process leaves the schema at the
@@ -17,7 +17,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from mealink.store.schema import Base
+from mealink.store.engine.schema import Base
 
 connection: Connection = context.config.attributes["connection"]
 if connection.in_transaction():

@@ -1,4 +1,4 @@
-"""The schema's Alembic migrations (``versions/``), run by ``mealink.store.database.migrate``
+"""The schema's Alembic migrations (``versions/``), run by ``mealink.store.engine.database.migrate``
 through ``env.py``, and what the migrations share."""
 
 from __future__ import annotations

@@ -19,10 +19,16 @@ from sqlalchemy import Connection, bindparam, delete, insert, or_, select, updat
 
 from mealink.link.status import DocInfo, EdgeInfo, Status, current_status, pick_version
 from mealink.mandates.deadlines import Calendar
-from mealink.store.database import Store, writing
+from mealink.store.engine.database import Store, writing
+from mealink.store.engine.schema import (
+    CitationRow,
+    DocumentKeyRow,
+    DocumentRow,
+    EdgeRow,
+    ParagraphRow,
+)
 from mealink.store.mandates import calendar_for, derive_statuses
-from mealink.store.schema import CitationRow, DocumentKeyRow, DocumentRow, EdgeRow, ParagraphRow
-from mealink.store.vectors import bump_generation
+from mealink.store.search.vectors import bump_generation
 
 __all__ = ["LinkSummary", "edge_infos", "evidence_json", "link", "load_graph"]
 

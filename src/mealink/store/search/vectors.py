@@ -20,9 +20,14 @@ import numpy as np
 from sqlalchemy import Connection, bindparam, delete, insert, select, text
 
 from mealink.semantic.encoder import DIMENSION, MODEL_ID, Encoder, encoder
-from mealink.store.database import Store, writing
-from mealink.store.records import text_hash
-from mealink.store.schema import AppSettingRow, EmbeddingRow, MandateRow, ParagraphRow
+from mealink.store.engine.database import Store, writing
+from mealink.store.engine.schema import (
+    AppSettingRow,
+    EmbeddingRow,
+    MandateRow,
+    ParagraphRow,
+    text_hash,
+)
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

@@ -12,7 +12,7 @@ import hashlib
 import sqlalchemy as sa
 from alembic import op
 
-from mealink.store.migrations import batch_keeping_triggers
+from mealink.store.engine.migrations import batch_keeping_triggers
 
 revision = "0005"
 down_revision = "0004"

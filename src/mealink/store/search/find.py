@@ -40,14 +40,15 @@ from mealink.semantic.terms import (
     snippet_window,
     word_share,
 )
-from mealink.store.database import Store
-from mealink.store.search import Hit, SearchFilters, _filters, search
-from mealink.store.vectors import VectorIndex, pks_where, vector_index
+from mealink.store.engine.database import Store
+from mealink.store.search.hits import Closest, Hit, SearchFilters, Why
+from mealink.store.search.keyword import _filters, search
+from mealink.store.search.vectors import VectorIndex, pks_where, vector_index
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["MODES", "Closest", "Mode", "SearchResult", "Why", "find", "semantic_ranking"]
+__all__ = ["MODES", "Mode", "SearchResult", "find", "semantic_ranking"]
 
 Mode = Literal["keyword", "semantic", "hybrid"]
 MODES: tuple[Mode, ...] = ("hybrid", "semantic", "keyword")
@@ -55,58 +56,6 @@ MODES: tuple[Mode, ...] = ("hybrid", "semantic", "keyword")
 _DEPTH = 100
 _OPERATORS = ('"', " OR ", " -")
 _ANY_WORD = re.compile(r"[^\W_]")
-
-
-@dataclass(frozen=True, slots=True)
-class Why:
-    """Why a paragraph matched a query."""
-
-    similarity: float | None
-    keyword_rank: int | None
-    semantic_rank: int | None
-    shared_terms: tuple[str, ...]
-    topics: tuple[str, ...]
-    #: the query's quoted phrases this paragraph does not hold: shown for its meaning only
-    lacks: tuple[str, ...] = ()
-
-    @property
-    def related(self) -> str | None:
-        """'related: does not contain “Liaison Group”' for a paragraph shown for its meaning
-        that lacks a quoted phrase of the query; None otherwise."""
-        if not self.lacks:
-            return None
-        return "related: does not contain " + ", ".join(f"“{p}”" for p in self.lacks)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"similarity": None if self.similarity is None else round(self.similarity, 4),
-                "keyword_rank": self.keyword_rank, "semantic_rank": self.semantic_rank,
-                "shared_terms": list(self.shared_terms), "topics": list(self.topics),
-                "lacks_phrases": list(self.lacks), "related": self.related}
-
-
-@dataclass(frozen=True, slots=True)
-class Closest:
-    """The paragraph closest in meaning to a query for which no paragraph is shown."""
-
-    paragraph_id: str
-    document: str
-    number: str | None
-    kind: str
-    similarity: float
-
-    @property
-    def name(self) -> str:
-        """'CMS Resolution 11.10 ¶5', or 'CMS Resolution 13.905, preamble paragraph 3'."""
-        if self.number:
-            return f"{self.document} ¶{self.number}"
-        ordinal = self.paragraph_id.rsplit("_", 1)[-1]
-        return f"{self.document}, {self.kind} paragraph" + (
-            f" {ordinal}" if ordinal.isdigit() else "")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"paragraph_id": self.paragraph_id, "document": self.document,
-                "number": self.number, "name": self.name,
-                "similarity": round(self.similarity, 4)}
 
 
 class SearchResult(list[Hit]):

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, text
 
 from mealink.annotate.topics import topic_vocabulary
-from mealink.store.database import Store
-from mealink.store.schema import TopicRow
+from mealink.store.engine.database import Store
+from mealink.store.engine.schema import TopicRow
 
 __all__ = ["TopicCount", "sync_topics", "topic_counts"]
 

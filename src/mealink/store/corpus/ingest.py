@@ -21,8 +21,9 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from mealink import __version__, parse_source
 from mealink.errors import MealinkError, StoreError
+from mealink.findings.parse import findings_source, looks_like_findings, parse_findings
+from mealink.findings.rules import Assessment
 from mealink.interop import read_document, sniff_format
 from mealink.interop.informea import RecordProblem, Records, kept_record, read_records
 from mealink.link.identifiers import DocKey, document_keys, parse_key
@@ -30,24 +31,19 @@ from mealink.link.lineage import document_links
 from mealink.load import DEFAULT_MAX_BYTES, Skipped, iter_paths, read_file, shown_name
 from mealink.load.meta import read_sidecar
 from mealink.models import Document
-from mealink.parse.findings import (
-    Assessment,
-    findings_source,
-    looks_like_findings,
-    parse_findings,
-)
 from mealink.parse.metadata import symbol_parts
-from mealink.store.database import Store, writing
-from mealink.store.findings import store_assessment
-from mealink.store.linking import LinkSummary, link
-from mealink.store.records import (
+from mealink.pipeline import parse_source
+from mealink.store.corpus.linking import LinkSummary, link
+from mealink.store.corpus.records import (
     DocumentRecord,
     document_record,
     fingerprint,
     stub_record,
     title_key,
 )
-from mealink.store.schema import (
+from mealink.store.corpus.topics import sync_topics
+from mealink.store.engine.database import Store, writing
+from mealink.store.engine.schema import (
     ActorRow,
     AssessmentRow,
     CitationRow,
@@ -59,7 +55,8 @@ from mealink.store.schema import (
     ParagraphTopicRow,
     SourceRow,
 )
-from mealink.store.topics import sync_topics
+from mealink.store.findings import store_assessment
+from mealink.version import __version__
 from mealink.vocabulary import vocabulary
 
 __all__ = ["FileOutcome", "IngestSummary", "ingest", "ingest_file", "reparse"]

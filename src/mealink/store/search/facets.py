@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import text
 
 from mealink.errors import MealinkError
-from mealink.store.database import Store
-from mealink.store.search import _DOCUMENTS, _WORD, SearchFilters, _filters, fts5_query
+from mealink.store.engine.database import Store
+from mealink.store.search.hits import SearchFilters
+from mealink.store.search.keyword import _DOCUMENTS, _WORD, _filters, fts5_query
 from mealink.vocabulary import vocabulary
 
 __all__ = ["FacetValue", "Facets", "facets"]

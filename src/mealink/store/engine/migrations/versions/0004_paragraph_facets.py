@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from mealink.store.migrations import batch_keeping_triggers
+from mealink.store.engine.migrations import batch_keeping_triggers
 
 revision = "0004"
 down_revision = "0003"

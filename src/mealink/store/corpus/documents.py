@@ -16,11 +16,10 @@ from sqlalchemy import Connection, func, or_, select
 
 from mealink.link.lineage import REMOVALS
 from mealink.link.status import known_in_force, meeting_label
-from mealink.store.corpus import find_document
-from mealink.store.database import Store
-from mealink.store.mandates import MandateFilters, MandateView, list_mandates
-from mealink.store.records import short_adoption
-from mealink.store.schema import (
+from mealink.store.corpus.records import short_adoption
+from mealink.store.corpus.status import find_document
+from mealink.store.engine.database import Store
+from mealink.store.engine.schema import (
     ActorRow,
     CitationRow,
     DocumentRow,
@@ -28,6 +27,7 @@ from mealink.store.schema import (
     MandateRow,
     ParagraphRow,
 )
+from mealink.store.mandates import MandateFilters, MandateView, list_mandates
 
 __all__ = ["Act", "CitationView", "DocumentPage", "DocumentSummary", "Mark", "Overview",
            "ParagraphPage", "list_documents", "locate", "overview", "read_document"]

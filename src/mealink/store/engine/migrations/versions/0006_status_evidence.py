@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from mealink.store.migrations import batch_keeping_triggers
+from mealink.store.engine.migrations import batch_keeping_triggers
 
 revision = "0006"
 down_revision = "0005"

@@ -21,6 +21,7 @@ from mealink.link.identifiers import DocKey, group_label
 from mealink.link.lineage import DocumentLinks
 from mealink.mandates.extract import Mandate, mandates_of
 from mealink.models import Document
+from mealink.store.engine.schema import text_hash
 
 __all__ = ["DocumentRecord", "adoption_date", "adoption_meeting", "document_record",
            "fingerprint", "paragraph_anchors", "short_adoption", "stub_record", "title_key"]
@@ -40,11 +41,6 @@ _NORM = re.compile(r"[^0-9a-z]+")
 def title_key(title: str | None) -> str | None:
     """A title as it is looked up: lower case, spaces collapsed, at most 300 characters."""
     return " ".join(title.lower().split())[:300] if title else None
-
-
-def text_hash(text: str) -> str:
-    """The SHA-256 of a paragraph's text: the key of its sentence vector."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def adoption_date(adopted_at: str | None) -> date | None:

@@ -31,11 +31,17 @@ from mealink.link.status import (
 )
 from mealink.mandates.deadlines import Calendar
 from mealink.mandates.knowledge import MeetingEntry
-from mealink.store.database import Store
-from mealink.store.linking import edge_infos, load_graph
+from mealink.store.corpus.linking import edge_infos, load_graph
+from mealink.store.corpus.records import short_adoption
+from mealink.store.engine.database import Store
+from mealink.store.engine.schema import (
+    CitationRow,
+    DocumentKeyRow,
+    DocumentRow,
+    EdgeRow,
+    ParagraphRow,
+)
 from mealink.store.mandates import calendar_for
-from mealink.store.records import short_adoption
-from mealink.store.schema import CitationRow, DocumentKeyRow, DocumentRow, EdgeRow, ParagraphRow
 
 __all__ = ["CitedText", "DocumentStatus", "LineageNode", "cited", "find_document", "in_force",
            "lineage", "status", "unresolved"]
