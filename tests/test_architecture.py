@@ -6,6 +6,7 @@ circle. Also no source file over 600 lines."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -19,7 +20,7 @@ PACKAGE = ROOT / "src" / "mealink"
 LAYERS: list[tuple[str, ...]] = [
     ("mealink.errors", "mealink.models", "mealink.version"),
     ("mealink.vocabulary",),
-    ("mealink.numbering", "mealink.instruments", "mealink.render", "mealink.semantic",
+    ("mealink.numbering", "mealink.instruments", "mealink.semantic",
      "mealink.data"),
     ("mealink.load",),
     ("mealink.parse",),
@@ -189,3 +190,39 @@ def test_no_source_file_is_over_600_lines() -> None:
             for p in sorted((ROOT / folder).rglob("*.py"))
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600}
     assert long == {}
+
+
+def architecture_paths(text: str) -> set[str]:
+    """The paths ARCHITECTURE.md names in backticks: `parse/structure.py`, `store/search/`."""
+    return {m for m in re.findall(r"`([\w./<> -]+?(?:\.py|/))`", text) if "<" not in m}
+
+
+def test_architecture_names_only_paths_that_exist() -> None:
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    files = [f.relative_to(PACKAGE).as_posix() + ("/" if f.is_dir() else "")
+             for f in PACKAGE.rglob("*")]
+    missing = sorted(p for p in architecture_paths(text)
+                     if not (PACKAGE / p).exists() and not (ROOT / p).exists()
+                     and not any(f.endswith("/" + p) for f in files))
+    assert missing == []
+
+
+def test_architecture_names_every_package_and_top_module() -> None:
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    named = architecture_paths(text)
+    parts = [p.name + "/" for p in sorted(PACKAGE.iterdir())
+             if p.is_dir() and (p / "__init__.py").exists()]
+    parts += [p.name for p in sorted(PACKAGE.glob("*.py")) if p.name != "__init__.py"]
+    parts += [f"store/{p.name}/" for p in sorted((PACKAGE / "store").iterdir())
+              if p.is_dir() and (p / "__init__.py").exists()]
+    assert [p for p in parts if not any(n == p or n.startswith(p) or n.endswith("/" + p)
+                                         or n.endswith(p) for n in named)] == []
+
+
+def test_architecture_lists_the_layers_the_check_holds() -> None:
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    table = text[text.index("| layer | modules |"):]
+    table = table[: table.index("\n\n")]
+    listed = set(re.findall(r"`([\w.]+)`", table))
+    held = {p.removeprefix("mealink.") for layer in LAYERS for p in layer} - {"mealink"}
+    assert listed == held

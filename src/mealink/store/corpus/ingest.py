@@ -422,11 +422,8 @@ def ingest(store: Store, paths: Iterable[str | Path], *, max_bytes: int = DEFAUL
     summary = IngestSummary()
 
     def skip(s: Skipped) -> None:
-        outcome = FileOutcome(s.source or "", "failed" if s.failed else "skipped",
-                              message=str(s))
-        summary.outcomes.append(outcome)
-        if on_file is not None:
-            on_file(outcome)
+        _record(summary, FileOutcome(s.source or "", "failed" if s.failed else "skipped",
+                                     message=str(s)), on_file)
 
     files = list(iter_paths(paths, on_skip=skip))
     if as_symbol is not None and len(files) != 1:
@@ -441,13 +438,19 @@ def ingest(store: Store, paths: Iterable[str | Path], *, max_bytes: int = DEFAUL
             outcome = _stopped_at(shown_name(p), len(files) - i - 1)
         except MealinkError as exc:
             outcome = FileOutcome(shown_name(p), "failed", message=str(exc))
-        summary.outcomes.append(outcome)
-        if on_file is not None:
-            on_file(outcome)
-        if summary.stopped is not None:
+        if _record(summary, outcome, on_file):
             break
     _link(store, summary)
     return summary
+
+
+def _record(summary: IngestSummary, outcome: FileOutcome,
+            on_file: Callable[[FileOutcome], None] | None) -> bool:
+    """Add ``outcome`` to the batch and report it; True when a fault has stopped the batch."""
+    summary.outcomes.append(outcome)
+    if on_file is not None:
+        on_file(outcome)
+    return summary.stopped is not None
 
 
 def _stopped_at(shown: str, left: int) -> FileOutcome:
@@ -479,10 +482,7 @@ def reparse(store: Store, *, on_file: Callable[[FileOutcome], None] | None = Non
         except StoreError as exc:
             summary.stopped = exc
             outcome = _stopped_at(row.name, len(rows) - i - 1)
-        summary.outcomes.append(outcome)
-        if on_file is not None:
-            on_file(outcome)
-        if summary.stopped is not None:
+        if _record(summary, outcome, on_file):
             break
     _link(store, summary)
     return summary

@@ -7,14 +7,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from mealink.cli.options import err
 from mealink.errors import MealinkError
 from mealink.export import FORMATS, export
 from mealink.export.tables import TABLES
 from mealink.store import open_store
-
-_err = Console(stderr=True, highlight=False)
 
 
 def export_cmd(
@@ -57,7 +55,7 @@ def export_cmd(
     if output is not None:
         where = output if len(result.files) != 1 else result.files[0]
         unit = "row" if fmt in ("csv", "xlsx") else "document"
-        _err.print(f"exported {result.items} {unit}{'' if result.items == 1 else 's'} as "
+        err.print(f"exported {result.items} {unit}{'' if result.items == 1 else 's'} as "
                    f"{fmt} to {where}", soft_wrap=True)
 
 

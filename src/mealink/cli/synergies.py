@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from mealink.cli_corpus import DbOption, Format, _write_csv
+from mealink.cli.options import DbOption, Format, out, write_csv
 from mealink.errors import MealinkError
 from mealink.reports.synergies import render_overlaps_html, write_overlaps_xlsx
 from mealink.store import open_store
@@ -22,9 +21,6 @@ from mealink.store.findings import FindingsReport, match_findings
 from mealink.store.synergies import OverlapReport, overlap_report, topic_labels
 
 __all__ = ["register"]
-
-out = Console(soft_wrap=False)
-
 
 class ReportFormat(StrEnum):
     """Formats of the overlap report."""
@@ -57,7 +53,7 @@ def topics_cmd(
         print(json.dumps([c.to_dict() for c in counts], ensure_ascii=False, indent=2))
         return
     if fmt is Format.csv:
-        _write_csv(({**c.to_dict(), "broader": "; ".join(c.broader),
+        write_csv(({**c.to_dict(), "broader": "; ".join(c.broader),
                      "by_convention": "; ".join(f"{k} {v}" for k, v in c.by_convention.items())}
                     for c in counts),
                    ["id", "label", "broader", "leo", "paragraphs", "by_convention"])
@@ -192,7 +188,7 @@ def findings_match_cmd(
     if fmt is Format.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     elif fmt is Format.csv:
-        _write_csv(report.rows(), ["assessment", "finding", "topics", "similarity",
+        write_csv(report.rows(), ["assessment", "finding", "topics", "similarity",
                                    "document", "paragraph", "paragraph_id", "actors",
                                    "action"])
     else:

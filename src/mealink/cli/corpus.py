@@ -1,18 +1,13 @@
-"""The corpus commands of ``mealink``: ingest, reparse, status, lineage, in-force, refs,
-search. Each parses its options, calls one library function and formats the result
+"""The corpus commands of ``mealink``: ingest, reparse, status, lineage, in-force, refs.
+Each parses its options, calls one library function and formats the result
 (``--format table|json|csv``); the database is ``--db`` or ``$MEALINK_DB`` or
-``mealink.db`` in the current folder.
-"""
+``mealink.db`` in the current folder."""
 
 from __future__ import annotations
 
-import csv
 import json
-import sys
-from collections.abc import Iterable, Sequence
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -21,6 +16,16 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from mealink.cli.options import (
+    AsOfOption,
+    DbOption,
+    Format,
+    FormatOption,
+    MeetingsOption,
+    out,
+    write_csv,
+)
+from mealink.cli.search import embed_with_progress
 from mealink.errors import MealinkError
 from mealink.link.status import parse_as_of
 from mealink.load import DEFAULT_MAX_BYTES, Skipped, iter_paths
@@ -34,41 +39,8 @@ from mealink.store.corpus.status import (
     lineage,
     status,
 )
-from mealink.store.search.find import MODES, find
-from mealink.store.search.hits import Hit, SearchFilters
-from mealink.store.search.vectors import embed_paragraphs
 
-__all__ = ["register"]
-
-
-class Format(StrEnum):
-    """Output formats shared by the list commands."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-DbOption = Annotated[str | None, typer.Option(
-    "--db", help="Database: a file path (SQLite) or postgresql://user@host/dbname. "
-                 "Default: $MEALINK_DB, else mealink.db in the current folder.")]
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
-AsOfOption = Annotated[str | None, typer.Option(
-    "--as-of", help="A meeting of the text's convention (COP14, CoP19) or a date "
-                    "(2020-03-01, 2020).")]
-MeetingsOption = Annotated[Path | None, typer.Option(
-    "--meetings", help="A TOML file of meetings and their dates, added to the bundled "
-                       "calendar (to tell whether a meeting a text lasts until has been held).")]
-
-out = Console(soft_wrap=False)
-
-
-def _write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
-    w = csv.DictWriter(sys.stdout, fieldnames=list(columns), extrasaction="ignore")
-    w.writeheader()
-    for r in rows:
-        w.writerow({k: "; ".join(map(str, v)) if isinstance(v, list) else v
-                    for k, v in r.items()})
+__all__ = ['register']
 
 
 def _summary_table(summary: IngestSummary, db: str) -> Table:
@@ -217,7 +189,7 @@ def status_cmd(
     if fmt is Format.json:
         print(json.dumps(st.to_dict(), ensure_ascii=False, indent=2))
     elif fmt is Format.csv:
-        _write_csv([{**st.to_dict(), "evidence": [e.text for e in st.evidence]}],
+        write_csv([{**st.to_dict(), "evidence": [e.text for e in st.evidence]}],
                    ["document_id", "label", "title", "state", "in_force", "as_of",
                     "paragraph_id", "in_corpus", "evidence", "adoption", "identified_by"])
     else:
@@ -268,7 +240,7 @@ def lineage_cmd(
                 if level:
                     rows.append({"direction": direction, "level": level, **n.to_dict()})
                 stack += [(c, level + 1) for c in reversed(n.children)]
-        _write_csv(rows, ["direction", "level", "relation", "document_id", "label",
+        write_csv(rows, ["direction", "level", "relation", "document_id", "label",
                           "paragraphs", "in_corpus", "state"])
         return
     out.print(Text("Ancestors (what it acts on)", style="underline"))
@@ -296,7 +268,7 @@ def in_force_cmd(
         print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
         return
     if fmt is Format.csv:
-        _write_csv([{**r.to_dict(), "evidence": [e.text for e in r.evidence]} for r in rows],
+        write_csv([{**r.to_dict(), "evidence": [e.text for e in r.evidence]} for r in rows],
                    ["document_id", "label", "title", "state", "in_force", "adopted",
                     "in_corpus", "removed_paragraphs", "evidence"])
         return
@@ -338,7 +310,7 @@ def refs_cmd(
         print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
         return
     if fmt is Format.csv:
-        _write_csv([r.to_dict() for r in rows], ["target", "key", "count", "in_corpus",
+        write_csv([r.to_dict() for r in rows], ["target", "key", "count", "in_corpus",
                                                  "cited_by"])
         return
     title = f"{len(rows)} cited texts not in the corpus" if unresolved_only else \
@@ -353,124 +325,6 @@ def refs_cmd(
     out.print(t)
 
 
-def search_cmd(
-    query: Annotated[str, typer.Argument(help='A question in plain language, or words (all '
-                                              'must match), "a phrase", -word to exclude, OR '
-                                              "between alternatives.")],
-    convention: Annotated[str | None, typer.Option(help="Only this convention.")] = None,
-    document: Annotated[str | None, typer.Option(help="Only this document (stable id).")] =
-        None,
-    meeting: Annotated[str | None, typer.Option(help="Only texts adopted at this meeting "
-                                                     "(COP11 or 11).")] = None,
-    kind: Annotated[str | None, typer.Option(help="preamble, operative or heading.")] = None,
-    verb: Annotated[str | None, typer.Option(help="Main verb in base form (request, urge).")]
-        = None,
-    actor: Annotated[str | None, typer.Option(help="Addressed actor (Secretariat, Parties, "
-                                                   "Scientific Council).")] = None,
-    in_force_only: Annotated[bool | None, typer.Option(
-        "--in-force/--not-in-force", help="Only paragraphs in force, or only those that are "
-                                          "not.", show_default=False)] = None,
-    limit: Annotated[int, typer.Option(help="Number of hits.")] = 20,
-    mode: Annotated[str, typer.Option(help="hybrid (words and meaning, fused), semantic "
-                                           "(meaning: sentence vectors) or keyword (words).")]
-        = "hybrid",
-    why: Annotated[bool, typer.Option(help="Show why each paragraph matched.")] = True,
-    db: DbOption = None,
-    fmt: FormatOption = Format.table,
-) -> None:
-    """Search paragraphs, best first, with filters and highlighted snippets.
-
-    A paragraph whose meaning is not close to the query (below the similarity floor) is
-    left out unless it matches the query's words; when none is left, one line says so and
-    names the closest paragraph (with --format json or csv: an empty list or table on
-    stdout, that line on stderr). With a "quoted phrase", paragraphs holding it come first;
-    the others say "related: does not contain" it."""
-    if mode not in MODES:
-        raise MealinkError(f"--mode {mode!r}: give hybrid, semantic or keyword")
-    if kind and kind not in ("preamble", "operative", "heading"):
-        raise MealinkError(f"--kind {kind!r}: give preamble, operative or heading")
-    number = None
-    if meeting:
-        digits = "".join(c for c in meeting if c.isdigit())
-        if not digits:
-            raise MealinkError(f"--meeting {meeting!r}: give a meeting such as COP11 or 11")
-        number = int(digits)
-    filters = SearchFilters(convention, document, number, kind, verb, actor, in_force_only)
-    hits = find(open_store(db, create=False), query, filters, limit=limit,
-                mode=mode)
-    if fmt is not Format.table:
-        # stdout keeps its shape (a JSON list, a CSV table: empty when nothing is close);
-        # the sentence that says why goes to stderr, one line
-        if fmt is Format.json:
-            print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
-        else:
-            _write_csv([{**h.to_dict(), **_why_cells(h)} for h in hits],
-                       ["paragraph_id", "document", "kind", "verb", "in_force", "score",
-                        "similarity", "shared_terms", "topics", "snippet", "related"])
-        if hits.message:
-            print(hits.message, file=sys.stderr)
-        return
-    if not hits:
-        print(hits.message or "No paragraph matches.")
-        return
-    t = Table(show_lines=True, title=f"{len(hits)} best paragraphs for {query!r}")
-    t.add_column("paragraph")
-    t.add_column("text", ratio=1)
-    for h in hits:
-        snip = Text(h.snippet)
-        for s, e in h.highlights:
-            snip.stylize("bold yellow", s, e)
-        where = Text(h.paragraph_id, style="cyan")
-        if not h.in_force:
-            where.append("\nnot in force", style="red")
-        if h.why is not None and h.why.related:  # shown with --no-why too
-            snip.append(f"\n{h.why.related}", style="italic")
-        if why and h.why is not None:
-            snip.append(f"\n{_why_line(h)}", style="dim")
-        t.add_row(where, snip)
-    out.print(t)
-
-
-def embed_cmd(db: DbOption = None) -> None:
-    """Compute the sentence vectors of paragraphs that have none (after `ingest --no-embed`)."""
-    embed_with_progress(open_store(db))
-
-
-def _why_cells(h: Hit) -> dict[str, Any]:
-    w = h.why
-    if w is None:
-        return {}
-    return {"similarity": None if w.similarity is None else round(w.similarity, 3),
-            "shared_terms": list(w.shared_terms), "topics": list(w.topics),
-            "related": w.related or ""}
-
-
-def _why_line(h: Hit) -> str:
-    """'similarity 0.71 · words: alien, islands · topics: invasive-alien-species'."""
-    w = h.why
-    if w is None:
-        return ""
-    parts = []
-    if w.similarity is not None:
-        parts.append(f"similarity {w.similarity:.2f}")
-    if w.shared_terms:
-        parts.append("words: " + ", ".join(w.shared_terms))
-    if w.topics:
-        parts.append("topics: " + ", ".join(w.topics))
-    return " · ".join(parts) or "close in meaning"
-
-
-def embed_with_progress(store: Store) -> None:
-    """Embed what has no vector yet, with a progress bar on stderr and one summary line."""
-    with Progress(TextColumn("[bold]embed"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("", total=None)
-        done = embed_paragraphs(store, on_progress=lambda n, total: bar.update(
-            task, completed=n, total=total))
-    out.print(f"Sentence vectors: {done.embedded} paragraphs embedded, {done.kept} kept "
-              f"from before, {done.dropped} no longer used dropped.")
-
-
 def register(app: typer.Typer) -> None:
     """Add the corpus commands to the ``mealink`` app."""
     app.command("ingest")(ingest_cmd)
@@ -479,5 +333,3 @@ def register(app: typer.Typer) -> None:
     app.command("lineage")(lineage_cmd)
     app.command("in-force")(in_force_cmd)
     app.command("refs")(refs_cmd)
-    app.command("search")(search_cmd)
-    app.command("embed")(embed_cmd)

@@ -1,14 +1,8 @@
-"""The ``mealink`` command: a thin shell over the library.
-
-Every command parses its options, calls one library function per input and formats the
-result. A ``MealinkError`` becomes one line on stderr naming the input and a non-zero exit;
-in a batch the other inputs are still processed.
-"""
+"""``mealink parse`` (files to structured JSON or a readable view) and ``mealink eval`` (the
+parser scored against gold annotations, with the targets ``--check`` holds it to)."""
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import json
 import os
 import sys
@@ -17,25 +11,17 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
-from mealink.cli_corpus import register
-from mealink.cli_export import register as register_export
-from mealink.cli_mandates import register as register_mandates
-from mealink.cli_synergies import register as register_synergies
-from mealink.cli_web import register as register_web
+from mealink.cli.options import err, fail
+from mealink.cli.views import document_view, scores_table, summary_table
 from mealink.errors import MealinkError
 from mealink.evaluate import score_folder
 from mealink.interop import file_documents
 from mealink.load import DEFAULT_MAX_BYTES, Skipped, iter_paths
-from mealink.render import document_view, scores_table, summary_table
 from mealink.serialize import document_to_dict
 
-app = typer.Typer(
-    help="mealink: resolutions and decisions of environmental treaties as structured data.",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-)
-err = Console(stderr=True, highlight=False)
+__all__ = ['TARGETS', 'register']
+
 
 #: The scores the corpus must reach (issue 2); ``eval --check`` exits 1 below them.
 TARGETS = {
@@ -44,12 +30,6 @@ TARGETS = {
 }
 
 
-def _fail(message: str) -> None:
-    """One error line on stderr; [brackets] in a file name are the name, not markup."""
-    err.print(f"[bold red]mealink: error:[/] {escape(message)}", soft_wrap=True)
-
-
-@app.command("parse")
 def parse_cmd(
     files: Annotated[list[Path], typer.Argument(help="Files or folders (txt, md, html, pdf, "
                                                      "docx, json, Akoma Ntoso xml, InforMEA "
@@ -81,7 +61,7 @@ def parse_cmd(
         for _, doc in found:
             if isinstance(doc, MealinkError):
                 failed += 1
-                _fail(str(doc))
+                fail(str(doc))
             elif as_json:
                 sys.stdout.write(json.dumps(document_to_dict(doc), ensure_ascii=False) + "\n")
                 sys.stdout.flush()
@@ -91,7 +71,6 @@ def parse_cmd(
         raise typer.Exit(1)
 
 
-@app.command("eval")
 def eval_cmd(
     gold_dir: Annotated[Path, typer.Argument(help="Folder of NAME.txt + NAME.gold.json pairs.")],
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show per-document scores "
@@ -102,16 +81,16 @@ def eval_cmd(
 ) -> None:
     """Score the parser against gold annotations (matching rules: see the README)."""
     if not gold_dir.is_dir():
-        _fail(f"{gold_dir}: is not a folder of NAME.txt + NAME.gold.json files")
+        fail(f"{gold_dir}: is not a folder of NAME.txt + NAME.gold.json files")
         raise typer.Exit(2)
     golds = sorted(gold_dir.glob("*.gold.json"))
     if not golds:
-        _fail(f"{gold_dir}: holds no *.gold.json files")
+        fail(f"{gold_dir}: holds no *.gold.json files")
         raise typer.Exit(2)
     try:
         total, tallies = score_folder(gold_dir)
     except MealinkError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         raise typer.Exit(2) from None
     rows = [(name, tally.scores()) for name, tally in tallies]
     scores = total.scores()
@@ -133,48 +112,7 @@ def eval_cmd(
         raise typer.Exit(1)
 
 
-register(app)
-register_mandates(app)
-register_synergies(app)
-register_export(app)
-register_web(app)
-
-
-#: Writes that fail for want of room or a writable disk, not for a bug: what each is called.
-_NO_ROOM = {errno.ENOSPC: "disk full", errno.EDQUOT: "disk quota exceeded",
-            errno.EFBIG: "file too large", errno.EROFS: "read-only file system"}
-
-
-def _quiet_stdout() -> None:
-    """Send what is left in stdout's buffer nowhere, so that flushing it at exit (on a full
-    disk or a closed pipe) prints no second error."""
-    with contextlib.suppress(OSError, ValueError):
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
-def main() -> None:
-    """Console entry point: run the app and turn stray errors into one line."""
-    try:
-        app()
-    except MealinkError as exc:
-        _fail(str(exc))
-        sys.exit(1)
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(0)
-    except Exception as exc:  # a bug: one line, the traceback on request
-        if os.environ.get("MEALINK_DEBUG") == "1":
-            raise
-        if isinstance(exc, OSError) and exc.errno in _NO_ROOM:  # no bug: no room to write
-            where = exc.filename or "the output"
-            _fail(f"{_NO_ROOM[exc.errno]} ({exc.strerror}) writing {where}: it is incomplete")
-            _quiet_stdout()
-            sys.exit(1)
-        _fail(f"internal error ({type(exc).__name__}: {exc}); please report it "
-              "(MEALINK_DEBUG=1 shows the traceback)")
-        sys.exit(1)
-
-
-if __name__ == "__main__":
-    main()
+def register(app: typer.Typer) -> None:
+    """Add ``parse`` and ``eval`` to the ``mealink`` app."""
+    app.command("parse")(parse_cmd)
+    app.command("eval")(eval_cmd)

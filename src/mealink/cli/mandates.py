@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from mealink.cli_corpus import AsOfOption, DbOption, _write_csv, out
+from mealink.cli.options import AsOfOption, DbOption, out, write_csv
 from mealink.errors import MealinkError
 from mealink.mandates.knowledge import knowledge, read_meetings
 from mealink.mandates.review import annex_lines
@@ -150,7 +150,7 @@ def mandates_cmd(
     if fmt is ListFormat.csv:
         if output is not None:
             raise MealinkError("--format csv writes to standard output; redirect it to a file")
-        _write_csv(rows, MANDATE_COLUMNS)
+        write_csv(rows, MANDATE_COLUMNS)
         return
     if not views:
         out.print("No mandate matches.")
@@ -208,7 +208,7 @@ def progress_show_cmd(
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if fmt is ListFormat.csv:
-        _write_csv(rows, ["mandate", "seq", "recorded_at", "author", "status", "note",
+        write_csv(rows, ["mandate", "seq", "recorded_at", "author", "status", "note",
                           "evidence"])
         return
     if not entries:

@@ -1,5 +1,5 @@
-"""The web commands of ``mealink``: ``serve`` starts the web application and API, ``users``
-manages who may sign in and their API tokens."""
+"""``mealink serve``: the web application and API, on one process or several workers sharing
+one listening socket; reading open to all or to signed-in users."""
 
 from __future__ import annotations
 
@@ -10,27 +10,16 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from mealink.cli_corpus import DbOption, out
+from mealink.cli.options import DbOption
 from mealink.errors import MealinkError
-from mealink.store import Store, open_store
-from mealink.store.users import (
-    ROLES,
-    add_user,
-    create_token,
-    list_users,
-    revoke_tokens,
-    set_active,
-    set_password,
-)
+from mealink.store import open_store
 
-__all__ = ["register"]
+__all__ = ['register']
 
 
 class ReadAccess(StrEnum):
@@ -156,103 +145,6 @@ def serve(
                         proxy_headers=True, server_header=False)
 
 
-def _password(from_stdin: bool) -> str:
-    if from_stdin:
-        line = sys.stdin.readline()
-        if not line:
-            raise MealinkError("--password-stdin: no password on standard input")
-        return line.rstrip("\r\n")
-    value: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    return value
-
-
-PasswordStdin = Annotated[bool, typer.Option(
-    "--password-stdin", help="Read the password from the first line of standard input "
-                             "instead of asking.")]
-
-
-def users_add(
-    name: Annotated[str, typer.Argument(help="The user's name, as they sign in with it.")],
-    role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")] = "editor",
-    password_stdin: PasswordStdin = False,
-    db: DbOption = None,
-) -> None:
-    """Add a user who may sign in (editors record progress, admins also manage users)."""
-    store = open_store(db, create=True)
-    try:
-        user = add_user(store, name, role, _password(password_stdin))
-    finally:
-        store.dispose()
-    typer.echo(f"added {user.name} ({user.role})")
-
-
-def users_list(db: DbOption = None) -> None:
-    """List the users."""
-    store = open_store(db, create=False)
-    try:
-        users = list_users(store)
-    finally:
-        store.dispose()
-    t = Table("name", "role", "can sign in")
-    for u in users:
-        t.add_row(u.name, u.role, "yes" if u.active else "no")
-    out.print(t)
-
-
-def _on_store(db: str | None, action: Callable[[Store], object], done: str) -> None:
-    """Run ``action`` on the existing database, then say ``done``."""
-    store = open_store(db, create=False)
-    try:
-        action(store)
-    finally:
-        store.dispose()
-    typer.echo(done)
-
-
-def users_password(name: str, password_stdin: PasswordStdin = False,
-                   db: DbOption = None) -> None:
-    """Give a user a new password."""
-    password = _password(password_stdin)
-    _on_store(db, lambda s: set_password(s, name, password), f"new password set for {name}")
-
-
-def users_disable(name: str, db: DbOption = None) -> None:
-    """Shut a user out: their sessions and API tokens stop working at once."""
-    _on_store(db, lambda s: set_active(s, name, False), f"{name} can no longer sign in")
-
-
-def users_enable(name: str, db: DbOption = None) -> None:
-    """Let a user sign in again."""
-    _on_store(db, lambda s: set_active(s, name, True), f"{name} can sign in")
-
-
-def users_token(name: str,
-                label: Annotated[str, typer.Option(help="What the token is for.")] = "api",
-                revoke: Annotated[bool, typer.Option(
-                    "--revoke", help="Revoke every token of the user instead.")] = False,
-                db: DbOption = None) -> None:
-    """Make an API token for a user (shown once: send it as 'Authorization: Bearer TOKEN'),
-    or revoke their tokens."""
-    store = open_store(db, create=False)
-    try:
-        if revoke:
-            n = revoke_tokens(store, name)
-            typer.echo(f"revoked {n} token{'s' if n != 1 else ''} of {name}")
-            return
-        typer.echo(create_token(store, name, label))
-    finally:
-        store.dispose()
-
-
 def register(app: typer.Typer) -> None:
-    """Add the web commands to the ``mealink`` app."""
+    """Add ``serve`` to the ``mealink`` app."""
     app.command("serve")(serve)
-    users = typer.Typer(help="Who may sign in to the web application, and API tokens.",
-                        no_args_is_help=True)
-    users.command("add")(users_add)
-    users.command("list")(users_list)
-    users.command("password")(users_password)
-    users.command("disable")(users_disable)
-    users.command("enable")(users_enable)
-    users.command("token")(users_token)
-    app.add_typer(users, name="users")

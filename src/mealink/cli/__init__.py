@@ -1,0 +1,11 @@
+"""The ``mealink`` command line: ``app`` (the Typer application) and ``main`` (the console
+entry point). One module per command group, named after its commands: ``parse`` (parse,
+eval), ``corpus`` (ingest, reparse, status, lineage, in-force, refs), ``search`` (search,
+embed), ``mandates`` (mandates, progress, report, review), ``synergies`` (topics, overlaps,
+findings), ``export``, ``serve`` and ``users``; ``options`` holds what they share,
+``views`` the terminal views of documents and scores."""
+
+from mealink.cli.app import app, main
+from mealink.cli.parse import TARGETS
+
+__all__ = ["TARGETS", "app", "main"]

@@ -1,0 +1,5 @@
+"""``python -m mealink.cli``: the same as the ``mealink`` command."""
+
+from mealink.cli.app import main
+
+main()
