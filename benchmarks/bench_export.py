@@ -58,15 +58,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.cli import (
-    add_out,
-    add_paragraphs,
-    add_real_texts,
-    out_path,
-    paragraphs,
-    parser,
-    progress_log,
-)
+from harness import cli
 from harness.corpus import SEED, build_templates, fresh_folder, generate, real_files
 from harness.db import read_only, remove_sqlite
 from harness.memory import MB, POLL_S, run_measured
@@ -398,10 +390,10 @@ def markdown(r: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = parser(__doc__ or "")
+    ap = cli.parser(__doc__ or "")
     ap.add_argument("--quick", action="store_true",
                     help=f"smoke test: {QUICK_PARAGRAPHS:,} paragraphs")
-    add_paragraphs(ap, FULL_PARAGRAPHS, QUICK_PARAGRAPHS, "paragraphs to generate")
+    cli.add_paragraphs(ap, FULL_PARAGRAPHS, QUICK_PARAGRAPHS, "paragraphs to generate")
     ap.add_argument("--workdir", type=Path, default=None,
                     help=f"where the texts, corpus.db and the exports go (default "
                          f"{DEFAULT_WORKDIR}, {DEFAULT_WORKDIR}-quick with --quick); its "
@@ -409,7 +401,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--reuse", type=Path, default=None, metavar="DIR",
                     help="export DIR/corpus.db as it is (built before by this script): no "
                          "generation or ingest")
-    add_real_texts(ap)
+    cli.add_real_texts(ap)
     ap.add_argument("--keep-exports", action="store_true",
                     help="keep the exported files in WORKDIR/exports (default: removed "
                          "once checked)")
@@ -417,16 +409,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="before each export, wait at most S seconds (default 60; 0: never) "
                          f"for other processes to keep fewer than {QUIET_CPUS} CPUs busy; "
                          "it only matters for the wall times")
-    add_out(ap, "results-export.json", "results-export-quick.json")
+    cli.add_out(ap, "results-export.json", "results-export-quick.json")
     args = ap.parse_args(argv)
-    target = paragraphs(args, FULL_PARAGRAPHS, QUICK_PARAGRAPHS)
-    out = out_path(args, "results-export.json", "results-export-quick.json")
+    target = cli.paragraphs(args, FULL_PARAGRAPHS, QUICK_PARAGRAPHS)
+    out = cli.out_path(args, "results-export.json", "results-export-quick.json")
     workdir = args.reuse or args.workdir or Path(f"{DEFAULT_WORKDIR}"
                                                  + ("-quick" if args.quick else ""))
     workdir = workdir.resolve()
 
     t_start = time.perf_counter()
-    log = progress_log()
+    log = cli.progress_log()
 
     if not MEALINK.exists():
         log(f"no mealink command at {MEALINK}: run with the project's virtualenv")

@@ -34,8 +34,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from harness import BENCHMARKS, DEFAULT_EXAMPLES
-from harness.cli import add_real_texts, parser
+from harness import BENCHMARKS, DEFAULT_EXAMPLES, cli
 from harness.corpus import build_templates, generate, real_files
 from harness.db import DEFAULT_PG_URL, pg_recreate
 from harness.provenance import machine
@@ -121,11 +120,11 @@ def time_digest(url: str, runs: int = 20) -> dict[str, Any]:
 
 
 def main() -> int:
-    ap = parser(__doc__ or "")
+    ap = cli.parser(__doc__ or "")
     ap.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
     ap.add_argument("--quick", action="store_true", help="10,000 paragraphs")
     ap.add_argument("--pg-url", default=DEFAULT_PG_URL)
-    add_real_texts(ap, examples=False)
+    cli.add_real_texts(ap, examples=False)
     args = ap.parse_args()
     target = 10_000 if args.quick else 100_000
     result: dict[str, Any] = {"machine": machine(), "engine": args.engine, "target": target,

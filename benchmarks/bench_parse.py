@@ -38,8 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness import DEFAULT_CORPUS, REPO
-from harness.cli import add_out, add_real_texts, out_path, parser, progress_log
+from harness import DEFAULT_CORPUS, REPO, cli
 from harness.memory import peak_rss_kb, reset_peak_rss, status_kb
 from harness.provenance import cpu_machine, run_header, source_digest
 from harness.resolutions import (  # the README's profiling recipe imports them from here
@@ -156,10 +155,10 @@ def fmt_kb(kb: float) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = parser(__doc__ or "")
+    ap = cli.parser(__doc__ or "")
     ap.add_argument("--quick", action="store_true", help="small smoke-test run (< 20 s)")
-    add_real_texts(ap, examples=False)
-    add_out(ap, "results.json", "results-quick.json")
+    cli.add_real_texts(ap, examples=False)
+    cli.add_out(ap, "results.json", "results-quick.json")
     ap.add_argument("--no-cli", action="store_true", help="skip the `mealink parse` timing")
     ap.add_argument("--cpu", type=int, default=0, help="the CPU to pin to (default 0)")
     ap.add_argument("--_mem-child", type=int, default=None, help=SUPPRESS)
@@ -171,10 +170,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     cfg = QUICK if args.quick else FULL
-    out = out_path(args, "results.json", "results-quick.json")
+    out = cli.out_path(args, "results.json", "results-quick.json")
     pinning = pin_one_core(args.cpu)  # inherited by the memory and CLI subprocesses
     t_start = time.perf_counter()
-    log = progress_log()
+    log = cli.progress_log()
     timer = TimedRuns()
     log(f"mode={'quick' if args.quick else 'full'}; {pinning}; corpus={corpus}")
 

@@ -44,15 +44,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.cli import (
-    add_out,
-    add_paragraphs,
-    add_real_texts,
-    out_path,
-    paragraphs,
-    parser,
-    progress_log,
-)
+from harness import cli
 from harness.corpus import (
     FULL_PARAGRAPHS,
     MIX_SHARE,
@@ -350,17 +342,17 @@ def make_url_safe(url: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = parser(__doc__ or "")
+    ap = cli.parser(__doc__ or "")
     ap.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="both")
-    add_paragraphs(ap, FULL_PARAGRAPHS, QUICK_PARAGRAPHS, "paragraphs to store")
+    cli.add_paragraphs(ap, FULL_PARAGRAPHS, QUICK_PARAGRAPHS, "paragraphs to store")
     ap.add_argument("--quick", action="store_true", help="small smoke-test run")
     ap.add_argument("--pg-url", default=DEFAULT_PG_URL,
                     help=f"a scratch PostgreSQL database, dropped and created again "
                          f"(default {DEFAULT_PG_URL})")
-    add_real_texts(ap)
+    cli.add_real_texts(ap)
     ap.add_argument("--repeats", type=int, default=None,
                     help="timed runs of each query (default 5; 3 with --quick)")
-    add_out(ap, "results-store.json", "results-store-quick.json")
+    cli.add_out(ap, "results-store.json", "results-store-quick.json")
     ap.add_argument("--workdir", type=Path, default=None,
                     help="where to write the documents and the SQLite file (default: a "
                          "temporary folder, removed at the end)")
@@ -370,13 +362,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="cProfile the ingest call (slower; writes ingest-ENGINE.prof in the "
                          "work folder)")
     args = ap.parse_args(argv)
-    target = paragraphs(args, FULL_PARAGRAPHS, QUICK_PARAGRAPHS)
+    target = cli.paragraphs(args, FULL_PARAGRAPHS, QUICK_PARAGRAPHS)
     repeats = args.repeats or (3 if args.quick else 5)
     engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
-    out = out_path(args, "results-store.json", "results-store-quick.json")
+    out = cli.out_path(args, "results-store.json", "results-store-quick.json")
 
     t_start = time.perf_counter()
-    log = progress_log()
+    log = cli.progress_log()
     digest = source_digest()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="mealink-bench-store-"))
     workdir.mkdir(parents=True, exist_ok=True)

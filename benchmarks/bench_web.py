@@ -87,16 +87,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from bench_store import QUERIES
-from harness.cli import (
-    add_out,
-    add_paragraphs,
-    add_quiet_wait,
-    add_real_texts,
-    out_path,
-    paragraphs,
-    parser,
-    progress_log,
-)
+from harness import cli
 from harness.corpus import (
     FULL_PARAGRAPHS,
     QUICK_PARAGRAPHS,
@@ -105,7 +96,7 @@ from harness.corpus import (
     generate_from,
     ingest_progress,
 )
-from harness.db import analyze, read_only, remove_sqlite, scalar, sqlite_bytes
+from harness.db import analyze, read_only, remove_sqlite, reuse_or_build, scalar, sqlite_bytes
 from harness.provenance import machine, run_header, source_digest, versions
 from harness.tables import source_warning, write_results
 from harness.timing import Log, busy_seconds, wait_quiet
@@ -150,11 +141,13 @@ def sample_documents(db: Path, n: int, seed: int) -> list[str]:
 
 
 def search_paths(prefix: str, convention: str | None) -> list[str]:
+    """The search paths of every benchmark query, with the convention filter if given."""
     extra = {"convention": convention} if convention else {}
     return [f"{prefix}?{urlencode({'q': q, **extra})}" for q in QUERIES]
 
 
 def scenarios(doc_ids: Sequence[str]) -> list[Scenario]:
+    """The load scenarios over the sampled documents and the queries, targets attached."""
     quoted = [quote(d, safe="/") for d in doc_ids]
     return [
         Scenario("document page  GET /{id}", [f"/{d}" for d in quoted],
@@ -176,10 +169,12 @@ def scenarios(doc_ids: Sequence[str]) -> list[Scenario]:
 
 
 def db_paths(workdir: Path, target: int) -> tuple[Path, Path]:
+    """The database and its build record for a corpus size."""
     return workdir / f"web-{target}.db", workdir / f"web-{target}.json"
 
 
 def count_corpus(db: Path) -> dict[str, int]:
+    """Documents, stubs and paragraphs the database holds, counted in SQL."""
     with read_only(db) as con:
         return {"documents": scalar(con, "SELECT count(*) FROM documents WHERE NOT is_stub"),
                 "stubs": scalar(con, "SELECT count(*) FROM documents WHERE is_stub"),
@@ -276,6 +271,7 @@ def timed_run(server: Server, sc: Scenario, seconds: float, connections: int, tm
 
 def measure(server: Server, sc: Scenario, seconds: float, warmup: float, connections: int,
             tmp: Path, log: Log, quiet_wait: float, retries: int) -> dict[str, Any]:
+    """One scenario: pre-check, warm-up and timed wrk run (again while the machine is busy)."""
     log(f"{sc.name}: pre-check of {len(sc.paths)} paths ...")
     pre = precheck(server.port, sc.paths)
     for b in pre["non_200"][:10]:
@@ -329,10 +325,10 @@ def web_versions() -> dict[str, str | None]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = parser(__doc__ or "")
+    ap = cli.parser(__doc__ or "")
     ap.add_argument("--quick", action="store_true",
                     help=f"{QUICK_PARAGRAPHS:,}-paragraph corpus and 5 s runs")
-    add_paragraphs(ap, FULL_PARAGRAPHS, QUICK_PARAGRAPHS)
+    cli.add_paragraphs(ap, FULL_PARAGRAPHS, QUICK_PARAGRAPHS)
     ap.add_argument("--workdir", type=Path, default=None,
                     help="where to build and keep the SQLite database (default: a temporary "
                          "folder, removed at the end)")
@@ -345,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="seconds per timed run (default 20; 5 with --quick)")
     ap.add_argument("--warmup", type=float, default=None,
                     help="seconds of the uncounted warm-up run (default 4; 2 with --quick)")
-    add_quiet_wait(ap, 120.0, "a timed run")
+    cli.add_quiet_wait(ap, 120.0, "a timed run")
     ap.add_argument("--retries", type=int, default=2,
                     help="run a scenario again (at most this often) when other processes kept "
                          "more than 0.3 CPUs busy during its timed run (default 2)")
@@ -357,22 +353,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--rates", default=f"{TARGET_SEARCH_RPS:.0f},125",
                     help="fixed arrival rates (requests/s) of the open-loop search runs; "
                          "the first carries the p99 target (default: 100,125)")
-    add_real_texts(ap)
+    cli.add_real_texts(ap)
     ap.add_argument("--mealink", type=Path, default=Path(sys.executable).parent / "mealink",
                     help="the mealink command (default: beside this Python)")
-    add_out(ap, "results-web.json", "results-web-quick.json")
+    cli.add_out(ap, "results-web.json", "results-web-quick.json")
     args = ap.parse_args(argv)
-    target = paragraphs(args, FULL_PARAGRAPHS, QUICK_PARAGRAPHS)
+    target = cli.paragraphs(args, FULL_PARAGRAPHS, QUICK_PARAGRAPHS)
     seconds = args.duration or (5.0 if args.quick else 20.0)
     warmup = args.warmup if args.warmup is not None else (2.0 if args.quick else 4.0)
-    out = out_path(args, "results-web.json", "results-web-quick.json")
+    out = cli.out_path(args, "results-web.json", "results-web-quick.json")
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed")
     if args.reuse and args.workdir is None:
         raise SystemExit("--reuse needs --workdir (the folder of the database to reuse)")
 
     t_start = time.perf_counter()
-    log = progress_log()
+    log = cli.progress_log()
     digest = source_digest()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="mealink-bench-web-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -387,15 +383,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "duration_s": seconds, "warmup_s": warmup, "wrk_timeout_s": WRK_TIMEOUT_S,
         "database": str(db)}
     try:
-        if args.reuse and db.exists() and meta_path.exists():
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            log(f"reusing {db} (built {meta.get('built')})")
-            meta["reused"] = True
-        else:
-            if args.reuse:
-                log(f"no database to reuse at {db}: building it")
-            meta = build_database(workdir, target, args.corpus, args.examples, log)
-            meta["reused"] = False
+        meta = reuse_or_build(db, meta_path, args.reuse, lambda: build_database(
+            workdir, target, args.corpus, args.examples, log), log)
         if meta.get("source_digest") != digest:
             log("note: the database was built by other mealink sources than this run's")
         results["build"] = meta

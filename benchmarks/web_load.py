@@ -27,6 +27,7 @@ READY_TIMEOUT_S = 120.0
 
 
 def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
@@ -81,6 +82,7 @@ class Server:
         self.stop()
 
     def stop(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL to its process group after 20 s)."""
         if self.proc is None:
             return
         if self.proc.poll() is None:
@@ -161,6 +163,7 @@ end
 
 
 def lua_script(paths: Sequence[str], start: int) -> str:
+    """The wrk script rotating through ``paths`` from ``start``, checked safe to quote."""
     for p in paths:  # URL-quoted: nothing that could end a Lua string
         if not p.startswith("/") or any(c in p for c in "\"\\\n\r"):
             raise ValueError(f"unexpected path {p!r}")
@@ -169,6 +172,7 @@ def lua_script(paths: Sequence[str], start: int) -> str:
 
 def run_wrk(port: int, paths: Sequence[str], seconds: float, connections: int,
             start: int, tmp: Path) -> tuple[dict[str, Any], str]:
+    """One wrk run over ``paths``: its JSON summary from the ``done()`` hook and its text."""
     script = tmp / "rotate.lua"
     script.write_text(lua_script(paths, start), encoding="utf-8")
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s",

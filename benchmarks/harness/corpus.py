@@ -64,6 +64,7 @@ class Corpus:
 
 
 def real_files(corpus: Path, examples: Path) -> list[Path]:
+    """The real texts the generator starts from: the corpus's ``*.txt`` and the examples."""
     files = sorted(corpus.glob("*.txt"))
     if examples.is_dir():
         files += sorted(p for p in examples.iterdir()
@@ -72,6 +73,7 @@ def real_files(corpus: Path, examples: Path) -> list[Path]:
 
 
 def _units(doc: Document) -> list[tuple[int, int, str, str | None]]:
+    """The top-level preamble and operative paragraphs of ``doc``, not nested in one another."""
     out: list[tuple[int, int, str, str | None]] = []
     end = -1
     for p in doc.paragraphs:
@@ -82,6 +84,7 @@ def _units(doc: Document) -> list[tuple[int, int, str, str | None]]:
 
 
 def build_templates(files: Sequence[Path]) -> list[Template]:
+    """One template per real text that parses (a text mealink refuses is left out)."""
     out = []
     for f in files:
         src = load(f)

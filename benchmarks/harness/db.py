@@ -3,15 +3,18 @@ read directly (so a figure never depends on the code being measured)."""
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from harness.timing import Log
 
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1/mealink_bench"
 
@@ -68,3 +71,19 @@ def read_only(db: Path) -> Iterator[sqlite3.Connection]:
 def scalar(con: sqlite3.Connection, sql: str) -> int:
     """The single integer a counting query returns."""
     return int(con.execute(sql).fetchone()[0])
+
+
+def reuse_or_build(db: Path, record: Path, reuse: bool, build: Callable[[], dict[str, Any]],
+                   log: Log) -> dict[str, Any]:
+    """The build record of the database ``db``: read back from ``record`` when ``reuse`` is
+    asked and both exist, else what ``build()`` returns; marked ``reused`` either way."""
+    if reuse and db.exists() and record.exists():
+        meta: dict[str, Any] = json.loads(record.read_text(encoding="utf-8"))
+        log(f"reusing {db} (built {meta.get('built')})")
+        meta["reused"] = True
+        return meta
+    if reuse:
+        log(f"no database to reuse at {db}: building it")
+    meta = build()
+    meta["reused"] = False
+    return meta

@@ -52,6 +52,7 @@ CHAPEAU_LINE = "The Conference of the Parties,"
 
 
 def nbytes(text: str) -> int:
+    """Size of ``text`` in bytes of UTF-8."""
     return len(text.encode("utf-8"))
 
 
@@ -71,6 +72,8 @@ def _classify(chunk: str) -> str | None:
 
 @dataclass
 class Pools:
+    """The real pieces typical resolutions are assembled from."""
+
     headers: list[str]     # the header (title, symbol, meeting ...) of each real text
     preamble: list[str]    # real preamble paragraphs, number removed
     operative: list[str]   # real operative paragraphs (with their sub-items), number removed
@@ -135,6 +138,7 @@ def build_pools(corpus: Path) -> Pools:
 
 
 def _starts_annex(piece: str) -> bool:
+    """Whether the parser would read ``piece`` as the start of an annex."""
     probe = f"{piece}{CHAPEAU_LINE}\n\n1. Requests the Secretariat to report.\n"
     return bool(parse(clean_text(probe), "<probe>").annexes)
 
@@ -167,6 +171,7 @@ def iter_typical(pools: Pools, n: int, seed: int = SEED) -> Iterator[str]:
 
 
 def big_text(pools: Pools, target: int, seed: int = SEED + 1) -> str:
+    """One text of about ``target`` bytes: typical resolutions run together (cleaned)."""
     rng = random.Random(seed)
     parts: list[str] = []
     size = 0
