@@ -131,7 +131,7 @@ def numpy_blas_build() -> dict[str, Any]:
 
     try:
         cfg = np.show_config(mode="dicts")
-        return dict(cfg["Build Dependencies"]["blas"])  # type: ignore[index]
+        return dict(cfg["Build Dependencies"]["blas"])  # type: ignore[index,unused-ignore]
     except Exception as exc:  # only a description: never fail the run for it
         return {"error": str(exc)}
 

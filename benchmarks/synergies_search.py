@@ -132,7 +132,7 @@ def phase_queries(db: Path, queries: Sequence[str], repeats: int, log: Log
     a semantic query, and the matrix-vector product's bandwidth."""
     from mealink.semantic.encoder import encoder
     from mealink.store import open_store
-    from mealink.store.search.find import find
+    from mealink.store.search.find import Mode, find
     from mealink.store.search.vectors import vector_index
 
     store = open_store(str(db))
@@ -151,7 +151,7 @@ def phase_queries(db: Path, queries: Sequence[str], repeats: int, log: Log
         t0 = time.perf_counter()
         encoder().encode_one("warm-up")
         res["encoder_load_s"] = time.perf_counter() - t0
-        modes = ("semantic", "hybrid", "keyword")
+        modes: tuple[Mode, ...] = ("semantic", "hybrid", "keyword")
         for q in queries[:20]:  # warm-up: code paths, SQLite page cache
             for mode in modes:
                 find(store, q, mode=mode, limit=10)
