@@ -59,6 +59,7 @@ from harness.corpus import (
 )
 from harness.db import DEFAULT_PG_URL, analyze, pg_recreate, remove_sqlite
 from harness.provenance import machine, run_header, source_digest
+from harness.queries import QUERIES
 from harness.tables import ok, source_warning, write_results
 from harness.timing import Meter, summary_ms
 from sqlalchemy import event, text
@@ -76,23 +77,6 @@ TARGET_PARAS_PER_S = 2000.0
 TARGET_P95_MS = 50.0
 
 # --------------------------------------------------------------------------- queries
-
-#: 2-3 word queries typical of the field, a few of them "phrases"; fixed, so runs compare.
-#: Some are rare or absent in the corpus ("bycatch"), some match thousands of paragraphs
-#: ("Conference of the Parties"): the latter are the slow ones, ranking every match.
-QUERIES: tuple[str, ...] = (
-    "invasive alien species", "climate change", "bycatch", "national reports",
-    "capacity building", "Scientific Council", "migratory birds", "resources permitting",
-    '"ecological connectivity"', "renewable energy", "marine debris", "wildlife trade",
-    "financial resources", "technical assistance", "indigenous peoples", "protected areas",
-    "wetland management", "Standing Committee", "sustainable use", "genetic resources",
-    "Biosafety Clearing-House", "traditional knowledge", "persistent organic pollutants",
-    "hazardous wastes", "environmentally sound management", "action plan",
-    "voluntary contributions", "Executive Secretary", "ecosystem services", "habitat loss",
-    '"Conference of the Parties"', "requests the Secretariat", "invites Parties",
-    "programme of work", "marine turtles", '"national focal points"', "range States",
-    "biodiversity loss", "trade in specimens", "Ramsar sites",
-)
 
 #: Each query also runs with each of these ("with filters" pools them).
 FILTER_SETS: dict[str, SearchFilters] = {

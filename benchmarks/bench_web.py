@@ -34,7 +34,7 @@ started as a subprocess, ready once ``GET /`` answers 200, stopped at the end. T
 comes from ``wrk -t1 -c16`` (``--connections``) in a second process, with a Lua script
 that rotates through a fixed list of paths: 500 document ids sampled with
 ``random.Random(seed)`` from the stored (non-stub) documents, URL-quoted; the ~40
-field-typical queries of ``bench_store.py``, URL-encoded. Before a scenario every one of
+field-typical queries of ``harness/queries.py``, URL-encoded. Before a scenario every one of
 its paths is fetched once (redirects not followed) and must answer 200; each scenario then
 gets a warm-up run (not counted, default 4 s) and a timed run (default 20 s, 5 s with
 ``--quick``). wrk's ``done()`` hook reports requests/s and the latency percentiles
@@ -86,7 +86,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from bench_store import QUERIES
 from harness import cli
 from harness.corpus import (
     FULL_PARAGRAPHS,
@@ -98,6 +97,7 @@ from harness.corpus import (
 )
 from harness.db import analyze, read_only, remove_sqlite, reuse_or_build, scalar, sqlite_bytes
 from harness.provenance import machine, run_header, source_digest, versions
+from harness.queries import QUERIES
 from harness.tables import source_warning, write_results
 from harness.timing import Log, busy_seconds, wait_quiet
 from web_load import WRK_TIMEOUT_S, Server, free_port, open_loop, precheck, run_wrk
