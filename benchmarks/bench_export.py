@@ -14,9 +14,9 @@ benchmark, not a test; it only measures and never relaxes the target.
 
 Why it is built this way:
 
-- **The corpus** is ``bench_store.py``'s deterministic generator (``build_templates`` +
+- **The corpus** is the harness's deterministic generator (``build_templates`` +
   ``generate``, seed 20261122: real texts with new symbols and a quarter of their top-level
-  paragraphs swapped), imported, not copied. The texts are ingested by the real command,
+  paragraphs swapped; ``harness/corpus.py``). The texts are ingested by the real command,
   ``mealink ingest --no-embed --db DIR/corpus.db DIR/texts``, in a child process; its time
   and peak memory are reported but are not what is judged.
 - **Each export is the real command** (``.venv/bin/mealink export ...``) in its own process,

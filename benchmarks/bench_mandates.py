@@ -19,8 +19,8 @@ A by-hand benchmark for issue 4's targets, not a test. On the project's 2-core m
    resolution, deadlines first) for the actor with the most mandates, in <= 200 ms (p95
    over 20 timed runs after one warm-up).
 
-The corpus is ``bench_store.py``'s: generated deterministically from the real texts of the
-shared corpus and the examples. Results are printed and written to
+The corpus is the store benchmark's (``harness/corpus.py``): generated deterministically
+from the real texts of the shared corpus and the examples. Results are printed and written to
 ``benchmarks/results-mandates.json`` (``results-mandates-quick.json`` with ``--quick``).
 """
 

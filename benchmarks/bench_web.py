@@ -22,9 +22,10 @@ the load generator sharing the two cores over loopback:
 The API (``/api/v1/documents/{id}``, ``/api/v1/search?q=...``) is measured the same way
 for information (no target).
 
-The corpus is ``bench_store.py``'s, generated deterministically from the real texts of the
-shared corpus and the examples (``random.Random(20261122)``), ingested with
-``mealink.store.corpus.ingest`` into ``web-<paragraphs>.db`` in the work folder, then ``ANALYZE``d.
+The corpus is the store benchmark's (``harness/corpus.py``), generated deterministically
+from the real texts of the shared corpus and the examples (``random.Random(20261122)``),
+ingested with ``mealink.store.corpus.ingest`` into ``web-<paragraphs>.db`` in the work
+folder, then ``ANALYZE``d.
 Building it takes a few minutes at 100,000 paragraphs: with ``--workdir DIR`` the database
 is kept, and ``--reuse`` serves the one already there instead of building it again. The
 documents and paragraphs actually stored are counted in the database and reported.
