@@ -14,9 +14,9 @@ benchmark, not a test; it only measures and never relaxes the target.
 
 Why it is built this way:
 
-- **The corpus** is ``bench_store.py``'s deterministic generator (``build_templates`` +
+- **The corpus** is the harness's deterministic generator (``build_templates`` +
   ``generate``, seed 20261122: real texts with new symbols and a quarter of their top-level
-  paragraphs swapped), imported, not copied. The texts are ingested by the real command,
+  paragraphs swapped; ``harness/corpus.py``). The texts are ingested by the real command,
   ``mealink ingest --no-embed --db DIR/corpus.db DIR/texts``, in a child process; its time
   and peak memory are reported but are not what is judged.
 - **Each export is the real command** (``.venv/bin/mealink export ...``) in its own process,
@@ -46,150 +46,37 @@ machine, the git commit, the corpus and every export's figures.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import os
 import re
 import shutil
-import sqlite3
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-sys.path.insert(0, str(HERE))  # bench_store and bench_parse, beside this script
+from harness import cli
+from harness.corpus import SEED, build_templates, fresh_folder, generate, real_files
+from harness.db import read_only, remove_sqlite
+from harness.memory import MB, POLL_S, run_measured
+from harness.provenance import git, machine, run_header, source_digest
+from harness.tables import SOURCES_CHANGED, write_results
+from harness.timing import Log, wait_quiet
+from lxml import etree
 
-from bench_parse import busy_seconds, source_digest, write_results  # noqa: E402
-from bench_store import (  # noqa: E402
-    DEFAULT_CORPUS,
-    DEFAULT_EXAMPLES,
-    SEED,
-    build_templates,
-    generate,
-    machine,
-    real_files,
-)
-from lxml import etree  # noqa: E402
-
-import mealink  # noqa: E402
-from mealink.export import akn_file_name  # noqa: E402
-from mealink.export.tables import TABLES, table_columns  # noqa: E402
+from mealink.export import akn_file_name
+from mealink.export.tables import TABLES, table_columns
 
 TARGET_MB = 500.0  # 500 x 10^6 bytes of peak resident memory, for every export
 FULL_PARAGRAPHS = 100_000
 QUICK_PARAGRAPHS = 10_000
 DEFAULT_WORKDIR = Path("/work/benchwork-export")
 MEALINK = Path(sys.executable).parent / "mealink"
-POLL_S = 0.05
 QUIET_CPUS = 0.3
-MB = 1e6
 EXPORTED = re.compile(r"exported (\d+) (?:rows?|documents?) as \S+ to \S+")
-
-#: Forks, execs argv[2:], waits with wait4 and writes what it measured to argv[1] as JSON.
-#: Run as ``python -I -S -c LAUNCHER``, so the high-water mark the child inherits at fork is
-#: this small interpreter's, not the benchmark's.
-LAUNCHER = r"""
-import json, os, sys, time
-out, cmd = sys.argv[1], sys.argv[2:]
-t0 = time.perf_counter()
-pid = os.fork()
-if pid == 0:
-    try:
-        os.execv(cmd[0], cmd)
-    finally:
-        os._exit(127)
-hwm, samples = 0, []
-while True:
-    done, status, ru = os.wait4(pid, os.WNOHANG)
-    if done:
-        break
-    try:
-        rss = None
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    hwm = max(hwm, int(line.split()[1]))
-                elif line.startswith("VmRSS:"):
-                    rss = int(line.split()[1])
-        if rss is not None:
-            samples.append((round(time.perf_counter() - t0, 3), rss))
-    except (OSError, ValueError):
-        pass
-    time.sleep(POLL)
-wall = time.perf_counter() - t0
-with open(out, "w") as f:
-    json.dump({"exit_code": os.waitstatus_to_exitcode(status), "wall_s": wall,
-               "ru_maxrss_kb": ru.ru_maxrss, "polled_hwm_kb": hwm, "user_s": ru.ru_utime,
-               "sys_s": ru.ru_stime, "samples": samples}, f)
-""".replace("POLL", repr(POLL_S))
-
-Log = Callable[[str], None]
-
-# --------------------------------------------------------------------------- measuring
-
-
-def run_measured(cmd: Sequence[str], cwd: Path, log: Log) -> dict[str, Any]:
-    """Run ``cmd`` through the launcher: its exit code, wall time, CPU, peak RSS (KiB),
-    the RSS timeline, stderr, and how busy other processes kept the CPUs meanwhile."""
-    fd, result_path = tempfile.mkstemp(prefix="bench-export-", suffix=".json")
-    os.close(fd)
-    try:
-        b0 = busy_seconds()
-        proc = subprocess.run([sys.executable, "-I", "-S", "-c", LAUNCHER, result_path,
-                               *cmd], cwd=cwd, capture_output=True, text=True, check=False)
-        b1 = busy_seconds()
-        raw = Path(result_path).read_text()
-    finally:
-        Path(result_path).unlink(missing_ok=True)
-    if not raw:
-        raise RuntimeError(f"the launcher failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    r: dict[str, Any] = json.loads(raw)
-    samples = r.pop("samples")
-    r["stderr_tail"] = proc.stderr.strip()[-1500:]
-    r["stdout_bytes"] = len(proc.stdout)
-    # the higher of the two: the polled VmHWM was seen to exceed ru_maxrss by up to 0.4 MB,
-    # and the conservative figure is the one judged
-    r["peak_rss_kb"] = max(r["ru_maxrss_kb"], r["polled_hwm_kb"])
-    r["peak_rss_mb"] = r["peak_rss_kb"] * 1024 / MB
-    child_cpu = r["user_s"] + r["sys_s"]
-    if b0 is not None and b1 is not None and r["wall_s"] > 0:
-        # the launcher's polling is counted as "others": a few ms of CPU per second
-        r["others_busy_cpus"] = max(0.0, (b1 - b0) - child_cpu) / r["wall_s"]
-    else:
-        r["others_busy_cpus"] = None
-    r["timeline"] = timeline(samples)
-    if r["exit_code"] != 0:
-        log(f"  FAILED with exit code {r['exit_code']}: {r['stderr_tail'][-500:]}")
-    return r
-
-
-def timeline(samples: list[list[float]]) -> dict[str, Any]:
-    """The polled RSS over the run: at each tenth of it, and the growth over its second
-    half (a streamed export stays flat once it is under way)."""
-    if not samples:
-        return {"samples": 0}
-    end = samples[-1][0]
-
-    def at(fraction: float) -> int:
-        best = samples[0][1]
-        for t, rss in samples:
-            if t > fraction * end:
-                break
-            best = rss
-        return int(best)
-
-    tenths = {f"{k * 10}%": round(at(k / 10) * 1024 / MB, 1) for k in range(1, 11)}
-    return {"samples": len(samples), "poll_s": POLL_S, "rss_mb_at": tenths,
-            "max_polled_rss_mb": round(max(s[1] for s in samples) * 1024 / MB, 1),
-            "growth_second_half_mb": round((at(1.0) - at(0.5)) * 1024 / MB, 1)}
-
 
 def output_size(path: Path) -> dict[str, Any]:
     """Files and bytes written at ``path`` (a file or a folder), and stray temporary files."""
@@ -207,8 +94,7 @@ def output_size(path: Path) -> dict[str, Any]:
 
 def db_facts(db: Path) -> dict[str, Any]:
     """What the exports must hold, read from the SQLite file directly."""
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
+    with read_only(db) as con:
         q = con.execute
         doc_ids = [r[0] for r in q("SELECT id FROM documents WHERE NOT is_stub ORDER BY id")]
         per_doc = dict(q("SELECT d.id, count(p.pk) FROM documents d LEFT JOIN paragraphs p "
@@ -230,8 +116,6 @@ def db_facts(db: Path) -> dict[str, Any]:
             },
             "per_doc": per_doc,
         }
-    finally:
-        con.close()
     return facts
 
 
@@ -383,24 +267,6 @@ def check(name: str, path: Path, facts: dict[str, Any]) -> list[str]:
     return check_csv(path, name.split()[1], facts)
 
 
-def wait_quiet(max_wait: float, log: Log) -> float:
-    """Wait, at most ``max_wait`` seconds, until other processes keep fewer than
-    ``QUIET_CPUS`` CPUs busy over 2 s (this process sleeps meanwhile); the time waited."""
-    t0 = time.perf_counter()
-    said = False
-    while True:
-        b0 = busy_seconds()
-        time.sleep(2.0)
-        b1 = busy_seconds()
-        waited = time.perf_counter() - t0
-        if b0 is None or b1 is None or (b1 - b0) / 2.0 < QUIET_CPUS or waited >= max_wait:
-            return waited
-        if not said:
-            log(f"  waiting (at most {max_wait:.0f} s) for other processes to leave the CPUs "
-                f"alone: {(b1 - b0) / 2.0:.1f} CPUs busy")
-            said = True
-
-
 def run_exports(db: Path, out: Path, facts: dict[str, Any], one: str | None, keep: bool,
                 quiet_wait: float, log: Log) -> dict[str, Any]:
     """Run (and, for the whole corpus, check) the seven exports; their figures by name."""
@@ -408,7 +274,7 @@ def run_exports(db: Path, out: Path, facts: dict[str, Any], one: str | None, kee
     paragraphs = facts["counts"]["paragraphs"]
     for name, args, path in exports(out, one):
         log(f"export {name} ({'document ' + one if one else 'whole corpus'}) ...")
-        waited = wait_quiet(quiet_wait, log) if quiet_wait > 0 else 0.0
+        waited = wait_quiet(quiet_wait, log, limit=QUIET_CPUS).waited if quiet_wait > 0 else 0.0
         r = run_measured([str(MEALINK), "export", *args, "--db", str(db)], out, log)
         r["waited_for_quiet_s"] = waited
         r["command"] = "mealink export " + " ".join(args) + f" --db {db.name}"
@@ -452,12 +318,8 @@ def run_exports(db: Path, out: Path, facts: dict[str, Any], one: str | None, kee
 def build(workdir: Path, target: int, corpus: Path, examples: Path, log: Log
           ) -> dict[str, Any]:
     """Generate the texts and ingest them into ``workdir/corpus.db``; what it took."""
-    texts, db = workdir / "texts", workdir / "corpus.db"
-    if texts.exists():
-        shutil.rmtree(texts)
-    texts.mkdir(parents=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    texts, db = fresh_folder(workdir / "texts"), workdir / "corpus.db"
+    remove_sqlite(db)
     files = real_files(corpus, examples)
     templates = build_templates(files)
     log(f"{len(templates)} real texts as templates; generating {target:,} paragraphs in "
@@ -480,13 +342,6 @@ def build(workdir: Path, target: int, corpus: Path, examples: Path, log: Log
     (workdir / "build.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     return info
 
-
-def git(*args: str) -> str:
-    try:
-        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "?"
 
 # --------------------------------------------------------------------------- report
 
@@ -528,20 +383,17 @@ def markdown(r: dict[str, Any]) -> str:
         rows.append(f"**Warning: other processes kept up to {busy:.1f} CPUs busy during an "
                     "export: wall times may be too slow (memory is unaffected).**")
     if r["source_changed_during_run"]:
-        rows.append("**Warning: the mealink sources changed during this run; rerun it.**")
+        rows.append(SOURCES_CHANGED)
     return "\n".join(rows)
 
 # --------------------------------------------------------------------------- main
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = cli.parser(__doc__ or "")
     ap.add_argument("--quick", action="store_true",
                     help=f"smoke test: {QUICK_PARAGRAPHS:,} paragraphs")
-    ap.add_argument("--paragraphs", type=int, default=None,
-                    help=f"paragraphs to generate (default {FULL_PARAGRAPHS:,}; "
-                         f"{QUICK_PARAGRAPHS:,} with --quick)")
+    cli.add_paragraphs(ap, FULL_PARAGRAPHS, QUICK_PARAGRAPHS, "paragraphs to generate")
     ap.add_argument("--workdir", type=Path, default=None,
                     help=f"where the texts, corpus.db and the exports go (default "
                          f"{DEFAULT_WORKDIR}, {DEFAULT_WORKDIR}-quick with --quick); its "
@@ -549,10 +401,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--reuse", type=Path, default=None, metavar="DIR",
                     help="export DIR/corpus.db as it is (built before by this script): no "
                          "generation or ingest")
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
-                    help=f"real *.txt texts for the generator (default {DEFAULT_CORPUS})")
-    ap.add_argument("--examples", type=Path, default=DEFAULT_EXAMPLES,
-                    help=f"more real texts (default {DEFAULT_EXAMPLES})")
+    cli.add_real_texts(ap)
     ap.add_argument("--keep-exports", action="store_true",
                     help="keep the exported files in WORKDIR/exports (default: removed "
                          "once checked)")
@@ -560,21 +409,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="before each export, wait at most S seconds (default 60; 0: never) "
                          f"for other processes to keep fewer than {QUIET_CPUS} CPUs busy; "
                          "it only matters for the wall times")
-    ap.add_argument("--out", type=Path, default=None,
-                    help="JSON results (default benchmarks/results-export.json, "
-                         "results-export-quick.json with --quick)")
+    cli.add_out(ap, "results-export.json", "results-export-quick.json")
     args = ap.parse_args(argv)
-    target = args.paragraphs or (QUICK_PARAGRAPHS if args.quick else FULL_PARAGRAPHS)
-    out_path = args.out or HERE / ("results-export-quick.json" if args.quick
-                                   else "results-export.json")
+    target = cli.paragraphs(args, FULL_PARAGRAPHS, QUICK_PARAGRAPHS)
+    out = cli.out_path(args, "results-export.json", "results-export-quick.json")
     workdir = args.reuse or args.workdir or Path(f"{DEFAULT_WORKDIR}"
                                                  + ("-quick" if args.quick else ""))
     workdir = workdir.resolve()
 
     t_start = time.perf_counter()
-
-    def log(msg: str) -> None:
-        print(f"[{time.perf_counter() - t_start:6.1f}s] {msg}", file=sys.stderr, flush=True)
+    log = cli.progress_log()
 
     if not MEALINK.exists():
         log(f"no mealink command at {MEALINK}: run with the project's virtualenv")
@@ -584,9 +428,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "mode": "quick" if args.quick else "full", "machine": machine(),
         "git_commit": git("rev-parse", "HEAD"),
         "src_modified": bool(git("status", "--porcelain", "--", "src")),
-        "mealink_version": getattr(mealink, "__version__", "?"), "source_digest": digest,
-        "mealink_path": str(Path(mealink.__file__).resolve().parent),
-        "started": time.strftime("%Y-%m-%d %H:%M:%S %z"), "workdir": str(workdir),
+        **run_header(digest), "workdir": str(workdir),
         "reused": args.reuse is not None,
         "target": {"peak_rss_mb_below": TARGET_MB, "mb": "10^6 bytes"},
         "method": "each command in its own process, started by a small fork/exec launcher; "
@@ -646,7 +488,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results["all_complete"] = all(e["complete"] for e in results["exports"].values())
     results["machine"]["loadavg_end"] = list(os.getloadavg())
     results["total_wall_s"] = time.perf_counter() - t_start
-    write_results(results, out_path, digest, markdown, log)
+    write_results(results, out, digest, markdown, log)
     return 0 if results["all_targets_met"] and results["all_complete"] else 1
 
 

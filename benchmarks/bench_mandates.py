@@ -19,34 +19,25 @@ A by-hand benchmark for issue 4's targets, not a test. On the project's 2-core m
    resolution, deadlines first) for the actor with the most mandates, in <= 200 ms (p95
    over 20 timed runs after one warm-up).
 
-The corpus is ``bench_store.py``'s: generated deterministically from the real texts of the
-shared corpus and the examples. Results are printed and written to
+The corpus is the store benchmark's (``harness/corpus.py``): generated deterministically
+from the real texts of the shared corpus and the examples. Results are printed and written to
 ``benchmarks/results-mandates.json`` (``results-mandates-quick.json`` with ``--quick``).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
-import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_store import (
-    DEFAULT_CORPUS,
-    DEFAULT_PG_URL,
-    build_templates,
-    generate,
-    machine,
-    pg_recreate,
-    real_files,
-)
+from harness import BENCHMARKS, DEFAULT_EXAMPLES, cli
+from harness.corpus import build_templates, generate, real_files
+from harness.db import DEFAULT_PG_URL, pg_recreate
+from harness.provenance import machine
 from sqlalchemy import select, update
 
 from mealink import load_bytes, parse_source
@@ -54,12 +45,10 @@ from mealink.link.lineage import document_links
 from mealink.link.status import current_status
 from mealink.mandates.extract import mandates_of
 from mealink.store import ingest, open_store
-from mealink.store.corpus.linking import _edges, load_graph
+from mealink.store.corpus.linking import edge_infos, load_graph
 from mealink.store.corpus.records import adoption_meeting, fallback_id, paragraph_anchors
 from mealink.store.engine.schema import MandateRow
 from mealink.store.mandates import add_progress, derive_statuses, digest
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def time_extraction(folder: Path) -> dict[str, Any]:
@@ -91,7 +80,7 @@ def time_statuses(url: str) -> dict[str, Any]:
         t0 = time.perf_counter()
         with store.engine.begin() as conn:
             docs, _, _ = load_graph(conn)
-            statuses = current_status(docs, _edges(conn))
+            statuses = current_status(docs, edge_infos(conn))
             changed = derive_statuses(conn, docs, statuses)
         seconds = time.perf_counter() - t0
         with store.engine.connect() as conn:
@@ -131,11 +120,11 @@ def time_digest(url: str, runs: int = 20) -> dict[str, Any]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = cli.parser(__doc__ or "")
     ap.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
     ap.add_argument("--quick", action="store_true", help="10,000 paragraphs")
     ap.add_argument("--pg-url", default=DEFAULT_PG_URL)
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    cli.add_real_texts(ap, examples=False)
     args = ap.parse_args()
     target = 10_000 if args.quick else 100_000
     result: dict[str, Any] = {"machine": machine(), "engine": args.engine, "target": target,
@@ -144,7 +133,7 @@ def main() -> int:
         work = Path(tmp)
         folder = work / "corpus"
         folder.mkdir()
-        templates = build_templates(real_files(args.corpus, REPO / "examples"))
+        templates = build_templates(real_files(args.corpus, DEFAULT_EXAMPLES))
         corpus = generate(folder, templates, target)
         print(f"generated {corpus.docs} documents, {corpus.paragraphs} paragraphs")
         result["extraction"] = ext = time_extraction(folder)
@@ -173,7 +162,7 @@ def main() -> int:
     name = "results-mandates-quick.json" if args.quick else "results-mandates.json"
     if args.engine == "postgresql":
         name = name.replace(".json", "-postgresql.json")
-    (Path(__file__).parent / name).write_text(json.dumps(result, indent=2) + "\n")
+    (BENCHMARKS / name).write_text(json.dumps(result, indent=2) + "\n")
     return 0
 
 

@@ -21,13 +21,9 @@ The project's targets (issue: performance) are checked, never adjusted here:
 
 from __future__ import annotations
 
-import argparse
 import gc
 import json
-import os
-import platform
 import random
-import re
 import resource
 import shutil
 import statistics
@@ -36,187 +32,36 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator, Sequence
+from argparse import SUPPRESS
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-SEED = 20261121
+from harness import DEFAULT_CORPUS, REPO, cli
+from harness.memory import peak_rss_kb, reset_peak_rss, status_kb
+from harness.provenance import cpu_machine, run_header, source_digest
+from harness.resolutions import (  # the README's profiling recipe imports them from here
+    SEED,
+    big_text,
+    build_pools,
+    iter_typical,
+    make_resolution,
+    nbytes,
+)
+from harness.tables import ok, source_warning, write_results
+from harness.timing import TimedRuns, pin_one_core
 
-try:
-    import mealink
-except ImportError:  # running with a Python where mealink is not installed: use src/
-    sys.path.insert(0, str(REPO / "src"))
-    import mealink
+from mealink.annotate import annotate
+from mealink.load import load
+from mealink.load.clean import clean_text
+from mealink.parse import parse
 
-from mealink.annotate import annotate  # noqa: E402
-from mealink.load import load  # noqa: E402
-from mealink.load.clean import clean_text  # noqa: E402
-from mealink.parse import parse  # noqa: E402
+__all__ = ["DEFAULT_CORPUS", "build_pools", "iter_typical", "parse_annotate"]
 
 TARGET_MBPS = 2.0
 TARGET_DOCS_PER_S = 100.0
 MB = 1_000_000  # MB here means 10**6 bytes of UTF-8 text
-
-# --------------------------------------------------------------------------- inputs
-
-# Real texts are cut into chunks at blank lines and before lines that start with a number.
-_CHUNK_SPLIT = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?:\d{1,3}|[IVX]{1,4})[ \t]*\.)")
-_LEADING_NUMBER = re.compile(r"^[ \t]*(?:\d{1,3}|[IVX]{1,4})[ \t]*\.[ \t]*\n?[ \t]*")
-_SUB_ITEM = re.compile(r"^[ \t]*(?:\(?(?:[a-z]{1,2}|[ivx]{1,5})\)|[a-z]\.[ \t]|[-–•][ \t])")
-_FIRST_WORDS = re.compile(r"^([A-Za-z]+)(?:[ \t]+([A-Za-z]+))?")
-_CHAPEAU = re.compile(
-    r"^[ \t]*(?:[IVX]{1,4}[ \t]*[.\-–][ \t]*)?(?:The|THE)[ \t]+(?:Conference|Meeting|CONFERENCE|"
-    r"MEETING|Assembly|ASSEMBLY)\b.*$|^.*\brecommends\b[^\n]*$",
-    re.MULTILINE,
-)
-# run-in texts ("...; 2. Urges ...") would put several numbered paragraphs in one: skip them
-_RUN_IN = re.compile(r"[;:.,]\s+(?:\d{1,3}\.)+\s*[A-Z]")
-_PREAMBLE_ADJ = {"aware", "mindful", "concerned", "conscious", "convinced", "deeply", "alarmed",
-                 "cognizant", "desiring", "determined"}
-_OPERATIVE_VERBS = {
-    "requests", "invites", "urges", "decides", "welcomes", "notes", "adopts", "encourages",
-    "calls", "takes", "recommends", "establishes", "instructs", "agrees", "approves",
-    "reaffirms", "expresses", "emphasizes", "emphasises", "stresses", "recognizes",
-    "recognises", "acknowledges", "endorses", "appeals", "confirms", "authorizes", "authorises",
-    "directs", "requires", "recalls", "affirms", "underlines", "supports",
-    "appreciates", "thanks", "commends", "entrusts", "extends", "reiterates", "highlights",
-}
-_ADVERBS = {"further", "also", "again", "strongly", "once", "hereby", "respectfully"}
-MAX_PARA_BYTES = 2000
-MIN_PARA_BYTES = 40
-MAX_HEADER_BYTES = 3000
-CHAPEAU_LINE = "The Conference of the Parties,"
-
-
-def nbytes(text: str) -> int:
-    return len(text.encode("utf-8"))
-
-
-def _classify(chunk: str) -> str | None:
-    """'operative', 'preamble' or None from the first word(s) of a chunk (number removed)."""
-    m = _FIRST_WORDS.match(chunk)
-    if not m or not chunk[0].isupper():
-        return None
-    w1 = m.group(1).lower()
-    w = (m.group(2) or "").lower() if w1 in _ADVERBS else w1
-    if w.endswith("ing") or w in _PREAMBLE_ADJ:
-        return "preamble"
-    if w in _OPERATIVE_VERBS:
-        return "operative"
-    return None
-
-
-@dataclass
-class Pools:
-    headers: list[str]     # the header (title, symbol, meeting ...) of each real text
-    preamble: list[str]    # real preamble paragraphs, number removed
-    operative: list[str]   # real operative paragraphs (with their sub-items), number removed
-    corpus_names: list[str]
-
-
-def build_pools(corpus: Path) -> Pools:
-    """Cut the real corpus texts into headers and preamble / operative paragraphs."""
-    paths = sorted(corpus.glob("*.txt"))
-    if not paths:
-        raise SystemExit(f"no *.txt files in {corpus}")
-    headers: list[str] = []
-    preamble: list[str] = []
-    operative: list[str] = []
-    for path in paths:
-        raw = path.read_text(encoding="utf-8").replace("\r\n", "\n")
-        chunks = [c.strip("\n") for c in _CHUNK_SPLIT.split(raw)]
-        header: list[str] = []
-        in_header = True
-        last: list[str] | None = None  # the pool the previous kept chunk went to
-        for chunk in chunks:
-            if not chunk.strip():
-                continue
-            numbered = bool(_LEADING_NUMBER.match(chunk))
-            body = _LEADING_NUMBER.sub("", chunk, count=1).strip()
-            kind = _classify(body)
-            if in_header:
-                chap = _CHAPEAU.search(chunk)
-                if kind is None and not numbered and not chap:
-                    header.append(chunk)
-                    continue
-                if chap and kind is None:
-                    before = chunk[:chap.start()].strip()
-                    if before:
-                        header.append(before)
-                in_header = False
-            if _SUB_ITEM.match(chunk) and last is not None and last:
-                if nbytes(last[-1]) + nbytes(chunk) <= MAX_PARA_BYTES:
-                    last[-1] = last[-1] + "\n" + chunk.strip()
-                continue
-            size_ok = MIN_PARA_BYTES <= nbytes(body) <= MAX_PARA_BYTES
-            if kind is None or _RUN_IN.search(body) or not size_ok:
-                last = None
-                continue
-            last = operative if kind == "operative" else preamble
-            last.append(body)
-        head = ""
-        for piece in header:
-            if nbytes(head) + nbytes(piece) > MAX_HEADER_BYTES:
-                break
-            head = f"{head}\n\n{piece}" if head else piece
-        headers.append(head)
-    if not operative:
-        raise SystemExit(f"no operative paragraphs found in {corpus}")
-    # Everything after an annex heading is kept by the parser as annex text, not parsed: a
-    # piece that starts an annex (e.g. a whole French decision taken as "header") would let
-    # the parser skip the rest of a long text and inflate the figures. Leave such pieces out.
-    headers = [h for h in headers if not h or not _starts_annex(h + "\n\n")]
-    preamble = [x for x in preamble if not _starts_annex(x + "\n\n")]
-    operative = [x for x in operative if not _starts_annex(f"{CHAPEAU_LINE}\n\n1. {x}\n\n")]
-    return Pools(headers, preamble, operative, [p.stem for p in paths])
-
-
-def _starts_annex(piece: str) -> bool:
-    probe = f"{piece}{CHAPEAU_LINE}\n\n1. Requests the Secretariat to report.\n"
-    return bool(parse(clean_text(probe), "<probe>").annexes)
-
-
-def make_resolution(rng: random.Random, pools: Pools, target: int) -> str:
-    """One resolution of about ``target`` bytes: header, preamble, chapeau, numbered paragraphs."""
-    parts: list[str] = []
-    header = rng.choice([h for h in pools.headers if h] or [""])
-    if header:
-        parts.append(header)
-    for para in rng.sample(pools.preamble, min(len(pools.preamble), rng.randint(2, 6))):
-        parts.append(para)
-    parts.append(CHAPEAU_LINE)
-    size = sum(nbytes(p) + 2 for p in parts)
-    n = 0
-    while size < target:
-        n += 1
-        para = f"{n}. {rng.choice(pools.operative)}"
-        parts.append(para)
-        size += nbytes(para) + 2
-    return "\n\n".join(parts) + "\n"
-
-
-def iter_typical(pools: Pools, n: int, seed: int = SEED) -> Iterator[str]:
-    """The first ``n`` typical resolutions (cleaned), made one at a time: same seed, same texts."""
-    rng = random.Random(seed)
-    for _ in range(n):
-        # the last paragraph may overshoot by up to MAX_PARA_BYTES: stay within 15-40 KB
-        yield clean_text(make_resolution(rng, pools, rng.randint(15_000, 40_000 - 2100)))
-
-
-def big_text(pools: Pools, target: int, seed: int = SEED + 1) -> str:
-    rng = random.Random(seed)
-    parts: list[str] = []
-    size = 0
-    while size < target:
-        r = make_resolution(rng, pools, rng.randint(15_000, 40_000 - 2100))
-        parts.append(r)
-        size += nbytes(r) + 2
-    return clean_text("\n\n".join(parts))
-
 
 # --------------------------------------------------------------------------- measuring
 
@@ -233,132 +78,6 @@ def parse_annotate_stats(text: str, tally: list[int]) -> None:
     tally[2] += sum(s.end - s.start for s in doc.annexes)
 
 
-#: CPU time / wall time of every timed run: well below 1 means another process shared the
-#: core (e.g. a second benchmark pinned to the same CPU) and the timings are too slow.
-CPU_SHARES: list[float] = []
-#: CPUs' worth of time other processes kept busy during each timed run (from /proc/stat):
-#: above ~0.3 the machine was not quiet; neighbours on the other CPUs (SMT siblings, shared
-#: caches, a busy host) slow this one down even when it keeps its own core.
-OTHERS_BUSY: list[float] = []
-
-
-def busy_seconds() -> float | None:
-    """Busy time of all CPUs so far (seconds), from the first line of /proc/stat."""
-    try:
-        with open("/proc/stat") as f:
-            fields = f.readline().split()
-        user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[1:9])
-        return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def timed_runs(fn: Callable[[], Any], repeats: int, budget: float | None = None) -> list[float]:
-    """Time ``fn`` ``repeats`` times (fewer if one run alone exceeds ``budget`` seconds)."""
-    times: list[float] = []
-    for _ in range(repeats):
-        gc.collect()
-        b0 = busy_seconds()
-        c0 = time.process_time()
-        t0 = time.perf_counter()
-        fn()
-        wall = time.perf_counter() - t0
-        own = time.process_time() - c0
-        b1 = busy_seconds()
-        CPU_SHARES.append(own / wall if wall > 0 else 1.0)
-        if b0 is not None and b1 is not None and wall > 0:
-            OTHERS_BUSY.append(max(0.0, (b1 - b0 - own) / wall))
-        times.append(wall)
-        if budget is not None and sum(times) > budget:
-            break
-    return times
-
-
-def pin_one_core(cpu: int = 0) -> str:
-    if not hasattr(os, "sched_setaffinity"):
-        return "not pinned (os.sched_setaffinity unavailable)"
-    allowed = os.sched_getaffinity(0)
-    cpu = cpu if cpu in allowed else min(allowed)
-    try:
-        os.sched_setaffinity(0, {cpu})
-    except OSError as exc:
-        return f"not pinned ({exc})"
-    return f"pinned to CPU {cpu} (os.sched_setaffinity)"
-
-
-def source_digest() -> str:
-    """sha256 of the mealink package's files, to tell which code was measured."""
-    import hashlib
-
-    import mealink as pkg
-
-    root = Path(pkg.__file__).resolve().parent
-    h = hashlib.sha256()
-    for f in sorted(root.rglob("*")):
-        if f.is_file() and f.suffix in (".py", ".toml"):
-            h.update(str(f.relative_to(root)).encode())
-            h.update(f.read_bytes())
-    return h.hexdigest()[:16]
-
-
-def write_results(results: dict[str, Any], out_path: Path, digest: str,
-                  render: Callable[[dict[str, Any]], str], log: Callable[[str], None]) -> None:
-    """The end of every benchmark: flag a run the sources changed under (its figures mix
-    versions), print the table, write the JSON."""
-    results["source_changed_during_run"] = source_digest() != digest
-    if results["source_changed_during_run"]:
-        log("WARNING: the mealink sources changed during the run; the figures mix versions")
-    print(render(results))
-    out_path.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
-    log(f"results written to {out_path}")
-
-
-def machine() -> dict[str, Any]:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"processor": platform.processor() or platform.machine(), "cpu_model": model,
-            "cpu_count": os.cpu_count(), "python": platform.python_version(),
-            "implementation": platform.python_implementation(), "platform": platform.platform()}
-
-
-def _proc_status_kb(field: str) -> int | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
-
-
-def reset_peak_rss() -> bool:
-    """Reset the kernel's peak-RSS mark (VmHWM) to the current RSS (Linux >= 4.0)."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
-
-
-def peak_rss_kb() -> tuple[int, str]:
-    """Peak RSS of this process in KiB and how it was read.
-
-    ru_maxrss is inherited across fork + exec on Linux (a child started by a big parent
-    reports the parent's RSS), so VmHWM from /proc/self/status is preferred.
-    """
-    hwm = _proc_status_kb("VmHWM")
-    if hwm is not None:
-        return hwm, "VmHWM"
-    r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return (r // 1024 if sys.platform == "darwin" else r), "ru_maxrss"
-
-
 def mem_child(corpus: Path, n: int) -> dict[str, Any]:
     """In a fresh process: peak RSS growth while parsing ``n`` documents keeping only counts."""
     pools = build_pools(corpus)
@@ -370,7 +89,7 @@ def mem_child(corpus: Path, n: int) -> dict[str, Any]:
     gc.collect()
     was_reset = reset_peak_rss()
     base, method = peak_rss_kb()
-    current = _proc_status_kb("VmRSS")
+    current = status_kb("VmRSS")
     if was_reset and current is not None:
         base = current
     count = paragraphs = size = 0
@@ -436,17 +155,13 @@ def fmt_kb(kb: float) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = cli.parser(__doc__ or "")
     ap.add_argument("--quick", action="store_true", help="small smoke-test run (< 20 s)")
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
-                    help=f"folder of real *.txt texts (default: {DEFAULT_CORPUS})")
-    ap.add_argument("--out", type=Path, default=None,
-                    help="JSON results file (default: benchmarks/results.json, "
-                         "benchmarks/results-quick.json with --quick)")
+    cli.add_real_texts(ap, examples=False)
+    cli.add_out(ap, "results.json", "results-quick.json")
     ap.add_argument("--no-cli", action="store_true", help="skip the `mealink parse` timing")
     ap.add_argument("--cpu", type=int, default=0, help="the CPU to pin to (default 0)")
-    ap.add_argument("--_mem-child", type=int, default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--_mem-child", type=int, default=None, help=SUPPRESS)
     args = ap.parse_args(argv)
     corpus = args.corpus.resolve()
 
@@ -455,11 +170,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     cfg = QUICK if args.quick else FULL
-    out_path = args.out or HERE / ("results-quick.json" if args.quick else "results.json")
+    out = cli.out_path(args, "results.json", "results-quick.json")
     pinning = pin_one_core(args.cpu)  # inherited by the memory and CLI subprocesses
     t_start = time.perf_counter()
-    log = lambda msg: print(f"[{time.perf_counter() - t_start:6.1f}s] {msg}",  # noqa: E731
-                            file=sys.stderr, flush=True)
+    log = cli.progress_log()
+    timer = TimedRuns()
     log(f"mode={'quick' if args.quick else 'full'}; {pinning}; corpus={corpus}")
 
     # inputs
@@ -483,11 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     digest = source_digest()
     results: dict[str, Any] = {"mode": "quick" if args.quick else "full", "seed": SEED,
-                               "pinning": pinning, "machine": machine(), "corpus": str(corpus),
-                               "mealink_version": getattr(mealink, "__version__", "?"),
-                               "source_digest": digest,
-                               "mealink_path": str(Path(mealink.__file__).resolve().parent),
-                               "started": time.strftime("%Y-%m-%d %H:%M:%S %z")}
+                               "pinning": pinning, "machine": cpu_machine(),
+                               "corpus": str(corpus), **run_header(digest)}
 
     # 1. typical set
     typ_tally = [0, 0, 0]
@@ -497,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for text in typical:
             parse_annotate_stats(text, typ_tally)
     log(f"timing parse+annotate on {len(typical)} typical docs x{cfg.repeats} ...")
-    t = timed_runs(run_typical, cfg.repeats)
+    t = timer.run(run_typical, cfg.repeats)
     med, best = statistics.median(t), min(t)
     results["typical"] = {"docs": len(typical), "bytes": typ_bytes, "min_bytes": sizes[0],
                           "max_bytes": sizes[-1], "times_s": t, "median_s": med, "best_s": best,
@@ -511,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"median {len(typical) / med:.1f} docs/s")
 
     # clean_text alone on the same texts (not part of the parse + annotate figure)
-    t = timed_runs(lambda: [clean_text(x) for x in typical], cfg.repeats)
+    t = timer.run(lambda: [clean_text(x) for x in typical], cfg.repeats)
     results["clean_text"] = {"median_s": statistics.median(t),
                              "mb_per_s": typ_bytes / MB / statistics.median(t)}
 
@@ -520,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, text in corpus_texts:
             parse_annotate(text, name)
     reps = max(cfg.repeats, 3)
-    t = timed_runs(run_corpus, reps)
+    t = timer.run(run_corpus, reps)
     med, best = statistics.median(t), min(t)
     results["corpus"] = {"docs": len(corpus_texts), "bytes": corpus_bytes, "times_s": t,
                          "median_s": med, "best_s": best, "docs_per_s": len(corpus_texts) / best,
@@ -534,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     def run_big() -> None:
         big_tally[:] = [0, 0, 0]
         parse_annotate_stats(big, big_tally)
-    t = timed_runs(run_big, cfg.repeats, budget=cfg.big_budget)
+    t = timer.run(run_big, cfg.repeats, budget=cfg.big_budget)
     med, best = statistics.median(t), min(t)
     results["big"] = {"bytes": big_bytes, "times_s": t, "median_s": med, "best_s": best,
                       "mb_per_s": big_bytes / MB / best, "median_mb_per_s": big_bytes / MB / med,
@@ -611,22 +323,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         "memory_proportional_to_doc": results["memory_doc"]["proportional"],
     }
     results["total_wall_s"] = time.perf_counter() - t_start
-    results["min_cpu_share"] = min(CPU_SHARES)
-    results["cpu_shares"] = CPU_SHARES
-    results["others_busy_cpus"] = OTHERS_BUSY
-    results["max_others_busy_cpus"] = max(OTHERS_BUSY, default=0.0)
+    results["min_cpu_share"] = min(timer.cpu_shares)
+    results["cpu_shares"] = timer.cpu_shares
+    results["others_busy_cpus"] = timer.others_busy
+    results["max_others_busy_cpus"] = max(timer.others_busy, default=0.0)
     if results["max_others_busy_cpus"] > 0.3:
         log(f"WARNING: other processes kept {results['max_others_busy_cpus']:.1f} CPUs busy "
             "during a timed run; the machine was not quiet, timings may be too slow")
-    if min(CPU_SHARES) < 0.9:
-        log(f"WARNING: a timed run got only {min(CPU_SHARES):.0%} of the CPU: another process "
-            "shared the core; rerun on a quiet machine (or another --cpu)")
-    write_results(results, out_path, digest, markdown, log)
+    if min(timer.cpu_shares) < 0.9:
+        log(f"WARNING: a timed run got only {min(timer.cpu_shares):.0%} of the CPU: another "
+            "process shared the core; rerun on a quiet machine (or another --cpu)")
+    write_results(results, out, digest, markdown, log)
     return 0
 
 
 def markdown(r: dict[str, Any]) -> str:
-    ok = lambda b: "**yes**" if b else "**NO**"  # noqa: E731
     typ, cor, big, tg = r["typical"], r["corpus"], r["big"], r["targets"]
     mb, md = r["memory_batch"], r["memory_doc"]
     m = r["machine"]
@@ -687,9 +398,7 @@ def markdown(r: dict[str, Any]) -> str:
         rows.append("")
         rows.append(f"**Warning: a timed run got only {r['min_cpu_share']:.0%} of its CPU (another "
                     "process shared the core): the speeds above are too low; rerun.**")
-    if r.get("source_changed_during_run"):
-        rows.append("")
-        rows.append("**Warning: the mealink sources changed during this run; rerun it.**")
+    rows += source_warning(r)
     return "\n".join(rows)
 
 

@@ -17,17 +17,9 @@ embedded SQLite store on the project's 2-core machine:
 PostgreSQL is measured the same way for comparison (no target of its own).
 
 The corpus is synthesised deterministically (``random.Random(20261122)``) from the real
-texts: the 35 ``*.txt`` files of the shared corpus and the examples (txt, md, html). Every
-generated document is one real text (as mealink loads it: cleaned plain text) with its
-identity changed - the last number of its symbol rewritten ("UNEP/CMS/Resolution 11.10" ->
-"UNEP/CMS/Resolution 11.1234"), or, for texts without a symbol, only a file name of its
-own, since those get their id from the file name - and about a quarter of its top-level
-preamble and operative paragraphs swapped for paragraphs of the same kind from other texts,
-so no two documents share their decision text (the store would keep such copies once).
-Each generated document is parsed once while it is generated, with the calls ``ingest``
-uses, to know its id, its fingerprint and its paragraph count: generation stops as soon as
-the documents hold the requested number of paragraphs, and a document the store would
-refuse as a duplicate is never written. The stored count is checked against the database.
+texts by ``harness/corpus.py`` (see there): real texts with new identities and a quarter of
+their top-level paragraphs swapped, generated until they hold the requested number of
+paragraphs. The stored count is checked against the database.
 
 Search runs a fixed set of about 40 field-typical queries (2-3 words, some "phrases"), each
 without filters and with each of four filter sets, warmed up once and then timed several
@@ -38,14 +30,10 @@ Results are printed as a Markdown table and written as JSON to
 
 from __future__ import annotations
 
-import argparse
 import cProfile
 import importlib
-import math
 import os
 import pstats
-import random
-import re
 import shutil
 import sqlite3
 import statistics
@@ -53,67 +41,42 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
-DEFAULT_EXAMPLES = REPO / "examples"
-DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1/mealink_bench"
-SEED = 20261122
+from harness import cli
+from harness.corpus import (
+    FULL_PARAGRAPHS,
+    MIX_SHARE,
+    QUICK_PARAGRAPHS,
+    SEED,
+    Corpus,
+    build_templates,
+    fresh_folder,
+    generate,
+    ingest_progress,
+    real_files,
+)
+from harness.db import DEFAULT_PG_URL, analyze, pg_recreate, remove_sqlite
+from harness.provenance import machine, run_header, source_digest
+from harness.queries import QUERIES
+from harness.tables import ok, source_warning, write_results
+from harness.timing import Meter, summary_ms
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
 
-try:
-    import mealink
-except ImportError:  # running with a Python where mealink is not installed: use src/
-    sys.path.insert(0, str(REPO / "src"))
-    import mealink
-
-sys.path.insert(0, str(HERE))  # bench_parse, beside this script
-import sqlalchemy  # noqa: E402
-from bench_parse import busy_seconds, source_digest, write_results  # noqa: E402
-from bench_parse import machine as parse_machine  # noqa: E402
-from sqlalchemy import create_engine, event, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-
-from mealink import load, load_bytes, parse_source  # noqa: E402
-from mealink.errors import MealinkError  # noqa: E402
-from mealink.link.lineage import document_links  # noqa: E402
-from mealink.models import Document  # noqa: E402
-from mealink.store import Store, ingest, open_store  # noqa: E402
-from mealink.store.corpus.linking import LinkSummary, link  # noqa: E402
-from mealink.store.corpus.records import fallback_id, fingerprint  # noqa: E402
-from mealink.store.search.hits import SearchFilters  # noqa: E402
-from mealink.store.search.keyword import search  # noqa: E402
+from mealink.store import Store, ingest, open_store
+from mealink.store.corpus.linking import LinkSummary, link
+from mealink.store.search.hits import SearchFilters
+from mealink.store.search.keyword import search
 
 # the module, not the ``ingest`` function that mealink.store re-exports under the same name
 ingest_module = importlib.import_module("mealink.store.corpus.ingest")
 
 TARGET_PARAS_PER_S = 2000.0
 TARGET_P95_MS = 50.0
-FULL_PARAGRAPHS = 100_000
-QUICK_PARAGRAPHS = 10_000
-MIX_SHARE = 0.25  # share of top-level paragraphs replaced by one from another text
 
 # --------------------------------------------------------------------------- queries
-
-#: 2-3 word queries typical of the field, a few of them "phrases"; fixed, so runs compare.
-#: Some are rare or absent in the corpus ("bycatch"), some match thousands of paragraphs
-#: ("Conference of the Parties"): the latter are the slow ones, ranking every match.
-QUERIES: tuple[str, ...] = (
-    "invasive alien species", "climate change", "bycatch", "national reports",
-    "capacity building", "Scientific Council", "migratory birds", "resources permitting",
-    '"ecological connectivity"', "renewable energy", "marine debris", "wildlife trade",
-    "financial resources", "technical assistance", "indigenous peoples", "protected areas",
-    "wetland management", "Standing Committee", "sustainable use", "genetic resources",
-    "Biosafety Clearing-House", "traditional knowledge", "persistent organic pollutants",
-    "hazardous wastes", "environmentally sound management", "action plan",
-    "voluntary contributions", "Executive Secretary", "ecosystem services", "habitat loss",
-    '"Conference of the Parties"', "requests the Secretariat", "invites Parties",
-    "programme of work", "marine turtles", '"national focal points"', "range States",
-    "biodiversity loss", "trade in specimens", "Ramsar sites",
-)
 
 #: Each query also runs with each of these ("with filters" pools them).
 FILTER_SETS: dict[str, SearchFilters] = {
@@ -124,210 +87,7 @@ FILTER_SETS: dict[str, SearchFilters] = {
                                                        in_force=True),
 }
 
-# --------------------------------------------------------------------------- corpus
-
-
-@dataclass
-class Template:
-    """One real text as mealink loads it, with what the generator rewrites."""
-
-    name: str
-    text: str
-    symbol: str | None
-    #: (start, end, kind, number) of top-level preamble / operative paragraphs, in order
-    units: list[tuple[int, int, str, str | None]]
-
-
-@dataclass
-class Corpus:
-    """The generated documents (already written to ``folder``) and what they hold."""
-
-    folder: Path
-    docs: int = 0
-    paragraphs: int = 0
-    bytes: int = 0
-    skipped: int = 0
-    templates: int = 0
-    per_template: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-
-
-def real_files(corpus: Path, examples: Path) -> list[Path]:
-    files = sorted(corpus.glob("*.txt"))
-    if examples.is_dir():
-        files += sorted(p for p in examples.iterdir()
-                        if p.suffix in (".txt", ".md", ".html") and p.name != "README.md")
-    return files
-
-
-def _units(doc: Document) -> list[tuple[int, int, str, str | None]]:
-    out: list[tuple[int, int, str, str | None]] = []
-    end = -1
-    for p in doc.paragraphs:
-        if p.parent is None and p.kind in ("preamble", "operative") and p.span.start >= end:
-            out.append((p.span.start, p.span.end, p.kind, p.number))
-            end = p.span.end
-    return out
-
-
-def build_templates(files: Sequence[Path]) -> list[Template]:
-    out = []
-    for f in files:
-        src = load(f)
-        try:
-            doc = parse_source(src)
-        except MealinkError:
-            continue
-        out.append(Template(f.stem, src.text, doc.symbol, _units(doc)))
-    return out
-
-
-#: a decision number as written: "11.10", "XIV.7", "BS-VI/2", "15/8" (parsers take <= 3 digits)
-_NUMBER = re.compile(r"(?<![\w.])((?:[A-Z]+-)?(?:\d{1,2}|[IVXLC]{1,6})[./])(\d{1,3})(?![\w/])")
-_BARE_NUMBER = re.compile(r"(?<= )(\d{1,3})(?=\D*$)")
-MAX_NUMBER = 999
-
-
-def identity(t: Template) -> tuple[dict[str, int], int] | None:
-    """What to rewrite in ``t`` to give it a new symbol: {prefix: first number} and the
-    width of its range ('Decisions 12.91-12.93': ({'12.': 91}, 2)), or None without one."""
-    if not t.symbol:
-        return None
-    found = [(m.group(1), int(m.group(2))) for m in _NUMBER.finditer(t.symbol)]
-    if not found:
-        bare = _BARE_NUMBER.search(t.symbol)
-        return ({"": int(bare.group(1))}, 0) if bare else None
-    prefix = found[0][0]
-    nums = [n for p, n in found if p == prefix]
-    return {prefix: min(nums)}, max(nums) - min(nums)
-
-
-def renumber(t: Template, text_: str, use: int) -> str | None:
-    """``text_`` with ``t``'s own number(s) rewritten for its ``use``-th copy
-    ('UNEP/CMS/Resolution 11.10' -> 'UNEP/CMS/Resolution 11.<n>'); None when the
-    numbers (at most 3 digits) are used up."""
-    ident = identity(t)
-    if ident is None or t.symbol is None:
-        return text_
-    firsts, width = ident
-    new_first = 1 + (use - 1) * (width + 1)
-    if new_first + width > MAX_NUMBER:
-        return None
-    (prefix, first), = firsts.items()
-    if prefix == "":
-        new_symbol = _BARE_NUMBER.sub(str(new_first), t.symbol)
-        return text_.replace(t.symbol, new_symbol)
-
-    def sub(m: re.Match[str]) -> str:
-        n = int(m.group(2))
-        if m.group(1) == prefix and first <= n <= first + width:
-            return prefix + str(new_first + n - first)
-        return m.group(0)
-    return _NUMBER.sub(sub, text_)
-
-
-_LEADING_NUMBER = re.compile(r"^\s*(\d{1,3})(\s*\.)")
-
-
-def make_document(rng: random.Random, t: Template, pools: dict[str, list[str]],
-                  use: int) -> str | None:
-    """One generated text: template ``t`` with a new identity and about a quarter of its
-    top-level paragraphs (at least one) swapped for paragraphs of the same kind from the
-    other texts; None when ``t``'s numbers are used up."""
-    body = t.text
-    units = [u for u in t.units if pools[u[2]]]
-    chosen = {i for i in range(len(units)) if rng.random() < MIX_SHARE}
-    if units and not chosen:
-        chosen = {rng.randrange(len(units))}
-    pieces: list[str] = []
-    pos = 0
-    for i, (start, end, kind, number) in enumerate(units):
-        if i not in chosen:
-            continue
-        repl = rng.choice(pools[kind])
-        m = _LEADING_NUMBER.match(repl)
-        if m and number and number.isdigit():
-            repl = repl[:m.start(1)] + number + repl[m.end(1):]
-        pieces.append(body[pos:start])
-        pieces.append(repl)
-        pos = end
-    pieces.append(body[pos:])
-    return renumber(t, "".join(pieces), use)
-
-
-def generate(folder: Path, templates: list[Template], target: int, seed: int = SEED,
-             log: Callable[[str], None] = print) -> Corpus:
-    """Write generated documents into ``folder`` until they hold ``target`` paragraphs."""
-    t0 = time.perf_counter()
-    rng = random.Random(seed)
-    pools: dict[str, list[str]] = {"preamble": [], "operative": []}
-    for t in templates:
-        for start, end, kind, _ in t.units:
-            pools[kind].append(t.text[start:end])
-    corpus = Corpus(folder, templates=len(templates))
-    ids: set[str] = set()
-    prints: set[str] = set()
-    serial = 0
-    uses: dict[str, int] = {}
-    active = list(templates)
-    while corpus.paragraphs < target:
-        if not active:
-            raise RuntimeError(f"the templates are used up at {corpus.paragraphs} paragraphs")
-        t = active[serial % len(active)]
-        serial += 1
-        uses[t.name] = use = uses.get(t.name, 0) + 1
-        text_ = make_document(rng, t, pools, use)
-        if text_ is None:  # its numbers are used up
-            active.remove(t)
-            continue
-        path = folder / f"d{serial:06d}_{t.name}.txt"
-        data = text_.encode("utf-8")
-        try:
-            doc = parse_source(load_bytes(data, str(path)))
-        except MealinkError:
-            corpus.skipped += 1
-            continue
-        links = document_links(doc)
-        doc_id = links.keys[0].id if links.keys else fallback_id(doc)
-        fp = fingerprint(doc)
-        if doc_id in ids or fp in prints or not doc.paragraphs:
-            corpus.skipped += 1  # the store would keep it once: don't write it
-            if uses[t.name] > 50 and corpus.per_template.get(t.name, 0) < uses[t.name] / 2:
-                active.remove(t)  # this text makes mostly duplicates: leave it
-            continue
-        ids.add(doc_id)
-        prints.add(fp)
-        path.write_bytes(data)
-        corpus.docs += 1
-        corpus.paragraphs += len(doc.paragraphs)
-        corpus.bytes += len(data)
-        corpus.per_template[t.name] = corpus.per_template.get(t.name, 0) + 1
-        if corpus.docs % 2000 == 0:
-            log(f"  generated {corpus.docs} documents, {corpus.paragraphs} paragraphs")
-    corpus.seconds = time.perf_counter() - t0
-    return corpus
-
 # --------------------------------------------------------------------------- engines
-
-
-def pg_admin_url(url: str) -> tuple[str, str]:
-    """The URL of the server's ``postgres`` database and the name of the bench database."""
-    u = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    return u.set(database="postgres").render_as_string(hide_password=False), str(u.database)
-
-
-def pg_recreate(url: str, drop_only: bool = False) -> None:
-    admin, name = pg_admin_url(url)
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or name == "postgres":
-        raise SystemExit(f"refusing to (re)create database {name!r}; give a scratch one")
-    eng = create_engine(admin, isolation_level="AUTOCOMMIT")
-    try:
-        with eng.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            if not drop_only:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        eng.dispose()
 
 
 def sqlite_size(path: Path) -> dict[str, Any]:
@@ -376,52 +136,6 @@ def server_version(store: Store) -> str:
         return conn.execute(text("SELECT version()")).scalar_one()
 
 
-def analyze(store: Store) -> None:
-    """Refresh the planner statistics, as a maintained database would have them."""
-    with store.engine.begin() as conn:
-        conn.execute(text("ANALYZE"))
-
-# --------------------------------------------------------------------------- quiet machine
-
-
-def _postgres_seconds() -> float:
-    """CPU time used so far by the PostgreSQL server's processes (they work for us)."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            raw = stat.read_text()
-        except OSError:
-            continue
-        comm_end = raw.rfind(")")
-        if raw[raw.find("(") + 1:comm_end] != "postgres":
-            continue
-        fields = raw[comm_end + 2:].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-class Meter:
-    """Wall time of a timed phase, and whether the machine was quiet meanwhile: the CPU
-    this process and the PostgreSQL server used, and what other processes kept busy."""
-
-    def __enter__(self) -> Meter:
-        self.b0, self.pg0 = busy_seconds(), _postgres_seconds()
-        self.c0, self.t0 = time.process_time(), time.perf_counter()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.wall = time.perf_counter() - self.t0
-        self.own = time.process_time() - self.c0
-        self.pg = _postgres_seconds() - self.pg0
-        b1 = busy_seconds()
-        busy = (b1 - self.b0) if b1 is not None and self.b0 is not None else float("nan")
-        self.others = max(0.0, busy - self.own - self.pg) / self.wall if self.wall else 0.0
-
-    def as_dict(self) -> dict[str, float]:
-        return {"wall_s": self.wall, "own_cpu_s": self.own, "postgres_cpu_s": self.pg,
-                "others_busy_cpus": self.others}
-
-
 # --------------------------------------------------------------------------- ingest
 
 
@@ -439,17 +153,11 @@ def timed_ingest(store: Store, folder: Path, log: Callable[[str], None],
             link_times.append(time.perf_counter() - t)
 
     t_start = time.perf_counter()
-    count = [0]
-
-    def on_file(_o: Any) -> None:
-        count[0] += 1
-        if count[0] % 2000 == 0:
-            log(f"  {count[0]} files ingested ({time.perf_counter() - t_start:.0f} s)")
-
+    on_file = ingest_progress(log, lambda: time.perf_counter() - t_start)
     ingest_module.link = timed_link  # instrument only: the real function still runs
     prof = cProfile.Profile() if profile else None
     try:
-        with Meter() as meter:
+        with Meter(postgres=True) as meter:
             if prof:
                 prof.enable()
             summary = ingest(store, [folder], on_file=on_file)
@@ -483,21 +191,6 @@ def timed_ingest(store: Store, folder: Path, log: Callable[[str], None],
             "relink_same": again == lk}
 
 # --------------------------------------------------------------------------- search
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (0-100), linear between closest ranks."""
-    s = sorted(values)
-    if not s:
-        return float("nan")
-    k = (len(s) - 1) * q / 100
-    lo, hi = math.floor(k), math.ceil(k)
-    return s[lo] + (s[hi] - s[lo]) * (k - lo)
-
-
-def summary_ms(values: Sequence[float]) -> dict[str, float]:
-    return {"n": len(values), "p50": percentile(values, 50), "p95": percentile(values, 95),
-            "p99": percentile(values, 99), "max": max(values), "mean": statistics.fmean(values)}
 
 
 class SqlRecorder:
@@ -550,7 +243,7 @@ def run_search(store: Store, repeats: int, log: Callable[[str], None],
     for i, (q, _, f) in enumerate(cases):  # warm-up: caches, prepared plans, page cache
         hits[i] = len(search(store, q, f, limit=20))
     times: dict[int, list[float]] = {i: [] for i in range(len(cases))}
-    with Meter() as meter:
+    with Meter(postgres=True) as meter:
         for _ in range(repeats):
             for i, (q, _, f) in enumerate(cases):
                 t0 = time.perf_counter()
@@ -594,20 +287,6 @@ def run_search(store: Store, repeats: int, log: Callable[[str], None],
 def _filters_dict(f: SearchFilters) -> dict[str, Any]:
     return {k: getattr(f, k) for k in f.__slots__ if getattr(f, k) is not None}
 
-# --------------------------------------------------------------------------- machine
-
-
-def machine() -> dict[str, Any]:
-    """The parse benchmark's machine description, plus the database versions."""
-    try:
-        import psycopg
-        psycopg_version = psycopg.__version__
-    except ImportError:
-        psycopg_version = None
-    return {**parse_machine(), "sqlite": sqlite3.sqlite_version,
-            "sqlalchemy": sqlalchemy.__version__, "psycopg": psycopg_version,
-            "loadavg_start": list(os.getloadavg())}
-
 # --------------------------------------------------------------------------- main
 
 
@@ -647,25 +326,17 @@ def make_url_safe(url: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = cli.parser(__doc__ or "")
     ap.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="both")
-    ap.add_argument("--paragraphs", type=int, default=None,
-                    help=f"paragraphs to store (default {FULL_PARAGRAPHS:,}; "
-                         f"{QUICK_PARAGRAPHS:,} with --quick)")
+    cli.add_paragraphs(ap, FULL_PARAGRAPHS, QUICK_PARAGRAPHS, "paragraphs to store")
     ap.add_argument("--quick", action="store_true", help="small smoke-test run")
     ap.add_argument("--pg-url", default=DEFAULT_PG_URL,
                     help=f"a scratch PostgreSQL database, dropped and created again "
                          f"(default {DEFAULT_PG_URL})")
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
-                    help=f"folder of real *.txt texts (default: {DEFAULT_CORPUS})")
-    ap.add_argument("--examples", type=Path, default=DEFAULT_EXAMPLES,
-                    help=f"more real texts, txt/md/html (default: {DEFAULT_EXAMPLES})")
+    cli.add_real_texts(ap)
     ap.add_argument("--repeats", type=int, default=None,
                     help="timed runs of each query (default 5; 3 with --quick)")
-    ap.add_argument("--out", type=Path, default=None,
-                    help="JSON results file (default: benchmarks/results-store.json, "
-                         "benchmarks/results-store-quick.json with --quick)")
+    cli.add_out(ap, "results-store.json", "results-store-quick.json")
     ap.add_argument("--workdir", type=Path, default=None,
                     help="where to write the documents and the SQLite file (default: a "
                          "temporary folder, removed at the end)")
@@ -675,28 +346,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="cProfile the ingest call (slower; writes ingest-ENGINE.prof in the "
                          "work folder)")
     args = ap.parse_args(argv)
-    target = args.paragraphs or (QUICK_PARAGRAPHS if args.quick else FULL_PARAGRAPHS)
+    target = cli.paragraphs(args, FULL_PARAGRAPHS, QUICK_PARAGRAPHS)
     repeats = args.repeats or (3 if args.quick else 5)
     engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
-    out_path = args.out or HERE / ("results-store-quick.json" if args.quick
-                                   else "results-store.json")
+    out = cli.out_path(args, "results-store.json", "results-store-quick.json")
 
     t_start = time.perf_counter()
-    log = lambda msg: print(f"[{time.perf_counter() - t_start:6.1f}s] {msg}",  # noqa: E731
-                            file=sys.stderr, flush=True)
+    log = cli.progress_log()
     digest = source_digest()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="mealink-bench-store-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    docs_dir = workdir / "docs"
-    if docs_dir.exists():
-        shutil.rmtree(docs_dir)
-    docs_dir.mkdir()
+    docs_dir = fresh_folder(workdir / "docs")
     results: dict[str, Any] = {"mode": "quick" if args.quick else "full", "seed": SEED,
-                               "machine": machine(),
-                               "mealink_version": getattr(mealink, "__version__", "?"),
-                               "source_digest": digest,
-                               "mealink_path": str(Path(mealink.__file__).resolve().parent),
-                               "started": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+                               "machine": machine(), **run_header(digest),
                                "targets": {"ingest_paragraphs_per_s": TARGET_PARAS_PER_S,
                                            "sqlite_p95_ms_with_filters": TARGET_P95_MS},
                                "engines": {}}
@@ -717,8 +379,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for engine in engines:
             url = str(workdir / "bench.db") if engine == "sqlite" else args.pg_url
             if engine == "sqlite":
-                for suffix in ("", "-wal", "-shm"):
-                    Path(str(url) + suffix).unlink(missing_ok=True)
+                remove_sqlite(Path(url))
             prof = workdir / f"ingest-{engine}.prof" if args.profile else None
             results["engines"][engine] = bench_engine(engine, url, corpus, repeats, workdir,
                                                       log, prof)
@@ -749,12 +410,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         log(f"WARNING: other processes kept {results['max_others_busy_cpus']:.1f} CPUs busy "
             "during a timed phase; the machine was not quiet, timings may be too slow")
     results["total_wall_s"] = time.perf_counter() - t_start
-    write_results(results, out_path, digest, markdown, log)
+    write_results(results, out, digest, markdown, log)
     return 0
 
 
 def markdown(r: dict[str, Any]) -> str:
-    ok = lambda b: "**yes**" if b else "**NO**"  # noqa: E731
     c = r["corpus"]
     rows = [f"Corpus: {c['documents']:,} documents, {c['paragraphs']:,} paragraphs "
             f"({c['paragraphs_per_document']:.1f} per document), {c['bytes'] / 1e6:.1f} MB of "
@@ -806,8 +466,7 @@ def markdown(r: dict[str, Any]) -> str:
     if r.get("max_others_busy_cpus", 0.0) > 0.3:
         rows += ["", f"**Warning: other processes kept up to {r['max_others_busy_cpus']:.1f} "
                  "CPUs busy during a timed phase: the machine was not quiet; rerun.**"]
-    if r.get("source_changed_during_run"):
-        rows += ["", "**Warning: the mealink sources changed during this run; rerun it.**"]
+    rows += source_warning(r)
     return "\n".join(rows)
 
 

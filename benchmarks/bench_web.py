@@ -22,9 +22,10 @@ the load generator sharing the two cores over loopback:
 The API (``/api/v1/documents/{id}``, ``/api/v1/search?q=...``) is measured the same way
 for information (no target).
 
-The corpus is ``bench_store.py``'s, generated deterministically from the real texts of the
-shared corpus and the examples (``random.Random(20261122)``), ingested with
-``mealink.store.corpus.ingest`` into ``web-<paragraphs>.db`` in the work folder, then ``ANALYZE``d.
+The corpus is the store benchmark's (``harness/corpus.py``), generated deterministically
+from the real texts of the shared corpus and the examples (``random.Random(20261122)``),
+ingested with ``mealink.store.corpus.ingest`` into ``web-<paragraphs>.db`` in the work
+folder, then ``ANALYZE``d.
 Building it takes a few minutes at 100,000 paragraphs: with ``--workdir DIR`` the database
 is kept, and ``--reuse`` serves the one already there instead of building it again. The
 documents and paragraphs actually stored are counted in the database and reported.
@@ -34,7 +35,7 @@ started as a subprocess, ready once ``GET /`` answers 200, stopped at the end. T
 comes from ``wrk -t1 -c16`` (``--connections``) in a second process, with a Lua script
 that rotates through a fixed list of paths: 500 document ids sampled with
 ``random.Random(seed)`` from the stored (non-stub) documents, URL-quoted; the ~40
-field-typical queries of ``bench_store.py``, URL-encoded. Before a scenario every one of
+field-typical queries of ``harness/queries.py``, URL-encoded. Before a scenario every one of
 its paths is fetched once (redirects not followed) and must answer 200; each scenario then
 gets a warm-up run (not counted, default 4 s) and a timed run (default 20 s, 5 s with
 ``--quick``). wrk's ``done()`` hook reports requests/s and the latency percentiles
@@ -71,57 +72,43 @@ Results are printed as a Markdown table and written as JSON to
 
 from __future__ import annotations
 
-import argparse
-import http.client
-import importlib.metadata
 import json
 import os
 import random
 import resource
 import shutil
-import signal
-import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-sys.path.insert(0, str(HERE))  # bench_store, bench_parse beside this script
-
-from bench_parse import busy_seconds, source_digest, write_results  # noqa: E402
-from bench_store import (  # noqa: E402
-    DEFAULT_CORPUS,
-    DEFAULT_EXAMPLES,
+from harness import cli
+from harness.corpus import (
     FULL_PARAGRAPHS,
-    QUERIES,
     QUICK_PARAGRAPHS,
     SEED,
-    analyze,
-    build_templates,
-    generate,
-    machine,
-    real_files,
+    fresh_folder,
+    generate_from,
+    ingest_progress,
 )
+from harness.db import analyze, read_only, remove_sqlite, reuse_or_build, scalar, sqlite_bytes
+from harness.provenance import machine, run_header, source_digest, versions
+from harness.queries import QUERIES
+from harness.tables import source_warning, write_results
+from harness.timing import Log, busy_seconds, wait_quiet
+from web_load import WRK_TIMEOUT_S, Server, free_port, open_loop, precheck, run_wrk
 
-import mealink  # noqa: E402
-from mealink.store import ingest, open_store  # noqa: E402
+from mealink.store import ingest, open_store
 
 TARGET_DOC_RPS = 200.0
 TARGET_SEARCH_RPS = 100.0
 TARGET_SEARCH_P99_MS = 250.0
 DOC_SAMPLE = 500
-WRK_TIMEOUT_S = 10
-READY_TIMEOUT_S = 120.0
-
-Log = Callable[[str], None]
 
 # --------------------------------------------------------------------------- scenarios
 
@@ -146,23 +133,22 @@ class Scenario:
 
 def sample_documents(db: Path, n: int, seed: int) -> list[str]:
     """``n`` ids of stored (non-stub) documents, a deterministic sample."""
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
+    with read_only(db) as con:
         ids = [r[0] for r in con.execute(
             "SELECT id FROM documents WHERE NOT is_stub ORDER BY id")]
-    finally:
-        con.close()
     if not ids:
         raise SystemExit(f"{db} holds no documents")
     return random.Random(seed).sample(ids, min(n, len(ids)))
 
 
 def search_paths(prefix: str, convention: str | None) -> list[str]:
+    """The search paths of every benchmark query, with the convention filter if given."""
     extra = {"convention": convention} if convention else {}
     return [f"{prefix}?{urlencode({'q': q, **extra})}" for q in QUERIES]
 
 
 def scenarios(doc_ids: Sequence[str]) -> list[Scenario]:
+    """The load scenarios over the sampled documents and the queries, targets attached."""
     quoted = [quote(d, safe="/") for d in doc_ids]
     return [
         Scenario("document page  GET /{id}", [f"/{d}" for d in quoted],
@@ -184,50 +170,34 @@ def scenarios(doc_ids: Sequence[str]) -> list[Scenario]:
 
 
 def db_paths(workdir: Path, target: int) -> tuple[Path, Path]:
+    """The database and its build record for a corpus size."""
     return workdir / f"web-{target}.db", workdir / f"web-{target}.json"
 
 
 def count_corpus(db: Path) -> dict[str, int]:
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-
-    def one(sql: str) -> int:
-        return int(con.execute(sql).fetchone()[0])
-    try:
-        return {"documents": one("SELECT count(*) FROM documents WHERE NOT is_stub"),
-                "stubs": one("SELECT count(*) FROM documents WHERE is_stub"),
-                "paragraphs": one("SELECT count(*) FROM paragraphs")}
-    finally:
-        con.close()
+    """Documents, stubs and paragraphs the database holds, counted in SQL."""
+    with read_only(db) as con:
+        return {"documents": scalar(con, "SELECT count(*) FROM documents WHERE NOT is_stub"),
+                "stubs": scalar(con, "SELECT count(*) FROM documents WHERE is_stub"),
+                "paragraphs": scalar(con, "SELECT count(*) FROM paragraphs")}
 
 
 def build_database(workdir: Path, target: int, corpus_dir: Path, examples: Path,
                    log: Log) -> dict[str, Any]:
     """Generate the corpus and ingest it into a fresh SQLite file; its description."""
     db, meta_path = db_paths(workdir, target)
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(db) + suffix).unlink(missing_ok=True)
+    remove_sqlite(db)
     meta_path.unlink(missing_ok=True)
-    docs = workdir / f"docs-{target}"
-    shutil.rmtree(docs, ignore_errors=True)
-    docs.mkdir(parents=True)
+    docs = fresh_folder(workdir / f"docs-{target}")
     try:
-        templates = build_templates(real_files(corpus_dir, examples))
-        log(f"generating documents from {len(templates)} real texts until they hold "
-            f"{target:,} paragraphs ...")
-        corpus = generate(docs, templates, target, log=log)
+        _, corpus = generate_from(corpus_dir, examples, docs, target, log)
         log(f"{corpus.docs} documents, {corpus.paragraphs:,} paragraphs in "
             f"{corpus.seconds:.0f} s; ingesting into {db} ...")
         t0 = time.perf_counter()
         store = open_store(str(db))
         try:
-            count = [0]
-
-            def on_file(_o: Any) -> None:
-                count[0] += 1
-                if count[0] % 2000 == 0:
-                    log(f"  {count[0]} files ingested ({time.perf_counter() - t0:.0f} s)")
-
-            summary = ingest(store, [docs], on_file=on_file)
+            summary = ingest(store, [docs], on_file=ingest_progress(
+                log, lambda: time.perf_counter() - t0))
             analyze(store)
         finally:
             store.dispose()
@@ -243,304 +213,11 @@ def build_database(workdir: Path, target: int, corpus_dir: Path, examples: Path,
     meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return meta
 
-# --------------------------------------------------------------------------- server
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def get(port: int, path: str, timeout: float = 30.0) -> tuple[int, int]:
-    """(status, body bytes) of one GET, redirects not followed."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path)
-        resp = conn.getresponse()
-        return resp.status, len(resp.read())
-    finally:
-        conn.close()
-
-
-class Server:
-    """``mealink serve`` in a subprocess of its own session (so it can be stopped whole)."""
-
-    def __init__(self, mealink_bin: Path, db: Path, port: int, workers: int, log_file: Path,
-                 log: Log) -> None:
-        self.cmd = [str(mealink_bin), "serve", "--db", str(db), "--host", "127.0.0.1",
-                    "--port", str(port), "--workers", str(workers)]
-        self.port, self.log_file, self.log = port, log_file, log
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> Server:
-        self.log(f"starting: {' '.join(self.cmd)}")
-        self._out = self.log_file.open("wb")
-        self.proc = subprocess.Popen(self.cmd, stdout=self._out, stderr=subprocess.STDOUT,
-                                     start_new_session=True, cwd=REPO)
-        t0 = time.perf_counter()
-        while True:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"the server exited ({self.proc.returncode}):\n"
-                                 + self.log_file.read_text(errors="replace")[-3000:])
-            try:
-                if get(self.port, "/", timeout=5)[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.perf_counter() - t0 > READY_TIMEOUT_S:
-                self.stop()
-                raise SystemExit(f"the server did not answer GET / with 200 within "
-                                 f"{READY_TIMEOUT_S:.0f} s")
-            time.sleep(0.2)
-        self.log(f"server ready in {time.perf_counter() - t0:.1f} s (pid {self.proc.pid})")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.log("the server did not stop on SIGTERM; killing its process group")
-                os.killpg(self.proc.pid, signal.SIGKILL)  # the session this script started
-                self.proc.wait()
-        self._out.close()
-        self.proc = None
-
-    def pids(self) -> list[int]:
-        """The server's process and all its descendants (uvicorn's workers)."""
-        if self.proc is None:
-            return []
-        parent: dict[int, int] = {}
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                raw = stat.read_text()
-            except OSError:
-                continue
-            fields = raw[raw.rfind(")") + 2:].split()
-            parent[int(stat.parent.name)] = int(fields[1])
-        tree = {self.proc.pid}
-        changed = True
-        while changed:
-            changed = False
-            for pid, ppid in parent.items():
-                if ppid in tree and pid not in tree:
-                    tree.add(pid)
-                    changed = True
-        return sorted(tree)
-
-    def cpu_by_pid(self) -> dict[int, float]:
-        """CPU seconds (user + system) used so far by each of the server's processes."""
-        out: dict[int, float] = {}
-        for pid in self.pids():
-            try:
-                raw = Path(f"/proc/{pid}/stat").read_text()
-            except OSError:
-                continue
-            fields = raw[raw.rfind(")") + 2:].split()
-            out[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        return out
-
-
-def wait_quiet(server: Server, max_wait: float, log: Log, limit: float = 0.25) -> float:
-    """Wait (at most ``max_wait`` s) until the machine's other processes keep fewer than
-    ``limit`` CPUs busy over one second; the busy share seen last."""
-    t0 = time.perf_counter()
-    said = False
-    while True:
-        b0, s0, c0 = busy_seconds(), sum(server.cpu_by_pid().values()), time.process_time()
-        time.sleep(1.0)
-        b1, s1, c1 = busy_seconds(), sum(server.cpu_by_pid().values()), time.process_time()
-        if b0 is None or b1 is None:
-            return float("nan")
-        others = max(0.0, (b1 - b0) - (s1 - s0) - (c1 - c0))
-        if others < limit or time.perf_counter() - t0 > max_wait:
-            if said:
-                log(f"  other processes now keep {others:.2f} CPUs busy; going on")
-            return others
-        if not said:
-            log(f"  other processes keep {others:.2f} CPUs busy; waiting up to "
-                f"{max_wait:.0f} s for a quiet machine ...")
-            said = True
-
-# --------------------------------------------------------------------------- wrk
-
-
-LUA = r"""
-local paths = {%(paths)s}
-local reqs = {}
-local i = %(start)d
-init = function(args)
-  for k, p in ipairs(paths) do reqs[k] = wrk.format("GET", p) end
-end
-request = function()
-  i = i + 1
-  if i > #reqs then i = 1 end
-  return reqs[i]
-end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    '@@JSON {"duration_us": %%.0f, "requests": %%.0f, "bytes": %%.0f, ' ..
-    '"connect": %%.0f, "read": %%.0f, "write": %%.0f, "status": %%.0f, "timeout": %%.0f, ' ..
-    '"mean_us": %%.1f, "max_us": %%.0f, "p50_us": %%.0f, "p90_us": %%.0f, ' ..
-    '"p99_us": %%.0f, "p999_us": %%.0f}\n',
-    summary.duration, summary.requests, summary.bytes,
-    e.connect, e.read, e.write, e.status, e.timeout,
-    latency.mean, latency.max, latency:percentile(50), latency:percentile(90),
-    latency:percentile(99), latency:percentile(99.9)))
-end
-"""
-
-
-def lua_script(paths: Sequence[str], start: int) -> str:
-    for p in paths:  # URL-quoted: nothing that could end a Lua string
-        if not p.startswith("/") or any(c in p for c in "\"\\\n\r"):
-            raise ValueError(f"unexpected path {p!r}")
-    return LUA % {"paths": ", ".join(f'"{p}"' for p in paths), "start": start}
-
-
-def run_wrk(port: int, paths: Sequence[str], seconds: float, connections: int,
-            start: int, tmp: Path) -> tuple[dict[str, Any], str]:
-    script = tmp / "rotate.lua"
-    script.write_text(lua_script(paths, start), encoding="utf-8")
-    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s",
-           f"--timeout={WRK_TIMEOUT_S}s", "--latency", "-s", str(script),
-           f"http://127.0.0.1:{port}"]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"wrk failed ({done.returncode}): {done.stderr}{done.stdout}")
-    line = next((x for x in done.stdout.splitlines() if x.startswith("@@JSON ")), None)
-    if line is None:
-        raise SystemExit(f"wrk printed no summary:\n{done.stdout}\n{done.stderr}")
-    raw: dict[str, Any] = json.loads(line[len("@@JSON "):])
-    text = "\n".join(x for x in done.stdout.splitlines() if not x.startswith("@@JSON "))
-    return raw, text
-
-
-def precheck(port: int, paths: Sequence[str]) -> dict[str, Any]:
-    """Fetch every path once; each must answer 200. Also the unloaded latency."""
-    bad: list[dict[str, Any]] = []
-    times: list[float] = []
-    sizes: list[int] = []
-    for p in paths:
-        t0 = time.perf_counter()
-        try:
-            status, size = get(port, p)
-        except OSError as exc:
-            bad.append({"path": p, "status": None, "error": str(exc)})
-            continue
-        times.append((time.perf_counter() - t0) * 1000)
-        sizes.append(size)
-        if status != 200:
-            bad.append({"path": p, "status": status})
-    times.sort()
-    return {"paths": len(paths), "non_200": bad,
-            "unloaded_p50_ms": round(times[len(times) // 2], 1) if times else None,
-            "unloaded_max_ms": round(times[-1], 1) if times else None,
-            "mean_body_bytes": round(sum(sizes) / len(sizes)) if sizes else None}
-
-
-async def _open_loop(port: int, paths: Sequence[str], rate: float, seconds: float,
-                     start: int) -> dict[str, Any]:
-    """Requests sent at a fixed rate whatever the answers do (an open loop, as users
-    arrive), each timed from the moment it was due to be sent, so a slow server cannot
-    hide its queue by slowing the sender down (no coordinated omission)."""
-    import asyncio
-
-    clock = time.perf_counter  # uvloop's loop.time() counts whole milliseconds
-    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
-    opened = 0
-    latencies: list[float] = []
-    errors = {"connect": 0, "read": 0, "status": 0}
-    count = int(rate * seconds)
-    t0 = clock() + 0.2
-    last = t0
-
-    async def connect() -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        nonlocal opened
-        opened += 1
-        return await asyncio.open_connection("127.0.0.1", port)
-
-    async def fetch(conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], path: str
-                    ) -> int:
-        reader, writer = conn
-        writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
-                      if line.lower().startswith(b"content-length:"))
-        await reader.readexactly(length)
-        return int(head.split(b" ", 2)[1])
-
-    async def one(i: int) -> None:
-        nonlocal last
-        due = t0 + i / rate
-        await asyncio.sleep(max(0.0, due - clock()))
-        path = paths[(start + i) % len(paths)]
-        reused = bool(idle)
-        try:
-            conn = idle.pop() if idle else await connect()
-        except OSError:
-            errors["connect"] += 1
-            return
-        try:
-            try:
-                status = await fetch(conn, path)
-            except asyncio.IncompleteReadError as exc:
-                # the server closed a connection that sat idle past its keep-alive time:
-                # like any HTTP client, send again on a new one (still timed from `due`)
-                if not reused or exc.partial:
-                    raise
-                conn[1].close()
-                conn = await connect()
-                status = await fetch(conn, path)
-        except (OSError, ValueError, StopIteration, asyncio.IncompleteReadError,
-                asyncio.LimitOverrunError):
-            errors["read"] += 1
-            conn[1].close()
-            return
-        done = clock()
-        latencies.append(done - due)
-        last = max(last, done)
-        if status != 200:
-            errors["status"] += 1
-        idle.append(conn)
-
-    await asyncio.gather(*(one(i) for i in range(count)))
-    for _, writer in idle:
-        writer.close()
-    latencies.sort()
-
-    def pct(q: float) -> float:
-        return 1000 * latencies[min(len(latencies) - 1, int(q * len(latencies)))] \
-            if latencies else float("nan")
-
-    return {"offered_rps": rate, "requests": len(latencies),
-            "achieved_rps": len(latencies) / (last - t0) if last > t0 else 0.0,
-            "latency_ms": {"p50": pct(0.5), "p90": pct(0.9), "p99": pct(0.99),
-                           "p999": pct(0.999), "max": 1000 * latencies[-1] if latencies
-                           else float("nan")},
-            "errors": errors, "connections_opened": opened}
-
-
-def open_loop(port: int, paths: Sequence[str], rate: float, seconds: float,
-              start: int = 0) -> dict[str, Any]:
-    """``_open_loop`` on uvloop when it is installed (its own CPU is then a few percent)."""
-    import asyncio
-
-    try:
-        import uvloop
-
-        return uvloop.run(_open_loop(port, paths, rate, seconds, start))
-    except ImportError:
-        return asyncio.run(_open_loop(port, paths, rate, seconds, start))
+def quiet_server(server: Server, max_wait: float, log: Log) -> None:
+    """Wait (at most ``max_wait`` s) until the processes other than the server and this one
+    keep fewer than 0.25 CPUs busy over one second."""
+    wait_quiet(max_wait, log, interval=1.0,
+               own_cpu=lambda: server.cpu_seconds() + time.process_time())
 
 
 def measure_rate(server: Server, name: str, paths: Sequence[str], rate: float,
@@ -548,7 +225,7 @@ def measure_rate(server: Server, name: str, paths: Sequence[str], rate: float,
                  max_p99_ms: float | None) -> dict[str, Any]:
     """Search pages at a fixed arrival rate: is p99 within the target at that load?"""
     log(f"{name}: {rate:.0f} requests/s for {seconds:.0f} s, open loop ...")
-    wait_quiet(server, quiet_wait, log)
+    quiet_server(server, quiet_wait, log)
     open_loop(server.port, paths, rate, min(4.0, seconds))  # warm-up, not counted
     ru0 = resource.getrusage(resource.RUSAGE_SELF)
     s0, t = server.cpu_by_pid(), time.perf_counter()
@@ -595,6 +272,7 @@ def timed_run(server: Server, sc: Scenario, seconds: float, connections: int, tm
 
 def measure(server: Server, sc: Scenario, seconds: float, warmup: float, connections: int,
             tmp: Path, log: Log, quiet_wait: float, retries: int) -> dict[str, Any]:
+    """One scenario: pre-check, warm-up and timed wrk run (again while the machine is busy)."""
     log(f"{sc.name}: pre-check of {len(sc.paths)} paths ...")
     pre = precheck(server.port, sc.paths)
     for b in pre["non_200"][:10]:
@@ -604,7 +282,7 @@ def measure(server: Server, sc: Scenario, seconds: float, warmup: float, connect
     start = len(sc.paths) // 2  # the timed run does not begin where the warm-up did
     attempts: list[dict[str, Any]] = []
     while True:
-        wait_quiet(server, quiet_wait, log)
+        quiet_server(server, quiet_wait, log)
         if warmup > 0:
             run_wrk(server.port, sc.paths, warmup, connections, 0, tmp)
         raw, text, cpu = timed_run(server, sc, seconds, connections, tmp, start)
@@ -638,13 +316,9 @@ def measure(server: Server, sc: Scenario, seconds: float, warmup: float, connect
 # --------------------------------------------------------------------------- main
 
 
-def versions() -> dict[str, str | None]:
-    out: dict[str, str | None] = {}
-    for name in ("fastapi", "starlette", "uvicorn", "jinja2", "uvloop", "httptools"):
-        try:
-            out[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            out[name] = None
+def web_versions() -> dict[str, str | None]:
+    """The versions of the web stack the server loads, and of wrk."""
+    out = versions(("fastapi", "starlette", "uvicorn", "jinja2", "uvloop", "httptools"))
     wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)
     out["wrk"] = (wrk.stdout + wrk.stderr).splitlines()[0].strip() if wrk.stdout + wrk.stderr \
         else None
@@ -652,13 +326,10 @@ def versions() -> dict[str, str | None]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = cli.parser(__doc__ or "")
     ap.add_argument("--quick", action="store_true",
                     help=f"{QUICK_PARAGRAPHS:,}-paragraph corpus and 5 s runs")
-    ap.add_argument("--paragraphs", type=int, default=None,
-                    help=f"corpus size (default {FULL_PARAGRAPHS:,}; {QUICK_PARAGRAPHS:,} "
-                         "with --quick)")
+    cli.add_paragraphs(ap, FULL_PARAGRAPHS, QUICK_PARAGRAPHS)
     ap.add_argument("--workdir", type=Path, default=None,
                     help="where to build and keep the SQLite database (default: a temporary "
                          "folder, removed at the end)")
@@ -671,9 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="seconds per timed run (default 20; 5 with --quick)")
     ap.add_argument("--warmup", type=float, default=None,
                     help="seconds of the uncounted warm-up run (default 4; 2 with --quick)")
-    ap.add_argument("--quiet-wait", type=float, default=120.0,
-                    help="before a timed run, wait at most this long for the other processes "
-                         "to leave the CPUs alone (default 120 s)")
+    cli.add_quiet_wait(ap, 120.0, "a timed run")
     ap.add_argument("--retries", type=int, default=2,
                     help="run a scenario again (at most this often) when other processes kept "
                          "more than 0.3 CPUs busy during its timed run (default 2)")
@@ -685,29 +354,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--rates", default=f"{TARGET_SEARCH_RPS:.0f},125",
                     help="fixed arrival rates (requests/s) of the open-loop search runs; "
                          "the first carries the p99 target (default: 100,125)")
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
-                    help=f"folder of real *.txt texts (default: {DEFAULT_CORPUS})")
-    ap.add_argument("--examples", type=Path, default=DEFAULT_EXAMPLES,
-                    help=f"more real texts (default: {DEFAULT_EXAMPLES})")
+    cli.add_real_texts(ap)
     ap.add_argument("--mealink", type=Path, default=Path(sys.executable).parent / "mealink",
                     help="the mealink command (default: beside this Python)")
-    ap.add_argument("--out", type=Path, default=None,
-                    help="JSON results (default benchmarks/results-web.json; "
-                         "results-web-quick.json with --quick)")
+    cli.add_out(ap, "results-web.json", "results-web-quick.json")
     args = ap.parse_args(argv)
-    target = args.paragraphs or (QUICK_PARAGRAPHS if args.quick else FULL_PARAGRAPHS)
+    target = cli.paragraphs(args, FULL_PARAGRAPHS, QUICK_PARAGRAPHS)
     seconds = args.duration or (5.0 if args.quick else 20.0)
     warmup = args.warmup if args.warmup is not None else (2.0 if args.quick else 4.0)
-    out_path = args.out or HERE / ("results-web-quick.json" if args.quick
-                                   else "results-web.json")
+    out = cli.out_path(args, "results-web.json", "results-web-quick.json")
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed")
     if args.reuse and args.workdir is None:
         raise SystemExit("--reuse needs --workdir (the folder of the database to reuse)")
 
     t_start = time.perf_counter()
-    log: Log = lambda msg: print(f"[{time.perf_counter() - t_start:6.1f}s] {msg}",  # noqa: E731
-                                 file=sys.stderr, flush=True)
+    log = cli.progress_log()
     digest = source_digest()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="mealink-bench-web-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -715,35 +377,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[str, Any] = {
         "mode": "quick" if args.quick else "full", "seed": SEED,
         "machine": machine(),
-        "mealink_version": getattr(mealink, "__version__", "?"), "source_digest": digest,
-        "started": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+        **run_header(digest, path=False),
         "targets": {"document_page_rps": TARGET_DOC_RPS, "search_page_rps": TARGET_SEARCH_RPS,
                     "search_page_p99_ms": TARGET_SEARCH_P99_MS},
         "workers": args.workers, "connections": args.connections, "wrk_threads": 1,
         "duration_s": seconds, "warmup_s": warmup, "wrk_timeout_s": WRK_TIMEOUT_S,
         "database": str(db)}
     try:
-        if args.reuse and db.exists() and meta_path.exists():
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            log(f"reusing {db} (built {meta.get('built')})")
-            meta["reused"] = True
-        else:
-            if args.reuse:
-                log(f"no database to reuse at {db}: building it")
-            meta = build_database(workdir, target, args.corpus, args.examples, log)
-            meta["reused"] = False
+        meta = reuse_or_build(db, meta_path, args.reuse, lambda: build_database(
+            workdir, target, args.corpus, args.examples, log), log)
         if meta.get("source_digest") != digest:
             log("note: the database was built by other mealink sources than this run's")
         results["build"] = meta
         results["corpus"] = corpus = count_corpus(db)
-        corpus["db_bytes"] = sum(Path(str(db) + s).stat().st_size
-                                 for s in ("", "-wal") if Path(str(db) + s).exists())
+        corpus["db_bytes"] = sqlite_bytes(db)
         log(f"corpus: {corpus['documents']:,} documents, {corpus['paragraphs']:,} paragraphs "
             f"({corpus['stubs']:,} stubs), {corpus['db_bytes'] / 1e6:.0f} MB")
         doc_ids = sample_documents(db, args.sample, SEED)
         chosen = [s for s in scenarios(doc_ids) if not args.only or args.only in s.name]
         port = args.port or free_port()
-        results["machine"]["versions"] = versions()  # as the server is about to load them
+        results["machine"]["versions"] = web_versions()  # as the server is about to load them
         runs: list[dict[str, Any]] = []
         fixed: list[dict[str, Any]] = []
         with tempfile.TemporaryDirectory(prefix="mealink-wrk-") as tmp, \
@@ -774,7 +427,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if results["max_others_cpus"] > 0.3:
         log(f"WARNING: other processes kept {results['max_others_cpus']:.1f} CPUs busy during "
             "a timed run; the machine was not quiet")
-    write_results(results, out_path, digest, markdown, log)
+    write_results(results, out, digest, markdown, log)
     return 0
 
 
@@ -836,8 +489,7 @@ def markdown(r: dict[str, Any]) -> str:
     if r.get("max_others_cpus", 0.0) > 0.3:
         rows += ["", f"**Warning: other processes kept up to {r['max_others_cpus']:.1f} CPUs "
                  "busy during a timed run: the machine was not quiet; rerun.**"]
-    if r.get("source_changed_during_run"):
-        rows += ["", "**Warning: the mealink sources changed during this run; rerun it.**"]
+    rows += source_warning(r)
     return "\n".join(rows)
 
 
