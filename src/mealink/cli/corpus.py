@@ -315,9 +315,14 @@ def refs_cmd(
         return
     title = f"{len(rows)} cited texts not in the corpus" if unresolved_only else \
         f"{len(rows)} cited texts ({sum(not r.in_corpus for r in rows)} not in the corpus)"
-    t = Table(title=title)
-    for col in ("cited text", "times", "in corpus", "cited by"):
-        t.add_column(col)
+    t = Table(title=title, caption="citations: how often stored texts cite it (the same "
+                                   "count with or without --unresolved); cited by: the "
+                                   "texts citing it. A text citing itself or its own items "
+                                   "is not counted.")
+    t.add_column("cited text")
+    t.add_column("citations", justify="right")
+    t.add_column("in corpus")
+    t.add_column("cited by")
     for r in rows:
         t.add_row(r.target, str(r.count), "yes" if r.in_corpus else "no",
                   ", ".join(r.cited_by[:4]) +
