@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from mealink.cli.options import AsOfOption, DbOption, out, write_csv
+from mealink.cli.options import AsOfOption, DbOption, id_column, out, print_with_ids, write_csv
 from mealink.errors import MealinkError
 from mealink.mandates.knowledge import knowledge, read_meetings
 from mealink.mandates.review import annex_lines
@@ -75,7 +75,7 @@ def _status_text(v: MandateView) -> Text:
 def _mandate_table(views: list[MandateView], title: str, one_actor: bool = False) -> Table:
     """Mandates as a table; in a digest (one actor) the actor column is left out."""
     t = Table(show_lines=True, title=title)
-    t.add_column("mandate", style="cyan", overflow="fold", max_width=34)
+    id_column(t, "mandate", [v.id for v in views], style="cyan")
     if not one_actor:
         t.add_column("actor")
     t.add_column("asked", ratio=3)
@@ -157,10 +157,10 @@ def mandates_cmd(
         return
     if by_document:
         for g in groups:
-            out.print(_mandate_table(g.mandates, f"{g.label} — {g.title or ''}",
-                                     one_actor=True))
+            print_with_ids(_mandate_table(g.mandates, f"{g.label} — {g.title or ''}",
+                                          one_actor=True), [v.id for v in g.mandates])
         return
-    out.print(_mandate_table(views, f"{len(views)} mandates"))
+    print_with_ids(_mandate_table(views, f"{len(views)} mandates"), [v.id for v in views])
 
 
 def _emit(text: str, output: Path | None) -> None:
