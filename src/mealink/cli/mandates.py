@@ -20,6 +20,7 @@ from mealink.reports import build_report, render_html, write_pdf, write_xlsx
 from mealink.reports.progress import COLUMNS as REPORT_COLUMNS
 from mealink.reports.progress import report_rows
 from mealink.store import open_store
+from mealink.store.corpus.status import document_id
 from mealink.store.mandates import (
     MandateFilters,
     MandateView,
@@ -106,7 +107,8 @@ def mandates_cmd(
         "--in-force/--not-in-force", help="Only mandates whose paragraph is in force, or only "
                                           "those whose paragraph is not.",
         show_default=False)] = None,
-    document: Annotated[str | None, typer.Option(help="Only this document (stable id).")] =
+    document: Annotated[str | None, typer.Option(help="Only this document (stable id, "
+                                                      "symbol or citation).")] =
         None,
     due_before: Annotated[str | None, typer.Option(help="Due by this meeting (COP15) or date "
                                                         "(2026-06-30).")] = None,
@@ -133,6 +135,8 @@ def mandates_cmd(
                         in_force=in_force_only is not False)
         views = [v for g in groups for v in g.mandates]
     else:
+        if document:  # a symbol or citation as well as a stable id, as the API takes it
+            document = document_id(store, document)
         filters = MandateFilters(actor, convention, status, in_force_only, document,
                                  due_before, due_after, time_bound, strength)
         views = list_mandates(store, filters, limit=limit)
