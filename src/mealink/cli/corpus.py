@@ -196,21 +196,59 @@ def status_cmd(
         out.print(_status_line(st))
 
 
-def _tree(node: LineageNode, tree: Tree | None, arrow: str) -> Tree:
+def _via(node: LineageNode) -> str:
+    """What an edge rests on, as the tree says it: 'by its revision mark', 'para 28 of the
+    acting text'."""
+    if node.via is None:
+        return ""
+    if node.via == "revision mark":
+        return "by its revision mark"
+    return f"{node.via.rsplit('/', 1)[-1].replace('_', ' ')} of the acting text"
+
+
+def _relation(node: LineageNode) -> str:
+    scope = f" paragraphs {', '.join(node.paragraphs)} of" if node.paragraphs else ""
+    return f"{node.relation}{scope}"
+
+
+#: the order a text's relations are named in: what ends or changes it before what cites it
+_RANK = {"revises": 1, "keeps": 2, "recalls": 3, "cites": 4}
+
+
+def _by_text(children: list[LineageNode]) -> list[list[LineageNode]]:
+    """The edges of a node grouped per text, so a text both repealed and cited is one
+    branch: strongest relation first, texts in the order of their strongest edge."""
+    groups: dict[str, list[LineageNode]] = {}
+    for c in children:
+        groups.setdefault(c.document_id, []).append(c)
+    ranked = [sorted(g, key=lambda n: _RANK.get(n.relation or "", 0)) for g in groups.values()]
+    first = {id(g[0]): i for i, g in enumerate(ranked)}
+    return sorted(ranked, key=lambda g: (_RANK.get(g[0].relation or "", 0), first[id(g[0])]))
+
+
+def _tree(node: LineageNode, tree: Tree | None, arrow: str,
+          edges: list[LineageNode] | None = None) -> Tree:
+    edges = edges or [node]
     label = Text(node.label, style="bold" if node.in_corpus else "dim")
-    if node.relation:
-        scope = f" paragraphs {', '.join(node.paragraphs)} of" if node.paragraphs else ""
-        label = Text(f"{arrow} {node.relation}{scope} ", style="cyan") + label
+    if len(edges) == 1 and node.relation:
+        label = Text(f"{arrow} {_relation(node)} ", style="cyan") + label
+    elif node.relation:
+        label = Text(f"{arrow} " + ", ".join(
+            f"{e.relation} (paragraphs {', '.join(e.paragraphs)})" if e.paragraphs
+            else str(e.relation) for e in edges) + " ", style="cyan") + label
     label.append(f"  [{node.state}{'' if node.in_corpus else ', not in corpus'}]",
                  style="green" if node.state.startswith("in force") else
                  "yellow" if node.state == "no repeal known" else "red")
-    if node.via:
-        via = node.via if node.via == "revision mark" else node.via.rsplit("/", 1)[-1]
-        label.append(f"  (by its {via})" if node.via == "revision mark" else
-                     f"  ({via.replace('_', ' ')} of the acting text)", style="dim")
+    if len(edges) == 1 and node.via:
+        label.append(f"  ({_via(node)})", style="dim")
+    elif len(edges) > 1 and any(e.via for e in edges):
+        label.append("  (" + "; ".join(
+            f"{e.relation}: {_via(e).removesuffix(' of the acting text')}"
+            for e in edges if e.via) + " of the acting text)", style="dim")
     branch = tree.add(label) if tree is not None else Tree(label)
-    for c in node.children:
-        _tree(c, branch, arrow)
+    children = [c for e in edges for c in e.children]
+    for group in _by_text(children):
+        _tree(group[0], branch, arrow, group)
     return branch
 
 
@@ -315,9 +353,14 @@ def refs_cmd(
         return
     title = f"{len(rows)} cited texts not in the corpus" if unresolved_only else \
         f"{len(rows)} cited texts ({sum(not r.in_corpus for r in rows)} not in the corpus)"
-    t = Table(title=title)
-    for col in ("cited text", "times", "in corpus", "cited by"):
-        t.add_column(col)
+    t = Table(title=title, caption="citations: how often stored texts cite it (the same "
+                                   "count with or without --unresolved); cited by: the "
+                                   "texts citing it. A text citing itself or its own items "
+                                   "is not counted.")
+    t.add_column("cited text")
+    t.add_column("citations", justify="right")
+    t.add_column("in corpus")
+    t.add_column("cited by")
     for r in rows:
         t.add_row(r.target, str(r.count), "yes" if r.in_corpus else "no",
                   ", ".join(r.cited_by[:4]) +

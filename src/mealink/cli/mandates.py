@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from mealink.cli.options import AsOfOption, DbOption, out, write_csv
+from mealink.cli.options import AsOfOption, DbOption, id_column, out, print_with_ids, write_csv
 from mealink.errors import MealinkError
 from mealink.mandates.knowledge import knowledge, read_meetings
 from mealink.mandates.review import annex_lines
@@ -20,6 +20,7 @@ from mealink.reports import build_report, render_html, write_pdf, write_xlsx
 from mealink.reports.progress import COLUMNS as REPORT_COLUMNS
 from mealink.reports.progress import report_rows
 from mealink.store import open_store
+from mealink.store.corpus.status import document_id
 from mealink.store.mandates import (
     MandateFilters,
     MandateView,
@@ -75,7 +76,7 @@ def _status_text(v: MandateView) -> Text:
 def _mandate_table(views: list[MandateView], title: str, one_actor: bool = False) -> Table:
     """Mandates as a table; in a digest (one actor) the actor column is left out."""
     t = Table(show_lines=True, title=title)
-    t.add_column("mandate", style="cyan", overflow="fold", max_width=34)
+    id_column(t, "mandate", [v.id for v in views], style="cyan")
     if not one_actor:
         t.add_column("actor")
     t.add_column("asked", ratio=3)
@@ -106,7 +107,8 @@ def mandates_cmd(
         "--in-force/--not-in-force", help="Only mandates whose paragraph is in force, or only "
                                           "those whose paragraph is not.",
         show_default=False)] = None,
-    document: Annotated[str | None, typer.Option(help="Only this document (stable id).")] =
+    document: Annotated[str | None, typer.Option(help="Only this document (stable id, "
+                                                      "symbol or citation).")] =
         None,
     due_before: Annotated[str | None, typer.Option(help="Due by this meeting (COP15) or date "
                                                         "(2026-06-30).")] = None,
@@ -133,6 +135,8 @@ def mandates_cmd(
                         in_force=in_force_only is not False)
         views = [v for g in groups for v in g.mandates]
     else:
+        if document:  # a symbol or citation as well as a stable id, as the API takes it
+            document = document_id(store, document)
         filters = MandateFilters(actor, convention, status, in_force_only, document,
                                  due_before, due_after, time_bound, strength)
         views = list_mandates(store, filters, limit=limit)
@@ -157,10 +161,10 @@ def mandates_cmd(
         return
     if by_document:
         for g in groups:
-            out.print(_mandate_table(g.mandates, f"{g.label} — {g.title or ''}",
-                                     one_actor=True))
+            print_with_ids(_mandate_table(g.mandates, f"{g.label} — {g.title or ''}",
+                                          one_actor=True), [v.id for v in g.mandates])
         return
-    out.print(_mandate_table(views, f"{len(views)} mandates"))
+    print_with_ids(_mandate_table(views, f"{len(views)} mandates"), [v.id for v in views])
 
 
 def _emit(text: str, output: Path | None) -> None:

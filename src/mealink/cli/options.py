@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 
 class Format(StrEnum):
@@ -47,15 +48,51 @@ out = Console(soft_wrap=False)
 err = Console(stderr=True, highlight=False)
 
 
+#: the room a table leaves beside its id column when printed to a file or a pipe
+_BESIDE_IDS = 80
+
+
+def print_with_ids(table: Table, ids: Iterable[str]) -> None:
+    """Print a table whose id column never wraps: to a terminal at its width (the other
+    columns wrap), to a file or pipe wide enough that every id is printed whole."""
+    longest = max((len(i) for i in ids), default=0)
+    if out.is_terminal or out.width >= longest + _BESIDE_IDS:
+        out.print(table)
+        return
+    was = out.width
+    out.width = longest + _BESIDE_IDS
+    try:
+        out.print(table)
+    finally:
+        out.width = was
+
+
+def id_column(table: Table, header: str, ids: Iterable[str], **style: Any) -> None:
+    """Add a column of stable ids that is never cut or folded (an id cut in two cannot
+    be copied)."""
+    longest = max((len(i) for i in ids), default=len(header))
+    table.add_column(header, no_wrap=True, overflow="ignore",
+                     min_width=max(longest, len(header)), **style)
+
+
 def fail(message: str) -> None:
     """One error line on stderr; [brackets] in a file name are the name, not markup."""
     err.print(f"[bold red]mealink: error:[/] {escape(message)}", soft_wrap=True)
 
 
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell, as every CSV of mealink writes it: lists joined with "; ",
+    true/false (not Python's True/False), empty for None."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    return "" if value is None else value
+
+
 def write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
-    """Rows as CSV on stdout, lists joined with "; "."""
+    """Rows as CSV on stdout, cells as ``csv_cell`` writes them."""
     w = csv.DictWriter(sys.stdout, fieldnames=list(columns), extrasaction="ignore")
     w.writeheader()
     for r in rows:
-        w.writerow({k: "; ".join(map(str, v)) if isinstance(v, list) else v
-                    for k, v in r.items()})
+        w.writerow({k: csv_cell(v) for k, v in r.items()})

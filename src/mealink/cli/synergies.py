@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mealink.cli.options import DbOption, Format, out, write_csv
+from mealink.cli.views import shorten
 from mealink.errors import MealinkError
 from mealink.reports.synergies import render_overlaps_html, write_overlaps_xlsx
 from mealink.store import open_store
@@ -161,11 +162,12 @@ def _print_findings(report: FindingsReport) -> None:
         if f.topics:
             head.append(f" ({', '.join(f.topic_labels)})", style="dim")
         out.print(head)
-        out.print(Text(f.text[:300] + ("…" if len(f.text) > 300 else ""), style="dim"))
+        out.print(Text(shorten(f.text, 300), style="dim"))
         if not f.mandates:
             out.print("  bears on no in-force mandate above the threshold")
         for m, sim in f.mandates:
-            out.print(f"  {sim:.2f}  {m.where} ({', '.join(m.actors)}): {m.action[:120]}")
+            out.print(Text(f"  {sim:.2f}  {m.where} ({', '.join(m.actors)}): "
+                           f"{shorten(m.action, 120)}"))
     out.print(Text("\nDraft recommendations for the Scientific Council", style="bold"))
     for line in report.recommendations:
         out.print(f"- {line}")

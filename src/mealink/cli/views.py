@@ -21,6 +21,18 @@ _SCORE_LABELS = {
 }
 
 
+def shorten(text: str, width: int) -> str:
+    """``text`` cut to at most ``width`` characters at a word boundary, with an ellipsis
+    when anything was left out (never half a word)."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    space = cut.rfind(" ")
+    if space > width // 2:  # a very long word is cut rather than dropped whole
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + "…"
+
+
 def _snippet(text: str, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 

@@ -71,6 +71,13 @@ def validate_akn(root: etree._Element, name: str) -> None:
                            "please report this with the document")
 
 
+def _umask() -> int:
+    """The process's umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def _atomic_path(path: Path) -> Iterator[Path]:
     """A temporary path beside ``path``, renamed to it only once completely written."""
@@ -79,6 +86,7 @@ def _atomic_path(path: Path) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it 0600; a file gets the umask
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

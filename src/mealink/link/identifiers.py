@@ -238,6 +238,11 @@ def document_keys(convention: str | None, symbol: str | None, number: str | None
     return [_key(convention, type_, item, rev_text) for item in _expand(ident)]
 
 
+#: the short type words a user may type after a convention's name ('CMS Res.11.10')
+_SHORT_TYPES = {"res": "resolution", "dec": "decision", "rec": "recommendation"}
+_SHORT_TYPE = re.compile(r"(res|dec|rec)\.\s*(?=\d)", re.I)
+
+
 def parse_key(text: str, context: str | None = None) -> DocKey | None:
     """A key from what a user types: a citation ('CMS Resolution 7.9', 'Resolution Conf.
     13.10 (Rev. CoP19)', 'decision XIV/11', 'CBD XIV/11') or a symbol ('UNEP/EA.3/Res.7')."""
@@ -255,6 +260,9 @@ def parse_key(text: str, context: str | None = None) -> DocKey | None:
     if m:
         conv = nb.alias_owner[m.group(0)]
         ident = (text[:m.start()] + text[m.end():]).strip().lstrip("/ ")
-        keys = citation_keys(nb.default_types.get(conv, "decision"), ident, text, conv)
+        short = _SHORT_TYPE.match(ident)  # 'CMS Res.11.10', as the README writes it
+        kind = _SHORT_TYPES[short.group(1).lower()] if short else \
+            nb.default_types.get(conv, "decision")
+        keys = citation_keys(kind, ident[short.end():] if short else ident, text, conv)
         return keys[0] if keys else None
     return None

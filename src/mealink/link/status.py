@@ -153,8 +153,9 @@ def known_in_force(state: str, stored: bool) -> bool | None:
     return None if state == "no repeal known" else stored
 
 
-def parse_as_of(text: str) -> AsOf:
-    """'COP14', 'CoP19', 'MOP5', '2020', '2020-03' or '2020-03-01'."""
+def parse_as_of(text: str, name: str = "--as-of") -> AsOf:
+    """'COP14', 'CoP19', 'MOP5', '2020', '2020-03' or '2020-03-01'; ``name`` is what the
+    value is called where it was given (the CLI's option, the API's parameter)."""
     t = text.strip()
     m = _MEETING.match(t.replace(" ", ""))
     if m:
@@ -166,7 +167,7 @@ def parse_as_of(text: str) -> AsOf:
                                     int(d.group("d") or (31 if not d.group("m") else 28))))
         except ValueError:
             pass
-    raise MealinkError(f"--as-of {text!r}: give a meeting (COP14, CoP19, MOP5) or a date "
+    raise MealinkError(f"{name} {text!r}: give a meeting (COP14, CoP19, MOP5) or a date "
                        "(2020, 2020-03 or 2020-03-01)")
 
 

@@ -30,7 +30,7 @@ SUPPORTED_SUFFIXES: frozenset[str] = frozenset({
     ".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf", ".docx", ".json",
     ".xml"})
 
-_READS = "mealink reads .txt, .md, .html, .pdf and .docx"
+_READS = "mealink reads .txt, .md, .html, .pdf, .docx, .json and .xml"
 _MD_SUFFIXES = frozenset({".md", ".markdown"})
 _HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 

@@ -210,6 +210,11 @@ def add_progress(store: Store, mandate_id: str, author: str, *, status: str | No
                                     "their ids")
             latest = conn.execute(select(func.max(ProgressRow.seq)).where(
                 ProgressRow.mandate_id == mandate_id)).scalar() or 0
+            if expected_seq is not None and expected_seq > latest:
+                raise MealinkError(
+                    f"{mandate_id} has no progress entries yet, so no entry {expected_seq} to "
+                    "have read; expect 0 (or nothing) for its first entry" if not latest else
+                    f"{mandate_id} has no entry {expected_seq}: its latest is entry {latest}")
             if expected_seq is not None and expected_seq != latest:
                 raise ConflictError(
                     f"{mandate_id}: entry {latest} was written since you read entry "
@@ -559,7 +564,21 @@ def _digest(views: list[MandateView]) -> list[DigestGroup]:
         groups.setdefault(v.document_id, DigestGroup(v.document_id, v.document_label, v.title,
                                                      [])).mandates.append(v)
     for g in groups.values():
-        g.mandates.sort(key=lambda v: (v.deadline is None, v.due or far, v.order))
+        g.mandates.sort(key=lambda v: (v.deadline is None, v.due or far,
+                                       _meeting_order(v.deadline), v.order))
     return sorted(groups.values(), key=lambda g: (
-        not g.mandates[0].time_bound, g.mandates[0].due or far, g.label))
+        not g.mandates[0].time_bound, g.mandates[0].due or far,
+        _meeting_order(g.mandates[0].deadline), g.label))
+
+
+def _meeting_order(d: Deadline | None) -> float:
+    """Where an undated meeting deadline falls among a convention's meetings: COP15 at 15,
+    the next Standing Committee after COP14 between COP14 and COP15 (at 14.5), so that a
+    digest orders what the calendar cannot date yet by meeting order, not by its words."""
+    if d is None or d.kind == "date":
+        return float("inf")
+    if d.body == "COP":
+        n = d.number if d.kind == "meeting" else (d.after + 1 if d.after is not None else None)
+        return float(n) if n is not None else float("inf")
+    return d.after + 0.5 if d.after is not None else float("inf")
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection, select
 
-from mealink.errors import NotFoundError
+from mealink.errors import MealinkError, NotFoundError
 from mealink.instruments import instruments
 from mealink.link.lineage import REMOVALS
 from mealink.link.status import AsOf, DocInfo, EdgeInfo, meeting_label, parse_as_of, status_of
@@ -83,13 +83,40 @@ def _texts_under_review(conn: Connection, convention: str, moment: AsOf | None,
     return live, lapsing
 
 
-def review(store: Store, convention: str, as_of: str | None = None,
+def _check_meeting(conn: Connection, convention: str, moment: AsOf,
+                   meetings: Iterable[MeetingEntry]) -> None:
+    """Refuse a meeting of ``convention`` that neither the calendar nor the corpus knows
+    and that is not the next one (a review prepares a meeting), in one line."""
+    wanted = convention.strip().lower()
+    numbers = {m.number for m in (*knowledge().calendar, *meetings)
+               if m.body == "COP" and m.convention.lower() == wanted}
+    numbers.update(n for c, n in conn.execute(
+        select(DocumentRow.convention, DocumentRow.meeting).where(
+            DocumentRow.meeting.is_not(None)).distinct()) if (c or "").lower() == wanted
+        and n is not None)
+    if not numbers:
+        return  # nothing tells which meetings there are
+    last = max(numbers)
+    conv = next((m.convention for m in knowledge().calendar
+                 if m.convention.lower() == wanted), convention)
+    number = moment.meeting or 0
+    if not 1 <= number <= last + 1:
+        raise MealinkError(
+            f"{moment.label!r} is not a meeting of {conv} that mealink knows: its calendar and "
+            f"corpus go to {meeting_label(conv, last)}; give a meeting up to "
+            f"{meeting_label(conv, last + 1)} (the next) or a date")
+
+
+def review(store: Store, convention: str, as_of: str | AsOf | None = None,
            meetings: Iterable[MeetingEntry] = ()) -> ReviewResult:
     """Proposals to delete lapsed decisions, repeal in full, repeal in part and consolidate
     for ``convention``."""
-    moment = parse_as_of(as_of) if as_of else None
+    moment = parse_as_of(as_of) if isinstance(as_of, str) and as_of else \
+        as_of if isinstance(as_of, AsOf) else None
     know = knowledge()
     with store.engine.connect() as conn:
+        if moment is not None and moment.meeting is not None:
+            _check_meeting(conn, convention, moment, meetings)
         cal = calendar_for(conn, meetings)
         live, lapsing = _texts_under_review(conn, convention, moment, cal)
         if not live and not lapsing:
@@ -139,5 +166,5 @@ def review(store: Store, convention: str, as_of: str | None = None,
                            tuple(mandates[d.id]), frozenset(cites[d.id]),
                            " ".join(texts[d.id]), frozenset(removed[d.id]),
                            instruments().ends(d.convention, d.type)) for d in docs]
-    return propose(conv or convention, as_of, facts, know.standing_verbs, know.consolidate_at,
-                   lapsing)
+    return propose(conv or convention, moment.label if moment else None, facts,
+                   know.standing_verbs, know.consolidate_at, lapsing)

@@ -21,6 +21,7 @@ from mealink.store.search.vectors import vectors_of
 from mealink.synergies.leads import IssueReport, KnownText, issue_reports
 from mealink.synergies.overlaps import Cluster, MandateItem, Overlap, clusters_of, find_overlaps
 from mealink.synergies.rules import SynergyRules, synergy_rules
+from mealink.vocabulary import vocabulary
 
 __all__ = ["OverlapReport", "mandate_items", "overlap_report", "topic_id", "topic_ids",
            "topic_labels"]
@@ -178,6 +179,17 @@ def cited_on_topics(store: Store, min_score: float
                  for c, texts in by.items()} for t, by in known.items()})
 
 
+def _known_conventions(names: list[str]) -> None:
+    """Refuse a convention mealink does not know, in one line naming it and the known ones
+    (an unknown one would silently match nothing)."""
+    known = [c.id for c in vocabulary().conventions]
+    lower = {k.lower() for k in known}
+    for name in names:
+        if name.lower() not in lower:
+            raise MealinkError(f"convention {name!r} is not one mealink knows; known: "
+                               f"{', '.join(known)}")
+
+
 def overlap_report(store: Store, *, topic: str | None = None, actor: str | None = None,
                    conventions: list[str] | None = None, threshold: float | None = None,
                    model: Encoder | None = None) -> OverlapReport:
@@ -187,6 +199,7 @@ def overlap_report(store: Store, *, topic: str | None = None, actor: str | None 
     if not 0.0 < t <= 1.0:
         raise MealinkError(f"threshold {t}: give a cosine between 0 and 1 (default "
                            f"{rules.overlap_threshold})")
+    _known_conventions(conventions or [])
     wanted = topic_ids(topic) if topic else None
     items = mandate_items(store, conventions=conventions, actor=actor, topics=wanted,
                           rules=rules)

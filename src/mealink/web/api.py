@@ -5,15 +5,17 @@ filtered with the same names as the CLI's options; every error has one JSON shap
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from mealink.errors import NotFoundError
-from mealink.link.status import parse_as_of
+from mealink.errors import MealinkError, NotFoundError
+from mealink.link.status import AsOf, parse_as_of
+from mealink.mandates.knowledge import knowledge
 from mealink.store.corpus.documents import list_documents, overview, read_document
-from mealink.store.corpus.status import in_force
+from mealink.store.corpus.status import document_id, in_force
 from mealink.store.corpus.status import lineage as lineage_of
 from mealink.store.corpus.status import status as status_of_text
 from mealink.store.corpus.topics import topic_counts
@@ -31,6 +33,7 @@ from mealink.store.search.find import find
 from mealink.store.search.hits import SearchFilters
 from mealink.store.synergies import overlap_report
 from mealink.store.users import add_user, list_users
+from mealink.vocabulary import vocabulary
 from mealink.web import schemas as s
 from mealink.web.graph import lineage_edges
 from mealink.web.security import check_csrf, current_user, may_read, require
@@ -54,21 +57,57 @@ def _store(request: Request) -> Store:
     return store
 
 
-def mandate_filters(actor: Text = None, convention: Text = None, status: Text = None,
-                    in_force: bool | None = None, document: Text = None,
+def _as_of(value: str | None, name: str) -> AsOf | None:
+    """A meeting or date of the query string, refused under its parameter's name."""
+    return parse_as_of(value, name) if value else None
+
+
+def _document(request: Request, value: str | None) -> str | None:
+    """The stable id of the document a filter names: an id, a symbol or a citation
+    ('CMS Res.11.10'), as the CLI and the pages take it."""
+    return document_id(_store(request), value) if value and value.strip() else None
+
+
+def _meeting(value: str | None) -> tuple[str | None, int | None]:
+    """'COP13', 'CoP19', 'CMS:13' or '13': the convention it names (if any) and its number."""
+    if value is None or not value.strip():
+        return None, None
+    m = _MEETING.fullmatch(value.strip())
+    known = {c.id.lower(): c.id for c in vocabulary().conventions}
+    conv = m.group("conv").strip() if m and m.group("conv") else None
+    if m is None or (conv is not None and conv.lower() not in known):
+        raise MealinkError(f"meeting {value!r}: give a meeting such as COP13, CMS:13 or 13"
+                           + (f"; known conventions: {', '.join(known.values())}"
+                              if m is not None else ""))
+    return (known[conv.lower()] if conv else None), int(m.group("n"))
+
+
+_MEETING = re.compile(r"(?:(?P<conv>[^:]+):)?\s*(?:[A-Za-z]{2,5}\s*)?(?P<n>\d{1,4})")
+
+
+def mandate_filters(request: Request, actor: Text = None, convention: Text = None,
+                    status: Text = None, in_force: bool | None = None, document: Text = None,
                     due_before: Text = None, due_after: Text = None,
                     time_bound: bool | None = None, strength: Text = None) -> MandateFilters:
-    """The mandate filters of the query string (the same names as the CLI's options)."""
-    return MandateFilters(actor, convention, status, in_force, document, due_before,
-                          due_after, time_bound, strength)
+    """The mandate filters of the query string (the same names and values as the CLI's
+    options), each refused under its own name."""
+    if status and status not in knowledge().statuses:
+        raise MealinkError(f"status {status!r}: one of {', '.join(knowledge().statuses)}")
+    _as_of(due_before, "due_before")
+    _as_of(due_after, "due_after")
+    return MandateFilters(actor, convention, status, in_force, _document(request, document),
+                          due_before, due_after, time_bound, strength)
 
 
-def search_filters(convention: Text = None, document: Text = None,
-                   meeting: Annotated[int | None, Query(ge=0, le=1000)] = None,
+def search_filters(request: Request, convention: Text = None, document: Text = None,
+                   meeting: Annotated[str | None, Query(
+                       max_length=60, description="COP13, CMS:13 or 13")] = None,
                    kind: Text = None, verb: Text = None, actor: Text = None,
                    in_force: bool | None = None) -> SearchFilters:
-    """The search filters of the query string."""
-    return SearchFilters(convention, document, meeting, kind, verb, actor, in_force)
+    """The search filters of the query string (the values the CLI and the pages take)."""
+    conv, number = _meeting(meeting)
+    return SearchFilters(convention or conv, _document(request, document), number, kind,
+                         verb, actor, in_force)
 
 
 @router.get("/overview", response_model=s.Overview, summary="The corpus at a glance")
@@ -161,7 +200,7 @@ def get_status(request: Request, document_id: str, as_of: Text = None) -> Any:
     meeting of the text's convention (COP14) or a date. ``in_force`` is null when it cannot
     be told (a text known only from citations: "no repeal known")."""
     return status_of_text(_store(request), document_id,
-                          parse_as_of(as_of) if as_of else None).to_dict()
+                          _as_of(as_of, "as_of")).to_dict()
 
 
 @router.get("/in-force", response_model=s.Page[s.Status],
@@ -170,7 +209,7 @@ def get_in_force(request: Request, convention: Text = None, as_of: Text = None,
                  include_cited: bool = False, limit: Limit = 50, offset: Offset = 0) -> Any:
     """Stored texts in force, wholly or in part; ``include_cited`` adds texts known only from
     citations that nothing known repeals ("no repeal known")."""
-    rows = in_force(_store(request), convention, parse_as_of(as_of) if as_of else None,
+    rows = in_force(_store(request), convention, _as_of(as_of, "as_of"),
                     include_cited=include_cited)
     return {"total": len(rows), "limit": limit, "offset": offset,
             "items": [r.to_dict() for r in rows[offset:offset + limit]]}
@@ -237,7 +276,7 @@ def get_review(request: Request, convention: Annotated[str, Query(min_length=1,
                                                                     max_length=60)],
                as_of: Text = None) -> Any:
     """What to repeal in full, in part, and what to consolidate, before a meeting."""
-    return review_of(_store(request), convention, as_of).to_dict()
+    return review_of(_store(request), convention, _as_of(as_of, "as_of")).to_dict()
 
 
 @router.get("/me", response_model=s.UserOut | None, summary="Who is signed in")

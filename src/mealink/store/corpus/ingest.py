@@ -78,6 +78,8 @@ class FileOutcome:
     paragraphs: int = 0
     #: one line for each record of an InforMEA file that could not be stored, naming it
     problems: tuple[str, ...] = ()
+    #: the stored copy this file replaced (one that could not be identified), if any
+    replaced_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -375,6 +377,7 @@ def _replace(store: Store, rec: DocumentRecord, source: tuple[str, str, bytes, s
     another process stored meanwhile (this file, the same bytes, the same text) is seen."""
     shown = source[0]
     doc_id = rec.document["id"]
+    replaced = None
     with writing(store) as conn:
         rows = conn.execute(select(DocumentRow.id, DocumentRow.source, DocumentRow.type,
                                    DocumentRow.language, DocumentRow.content_hash,
@@ -397,6 +400,7 @@ def _replace(store: Store, rec: DocumentRecord, source: tuple[str, str, bytes, s
             # The stored copy could not be identified, this one can: keep this one.
             conn.execute(delete(DocumentRow).where(DocumentRow.id == clash.id))
             note = f"replaces the copy read from {clash.source}, which had no symbol"
+            replaced = clash.id
         elif clash is not None:
             other = rec.document["language"]
             what = f"the same text in another language ({other}) as" \
@@ -407,7 +411,7 @@ def _replace(store: Store, rec: DocumentRecord, source: tuple[str, str, bytes, s
             conn.execute(delete(DocumentRow).where(DocumentRow.id == mine.id))
         _write(conn, rec, source)
     return FileOutcome(shown, "updated" if mine else "added", doc_id, note,
-                       paragraphs=len(rec.paragraphs))
+                       paragraphs=len(rec.paragraphs), replaced_id=replaced)
 
 
 def ingest(store: Store, paths: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES,
@@ -446,7 +450,15 @@ def ingest(store: Store, paths: Iterable[str | Path], *, max_bytes: int = DEFAUL
 
 def _record(summary: IngestSummary, outcome: FileOutcome,
             on_file: Callable[[FileOutcome], None] | None) -> bool:
-    """Add ``outcome`` to the batch and report it; True when a fault has stopped the batch."""
+    """Add ``outcome`` to the batch and report it; True when a fault has stopped the batch.
+    A copy of this batch that a later file replaced is no longer stored: it is counted
+    again as a duplicate, so the counts say what is stored."""
+    if outcome.replaced_id is not None:
+        for i, o in enumerate(summary.outcomes):
+            if o.document_id == outcome.replaced_id and o.outcome in ("added", "updated"):
+                summary.outcomes[i] = replace(
+                    o, outcome="duplicate", paragraphs=0,
+                    message=f"same text as {outcome.path}, which names its symbol; stored once")
     summary.outcomes.append(outcome)
     if on_file is not None:
         on_file(outcome)

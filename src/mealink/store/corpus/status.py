@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, func, or_, select
 
 from mealink.errors import NotFoundError
-from mealink.link.identifiers import parse_key
+from mealink.link.identifiers import DocKey, citation_keys, parse_key
 from mealink.link.lineage import REMOVALS
 from mealink.link.status import (
     PAST,
@@ -43,8 +43,8 @@ from mealink.store.engine.schema import (
 )
 from mealink.store.mandates import calendar_for
 
-__all__ = ["CitedText", "DocumentStatus", "LineageNode", "cited", "find_document", "in_force",
-           "lineage", "status", "unresolved"]
+__all__ = ["CitedText", "DocumentStatus", "LineageNode", "cited", "document_id", "find_document",
+           "in_force", "lineage", "status", "unresolved"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +141,13 @@ def find_document(conn: Connection, text: str) -> tuple[str, str | None]:
     raise NotFoundError(f"{text!r} is not in the corpus and no stored text cites it{note}; "
                         "check the symbol (e.g. 'CMS Resolution 11.10', 'decision XIV/11') or "
                         "ingest it first")
+
+
+def document_id(store: Store, text: str) -> str:
+    """The stable id of the stored document ``text`` names (a stable id, a symbol or a
+    citation such as 'CMS Res.11.10'), so a filter takes what a reader types."""
+    with store.engine.connect() as conn:
+        return find_document(conn, text)[0]
 
 
 def _acts(statuses: Status, docs: dict[str, DocInfo]) -> list[Act]:
@@ -374,27 +381,49 @@ class CitedText:
 
 
 def cited(store: Store, *, unresolved_only: bool = False) -> list[CitedText]:
-    """Every cited text (or only those whose text is not in the corpus), most cited first."""
+    """Every cited text (or only those whose text is not in the corpus), most cited first.
+
+    ``count`` is the number of citations of the text in stored texts, counted the same way
+    in both lists (the unresolved list is a subset of the full one); a text citing itself
+    or an item it holds ('Decision 14.10' citing 14.11 in 'Decisions 14.10-14.12') is left
+    out of both: there is nothing to ingest."""
     with store.engine.connect() as conn:
         stubs = set(conn.execute(select(DocumentRow.id).where(DocumentRow.is_stub)).scalars())
-        rows = conn.execute(select(CitationRow.target_key, CitationRow.target_label,
-                                   CitationRow.written, CitationRow.target_id,
-                                   CitationRow.document_id, func.count().label("n")).group_by(
+        own: dict[str, set[str]] = defaultdict(set)
+        for key, doc_id in conn.execute(select(DocumentKeyRow.key, DocumentKeyRow.document_id)):
+            own[doc_id].add(key)
+        rows = conn.execute(select(
             CitationRow.target_key, CitationRow.target_label, CitationRow.written,
-            CitationRow.target_id, CitationRow.document_id)).all()
+            CitationRow.target_id, CitationRow.document_id, CitationRow.type,
+            CitationRow.identifier, DocumentRow.convention, func.count().label("n")).join(
+            DocumentRow, DocumentRow.id == CitationRow.document_id).group_by(
+            CitationRow.target_key, CitationRow.target_label, CitationRow.written,
+            CitationRow.target_id, CitationRow.document_id, CitationRow.type,
+            CitationRow.identifier, DocumentRow.convention)).all()
     groups: dict[str, dict[str, Any]] = {}
     for r in rows:
-        stored = r.target_id is not None and r.target_id not in stubs
-        if stored and unresolved_only:
+        if _cites_itself(r.document_id, r.target_key, r.target_id, own[r.document_id],
+                         citation_keys(r.type, r.identifier, r.written, r.convention)):
             continue
         name = r.target_label or r.written
         g = groups.setdefault(r.target_key or name, {"target": name, "key": r.target_key,
                                                       "count": 0, "by": set(),
-                                                      "stored": stored})
+                                                      "stored": False})
         g["count"] += r.n
         g["by"].add(r.document_id)
+        g["stored"] |= r.target_id is not None and r.target_id not in stubs
     return sorted((CitedText(g["target"], g["key"], g["count"], sorted(g["by"]), g["stored"])
-                   for g in groups.values()), key=lambda u: (-u.count, u.target))
+                   for g in groups.values() if not (unresolved_only and g["stored"])),
+                  key=lambda u: (-u.count, u.target))
+
+
+def _cites_itself(doc_id: str, target_key: str | None, target_id: str | None,
+                  own: set[str], named: list[DocKey]) -> bool:
+    """Whether a citation resolves to the citing text or to an item it holds (the linker
+    drops such keys, so the citation is left without a target)."""
+    if target_id == doc_id or (target_key is not None and target_key in own):
+        return True
+    return target_key is None and bool(named) and all(k.id in own for k in named)
 
 
 def unresolved(store: Store) -> list[CitedText]:
