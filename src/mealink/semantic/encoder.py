@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -100,11 +101,13 @@ class Encoder:
         out: NDArray[np.float32] = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
         return out
 
-    def encode(self, texts: list[str], *, batch_size: int = 32) -> NDArray[np.float32]:
+    def encode(self, texts: list[str], *, batch_size: int = 32,
+               on_batch: Callable[[int], None] | None = None) -> NDArray[np.float32]:
         """One unit vector per text (rows in the order given).
 
         Texts are batched by length, so a batch pads little; padding is masked out, so a
-        text's vector does not depend on its batch beyond float rounding.
+        text's vector does not depend on its batch beyond float rounding. ``on_batch(n)``
+        is told after each batch how many texts are embedded so far (for a progress bar).
         """
         if self._session is None:
             self._load()
@@ -113,6 +116,8 @@ class Encoder:
         for at in range(0, len(order), batch_size):
             chunk = order[at:at + batch_size]
             out[chunk] = self._run([texts[i] or " " for i in chunk])
+            if on_batch is not None:
+                on_batch(at + len(chunk))
         return out
 
     def encode_one(self, text: str) -> NDArray[np.float32]:

@@ -67,7 +67,7 @@ def embed_paragraphs(store: Store, *, model: Encoder | None = None,
                      on_progress: Callable[[int, int], None] | None = None) -> EmbedSummary:
     """Embed every paragraph text (headings aside) and every mandate's action that has no
     vector yet; drop vectors no text uses any more. ``on_progress(done, total)`` is called
-    after each chunk."""
+    as texts are embedded (after each batch of the encoder)."""
     enc = model or encoder()
     with store.engine.connect() as conn:
         have = set(conn.execute(select(EmbeddingRow.text_hash).where(
@@ -83,7 +83,12 @@ def embed_paragraphs(store: Store, *, model: Encoder | None = None,
     done = 0
     for at in range(0, len(missing), _CHUNK):
         chunk = missing[at:at + _CHUNK]
-        vectors = enc.encode([wanted[h] for h in chunk])
+
+        def embedded(n: int, before: int = done) -> None:
+            if on_progress is not None:
+                on_progress(before + n, len(missing))
+
+        vectors = enc.encode([wanted[h] for h in chunk], on_batch=embedded)
         with writing(store) as conn:  # another process may have embedded some meanwhile
             meanwhile = set(conn.execute(select(EmbeddingRow.text_hash).where(
                 EmbeddingRow.model == MODEL_ID, EmbeddingRow.text_hash.in_(chunk))).scalars())
