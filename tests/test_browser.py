@@ -173,13 +173,15 @@ def test_sign_in_and_change_a_mandate_status(page: object) -> None:
     page.goto(mandate_url)
     page.get_by_label("New status").select_option("implemented")
     page.get_by_label("Note", exact=True).fill("Review delivered to the Sessional Committee.")
-    page.get_by_label("Evidence").fill("UNEP/CMS/ScC-SC6/Doc.7")
+    page.get_by_label("Evidence").fill("CMS Decision 14.911")
     page.get_by_role("button", name="Record as ana").click()
     expect(page.locator(".flash")).to_have_text("Progress recorded.")
     history = page.locator("ol.history li").last
     expect(history).to_contain_text("ana")
     expect(history).to_contain_text("implemented")
-    expect(history).to_contain_text("UNEP/CMS/ScC-SC6/Doc.7")
+    expect(history).to_contain_text("CMS Decision 14.911")
+    expect(history.get_by_role("link", name="CMS Decision 14.911")).to_have_attribute(
+        "href", "/cms/decision/14.910")  # evidence given as a symbol leads to the text
     expect(page.locator("dl.facts .status").first).to_have_text("implemented")
     shot(page, "mandate")
 

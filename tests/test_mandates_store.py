@@ -107,7 +107,7 @@ def test_progress_is_attributed_append_only_and_survives_restart(
     url, store = fresh
     at = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     add_progress(store, M_3B, "Ana Officer", note="Draft guidance circulated",
-                 evidence=["UNEP/CMS/ScC-SC7/Doc.5"], now=at)
+                 evidence=["CMS Decision 14.911"], now=at)
     add_progress(store, M_3B, "Ben Councillor", status="implemented",
                  evidence=["https://www.cms.int/en/document/guidance"], expected_seq=1)
     store.dispose()
@@ -115,7 +115,7 @@ def test_progress_is_attributed_append_only_and_survives_restart(
     entries = history(again, M_3B)
     assert [(e.seq, e.author, e.status) for e in entries] == [
         (1, "Ana Officer", None), (2, "Ben Councillor", "implemented")]
-    assert entries[0].recorded_at == at and entries[0].evidence == ("UNEP/CMS/ScC-SC7/Doc.5",)
+    assert entries[0].recorded_at == at and entries[0].evidence == ("CMS Decision 14.911",)
     [view] = list_mandates(again, MandateFilters(document="cms/resolution/13.905", actor=
                                                  "Scientific Council", status="implemented"))
     assert view.id == M_3B and view.latest is not None and view.entries == 2
@@ -144,7 +144,7 @@ def test_progress_cannot_be_overwritten(fresh: tuple[str, Store]) -> None:
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"status": "done"}, "status 'done' is not one of: active, implemented"),
     ({}, "needs a status, a note or evidence"),
-    ({"note": "x", "evidence": ["https://exa mple"]}, "give a document symbol or an http"),
+    ({"note": "x", "evidence": ["https://exa mple"]}, r"neither an http\(s\) URL nor the symbol"),
 ])
 def test_bad_progress_is_refused(invented: Store, kwargs: dict[str, object], message: str
                                  ) -> None:
@@ -255,7 +255,7 @@ def test_mandate_commands(tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(xlsx).active
     assert sheet is not None and sheet.max_row > 50 and sheet["A1"].value == "id"
     added = run("progress", "add", M_3B, "--by", "Ana Officer", "--status", "implemented",
-                "--note", "=HYPERLINK(\"http://evil\")", "--evidence", "UNEP/CMS/COP14/Doc.1",
+                "--note", "=HYPERLINK(\"http://evil\")", "--evidence", "CMS Decision 14.911",
                 "--db", db)
     assert added.returncode == 0 and "entry 1 recorded" in added.stdout
     shown = run("progress", "show", M_3B, "--format", "json", "--db", db)
@@ -268,7 +268,7 @@ def test_mandate_commands(tmp_path: Path) -> None:
         assert out.stat().st_size > 1000
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Progress on the CMS mandates addressed to the Scientific Council" in html
-    assert "For StC55" in html and "UNEP/CMS/COP14/Doc.1" in html
+    assert "For StC55" in html and "CMS Decision 14.911" in html
     assert "=HYPERLINK(&#34;http://evil&#34;)" in html  # shown as text, escaped
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
     book = openpyxl.load_workbook(tmp_path / "report.xlsx").active

@@ -71,14 +71,14 @@ def test_editor_changes_a_status_through_the_form_and_is_named(
     assert "Record progress" in page.text
     r = client.post(f"/mandate/{M_3B}/progress", data={
         "csrf_token": csrf, "status": "implemented", "note": "Review delivered to ScC-SC6",
-        "evidence": "UNEP/CMS/ScC-SC6/Doc.7\nhttps://www.cms.int/en/document/x",
+        "evidence": "CMS Decision 14.911\nhttps://www.cms.int/en/document/x",
         "expect": str(before)}, follow_redirects=False)
     assert r.status_code == 303
     entries = history(store, M_3B)
     assert len(entries) == before + 1
     last = entries[-1]
     assert (last.author, last.status) == ("ana", "implemented")
-    assert last.evidence == ("UNEP/CMS/ScC-SC6/Doc.7", "https://www.cms.int/en/document/x")
+    assert last.evidence == ("CMS Decision 14.911", "https://www.cms.int/en/document/x")
     shown = client.get(f"/mandate/{M_3B}").text
     assert "Progress recorded." in shown and "<b>ana</b>" in shown
     assert "Review delivered to ScC-SC6" in shown

@@ -1,5 +1,6 @@
 """``mealink serve``: the web application and API, on one process or several workers sharing
-one listening socket; reading open to all or to signed-in users."""
+one listening socket; reading open to all or to signed-in users; answering only to the Host
+names it is told (and the loopback ones)."""
 
 from __future__ import annotations
 
@@ -59,9 +60,11 @@ def _listen(host: str, port: int, reuse_port: bool) -> socket.socket:
 def _uvicorn_config(host: str, port: int) -> Any:
     import uvicorn
 
+    from mealink.web.protocol import LimitedHttpProtocol
+
     return uvicorn.Config("mealink.web.app:app_from_env", factory=True, host=host, port=port,
                           log_level="warning", access_log=False, proxy_headers=True,
-                          server_header=False)
+                          server_header=False, http=LimitedHttpProtocol)
 
 
 def _worker(host: str, port: int) -> None:
@@ -116,9 +119,15 @@ def serve(
         "--secure-cookies/--no-secure-cookies",
         help="Send the session cookie over HTTPS only (default: yes, unless serving plain "
              "HTTP on loopback).")] = None,
+    allowed_host: Annotated[list[str] | None, typer.Option(
+        "--allowed-host", help="A Host name the server answers to besides localhost, "
+        "127.0.0.1 and --host (repeat for several; *.example.org for its subdomains, * for "
+        "any); default: MEALINK_ALLOWED_HOSTS, comma separated.")] = None,
 ) -> None:
     """Start the web application and the REST API (/api/v1) on the database."""
     import uvicorn
+
+    from mealink.web.middleware import served_hosts
 
     store = open_store(db, create=True)  # create or upgrade it once, before any worker
     store.dispose()
@@ -131,18 +140,25 @@ def serve(
     os.environ["MEALINK_READ"] = read.value
     os.environ["MEALINK_SECURE_COOKIES"] = "1" if secure else "0"
     os.environ["MEALINK_THREADS"] = str(threads)
+    told = allowed_host if allowed_host else [os.environ.get("MEALINK_ALLOWED_HOSTS", "")]
+    hosts = served_hosts(host, told)
+    os.environ["MEALINK_ALLOWED_HOSTS"] = ",".join(hosts)
     typer.echo(f"mealink: serving {store.name} on http://{host}:{port}/ with {workers} "
                f"worker{'s' if workers != 1 else ''} (reading {read.value}; Ctrl+C stops)",
                err=True)
+    typer.echo(f"mealink: answering to the hosts {', '.join(hosts)} (--allowed-host adds "
+               "others)", err=True)
     if reuse_port:
         _run_workers(host, port, workers)
     else:
         if workers == 1:
             uvicorn.Server(_uvicorn_config(host, port)).run()
         else:  # no SO_REUSEPORT here: uvicorn's workers share one socket
+            from mealink.web.protocol import LimitedHttpProtocol
+
             uvicorn.run("mealink.web.app:app_from_env", factory=True, host=host, port=port,
                         workers=workers, log_level="warning", access_log=False,
-                        proxy_headers=True, server_header=False)
+                        proxy_headers=True, server_header=False, http=LimitedHttpProtocol)
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import (
     ColumnElement,
@@ -27,17 +28,24 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from mealink.errors import ConflictError, MealinkError, NotFoundError
+from mealink.link.identifiers import parse_key
 from mealink.link.status import AsOf, DocInfo, Status, parse_as_of
 from mealink.mandates.deadlines import Calendar, Deadline
 from mealink.mandates.knowledge import MeetingEntry, knowledge
 from mealink.mandates.status import Derived, derive_status, effective_status, removal_status
 from mealink.store.engine.database import Store
-from mealink.store.engine.schema import DocumentRow, MandateRow, ParagraphRow, ProgressRow
+from mealink.store.engine.schema import (
+    DocumentKeyRow,
+    DocumentRow,
+    MandateRow,
+    ParagraphRow,
+    ProgressRow,
+)
 from mealink.vocabulary import vocabulary
 
 __all__ = ["MandateFilters", "MandateView", "ProgressEntry", "add_progress", "calendar_for",
-           "deadline_of", "derive_statuses", "digest", "history", "list_mandates", "mandate",
-           "mandate_counts", "page_mandates"]
+           "deadline_of", "derive_statuses", "digest", "evidence_links", "history",
+           "list_mandates", "mandate", "mandate_counts", "page_mandates"]
 
 _URL = re.compile(r"^https?://\S+$")
 
@@ -173,14 +181,40 @@ def history(store: Store, mandate_id: str) -> list[ProgressEntry]:
             ProgressRow.mandate_id == mandate_id).order_by(ProgressRow.seq))]
 
 
-def _check_evidence(evidence: Iterable[str]) -> tuple[str, ...]:
+def _is_web_link(text: str) -> bool:
+    """An http(s) URL with a host."""
+    return bool(_URL.match(text)) and bool(urlsplit(text).hostname)
+
+
+def _stored_text(conn: Connection, text: str) -> str | None:
+    """The stored text (not a citation stub) ``text`` names by id, symbol or citation."""
+    stored = DocumentRow.is_stub.is_(False)
+    found: str | None = conn.execute(select(DocumentRow.id).where(
+        (DocumentRow.id == text) | (DocumentRow.symbol == text), stored)).scalar()
+    if found is None and (key := parse_key(text)) is not None:
+        found = conn.execute(select(DocumentKeyRow.document_id).join(DocumentRow).where(
+            DocumentKeyRow.key == key.id, stored)).scalar()
+    return found
+
+
+def evidence_links(store: Store, evidence: Iterable[str]) -> dict[str, str]:
+    """Where evidence leads: an http(s) URL to itself, a stored text's symbol to its id."""
+    with store.engine.connect() as conn:
+        found = {e: e if _is_web_link(e) else _stored_text(conn, e) for e in set(evidence)}
+    return {e: target for e, target in found.items() if target}
+
+
+def _check_evidence(conn: Connection, evidence: Iterable[str]) -> tuple[str, ...]:
+    """The evidence as given, each an http(s) URL or the symbol of a text in the corpus."""
     out = []
     for e in evidence:
         e = e.strip()
         if not e:
             continue
-        if len(e) > 500 or (e.lower().startswith(("http:", "https:")) and not _URL.match(e)):
-            raise MealinkError(f"evidence {e[:60]!r}: give a document symbol or an http(s) URL")
+        if len(e) > 500 or not (_is_web_link(e) or _stored_text(conn, e)):
+            raise MealinkError(f"evidence {e[:60]!r} is neither an http(s) URL nor the symbol "
+                               "of a text in the corpus; give a link (https://...) or a "
+                               "symbol such as 'CMS Resolution 11.10'")
         out.append(e)
     return tuple(out)
 
@@ -199,9 +233,9 @@ def add_progress(store: Store, mandate_id: str, author: str, *, status: str | No
                            f"{', '.join(knowledge().statuses)}")
     if status is None and not (note or "").strip() and not list(evidence):
         raise MealinkError("a progress entry needs a status, a note or evidence")
-    ev = _check_evidence(evidence)
     try:
         with store.engine.begin() as conn:
+            ev = _check_evidence(conn, evidence)
             row = conn.execute(select(MandateRow.id, MandateRow.derived_status,
                                       MandateRow.derived_reason).where(
                 MandateRow.id == mandate_id)).first()

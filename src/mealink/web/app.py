@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
@@ -27,6 +27,7 @@ import mealink
 from mealink.errors import ConflictError, MealinkError, NotFoundError, StoreError
 from mealink.store.engine.database import open_store
 from mealink.store.users import secret_key
+from mealink.web.middleware import Hardening, WriteGate, served_hosts
 from mealink.web.security import AuthError, WebConfig
 
 __all__ = ["app_from_env", "create_app"]
@@ -43,7 +44,8 @@ _SECURITY_HEADERS = [
 ]
 _CODES = {400: "bad_request", 401: "sign_in_required", 403: "forbidden", 404: "not_found",
           405: "method_not_allowed", 409: "conflict", 413: "too_large",
-          422: "invalid_request", 500: "internal_error", 503: "unavailable"}
+          414: "uri_too_long", 422: "invalid_request", 431: "headers_too_large",
+          500: "internal_error", 503: "unavailable"}
 
 
 class SecurityHeaders:
@@ -110,13 +112,26 @@ def error_body(status: int, code: str, message: str) -> dict[str, Any]:
 async def _on_error(request: Request, exc: Exception) -> Response:
     status, code, message = error_status(exc)
     if status >= 500:
-        log.exception("error serving %s", request.url.path, exc_info=exc)
-    if request.url.path.startswith("/api/"):
+        log.exception("error serving %s", request.scope["path"], exc_info=exc)
+    return _error_response(request, status, code, message)
+
+
+def _error_response(request: Request, status: int, code: str, message: str) -> Response:
+    """JSON for the API, the HTML error page elsewhere."""
+    if request.scope["path"].startswith("/api/"):
         headers = {"www-authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(error_body(status, code, message), status_code=status,
                             headers=headers)
     from mealink.web.pages import error_page
     return error_page(request, status, code, message)
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, code: str,
+                  message: str) -> None:
+    """A request a middleware refuses, answered as the application answers errors; the
+    Host header is left out so that an untrusted or broken one cannot shape the page."""
+    kept = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k != b"host"]}
+    await _error_response(Request(kept, receive), status, code, message)(kept, receive, send)
 
 
 @asynccontextmanager
@@ -128,8 +143,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-def create_app(config: WebConfig | None = None) -> FastAPI:
-    """The application over the database ``config.db`` (created or upgraded if needed)."""
+def create_app(config: WebConfig | None = None, hosts: Iterable[str] | None = None
+               ) -> FastAPI:
+    """The application over the database ``config.db`` (created or upgraded if needed),
+    answering only to the Host names ``hosts`` (None: any, as a library embeds it)."""
     from mealink.web.api import router as api_router
     from mealink.web.api_export import router as export_router
     from mealink.web.pages import router as pages_router
@@ -146,9 +163,11 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     for exc_type in (Exception, HTTPException, RequestValidationError, MealinkError,
                      AuthError):
         app.add_exception_handler(exc_type, _on_error)
+    app.add_middleware(WriteGate, refuse=_refuse)  # inside the session: it needs the user
     app.add_middleware(SessionMiddleware, secret_key=secret_key(store),
                        session_cookie="mealink_session", max_age=config.session_days * 86400,
                        same_site="lax", https_only=config.secure_cookies)
+    app.add_middleware(Hardening, refuse=_refuse, hosts=hosts, hsts=config.secure_cookies)
     app.add_middleware(SecurityHeaders)
     static = resources.files("mealink.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
@@ -159,9 +178,11 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
 
 
 def app_from_env() -> FastAPI:
-    """The application as ``mealink serve`` configured it through the environment."""
+    """The application as ``mealink serve`` configured it through the environment; the
+    Host names it answers to are the loopback ones and ``MEALINK_ALLOWED_HOSTS``."""
     return create_app(WebConfig(
         db=os.environ.get("MEALINK_DB"),
         read=os.environ.get("MEALINK_READ", "open"),
         secure_cookies=os.environ.get("MEALINK_SECURE_COOKIES", "1") == "1",
-        threads=int(os.environ.get("MEALINK_THREADS", "4"))))
+        threads=int(os.environ.get("MEALINK_THREADS", "4"))),
+        hosts=served_hosts("localhost", [os.environ.get("MEALINK_ALLOWED_HOSTS", "")]))

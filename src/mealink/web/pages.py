@@ -23,6 +23,7 @@ from mealink.store.engine.database import Store
 from mealink.store.mandates import (
     MandateFilters,
     add_progress,
+    evidence_links,
     history,
     mandate,
     mandate_counts,
@@ -206,7 +207,8 @@ def mandate_page(request: Request, mandate_id: str) -> Response:
     may_read(request)
     m = mandate(_store(request), mandate_id)
     entries = history(_store(request), mandate_id)
-    return render(request, "mandate.html", m=m, entries=entries,
+    links = evidence_links(_store(request), (ev for e in entries for ev in e.evidence))
+    return render(request, "mandate.html", m=m, entries=entries, evidence_links=links,
                   statuses=knowledge().statuses, seq=entries[-1].seq if entries else 0)
 
 
