@@ -167,3 +167,18 @@ def test_synergies_mark_the_shared_subject_not_the_decision_wording(client: Test
     for word in ("secretariat", "secretariats", "parties", "conference", "cbd", "cites",
                  "subject", "availability", "resources", "requests"):
         assert not marked[word], (word, marked)
+
+
+def test_a_citation_no_text_is_known_for_leads_to_a_search() -> None:
+    from mealink.store.corpus.documents import CitationView, Mark
+    from mealink.web.render import cited_href, marked
+
+    unknown = CitationView("Resolution 99.999", "cites", None, None, False, False)
+    assert cited_href(unknown) == "/search?q=Resolution+99.999"
+    html = str(marked("Recalling Resolution 99.999;", [Mark("reference", 10, 27,
+                                                            "Resolution 99.999")],
+                      "Recalling", [unknown]))
+    assert html == ('<em class="lead-words">Recalling</em> <a class="ref missing" '
+                    'href="/search?q=Resolution+99.999" title="Resolution 99.999: not in the '
+                    'corpus">Resolution 99.999<span class="visually-hidden"> (not in the '
+                    'corpus)</span></a>;')
