@@ -106,6 +106,8 @@ def test_mandates_read_as_sentences(client: TestClient) -> None:
     assert "requests the Scientific Council to identify the migratory species listed in the " \
            "Appendices" in " ".join(what)
     assert not [w for w in what if re.match(r"(request|urge|invite|encourage) ", w)], what
+    assert '<p class="chosen-doc">Of <a href="/cms/resolution/13.905">CMS Resolution 13.905</a>' \
+        in html
     one = client.get("/mandate/cms/resolution/13.905/para_3(b)/scientific-council").text
     assert '<p class="lead">requests the Scientific Council to prepare guidance on ' \
            "biosecurity" in one
