@@ -70,7 +70,8 @@ def test_pages_show_what_a_reader_needs(client: TestClient, path: str,
 def test_references_lead_to_the_cited_text_or_say_it_is_missing(client: TestClient) -> None:
     html = client.get("/cms/resolution/13.905").text
     # CBD decision XIV/911 is cited but not ingested
-    assert '<span class="ref missing" title="CBD Decision XIV/911: not in corpus">' in html
+    assert '<a class="ref missing" href="/cbd/decision/XIV-911" title="CBD Decision XIV/911: ' \
+        'not in the corpus">' in html
     html = client.get("/cbd/decision/15-908").text
     assert '<a class="ref" href="/cites/resolution/13.910-rev-cop19"' in html
     followed = client.get("/cites/resolution/13.910-rev-cop19")

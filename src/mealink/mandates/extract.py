@@ -22,7 +22,7 @@ from mealink.mandates.knowledge import STRENGTHS, knowledge
 from mealink.models import Document, Mention, Paragraph, Span
 from mealink.vocabulary import VerbForm, verb_form, vocabulary
 
-__all__ = ["Mandate", "actor_key", "mandates_of"]
+__all__ = ["Mandate", "actor_key", "mandate_sentence", "mandates_of"]
 
 _TRIM_START = re.compile(r"^[\s,;:]*(?:(?:that|who|which)\s[^;:]{0,200}?\s(?=to\s+[a-z]))?"
                          r"(?:(?:and|to|also|further|shall|should)\s+)*", re.I)
@@ -31,6 +31,9 @@ _OUTER_NUMBER = re.compile(r"\s*\([^()]*\)$")
 _TO_BODY = re.compile(r"\s(?:to|at|before)\s")
 _SLUG = re.compile(r"[^a-z0-9]+")
 _REPORT_STOP = re.compile(r";|,|\.(?:\s|$)|\s(?:on|in|including|through|for|with|by)\s")
+#: an action that opens with an aside before its "to" ("in consultation with the Bureau, to")
+_ASIDE = re.compile(r"^[^;]{0,200}?,\s+to\s", re.I)
+_ACRONYM = re.compile(r"^[A-Z0-9-]{2,}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,48 @@ class Mandate:
 def actor_key(actor: str) -> str:
     """The actor part of a mandate id: 'Scientific Council' -> 'scientific-council'."""
     return _SLUG.sub("-", actor.lower()).strip("-")[:60] or "actor"
+
+
+@cache
+def _third_person() -> dict[str, str]:
+    """Base form -> the form that opens an English operative paragraph ('request' ->
+    'requests', 'call on' -> 'calls on')."""
+    out: dict[str, str] = {}
+    for written, vf in vocabulary().verb_forms.items():
+        if vf.form == "finite":
+            out.setdefault(vf.base, written)
+    return out
+
+
+def _addressed(written: str) -> str:
+    """The actor as a sentence names it: a named body takes 'the' ('the Secretariat', 'the
+    Executive Director of UNEP'); plurals, acronyms and lower-case groups do not."""
+    first = written.split()[0] if written.split() else ""
+    if not first[:1].isupper() or _ACRONYM.match(first) or written.endswith("s") or \
+            first.lower() in ("the", "its", "all", "each"):
+        return written
+    return f"the {written}"
+
+
+def mandate_sentence(verb: str, written: str, action: str) -> str:
+    """A mandate as the text asks it, in one sentence ('requests the Secretariat to compile
+    a list ...'), not the stored short form ('request compile a list ...'): what every list
+    of mandates shows."""
+    who = _addressed(written)
+    first = action.split(" ", 1)[0]
+    if first[1:].islower() and first[:1].isupper():  # an item's own capital: "(a) Report"
+        action = action[:1].lower() + action[1:]
+    if verb in ("shall", "should", "will", "must", "may"):
+        return f"{who} {verb} {action}"
+    asks = _third_person().get(verb, verb)
+    vf = vocabulary().verb_forms.get(asks)
+    if vf is not None and vf.that:
+        return f"{asks} that {who} {action}"
+    if action.lower().startswith("to "):
+        return f"{asks} {who} {action}"
+    if _ASIDE.match(action):
+        return f"{asks} {who}, {action}"
+    return f"{asks} {who} to {action}"
 
 
 @dataclass(slots=True)

@@ -31,6 +31,7 @@ from mealink.errors import ConflictError, MealinkError, NotFoundError
 from mealink.link.identifiers import parse_key
 from mealink.link.status import AsOf, DocInfo, Status, parse_as_of
 from mealink.mandates.deadlines import Calendar, Deadline
+from mealink.mandates.extract import mandate_sentence
 from mealink.mandates.knowledge import MeetingEntry, knowledge
 from mealink.mandates.status import Derived, derive_status, effective_status, removal_status
 from mealink.store.engine.database import Store
@@ -318,6 +319,11 @@ class MandateView:
     @property
     def time_bound(self) -> bool:
         return self.deadline is not None
+
+    @property
+    def sentence(self) -> str:
+        """What is asked, as a sentence ('requests the Secretariat to compile ...')."""
+        return mandate_sentence(self.verb, self.written, self.action)
 
     def to_dict(self) -> dict[str, Any]:
         d = self.deadline

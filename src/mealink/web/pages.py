@@ -5,6 +5,7 @@ CSV (``?format=json`` / ``?format=csv``), the same rows as the API's.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any
 
@@ -16,7 +17,12 @@ import mealink
 from mealink.errors import MealinkError
 from mealink.mandates.knowledge import STRENGTHS, knowledge
 from mealink.mandates.review import annex_lines
-from mealink.store.corpus.documents import list_documents, overview, read_document
+from mealink.store.corpus.documents import (
+    ParagraphPage,
+    list_documents,
+    overview,
+    read_document,
+)
 from mealink.store.corpus.status import find_document
 from mealink.store.corpus.status import lineage as lineage_of
 from mealink.store.engine.database import Store
@@ -33,10 +39,11 @@ from mealink.store.review import review as review_of
 from mealink.store.search.facets import Facets, facets
 from mealink.store.search.find import MODES, Mode, SearchResult, find
 from mealink.store.search.hits import SearchFilters
-from mealink.store.synergies import overlap_report, topic_labels
+from mealink.store.synergies import overlap_report, topic_id, topic_labels
 from mealink.store.users import ROLES, add_user, authenticate, list_users, set_active
 from mealink.vocabulary import vocabulary
 from mealink.web.graph import lineage_edges, lineage_svg
+from mealink.web.highlight import salient_spans
 from mealink.web.render import csv_response, doc_href, environment
 from mealink.web.security import (
     CSRF_FIELD,
@@ -276,9 +283,20 @@ def synergies_page(request: Request, topic: Str = None, actor: Str = None,
                                                 "; ".join(m.actors), m.action)]
                 for o in report.pairs])
     labels = topic_labels()
+    marks = [salient_spans(o.a.action, o.a_spans, o.b.action, o.b_spans)
+             for o in (report.pairs if report is not None else [])]
     return render(request, "synergies.html", report=report, error=error, params=params,
                   topics=sorted(labels.items(), key=lambda kv: kv[1].lower()),
+                  chosen_topic=_topic_or_none(topic), marks=marks,
                   conventions=[c.id for c in vocabulary().conventions])
+
+
+def _topic_or_none(topic: str | None) -> str | None:
+    """The id of the topic asked for by id or label (to select it in the menu)."""
+    try:
+        return topic_id(topic) if topic and topic.strip() else None
+    except MealinkError:
+        return None
 
 
 @router.get("/sign-in", response_class=HTMLResponse)
@@ -387,8 +405,45 @@ def document_page(request: Request, document_id: str, format: Str = None) -> Res
     if format == "json":
         return JSONResponse(page.to_dict())
     kinds = {m.kind for p in page.paragraphs for m in p.marks}
-    return render(request, "document.html", d=page,
+    contents, operative = _contents(page.paragraphs)
+    return render(request, "document.html", d=page, contents=contents, operative=operative,
+                  mandate_pages=_mandate_pages(page.paragraphs),
                   legend=[k for k in ("actor", "reference", "deadline", "condition")
                           if k in kinds])
+
+
+#: a heading that opens an annex ("ANNEX", "Annex 2", "Annexe I")
+_ANNEX = re.compile(r"^\s*(?:ANNEXE?|Annexe?)\b")
+
+
+def _contents(paragraphs: list[ParagraphPage]) -> tuple[list[tuple[str, str, int]], str | None]:
+    """The parts of a text for its table of contents, (anchor, name, paragraphs) each:
+    preamble, operative part and each annex, where the text has them; and the anchor of
+    the operative part to jump to."""
+    parts: list[tuple[str, str, int]] = []
+    counts = {k: sum(1 for p in paragraphs if p.kind == k) for k in ("preamble", "operative")}
+    seen: set[str] = set()
+    operative = None
+    for p in paragraphs:
+        if p.kind in counts and p.kind not in seen:
+            seen.add(p.kind)
+            name = "Preamble" if p.kind == "preamble" else "Operative part"
+            parts.append((p.anchor, name, counts[p.kind]))
+            if p.kind == "operative":
+                operative = p.anchor
+        elif p.kind == "heading" and _ANNEX.match(p.text):
+            parts.append((p.anchor, " ".join(p.text.split())[:80], 0))
+    return (parts if len(parts) > 1 else []), operative
+
+
+def _mandate_pages(paragraphs: list[ParagraphPage]) -> dict[str, int]:
+    """The page of a text's mandates list (all, in the text's order) where each
+    paragraph's first mandate stands, so that "N mandates" lands on it."""
+    pages: dict[str, int] = {}
+    before = 0
+    for p in paragraphs:
+        pages[p.anchor] = before // PAGE + 1
+        before += p.mandates
+    return pages
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -18,11 +19,30 @@ from starlette.responses import Response
 
 from mealink.link.status import PAST
 from mealink.reports.tables import safe_cell
-from mealink.store.corpus.documents import Mark
+from mealink.store.corpus.documents import CitationView, Mark
 
-__all__ = ["csv_response", "doc_href", "environment", "marked", "query_url", "snippet"]
+__all__ = ["cited_href", "csv_response", "doc_href", "environment", "marked", "named",
+           "query_url", "snippet"]
 
 _MARK_NAMES = {"actor": "actor", "deadline": "deadline", "condition": "condition"}
+#: a label that is only the name of the file a text came from (no symbol, no title)
+_FILE_NAME = re.compile(r"^[\w.+~-]+\.(?:txt|md|markdown|html?|pdf|docx|json|xml)$", re.I)
+
+
+def named(label: str, convention: str | None = None) -> str:
+    """What names a text on a page: its label, but never the file it came from (a text
+    with neither symbol nor title is said to be one)."""
+    if not _FILE_NAME.match(label.strip()):
+        return label
+    return f"{convention + ' text' if convention else 'Text'} without symbol or title"
+
+
+def cited_href(citation: CitationView) -> str:
+    """Where a citation leads: the cited text's page, its status page when only citations
+    know it, or a search for what is written when mealink cannot tell which text it is."""
+    if citation.target_id:
+        return doc_href(citation.target_id)
+    return query_url("/search", {"q": citation.written})
 
 
 def doc_href(document_id: str, anchor: str | None = None) -> str:
@@ -31,11 +51,27 @@ def doc_href(document_id: str, anchor: str | None = None) -> str:
     return f"{href}#{quote(anchor, safe='_()-.')}" if anchor else href
 
 
-def marked(text: str, marks: Sequence[Mark]) -> Markup:
+def _missing_target(m: Mark, citations: Sequence[CitationView]) -> str:
+    """The status page (or search) of a reference whose text is not in the corpus."""
+    for c in citations:
+        if not c.in_corpus and (c.target_label or c.written) == m.title:
+            return cited_href(c)
+    return query_url("/search", {"q": m.title})
+
+
+def marked(text: str, marks: Sequence[Mark], lead: str | None = None,
+           citations: Sequence[CitationView] = ()) -> Markup:
     """A paragraph's text with its actors, references, deadlines and conditions marked up;
-    references lead to the cited text, or say it is not in the corpus."""
+    references lead to the cited text, or to what is known of a text not in the corpus
+    and say so. ``lead`` (a preamble's opening words) is set in italics, as printed."""
     out: list[str] = []
     pos = 0
+    stripped = text.lstrip()
+    if lead and stripped.startswith(lead) and not any(m.start < len(text) - len(stripped) +
+                                                      len(lead) for m in marks):
+        pos = len(text) - len(stripped) + len(lead)
+        out.append(f'{escape(text[:pos - len(lead)])}<em class="lead-words">'
+                   f'{escape(lead)}</em>')
     for m in marks:
         if m.start < pos or m.end > len(text):
             continue
@@ -46,9 +82,9 @@ def marked(text: str, marks: Sequence[Mark]) -> Markup:
                 out.append(f'<a class="ref" href="{escape(doc_href(m.target))}" '
                            f'title="{escape(m.title)}">{inner}</a>')
             else:
-                out.append(f'<span class="ref missing" title="{escape(m.title)}: not in '
-                           f'corpus">{inner}<span class="visually-hidden"> (not in corpus)'
-                           f'</span></span>')
+                out.append(f'<a class="ref missing" href="{escape(_missing_target(m, citations))}"'
+                           f' title="{escape(m.title)}: not in the corpus">{inner}<span '
+                           f'class="visually-hidden"> (not in the corpus)</span></a>')
         else:
             label = _MARK_NAMES.get(m.kind, m.kind)
             title = m.title if m.kind == "actor" else label
@@ -99,6 +135,8 @@ def environment() -> Environment:
     env.filters["marked"] = marked
     env.filters["snippet"] = snippet
     env.filters["past"] = lambda relation: PAST.get(relation, relation)
+    env.filters["named"] = named
     env.globals["doc_href"] = doc_href
+    env.globals["cited_href"] = cited_href
     env.globals["query_url"] = query_url
     return env

@@ -77,9 +77,11 @@ class ParagraphPage:
     citations: list[CitationView]
     marks: list[Mark]
     mandates: int = 0
+    lead: str | None = None  # the opening words as printed ("Recalling also"), for the page
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        del d["lead"]  # the page's typesetting, not part of the parse contract
         d["marks"] = [asdict(m) for m in self.marks]
         d["citations"] = [asdict(c) for c in self.citations]
         return d
@@ -243,7 +245,7 @@ def _paragraphs(conn: Connection, doc_id: str) -> list[ParagraphPage]:
             r.id, r.anchor, r.kind, r.number, r.depth, r.verb, r.text, bool(r.in_force),
             r.deadline, r.condition, names, [c for _, _, c in cites[r.pk]],
             paragraph_marks(r.text, r.start, actors[r.pk], cites[r.pk], r.deadline,
-                            r.condition), int(counts.get(r.id, 0))))
+                            r.condition), int(counts.get(r.id, 0)), r.lead))
     return out
 
 
@@ -292,12 +294,18 @@ class DocumentSummary:
         return asdict(self)
 
 
+#: a list of documents: by convention (texts of none last), identified texts before those
+#: whose symbol mealink could not tell (they must not head a list), then by adoption
+_LIST_ORDER = (DocumentRow.convention.is_(None), DocumentRow.convention,
+               DocumentRow.type == "document", DocumentRow.adopted_on, DocumentRow.id)
+
+
 def list_documents(store: Store, *, convention: str | None = None, type: str | None = None,
                    in_force: bool | None = None, in_corpus: bool | None = True,
                    text: str | None = None, limit: int = 50, offset: int = 0
                    ) -> tuple[int, list[DocumentSummary]]:
-    """A page of documents (by convention, then adoption) and how many match in all;
-    ``text`` looks in labels, symbols and titles."""
+    """A page of documents (by convention, identified first, then adoption) and how many
+    match in all; ``text`` looks in labels, symbols and titles."""
     where: list[Any] = []
     if convention:
         where.append(func.lower(DocumentRow.convention) == convention.lower())
@@ -320,8 +328,7 @@ def list_documents(store: Store, *, convention: str | None = None, type: str | N
                                    DocumentRow.convention, DocumentRow.type,
                                    DocumentRow.adopted_at, DocumentRow.status,
                                    DocumentRow.in_force, DocumentRow.is_stub).where(*where)
-                            .order_by(DocumentRow.convention, DocumentRow.adopted_on,
-                                      DocumentRow.id).limit(limit).offset(offset)).all()
+                            .order_by(*_LIST_ORDER).limit(limit).offset(offset)).all()
     return total, [DocumentSummary(r.id, r.label, r.title, r.convention, r.type,
                                    short_adoption(r.adopted_at), r.status,
                                    known_in_force(r.status, bool(r.in_force)), not r.is_stub)
