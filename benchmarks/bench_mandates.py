@@ -48,7 +48,8 @@ from mealink.store import ingest, open_store
 from mealink.store.corpus.linking import edge_infos, load_graph
 from mealink.store.corpus.records import adoption_meeting, fallback_id, paragraph_anchors
 from mealink.store.engine.schema import MandateRow
-from mealink.store.mandates import add_progress, derive_statuses, digest
+from mealink.store.mandates import derive_statuses, digest
+from mealink.store.progress import add_progress
 
 
 def time_extraction(folder: Path) -> dict[str, Any]:

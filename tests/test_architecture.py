@@ -29,7 +29,7 @@ LAYERS: list[tuple[str, ...]] = [
      "mealink.serialize", "mealink.pipeline", "mealink.evaluate"),
     ("mealink.interop",),
     ("mealink.store.engine",),
-    ("mealink.store.search", "mealink.store.users"),
+    ("mealink.store.search", "mealink.store.users", "mealink.store.progress"),
     ("mealink.store.mandates",),
     ("mealink.store.synergies",),
     ("mealink.store.findings",),

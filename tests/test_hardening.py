@@ -23,7 +23,7 @@ from sqlalchemy import insert
 from mealink.errors import MealinkError
 from mealink.store import ingest, open_store
 from mealink.store.engine.schema import ProgressRow
-from mealink.store.mandates import add_progress, history
+from mealink.store.progress import add_progress, evidence_links, history
 from mealink.store.users import add_user, create_token
 from mealink.web.app import create_app
 from mealink.web.security import WebConfig
@@ -246,22 +246,33 @@ def test_no_hsts_on_plain_http_on_loopback(site: tuple[str, str]) -> None:
 
 # --- evidence ------------------------------------------------------------------------------
 @pytest.mark.parametrize("evidence", [
-    "javascript:alert(1)", "ftp://example.org/report.pdf", "data:text/html,<b>x</b>",
-    "UNEP/CMS/ScC-SC7/Doc.5", "CMS Resolution 99.99", "https://", "https://exa mple.org"])
-def test_evidence_that_is_neither_a_web_link_nor_a_text_of_the_corpus_is_refused(
+    "javascript:alert(1)", "JavaScript:alert(1)", "ftp://example.org/report.pdf",
+    "data:text/html,<b>x</b>", "file:///etc/passwd", "https://", "https://exa mple.org"])
+def test_evidence_that_is_a_link_of_another_kind_is_refused(
         evidence: str, site: tuple[str, str]) -> None:
     store = open_store(site[0])
-    with pytest.raises(MealinkError, match=r"^evidence .* is neither an http\(s\) URL nor the "
-                       r"symbol of a text in the corpus; give a link"):
+    with pytest.raises(MealinkError, match=r"^evidence .* is a link mealink does not follow; "
+                       r"give an http\(s\) URL"):
         add_progress(store, M_3B, "ana", note="x", evidence=[evidence])
+    store.dispose()
+
+
+@pytest.mark.parametrize("evidence", [
+    "UNEP/CMS/ScC-SC7/Doc.5", "CMS Resolution 7.9", "Note: national report 2024, section 3"])
+def test_evidence_written_as_text_is_kept_and_not_linked(evidence: str,
+                                                        site: tuple[str, str]) -> None:
+    store = open_store(site[0])
+    made = add_progress(store, M_3B, "ana", note="evidence as text", evidence=[evidence])
+    assert made.evidence == (evidence,)
+    assert evidence_links(store, [evidence]) == {}
     store.dispose()
 
 
 def test_evidence_is_checked_on_both_engines(db_url: str) -> None:
     store = open_store(db_url)
     ingest(store, [INVENTED])
-    with pytest.raises(MealinkError, match="nor the symbol of a text in the corpus"):
-        add_progress(store, M_3B, "ana", note="x", evidence=["CMS Resolution 7.9"])
+    with pytest.raises(MealinkError, match="is a link mealink does not follow"):
+        add_progress(store, M_3B, "ana", note="x", evidence=["javascript:alert(1)"])
     made = add_progress(store, M_3B, "ana", note="x", evidence=[
         "CMS Decision 14.911", "UNEP/CMS/Resolution 13.905", DOC, "https://www.cms.int/x"])
     assert made.evidence == ("CMS Decision 14.911", "UNEP/CMS/Resolution 13.905", DOC,
@@ -275,21 +286,21 @@ def test_evidence_is_refused_on_every_way_in(site: tuple[str, str]) -> None:
                           "javascript:alert(1)", "--db", db], capture_output=True, text=True,
                          timeout=60, check=False)
     assert cli.returncode == 1 and cli.stderr.strip().splitlines() == [
-        "mealink: error: evidence 'javascript:alert(1)' is neither an http(s) URL nor the "
-        "symbol of a text in the corpus; give a link (https://...) or a symbol such as "
-        "'CMS Resolution 11.10'"]
+        "mealink: error: evidence 'javascript:alert(1)' is a link mealink does not follow; "
+        "give an http(s) URL (https://...), a symbol such as 'CMS Resolution 11.10' or a "
+        "document symbol as written"]
     app = create_app(WebConfig(db=db))
     with TestClient(app, base_url="https://testserver") as client:
         api = client.post(f"/api/v1/mandates/{M_3B}/progress", json={
             "note": "x", "evidence": ["javascript:alert(1)"]},
             headers={"authorization": f"Bearer {token}"})
-        assert api.status_code == 400 and "nor the symbol of a text" in str(
+        assert api.status_code == 400 and "a link mealink does not follow" in str(
             _error(api.content)["message"])
         csrf = sign_in(client, "ana")
         form = client.post(f"/mandate/{M_3B}/progress", data={
             "csrf_token": csrf, "note": "x", "evidence": "ftp://example.org/x"},
             follow_redirects=False)
-        assert form.status_code == 400 and "nor the symbol of a text in the corpus" in form.text
+        assert form.status_code == 400 and "a link mealink does not follow" in form.text
     app.state.store.dispose()
     store = open_store(db)
     assert not [e for e in history(store, M_3B) if e.note == "x"]

@@ -20,13 +20,8 @@ from mealink.errors import ConflictError, MealinkError, NotFoundError
 from mealink.mandates.review import annex_lines
 from mealink.store import Store, ingest, open_store, reparse
 from mealink.store.engine.schema import ProgressRow
-from mealink.store.mandates import (
-    MandateFilters,
-    add_progress,
-    digest,
-    history,
-    list_mandates,
-)
+from mealink.store.mandates import MandateFilters, digest, list_mandates
+from mealink.store.progress import add_progress, history
 from mealink.store.review import review
 from tests.conftest import INVENTED, make_db
 
@@ -144,7 +139,7 @@ def test_progress_cannot_be_overwritten(fresh: tuple[str, Store]) -> None:
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"status": "done"}, "status 'done' is not one of: active, implemented"),
     ({}, "needs a status, a note or evidence"),
-    ({"note": "x", "evidence": ["https://exa mple"]}, r"neither an http\(s\) URL nor the symbol"),
+    ({"note": "x", "evidence": ["https://exa mple"]}, r"is a link mealink does not follow"),
 ])
 def test_bad_progress_is_refused(invented: Store, kwargs: dict[str, object], message: str
                                  ) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from mealink.store import Store, ingest, open_store, reparse
 from mealink.store.engine.database import _alembic_config
-from mealink.store.mandates import add_progress
+from mealink.store.progress import add_progress
 from mealink.store.search.keyword import search
 from mealink.store.search.vectors import embed_paragraphs
 from mealink.store.users import add_user, create_token, secret_key

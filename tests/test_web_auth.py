@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from mealink.errors import ConflictError, MealinkError
 from mealink.store import Store, open_store
 from mealink.store.engine.schema import ParagraphRow, UserRow
-from mealink.store.mandates import history
+from mealink.store.progress import history
 from mealink.store.users import (
     add_user,
     authenticate,

@@ -21,14 +21,8 @@ from mealink.reports.progress import COLUMNS as REPORT_COLUMNS
 from mealink.reports.progress import report_rows
 from mealink.store import open_store
 from mealink.store.corpus.status import document_id
-from mealink.store.mandates import (
-    MandateFilters,
-    MandateView,
-    add_progress,
-    digest,
-    history,
-    list_mandates,
-)
+from mealink.store.mandates import MandateFilters, MandateView, digest, list_mandates
+from mealink.store.progress import add_progress, history
 from mealink.store.review import review
 
 __all__ = ["register"]

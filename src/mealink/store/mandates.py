@@ -1,18 +1,16 @@
-"""Stored mandates: their statuses (derived when the corpus is linked), queries with filters,
-the per-actor digest, and progress entries that are append-only and never overwritten."""
+"""Stored mandates: their statuses (derived when the corpus is linked), queries with filters
+and the per-actor digest. The progress people record on them is ``store.progress``."""
 
 from __future__ import annotations
 
 import gc
 import json
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import (
     ColumnElement,
@@ -20,15 +18,12 @@ from sqlalchemy import (
     String,
     bindparam,
     func,
-    insert,
     select,
     type_coerce,
     update,
 )
-from sqlalchemy.exc import IntegrityError
 
-from mealink.errors import ConflictError, MealinkError, NotFoundError
-from mealink.link.identifiers import parse_key
+from mealink.errors import MealinkError, NotFoundError
 from mealink.link.status import AsOf, DocInfo, Status, parse_as_of
 from mealink.mandates.deadlines import Calendar, Deadline
 from mealink.mandates.extract import mandate_sentence
@@ -36,19 +31,16 @@ from mealink.mandates.knowledge import MeetingEntry, knowledge
 from mealink.mandates.status import Derived, derive_status, effective_status, removal_status
 from mealink.store.engine.database import Store
 from mealink.store.engine.schema import (
-    DocumentKeyRow,
     DocumentRow,
     MandateRow,
     ParagraphRow,
     ProgressRow,
 )
+from mealink.store.progress import ProgressEntry, entry_of
 from mealink.vocabulary import vocabulary
 
-__all__ = ["MandateFilters", "MandateView", "ProgressEntry", "add_progress", "calendar_for",
-           "deadline_of", "derive_statuses", "digest", "evidence_links", "history",
-           "list_mandates", "mandate", "mandate_counts", "page_mandates"]
-
-_URL = re.compile(r"^https?://\S+$")
+__all__ = ["MandateFilters", "MandateView", "calendar_for", "deadline_of", "derive_statuses",
+           "digest", "list_mandates", "mandate", "mandate_counts", "page_mandates"]
 
 
 def deadline_of(row: Any) -> Deadline | None:
@@ -149,125 +141,6 @@ def derive_statuses(conn: Connection, docs: dict[str, DocInfo], statuses: dict[s
     if changes:
         conn.execute(update(MandateRow).where(MandateRow.id == bindparam("b_id")), changes)
     return len(changes)
-
-
-@dataclass(frozen=True, slots=True)
-class ProgressEntry:
-    """One attributed progress entry."""
-
-    mandate_id: str
-    seq: int
-    author: str
-    recorded_at: datetime
-    status: str | None
-    note: str | None
-    evidence: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"mandate": self.mandate_id, "seq": self.seq, "author": self.author,
-                "recorded_at": self.recorded_at.isoformat(), "status": self.status,
-                "note": self.note, "evidence": list(self.evidence)}
-
-
-def _entry(r: Any) -> ProgressEntry:
-    at = r.recorded_at if r.recorded_at.tzinfo else r.recorded_at.replace(tzinfo=UTC)
-    return ProgressEntry(r.mandate_id, r.seq, r.author, at, r.status, r.note,
-                         tuple(r.evidence or ()))
-
-
-def history(store: Store, mandate_id: str) -> list[ProgressEntry]:
-    """Every progress entry of a mandate, oldest first."""
-    with store.engine.connect() as conn:
-        return [_entry(r) for r in conn.execute(select(ProgressRow.__table__).where(
-            ProgressRow.mandate_id == mandate_id).order_by(ProgressRow.seq))]
-
-
-def _is_web_link(text: str) -> bool:
-    """An http(s) URL with a host."""
-    return bool(_URL.match(text)) and bool(urlsplit(text).hostname)
-
-
-def _stored_text(conn: Connection, text: str) -> str | None:
-    """The stored text (not a citation stub) ``text`` names by id, symbol or citation."""
-    stored = DocumentRow.is_stub.is_(False)
-    found: str | None = conn.execute(select(DocumentRow.id).where(
-        (DocumentRow.id == text) | (DocumentRow.symbol == text), stored)).scalar()
-    if found is None and (key := parse_key(text)) is not None:
-        found = conn.execute(select(DocumentKeyRow.document_id).join(DocumentRow).where(
-            DocumentKeyRow.key == key.id, stored)).scalar()
-    return found
-
-
-def evidence_links(store: Store, evidence: Iterable[str]) -> dict[str, str]:
-    """Where evidence leads: an http(s) URL to itself, a stored text's symbol to its id."""
-    with store.engine.connect() as conn:
-        found = {e: e if _is_web_link(e) else _stored_text(conn, e) for e in set(evidence)}
-    return {e: target for e, target in found.items() if target}
-
-
-def _check_evidence(conn: Connection, evidence: Iterable[str]) -> tuple[str, ...]:
-    """The evidence as given, each an http(s) URL or the symbol of a text in the corpus."""
-    out = []
-    for e in evidence:
-        e = e.strip()
-        if not e:
-            continue
-        if len(e) > 500 or not (_is_web_link(e) or _stored_text(conn, e)):
-            raise MealinkError(f"evidence {e[:60]!r} is neither an http(s) URL nor the symbol "
-                               "of a text in the corpus; give a link (https://...) or a "
-                               "symbol such as 'CMS Resolution 11.10'")
-        out.append(e)
-    return tuple(out)
-
-
-def add_progress(store: Store, mandate_id: str, author: str, *, status: str | None = None,
-                 note: str | None = None, evidence: Iterable[str] = (),
-                 expected_seq: int | None = None, now: datetime | None = None
-                 ) -> ProgressEntry:
-    """Append a progress entry. ``expected_seq`` is the number of the latest entry the
-    writer saw (0 for none): if someone wrote since, ConflictError, nothing is written."""
-    author = " ".join(author.split())
-    if not author:
-        raise MealinkError("a progress entry needs an author (--by NAME)")
-    if status is not None and status not in knowledge().statuses:
-        raise MealinkError(f"status {status!r} is not one of: "
-                           f"{', '.join(knowledge().statuses)}")
-    if status is None and not (note or "").strip() and not list(evidence):
-        raise MealinkError("a progress entry needs a status, a note or evidence")
-    try:
-        with store.engine.begin() as conn:
-            ev = _check_evidence(conn, evidence)
-            row = conn.execute(select(MandateRow.id, MandateRow.derived_status,
-                                      MandateRow.derived_reason).where(
-                MandateRow.id == mandate_id)).first()
-            if row is None:
-                raise NotFoundError(f"no mandate {mandate_id!r}; `mealink mandates` lists "
-                                    "their ids")
-            latest = conn.execute(select(func.max(ProgressRow.seq)).where(
-                ProgressRow.mandate_id == mandate_id)).scalar() or 0
-            if expected_seq is not None and expected_seq > latest:
-                raise MealinkError(
-                    f"{mandate_id} has no progress entries yet, so no entry {expected_seq} to "
-                    "have read; expect 0 (or nothing) for its first entry" if not latest else
-                    f"{mandate_id} has no entry {expected_seq}: its latest is entry {latest}")
-            if expected_seq is not None and expected_seq != latest:
-                raise ConflictError(
-                    f"{mandate_id}: entry {latest} was written since you read entry "
-                    f"{expected_seq}; reload its history and try again")
-            made = ProgressEntry(mandate_id, latest + 1, author[:200], now or datetime.now(UTC),
-                                 status, (note or "").strip() or None, ev)
-            conn.execute(insert(ProgressRow), [{
-                "mandate_id": mandate_id, "seq": made.seq, "author": made.author,
-                "recorded_at": made.recorded_at, "status": status, "note": made.note,
-                "evidence": list(ev)}])
-            if status is not None:
-                new = effective_status(Derived(row.derived_status, row.derived_reason), status)
-                conn.execute(update(MandateRow).where(MandateRow.id == mandate_id)
-                             .values(status=new))
-    except IntegrityError as exc:  # another writer took this entry number first
-        raise ConflictError(f"{mandate_id}: another entry was written at the same time; "
-                            "reload its history and try again") from exc
-    return made
 
 
 @dataclass(slots=True)
@@ -570,7 +443,7 @@ def _attach_latest(conn: Connection, views: list[MandateView],
     for p in rows:
         v = by_id.get(p.mandate_id)
         if v is not None:
-            v.latest = _entry(p)
+            v.latest = entry_of(p)
             v.entries += 1
 
 

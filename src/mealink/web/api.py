@@ -20,13 +20,8 @@ from mealink.store.corpus.status import lineage as lineage_of
 from mealink.store.corpus.status import status as status_of_text
 from mealink.store.corpus.topics import topic_counts
 from mealink.store.engine.database import Store
-from mealink.store.mandates import (
-    MandateFilters,
-    add_progress,
-    history,
-    mandate,
-    page_mandates,
-)
+from mealink.store.mandates import MandateFilters, mandate, page_mandates
+from mealink.store.progress import add_progress, history
 from mealink.store.review import review as review_of
 from mealink.store.search.facets import facets
 from mealink.store.search.find import find

@@ -26,15 +26,8 @@ from mealink.store.corpus.documents import (
 from mealink.store.corpus.status import find_document
 from mealink.store.corpus.status import lineage as lineage_of
 from mealink.store.engine.database import Store
-from mealink.store.mandates import (
-    MandateFilters,
-    add_progress,
-    evidence_links,
-    history,
-    mandate,
-    mandate_counts,
-    page_mandates,
-)
+from mealink.store.mandates import MandateFilters, mandate, mandate_counts, page_mandates
+from mealink.store.progress import add_progress, evidence_links, history
 from mealink.store.review import review as review_of
 from mealink.store.search.facets import Facets, facets
 from mealink.store.search.find import MODES, Mode, SearchResult, find
