@@ -20,14 +20,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import mealink
 from mealink.errors import ConflictError, MealinkError, NotFoundError, StoreError
 from mealink.store.engine.database import open_store
 from mealink.store.users import secret_key
-from mealink.web.security import AuthError, WebConfig
+from mealink.web.security import AuthError, ServerSessions, WebConfig, hashing_pool
 
 __all__ = ["app_from_env", "create_app"]
 
@@ -146,9 +145,9 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     for exc_type in (Exception, HTTPException, RequestValidationError, MealinkError,
                      AuthError):
         app.add_exception_handler(exc_type, _on_error)
-    app.add_middleware(SessionMiddleware, secret_key=secret_key(store),
-                       session_cookie="mealink_session", max_age=config.session_days * 86400,
-                       same_site="lax", https_only=config.secure_cookies)
+    app.state.session_secret = secret_key(store)  # derives each session's CSRF token
+    app.state.hash_pool = hashing_pool(config.hash_slots)
+    app.add_middleware(ServerSessions, store=store, config=config)
     app.add_middleware(SecurityHeaders)
     static = resources.files("mealink.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
@@ -164,4 +163,6 @@ def app_from_env() -> FastAPI:
         db=os.environ.get("MEALINK_DB"),
         read=os.environ.get("MEALINK_READ", "open"),
         secure_cookies=os.environ.get("MEALINK_SECURE_COOKIES", "1") == "1",
+        session_days=float(os.environ.get("MEALINK_SESSION_DAYS", "14")),
+        session_idle_hours=float(os.environ.get("MEALINK_SESSION_IDLE_HOURS", "12")),
         threads=int(os.environ.get("MEALINK_THREADS", "4"))))

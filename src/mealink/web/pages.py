@@ -39,11 +39,16 @@ from mealink.web.graph import lineage_edges, lineage_svg
 from mealink.web.render import csv_response, doc_href, environment
 from mealink.web.security import (
     CSRF_FIELD,
+    TooManySignIns,
     check_csrf,
     current_user,
+    hashing_slot,
     may_read,
     require,
     sign_in,
+    sign_in_allowed,
+    sign_in_failed,
+    sign_in_succeeded,
     sign_out,
 )
 from mealink.web.security import csrf_token as session_csrf
@@ -298,11 +303,21 @@ def sign_in_post(request: Request, name: Annotated[str, Form(max_length=200)] = 
                  csrf_token: Annotated[str, Form(max_length=200)] = "",
                  next: Annotated[str, Form(max_length=500)] = "/") -> Response:
     check_csrf(request, csrf_token)
-    user = authenticate(_store(request), name, password)
+    try:
+        sign_in_allowed(request, name)  # before hashing: a locked name costs no Argon2
+        with hashing_slot(request):
+            user = authenticate(_store(request), name, password)
+    except TooManySignIns as refused:
+        page = render(request, "signin.html", status=429, next=_safe_next(next),
+                      error=refused.message, form_csrf=session_csrf(request))
+        page.headers["retry-after"] = str(refused.retry_after)
+        return page
     if user is None:
+        sign_in_failed(request, name)
         return render(request, "signin.html", status=401, next=_safe_next(next),
                       error="That name and password do not match an active user.",
                       form_csrf=session_csrf(request))
+    sign_in_succeeded(request, name)
     sign_in(request, user)
     request.session["flash"] = f"Signed in as {user.name} ({user.role})."
     return RedirectResponse(_safe_next(next), status_code=303)
