@@ -247,3 +247,38 @@ def test_a_new_session_id_and_csrf_token_at_sign_in(app: object) -> None:
     assert browser.cookies[COOKIE] != before and csrf != form_csrf
     # a cookie planted before signing in (fixation) is not the signed-in one
     assert _me(_stolen(app, before)) is None
+
+
+def test_an_admin_changes_a_role_on_the_users_page_and_the_user_signs_in_again(
+        app: object, site: tuple[str, Store]) -> None:
+    store = site[1]
+    add_user(store, "promoted", "reader", PASSWORD)
+    admin, member = _browser(app), _browser(app)
+    csrf = sign_in(admin, "root")
+    sign_in(member, "promoted")
+    page = admin.get("/admin/users").text
+    assert 'action="/admin/users/promoted/role"' in page and "Change role" in page
+    r = admin.post("/admin/users/promoted/role", data={"csrf_token": csrf, "role": "editor"},
+                   follow_redirects=False)
+    assert r.status_code == 303
+    assert "promoted is now editor" in admin.get("/admin/users").text
+    assert _me(member) is None
+    sign_in(member, "promoted")
+    assert member.get("/api/v1/me").json()["role"] == "editor"
+    mine = admin.post("/admin/users/root/role", data={"csrf_token": csrf, "role": "reader"})
+    assert mine.status_code == 400 and "your own role" in mine.text
+    bad = admin.post("/admin/users/promoted/role", data={"csrf_token": csrf, "role": "owner"})
+    assert bad.status_code == 400 and "not one of" in bad.text
+    forged = admin.post("/admin/users/promoted/role", data={"role": "admin"})
+    assert forged.status_code == 403 and member.get("/api/v1/me").json()["role"] == "editor"
+
+
+def test_users_role_refuses_an_unknown_role_or_user_in_one_line(tmp_path: object) -> None:
+    db = f"{tmp_path}/u.db"
+    _cli(db, "add", "ana", "--password-stdin", stdin=PASSWORD)
+    for args, said in ((("role", "ana", "--role", "owner"), "not one of"),
+                       (("role", "nobody", "--role", "reader"), "no user 'nobody'")):
+        done = subprocess.run([sys.executable, "-m", "mealink.cli", "users", *args, "--db", db],
+                              capture_output=True, text=True, timeout=60, check=False)
+        assert done.returncode == 1 and said in done.stderr, done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1

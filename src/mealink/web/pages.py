@@ -33,7 +33,14 @@ from mealink.store.search.facets import Facets, facets
 from mealink.store.search.find import MODES, Mode, SearchResult, find
 from mealink.store.search.hits import SearchFilters
 from mealink.store.synergies import overlap_report, topic_labels
-from mealink.store.users import ROLES, add_user, authenticate, list_users, set_active
+from mealink.store.users import (
+    ROLES,
+    add_user,
+    authenticate,
+    list_users,
+    set_active,
+    set_role,
+)
 from mealink.vocabulary import vocabulary
 from mealink.web.graph import lineage_edges, lineage_svg
 from mealink.web.render import csv_response, doc_href, environment
@@ -359,6 +366,18 @@ def users_active(request: Request, name: str, active: Annotated[str, Form()] = "
     made = set_active(_store(request), name, active == "true")
     request.session["flash"] = f"{made.name} can {'now' if made.active else 'no longer'} " \
                                "sign in."
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{name}/role")
+def users_role(request: Request, name: str, role: Annotated[str, Form(max_length=20)] = "",
+               csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
+    admin = require(request, "admin")
+    check_csrf(request, csrf_token)
+    if name == admin.name:
+        raise MealinkError("you cannot change your own role; ask another admin")
+    made = set_role(_store(request), name, role)
+    request.session["flash"] = f"{made.name} is now {made.role}; their sessions have ended."
     return RedirectResponse("/admin/users", status_code=303)
 
 
