@@ -30,6 +30,7 @@ from fastapi import Request
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mealink.errors import MealinkError
 from mealink.store.engine.database import Store
 from mealink.store.users import (
     Lifetimes,
@@ -76,6 +77,13 @@ class WebConfig:
     threads: int = 4  # handler threads per worker process
     hash_slots: int = 1  # passwords checked at once per worker; more sign-ins get a 429
     clock: Callable[[], datetime] = field(default=_utcnow, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.session_days > 0 or not self.session_idle_hours > 0:
+            raise MealinkError("session lifetimes must be more than 0 (MEALINK_SESSION_DAYS, "
+                               "MEALINK_SESSION_IDLE_HOURS)")
+        if self.hash_slots < 1:
+            raise MealinkError("hash_slots must be at least 1")
 
     @property
     def lifetimes(self) -> Lifetimes:
