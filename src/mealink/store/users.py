@@ -359,6 +359,7 @@ def record_failure(store: Store, keys: dict[str, ThrottleRule], now: datetime) -
 
 
 def _count(conn: Any, key: str, rule: ThrottleRule, now: datetime) -> None:
+    """Add one failure under ``key`` in the open transaction (a lapsed count starts over)."""
     row = conn.execute(select(SignInFailureRow).where(SignInFailureRow.key == key)
                        .with_for_update()).first()
     if row is None:

@@ -372,6 +372,7 @@ def users_active(request: Request, name: str, active: Annotated[str, Form()] = "
 @router.post("/admin/users/{name}/role")
 def users_role(request: Request, name: str, role: Annotated[str, Form(max_length=20)] = "",
                csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """An admin gives a user another role; the user's sessions end (store.users.set_role)."""
     admin = require(request, "admin")
     check_csrf(request, csrf_token)
     if name == admin.name:

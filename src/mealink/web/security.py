@@ -61,6 +61,7 @@ BY_ADDRESS = ThrottleRule(free=20, lock_after=50)
 
 
 def _utcnow() -> datetime:
+    """The wall clock, in UTC (WebConfig's default clock)."""
     return datetime.now(UTC)
 
 
@@ -106,6 +107,7 @@ def _store(request: Request) -> Store:
 
 
 def _config(request: Request) -> WebConfig:
+    """How the application was configured (lifetimes, clock)."""
     config: WebConfig = request.app.state.config
     return config
 
@@ -231,6 +233,7 @@ def _cookie_of(scope: Scope) -> str | None:
 
 
 def _state(request: Request) -> SessionState | None:
+    """The request's session, if the ServerSessions middleware gave it one."""
     state = request.scope.get("session")
     return state if isinstance(state, SessionState) else None
 
@@ -279,6 +282,7 @@ def may_read(request: Request) -> None:
 
 
 def _csrf_for(request: Request, session_id: str) -> str:
+    """The CSRF token of a session id: an HMAC under the application's secret."""
     key = request.app.state.session_secret.encode()
     return hmac.new(key, session_id.encode(), hashlib.sha256).hexdigest()
 
@@ -323,6 +327,7 @@ def sign_out(request: Request) -> None:
 
 # --- how hard signing in may be tried ----------------------------------------------------
 def _throttle_keys(request: Request, name: str) -> dict[str, ThrottleRule]:
+    """The keys a sign-in is counted under (the name first, then the client address)."""
     address = request.client.host if request.client else "unknown"
     return {"name:" + " ".join(name.split()).lower()[:200]: BY_NAME,
             "address:" + address[:200]: BY_ADDRESS}
@@ -358,6 +363,7 @@ class TooManySignIns(AuthError):
 
 
 def _duration(seconds: int) -> str:
+    """A wait as people say it ("16 seconds", "15 minutes")."""
     if seconds < 90:
         return f"{seconds} second{'s' if seconds != 1 else ''}"
     return f"{math.ceil(seconds / 60)} minutes"
