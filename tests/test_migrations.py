@@ -10,7 +10,7 @@ import hashlib
 import json
 import shutil
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,14 @@ from mealink.store.engine.database import _alembic_config
 from mealink.store.progress import add_progress
 from mealink.store.search.keyword import search
 from mealink.store.search.vectors import embed_paragraphs
-from mealink.store.users import add_user, create_token, secret_key
+from mealink.store.users import (
+    ThrottleRule,
+    add_user,
+    create_token,
+    record_failure,
+    secret_key,
+    start_session,
+)
 from tests.conftest import REPO, make_db
 from tests.model import ENCODER
 
@@ -201,14 +208,16 @@ def expected_schemas(db_url: str, tmp_path: Path, request: pytest.FixtureRequest
 
 
 def _populate(store: Store, texts: Path) -> None:
-    """Real texts, IPBES findings, their vectors, a user with a token, the application's
-    secret and a progress entry: a row in every table."""
+    """Real texts, IPBES findings, their vectors, a user with a token and a session, a
+    failed sign-in, the application's secret and a progress entry: a row in every table."""
     summary = ingest(store, [texts / name for name in TEXTS] + [FINDINGS])
     assert summary.counts()["failed"] == 0, summary.outcomes
     embed_paragraphs(store, model=ENCODER)
-    add_user(store, "ana", "editor", "correct horse battery")
+    ana = add_user(store, "ana", "editor", "correct horse battery")
     create_token(store, "ana", "migrations")
     secret_key(store)
+    start_session(store, ana.id, datetime.now(UTC))
+    record_failure(store, {"name:ana": ThrottleRule()}, datetime.now(UTC))
     with store.engine.connect() as conn:
         mandate = conn.execute(text("SELECT id FROM mandates ORDER BY id LIMIT 1")).scalar()
     add_progress(store, str(mandate), "ana", status="implemented", note="Guidance published",

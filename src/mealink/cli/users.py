@@ -21,6 +21,7 @@ from mealink.store.users import (
     revoke_tokens,
     set_active,
     set_password,
+    set_role,
 )
 
 __all__ = ['register']
@@ -79,15 +80,22 @@ def _on_store(db: str | None, action: Callable[[Store], object], done: str) -> N
     typer.echo(done)
 
 
+def users_role(name: str,
+               role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")],
+               db: DbOption = None) -> None:
+    """Give a user another role; they are signed out everywhere and sign in again under it."""
+    _on_store(db, lambda s: set_role(s, name, role), f"{name} is now {role}")
+
+
 def users_password(name: str, password_stdin: PasswordStdin = False,
                    db: DbOption = None) -> None:
-    """Give a user a new password."""
+    """Give a user a new password; they are signed out everywhere."""
     password = _password(password_stdin)
     _on_store(db, lambda s: set_password(s, name, password), f"new password set for {name}")
 
 
 def users_disable(name: str, db: DbOption = None) -> None:
-    """Shut a user out: their sessions and API tokens stop working at once."""
+    """Shut a user out: their sessions end and their API tokens stop working at once."""
     _on_store(db, lambda s: set_active(s, name, False), f"{name} can no longer sign in")
 
 
@@ -121,6 +129,7 @@ def register(app: typer.Typer) -> None:
     users.command("add")(users_add)
     users.command("list")(users_list)
     users.command("password")(users_password)
+    users.command("role")(users_role)
     users.command("disable")(users_disable)
     users.command("enable")(users_enable)
     users.command("token")(users_token)

@@ -1,5 +1,6 @@
 """Users of the web application and API: roles, passwords hashed with Argon2id, API tokens
-kept only as their SHA-256, and the secret that signs session cookies.
+and session ids kept only as their SHA-256, failed sign-ins counted per user name and client
+address, and the application's secret.
 
 Roles are ordered: a reader reads (when reading needs signing in), an editor also records
 progress and changes mandate statuses, an admin also manages users.
@@ -11,20 +12,28 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mealink.errors import ConflictError, MealinkError, NotFoundError
 from mealink.store.engine.database import Store
-from mealink.store.engine.schema import ApiTokenRow, AppSettingRow, UserRow
+from mealink.store.engine.schema import (
+    ApiTokenRow,
+    AppSettingRow,
+    SessionRow,
+    SignInFailureRow,
+    UserRow,
+)
 
-__all__ = ["ROLES", "User", "add_user", "authenticate", "create_token", "list_users",
-           "revoke_tokens", "secret_key", "set_active", "set_password", "user_by_id",
+__all__ = ["ROLES", "Lifetimes", "Session", "ThrottleRule", "User", "add_user", "authenticate",
+           "clear_failures", "create_token", "end_session", "find_session", "list_users",
+           "record_failure", "revoke_tokens", "save_session", "secret_key", "set_active",
+           "set_password", "set_role", "sign_in_wait", "start_session", "user_by_id",
            "user_for_token"]
 
 #: The roles, weakest first; each can do what the ones before it can.
@@ -102,19 +111,33 @@ def _row(store: Store, name: str) -> Any:
 
 
 def set_password(store: Store, name: str, password: str) -> None:
-    """Give a user a new password."""
+    """Give a user a new password, signing them out everywhere (a stolen session must not
+    outlive the password it was opened with)."""
     row = _row(store, name)
     digest = _hasher.hash(_check_password(password))
     with store.engine.begin() as conn:
         conn.execute(update(UserRow).where(UserRow.id == row.id).values(password_hash=digest))
+        conn.execute(delete(SessionRow).where(SessionRow.user_id == row.id))
 
 
 def set_active(store: Store, name: str, active: bool) -> User:
-    """Let a user in again, or shut them out (their sessions and tokens stop working)."""
+    """Let a user in again, or shut them out (their sessions end, their tokens stop)."""
     row = _row(store, name)
     with store.engine.begin() as conn:
         conn.execute(update(UserRow).where(UserRow.id == row.id).values(active=active))
+        if not active:
+            conn.execute(delete(SessionRow).where(SessionRow.user_id == row.id))
     return User(row.id, row.name, row.role, active)
+
+
+def set_role(store: Store, name: str, role: str) -> User:
+    """Give a user another role; their sessions end, so they sign in again under it."""
+    row, role = _row(store, name), _check_role(role)
+    with store.engine.begin() as conn:
+        conn.execute(update(UserRow).where(UserRow.id == row.id).values(role=role))
+        if role != row.role:
+            conn.execute(delete(SessionRow).where(SessionRow.user_id == row.id))
+    return User(row.id, row.name, role, bool(row.active))
 
 
 def list_users(store: Store) -> list[User]:
@@ -151,7 +174,7 @@ def authenticate(store: Store, name: str, password: str) -> User | None:
     return _user(row)
 
 
-def _token_hash(token: str) -> str:
+def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -162,7 +185,7 @@ def create_token(store: Store, name: str, label: str = "api",
     token = _TOKEN_PREFIX + secrets.token_urlsafe(32)
     with store.engine.begin() as conn:
         conn.execute(insert(ApiTokenRow).values(
-            user_id=row.id, token_hash=_token_hash(token), label=label[:200] or "api",
+            user_id=row.id, token_hash=_digest(token), label=label[:200] or "api",
             created_at=now or datetime.now(UTC), revoked=False))
     return token
 
@@ -183,7 +206,7 @@ def user_for_token(store: Store, token: str) -> User | None:
     with store.engine.connect() as conn:
         row = conn.execute(select(UserRow).join(
             ApiTokenRow, ApiTokenRow.user_id == UserRow.id).where(
-            ApiTokenRow.token_hash == _token_hash(token),
+            ApiTokenRow.token_hash == _digest(token),
             ApiTokenRow.revoked.is_(False))).first()
     return _user(row) if row and row.active else None
 
@@ -205,3 +228,160 @@ def secret_key(store: Store) -> str:
     with store.engine.connect() as conn:
         return str(conn.execute(select(AppSettingRow.value).where(
             AppSettingRow.key == "session_secret")).scalar_one())
+
+
+# --- sessions ------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Lifetimes:
+    """How long a session lasts: ``idle`` since its last request, ``absolute`` since it
+    was opened, whichever ends first."""
+
+    idle: timedelta = timedelta(hours=12)
+    absolute: timedelta = timedelta(days=14)
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """A live session: whose it is, when it was opened, and what it keeps (a flash line)."""
+
+    user_id: int
+    created_at: datetime
+    data: dict[str, str]
+
+
+#: a session's last request is written down at most this often (a write per page is waste)
+_TOUCH = timedelta(minutes=1)
+
+
+def _utc(moment: datetime) -> datetime:
+    """``moment`` in UTC with its zone: SQLite hands back naive UTC, PostgreSQL aware."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def start_session(store: Store, user_id: int, now: datetime,
+                  lifetimes: Lifetimes = Lifetimes()) -> str:
+    """Open a session for the user: the new random id, for the cookie (only its SHA-256 is
+    stored). Sessions of anyone that have expired are deleted on the way: signing in is
+    rare enough to pay for that, and frequent enough to keep the table small."""
+    session_id, now = secrets.token_urlsafe(32), _utc(now)
+    with store.engine.begin() as conn:
+        conn.execute(delete(SessionRow).where(or_(
+            SessionRow.last_seen < now - lifetimes.idle,
+            SessionRow.created_at < now - lifetimes.absolute)))
+        conn.execute(insert(SessionRow).values(id_hash=_digest(session_id), user_id=user_id,
+                                               created_at=now, last_seen=now, data={}))
+    return session_id
+
+
+def find_session(store: Store, session_id: str, now: datetime,
+                 lifetimes: Lifetimes = Lifetimes()) -> Session | None:
+    """The live session with this id, or None (unknown, ended or expired: an expired one is
+    deleted). Its last request is moved to ``now`` when it is older than a minute."""
+    if not session_id or len(session_id) > 200:
+        return None
+    key, now = _digest(session_id), _utc(now)
+    with store.engine.connect() as conn:
+        row = conn.execute(select(SessionRow).where(SessionRow.id_hash == key)).first()
+    if row is None:
+        return None
+    seen, created = _utc(row.last_seen), _utc(row.created_at)
+    if now - seen > lifetimes.idle or now - created > lifetimes.absolute:
+        end_session(store, session_id)
+        return None
+    if now - seen > _TOUCH:
+        with store.engine.begin() as conn:
+            conn.execute(update(SessionRow).where(SessionRow.id_hash == key).values(
+                last_seen=now))
+    return Session(row.user_id, created, dict(row.data or {}))
+
+
+def save_session(store: Store, session_id: str, data: dict[str, str]) -> None:
+    """Keep what the session holds (a flash line for the next page)."""
+    with store.engine.begin() as conn:
+        conn.execute(update(SessionRow).where(SessionRow.id_hash == _digest(session_id))
+                     .values(data=data))
+
+
+def end_session(store: Store, session_id: str) -> None:
+    """End one session (signing out)."""
+    with store.engine.begin() as conn:
+        conn.execute(delete(SessionRow).where(SessionRow.id_hash == _digest(session_id)))
+
+
+# --- sign-in throttling ------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ThrottleRule:
+    """How failures under one key are slowed down: ``free`` failures cost nothing, each
+    further one makes the next try wait twice as long (1 s, 2 s, 4 s ... at most
+    ``max_delay``), and ``lock_after`` failures lock the key for ``lock``. A count lapses
+    after ``window`` without a failure."""
+
+    free: int = 5
+    lock_after: int = 10
+    max_delay: timedelta = timedelta(minutes=1)
+    lock: timedelta = timedelta(minutes=15)
+    window: timedelta = timedelta(minutes=15)
+
+
+def _wait(row: Any, rule: ThrottleRule, now: datetime) -> float:
+    """Seconds before the key behind ``row`` may try again (0: now)."""
+    if row.locked_until is not None:
+        return max(0.0, (_utc(row.locked_until) - now).total_seconds())
+    last = _utc(row.last_failure)
+    if row.failures < rule.free or now - last > rule.window:
+        return 0.0
+    delay = min(timedelta(seconds=2 ** (row.failures - rule.free)), rule.max_delay)
+    return max(0.0, (last + delay - now).total_seconds())
+
+
+def sign_in_wait(store: Store, keys: dict[str, ThrottleRule], now: datetime) -> float:
+    """Seconds before a sign-in under these keys (a user name, a client address, each with
+    its rule) may be tried: 0 when it may be tried now."""
+    now = _utc(now)
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(SignInFailureRow).where(
+            SignInFailureRow.key.in_(list(keys)))).all()
+    return max((_wait(r, keys[r.key], now) for r in rows), default=0.0)
+
+
+def record_failure(store: Store, keys: dict[str, ThrottleRule], now: datetime) -> None:
+    """Count a failed sign-in under each key, locking a key that reaches its limit. The
+    counts are in the database, so every worker process sees the same ones."""
+    now = _utc(now)
+    for key, rule in keys.items():
+        for _ in range(3):  # another process may insert the same key at the same moment
+            try:
+                with store.engine.begin() as conn:
+                    _count(conn, key, rule, now)
+                break
+            except IntegrityError:
+                continue
+
+
+def _count(conn: Any, key: str, rule: ThrottleRule, now: datetime) -> None:
+    """Add one failure under ``key`` in the open transaction (a lapsed count starts over)."""
+    row = conn.execute(select(SignInFailureRow).where(SignInFailureRow.key == key)
+                       .with_for_update()).first()
+    if row is None:
+        conn.execute(insert(SignInFailureRow).values(key=key, failures=1, last_failure=now,
+                                                     locked_until=None))
+        return
+    lapsed = (row.locked_until is not None and _utc(row.locked_until) <= now) or \
+        now - _utc(row.last_failure) > rule.window
+    failures = 1 if lapsed else row.failures + 1
+    locked = now + rule.lock if failures >= rule.lock_after else None
+    conn.execute(update(SignInFailureRow).where(SignInFailureRow.key == key).values(
+        failures=failures, last_failure=now, locked_until=locked))
+
+
+def clear_failures(store: Store, keys: list[str], now: datetime,
+                   window: timedelta = ThrottleRule().window) -> None:
+    """Forget the failures under ``keys`` (a successful sign-in), and every count that has
+    lapsed (no failure for ``window``, no lock left), so the table stays small."""
+    now = _utc(now)
+    with store.engine.begin() as conn:
+        conn.execute(delete(SignInFailureRow).where(or_(
+            SignInFailureRow.key.in_(keys),
+            (SignInFailureRow.last_failure < now - window) & (or_(
+                SignInFailureRow.locked_until.is_(None),
+                SignInFailureRow.locked_until < now)))))

@@ -20,7 +20,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import mealink
@@ -28,7 +27,7 @@ from mealink.errors import ConflictError, MealinkError, NotFoundError, StoreErro
 from mealink.store.engine.database import open_store
 from mealink.store.users import secret_key
 from mealink.web.middleware import Hardening, WriteGate, served_hosts
-from mealink.web.security import AuthError, WebConfig
+from mealink.web.security import AuthError, ServerSessions, WebConfig, hashing_pool
 
 __all__ = ["app_from_env", "create_app"]
 
@@ -164,9 +163,9 @@ def create_app(config: WebConfig | None = None, hosts: Iterable[str] | None = No
                      AuthError):
         app.add_exception_handler(exc_type, _on_error)
     app.add_middleware(WriteGate, refuse=_refuse)  # inside the session: it needs the user
-    app.add_middleware(SessionMiddleware, secret_key=secret_key(store),
-                       session_cookie="mealink_session", max_age=config.session_days * 86400,
-                       same_site="lax", https_only=config.secure_cookies)
+    app.state.session_secret = secret_key(store)  # derives each session's CSRF token
+    app.state.hash_pool = hashing_pool(config.hash_slots)
+    app.add_middleware(ServerSessions, store=store, config=config)
     app.add_middleware(Hardening, refuse=_refuse, hosts=hosts, hsts=config.secure_cookies)
     app.add_middleware(SecurityHeaders)
     static = resources.files("mealink.web").joinpath("static")
@@ -184,5 +183,7 @@ def app_from_env() -> FastAPI:
         db=os.environ.get("MEALINK_DB"),
         read=os.environ.get("MEALINK_READ", "open"),
         secure_cookies=os.environ.get("MEALINK_SECURE_COOKIES", "1") == "1",
+        session_days=float(os.environ.get("MEALINK_SESSION_DAYS", "14")),
+        session_idle_hours=float(os.environ.get("MEALINK_SESSION_IDLE_HOURS", "12")),
         threads=int(os.environ.get("MEALINK_THREADS", "4"))),
         hosts=served_hosts("localhost", [os.environ.get("MEALINK_ALLOWED_HOSTS", "")]))

@@ -33,18 +33,30 @@ from mealink.store.search.facets import Facets, facets
 from mealink.store.search.find import MODES, Mode, SearchResult, find
 from mealink.store.search.hits import SearchFilters
 from mealink.store.synergies import overlap_report, topic_id, topic_labels
-from mealink.store.users import ROLES, add_user, authenticate, list_users, set_active
+from mealink.store.users import (
+    ROLES,
+    add_user,
+    authenticate,
+    list_users,
+    set_active,
+    set_role,
+)
 from mealink.vocabulary import vocabulary
 from mealink.web.graph import lineage_edges, lineage_svg
 from mealink.web.highlight import salient_spans
 from mealink.web.render import csv_response, doc_href, environment
 from mealink.web.security import (
     CSRF_FIELD,
+    TooManySignIns,
     check_csrf,
     current_user,
+    hashing_slot,
     may_read,
     require,
     sign_in,
+    sign_in_allowed,
+    sign_in_failed,
+    sign_in_succeeded,
     sign_out,
 )
 from mealink.web.security import csrf_token as session_csrf
@@ -311,11 +323,21 @@ def sign_in_post(request: Request, name: Annotated[str, Form(max_length=200)] = 
                  csrf_token: Annotated[str, Form(max_length=200)] = "",
                  next: Annotated[str, Form(max_length=500)] = "/") -> Response:
     check_csrf(request, csrf_token)
-    user = authenticate(_store(request), name, password)
+    try:
+        sign_in_allowed(request, name)  # before hashing: a locked name costs no Argon2
+        with hashing_slot(request):
+            user = authenticate(_store(request), name, password)
+    except TooManySignIns as refused:
+        page = render(request, "signin.html", status=429, next=_safe_next(next),
+                      error=refused.message, form_csrf=session_csrf(request))
+        page.headers["retry-after"] = str(refused.retry_after)
+        return page
     if user is None:
+        sign_in_failed(request, name)
         return render(request, "signin.html", status=401, next=_safe_next(next),
                       error="That name and password do not match an active user.",
                       form_csrf=session_csrf(request))
+    sign_in_succeeded(request, name)
     sign_in(request, user)
     request.session["flash"] = f"Signed in as {user.name} ({user.role})."
     return RedirectResponse(_safe_next(next), status_code=303)
@@ -357,6 +379,19 @@ def users_active(request: Request, name: str, active: Annotated[str, Form()] = "
     made = set_active(_store(request), name, active == "true")
     request.session["flash"] = f"{made.name} can {'now' if made.active else 'no longer'} " \
                                "sign in."
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{name}/role")
+def users_role(request: Request, name: str, role: Annotated[str, Form(max_length=20)] = "",
+               csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """An admin gives a user another role; the user's sessions end (store.users.set_role)."""
+    admin = require(request, "admin")
+    check_csrf(request, csrf_token)
+    if name == admin.name:
+        raise MealinkError("you cannot change your own role; ask another admin")
+    made = set_role(_store(request), name, role)
+    request.session["flash"] = f"{made.name} is now {made.role}; their sessions have ended."
     return RedirectResponse("/admin/users", status_code=303)
 
 

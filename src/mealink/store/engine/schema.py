@@ -308,6 +308,32 @@ class ApiTokenRow(Base):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class SessionRow(Base):
+    """A signed-in browser: the cookie holds a random id, only its SHA-256 is kept here, so
+    ending a session (sign-out, a new password, a shut-out user) is deleting its row."""
+
+    __tablename__ = "sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    data: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+
+class SignInFailureRow(Base):
+    """Recent failed sign-ins under one key (a user name or a client address), shared by
+    every worker process: how many, the last one, and until when the key is locked."""
+
+    __tablename__ = "sign_in_failures"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class AppSettingRow(Base):
     """A value the application keeps for itself, such as the key that signs sessions."""
 
