@@ -184,15 +184,15 @@ class _Meaning:
 
     def top(self, depth: int) -> list[tuple[int, float]]:
         """The ``depth`` closest rows that pass the filters, as (row, cosine); equal cosines
-        (the same text in two places) in paragraph id order, also where the cut falls."""
+        (the same text in two places) in the order the paragraphs were stored (rows are in
+        that order), also where the cut falls."""
         n = min(depth, int(np.isfinite(self.allowed).sum()))
         if n <= 0:
             return []
         nth = -np.partition(-self.allowed, n - 1)[n - 1]
-        ids = self.index.ids
-        rows = sorted(np.flatnonzero(self.allowed >= nth).tolist(),
-                      key=lambda i: (-float(self.allowed[i]), ids[i]))[:n]
-        return [(i, float(self.allowed[i])) for i in rows]
+        rows = np.flatnonzero(self.allowed >= nth)  # the closest n, and any tied with the nth
+        rows = rows[np.lexsort((rows, -self.allowed[rows]))][:n]
+        return [(int(i), float(self.allowed[i])) for i in rows]
 
     def similarity(self, paragraph_id: str) -> float | None:
         """The cosine of a paragraph (None: it has no vector, like headings)."""
@@ -280,7 +280,9 @@ def find(store: Store, query: str, filters: SearchFilters | None = None, *,
     paragraph is close, its ``message`` says which was closest.
 
     One query (mode, filters, floor) has one ranking, whatever the page: each ranking is
-    read to ``RANKED_DEPTH``, equal scores go in paragraph id order, and ``limit`` and
+    read to ``RANKED_DEPTH``, equal scores go in the order the paragraphs were stored (in
+    hybrid mode, equal fused scores in the order first seen: words, then meaning), and
+    ``limit`` and
     ``offset`` only cut it, so pages put end to end are the first places of one large
     page and ``ranked`` counts every place they can reach."""
     if mode not in MODES:
@@ -323,9 +325,8 @@ def find(store: Store, query: str, filters: SearchFilters | None = None, *,
     elif mode == "semantic":
         candidates = semantic
     else:
-        candidates = sorted(reciprocal_rank_fusion([[h.paragraph_id for h in keyword],
-                                                    [pid for pid, _ in semantic]]),
-                            key=lambda kv: (-kv[1], kv[0]))
+        candidates = reciprocal_rank_fusion([[h.paragraph_id for h in keyword],
+                                             [pid for pid, _ in semantic]])
     below = [pid for pid, _ in candidates if weak(pid)]
     if below and mode != "semantic" and _relaxed(query):
         # a paragraph holding most of the words of a query in plain language stays

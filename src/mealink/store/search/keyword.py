@@ -142,17 +142,22 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *,
     with store.engine.connect() as conn:
         if store.dialect == "sqlite":
             params["q"] = fts5_query(query)
-            # equal scores (the same text in two documents) in paragraph id order, so
-            # every page of a query cuts the same ranking
-            ranked = ("SELECT paragraphs_fts.rowid AS pk, bm25(paragraphs_fts) AS score, "
-                      "p.id AS pid FROM paragraphs_fts JOIN paragraphs p ON "
-                      f"p.pk = paragraphs_fts.rowid {_DOCUMENTS if f.document else ''}"
-                      f"WHERE paragraphs_fts MATCH :q{where} "
-                      "ORDER BY score, p.id LIMIT :limit OFFSET :offset")
+            # equal scores (the same text in two documents) in the order the paragraphs
+            # were stored, so that every page of a query cuts the same ranking
+            if where:
+                ranked = ("SELECT paragraphs_fts.rowid AS pk, bm25(paragraphs_fts) AS score "
+                          "FROM paragraphs_fts JOIN paragraphs p ON p.pk = paragraphs_fts.rowid "
+                          f"{_DOCUMENTS if f.document else ''}"
+                          f"WHERE paragraphs_fts MATCH :q{where} "
+                          "ORDER BY score, p.pk LIMIT :limit OFFSET :offset")
+            else:  # rank in the index alone, then join only the hits
+                ranked = ("SELECT rowid AS pk, bm25(paragraphs_fts) AS score FROM paragraphs_fts "
+                          "WHERE paragraphs_fts MATCH :q ORDER BY score, rowid LIMIT :limit "
+                          "OFFSET :offset")
             rows = conn.execute(text(
                 f"SELECT {_COLUMNS}, r.score FROM ({ranked}) r "
                 "JOIN paragraphs p ON p.pk = r.pk JOIN documents d ON d.id = p.document_id "
-                "ORDER BY r.score, r.pid"), params).all()
+                "ORDER BY r.score, r.pk"), params).all()
             snippets: dict[int, str] = {}
             if rows:
                 pks = ",".join(str(int(r.pk)) for r in rows)
@@ -170,8 +175,7 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *,
                 "FROM paragraphs p JOIN documents d ON d.id = p.document_id, "
                 "websearch_to_tsquery('english', :q) q "
                 f"WHERE p.search @@ q{where} "
-                'ORDER BY score DESC, p.id COLLATE "C" LIMIT :limit OFFSET :offset'),
-                params).all()
+                "ORDER BY score DESC, p.pk LIMIT :limit OFFSET :offset"), params).all()
             snippets = {}
             if rows:
                 pks = ",".join(str(int(r.pk)) for r in rows)
