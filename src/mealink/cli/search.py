@@ -40,7 +40,9 @@ def search_cmd(
     in_force_only: Annotated[bool | None, typer.Option(
         "--in-force/--not-in-force", help="Only paragraphs in force, or only those that are "
                                           "not.", show_default=False)] = None,
-    limit: Annotated[int, typer.Option(help="Number of hits.")] = 20,
+    limit: Annotated[int, typer.Option(min=1, help="Number of hits.")] = 20,
+    offset: Annotated[int, typer.Option(min=0, help="Hits to skip first: --offset 20 shows "
+                                                   "the next page of 20.")] = 0,
     mode: Annotated[str, typer.Option(help="hybrid (words and meaning, fused), semantic "
                                            "(meaning: sentence vectors) or keyword (words).")]
         = "hybrid",
@@ -66,7 +68,7 @@ def search_cmd(
             raise MealinkError(f"--meeting {meeting!r}: give a meeting such as COP11 or 11")
         number = int(digits)
     filters = SearchFilters(convention, document, number, kind, verb, actor, in_force_only)
-    hits = find(open_store(db, create=False), query, filters, limit=limit,
+    hits = find(open_store(db, create=False), query, filters, limit=limit, offset=offset,
                 mode=mode)
     if fmt is not Format.table:
         # stdout keeps its shape (a JSON list, a CSV table: empty when nothing is close);
@@ -83,7 +85,9 @@ def search_cmd(
     if not hits:
         print(hits.message or "No paragraph matches.")
         return
-    t = Table(show_lines=True, title=f"{len(hits)} best paragraphs for {query!r}")
+    first = offset + 1
+    t = Table(show_lines=True, title=f"Paragraphs {first:,}-{offset + len(hits):,} of "
+                                     f"{hits.ranked:,} for {query!r}")
     t.add_column("paragraph")
     t.add_column("text", ratio=1)
     for h in hits:

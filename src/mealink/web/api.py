@@ -158,11 +158,13 @@ def get_search(request: Request, q: Annotated[str, Query(min_length=1, max_lengt
     A paragraph below the similarity floor is left out unless it matches the words; when
     none is left, ``items`` is empty, ``nothing_close`` true and ``message`` says which
     paragraph was closest. With a quoted phrase, hybrid puts the paragraphs holding it
-    first; the others carry ``why.related``."""
+    first; the others carry ``why.related``. ``total`` is how many places the query's one
+    ranking holds, every page together (``facets.total`` counts those holding every word);
+    a page past the end is empty and its ``message`` says so."""
     store = _store(request)
     hits = find(store, q, filters, mode=mode, limit=limit, offset=offset)
     fac = facets(store, q, filters)
-    return {"query": q, "mode": mode, "total": fac.total, "limit": limit, "offset": offset,
+    return {"query": q, "mode": mode, "total": hits.ranked, "limit": limit, "offset": offset,
             "items": [h.to_dict() for h in hits], "facets": fac.to_dict(), **hits.to_dict()}
 
 

@@ -65,8 +65,6 @@ __all__ = ["error_page", "router"]
 
 router = APIRouter(include_in_schema=False)
 PAGE = 25
-#: how deep hybrid and semantic rankings are paged (their order means little further down)
-RANKED_DEPTH = 100
 Str = Annotated[str | None, Query(max_length=200)]
 Num = Annotated[int, Query(ge=1, le=100_000)]
 
@@ -151,14 +149,14 @@ def search_page(request: Request, q: Annotated[str | None, Query(max_length=500)
             num = int(n) if n.isdigit() else None
         f = SearchFilters(conv, None, num, kind, verb, actor, _flag(in_force))
         size = 500 if format in ("json", "csv") else PAGE
-        try:
+        try:  # the page's place in the query's one ranking, which find reads to its depth
             hits = find(_store(request), q, f, mode=chosen, limit=size,
                         offset=(page - 1) * PAGE if size == PAGE else 0)
             fac = facets(_store(request), q, f)
         except MealinkError as exc:
             error = exc.message
     if format == "json":
-        return JSONResponse({"query": q, "mode": chosen, "total": fac.total,
+        return JSONResponse({"query": q, "mode": chosen, "total": hits.ranked,
                              "facets": fac.to_dict(), "items": [h.to_dict() for h in hits],
                              **(hits.to_dict() if q and q.strip() and not error else {})})
     if format == "csv":
@@ -166,12 +164,18 @@ def search_page(request: Request, q: Annotated[str | None, Query(max_length=500)
                                        "in_force", "score", "snippet"],
                             [[h.paragraph_id, h.document, h.number, h.kind, h.verb,
                               h.in_force, round(h.score, 4), h.snippet] for h in hits])
-    # keyword: every paragraph that holds the words; else what is left of a ranking read to
-    # a fixed depth once the floor is applied
-    ranked = fac.total if chosen == "keyword" else min(RANKED_DEPTH, hits.ranked)
     message = hits.message if q and q.strip() and not error else None
     return render(request, "search.html", q=q or "", hits=hits, facets=fac, params=params,
-                  error=error, pages=_pages(ranked, page), mode=chosen, message=message)
+                  error=error, pages=_search_pages(hits.ranked, page), mode=chosen,
+                  message=message)
+
+
+def _search_pages(total: int, page: int) -> dict[str, int | bool]:
+    """The pager of a search: the page asked for (not moved back to the last, whose hits
+    it does not show), the last page, and whether the page asked for is past it."""
+    last = max(1, -(-total // PAGE))
+    return {"page": page, "last": last, "total": total, "size": PAGE,
+            "past": total > 0 and page > last}
 
 
 def _board(counts: list[tuple[str, str | None, str, int]]) -> tuple[list[str], list[Any]]:

@@ -42,18 +42,20 @@ from mealink.semantic.terms import (
 )
 from mealink.store.engine.database import Store
 from mealink.store.search.hits import Closest, Hit, SearchFilters, Why
-from mealink.store.search.keyword import _filters, search
+from mealink.store.search.keyword import _filters, count, search
 from mealink.store.search.vectors import VectorIndex, pks_where, vector_index
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["MODES", "Mode", "SearchResult", "find", "semantic_ranking"]
+__all__ = ["MODES", "RANKED_DEPTH", "Mode", "SearchResult", "find", "semantic_ranking"]
 
 Mode = Literal["keyword", "semantic", "hybrid"]
 MODES: tuple[Mode, ...] = ("hybrid", "semantic", "keyword")
-#: how deep each ranking is read before fusing
-_DEPTH = 100
+#: how deep each ranking is read before fusing: the same for every page of a query, so that
+#: every page cuts one ranking (keyword mode pages on through every paragraph holding every
+#: word)
+RANKED_DEPTH = 100
 _OPERATORS = ('"', " OR ", " -")
 _ANY_WORD = re.compile(r"[^\W_]")
 
@@ -64,19 +66,27 @@ class SearchResult(list[Hit]):
 
     ``floor`` is the similarity floor applied (None when meaning was not compared: keyword
     hits that all match every word, or no sentence vectors); ``ranked`` how many paragraphs
-    the ranking holds after the floor, over every page (read to the ranking's depth);
-    ``closest`` the paragraph nearest in meaning when the ranking is empty.
+    the ranking holds after the floor: every page together, the ``total`` a front end
+    shows; ``offset`` where this page starts in it; ``closest`` the paragraph nearest in
+    meaning when the ranking is empty.
     """
 
     def __init__(self, hits: Iterable[Hit] = (), *, query: str = "",
                  floor: float | None = None, ranked: int | None = None,
-                 closest: Closest | None = None, filtered: bool = False) -> None:
+                 closest: Closest | None = None, filtered: bool = False,
+                 offset: int = 0) -> None:
         super().__init__(hits)
         self.query = query
         self.floor = floor
         self.ranked = len(self) if ranked is None else ranked
         self.closest = closest
         self.filtered = filtered
+        self.offset = offset
+
+    @property
+    def past_the_end(self) -> bool:
+        """True when the ranking holds paragraphs but none from this page's start on."""
+        return self.ranked > 0 and self.offset >= self.ranked
 
     @property
     def nothing_close(self) -> bool:
@@ -85,7 +95,13 @@ class SearchResult(list[Hit]):
 
     @property
     def message(self) -> str | None:
-        """One sentence when nothing is shown: what was closest and why it is not shown."""
+        """One sentence when nothing is shown: what was closest and why it is not shown, or
+        that the page starts past the end of the ranking."""
+        if self.past_the_end:
+            n = self.ranked
+            return (f"Past the end: '{self.query}' finds {n:,} paragraph"
+                    f"{'s' if n != 1 else ''}, so none is shown from number "
+                    f"{self.offset + 1:,} on.")
         if not self.nothing_close:
             return None
         c = self.closest
@@ -167,13 +183,16 @@ class _Meaning:
     allowed: NDArray[np.float32]
 
     def top(self, depth: int) -> list[tuple[int, float]]:
-        """The ``depth`` closest rows that pass the filters, as (row, cosine)."""
+        """The ``depth`` closest rows that pass the filters, as (row, cosine); equal cosines
+        (the same text in two places) in the order the paragraphs were stored (rows are in
+        that order), also where the cut falls."""
         n = min(depth, int(np.isfinite(self.allowed).sum()))
         if n <= 0:
             return []
-        top = np.argpartition(-self.allowed, n - 1)[:n]
-        top = top[np.argsort(-self.allowed[top], kind="stable")]
-        return [(int(i), float(self.allowed[i])) for i in top]
+        nth = -np.partition(-self.allowed, n - 1)[n - 1]
+        rows = np.flatnonzero(self.allowed >= nth)  # the closest n, and any tied with the nth
+        rows = rows[np.lexsort((rows, -self.allowed[rows]))][:n]
+        return [(int(i), float(self.allowed[i])) for i in rows]
 
     def similarity(self, paragraph_id: str) -> float | None:
         """The cosine of a paragraph (None: it has no vector, like headings)."""
@@ -258,11 +277,18 @@ def find(store: Store, query: str, filters: SearchFilters | None = None, *,
 
     ``floor`` overrides the similarity floor of ``data/search.toml`` (-1 applies none, as
     before there was one). The result is a list of hits; when it holds none because no
-    paragraph is close, its ``message`` says which was closest."""
+    paragraph is close, its ``message`` says which was closest.
+
+    One query (mode, filters, floor) has one ranking, whatever the page: each ranking is
+    read to ``RANKED_DEPTH``, equal scores go in the order the paragraphs were stored (in
+    hybrid mode, equal fused scores in the order first seen: words, then meaning), and
+    ``limit`` and
+    ``offset`` only cut it, so pages put end to end are the first places of one large
+    page and ``ranked`` counts every place they can reach."""
     if mode not in MODES:
         raise MealinkError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
     cut = similarity_floor() if floor is None else floor
-    depth = max(_DEPTH, offset + limit)
+    depth = RANKED_DEPTH
     keyword: list[Hit] = []
     strict: set[str] = set()
     if mode != "semantic":
@@ -313,7 +339,16 @@ def find(store: Store, query: str, filters: SearchFilters | None = None, *,
     if phrases and mode == "hybrid":  # the paragraphs that hold the phrases first
         ranked = [x for x in ranked if x[0] in strict] + \
             [x for x in ranked if x[0] not in strict]
-    page = ranked[offset:offset + limit]
+    total = len(ranked)
+    if mode == "keyword" and len(strict) >= depth:
+        # every word matched as deep as was read: the words' ranking goes on in the index
+        total = count(store, query, filters)
+    if total > len(ranked) and offset + limit > len(ranked):
+        deeper = search(store, query, filters, limit=limit, offset=offset)
+        page = [(h.paragraph_id, h.score) for h in deeper]
+        kw_rank.update((pid, offset + i) for i, (pid, _) in enumerate(page, start=1))
+    else:
+        page = ranked[offset:offset + limit]
     rows_by_id, topics = _rows(store, [pid for pid, _ in page])
     wanted = _query_topics(query) if page else set()
     hits: list[Hit] = []
@@ -337,8 +372,9 @@ def find(store: Store, query: str, filters: SearchFilters | None = None, *,
         if top:
             closest = _closest(store, meaning.index.ids[top[0][0]], top[0][1])
     return SearchResult(hits, query=query, floor=cut if meaning is not None else None,
-                        ranked=len(ranked), closest=closest,
-                        filtered=(filters or SearchFilters()) != SearchFilters())
+                        ranked=total, closest=closest,
+                        filtered=(filters or SearchFilters()) != SearchFilters(),
+                        offset=offset)
 
 
 def _closest(store: Store, paragraph_id: str, similarity: float) -> Closest | None:

@@ -20,7 +20,7 @@ from mealink.store.engine.database import Store
 from mealink.store.search.hits import Hit, SearchFilters
 from mealink.vocabulary import vocabulary
 
-__all__ = ["fts5_query", "search"]
+__all__ = ["count", "fts5_query", "search"]
 
 _TOKEN = re.compile(r'(?P<neg>-)?"(?P<phrase>[^"]+)"|(?P<word>\S+)')
 _WORD = re.compile(r"[\w*]+(?:['’.-][\w*]+)*")
@@ -142,20 +142,22 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *,
     with store.engine.connect() as conn:
         if store.dialect == "sqlite":
             params["q"] = fts5_query(query)
+            # equal scores (the same text in two documents) in the order the paragraphs
+            # were stored, so that every page of a query cuts the same ranking
             if where:
                 ranked = ("SELECT paragraphs_fts.rowid AS pk, bm25(paragraphs_fts) AS score "
                           "FROM paragraphs_fts JOIN paragraphs p ON p.pk = paragraphs_fts.rowid "
                           f"{_DOCUMENTS if f.document else ''}"
                           f"WHERE paragraphs_fts MATCH :q{where} "
-                          "ORDER BY score LIMIT :limit OFFSET :offset")
+                          "ORDER BY score, p.pk LIMIT :limit OFFSET :offset")
             else:  # rank in the index alone, then join only the hits
                 ranked = ("SELECT rowid AS pk, bm25(paragraphs_fts) AS score FROM paragraphs_fts "
-                          "WHERE paragraphs_fts MATCH :q ORDER BY score LIMIT :limit "
+                          "WHERE paragraphs_fts MATCH :q ORDER BY score, rowid LIMIT :limit "
                           "OFFSET :offset")
             rows = conn.execute(text(
                 f"SELECT {_COLUMNS}, r.score FROM ({ranked}) r "
                 "JOIN paragraphs p ON p.pk = r.pk JOIN documents d ON d.id = p.document_id "
-                "ORDER BY r.score"), params).all()
+                "ORDER BY r.score, r.pk"), params).all()
             snippets: dict[int, str] = {}
             if rows:
                 pks = ",".join(str(int(r.pk)) for r in rows)
@@ -190,3 +192,24 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *,
         hits.append(Hit(r.id, r.document_id, r.label, r.convention, r.number, r.kind, r.verb,
                         bool(r.in_force), scores[r.pk], snip, spans))
     return hits
+
+
+def count(store: Store, query: str, filters: SearchFilters | None = None) -> int:
+    """How many paragraphs ``search`` ranks for ``query`` under ``filters``: every page of
+    them together."""
+    f = filters or SearchFilters()
+    params: dict[str, Any] = {}
+    where = _filters(f, params)
+    docs = _DOCUMENTS if f.document else ""
+    if store.dialect == "sqlite":
+        params["q"] = fts5_query(query)
+        stmt = ("SELECT count(*) FROM paragraphs_fts JOIN paragraphs p ON "
+                f"p.pk = paragraphs_fts.rowid {docs}WHERE paragraphs_fts MATCH :q{where}")
+    else:
+        if not _WORD.search(query):
+            raise MealinkError("the search query has no words to look for")
+        params["q"] = query
+        stmt = (f"SELECT count(*) FROM paragraphs p {docs}"
+                f"WHERE p.search @@ websearch_to_tsquery('english', :q){where}")
+    with store.engine.connect() as conn:
+        return int(conn.execute(text(stmt), params).scalar() or 0)
