@@ -154,3 +154,17 @@ def test_pdf_install_hint_names_the_extra(
                        timeout=120, check=False)
     assert r.returncode == 1
     assert "pip install 'mealink[pdf]'" in r.stderr, r.stderr
+
+
+def test_mandates_table_reads_as_sentences(
+        first_ingest: tuple[str, subprocess.CompletedProcess[str]]) -> None:
+    """The table says what the text asks ('requests the Scientific Council to ...'), not the
+    stored short form ('request ...'), and never cuts a word."""
+    r = subprocess.run([sys.executable, "-m", "mealink.cli", "mandates", "--actor",
+                        "Scientific Council", "--db", first_ingest[0]], capture_output=True,
+                       text=True, timeout=120, check=False,
+                       env={**os.environ, "COLUMNS": "1000"})  # a row a line: no wrapping
+    assert r.returncode == 0, r.stderr
+    text = r.stdout
+    assert re.search(r"\b(?:requests|instructs|invites) the Scientific Council\b", text), text
+    assert not re.search(r"│ (?:request|instruct|invite) [a-z]", r.stdout)

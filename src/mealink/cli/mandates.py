@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mealink.cli.options import AsOfOption, DbOption, id_column, out, print_with_ids, write_csv
+from mealink.cli.views import shorten
 from mealink.errors import MealinkError
 from mealink.mandates.knowledge import knowledge, read_meetings
 from mealink.mandates.review import annex_lines
@@ -77,8 +78,7 @@ def _mandate_table(views: list[MandateView], title: str, one_actor: bool = False
     t.add_column("due", ratio=1, max_width=18)
     t.add_column("status", max_width=12)
     for v in views:
-        asked = Text(v.verb, style="bold")
-        asked.append(" " + (v.action if len(v.action) <= 220 else v.action[:217] + "..."))
+        asked = Text(shorten(v.sentence, 260))  # as the text asks it, never cut mid-word
         if v.condition:
             asked.append(f"\ncondition: {v.condition}", style="dim")
         if v.reporting_to:
