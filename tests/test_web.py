@@ -123,6 +123,11 @@ def test_list_pages_download_as_csv(client: TestClient, path: str, first_column:
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(r.text)))
     assert rows[0][0] == first_column and len(rows) > 1
+    # a yes/no is true/false in every CSV of mealink, on every engine
+    assert not {c for row in rows[1:] for c in row} & {"True", "False"}
+    for name in {"in_force", "time_bound", "is_stub"} & set(rows[0]):
+        at = rows[0].index(name)
+        assert {row[at] for row in rows[1:]} <= {"true", "false", ""}, name
 
 
 def test_list_pages_as_json_match_the_api(client: TestClient) -> None:

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 import mealink
 from mealink.errors import MealinkError
+from mealink.link.status import parse_as_of
 from mealink.mandates.knowledge import STRENGTHS, knowledge
 from mealink.mandates.review import annex_lines
 from mealink.store.corpus.documents import (
@@ -251,7 +252,8 @@ def review_page(request: Request, convention: Str = None, as_of: Str = None,
     result, error = None, None
     if convention:
         try:
-            result = review_of(_store(request), convention, as_of or None)
+            moment = parse_as_of(as_of, "As of") if as_of else None  # named as on the form
+            result = review_of(_store(request), convention, moment)
         except MealinkError as exc:
             error = exc.message
     if result is not None and format == "json":

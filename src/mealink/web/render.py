@@ -115,13 +115,22 @@ def query_url(path: str, params: dict[str, Any], **changes: Any) -> str:
     return path + ("?" + urlencode(kept) if kept else "")
 
 
+def _csv_value(value: Any) -> Any:
+    """A cell as every CSV of mealink writes it: nothing for None, true/false for a yes/no."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
 def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
     """A CSV download; cells that a spreadsheet would run as formulas are neutralised."""
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(header)
     for row in rows:
-        w.writerow([safe_cell("" if v is None else v) for v in row])
+        w.writerow([safe_cell(_csv_value(v)) for v in row])
     return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"content-disposition": f'attachment; filename="{name}.csv"'})
 
