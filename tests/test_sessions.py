@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from mealink.store import Store, open_store
 from mealink.store.engine.schema import SessionRow
-from mealink.store.mandates import history
+from mealink.store.progress import history
 from mealink.store.users import add_user, set_active, set_password
 from mealink.web.app import create_app
 from mealink.web.security import WebConfig
