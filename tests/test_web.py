@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from mealink.store import open_store
 from mealink.web.app import create_app
+from mealink.web.render import ordinal_suffix
 from mealink.web.security import WebConfig
 from tests.conftest import make_db
 from tests.webapp import HOSTILE_ID, fill
@@ -295,3 +297,28 @@ def test_document_exports_by_suffix(client: TestClient) -> None:
                          ("/api/v1/export/things.csv", 400)):
         r = client.get(path)
         assert r.status_code == status and r.json()["error"]["status"] == status
+
+
+def test_hybrid_hits_say_why_they_come_in_their_order(client: TestClient) -> None:
+    """A hit's similarity alone can be below the next one's in hybrid mode: the page says the
+    order is both rankings together and gives each hit's place in each, and the order is
+    that of the fused score."""
+    data = client.get("/search", params={"q": "invasive alien species on islands",
+                                         "format": "json"}).json()
+    scores = [h["score"] for h in data["items"]]
+    assert len(scores) > 3 and scores == sorted(scores, reverse=True)
+    page = client.get("/search", params={"q": "invasive alien species on islands"}).text
+    assert "In order of both rankings together" in page
+    ranks = re.findall(r'<span class="ranks">([^<]*)</span>', page)
+    assert len(ranks) == len(re.findall(r'<li class="hit">', page)) > 3
+    assert all(re.fullmatch(r"(\d+(st|nd|rd|th) by words|not among the word matches), "
+                            r"(\d+(st|nd|rd|th) by meaning|not among the closest in meaning)",
+                            r) for r in ranks), ranks
+
+
+@pytest.mark.parametrize(("n", "written"), [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"),
+                                            (11, "11th"), (12, "12th"), (13, "13th"),
+                                            (21, "21st"), (22, "22nd"), (101, "101st"),
+                                            (111, "111th")])
+def test_ordinals(n: int, written: str) -> None:
+    assert f"{n}{ordinal_suffix(n)}" == written

@@ -29,6 +29,13 @@ _MARK_NAMES = {"actor": "actor", "deadline": "deadline", "condition": "condition
 _FILE_NAME = re.compile(r"^[\w.+~-]+\.(?:txt|md|markdown|html?|pdf|docx|json|xml)$", re.I)
 
 
+def ordinal_suffix(n: int) -> str:
+    """'st', 'nd', 'rd' or 'th': 1st, 2nd, 3rd, 11th, 22nd."""
+    if 10 <= n % 100 <= 20:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+
+
 def named(label: str, convention: str | None = None) -> str:
     """What names a text on a page: its label, but never the file it came from (a text
     with neither symbol nor title is said to be one)."""
@@ -145,6 +152,7 @@ def environment() -> Environment:
     env.filters["snippet"] = snippet
     env.filters["past"] = lambda relation: PAST.get(relation, relation)
     env.filters["named"] = named
+    env.filters["ordinal_suffix"] = ordinal_suffix
     env.globals["doc_href"] = doc_href
     env.globals["cited_href"] = cited_href
     env.globals["query_url"] = query_url
