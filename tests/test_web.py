@@ -13,8 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mealink.store import open_store
+from mealink.synergies.overlaps import MandateItem
 from mealink.web.app import create_app
-from mealink.web.render import ordinal_suffix
+from mealink.web.render import ordinal_suffix, place
 from mealink.web.security import WebConfig
 from tests.conftest import make_db
 from tests.webapp import HOSTILE_ID, fill
@@ -322,3 +323,15 @@ def test_hybrid_hits_say_why_they_come_in_their_order(client: TestClient) -> Non
                                             (111, "111th")])
 def test_ordinals(n: int, written: str) -> None:
     assert f"{n}{ordinal_suffix(n)}" == written
+
+
+@pytest.mark.parametrize(("document", "number", "shown"), [
+    ("CMS Resolution 13.5", "5", "CMS Resolution 13.5 ¶5"),
+    ("island-notes.txt", "5", "CMS text without symbol or title ¶5"),
+    ("island-notes.txt", None, "CMS text without symbol or title (“compile a list of”)"),
+])
+def test_synergy_tables_never_name_a_text_by_its_file(document: str, number: str | None,
+                                                      shown: str) -> None:
+    item = MandateItem("k", "p", "d", document, "CMS", number, "secretariat", ("Secretariat",),
+                       "compile a list of", "active", ("m",))
+    assert place(item) == shown

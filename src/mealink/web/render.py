@@ -20,6 +20,7 @@ from starlette.responses import Response
 from mealink.link.status import PAST
 from mealink.reports.tables import safe_cell
 from mealink.store.corpus.documents import CitationView, Mark
+from mealink.synergies.overlaps import MandateItem
 
 __all__ = ["cited_href", "csv_response", "doc_href", "environment", "marked", "named",
            "query_url", "snippet"]
@@ -42,6 +43,12 @@ def named(label: str, convention: str | None = None) -> str:
     if not _FILE_NAME.match(label.strip()):
         return label
     return f"{convention + ' text' if convention else 'Text'} without symbol or title"
+
+
+def place(item: MandateItem) -> str:
+    """Where a mandate of the synergies tables is ('CMS Resolution 13.5 ¶5'), its text named
+    as ``named`` names it."""
+    return item.where.replace(item.document, named(item.document, item.convention), 1)
 
 
 def cited_href(citation: CitationView) -> str:
@@ -152,6 +159,7 @@ def environment() -> Environment:
     env.filters["snippet"] = snippet
     env.filters["past"] = lambda relation: PAST.get(relation, relation)
     env.filters["named"] = named
+    env.filters["place"] = place
     env.filters["ordinal_suffix"] = ordinal_suffix
     env.globals["doc_href"] = doc_href
     env.globals["cited_href"] = cited_href
