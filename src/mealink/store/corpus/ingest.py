@@ -132,8 +132,9 @@ def _write(conn: Connection, rec: DocumentRecord,
     conn.execute(insert(SourceRow), [{"document_id": doc_id, "name": name, "format": fmt,
                                       "data": data, "meta": meta}])
     taken = {h.key for h in holders if not h.is_stub}
-    conn.execute(insert(DocumentKeyRow), [{"key": k, "document_id": doc_id}
-                                          for k in sorted(own_keys - taken)])
+    free = sorted(own_keys - taken)
+    if free:  # an empty list would execute one INSERT of NULLs
+        conn.execute(insert(DocumentKeyRow), [{"key": k, "document_id": doc_id} for k in free])
     if rec.paragraphs:
         pks = conn.execute(insert(ParagraphRow).returning(ParagraphRow.pk,
                                                           sort_by_parameter_order=True),
