@@ -86,3 +86,38 @@ def test_glued_words_as_before() -> None:
         text = rng.choice(["", " ", "\t", "-"]).join(
             rng.choice(words) for _ in range(rng.randint(0, 12)))
         assert split_glued_words(text, vocabulary()) == _plain_split_glued(text), repr(text)
+
+
+def test_topic_phrases_found_as_by_the_plain_pattern() -> None:
+    """The topic pattern that matches the character before a phrase finds what the one
+    with the look-behind finds, on texts dense with phrases run into each other."""
+    from mealink.annotate.topics import topic_vocabulary
+
+    tv = topic_vocabulary()
+    assert tv.bounded is not None
+    rng = random.Random(3)
+    labels = sorted({c.label.lower() for c in tv.concepts.values()})[:300]
+    words = [*labels, "redd+", "article 8(j)", "/", "-", " ", "  ", "(", "x", "’", "1"]
+    for _ in range(4000):
+        text = "".join(rng.choice(words) + rng.choice(["", " ", "-", "/", ", "])
+                       for _ in range(rng.randint(0, 8)))
+        plain = [(m.start(), m.end()) for m in tv.pattern.finditer(text)]
+        fast = [(m.start(1) - 1, m.end(1) - 1) for m in tv.bounded.finditer(" " + text)]
+        assert fast == plain, repr(text)
+
+
+def test_finite_verbs_found_as_by_the_plain_pattern() -> None:
+    """``finite_bounded`` on " " + text finds the verbs ``finite_lower`` finds, one further."""
+    from mealink.vocabulary import vocabulary
+
+    vocab = vocabulary()
+    rng = random.Random(5)
+    finite = [f for f, v in vocab.verb_forms.items() if v.form == "finite"][:200]
+    words = [*finite, "-", " ", "  ", "x", "1", ",", "and", "é", "\n"]
+    for _ in range(4000):
+        text = "".join(rng.choice(words) + rng.choice(["", " ", "-", ", ", "_"])
+                       for _ in range(rng.randint(0, 8)))
+        plain = [m.span("verb") for m in vocab.finite_lower.finditer(text)]
+        fast = [(m.start("verb") - 1, m.end("verb") - 1)
+                for m in vocab.finite_bounded.finditer(" " + text)]
+        assert fast == plain, repr(text)
