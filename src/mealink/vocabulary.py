@@ -45,6 +45,17 @@ class Convention:
     document: str = "Decision"
 
 
+def bounded(body: str, word: str) -> re.Pattern[str]:
+    """``(?<![WORD])BODY`` as ``[^WORD]BODY``: run on " " + text, a match's groups (those of
+    ``body``, named) are where the look-behind form finds them, plus one. The regex engine
+    then jumps from one character outside ``word`` to the next instead of trying the
+    look-behind at every position (most positions are inside a word): about 1.5 times
+    faster on paragraphs. Exact when every match of ``body`` starts with a character of
+    ``word`` and ends in a look-ahead refusing one: consuming the character before a match
+    can then only hide a match starting where the previous one ended, and none can."""
+    return re.compile(rf"[^{word}]{body}")
+
+
 @dataclass(frozen=True, slots=True)
 class WordGate:
     """Alternatives of one pattern, each written with one of some literal words: for a text,
@@ -130,6 +141,9 @@ class Vocabulary:
     plural_chapeaus: tuple[str, ...]
     finite_pattern: re.Pattern[str]
     finite_lower: re.Pattern[str]
+    #: ``finite_lower`` matching the character before a verb instead of looking behind at it,
+    #: to run on " " + lower-cased text (``bounded``): the same verbs, found faster
+    finite_bounded: re.Pattern[str]
     actor_aliases: dict[str, str]
     actor_roles: dict[str, str]
     actor_heads: frozenset[str]
@@ -382,6 +396,9 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
                                 re.IGNORECASE)
     # The same, case-sensitive, to run on lower-cased text (several times faster).
     finite_lower = re.compile(rf"(?<![\w-])(?P<verb>{alternation(finite)})(?![\w-])")
+    if not all(" ".join(f.split())[:1].isalpha() for f in finite):
+        raise VocabularyError("verbs.toml: a finite verb form must start with a letter")
+    finite_bounded = bounded(rf"(?P<verb>{alternation(finite)})(?![\w-])", r"\w-")
 
     aliases: dict[str, str] = {}
     for entry in actors["actor"]:
@@ -465,6 +482,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         plural_chapeaus=tuple(leads["chapeau"]["plural"]),
         finite_pattern=finite_pattern,
         finite_lower=finite_lower,
+        finite_bounded=finite_bounded,
         actor_aliases=aliases,
         actor_roles=roles,
         actor_heads=frozenset(w.lower() for w in actors["heads"]["words"]),

@@ -216,8 +216,8 @@ def _phrase_end(text: str, pos: int, end: int, vocab: Vocabulary, that: bool,
         if cond:
             stop = pos + cond.start()
             lower = lower[:cond.start()]
-        fin = vocab.finite_lower.search(lower)
-        tail = _AND_VERB_TAIL.search(text, pos, pos + fin.start()) if fin else None
+        fin = vocab.finite_bounded.search(" " + lower)  # the verb one place further
+        tail = _AND_VERB_TAIL.search(text, pos, pos + fin.start("verb") - 1) if fin else None
         if tail:
             stop = min(stop, tail.start())
     if that:

@@ -66,16 +66,37 @@ def _may_be_glued(token: str, vocab: Vocabulary, is_word: Callable[[str], bool])
                for w in vocab.glue_function_words)
 
 
+#: for each vocabulary's glue words, the glued candidates of every white-space-separated
+#: lower-case token already seen (emptied when it grows large: memory stays bounded)
+_SEEN: dict[tuple[frozenset[str], frozenset[str]], dict[str, tuple[str, ...]]] = {}
+_SEEN_MAX = 50_000
+
+
+def _candidates(token: str, vocab: Vocabulary, is_word: Callable[[str], bool]) -> tuple[str, ...]:
+    """The runs of six or more letters a-z in ``token`` that are not words but may be glued
+    (white space being no letter, the runs of a text are those of its tokens)."""
+    return tuple(t for t in _LONG_LOWER.findall(token)
+                 if not is_word(t) and _may_be_glued(t, vocab, is_word))
+
+
 def split_glued_words(text: str, vocab: Vocabulary) -> str:
     """``text`` with a space put back inside glued leads and function words."""
     lower = text.lower()
     if len(lower) != len(text):  # a letter whose lower case is longer: offsets would shift
         return text
+    # each distinct token once (most texts repeat their words), its verdict kept from text
+    # to text; then only the few that are not words are looked for in the text
     is_word = _is_word()
-    # each distinct long token once (most texts repeat their words), then only the few
-    # that are not words are looked for in the text
-    unknown = [t for t in set(_LONG_LOWER.findall(lower))
-               if not is_word(t) and _may_be_glued(t, vocab, is_word)]
+    seen = _SEEN.setdefault((vocab.glue_lead_words, vocab.glue_function_words), {})
+    unknown: set[str] = set()
+    for token in set(lower.split()):
+        found = seen.get(token)
+        if found is None:
+            if len(seen) >= _SEEN_MAX:
+                seen.clear()
+            found = seen[token] = _candidates(token, vocab, is_word)
+        if found:
+            unknown.update(found)
     cuts: list[int] = []
     for token in unknown:
         i = lower.find(token)

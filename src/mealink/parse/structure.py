@@ -145,16 +145,17 @@ def finite_verbs(text: str, start: int, end: int,
     if fast and not any(f.search(lower) for f in _clause_verb_finders(
             vocab.finite_lower.pattern, vocab.clause_connectives)):
         return []
-    hits = vocab.finite_lower.finditer(lower) if fast else \
-        vocab.finite_pattern.finditer(text, start, end)
-    shift = start if fast else 0
+    # (on " " + lower, the verb one place further: ``Vocabulary.finite_bounded``)
+    hits = [(h.start("verb") + start - 1, h.end("verb") + start - 1, h.group("verb"))
+            for h in vocab.finite_bounded.finditer(" " + lower)] if fast else \
+        [(h.start(), h.end(), h.group("verb"))
+         for h in vocab.finite_pattern.finditer(text, start, end)]
     clause_start = _clause_start(vocab.clause_connectives)
     out = []
-    for h in hits:
-        s, e = h.start() + shift, h.end() + shift
+    for s, e, verb in hits:
         if not clause_start.search(text, max(start, s - 40), s):
             continue
-        if " " in h.group("verb").strip() or not _NOUN_FOLLOWER.match(text, e):
+        if " " in verb.strip() or not _NOUN_FOLLOWER.match(text, e):
             out.append((s, e, text[s:e]))
     return out
 

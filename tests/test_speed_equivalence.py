@@ -1,0 +1,123 @@
+"""Faster forms of patterns and gates give exactly what the plain forms give (fixed seeds).
+
+Each speed-up kept in the parser or in repair is checked here against the form it replaced,
+on random strings built from the characters that matter to it.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+from mealink.load import clean
+
+#: the emphasis pattern as first written (a look-behind first: tried at every position)
+_PLAIN_EMPHASIS = re.compile(
+    r"(?<![\w*\\])(\*{1,3}|_{1,2})(?=[^\s*_])((?:(?!\n\s*\n)[^*_]){1,400}?)(?<=[^\s*_])\1(?![\w*])"
+)
+
+
+def _strings(seed: int, alphabet: str, n: int, longest: int) -> list[str]:
+    """``n`` random strings of ``alphabet``, up to ``longest`` characters long."""
+    rng = random.Random(seed)
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, longest)))
+            for _ in range(n)]
+
+
+def test_emphasis_pattern_matches_as_the_plain_one() -> None:
+    """The emphasis pattern that starts with a literal finds the same runs as the plain one."""
+    for s in _strings(20261206, "*_ a\\\n\tb.*_", 30_000, 24):
+        assert clean._EMPHASIS.sub(r"\2", s) == _PLAIN_EMPHASIS.sub(r"\2", s), repr(s)
+
+
+def test_spaces_and_trailing_as_before() -> None:
+    """Spaces made plain, then trailing spaces removed, as the plain patterns would."""
+    spaces = re.compile(r"[ \t\u00a0\u2007\u202f\u2000-\u200a\u3000]")
+    trailing = re.compile(r"(?<![ ])[ ]+$", re.MULTILINE)
+    for s in _strings(7, " \t\u00a0\u3000\u2005a\n", 20_000, 16):
+        expected = trailing.sub("", spaces.sub(" ", s))
+        text = clean._SPACES.sub(" ", s)
+        if " \n" in text or text.endswith(" "):
+            text = clean._TRAILING.sub("", text)
+        assert text == expected, repr(s)
+
+
+def _plain_split_glued(text: str) -> str:
+    """Glued words split as first written: every long token of the text looked at anew."""
+    from mealink.load import glue
+    from mealink.vocabulary import vocabulary
+
+    vocab = vocabulary()
+    lower = text.lower()
+    if len(lower) != len(text):
+        return text
+    is_word = glue._is_word()
+    unknown = [t for t in set(glue._LONG_LOWER.findall(lower))
+               if not is_word(t) and glue._may_be_glued(t, vocab, is_word)]
+    cuts: list[int] = []
+    for token in unknown:
+        i = lower.find(token)
+        while i >= 0:
+            end = i + len(token)
+            if (i == 0 or not lower[i - 1].isalpha()) and \
+                    (end == len(lower) or not lower[end].isalpha()):
+                cut = glue._cut(text[i:end], vocab)
+                if cut is not None:
+                    cuts.append(i + cut)
+            i = lower.find(token, end)
+    out, pos = [], 0
+    for cut in sorted(cuts):
+        out.append(text[pos:cut])
+        pos = cut
+    out.append(text[pos:])
+    return " ".join(out)
+
+
+def test_glued_words_as_before() -> None:
+    """Tokens looked at once per process split the same glued words as looking at each anew."""
+    from mealink.load.glue import split_glued_words
+    from mealink.vocabulary import vocabulary
+
+    rng = random.Random(11)
+    words = ["Recallingits", "inResolution", "Awareof", "Requeststhe", "Awareness", "the",
+             "Furthermore", "Notingham", "decision,", "(Recallingits", "Secretariat", "é",
+             "notingthat", "theSecretariat.", "\n", "\u00e9tude", "ofdecisions"]
+    for _ in range(3000):
+        text = rng.choice(["", " ", "\t", "-"]).join(
+            rng.choice(words) for _ in range(rng.randint(0, 12)))
+        assert split_glued_words(text, vocabulary()) == _plain_split_glued(text), repr(text)
+
+
+def test_topic_phrases_found_as_by_the_plain_pattern() -> None:
+    """The topic pattern that matches the character before a phrase finds what the one
+    with the look-behind finds, on texts dense with phrases run into each other."""
+    from mealink.annotate.topics import topic_vocabulary
+
+    tv = topic_vocabulary()
+    assert tv.bounded is not None
+    rng = random.Random(3)
+    labels = sorted({c.label.lower() for c in tv.concepts.values()})[:300]
+    words = [*labels, "redd+", "article 8(j)", "/", "-", " ", "  ", "(", "x", "’", "1"]
+    for _ in range(4000):
+        text = "".join(rng.choice(words) + rng.choice(["", " ", "-", "/", ", "])
+                       for _ in range(rng.randint(0, 8)))
+        plain = [(m.start(), m.end()) for m in tv.pattern.finditer(text)]
+        fast = [(m.start(1) - 1, m.end(1) - 1) for m in tv.bounded.finditer(" " + text)]
+        assert fast == plain, repr(text)
+
+
+def test_finite_verbs_found_as_by_the_plain_pattern() -> None:
+    """``finite_bounded`` on " " + text finds the verbs ``finite_lower`` finds, one further."""
+    from mealink.vocabulary import vocabulary
+
+    vocab = vocabulary()
+    rng = random.Random(5)
+    finite = [f for f, v in vocab.verb_forms.items() if v.form == "finite"][:200]
+    words = [*finite, "-", " ", "  ", "x", "1", ",", "and", "é", "\n"]
+    for _ in range(4000):
+        text = "".join(rng.choice(words) + rng.choice(["", " ", "-", ", ", "_"])
+                       for _ in range(rng.randint(0, 8)))
+        plain = [m.span("verb") for m in vocab.finite_lower.finditer(text)]
+        fast = [(m.start("verb") - 1, m.end("verb") - 1)
+                for m in vocab.finite_bounded.finditer(" " + text)]
+        assert fast == plain, repr(text)
