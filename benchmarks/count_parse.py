@@ -28,17 +28,17 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import bench_parse  # noqa: E402  (its input generator: the same texts as the benchmark)
+from harness import DEFAULT_CORPUS, resolutions  # noqa: E402  (bench_parse's inputs)
 
 from mealink.annotate import annotate  # noqa: E402
 from mealink.load.clean import clean_text  # noqa: E402
 from mealink.parse import parse  # noqa: E402
 
 
-def typical_raw(pools: bench_parse.Pools, n: int) -> list[str]:
+def typical_raw(pools: resolutions.Pools, n: int) -> list[str]:
     """The first ``n`` typical resolutions before clean_text (bench_parse's generator)."""
-    rng = random.Random(bench_parse.SEED)
-    return [bench_parse.make_resolution(rng, pools, rng.randint(15_000, 40_000 - 2100))
+    rng = random.Random(resolutions.SEED)
+    return [resolutions.make_resolution(rng, pools, rng.randint(15_000, 40_000 - 2100))
             for _ in range(n)]
 
 
@@ -62,7 +62,7 @@ def main() -> int:
                     help="1: run the measured loop; 0: everything but the loop")
     ap.add_argument("--repeat", type=int, default=1, help="loops to time (best is printed)")
     ap.add_argument("--digest", action="store_true", help="print a hash of the output")
-    ap.add_argument("--corpus", type=Path, default=bench_parse.DEFAULT_CORPUS)
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--save", type=Path, help="write the inputs (raw and cleaned) to this JSON")
     ap.add_argument("--inputs", type=Path,
                     help="read the inputs from a --save file (so that two versions of the "
@@ -73,7 +73,7 @@ def main() -> int:
         saved = json.loads(args.inputs.read_text(encoding="utf-8"))
         raw, cleaned = saved["raw"][:args.n], saved["cleaned"][:args.n]
     else:
-        raw = typical_raw(bench_parse.build_pools(args.corpus), args.n)
+        raw = typical_raw(resolutions.build_pools(args.corpus), args.n)
         cleaned = [clean_text(t) for t in raw]
     if args.save:
         args.save.write_text(json.dumps({"raw": raw, "cleaned": cleaned}), encoding="utf-8")
