@@ -5,6 +5,7 @@ not a stand-in."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,12 +25,15 @@ class RememberingEncoder(Encoder):
         super().__init__()
         self._seen: dict[str, NDArray[np.float32]] = {}
 
-    def encode(self, texts: list[str], *, batch_size: int = 32) -> NDArray[np.float32]:
+    def encode(self, texts: list[str], *, batch_size: int = 32,
+               on_batch: Callable[[int], None] | None = None) -> NDArray[np.float32]:
         missing = [t for t in dict.fromkeys(texts) if t not in self._seen]
         if missing:
             for t, v in zip(missing, super().encode(missing, batch_size=batch_size),
                             strict=True):
                 self._seen[t] = v
+        if on_batch is not None:
+            on_batch(len(texts))  # remembered texts are embedded at once
         if not texts:
             return np.zeros((0, DIMENSION), dtype=np.float32)
         return np.stack([self._seen[t] for t in texts])
