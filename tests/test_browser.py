@@ -11,20 +11,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from mealink.store import open_store
 from mealink.web.app import create_app
 from mealink.web.security import WebConfig
 from tests.conftest import REPO, skip_or_fail
-from tests.webapp import PASSWORD, fill
+from tests.webapp import PASSWORD, fill, serving
 
 SHOTS = Path(os.environ.get("MEALINK_ARTIFACTS", REPO / "artifacts")) / "screenshots"
 LAPTOP = {"width": 1280, "height": 860}
@@ -40,12 +36,6 @@ def _chromium() -> str:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``mealink serve`` as it runs on loopback, in a thread of this process."""
@@ -55,19 +45,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     fill(store, folder)
     store.dispose()
     app = create_app(WebConfig(db=db, secure_cookies=False))  # plain HTTP on loopback
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline:
-            pytest.fail("the web server did not start within 20 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
-    app.state.store.dispose()
+    with serving(app) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")

@@ -11,20 +11,18 @@ Without a browser these tests skip on a developer machine and fail where
 from __future__ import annotations
 
 import io
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 
 from mealink.store import open_store
 from mealink.store.search.vectors import embed_paragraphs
 from mealink.web.app import create_app
 from mealink.web.security import WebConfig
-from tests.test_browser import LAPTOP, _chromium, _free_port
+from tests.test_browser import LAPTOP, _chromium
 from tests.test_reading import fill_reading
+from tests.webapp import serving
 
 PHONE = {"width": 375, "height": 812}
 #: pages with forms, and the pages a reader goes through
@@ -42,19 +40,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, realdocs_dir: object) -> It
     embed_paragraphs(store)
     store.dispose()
     app = create_app(WebConfig(db=db, secure_cookies=False))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline:
-            pytest.fail("the web server did not start within 20 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
-    app.state.store.dispose()
+    with serving(app) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")

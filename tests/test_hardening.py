@@ -28,17 +28,11 @@ from mealink.store.users import add_user, create_token
 from mealink.web.app import create_app
 from mealink.web.security import WebConfig
 from tests.conftest import INVENTED
-from tests.webapp import PASSWORD, csrf_of, sign_in
+from tests.webapp import PASSWORD, csrf_of, free_port, sign_in
 
 CLI = [sys.executable, "-m", "mealink.cli"]
 M_3B = "cms/resolution/13.905/para_3(b)/scientific-council"
 DOC = "cms/resolution/13.905"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _fill(db: str) -> str:
@@ -53,7 +47,7 @@ def _fill(db: str) -> str:
 
 def _start(db: str, *args: str, env: dict[str, str] | None = None
            ) -> tuple[subprocess.Popen[str], int]:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([*CLI, "serve", "--db", db, "--port", str(port), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, **(env or {})})

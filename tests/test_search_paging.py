@@ -31,6 +31,7 @@ from mealink.web.app import create_app
 from mealink.web.security import WebConfig
 from tests.conftest import INVENTED, make_db
 from tests.model import ENCODER
+from tests.webapp import serving
 
 SEED = 20261206
 PAGE = 25  # the web pages' page size
@@ -264,27 +265,10 @@ def test_cli_limit_and_offset_page_through_one_ranking(collection: tuple[Store, 
 @pytest.fixture(scope="module")
 def server(collection: tuple[Store, str]) -> Iterator[str]:
     """``mealink serve`` on the collection, on loopback, in a thread of this process."""
-    import threading
-    import time
-
-    import uvicorn
-
-    from tests.test_browser import _free_port
 
     app = create_app(WebConfig(db=collection[1], secure_cookies=False))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline:
-            pytest.fail("the web server did not start within 20 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
-    app.state.store.dispose()
+    with serving(app) as address:
+        yield address
 
 
 def test_a_reader_pages_to_the_end_and_back_in_chromium(server: str, store: Store) -> None:

@@ -3,7 +3,6 @@ workers, and one clear line when the port is taken."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -14,14 +13,9 @@ import pytest
 
 from mealink.store import ingest, open_store
 from tests.conftest import INVENTED
+from tests.webapp import free_port
 
 CLI = [sys.executable, "-m", "mealink.cli"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _get(url: str, deadline: float) -> tuple[int, str]:
@@ -41,7 +35,7 @@ def test_serve_answers_pages_and_api(tmp_path: Path, workers: int) -> None:
     store = open_store(db)
     ingest(store, [INVENTED])
     store.dispose()
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([*CLI, "serve", "--db", db, "--port", str(port), "--workers",
                              str(workers)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)

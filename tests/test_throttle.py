@@ -6,7 +6,6 @@ quick 429 instead of holding the threads a document page needs."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ from mealink.store.users import add_user
 from mealink.web.app import create_app
 from mealink.web.security import WebConfig
 from tests.conftest import make_db
-from tests.webapp import PASSWORD, csrf_of, fill
+from tests.webapp import PASSWORD, csrf_of, fill, free_port
 
 
 class Clock:
@@ -158,12 +157,6 @@ class CountingHasher:
         return bool(self.real.check_needs_rehash(digest))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_parallel_sign_ins_never_hash_more_than_the_pool_and_pages_stay_fast(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = str(tmp_path / "web.db")
@@ -173,7 +166,7 @@ def test_parallel_sign_ins_never_hash_more_than_the_pool_and_pages_stay_fast(
     counting = CountingHasher(users_module._hasher)
     monkeypatch.setattr(users_module, "_hasher", counting)
     app = create_app(WebConfig(db=db, secure_cookies=False))
-    port = _free_port()
+    port = free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
