@@ -57,8 +57,9 @@ class Numbering:
     alias_owner: dict[str, str]
     #: a body named right after a citation ("..., adopted by the Governing Council of ...")
     body_after: re.Pattern[str]
-    #: a body named right before one ("General Assembly resolution 65/162")
-    body_before: re.Pattern[str]
+    #: the bodies and aliases, single-spaced, longest first: what may stand right before a
+    #: citation ("General Assembly resolution 65/162"), tested with one ``str.endswith``
+    body_names: tuple[str, ...]
     body_owner: dict[str, str]
     meetings: dict[str, str]
     default_types: dict[str, str]
@@ -105,7 +106,7 @@ def numbering() -> Numbering:
                 r"(?:(?!resolution|decision|recommendation|Resolution|Decision|"
                 r"Recommendation)[^;.:])" r"{0,80}?\b(?:of|by)\s+(?:the\s+)?"
                 rf"(?P<body>{body_alt})(?![\w])"),
-            body_before=re.compile(rf"(?<![\w/])(?P<body>{body_alt})\s+\Z"),
+            body_names=tuple(sorted(body_owner, key=len, reverse=True)),
             body_owner=body_owner,
             meetings={c["id"]: c["meeting"] for c in data["numbering"]},
             default_types={c["id"]: c["type"] for c in data["numbering"]},

@@ -78,11 +78,27 @@ def _name_bodies(text: str, start: int, end: int, refs: list[Reference],
     nb = numbering()
     bounds = [*(first for first, _, _ in groups[1:]), len(refs)]
     for (first, s0, group_end), last in zip(groups, bounds, strict=True):
-        m = nb.body_before.search(text, max(start, s0 - 90), s0) or \
-            nb.body_after.match(text, group_end, end)
-        if m:
-            owner = nb.body_owner[" ".join(m.group("body").split())]
+        owner = _body_before(text[max(start, s0 - 90):s0], nb.body_names)
+        if owner is None and (m := nb.body_after.match(text, group_end, end)) is not None:
+            owner = " ".join(m.group("body").split())
+        if owner is not None:
+            owner = nb.body_owner[owner]
             refs[first:last] = [replace(r, convention=owner) for r in refs[first:last]]
+
+
+def _body_before(before: str, names: tuple[str, ...]) -> str | None:
+    """The body named at the end of ``before`` (whole words, then white space), if any."""
+    if not before[-1:].isspace():
+        return None
+    before = " ".join(before.split())
+    if not before.endswith(names):  # one C call: the usual answer
+        return None
+    for name in names:  # longest first
+        if before.endswith(name):
+            cut = len(before) - len(name)
+            return name if cut == 0 or not (before[cut - 1].isalnum() or
+                                            before[cut - 1] in "/_") else None
+    return None
 
 
 def find_references(text: str, start: int, end: int, vocab: Vocabulary,
