@@ -122,20 +122,3 @@ def test_finite_verbs_found_as_by_the_plain_pattern() -> None:
                 for m in vocab.finite_bounded.finditer(" " + text)]
         assert fast == plain, repr(text)
 
-
-def test_instrument_gate_finds_the_words_of_the_one_pass_gate() -> None:
-    """The gate split in two (capitalised words in one pass, lower-case ones by str.find)
-    finds the words that one pass over every gate word found."""
-    from mealink.annotate import instruments
-
-    iv = instruments.instrument_vocabulary()
-    gated = [*iv.words, *instruments._ARTICLE_WORDS, *iv.head_words]
-    one_pass = re.compile(instruments._trie(gated))
-    pieces = ["rticle", "Article", "ARTICLE", "post", "Post-", "programme of", " work",
-              "joint", "Joint Work", "rules of", "\nprocedure", "Strategic Plan", "Framework",
-              "Agenda", " ", "  ", "a", "P", "r", "(", "2030"]
-    rng = random.Random(1206)
-    for _ in range(20_000):
-        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
-        expected = {" ".join(w.split()) for w in one_pass.findall(text)}
-        assert instruments.gate_words(text, 0, len(text), iv) == expected, repr(text)

@@ -104,10 +104,7 @@ class InstrumentVocabulary:
     """The compiled knowledge of ``data/named_instruments.toml``.
 
     ``gate`` finds in one pass over a paragraph which of the gate ``words``, of the heads
-    and of "Article" it has (as written: case kept) that begin with a capital or a digit,
-    which the regex engine skips ahead to; ``lower_gate`` the few that begin in lower case
-    ("rticle", "programme of work"), each found with ``str.find`` of its first word (in
-    the one pass they made the engine stop at nearly every letter). ``patterns`` are the known
+    and of "Article" it has (as written: case kept). ``patterns`` are the known
     instruments' patterns, each with its entry (an index into ``named``); ``by_word`` the
     patterns to run where a gate word occurs. Unknown named instruments are looked for only
     where ``heads`` finds a head as written ("Strategic Plan", "Framework"): ``generic``
@@ -119,7 +116,6 @@ class InstrumentVocabulary:
     patterns: tuple[tuple[int, re.Pattern[str]], ...]
     by_word: dict[str, tuple[int, ...]]  # gate word -> the patterns written with it
     gate: re.Pattern[str]
-    lower_gate: tuple[tuple[str, re.Pattern[str]], ...]  # (first word, whole pattern)
     head_words: frozenset[str]  # the heads, as ``gate`` finds them
     heads: re.Pattern[str]
     generic: re.Pattern[str]
@@ -243,13 +239,10 @@ def load_instrument_vocabulary(data: dict[str, Any]) -> InstrumentVocabulary:
         rf"(?P<head>{_alternatives(heads)})(?![\w-])(?>{_TAIL}?)(?>{_YEARS}?))"
         rf"(?!\s+[A-Z][a-z])")
     short, long, named_by = _conventions()
-    gated = [*words, *_ARTICLE_WORDS, *head_words]
     return InstrumentVocabulary(
         words=words, named=tuple(named), patterns=tuple(patterns),
         by_word={w: tuple(ks) for w, ks in by_word.items()},
-        gate=re.compile(_trie([w for w in gated if not w[0].islower()])),
-        lower_gate=tuple((w.split()[0], re.compile(_trie([w])))
-                         for w in gated if w[0].islower()),
+        gate=re.compile(_trie([*words, *_ARTICLE_WORDS, *head_words])),
         head_words=head_words,
         heads=re.compile(rf"(?:{_alternatives(heads)})(?![\w-])"),
         generic=generic,
@@ -455,25 +448,12 @@ def _generic(text: str, start: int, end: int, iv: InstrumentVocabulary,
     return out
 
 
-def gate_words(text: str, start: int, end: int, iv: InstrumentVocabulary) -> set[str]:
-    """The gate words, heads and "Article" written in ``text[start:end]`` (single-spaced)."""
-    words = {" ".join(w.split()) for w in iv.gate.findall(text, start, end)}
-    for probe, pattern in iv.lower_gate:
-        at = text.find(probe, start, end)
-        while at >= 0:
-            if (m := pattern.match(text, at, end)) is not None:
-                words.add(" ".join(m.group(0).split()))
-                break
-            at = text.find(probe, at + 1, end)
-    return words
-
-
 def find_instruments(text: str, start: int, end: int, iv: InstrumentVocabulary,
                      convention: str | None = None) -> list[Instrument]:
     """The named instruments cited in ``text[start:end]``, in text order, with spans into
     ``text``. ``convention`` is the citing document's (``Document.convention``): the owner
     of "Article VIII of the Convention" and of its rules of procedure."""
-    words = gate_words(text, start, end, iv)
+    words = {" ".join(w.split()) for w in iv.gate.findall(text, start, end)}
     if not words:
         return []
     passes = [_known(text, start, end, iv, words, convention)]
