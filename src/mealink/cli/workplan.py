@@ -135,7 +135,7 @@ def draft_cmd(
                       f"{' (' + '; '.join(d.lead_evidence) + ')' if d.lead_evidence else ''}")
             out.print(f"  timetable: {a.timetable}")
             for m in d.members:
-                out.print(f"  - {m.convention} {m.where} ({', '.join(m.actors)})")
+                out.print(f"  - {m.where} ({', '.join(m.actors)})")
         return
     extra = {d.activity.id: {"topic": d.topic, "lead_evidence": list(d.lead_evidence)}
              for d in drafts}

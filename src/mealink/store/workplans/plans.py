@@ -26,6 +26,7 @@ from mealink.workplans.model import Activity, WorkPlan, WorkPlanError
 __all__ = ["ImportResult", "Unresolved", "due_of", "import_plan", "plan_id_of"]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
+_ISO = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 _LEADING = re.compile(r"^(?:by|before|at|until|to|end of|the)\s+", re.I)
 
 
@@ -93,6 +94,8 @@ def due_of(timetable: str | None, lead: str | None, calendar: Calendar) -> date 
     end of a meeting ('CMS COP15', 'COP15' of the lead's convention) the calendar knows."""
     if not timetable:
         return None
+    if (iso := _ISO.search(timetable)) is not None:  # 'CITES CoP20 (2025-12-05)'
+        return parse_as_of(iso.group(0), "timetable").day
     for part in reversed(re.split(r"[;,]|\bor\b|\band\b", timetable)):  # the last is the end
         conv = _convention_in(part) or _convention_in(lead)
         text = part

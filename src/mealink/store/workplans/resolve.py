@@ -76,8 +76,11 @@ def resolve_reference(conn: Connection, written: str, context: str | None = None
         ParagraphRow.number, ParagraphRow.id).where(ParagraphRow.document_id == doc_id,
                                                     ParagraphRow.number.is_not(None)))}
     out = []
+    key = parse_key(ref.document)
     for n in ref.paragraphs:
         found = numbers.get(n) or numbers.get(n.lower())
+        if found is None and key is not None:  # 'CMS Decision 14.912 ¶(b)' in a group page
+            found = numbers.get(f"{key.number}{n}") or numbers.get(f"{key.number}({n})")
         if found is None:
             top = [k for k in numbers if k.isdigit()]
             span = f" (its paragraphs are numbered {min(top, key=int)} to " \
