@@ -65,22 +65,22 @@ def _activity(values: dict[str, Any], row: int, where: str, column: dict[str, st
             vals: list[str] = []
             for item in items:
                 if isinstance(item, dict | list):
-                    raise WorkPlanError(f"{where}, column {column.get(f, f)!r}: a list of "
+                    raise WorkPlanError(f"{where}, column {column.get(f, repr(f))}: a list of "
                                         "texts is expected, not a nested table")
                 vals += split_cell(_text(item), rules)
             out[f] = tuple(vals)
         else:
             if isinstance(raw, dict | list):
                 kind = "list" if isinstance(raw, list) else "table"
-                raise WorkPlanError(f"{where}, column {column.get(f, f)!r}: one value is "
+                raise WorkPlanError(f"{where}, column {column.get(f, repr(f))}: one value is "
                                     f"expected, not a {kind}")
             out[f] = _text(raw) or None
     for f in rules.required:
         if not out.get(f):
-            raise WorkPlanError(f"{where}, column {column.get(f, f)!r}: empty; every "
+            raise WorkPlanError(f"{where}, column {column.get(f, repr(f))}: empty; every "
                                 f"activity needs {' and '.join(rules.required)}")
     if len(out["id"]) > 120:
-        raise WorkPlanError(f"{where}, column {column.get('id', 'id')!r}: an activity id of "
+        raise WorkPlanError(f"{where}, column {column.get('id', repr('id'))}: an activity id of "
                             f"{len(out['id'])} characters; keep it under 120")
     return Activity(out["id"], out["text"], out["lead"], out["partners"], out["targets"],
                     out["timetable"], out["mandates"], row)
@@ -108,14 +108,14 @@ def _headings(cells: Sequence[Any], name: str, rules: PlanRules, letters: bool
             continue
         if f in by_field:
             where = f"column {_letter(i)}" if letters else f"column {heading!r}"
-            raise WorkPlanError(f"{name} row 1, {where}: {heading!r} and {by_field[f]!r} both "
+            raise WorkPlanError(f"{name}, {where}: {heading!r} and {by_field[f]!r} both "
                                 f"hold the activity's {f}; keep one")
         by_field[f] = heading
         found[i] = (f, heading)
     missing = [f for f in rules.required if f not in by_field]
     if missing:
         wanted = "; ".join(f"{f}: {rules.first_names[f]!r}" for f in missing)
-        raise WorkPlanError(f"{name} row 1: no column for the activity's "
+        raise WorkPlanError(f"{name}: no column for the activity's "
                             f"{' or '.join(missing)} (headings read: "
                             f"{', '.join(repr(_text(c)) for c in cells if _text(c)) or 'none'}"
                             f"; name it {wanted})")
@@ -134,20 +134,27 @@ def _letter(i: int) -> str:
 
 def _rows(rows: Iterable[tuple[int, Sequence[Any]]], name: str, rules: PlanRules,
           letters: bool) -> list[Activity]:
-    """Activities from (row number, cells) pairs, the first non-empty row being headings."""
-    it = iter(rows)
+    """Activities from (row number, cells) pairs: the headings are the first row naming a
+    field (rows above it, such as a sheet's title, are passed over)."""
     header: dict[int, tuple[str, str]] | None = None
+    first: tuple[int, Sequence[Any]] | None = None
     out: list[Activity] = []
-    for number, cells in it:
+    for number, cells in rows:
         if not any(_text(c) for c in cells):
             continue
         if header is None:
-            header = _headings(cells, name, rules, letters)
+            first = first or (number, cells)
+            if not any(rules.field_of(_text(c)) for c in cells if _text(c)):
+                continue
+            header = _headings(cells, f"{name} row {number}", rules, letters)
             continue
         values = {f: cells[i] if i < len(cells) else None for i, (f, _) in header.items()}
-        column = {f: (f"{_letter(i)} ({h})" if letters else h) for i, (f, h) in header.items()}
+        column = {f: (f"{_letter(i)} ({h!r})" if letters else repr(h))
+                  for i, (f, h) in header.items()}
         out.append(_activity(values, number, f"{name} row {number}", column, rules))
     if header is None:
+        if first is not None:  # no row names a field: say what the first one holds
+            _headings(first[1], f"{name} row {first[0]}", rules, letters)
         raise WorkPlanError(f"{name}: empty; a work plan needs a row of headings and a row "
                             "per activity")
     _no_repeats(out, name, "row")
@@ -167,10 +174,12 @@ def _read_csv(data: bytes, name: str, rules: PlanRules) -> list[Activity]:
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(",;\t", key=first.count) if first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        rows = [(reader.line_num, r) for r in reader]
+    rows: list[tuple[int, list[str]]] = []
+    try:  # rows numbered as a spreadsheet numbers them (a cell may hold several lines)
+        for r in reader:
+            rows.append((len(rows) + 1, r))
     except csv.Error as exc:
-        raise WorkPlanError(f"{name} row {reader.line_num}: {exc}") from None
+        raise WorkPlanError(f"{name} row {len(rows) + 1}: {exc}") from None
     return _rows(rows, name, rules, letters=False)
 
 
@@ -222,9 +231,9 @@ def _read_yaml(data: bytes, name: str, rules: PlanRules
             if f is None:
                 continue
             if f in values:
-                raise WorkPlanError(f"{where}, field {key!r}: {column[f]!r} already holds its "
+                raise WorkPlanError(f"{where}, field {key!r}: {column[f]} already holds its "
                                     f"{f}; keep one")
-            values[f], column[f] = value, str(key)
+            values[f], column[f] = value, repr(str(key))
         out.append(_activity(values, n, where, column, rules))
     _no_repeats(out, name, "activity")
     return out, head

@@ -32,7 +32,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     alt = "|".join(rf"(?<![\w.]){re.escape(w)}(?!\w)" if w[0].isalpha() else re.escape(w)
                    for w in words)
     # '8', '8(a)', '(b)', and in a grouped decision page '14.912(b)'
-    number = r"\(?\d+(?:\.\d+)*[\w()]*\)?|\([a-z]{1,4}\)"
+    number = r"\(?\d+(?:\.\d+)*[\w()]*\)?|(?:\([a-z]{1,4}\))+"
     nums = rf"(?P<nums>(?:{number})(?:\s*(?:,|-|–|&|\band\b|\bet\b|\by\b|\bto\b)\s*(?:{number}))*)"
     after = re.compile(rf"^(?P<doc>.+?)[\s,(]*(?:{alt})\s*{nums}\s*\)?\.?$", re.I)
     before = re.compile(rf"^(?:{alt})\s*{nums}\s*,?\s*(?:of|in|under)\s+(?:the\s+)?"
