@@ -130,9 +130,9 @@ BAD_FILES = [
      r"^syntax\.yaml line \d+, column \d+: not valid YAML"),
     ("no-activities.yaml", b"name: x\n", r"^no-activities\.yaml: no activities; write "),
     ("nested.yaml", b"activities:\n  - id: A1\n    text: x\n    lead: {name: CMS}\n",
-     r"^nested\.yaml activity 1, column 'lead': one value is expected, not a table$"),
+     r"^nested\.yaml item 1, field 'lead': one value is expected, not a table$"),
     ("no-text.yaml", b"activities:\n  - id: A1\n  - id: A2\n    text: y\n",
-     r"^no-text\.yaml activity 1, column 'text': empty"),
+     r"^no-text\.yaml item 1, field 'text': empty"),
     ("plan.txt", b"id,text\n", r"^plan\.txt: a work plan is read from \.csv, \.xlsx, "),
 ]
 

@@ -96,7 +96,8 @@ def test_a_plan_s_references_are_resolved_or_reported(fresh: tuple[Store, str]) 
     assert sorted(got) == sorted(RESOLVED)
     assert [(u.row, u.activity) for u in result.unresolved] == [(2, "1.2"), (2, "1.2")]
     assert result.unresolved[0].line("plan.yaml").startswith(
-        "plan.yaml row 2 (activity 1.2): 'CMS Resolution 11.10 ¶99': ")
+        "plan.yaml item 2 (activity 1.2): 'CMS Resolution 11.10 ¶99': ")
+    assert result.unresolved[0].line("plan.csv").startswith("plan.csv row 2 (activity 1.2)")
     view = plan_view(store, PID, "2026-07-01")
     a11, a12 = view.activities
     assert [lk.label for lk in a11.links] == ["CMS Resolution 11.28 ¶3",
@@ -124,7 +125,7 @@ def test_references_resolve_to_stored_paragraphs(real: tuple[Store, str], refere
 
 def test_strict_refuses_the_whole_plan_and_stores_nothing(fresh: tuple[Store, str]) -> None:
     store, _ = fresh
-    with pytest.raises(WorkPlanError, match=r"^workplan-cms-cites\.yaml row 2 \(activity "
+    with pytest.raises(WorkPlanError, match=r"^workplan-cms-cites\.yaml item 2 \(activity "
                                             r"1\.2\): 'CMS Resolution 11\.10 ¶99': .* \(and 1 "
                                             r"more unresolved\); nothing was stored$"):
         import_plan(store, read_plan(PLAN), strict=True)

@@ -95,6 +95,10 @@ def import_cmd(
               "unresolved.")
     for u in result.unresolved:
         err.print(f"unresolved: {u.line(result.source)}", soft_wrap=True, markup=False)
+    if result.unresolved:
+        err.print("Correct them in the file and import it again: activities are replaced by "
+                  "id and their progress is kept (--strict refuses a plan with any).",
+                  soft_wrap=True, markup=False)
 
 
 @app.command("draft")
@@ -214,7 +218,7 @@ def _plan_table(p: PlanView) -> Table:
         refs = Text()
         for lk in a.links:
             if lk.problem:
-                refs.append(f"{lk.written}: unresolved ({lk.problem})\n", style="red")
+                refs.append(f"{lk.written} — unresolved: {lk.problem}\n", style="red")
             else:
                 refs.append(f"{lk.label}\n")
         status = Text(a.status + (" (removed)" if a.removed else ""))

@@ -54,9 +54,12 @@ def _text(value: Any) -> str:
 
 
 def _activity(values: dict[str, Any], row: int, where: str, column: dict[str, str],
-              rules: PlanRules) -> Activity:
+              rules: PlanRules, unit: str = "column") -> Activity:
     """An activity from one row's fields; ``where`` names the row ('plan.csv row 4') and
     ``column`` each field's heading as the file writes it."""
+    def at(f: str) -> str:  # "column 'Activity'", "column B ('Activity')", "field 'text'"
+        return column.get(f, f"{unit} {f!r}")
+
     out: dict[str, Any] = {}
     for f in FIELDS:
         raw = values.get(f)
@@ -65,22 +68,22 @@ def _activity(values: dict[str, Any], row: int, where: str, column: dict[str, st
             vals: list[str] = []
             for item in items:
                 if isinstance(item, dict | list):
-                    raise WorkPlanError(f"{where}, column {column.get(f, repr(f))}: a list of "
+                    raise WorkPlanError(f"{where}, {at(f)}: a list of "
                                         "texts is expected, not a nested table")
                 vals += split_cell(_text(item), rules)
             out[f] = tuple(vals)
         else:
             if isinstance(raw, dict | list):
                 kind = "list" if isinstance(raw, list) else "table"
-                raise WorkPlanError(f"{where}, column {column.get(f, repr(f))}: one value is "
+                raise WorkPlanError(f"{where}, {at(f)}: one value is "
                                     f"expected, not a {kind}")
             out[f] = _text(raw) or None
     for f in rules.required:
         if not out.get(f):
-            raise WorkPlanError(f"{where}, column {column.get(f, repr(f))}: empty; every "
+            raise WorkPlanError(f"{where}, {at(f)}: empty; every "
                                 f"activity needs {' and '.join(rules.required)}")
     if len(out["id"]) > 120:
-        raise WorkPlanError(f"{where}, column {column.get('id', repr('id'))}: an activity id of "
+        raise WorkPlanError(f"{where}, {at('id')}: an activity id of "
                             f"{len(out['id'])} characters; keep it under 120")
     return Activity(out["id"], out["text"], out["lead"], out["partners"], out["targets"],
                     out["timetable"], out["mandates"], row)
@@ -149,7 +152,7 @@ def _rows(rows: Iterable[tuple[int, Sequence[Any]]], name: str, rules: PlanRules
             header = _headings(cells, f"{name} row {number}", rules, letters)
             continue
         values = {f: cells[i] if i < len(cells) else None for i, (f, _) in header.items()}
-        column = {f: (f"{_letter(i)} ({h!r})" if letters else repr(h))
+        column = {f: (f"column {_letter(i)} ({h!r})" if letters else f"column {h!r}")
                   for i, (f, h) in header.items()}
         out.append(_activity(values, number, f"{name} row {number}", column, rules))
     if header is None:
@@ -220,7 +223,7 @@ def _read_yaml(data: bytes, name: str, rules: PlanRules
                             "with one item per activity (id, text, mandates ...)")
     out = []
     for n, item in enumerate(items, 1):
-        where = f"{name} activity {n}"
+        where = f"{name} item {n}"
         if not isinstance(item, dict):
             raise WorkPlanError(f"{where}: a table of fields (id, text, mandates ...) is "
                                 f"expected, not {type(item).__name__}")
@@ -231,11 +234,11 @@ def _read_yaml(data: bytes, name: str, rules: PlanRules
             if f is None:
                 continue
             if f in values:
-                raise WorkPlanError(f"{where}, field {key!r}: {column[f]} already holds its "
+                raise WorkPlanError(f"{where}, field {key!r}: {column[f]} already holds the "
                                     f"{f}; keep one")
-            values[f], column[f] = value, repr(str(key))
-        out.append(_activity(values, n, where, column, rules))
-    _no_repeats(out, name, "activity")
+            values[f], column[f] = value, f"field {str(key)!r}"
+        out.append(_activity(values, n, where, column, rules, "field"))
+    _no_repeats(out, name, "item")
     return out, head
 
 

@@ -40,8 +40,10 @@ class Unresolved:
     problem: str
 
     def line(self, source: str | None) -> str:
+        """'plan.csv row 4 (activity 1.2): 'CBD XIII/5 ¶3': ...' (a YAML plan's item)."""
+        unit = "item" if (source or "").lower().endswith((".yaml", ".yml")) else "row"
         where = f"{source} " if source else ""
-        return f"{where}row {self.row} (activity {self.activity}): {self.written!r}: " \
+        return f"{where}{unit} {self.row} (activity {self.activity}): {self.written!r}: " \
                f"{self.problem}"
 
 
