@@ -12,7 +12,15 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from mealink.cli.options import AsOfOption, DbOption, err, out, write_csv
+from mealink.cli.options import (
+    AsOfOption,
+    DbOption,
+    err,
+    id_column,
+    out,
+    print_with_ids,
+    write_csv,
+)
 from mealink.cli.views import shorten
 from mealink.errors import MealinkError
 from mealink.mandates.knowledge import knowledge
@@ -202,7 +210,7 @@ def history_cmd(
         return
     t = Table(title=f"History of activity {activity} of {plan}", show_lines=True)
     for col in ("#", "when", "who", "status", "note", "evidence"):
-        t.add_column(col)
+        t.add_column(col, overflow="fold")
     for e in entries:
         t.add_row(str(e.seq), e.recorded_at.strftime("%Y-%m-%d %H:%M UTC"), e.author,
                   e.status or "", e.note or "", "\n".join(e.evidence))
@@ -280,13 +288,15 @@ def list_cmd(
     elif not rows:
         out.print("No work plan stored; `mealink workplan import FILE` adds one.")
     else:
-        t = Table(title="Work plans")
-        for col in ("id", "name", "activities", "by status", "overdue"):
+        t = Table(title="Work plans" + (f" (overdue as of {as_of})" if as_of else ""))
+        ids = [p.id for p in plans]
+        id_column(t, "id", ids, style="cyan")
+        for col in ("name", "activities", "by status", "overdue"):
             t.add_column(col)
         for r in rows:
             t.add_row(str(r["id"]), str(r["name"]), str(r["activities"]),
                       str(r["by_status"]), str(r["overdue"]))
-        out.print(t)
+        print_with_ids(t, ids)
 
 
 @app.command("report")

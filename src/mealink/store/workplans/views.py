@@ -14,6 +14,7 @@ from sqlalchemy import Connection, select
 from mealink.errors import MealinkError, NotFoundError
 from mealink.link.status import parse_as_of
 from mealink.mandates.deadlines import Calendar
+from mealink.mandates.knowledge import knowledge
 from mealink.store.engine.database import Store
 from mealink.store.engine.schema import (
     ActivityMandateRow,
@@ -118,7 +119,7 @@ class PlanView:
     def counts(self) -> dict[str, int]:
         """Activities (not removed) per status, in the vocabulary's order."""
         c = Counter(a.status for a in self.activities if not a.removed)
-        return dict(c.most_common())
+        return {s: c[s] for s in [*knowledge().statuses, *sorted(c)] if c[s]}
 
     @property
     def overdue(self) -> list[ActivityView]:
