@@ -74,6 +74,7 @@ def test_the_api_gives_plans_activities_and_overdue(site: tuple[TestClient, str]
     assert [m["resolved"] for m in plan["activities"][1]["mandates"]] == [True, False, False]
     assert client.get(f"/workplans/{PID}?format=csv").text.splitlines()[0].startswith(
         "id,activity,lead,partners,targets,timetable,due,status,overdue,mandates")
+    assert client.get("/workplans/no-such-plan").status_code == 404
     missing = client.get("/api/v1/workplans/no-such-plan")
     assert missing.status_code == 404 and "no work plan 'no-such-plan'" in \
         missing.json()["error"]["message"]

@@ -133,6 +133,8 @@ BAD_FILES = [
      r"^nested\.yaml item 1, field 'lead': one value is expected, not a table$"),
     ("no-text.yaml", b"activities:\n  - id: A1\n  - id: A2\n    text: y\n",
      r"^no-text\.yaml item 1, field 'text': empty"),
+    ("slash.csv", _csv([["id", "text"], ["1/2", "x"]]),
+     r"^slash\.csv row 2, column 'id': the activity id '1/2' holds '/', '\?' or '#'"),
     ("plan.txt", b"id,text\n", r"^plan\.txt: a work plan is read from \.csv, \.xlsx, "),
 ]
 

@@ -147,6 +147,7 @@ def test_importing_again_replaces_activities_by_id_and_keeps_progress(
     again = import_plan(store, read_plan(v2, "CMS-CITES joint work plan (test)"))
     assert (again.added, again.replaced, again.removed, again.unchanged) == \
         (["1.3"], ["1.1"], ["1.2"], [])
+    assert again.previous is not None and again.previous[0] == "workplan-cms-cites.yaml"
     view = plan_view(store, PID)
     assert [(a.id, a.removed, a.status) for a in view.activities] == \
         [("1.1", False, "active"), ("1.3", False, "active"), ("1.2", True, "stagnant")]

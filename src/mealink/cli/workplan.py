@@ -101,6 +101,11 @@ def import_cmd(
     out.print(f"Work plan {result.plan_id} ({result.name}): {', '.join(parts)}; "
               f"{len(result.resolved)} references resolved, {len(result.unresolved)} "
               "unresolved.")
+    if result.previous is not None:
+        source, at = result.previous
+        out.print(f"It replaces the version imported {'from ' + source + ' ' if source else ''}"
+                  f"on {at:%Y-%m-%d %H:%M} UTC (progress on activities is kept; give --id "
+                  "to store a different plan beside it).")
     for u in result.unresolved:
         err.print(f"unresolved: {u.line(result.source)}", soft_wrap=True, markup=False)
     if result.unresolved:

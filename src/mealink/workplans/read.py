@@ -82,6 +82,10 @@ def _activity(values: dict[str, Any], row: int, where: str, column: dict[str, st
         if not out.get(f):
             raise WorkPlanError(f"{where}, {at(f)}: empty; every "
                                 f"activity needs {' and '.join(rules.required)}")
+    if any(c in out["id"] for c in "/?#"):
+        raise WorkPlanError(f"{where}, {at('id')}: the activity id {out['id']!r} holds "
+                            "'/', '?' or '#', which web addresses cannot carry; use letters, "
+                            "digits, '.' and '-' (such as 1.2 or A-3)")
     if len(out["id"]) > 120:
         raise WorkPlanError(f"{where}, {at('id')}: an activity id of "
                             f"{len(out['id'])} characters; keep it under 120")

@@ -61,6 +61,8 @@ class ImportResult:
     removed: list[str] = field(default_factory=list)
     resolved: list[Resolved] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
+    #: what the plan replaced when it was stored before: (its file, when it was imported)
+    previous: tuple[str | None, datetime] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"workplan": self.plan_id, "name": self.name, "source": self.source,
@@ -70,7 +72,10 @@ class ImportResult:
                               "paragraph_id": r.paragraph_id, "document": r.document_id}
                              for r in self.resolved],
                 "unresolved": [{"row": u.row, "activity": u.activity, "written": u.written,
-                                "problem": u.problem} for u in self.unresolved]}
+                                "problem": u.problem} for u in self.unresolved],
+                "replaces": {"source": self.previous[0],
+                             "imported_at": self.previous[1].isoformat()}
+                if self.previous else None}
 
 
 def plan_id_of(name: str) -> str:
@@ -159,9 +164,14 @@ def _store_plan(conn: Connection, plan: WorkPlan, pid: str, when: datetime, cal:
                 resolved: dict[str, list[Resolved]], result: ImportResult) -> None:
     head = {"name": plan.name[:500], "description": plan.description, "source": plan.source,
             "updated_at": when}
-    if conn.execute(select(WorkPlanRow.id).where(WorkPlanRow.id == pid)).first() is None:
+    before = conn.execute(select(WorkPlanRow.source, WorkPlanRow.updated_at).where(
+        WorkPlanRow.id == pid)).first()
+    if before is None:
         conn.execute(insert(WorkPlanRow), [{"id": pid, "created_at": when, **head}])
     else:
+        at = before.updated_at if before.updated_at.tzinfo \
+            else before.updated_at.replace(tzinfo=UTC)
+        result.previous = (before.source, at)
         conn.execute(update(WorkPlanRow).where(WorkPlanRow.id == pid).values(**head))
     stored = {r.activity_id: r for r in conn.execute(select(ActivityRow).where(
         ActivityRow.workplan_id == pid))}
