@@ -258,3 +258,41 @@ def test_a_draft_for_cms_and_cites_on_invasive_species_joins_both(
                              strict=True)
         assert len(result.resolved) == sum(len(d.activity.mandates) for d in drafts)
         assert plan_view(store, f"draft-{suffix}").activities[0].due == date(2025, 12, 5)
+
+
+# (conventions, --as-of, each activity's timetable and the conventions of its mandates), on
+# the invented fixtures: the earliest deadline among an activity's mandates, a dated one
+# before one the calendar cannot date, those passed by --as-of left out
+DRAFTS = [
+    ("CMS,CITES", None, [("CITES CoP20 (2025-12-05)", {"CMS", "CITES"})]),
+    ("CMS,Ramsar", None, [("Ramsar COP15 (2025-07-31)", {"CMS", "Ramsar"})]),
+    ("CMS,CBD", None, [("CMS COP15", {"CMS", "CBD"}), ("no deadline stated", {"CMS", "CBD"}),
+                       ("CBD COP16 (2024-11-01)", {"CMS", "CBD"})]),
+    ("CMS,CBD", "2025-01-01", [("CMS COP15", {"CMS", "CBD"}),
+                               ("no deadline stated", {"CMS", "CBD"}),
+                               ("CMS StC56", {"CMS", "CBD"})]),
+]
+
+
+@pytest.mark.parametrize(("conventions", "as_of", "expected"), DRAFTS)
+def test_draft_timetables_are_the_earliest_deadline(
+        invented: tuple[Store, str], conventions: str, as_of: str | None,
+        expected: list[tuple[str, set[str]]]) -> None:
+    _, drafts = draft_from_store(invented[0], conventions.split(","), as_of=as_of)
+    assert [(d.activity.timetable, {m.convention for m in d.members}) for d in drafts] == \
+        expected
+
+
+def test_draft_saved_from_the_cli_is_a_plan(invented: tuple[Store, str]) -> None:
+    _, url = invented
+    done = run("workplan", "draft", "--conventions", "CMS,Ramsar", "--save", "cms-ramsar",
+               "--db", url, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert "saved as work plan cms-ramsar: 1 activity" in done.stderr
+    shown = json.loads(run("workplan", "show", "cms-ramsar", "--db", url, "--format",
+                           "json").stdout)
+    assert [m["resolved"] for m in shown["activities"][0]["mandates"]] == [True, True, True]
+    bad = run("workplan", "draft", "--conventions", "CMS", "--db", url)
+    assert (bad.returncode, bad.stderr.strip()) == (1, "mealink: error: --conventions: a joint "
+                                                       "work plan needs at least two "
+                                                       "conventions, such as CMS,CITES")

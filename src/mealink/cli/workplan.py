@@ -69,6 +69,10 @@ OutputOption = Annotated[Path | None, typer.Option(
     "--output", "-o", help="Write to this file (needed for xlsx).")]
 
 
+def _activities(n: int) -> str:
+    return f"{n} activit{'y' if n == 1 else 'ies'}"
+
+
 @app.command("import")
 def import_cmd(
     file: Annotated[Path, typer.Argument(help="The plan: .csv, .xlsx, .yaml or .yml.")],
@@ -140,7 +144,7 @@ def draft_cmd(
         if not drafts:
             raise MealinkError(f"nothing to save: {plan.notes[0]}")
         result = import_plan(store, plan, plan_id=save)
-        err.print(f"saved as work plan {result.plan_id}: {len(drafts)} activities")
+        err.print(f"saved as work plan {result.plan_id}: {_activities(len(drafts))}")
     if fmt is DraftFormat.table:
         for note in plan.notes:
             out.print(note)
@@ -166,7 +170,7 @@ def draft_cmd(
         print(body, end="")
     else:
         output.write_text(body, encoding="utf-8")
-        out.print(f"Wrote {output}: {len(drafts)} activities.")
+        out.print(f"Wrote {output}: {_activities(len(drafts))}.")
 
 
 @app.command("progress")
@@ -262,7 +266,7 @@ def show_cmd(
         if output is None:
             raise MealinkError("--format xlsx needs --output FILE.xlsx")
         write_plan_xlsx([p], output)
-        out.print(f"{len(p.activities)} activities written to {output}")
+        out.print(f"{_activities(len(p.activities))} written to {output}")
     elif fmt is ShowFormat.json:
         print(json.dumps(p.to_dict(), ensure_ascii=False, indent=2))
     elif fmt is ShowFormat.csv:
@@ -325,7 +329,7 @@ def report_cmd(
         write_pdf(render_plan_html(p), output)
     else:
         raise MealinkError(f"--output {output}: name a .html, .pdf or .xlsx file")
-    out.print(f"{len(p.activities)} activities of {p.id}, {len(p.overdue)} overdue as of "
+    out.print(f"{_activities(len(p.activities))} of {p.id}, {len(p.overdue)} overdue as of "
               f"{p.as_of}, written to {output}")
 
 
