@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -216,6 +217,37 @@ def test_cli_refuses_a_bad_file_in_one_line_and_stores_nothing(
     done = run("workplan", "import", str(PLAN), "--db", url)
     assert done.returncode == 0, done.stderr
     assert done.stderr.count("unresolved: ") == 2
+
+
+def test_the_report_a_secretariat_tables_lists_what_is_overdue(
+        fresh: tuple[Store, str], tmp_path: Path) -> None:
+    store, url = fresh
+    import_plan(store, read_plan(PLAN))
+    add_activity_progress(store, PID, "1.1", "CMS Secretariat", status="require-funding",
+                          note="No funds yet for the expert meeting",
+                          evidence=["https://www.cms.int/"])
+    html = tmp_path / "plan.html"
+    done = run("workplan", "report", PID, "--as-of", "2026-07-01", "-o", str(html),
+               "--db", url)
+    assert done.returncode == 0, done.stderr
+    assert "2 activities of cms-cites-joint-work-plan-test, 1 overdue as of 2026-07-01" in \
+        " ".join(done.stdout.split())
+    page = html.read_text(encoding="utf-8")
+    overdue = page[page.index("<h2>Overdue as of 2026-07-01</h2>"):page.index(
+        "<h2>Activities</h2>")]
+    assert "1.1</strong> Joint work programme on invasive alien species" in overdue
+    assert "1.2" not in overdue  # CMS COP15 has no date yet: it cannot be overdue
+    assert '<a href="https://www.cms.int/">https://www.cms.int/</a>' in page
+    assert "CMS Resolution 11.10 ¶99 — unresolved: CMS Resolution 11.10 has no paragraph 99" \
+        in page
+    xlsx = tmp_path / "plan.xlsx"
+    assert run("workplan", "show", PID, "--format", "xlsx", "-o", str(xlsx), "--db",
+               url).returncode == 0
+    rows = list(load_workbook(xlsx).worksheets[0].iter_rows(values_only=True))
+    assert rows[0][:3] == ("id", "activity", "lead")
+    assert [(r[0], r[7]) for r in rows[1:]] == [("1.1", "require-funding"), ("1.2", "active")]
+    refused = run("workplan", "report", PID, "-o", str(tmp_path / "plan.doc"), "--db", url)
+    assert refused.stderr.strip().endswith("plan.doc: name a .html, .pdf or .xlsx file")
 
 
 def test_a_draft_for_cms_and_cites_on_invasive_species_in_the_real_texts_is_empty(
