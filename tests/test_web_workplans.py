@@ -18,6 +18,7 @@ from mealink.web.app import create_app
 from mealink.web.security import WebConfig
 from mealink.workplans.read import read_plan
 from tests.conftest import REPO, make_db
+from tests.webapp import PASSWORD, sign_in
 
 TEXTS = ["cms-res-11.10.txt", "cms-res-11.28.txt", "cites-res-conf-13.3.txt"]
 PID = "cms-cites-joint-work-plan-test"
@@ -33,7 +34,7 @@ def site(request: pytest.FixtureRequest, realdocs_dir: Path,
     store = open_store(url)
     assert ingest(store, [realdocs_dir / t for t in TEXTS]).counts()["failed"] == 0
     import_plan(store, read_plan(REPO / "tests" / "data" / "workplan-cms-cites.yaml"))
-    add_user(store, "ana", "editor", "correct horse battery")
+    add_user(store, "ana", "editor", PASSWORD)
     token = create_token(store, "ana", "secretariat tool")
     store.dispose()
     app = create_app(WebConfig(db=url))
@@ -96,3 +97,25 @@ def test_an_editor_records_progress_and_an_anonymous_write_is_refused(
     assert [e["note"] for e in history["items"]] == ["Reported to both COPs"]
     page = client.get(f"/mandate/{MANDATE}").text
     assert "activity 1.2</a>: Harmonised reporting on synergies to both COPs" in page
+
+
+def test_an_editor_records_progress_through_the_plan_s_form(
+        site: tuple[TestClient, str]) -> None:
+    client = site[0]
+    csrf = sign_in(client, "ana")
+    page = client.get(f"/workplans/{PID}").text
+    assert f'action="/workplans/{PID}/1.1/progress"' in page
+    form = {"csrf_token": csrf, "status": "stagnant", "note": "Waiting on the CITES StC",
+            "evidence": "UNEP/CMS/Resolution 11.28", "expect": "0"}
+    r = client.post(f"/workplans/{PID}/1.1/progress", data=form, follow_redirects=False)
+    assert (r.status_code, r.headers["location"]) == (303, f"/workplans/{PID}#a-1.1")
+    shown = client.get(f"/workplans/{PID}").text
+    assert "Progress recorded on activity 1.1." in shown
+    assert "Waiting on the CITES StC" in shown
+    assert '<a href="/cms/resolution/11.28">UNEP/CMS/Resolution 11.28</a>' in shown
+    stale = client.post(f"/workplans/{PID}/1.1/progress", data=form, follow_redirects=False)
+    assert stale.status_code == 409
+    assert client.post(f"/workplans/{PID}/1.1/progress", data={**form, "csrf_token": "x",
+                                                               "expect": "1"},
+                       follow_redirects=False).status_code == 403
+    client.cookies.clear()  # the module's other tests read as an anonymous visitor
