@@ -34,6 +34,8 @@ REFERENCES = [
     ("CMS Decision 13.7 op 2", "CMS Decision 13.7", ("2",)),
     ("CMS Resolution 11.10", "CMS Resolution 11.10", ()),  # the text as a whole
     ("Decision 12.5", "Decision 12.5", ()),  # '12.5' is the text, not a paragraph
+    ("Résolution Conf. 13.10 paragraphe 2", "Résolution Conf. 13.10", ("2",)),
+    ("Decisiones 19.30 y 19.31, párrafo 1", "Decisiones 19.30 y 19.31", ("1",)),
 ]
 
 
@@ -80,8 +82,13 @@ def _yaml() -> bytes:
             "    mandates: CMS Resolution 11.10 ¶8\n").encode()
 
 
+FRENCH = ["N°", "Activité", "Chef de file", "Partenaires", "Cibles et indicateurs",
+          "Calendrier", "Mandats"]
+
+
 @pytest.mark.parametrize(("name", "data"), [
     ("plan.csv", _csv([HEADINGS, *ROWS])),
+    ("plan-fr.csv", _csv([FRENCH, *ROWS], ";")),
     ("plan-semicolons.csv", _csv([HEADINGS, *ROWS], ";")),
     ("plan.xlsx", _xlsx([["Joint work plan"], [], HEADINGS, *ROWS])),
     ("plan.yaml", _yaml()),
