@@ -137,7 +137,8 @@ def import_plan(store: Store, plan: WorkPlan, *, plan_id: str | None = None,
     result = ImportResult(pid, plan.name, plan.source)
     with store.engine.begin() as conn:
         cal = calendar_for(conn)
-        resolved = {a.id: _resolve(conn, a, result) for a in plan.activities}
+        seen: dict[tuple[str, str | None], list[Resolved]] = {}
+        resolved = {a.id: _resolve(conn, a, result, seen) for a in plan.activities}
         if strict and result.unresolved:
             first = result.unresolved[0]
             more = len(result.unresolved) - 1
@@ -147,11 +148,17 @@ def import_plan(store: Store, plan: WorkPlan, *, plan_id: str | None = None,
     return result
 
 
-def _resolve(conn: Connection, a: Activity, result: ImportResult) -> list[Resolved]:
+def _resolve(conn: Connection, a: Activity, result: ImportResult,
+             seen: dict[tuple[str, str | None], list[Resolved]]) -> list[Resolved]:
+    """The references of one activity resolved; ``seen`` keeps what a plan cites again (a
+    plan cites the same few paragraphs many times)."""
     context = _convention_in(a.lead)
     out: list[Resolved] = []
     for written in a.mandates:
-        for r in resolve_reference(conn, written, context):
+        key = (written, context)
+        if key not in seen:
+            seen[key] = resolve_reference(conn, written, context)
+        for r in seen[key]:
             out.append(r)
             if r.problem:
                 result.unresolved.append(Unresolved(a.row, a.id, written, r.problem))
