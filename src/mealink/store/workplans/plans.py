@@ -138,7 +138,8 @@ def import_plan(store: Store, plan: WorkPlan, *, plan_id: str | None = None,
     with store.engine.begin() as conn:
         cal = calendar_for(conn)
         seen: dict[tuple[str, str | None], list[Resolved]] = {}
-        resolved = {a.id: _resolve(conn, a, result, seen) for a in plan.activities}
+        memo: dict[Any, Any] = {}
+        resolved = {a.id: _resolve(conn, a, result, seen, memo) for a in plan.activities}
         if strict and result.unresolved:
             first = result.unresolved[0]
             more = len(result.unresolved) - 1
@@ -149,7 +150,8 @@ def import_plan(store: Store, plan: WorkPlan, *, plan_id: str | None = None,
 
 
 def _resolve(conn: Connection, a: Activity, result: ImportResult,
-             seen: dict[tuple[str, str | None], list[Resolved]]) -> list[Resolved]:
+             seen: dict[tuple[str, str | None], list[Resolved]], memo: dict[Any, Any]
+             ) -> list[Resolved]:
     """The references of one activity resolved; ``seen`` keeps what a plan cites again (a
     plan cites the same few paragraphs many times)."""
     context = _convention_in(a.lead)
@@ -157,7 +159,7 @@ def _resolve(conn: Connection, a: Activity, result: ImportResult,
     for written in a.mandates:
         key = (written, context)
         if key not in seen:
-            seen[key] = resolve_reference(conn, written, context)
+            seen[key] = resolve_reference(conn, written, context, memo)
         for r in seen[key]:
             out.append(r)
             if r.problem:

@@ -6,6 +6,7 @@ What cannot be resolved is said in words a reader can act on."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -55,10 +56,12 @@ def _document(conn: Connection, text: str, context: str | None
     return (row.id, row.label), None
 
 
-def resolve_reference(conn: Connection, written: str, context: str | None = None
-                      ) -> list[Resolved]:
+def resolve_reference(conn: Connection, written: str, context: str | None = None,
+                      memo: dict[Any, Any] | None = None) -> list[Resolved]:
     """The paragraphs ``written`` names (one per paragraph number), or one ``Resolved``
-    with the problem; ``context`` is the convention a bare 'Resolution 11.10' belongs to."""
+    with the problem; ``context`` is the convention a bare 'Resolution 11.10' belongs to.
+    ``memo`` keeps the texts and their paragraph numbers found so far (one import)."""
+    memo = {} if memo is None else memo
     exact = conn.execute(select(ParagraphRow.id, ParagraphRow.document_id, ParagraphRow.number,
                                 DocumentRow.label).join(DocumentRow).where(
         ParagraphRow.id == written.strip())).first()
@@ -66,15 +69,19 @@ def resolve_reference(conn: Connection, written: str, context: str | None = None
         where = f" ¶{exact.number}" if exact.number else f" ({exact.id.rsplit('/', 1)[-1]})"
         return [Resolved(written, exact.document_id, exact.id, None, exact.label + where)]
     ref = parse_reference(written)
-    doc, problem = _document(conn, ref.document, context)
+    if (ref.document, context) not in memo:
+        memo[(ref.document, context)] = _document(conn, ref.document, context)
+    doc, problem = memo[(ref.document, context)]
     if doc is None:
         return [Resolved(written, None, None, problem)]
     doc_id, label = doc
     if not ref.paragraphs:
         return [Resolved(written, doc_id, None, None, f"{label} (the whole text)")]
-    numbers = {r.number: r.id for r in conn.execute(select(
-        ParagraphRow.number, ParagraphRow.id).where(ParagraphRow.document_id == doc_id,
-                                                    ParagraphRow.number.is_not(None)))}
+    if doc_id not in memo:
+        memo[doc_id] = {r.number: r.id for r in conn.execute(select(
+            ParagraphRow.number, ParagraphRow.id).where(ParagraphRow.document_id == doc_id,
+                                                        ParagraphRow.number.is_not(None)))}
+    numbers: dict[str, str] = memo[doc_id]
     out = []
     key = parse_key(ref.document)
     for n in ref.paragraphs:
