@@ -132,6 +132,10 @@ BAD_FILES = [
     ("headings-only.csv", _csv([HEADINGS]), r"^headings-only\.csv: headings but no activity"),
     ("empty-text.xlsx", _xlsx([HEADINGS, ["A1", None, "CMS"]]),
      r"^empty-text\.xlsx sheet 'Plan' row 2, column B \('Activity'\): empty"),
+    ("numbers.xlsx", _xlsx([["id", "text"], [1.1, "x"], [1.10, "y"]]),
+     r"^numbers\.xlsx sheet 'Plan' row 3, column 'id': activity '1\.1' is already row 2; give "
+     r"each activity its own id \(ids typed as numbers lose their last zeros: format the id "
+     r"column as text\)$"),
     ("not-a-workbook.xlsx", b"id,text\nA1,x\n", r"^not-a-workbook\.xlsx: not an XLSX workbook"),
     ("syntax.yaml", b"name: x\nactivities:\n  - id: A1\n    text: [unclosed\n",
      r"^syntax\.yaml line \d+, column \d+: not valid YAML"),

@@ -93,12 +93,13 @@ def _activity(values: dict[str, Any], row: int, where: str, column: dict[str, st
                     out["timetable"], out["mandates"], row)
 
 
-def _no_repeats(activities: list[Activity], name: str, label: str) -> None:
+def _no_repeats(activities: list[Activity], name: str, label: str, hint: str = "") -> None:
     seen: dict[str, int] = {}
     for a in activities:
         if a.id in seen:
             raise WorkPlanError(f"{name} {label} {a.row}, column 'id': activity {a.id!r} is "
-                                f"already {label} {seen[a.id]}; give each activity its own id")
+                                f"already {label} {seen[a.id]}; give each activity its own id"
+                                + hint)
         seen[a.id] = a.row
 
 
@@ -141,6 +142,9 @@ def _letter(i: int) -> str:
 
 def _rows(rows: Iterable[tuple[int, Sequence[Any]]], name: str, rules: PlanRules,
           letters: bool) -> list[Activity]:
+    # a spreadsheet stores "1.10" typed in a number cell as 1.1
+    hint = " (ids typed as numbers lose their last zeros: format the id column as text)" \
+        if letters else ""
     """Activities from (row number, cells) pairs: the headings are the first row naming a
     field (rows above it, such as a sheet's title, are passed over)."""
     header: dict[int, tuple[str, str]] | None = None
@@ -164,7 +168,7 @@ def _rows(rows: Iterable[tuple[int, Sequence[Any]]], name: str, rules: PlanRules
             _headings(first[1], f"{name} row {first[0]}", rules, letters)
         raise WorkPlanError(f"{name}: empty; a work plan needs a row of headings and a row "
                             "per activity")
-    _no_repeats(out, name, "row")
+    _no_repeats(out, name, "row", hint)
     return out
 
 
