@@ -27,7 +27,7 @@ from mealink.store.engine.schema import (
 )
 from mealink.store.mandates import calendar_for, mandate
 from mealink.store.synergies import overlap_report, topic_labels
-from mealink.store.workplans.plans import _convention_in
+from mealink.store.workplans.plans import _convention_in, due_of
 from mealink.store.workplans.progress import ActivityEntry, entry_of_row
 from mealink.workplans.draft import Deadline, DraftActivity, draft_plan
 from mealink.workplans.model import WorkPlan, plan_rules
@@ -181,10 +181,12 @@ def plan_view(store: Store, plan_id: str, as_of: str | None = None,
         mine = entries.get(r.activity_id, [])
         status = next((e.status for e in reversed(mine) if e.status), "active")
         day = overdue_day(as_of, r.lead, cal, today)
+        # a meeting the calendar could not date at the import may be dated now
+        due = r.due_on or due_of(r.timetable, r.lead, cal)
         v = ActivityView(r.activity_id, r.text, r.lead, list(r.partners or []),
-                         list(r.targets or []), r.timetable, r.due_on, bool(r.removed),
+                         list(r.targets or []), r.timetable, due, bool(r.removed),
                          links.get(r.pk, []), status, mine[-1] if mine else None, len(mine))
-        v.overdue = (r.due_on is not None and day is not None and r.due_on < day
+        v.overdue = (due is not None and day is not None and due < day
                      and status not in closed)
         out.append(v)
     return PlanView(head.id, head.name, head.description, head.source,
