@@ -149,7 +149,9 @@ def create_app(config: WebConfig | None = None, hosts: Iterable[str] | None = No
     answering only to the Host names ``hosts`` (None: any, as a library embeds it)."""
     from mealink.web.api import router as api_router
     from mealink.web.api_export import router as export_router
+    from mealink.web.api_workplans import router as workplans_api_router
     from mealink.web.pages import router as pages_router
+    from mealink.web.workplans import router as workplans_router
 
     config = config or WebConfig()
     store = open_store(config.db, create=True)
@@ -172,7 +174,9 @@ def create_app(config: WebConfig | None = None, hosts: Iterable[str] | None = No
     static = resources.files("mealink.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(export_router)  # before /documents/{id:path} takes the suffix
+    app.include_router(workplans_api_router)  # before /mandates/{id:path} and /{id:path}
     app.include_router(api_router)
+    app.include_router(workplans_router)
     app.include_router(pages_router)
     return app
 
