@@ -88,12 +88,12 @@ def html_fragment(diff: DocumentDiff) -> str:
     for part, group in _parts(diff):
         out.append(f"<h2>{e(PARTS[part or 'heading'])}</h2>")
         for c in group:
+            words = "".join(f"<{tag}>{e(text)}</{tag}>" if tag else e(text)
+                            for op, text in pieces(c)
+                            for tag in ({"insert": "ins", "delete": "del"}.get(op),))
             out.append(f'<article class="diff-{c.status}"><h3>{e(c.title)} '
-                       f'<span class="diff-status">{e(_status(c))}</span></h3><p>')
-            for op, text in pieces(c):
-                tag = {"insert": "ins", "delete": "del"}.get(op)
-                out.append(f"<{tag}>{e(text)}</{tag}>" if tag else e(text))
-            out.append("</p></article>")
+                       f'<span class="diff-status">{e(_status(c))}</span></h3>'
+                       f"<p>{words}</p></article>")
     out.append("</section>")
     return "\n".join(out)
 

@@ -6,7 +6,7 @@ exports say the same thing in the same words.
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -496,3 +496,40 @@ class WorkPlan(BaseModel):
     counts: dict[str, int]
     overdue: list[str]
     activities: list[Activity]
+
+
+class DiffSide(BaseModel):
+    index: int = Field(description="the paragraph's place in its version, from 0")
+    label: str = Field(description="'¶5', or 'pre 3' for the third unnumbered preamble paragraph")
+    kind: str
+    number: str | None
+    text: str
+    span: list[int] = Field(description="[start, end) of the text in its version's text")
+
+
+class DiffRun(BaseModel):
+    op: Literal["equal", "insert", "delete"]
+    text: str
+    a: list[int] | None = Field(description="[start, end) in the earlier paragraph's text")
+    b: list[int] | None = Field(description="[start, end) in the later paragraph's text")
+
+
+class DiffChange(BaseModel):
+    status: Literal["unchanged", "changed", "moved", "added", "deleted"]
+    part: str = Field(description="preamble, operative or heading")
+    title: str = Field(description="'¶5 → ¶6': its label in each version, '—' where absent")
+    a: DiffSide | None
+    b: DiffSide | None
+    similarity: float
+    renumbered: bool
+    reordered: bool
+    runs: list[DiffRun]
+
+
+class Diff(BaseModel):
+    a: str
+    b: str
+    identical: bool
+    summary: str
+    counts: dict[str, int]
+    changes: list[DiffChange]

@@ -42,15 +42,18 @@ def diff_stored(store: Store, a: str, b: str) -> DocumentDiff:
     return compare(da, db, la, lb)
 
 
-def other_versions(store: Store, doc_id: str) -> list[tuple[str, str]]:
-    """(id, label) of the other stored versions of the work ``doc_id`` is a version of,
-    oldest meeting first."""
+def other_versions(store: Store, doc_id: str) -> list[tuple[str, str, bool]]:
+    """(id, label, earlier) of the other stored versions of the work ``doc_id`` is a
+    version of, oldest meeting first; ``earlier`` when that version's meeting comes before
+    this one's (so a comparison reads from the earlier to the later)."""
     with store.engine.connect() as conn:
-        work = conn.execute(select(DocumentRow.work_id).where(
-            DocumentRow.id == doc_id)).scalar()
-        if work is None:
+        this = conn.execute(select(DocumentRow.work_id, DocumentRow.meeting).where(
+            DocumentRow.id == doc_id)).first()
+        if this is None:
             return []
-        rows = conn.execute(select(DocumentRow.id, DocumentRow.label).where(
-            DocumentRow.work_id == work, DocumentRow.id != doc_id, ~DocumentRow.is_stub)
-            .order_by(DocumentRow.meeting, DocumentRow.id)).all()
-    return [(r.id, r.label) for r in rows]
+        rows = conn.execute(select(DocumentRow.id, DocumentRow.label, DocumentRow.meeting)
+                            .where(DocumentRow.work_id == this.work_id,
+                                   DocumentRow.id != doc_id, ~DocumentRow.is_stub)
+                            .order_by(DocumentRow.meeting, DocumentRow.id)).all()
+    return [(r.id, r.label, (r.meeting or 0, r.id) < (this.meeting or 0, doc_id))
+            for r in rows]
