@@ -154,8 +154,8 @@ def test_cites_17_170_cop18_to_cop19(cites: tuple[Document, Document]) -> None:
             assert changed.a.text[r.a.start:r.a.end] == r.text
         if r.b:
             assert changed.b.text[r.b.start:r.b.end] == r.text
-    a_doc, b_doc = cites
-    assert b_doc.text[changed.b.span.start:changed.b.span.end] == changed.b.text
+    for side, version in ((changed.a, cites[0]), (changed.b, cites[1])):
+        assert version.text[side.span.start:side.span.end] == side.text
 
 
 @pytest.mark.parametrize("name", [CITES_A, "cms-res-10.8-rev-cop14.txt",
