@@ -167,6 +167,14 @@ def test_a_text_against_itself_is_identical(realdocs_dir: Path, name: str) -> No
     assert all(not c.runs for c in d.changes)
 
 
+def test_one_text_from_two_sources_is_identical(corpus_dir: Path, realdocs_dir: Path) -> None:
+    """CMS Resolution 10.8 (Rev.COP14) as Markdown (the seed of the gold corpus) and as
+    plain text (realdocs): the parser reads both alike, so nothing changed."""
+    d = compare(parse_file(corpus_dir / "seed-cms-res-10.8.txt"),
+                parse_file(realdocs_dir / "cms-res-10.8-rev-cop14.txt"))
+    assert d.identical and len(d.changes) == 23
+
+
 def test_output_is_deterministic(cites: tuple[Document, Document]) -> None:
     assert compare(*cites).to_dict() == compare(*cites).to_dict()
 

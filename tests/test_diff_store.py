@@ -67,7 +67,8 @@ def test_api_diff(site: tuple[TestClient, str]) -> None:
 @pytest.mark.parametrize(("params", "status", "words"), [
     ({"a": "CITES Decision 17.999", "b": B}, 404, "is not in the corpus"),
     ({"a": "CMS Resolution 10.8", "b": "CMS Resolution 10.8 (Rev.COP14)"}, 404,
-     "known only from citations"),
+     "known only from citations: its text is not stored, so there is nothing to compare "
+     "(ingest it first, or name a stored version: CMS Resolution 10.8 (Rev.COP14))"),
     ({"a": A}, 422, ""),
 ])
 def test_api_diff_refuses(site: tuple[TestClient, str], params: dict[str, str], status: int,

@@ -30,8 +30,10 @@ def stored_version(store: Store, name: str) -> tuple[str, Document]:
             SourceRow, SourceRow.document_id == DocumentRow.id).where(
             DocumentRow.id == doc_id)).first()
     if row is None or row.data is None:
+        stored = "; ".join(label for _, label, _ in other_versions(store, doc_id))
         raise NotFoundError(f"{name!r} is known only from citations: its text is not stored, "
-                            "so there is nothing to compare (ingest it first)")
+                            "so there is nothing to compare (ingest it first"
+                            + (f", or name a stored version: {stored})" if stored else ")"))
     return row.label, read_document(row.data, row.name,
                                     known=json.loads(row.meta) if row.meta else None)
 
