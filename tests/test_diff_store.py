@@ -124,6 +124,9 @@ def test_cli_on_files_needs_no_database(realdocs_dir: Path, tmp_path: Path) -> N
     assert "~~19th~~ **20th**" in r.stdout and not (tmp_path / "none.db").exists()
     r = run(a, a)
     assert r.returncode == 0 and "The texts are identical: 5 paragraphs" in r.stdout
+    r = run(a, b)  # the terminal's table
+    assert r.returncode == 0 and "0 unchanged, 1 changed, 4 added, 4 deleted, 0 moved" in \
+        r.stdout and "op 1 → op 1 changed" in r.stdout and "\nOperative part\n" in r.stdout
 
 
 @pytest.mark.parametrize(("args", "words"), [

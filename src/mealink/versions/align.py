@@ -155,15 +155,19 @@ def _pairs(a: list[Side], b: list[Side], wa: list[list[Word]], wb: list[list[Wor
             pairs[i] = (j, 1.0)
             taken.add(j)
     # 2. the same kind and number, enough words in common
-    by_number = {(s.kind, s.number): j for j, s in enumerate(b)
-                 if s.number and j not in taken}
+    by_number: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for j, s in enumerate(b):
+        if s.number and j not in taken:
+            by_number[(s.kind, s.number)].append(j)
     for i, s in enumerate(a):
-        j_num = by_number.get((s.kind, s.number)) if s.number and i not in pairs else None
-        if j_num is not None and j_num not in taken:
+        if not s.number or i in pairs:
+            continue
+        for j_num in by_number.get((s.kind, s.number), []):  # a number twice: the first fit
             sim = similarity(wa[i], wb[j_num], cfg.same_number)
-            if sim >= cfg.same_number:
+            if j_num not in taken and sim >= cfg.same_number:
                 pairs[i] = (j_num, sim)
                 taken.add(j_num)
+                break
     # 3. the most similar of the rest, best first
     scored = sorted((-sim, i, j) for i, s in enumerate(a) if i not in pairs
                     for j, t in enumerate(b) if j not in taken and t.kind == s.kind
