@@ -132,13 +132,14 @@ def test_cli_on_files_needs_no_database(realdocs_dir: Path, tmp_path: Path) -> N
 @pytest.mark.parametrize(("args", "words"), [
     (["missing.txt", "{a}"], "missing.txt: no such file"),
     (["{empty}", "{a}"], "empty"),
+    (["{a}", "{folder}"], "is a folder: give one file (or stored text) of each version"),
     (["CITES Decision 17.170 (Rev. CoP18)", "{a}", "--db", "{nodb}"], "no database at"),
 ])
 def test_cli_refuses_in_one_line(realdocs_dir: Path, tmp_path: Path, args: list[str],
                                  words: str) -> None:
     (tmp_path / "empty.txt").write_bytes(b"")
     names = {"a": str(realdocs_dir / FILES[0]), "empty": str(tmp_path / "empty.txt"),
-             "nodb": str(tmp_path / "none.db")}
+             "nodb": str(tmp_path / "none.db"), "folder": str(tmp_path)}
     out = tmp_path / "out.md"
     r = run(*(x.format(**names) for x in args), "-f", "markdown", "-o", str(out))
     assert r.returncode != 0 and r.stdout == ""

@@ -52,6 +52,9 @@ class _Versions:
         from mealink.versions.align import document_name
 
         path = Path(name)
+        if path.is_dir():
+            raise LoadError("is a folder: give one file (or stored text) of each version",
+                            source=name)
         if path.exists():
             doc = parse_file(path)
             return document_name(doc), doc
@@ -99,9 +102,9 @@ def _write(path: Path, text: str) -> None:
 
 
 def diff_cmd(
-    a: Annotated[str, typer.Argument(help="The earlier version: a symbol, citation or stable "
-                                          "id of a stored text, or a file.")],
-    b: Annotated[str, typer.Argument(help="The later version, named the same ways.")],
+    earlier: Annotated[str, typer.Argument(help="The earlier version: a symbol, citation or "
+                                                "stable id of a stored text, or a file.")],
+    later: Annotated[str, typer.Argument(help="The later version, named the same ways.")],
     fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")]
         = DiffFormat.table,
     output: Annotated[Path | None, typer.Option(
@@ -116,7 +119,7 @@ def diff_cmd(
     from mealink.versions import compare, html_document, markdown
 
     versions = _Versions(db)
-    (la, da), (lb, db_) = versions.get(a), versions.get(b)
+    (la, da), (lb, db_) = versions.get(earlier), versions.get(later)
     diff = compare(da, db_, la, lb)
     if fmt is DiffFormat.table:
         if output is None:
