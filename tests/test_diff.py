@@ -14,12 +14,14 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mealink.models import Document, Kind, Paragraph, Span
 from mealink.pipeline import parse_file
-from mealink.versions import compare, html_fragment, markdown
-from mealink.versions.align import DiffSettings, settings
-from mealink.versions.words import word_runs
+from mealink.versions import align, compare, html_fragment, markdown
+from mealink.versions.align import DiffSettings
+from mealink.versions.words import word_runs, words
 from tests.conftest import REPO
 
 GOLDEN = REPO / "tests" / "golden" / "diff-cites-17.170-cop18-cop19.md"
@@ -111,7 +113,7 @@ def test_word_runs_mark_the_words_with_spans_into_each_text() -> None:
 
 
 def test_thresholds_are_data() -> None:
-    assert settings() == DiffSettings(same_number=0.4, similar=0.6)
+    assert align.settings() == DiffSettings(same_number=0.4, similar=0.6)
     strict = DiffSettings(same_number=0.99, similar=0.99)
     d = compare(doc(*ops(X, Z)), doc(*ops(X, Z.replace("next", "following"))), cfg=strict)
     assert [c.status for c in d.changes] == ["unchanged", "deleted", "added"]
@@ -191,3 +193,29 @@ def test_golden_markdown(cites: tuple[Document, Document]) -> None:
         GOLDEN.write_text(got, encoding="utf-8")
     assert GOLDEN.is_file(), f"no golden file {GOLDEN}; run with MEALINK_UPDATE_GOLDEN=1"
     assert got == GOLDEN.read_text(encoding="utf-8")
+
+
+_WORDS = st.lists(st.sampled_from(["Parties", "shall", "report", ",", "the", "19th", "20th",
+                                   "Secretariat", ";", "and", "review"]), max_size=14)
+_PARAS = st.lists(st.tuples(st.sampled_from(["preamble", "operative"]),
+                            st.sampled_from([None, "1", "2", "3"]), _WORDS), max_size=7)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(_WORDS, _WORDS)
+def test_runs_rebuild_both_texts(a: list[str], b: list[str]) -> None:
+    ta, tb = " ".join(a), " ".join(b)
+    runs = word_runs(ta, tb)
+    assert [w.text for r in runs if r.op != "insert" for w in words(r.text)] == a
+    assert [w.text for r in runs if r.op != "delete" for w in words(r.text)] == b
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(_PARAS, _PARAS)
+def test_every_paragraph_once(a: list[tuple[Kind, str | None, list[str]]],
+                              b: list[tuple[Kind, str | None, list[str]]]) -> None:
+    d = compare(doc(*((k, n, " ".join(w)) for k, n, w in a)),
+                doc(*((k, n, " ".join(w)) for k, n, w in b)))
+    assert sorted(c.a.index for c in d.changes if c.a) == list(range(len(a)))
+    assert [c.b.index for c in d.changes if c.b] == list(range(len(b)))  # the later order
+    assert sum(d.counts().values()) == len(d.changes)

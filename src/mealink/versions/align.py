@@ -163,8 +163,10 @@ def _pairs(a: list[Side], b: list[Side], wa: list[list[Word]], wb: list[list[Wor
         if not s.number or i in pairs:
             continue
         for j_num in by_number.get((s.kind, s.number), []):  # a number twice: the first fit
+            if j_num in taken:
+                continue
             sim = similarity(wa[i], wb[j_num], cfg.same_number)
-            if j_num not in taken and sim >= cfg.same_number:
+            if sim >= cfg.same_number:
                 pairs[i] = (j_num, sim)
                 taken.add(j_num)
                 break
