@@ -145,3 +145,12 @@ def test_cli_refuses_in_one_line(realdocs_dir: Path, tmp_path: Path, args: list[
     assert r.returncode != 0 and r.stdout == ""
     assert len(r.stderr.strip().splitlines()) == 1 and words in r.stderr, r.stderr
     assert not out.exists()
+
+
+def test_signed_in_reading_closes_the_comparison(site: tuple[TestClient, str]) -> None:
+    _, url = site
+    app = create_app(WebConfig(db=url, read="signed-in"))
+    with TestClient(app, base_url="https://testserver") as c:
+        for path in ("/diff", f"/diff?a={A_ID}&b={B_ID}", f"/api/v1/diff?a={A_ID}&b={B_ID}"):
+            assert c.get(path, follow_redirects=False).status_code == 401, path
+    app.state.store.dispose()
