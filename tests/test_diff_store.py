@@ -115,6 +115,16 @@ def test_cli_on_stored_texts(site: tuple[TestClient, str], tmp_path: Path) -> No
     r = run(A_ID, B_ID, "--db", url, "-f", "html", "-o", str(out))
     assert r.returncode == 0 and r.stdout == ""
     assert "<del>19th</del> <ins>20th</ins>" in out.read_text(encoding="utf-8")
+    # a file is read as ingest reads it: the earlier version exported as Akoma Ntoso
+    akn = tmp_path / "a.xml"
+    assert subprocess.run([sys.executable, "-m", "mealink.cli", "export", "akn", A_ID, "--db",
+                           url, "-o", str(akn)], capture_output=True, check=False,
+                          timeout=120).returncode == 0
+    r = run(str(akn), B_ID, "--db", url, "-f", "json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["counts"] == COUNTS
+    r = run(str(akn), A_ID, "--db", url, "-f", "json")
+    assert json.loads(r.stdout)["identical"]
 
 
 def test_cli_on_files_needs_no_database(realdocs_dir: Path, tmp_path: Path) -> None:

@@ -45,8 +45,8 @@ class _Versions:
         self.store: Store | None = None
 
     def get(self, name: str) -> tuple[str, Document]:
-        from mealink.errors import LoadError
-        from mealink.pipeline import parse_file
+        from mealink.errors import LoadError, MealinkError
+        from mealink.interop import file_documents
         from mealink.store import open_store
         from mealink.store.corpus.versions import stored_version
         from mealink.versions.align import document_name
@@ -55,8 +55,14 @@ class _Versions:
         if path.is_dir():
             raise LoadError("is a folder: give one file (or stored text) of each version",
                             source=name)
-        if path.exists():
-            doc = parse_file(path)
+        if path.exists():  # read as `mealink parse` and `ingest` read it (sidecar, AKN ...)
+            found = file_documents(path)
+            if len(found) != 1:
+                raise LoadError(f"holds {len(found)} documents: give a file of one text",
+                                source=name)
+            doc = found[0][1]
+            if isinstance(doc, MealinkError):
+                raise doc
             return document_name(doc), doc
         if _FILE_SUFFIX.search(name):
             raise LoadError("no such file (nor a symbol the corpus knows)", source=name)
