@@ -157,6 +157,16 @@ def test_cli_refuses_in_one_line(realdocs_dir: Path, tmp_path: Path, args: list[
     assert not out.exists()
 
 
+def test_cli_refuses_an_output_it_cannot_write(realdocs_dir: Path, tmp_path: Path) -> None:
+    a = str(realdocs_dir / FILES[0])
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    for where, words in ((tmp_path, "is a folder: give the name of the file to write"),
+                         (tmp_path / "file" / "out.md", "cannot write there")):
+        r = run(a, a, "-o", str(where))
+        assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+        assert words in r.stderr
+
+
 def test_signed_in_reading_closes_the_comparison(site: tuple[TestClient, str]) -> None:
     _, url = site
     app = create_app(WebConfig(db=url, read="signed-in"))

@@ -95,9 +95,17 @@ def _table(diff: DocumentDiff, console: Console) -> None:
 
 
 def _write(path: Path, text: str) -> None:
-    """``text`` to ``path``, renamed into place only once completely written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    """``text`` to ``path``, renamed into place only once completely written; a place that
+    cannot be written is one error naming it."""
+    from mealink.errors import MealinkError
+
+    if path.is_dir():
+        raise MealinkError("is a folder: give the name of the file to write", source=str(path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise MealinkError(f"cannot write there ({exc.strerror})", source=str(path)) from exc
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
