@@ -133,9 +133,9 @@ def _groups(asks: list[Ask], same: list[tuple[str, ...]]) -> list[list[Ask]]:
     for group in same:
         present = [m for m in group if m in parent]
         for other in present[1:]:
-            a, b = root(present[0]), root(other)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
+            x, y = root(present[0]), root(other)
+            if x != y:
+                parent[max(x, y)] = min(x, y)
     out: dict[str, list[Ask]] = {}
     for a in asks:
         out.setdefault(root(a.mandate_id), []).append(a)

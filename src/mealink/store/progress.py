@@ -21,8 +21,8 @@ from mealink.mandates.status import Derived, effective_status
 from mealink.store.engine.database import Store
 from mealink.store.engine.schema import DocumentKeyRow, DocumentRow, MandateRow, ProgressRow
 
-__all__ = ["ProgressEntry", "add_progress", "append_progress", "check_evidence", "entry_of", "evidence_links",
-           "history"]
+__all__ = ["ProgressEntry", "add_progress", "append_progress", "check_evidence", "entry_of",
+           "evidence_links", "history"]
 
 _URL = re.compile(r"^https?://\S+$")
 #: a URI scheme at the start ("javascript:", "ftp://"); "Note: ..." has a space after it

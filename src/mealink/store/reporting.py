@@ -323,12 +323,12 @@ def coverage(store: Store, *, convention: str | None = None, cycle: str | None =
     conv = _conventions([convention])[0] if convention else None
     latest: dict[tuple[str, str, str, str], str] = {}  # template, party, cycle, q -> answer
     with store.engine.connect() as conn:
-        q = select(ReportAnswerRow.template_id, ReportAnswerRow.party, ReportAnswerRow.cycle,
-                   ReportAnswerRow.question_id, ReportAnswerRow.answer).order_by(
-            ReportAnswerRow.id)
+        query = select(ReportAnswerRow.template_id, ReportAnswerRow.party,
+                       ReportAnswerRow.cycle, ReportAnswerRow.question_id,
+                       ReportAnswerRow.answer).order_by(ReportAnswerRow.id)
         if cycle:
-            q = q.where(ReportAnswerRow.cycle == cycle)
-        for r in conn.execute(q):
+            query = query.where(ReportAnswerRow.cycle == cycle)
+        for r in conn.execute(query):
             latest[(r.template_id, r.party, r.cycle, r.question_id)] = r.answer
         templates = {t: _load(conn, t) for t in sorted({k[0] for k in latest})}
     kinds = reporting_rules().kinds
