@@ -283,3 +283,48 @@ def test_the_commands_and_their_bad_input_in_one_line(engine: str, tmp_path: Pat
     assert _answers(open_store(db)) == 0
     for _ in gen:
         pass
+
+
+# --- the pages and the API -----------------------------------------------------------------
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_the_pages_and_the_api_show_the_questionnaire_and_the_coverage(
+        engine: str, tmp_path: Path, request: pytest.FixtureRequest, realdocs_dir: Path
+        ) -> None:
+    from fastapi.testclient import TestClient
+
+    from mealink.web.app import create_app
+    from mealink.web.security import WebConfig
+
+    gen = make_db(engine, tmp_path, request)
+    url = next(gen)
+    store = open_store(url)
+    ingest(store, [realdocs_dir])
+    t = make_template(store, ["CMS", "CITES"], model=ENCODER)
+    save_template(store, t)
+    write_template_xlsx(t, tmp_path / "q.xlsx")
+    _fill(tmp_path / "q.xlsx", tmp_path / "kenya.xlsx", {1: ("yes", "<script>x</script>")})
+    import_answers(store, read_answers(tmp_path / "kenya.xlsx"), "Kenya", "2026")
+    store.dispose()
+    app = create_app(WebConfig(db=url))
+    with TestClient(app, base_url="https://testserver") as c:
+        page = c.get("/reporting")
+        assert page.status_code == 200
+        assert t.id in page.text and "Kenya" in page.text and "1 of 13" in page.text
+        assert c.get(f"/reporting/templates/{t.id}").text.count('<tr id="q-') == 13
+        xlsx = c.get(f"/reporting/templates/{t.id}?format=xlsx&party=Chile")
+        (tmp_path / "chile.xlsx").write_bytes(xlsx.content)
+        assert read_answers(tmp_path / "chile.xlsx").template_id == t.id
+        assert c.get("/api/v1/reporting/templates").json()[0]["id"] == t.id
+        api = c.get(f"/api/v1/reporting/templates/{t.id}").json()
+        assert api == t.to_dict()
+        cov = c.get("/api/v1/reporting/coverage", params={"cycle": "2026"}).json()
+        assert cov["parties"] == [{"party": "Kenya", "cycle": "2026", "template": t.id,
+                                   "questions": 13, "answered": 1,
+                                   "unanswered": list(range(2, 14))}]
+        assert c.get("/api/v1/reporting/coverage?convention=UNESCO").status_code == 400
+        missing = c.get("/api/v1/reporting/templates/t-0000000000000000")
+        assert missing.status_code == 404 and "no questionnaire" in missing.text
+        assert "/api/v1/reporting/coverage" in c.get("/api/v1/openapi.json").json()["paths"]
+    app.state.store.dispose()
+    for _ in gen:
+        pass

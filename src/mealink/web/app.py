@@ -149,6 +149,8 @@ def create_app(config: WebConfig | None = None, hosts: Iterable[str] | None = No
     from mealink.web.api import router as api_router
     from mealink.web.api_export import router as export_router
     from mealink.web.pages import router as pages_router
+    from mealink.web.reporting import api_router as reporting_api
+    from mealink.web.reporting import pages_router as reporting_pages
 
     config = config or WebConfig()
     store = open_store(config.db, create=True)
@@ -172,6 +174,8 @@ def create_app(config: WebConfig | None = None, hosts: Iterable[str] | None = No
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(export_router)  # before /documents/{id:path} takes the suffix
     app.include_router(api_router)
+    app.include_router(reporting_api)
+    app.include_router(reporting_pages)  # before /{document_id:path} takes its paths
     app.include_router(pages_router)
     return app
 

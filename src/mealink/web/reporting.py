@@ -1,0 +1,110 @@
+"""Harmonised national reporting on the web: the page ``/reporting`` (the questionnaires kept
+and the coverage of the answers, as HTML, JSON or CSV), a kept questionnaire as a page, a
+spreadsheet or JSON, and the API under ``/api/v1/reporting``. The same library calls as
+``mealink reporting``."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from mealink.errors import MealinkError
+from mealink.reports.questionnaire import render_template_html, write_template_xlsx
+from mealink.store.engine.database import Store
+from mealink.store.reporting import coverage, stored_template, templates_of
+from mealink.web import schemas as s
+from mealink.web.pages import render
+from mealink.web.render import csv_response
+from mealink.web.security import may_read
+
+__all__ = ["api_router", "pages_router"]
+
+Text = Annotated[str | None, Query(max_length=200)]
+TemplateId = Annotated[str, Query(max_length=40)]
+api_router = APIRouter(prefix="/api/v1/reporting", dependencies=[Depends(may_read)],
+                       responses={code: {"model": s.Error, "description": text}
+                                  for code, text in ((400, "the request cannot be answered "
+                                                           "as asked"),
+                                                     (404, "no such questionnaire"))})
+pages_router = APIRouter(include_in_schema=False)
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_MANDATE_COLUMNS = ["cycle", "question", "convention", "document", "paragraph", "mandate",
+                    "parties", "answers"]
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def _templates(store: Store) -> list[dict[str, Any]]:
+    return [{"id": t, "conventions": list(c), "as_of": a, "questions": n}
+            for t, c, a, n in templates_of(store)]
+
+
+@api_router.get("/templates", response_model=list[s.ReportTemplateSummary],
+                summary="The national-report questionnaires kept, newest first")
+def get_templates(request: Request) -> Any:
+    """Each kept questionnaire: its id (a hash of its questions), conventions, as-of."""
+    return _templates(_store(request))
+
+
+@api_router.get("/templates/{template_id}", response_model=s.ReportTemplate,
+                summary="A kept questionnaire with its questions")
+def get_template(request: Request, template_id: str) -> Any:
+    """Every question with the mandates it answers, its kind of answer and why."""
+    return stored_template(_store(request), template_id).to_dict()
+
+
+@api_router.get("/coverage", response_model=s.ReportCoverage,
+                summary="How the Parties answered: per mandate, and per Party what is open")
+def get_coverage(request: Request, convention: Text = None, cycle: Text = None) -> Any:
+    """Per mandate and cycle, how many Parties answered and what; per Party, the numbers
+    of the questions it left unanswered."""
+    return coverage(_store(request), convention=convention or None,
+                    cycle=cycle or None).to_dict()
+
+
+@pages_router.get("/reporting", response_class=HTMLResponse)
+def reporting_page(request: Request, convention: Text = None, cycle: Text = None,
+                   format: Text = None) -> Response:
+    may_read(request)
+    store = _store(request)
+    params = {"convention": convention, "cycle": cycle}
+    result, error = None, None
+    try:
+        result = coverage(store, convention=convention or None, cycle=cycle or None)
+    except MealinkError as exc:
+        error = exc.message
+    if result is not None and format == "json":
+        return JSONResponse(result.to_dict())
+    if result is not None and format == "csv":
+        return csv_response("coverage", _MANDATE_COLUMNS, [
+            [m.cycle, m.question, m.convention, m.document, m.paragraph, m.mandate_id,
+             m.parties, "; ".join(f"{k}: {v}" for k, v in m.answers.items())]
+            for m in result.mandates])
+    return render(request, "reporting.html", templates=_templates(store), result=result,
+                  error=error, params=params)
+
+
+@pages_router.get("/reporting/templates/{template_id}")
+def template_page(request: Request, template_id: str, format: Text = None,
+                  party: Text = None) -> Response:
+    """A kept questionnaire, print-ready; ``format=xlsx`` the spreadsheet to fill in,
+    ``format=json`` its questions."""
+    may_read(request)
+    t = stored_template(_store(request), template_id)
+    if format == "json":
+        return JSONResponse(t.to_dict())
+    if format == "xlsx":
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "questionnaire.xlsx"
+            write_template_xlsx(t, path, party or None)
+            data = path.read_bytes()
+        return Response(data, media_type=_XLSX, headers={
+            "Content-Disposition": f'attachment; filename="questionnaire-{t.id}.xlsx"'})
+    return HTMLResponse(render_template_html(t, party or None))
