@@ -120,6 +120,20 @@ def test_a_cms_cites_template_asks_every_mandate_addressed_to_parties(real: Stor
     assert make_template(real, ["CITES", "CMS"], model=ENCODER).id == t.id
 
 
+def test_as_of_a_meeting_asks_what_was_in_force_then(real: Store) -> None:
+    # CMS Decisions 13.7 and 13.8, adopted at COP13 for one period, have lapsed since COP14;
+    # as of COP13 a Party is asked what 13.7(b) asks ("report to the Conference of the
+    # Parties at its 14th meeting ..."): a text answer. As of COP11 they were not adopted.
+    def asked(as_of: str | None) -> dict[str, str]:
+        t = make_template(real, ["CMS"], as_of=as_of, model=ENCODER)
+        return {m.mandate_id: q.answer for q in t.questions for m in q.mandates}
+
+    now, cop13, cop11 = asked(None), asked("COP13"), asked("COP11")
+    decision = "cms/decision/13.7/para_13.7(b)/parties"
+    assert decision not in now and cop13[decision] == "text" and decision not in cop11
+    assert "cms/resolution/11.10/para_24/parties" in now.keys() & cop13.keys() & cop11.keys()
+
+
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 def test_mandates_of_several_conventions_asking_the_same_are_one_question(
         engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
