@@ -272,6 +272,8 @@ def test_the_commands_and_their_bad_input_in_one_line(engine: str, tmp_path: Pat
         " ".join(made.stdout.split())
     _fill(tmp_path / "q.xlsx", tmp_path / "bad.xlsx", {2: ("maybe", None)})
     (tmp_path / "notes.xlsx").write_text("not a spreadsheet", encoding="utf-8")
+    assert run("template", "--conventions", "CMS,CITES", "--party", "Kenya", "-o",
+               str(tmp_path / "kenya.xlsx")).returncode == 0
     plain = tmp_path / "plain.xlsx"
     load_workbook(tmp_path / "q.xlsx").save(plain)
     wb = load_workbook(plain)
@@ -286,6 +288,8 @@ def test_the_commands_and_their_bad_input_in_one_line(engine: str, tmp_path: Pat
          "answer 'maybe' to question 2 is not one of: yes, no, partly"),
         (["import", str(tmp_path / "q.xlsx"), "--party", "Kenya", "--cycle", "20 26"],
          "--cycle '20 26': give a year or a short label"),
+        (["import", str(tmp_path / "kenya.xlsx"), "--party", "Chile", "--cycle", "2026"],
+         "this copy was made for Kenya, not Chile"),
         (["template", "--conventions", "CMS,UNESCO", "-o", str(tmp_path / "x.xlsx")],
          "convention 'UNESCO' is not one mealink knows"),
         (["coverage"], "no answers are stored"),

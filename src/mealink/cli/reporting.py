@@ -12,7 +12,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from mealink.cli.options import AsOfOption, DbOption, Format, FormatOption, out, write_csv
+from mealink.cli.options import (
+    AsOfOption,
+    DbOption,
+    Format,
+    FormatOption,
+    id_column,
+    out,
+    print_with_ids,
+    write_csv,
+)
 from mealink.errors import MealinkError
 from mealink.reports.questionnaire import (
     read_answers,
@@ -111,14 +120,27 @@ def coverage_cmd(
     if not rows:
         raise MealinkError("no answers are stored" + (f" for cycle {cycle}" if cycle else "")
                            + "; `mealink reporting import` stores a Party's answers")
-    t = Table(show_lines=False, title="Coverage per Party" if parties else
-              "Coverage per mandate")
-    for col in cols:
-        t.add_column(col, overflow="fold")
-    for r in rows:
-        t.add_row(*(", ".join(map(str, r[k])) if isinstance(r[k], list) else
-                    ("" if r[k] is None else str(r[k])) for k in cols))
-    out.print(t)
+    if parties:
+        t = Table(title="Coverage per Party")
+        for col in cols:
+            t.add_column(col, overflow="fold")
+        for p in c.parties:
+            t.add_row(p.party, p.cycle, p.template_id, str(p.questions), str(p.answered),
+                      ", ".join(map(str, p.unanswered)) or "none")
+        out.print(t)
+        return
+    t = Table(title="Coverage per mandate")
+    t.add_column("cycle")
+    t.add_column("no.", justify="right")
+    t.add_column("asked in", ratio=1)
+    id_column(t, "mandate", [m.mandate_id for m in c.mandates], style="cyan")
+    t.add_column("Parties", justify="right")
+    t.add_column("answers")
+    for m in c.mandates:
+        t.add_row(m.cycle, str(m.question), m.document + (f" ¶{m.paragraph}" if m.paragraph
+                                                         else ""), m.mandate_id,
+                  str(m.parties), ", ".join(f"{k}: {v}" for k, v in m.answers.items()))
+    print_with_ids(t, [m.mandate_id for m in c.mandates])
 
 
 def register(app: typer.Typer) -> None:

@@ -35,6 +35,7 @@ class AnswerFile:
     as_of: str | None
     questions: dict[str, tuple[str, ...]]  # question id -> the mandates it says it answers
     answers: tuple[FilledAnswer, ...] = field(default=())
+    party: str | None = None  # the Party the copy was made for, if it names one
 
 
 def check_party(party: str) -> str:

@@ -201,4 +201,4 @@ def read_answers(path: str | Path) -> AnswerFile:
                                         f"sheet {ws.title!r}, row {n}"))
     convs = tuple(c for c in str(values.get("conventions") or "").split(",") if c)
     return AnswerFile(str(path), tid, convs, str(values.get("as_of") or "") or None, seen,
-                      tuple(answers))
+                      tuple(answers), str(values.get("party") or "").strip() or None)

@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
+from sqlalchemy.exc import IntegrityError
 
-from mealink.errors import MealinkError, NotFoundError
+from mealink.errors import ConflictError, MealinkError, NotFoundError
 from mealink.link.status import parse_as_of
 from mealink.reporting.answers import AnswerFile, check_cycle, check_party
 from mealink.reporting.questions import (
@@ -221,6 +222,9 @@ def import_answers(store: Store, given: AnswerFile, party: str, cycle: str, *,
     note and evidence). An answer stored already is skipped; a bad answer or a changed
     questionnaire stores nothing."""
     party, cycle = check_party(party), check_cycle(cycle)
+    if given.party and given.party.casefold() != party.casefold():
+        raise MealinkError(f"{given.source}: this copy was made for {given.party}, not "
+                           f"{party}; give --party {given.party!r} or a copy made for {party}")
     template = _template_for(store, given, model)
     rules = reporting_rules()
     checked = []
@@ -236,35 +240,50 @@ def import_answers(store: Store, given: AnswerFile, party: str, cycle: str, *,
         answer = check_answer(q, a.value, rules, f"{given.source}: {a.where}")
         checked.append((q, answer, (a.details or "").strip() or None))
     at = now or datetime.now(UTC)
+    try:
+        with store.engine.begin() as conn:
+            added, unchanged, progress = _store_answers(conn, template, checked, party,
+                                                        cycle, at, given.source)
+    except IntegrityError as exc:  # the same answers imported at the same moment
+        raise ConflictError(f"{given.source}: another import of {party}'s {cycle} answers "
+                            "ran at the same time; run this one again (what is stored "
+                            "already is not stored twice)") from exc
+    return ImportSummary(party, cycle, template.id, added, unchanged, progress, blank)
+
+
+def _store_answers(conn: Connection, template: Template,
+                   checked: list[tuple[Question, str, str | None]], party: str, cycle: str,
+                   at: datetime, source: str) -> tuple[int, int, int]:
+    """Store the answers not stored yet and their progress entries: (added, unchanged,
+    progress entries)."""
     added = unchanged = progress = 0
     author = f"party:{party}"
-    with store.engine.begin() as conn:
-        for q, answer, details in checked:
-            digest = hashlib.sha256(f"{answer}\n{details or ''}".encode()).hexdigest()
-            if conn.execute(select(ReportAnswerRow.id).where(
-                    ReportAnswerRow.party == party, ReportAnswerRow.cycle == cycle,
-                    ReportAnswerRow.question_id == q.id,
-                    ReportAnswerRow.answer_hash == digest)).first():
-                unchanged += 1
-                continue
-            conn.execute(insert(ReportAnswerRow), [{
-                "template_id": template.id, "question_id": q.id, "party": party,
-                "cycle": cycle, "answer": answer, "details": details, "answer_hash": digest,
-                "imported_at": at}])
-            added += 1
-            note = (f"{party}, national report {cycle}, question {q.number}: {answer}"
-                    + (f" — {details}" if details else ""))
-            evidence = [f"National report of {party}, {cycle} ({template.id}, {q.id})"]
-            for m in q.mandates:
-                try:
-                    append_progress(conn, m.mandate_id, author, note=note[:4000],
-                                    evidence=evidence, now=at)
-                except NotFoundError:
-                    raise MealinkError(f"{given.source}: question {q.number} answers "
-                                       f"{m.where} ({m.mandate_id}), which is no longer "
-                                       "stored; nothing was imported") from None
-                progress += 1
-    return ImportSummary(party, cycle, template.id, added, unchanged, progress, blank)
+    for q, answer, details in checked:
+        digest = hashlib.sha256(f"{answer}\n{details or ''}".encode()).hexdigest()
+        if conn.execute(select(ReportAnswerRow.id).where(
+                ReportAnswerRow.party == party, ReportAnswerRow.cycle == cycle,
+                ReportAnswerRow.question_id == q.id,
+                ReportAnswerRow.answer_hash == digest)).first():
+            unchanged += 1
+            continue
+        conn.execute(insert(ReportAnswerRow), [{
+            "template_id": template.id, "question_id": q.id, "party": party,
+            "cycle": cycle, "answer": answer, "details": details, "answer_hash": digest,
+            "imported_at": at}])
+        added += 1
+        note = (f"{party}, national report {cycle}, question {q.number}: {answer}"
+                + (f" — {details}" if details else ""))
+        evidence = [f"National report of {party}, {cycle} ({template.id}, {q.id})"]
+        for m in q.mandates:
+            try:
+                append_progress(conn, m.mandate_id, author, note=note[:4000],
+                                evidence=evidence, now=at)
+            except NotFoundError:
+                raise MealinkError(f"{source}: question {q.number} answers "
+                                   f"{m.where} ({m.mandate_id}), which is no longer "
+                                   "stored; nothing was imported") from None
+            progress += 1
+    return added, unchanged, progress
 
 
 @dataclass(frozen=True, slots=True)
