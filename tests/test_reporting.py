@@ -153,7 +153,8 @@ def test_the_spreadsheet_is_locked_but_its_answer_cells(real: Store, tmp_path: P
     path = tmp_path / "q.xlsx"
     write_template_xlsx(t, path, party="Kenya")
     wb = load_workbook(path)
-    assert wb[META_SHEET].sheet_state == "hidden"
+    assert wb[META_SHEET].sheet_state == "veryHidden"
+    assert wb.security is not None and wb.security.lockStructure
     assert wb[META_SHEET]["B1"].value == t.id
     assert "mealink_template" in wb.defined_names
     topics = [ws for ws in wb.worksheets if ws.title not in ("About", META_SHEET)]
@@ -290,6 +291,8 @@ def test_the_commands_and_their_bad_input_in_one_line(engine: str, tmp_path: Pat
          "--cycle '20 26': give a year or a short label"),
         (["import", str(tmp_path / "kenya.xlsx"), "--party", "Chile", "--cycle", "2026"],
          "this copy was made for Kenya, not Chile"),
+        (["template", "--conventions", "CMS", "--party", "=HYPERLINK(1)", "-o",
+          str(tmp_path / "x.xlsx")], "--party '=HYPERLINK(1)': give the Party's name"),
         (["template", "--conventions", "CMS,UNESCO", "-o", str(tmp_path / "x.xlsx")],
          "convention 'UNESCO' is not one mealink knows"),
         (["coverage"], "no answers are stored"),

@@ -23,6 +23,7 @@ from mealink.cli.options import (
     write_csv,
 )
 from mealink.errors import MealinkError
+from mealink.reporting.answers import check_party
 from mealink.reports.questionnaire import (
     read_answers,
     render_template_html,
@@ -59,6 +60,7 @@ def template_cmd(
 ) -> None:
     """Build the national report questionnaire for the mandates in force addressed to
     Parties, keep it, and write it for the Parties to fill in."""
+    party = check_party(party) if party is not None else None  # before anything is kept
     store = open_store(db, create=False)
     t = make_template(store, conventions.split(","), as_of=as_of)
     save_template(store, t)

@@ -41,9 +41,9 @@ class AnswerFile:
 def check_party(party: str) -> str:
     """A Party's name as stored: spaces folded; refused when empty or over 200 characters."""
     name = " ".join(party.split())
-    if not name or len(name) > 200:
+    if not name or len(name) > 200 or name.startswith(("=", "+", "-", "@")):
         raise MealinkError(f"--party {party[:40]!r}: give the Party's name (1 to 200 "
-                           "characters), e.g. --party Kenya")
+                           "characters, not starting with =, +, - or @), e.g. --party Kenya")
     return name
 
 

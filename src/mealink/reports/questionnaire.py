@@ -16,11 +16,12 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from mealink.errors import LoadError, MealinkError
-from mealink.reporting.answers import AnswerFile, FilledAnswer
+from mealink.reporting.answers import AnswerFile, FilledAnswer, check_party
 from mealink.reporting.questions import Question, Template
 from mealink.reporting.rules import reporting_rules
 from mealink.reports.tables import safe_cell
@@ -81,6 +82,7 @@ def _validation(ws: Worksheet, q: Question, cell: str) -> None:
 def write_template_xlsx(template: Template, path: str | Path, party: str | None = None) -> None:
     """The questionnaire as a workbook: an About sheet, a sheet per topic with the answer
     and details cells the only ones open, and the hidden sheet carrying its identity."""
+    party = check_party(party) if party is not None else None
     wb = Workbook()
     about = wb.active
     assert about is not None
@@ -130,7 +132,8 @@ def write_template_xlsx(template: Template, path: str | Path, party: str | None 
             meta.append([q.id, "\n".join(m.mandate_id for m in q.mandates), ws.title, row])
         ws.protection.enable()
     meta.protection.enable()
-    meta.sheet_state = "hidden"
+    meta.sheet_state = "veryHidden"  # not offered by the spreadsheet's "Unhide" menu
+    wb.security = WorkbookProtection(lockStructure=True)  # no sheet added, moved, deleted
     wb.defined_names["mealink_template"] = DefinedName(
         "mealink_template", attr_text=f"'{META_SHEET}'!$B$1")
     wb.save(str(path))
