@@ -36,7 +36,10 @@ from mealink.store.engine.schema import (
 )
 from mealink.store.mandates import MandateFilters, MandateView, list_mandates
 from mealink.store.progress import append_progress
-from mealink.store.synergies import mandate_items, overlap_report, topic_labels
+from mealink.store.search.vectors import vectors_of
+from mealink.store.synergies import mandate_items, topic_labels
+from mealink.synergies.overlaps import clusters_of, find_overlaps
+from mealink.synergies.rules import synergy_rules
 from mealink.vocabulary import vocabulary
 
 __all__ = ["Coverage", "ImportSummary", "MandateCoverage", "PartyCoverage", "coverage",
@@ -92,18 +95,22 @@ def make_template(store: Store, conventions: list[str], *, as_of: str | None = N
                   model: Encoder | None = None) -> Template:
     """The questionnaire for ``conventions``: a question per in-force mandate addressed to
     Parties, merged where the overlaps find mandates of several conventions asking the same
-    (``model`` embeds the mandates' actions; the bundled one by default)."""
+    (the pairs and clusters of ``overlap_report``, with its threshold, among the mandates
+    asked; ``model`` embeds actions not embedded yet, the bundled one by default)."""
     convs = _conventions(conventions)
     views = _views(store, convs, as_of)
     labels = topic_labels()
-    items = mandate_items(store, conventions=list(convs))
+    rules = synergy_rules()
+    items = mandate_items(store, conventions=list(convs), rules=rules)
     topics = {m: tuple(labels.get(t, t) for t in i.topics) for i in items for m in i.mandate_ids}
     same = [i.mandate_ids for i in items]  # a paragraph's Parties and "Range States"
-    if len(convs) > 1:
-        for role in reporting_rules().roles:
-            report = overlap_report(store, conventions=list(convs), actor=role, model=model)
-            same.extend(tuple(m for it in c.members for m in it.mandate_ids)
-                        for c in report.clusters)
+    asked = {v.id for v in views}
+    mine = [i for i in items if asked.intersection(i.mandate_ids)]
+    if len(convs) > 1 and mine:  # the overlaps among them, as `overlaps` finds them
+        pairs = find_overlaps(mine, vectors_of(store, [i.action for i in mine], model=model),
+                              rules.overlap_threshold)
+        same.extend(tuple(m for it in c.members for m in it.mandate_ids)
+                    for c in clusters_of(pairs))
     asks = [Ask(v.id, v.convention or "", v.document_label, v.paragraph, v.written,
                 v.sentence, v.action, topics.get(v.id, ())) for v in views]
     return build_template(asks, same, reporting_rules(), conventions=convs, as_of=as_of)
