@@ -221,6 +221,18 @@ def test_two_parties_answers_give_coverage_counted_by_hand(real: Store, tmp_path
     assert {p.party: p.questions for p in coverage(real, convention="cites").parties} == \
         {"Kenya": len(cites), "Chile": len(cites)}
     assert coverage(real, cycle="2024").mandates == ()
+    # Kenya changes its answer to question 2: stored beside the first, and counted instead
+    _fill(tmp_path / "q.xlsx", tmp_path / "kenya2.xlsx",
+          {1: ("yes", None), 2: ("partly", "a committee met once"), 3: ("partly", None)})
+    s = import_answers(real, read_answers(tmp_path / "kenya2.xlsx"), "Kenya", "2026")
+    assert (s.added, s.unchanged) == (1, 2)
+    again = [m for m in coverage(real, cycle="2026").mandates if m.question == 2]
+    assert [(m.parties, m.answers) for m in again] == [(1, {"partly": 1})] * len(again)
+    for m in t.questions[1].mandates:
+        notes = [e.note for e in history(real, m.mandate_id) if e.author == "party:Kenya"]
+        assert notes == ["Kenya, national report 2026, question 2: no — not yet",
+                         "Kenya, national report 2026, question 2: partly — a committee "
+                         "met once"]
 
 
 def _answers(store: Store) -> int:
