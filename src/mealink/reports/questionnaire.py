@@ -18,7 +18,6 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 
 from mealink.errors import LoadError, MealinkError
 from mealink.reporting.answers import AnswerFile, FilledAnswer, check_party
@@ -60,23 +59,21 @@ def _asked(q: Question) -> str:
     return q.text + "".join(f"\n\nAlso asked: {w}" for w in rest)
 
 
-def _validation(ws: Worksheet, q: Question, cell: str) -> None:
-    kind = reporting_rules().kinds[q.answer]
+def _validation(answer: str) -> DataValidation | None:
+    """The check a spreadsheet makes on an answer cell of this kind (one per sheet and
+    kind, its cells added as the rows are written), or None for free text."""
+    kind = reporting_rules().kinds[answer]
     if kind.choices:
-        dv = DataValidation(type="list", formula1='"' + ",".join(kind.choices) + '"',
-                            allow_blank=True, showErrorMessage=True,
-                            errorTitle="Answer", error="Choose one of: " + ", ".join(
-                                kind.choices))
-    elif q.answer == "date":
-        dv = DataValidation(type="date", operator="greaterThan", formula1="1",
-                            allow_blank=True, showErrorMessage=True, error="Give a date")
-    elif q.answer == "number":
-        dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
-                            allow_blank=True, showErrorMessage=True, error="Give a number")
-    else:
-        return
-    ws.add_data_validation(dv)
-    dv.add(cell)
+        return DataValidation(type="list", formula1='"' + ",".join(kind.choices) + '"',
+                              allow_blank=True, showErrorMessage=True, errorTitle="Answer",
+                              error="Choose one of: " + ", ".join(kind.choices))
+    if answer == "date":
+        return DataValidation(type="date", operator="greaterThan", formula1="1",
+                              allow_blank=True, showErrorMessage=True, error="Give a date")
+    if answer == "number":
+        return DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
+                              allow_blank=True, showErrorMessage=True, error="Give a number")
+    return None
 
 
 def write_template_xlsx(template: Template, path: str | Path, party: str | None = None) -> None:
@@ -116,6 +113,7 @@ def write_template_xlsx(template: Template, path: str | Path, party: str | None 
         for c in ws[1]:
             c.font = bold
         ws.freeze_panes = "C2"
+        checks: dict[str, DataValidation | None] = {}
         for q in (q for q in template.questions if q.topic == topic):
             kind = reporting_rules().kinds[q.answer]
             ws.append([q.number, q.id, safe_cell(_asked(q)),
@@ -128,7 +126,12 @@ def write_template_xlsx(template: Template, path: str | Path, party: str | None 
                 cell = ws.cell(row=row, column=col)
                 cell.protection = Protection(locked=False)
                 cell.fill = open_fill
-            _validation(ws, q, f"F{row}")
+            if q.answer not in checks:
+                checks[q.answer] = _validation(q.answer)
+                if checks[q.answer] is not None:
+                    ws.add_data_validation(checks[q.answer])
+            if (check := checks[q.answer]) is not None:
+                check.add(f"F{row}")
             meta.append([q.id, "\n".join(m.mandate_id for m in q.mandates), ws.title, row])
         ws.protection.enable()
     meta.protection.enable()
