@@ -5,9 +5,11 @@ questionnaire refused, and the commands' bad input in one line."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from mealink.errors import MealinkError
+from mealink.reporting.questions import Question, check_answer
 from mealink.reporting.rules import reporting_rules
 from mealink.reports.questionnaire import META_SHEET, read_answers, write_template_xlsx
 from mealink.store import Store, ingest, open_store
@@ -96,6 +99,33 @@ def test_the_kind_of_answer_rests_on_the_wording(engine: str, tmp_path: Path,
                                                                    v.action)
     for _ in gen:
         pass
+
+
+# (kind of answer, the cell's value, stored as, or the error's words)
+CELLS = [
+    ("yes/no/partly", "Yes", "yes"),
+    ("yes/no/partly", " partly ", "partly"),
+    ("yes/no/partly", "Not applicable", "not applicable"),
+    ("yes/no/partly", "maybe", "is not one of: yes, no, partly, not applicable"),
+    ("date", date(2025, 3, 1), "2025-03-01"),
+    ("date", datetime(2025, 3, 1, 0, 0), "2025-03-01"),
+    ("date", "2025-02-30", "is not a date (YYYY-MM-DD)"),
+    ("number", 12.0, "12.0"),
+    ("number", "1,200", "1,200"),
+    ("number", "a dozen", "is not a number"),
+    ("text", "  line one\nline two ", "line one\nline two"),
+    ("species", "Anser anser\nAythya nyroca", "Anser anser\nAythya nyroca"),
+]
+
+
+@pytest.mark.parametrize(("kind", "value", "expected"), CELLS)
+def test_an_answer_is_checked_against_its_kind(kind: str, value: Any, expected: str) -> None:
+    q = Question("q-0", 7, "General", "", (), kind, "", (), ())
+    if expected.startswith("is not"):
+        with pytest.raises(MealinkError, match=f"^here: answer .* to question 7 {re.escape(expected)}"):
+            check_answer(q, value, reporting_rules(), "here")
+    else:
+        assert check_answer(q, value, reporting_rules(), "here") == expected
 
 
 # --- the questionnaire ---------------------------------------------------------------------

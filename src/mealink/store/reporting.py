@@ -212,6 +212,9 @@ def _template_for(store: Store, given: AnswerFile, model: Encoder | None) -> Tem
     with store.engine.connect() as conn:
         kept = _load(conn, given.template_id)
     if kept is None:
+        if not given.conventions:
+            raise MealinkError(f"{given.source}: template {given.template_id} is not kept and "
+                               "the copy names no conventions to build it again from")
         kept = make_template(store, list(given.conventions), as_of=given.as_of, model=model)
         if kept.id != given.template_id:
             raise _changed(kept, given, f"it says template {given.template_id}, the corpus "
