@@ -122,7 +122,8 @@ CELLS = [
 def test_an_answer_is_checked_against_its_kind(kind: str, value: Any, expected: str) -> None:
     q = Question("q-0", 7, "General", "", (), kind, "", (), ())
     if expected.startswith("is not"):
-        with pytest.raises(MealinkError, match=f"^here: answer .* to question 7 {re.escape(expected)}"):
+        words = re.escape(expected)
+        with pytest.raises(MealinkError, match=f"^here: answer .* to question 7 {words}"):
             check_answer(q, value, reporting_rules(), "here")
     else:
         assert check_answer(q, value, reporting_rules(), "here") == expected
