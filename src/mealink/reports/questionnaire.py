@@ -37,6 +37,7 @@ _WIDTHS = [6, 14, 70, 34, 26, 18, 50]
 _ANSWER, _DETAILS = 6, 7  # 1-based columns
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 _MAX_BYTES = 20 * 1024 * 1024
+_CELL_MAX = 32_767  # characters a spreadsheet cell holds
 
 
 def _sheet_titles(topics: tuple[str, ...]) -> dict[str, str]:
@@ -53,10 +54,25 @@ def _sheet_titles(topics: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+def _fitted(lines: list[str]) -> str:
+    """Lines joined as one cell holds them: a cell takes at most 32,767 characters, so a
+    question answering very many mandates lists the first and says how many more."""
+    out: list[str] = []
+    size = 0
+    for n, line in enumerate(lines):
+        if size + len(line) + 1 > _CELL_MAX - 120:
+            out.append(f"… and {len(lines) - n} more (the HTML or JSON questionnaire lists "
+                       "them all)")
+            break
+        out.append(line)
+        size += len(line) + 1
+    return "\n".join(out)
+
+
 def _asked(q: Question) -> str:
     """The question as the sheet shows it: the mandate's words, then the others' wording."""
     rest = [w for w in q.wording if w != q.text]
-    return q.text + "".join(f"\n\nAlso asked: {w}" for w in rest)
+    return _fitted([q.text, *(f"\nAlso asked: {w}" for w in rest)])
 
 
 def _validation(answer: str) -> DataValidation | None:
@@ -104,7 +120,7 @@ def write_template_xlsx(template: Template, path: str | Path, party: str | None 
     for key, value in (("template", template.id), ("conventions", ",".join(
             template.conventions)), ("as_of", template.as_of or ""), ("party", party or "")):
         meta.append([key, value])
-    meta.append(["question", "mandates", "sheet", "row"])
+    meta.append(["question", "mandate", "sheet", "row"])  # a row per mandate a question answers
     for topic in template.topics:
         ws = wb.create_sheet(titles[topic], index=len(wb.sheetnames) - 1)
         ws.append(COLUMNS)
@@ -117,7 +133,7 @@ def write_template_xlsx(template: Template, path: str | Path, party: str | None 
         for q in (q for q in template.questions if q.topic == topic):
             kind = reporting_rules().kinds[q.answer]
             ws.append([q.number, q.id, safe_cell(_asked(q)),
-                       safe_cell("\n".join(m.where for m in q.mandates)),
+                       safe_cell(_fitted([m.where for m in q.mandates])),
                        safe_cell(f"{q.answer}: {kind.prompt}\n({q.why})"), None, None])
             row = ws.max_row
             for c in ws[row]:
@@ -132,7 +148,8 @@ def write_template_xlsx(template: Template, path: str | Path, party: str | None 
                     ws.add_data_validation(checks[q.answer])
             if (check := checks[q.answer]) is not None:
                 check.add(f"F{row}")
-            meta.append([q.id, "\n".join(m.mandate_id for m in q.mandates), ws.title, row])
+            for m in q.mandates:
+                meta.append([q.id, m.mandate_id, ws.title, row])
         ws.protection.enable()
     meta.protection.enable()
     meta.sheet_state = "veryHidden"  # not offered by the spreadsheet's "Unhide" menu
@@ -186,7 +203,7 @@ def read_answers(path: str | Path) -> AnswerFile:
     listed: dict[str, tuple[str, ...]] = {}
     for r in meta.iter_rows(min_row=6, values_only=True):
         if r and r[0]:
-            listed[str(r[0])] = tuple(str(r[1] or "").split("\n")) if r[1] else ()
+            listed[str(r[0])] = (*listed.get(str(r[0]), ()), *([str(r[1])] if r[1] else []))
     seen: dict[str, tuple[str, ...]] = {}
     answers = []
     for ws in wb.worksheets:

@@ -108,7 +108,7 @@ def make_template(store: Store, conventions: list[str], *, as_of: str | None = N
     mine = [i for i in items if asked.intersection(i.mandate_ids)]
     if len(convs) > 1 and mine:  # the overlaps among them, as `overlaps` finds them
         pairs = find_overlaps(mine, vectors_of(store, [i.action for i in mine], model=model),
-                              rules.overlap_threshold)
+                              rules.overlap_threshold, words=False)
         same.extend(tuple(m for it in c.members for m in it.mandate_ids)
                     for c in clusters_of(pairs))
     asks = [Ask(v.id, v.convention or "", v.document_label, v.paragraph, v.written,
