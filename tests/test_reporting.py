@@ -387,6 +387,13 @@ def test_the_pages_and_the_api_show_the_questionnaire_and_the_coverage(
         assert cov["parties"] == [{"party": "Kenya", "cycle": "2026", "template": t.id,
                                    "questions": 13, "answered": 1,
                                    "unanswered": list(range(2, 14))}]
+        built = c.get("/api/v1/reporting/template", params={"conventions": "CITES,CMS"})
+        assert built.json() == t.to_dict()  # built again, the same questionnaire
+        page = c.get("/reporting/template?conventions=CMS,CITES&format=xlsx&party=Chile")
+        (tmp_path / "built.xlsx").write_bytes(page.content)
+        assert read_answers(tmp_path / "built.xlsx").template_id == t.id
+        bad = c.get("/api/v1/reporting/template", params={"conventions": "CMS,UNESCO"})
+        assert bad.status_code == 400 and "'UNESCO' is not one mealink knows" in bad.text
         assert c.get("/api/v1/reporting/coverage?convention=UNESCO").status_code == 400
         missing = c.get("/api/v1/reporting/templates/t-0000000000000000")
         assert missing.status_code == 404 and "no questionnaire" in missing.text

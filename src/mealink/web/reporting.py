@@ -13,9 +13,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from mealink.errors import MealinkError
+from mealink.reporting.questions import Template
 from mealink.reports.questionnaire import render_template_html, write_template_xlsx
 from mealink.store.engine.database import Store
-from mealink.store.reporting import coverage, stored_template, templates_of
+from mealink.store.reporting import coverage, make_template, stored_template, templates_of
 from mealink.web import schemas as s
 from mealink.web.pages import render
 from mealink.web.render import csv_response
@@ -24,7 +25,6 @@ from mealink.web.security import may_read
 __all__ = ["api_router", "pages_router"]
 
 Text = Annotated[str | None, Query(max_length=200)]
-TemplateId = Annotated[str, Query(max_length=40)]
 api_router = APIRouter(prefix="/api/v1/reporting", dependencies=[Depends(may_read)],
                        responses={code: {"model": s.Error, "description": text}
                                   for code, text in ((400, "the request cannot be answered "
@@ -91,13 +91,38 @@ def reporting_page(request: Request, convention: Text = None, cycle: Text = None
                   error=error, params=params)
 
 
+@api_router.get("/template", response_model=s.ReportTemplate,
+                summary="The questionnaire the corpus gives now for some conventions")
+def get_new_template(request: Request, conventions: Annotated[str, Query(
+        max_length=200, description="comma separated: CMS,CBD,Ramsar")],
+                     as_of: Text = None) -> Any:
+    """Built as `mealink reporting template` builds it, not kept (reading writes nothing):
+    a question per in-force mandate addressed to Parties, merged across conventions where
+    the overlaps find the same work."""
+    return make_template(_store(request), conventions.split(","), as_of=as_of or None
+                         ).to_dict()
+
+
+@pages_router.get("/reporting/template")
+def new_template_page(request: Request, conventions: Text = None, as_of: Text = None,
+                      format: Text = None, party: Text = None) -> Response:
+    """The questionnaire the corpus gives now (not kept: the import keeps it when a Party's
+    answers come back), as a page, a spreadsheet or JSON."""
+    may_read(request)
+    t = make_template(_store(request), (conventions or "").split(","), as_of=as_of or None)
+    return _questionnaire(t, format, party)
+
+
 @pages_router.get("/reporting/templates/{template_id}")
 def template_page(request: Request, template_id: str, format: Text = None,
                   party: Text = None) -> Response:
     """A kept questionnaire, print-ready; ``format=xlsx`` the spreadsheet to fill in,
     ``format=json`` its questions."""
     may_read(request)
-    t = stored_template(_store(request), template_id)
+    return _questionnaire(stored_template(_store(request), template_id), format, party)
+
+
+def _questionnaire(t: Template, format: str | None, party: str | None) -> Response:
     if format == "json":
         return JSONResponse(t.to_dict())
     if format == "xlsx":
