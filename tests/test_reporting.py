@@ -34,6 +34,7 @@ from mealink.store.reporting import (
 )
 from tests.conftest import INVENTED, make_db
 from tests.model import ENCODER
+from tests.webapp import sign_in
 
 MEALINK = [sys.executable, "-m", "mealink.cli"]
 
@@ -358,6 +359,7 @@ def test_the_pages_and_the_api_show_the_questionnaire_and_the_coverage(
         ) -> None:
     from fastapi.testclient import TestClient
 
+    from mealink.store.users import add_user, create_token
     from mealink.web.app import create_app
     from mealink.web.security import WebConfig
 
@@ -370,6 +372,8 @@ def test_the_pages_and_the_api_show_the_questionnaire_and_the_coverage(
     write_template_xlsx(t, tmp_path / "q.xlsx")
     _fill(tmp_path / "q.xlsx", tmp_path / "kenya.xlsx", {1: ("yes", "<script>x</script>")})
     import_answers(store, read_answers(tmp_path / "kenya.xlsx"), "Kenya", "2026")
+    for name, role in (("reader", "reader"), ("editor", "editor")):
+        add_user(store, name, role, "correct horse battery")
     store.dispose()
     app = create_app(WebConfig(db=url))
     with TestClient(app, base_url="https://testserver") as c:
@@ -398,6 +402,38 @@ def test_the_pages_and_the_api_show_the_questionnaire_and_the_coverage(
         missing = c.get("/api/v1/reporting/templates/t-0000000000000000")
         assert missing.status_code == 404 and "no questionnaire" in missing.text
         assert "/api/v1/reporting/coverage" in c.get("/api/v1/openapi.json").json()["paths"]
+        # answers sent to the API: an editor's token stores them, a reader's is refused
+        _fill(tmp_path / "chile.xlsx", tmp_path / "chile-answered.xlsx", {2: ("no", None)})
+        sent = {"file": ("chile-answered.xlsx", (tmp_path / "chile-answered.xlsx").read_bytes())}
+        form = {"party": "Chile", "cycle": "2026"}
+        for role, status in (("reader", 403), ("editor", 200), ("editor", 200)):
+            token = create_token(app.state.store, role)
+            r = c.post("/api/v1/reporting/answers", files=sent, data=form,
+                       headers={"authorization": f"Bearer {token}"})
+            assert r.status_code == status, r.text
+        assert r.json() == {"party": "Chile", "cycle": "2026", "template": t.id,
+                            "answers_added": 0, "answers_unchanged": 1,
+                            "progress_entries": 0, "unanswered": 12}
+        bad = c.post("/api/v1/reporting/answers", data=form, headers={
+            "authorization": f"Bearer {token}"}, files={"file": ("notes.xlsx", b"not one")})
+        assert bad.status_code == 400
+        assert bad.json()["error"]["message"] == ("notes.xlsx: not a spreadsheet mealink can "
+                                                  "read (BadZipFile); give the .xlsx of "
+                                                  "`mealink reporting template`")
+        assert [p["party"] for p in c.get("/api/v1/reporting/coverage").json()["parties"]] \
+            == ["Chile", "Kenya"]
+        # the page's form: an editor signed in, with the form's token; without it, refused
+        csrf = sign_in(c, "editor", "correct horse battery")
+        assert "Import a Party's answers" in c.get("/reporting").text
+        upload = {"file": ("k.xlsx", (tmp_path / "kenya.xlsx").read_bytes())}
+        kenya = {"party": "Kenya", "cycle": "2026"}
+        assert c.post("/reporting/import", files=upload, data=kenya,
+                      follow_redirects=False).status_code == 403
+        done = c.post("/reporting/import", files=upload, data={**kenya, "csrf_token": csrf},
+                      follow_redirects=False)
+        assert done.status_code == 303 and done.headers["location"] == "/reporting?cycle=2026"
+        assert "Kenya, 2026: 0 answers stored, 1 already stored" in c.get(done.headers[
+            "location"]).text
     app.state.store.dispose()
     for _ in gen:
         pass

@@ -172,34 +172,36 @@ def render_template_html(template: Template, party: str | None = None) -> str:
         t=template, party=party, kinds=reporting_rules().kinds)
 
 
-def _open(path: Path) -> Any:
+def _open(path: Path, label: str) -> Any:
     """The workbook at ``path``, or one line saying why it cannot be read."""
     if not path.is_file():
-        raise LoadError(f"{path}: no such file")
+        raise LoadError(f"{label}: no such file")
     if path.stat().st_size > _MAX_BYTES:
-        raise LoadError(f"{path}: larger than {_MAX_BYTES // 2**20} MB; not a questionnaire")
+        raise LoadError(f"{label}: larger than {_MAX_BYTES // 2**20} MB; not a questionnaire")
     try:
         return load_workbook(str(path), data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError,
             TypeError) as exc:
-        raise LoadError(f"{path}: not a spreadsheet mealink can read ({type(exc).__name__}); "
+        raise LoadError(f"{label}: not a spreadsheet mealink can read ({type(exc).__name__}); "
                         "give the .xlsx of `mealink reporting template`") from None
 
 
-def read_answers(path: str | Path) -> AnswerFile:
+def read_answers(path: str | Path, name: str | None = None) -> AnswerFile:
     """An answered questionnaire: its identity from the hidden sheet, the questions its
-    sheets hold, and each non-empty answer with its cell."""
+    sheets hold, and each non-empty answer with its cell. ``name`` is what messages call
+    the file (an upload's own name rather than where it was saved)."""
     path = Path(path)
-    wb = _open(path)
+    label = name or str(path)
+    wb = _open(path, label)
     if META_SHEET not in wb.sheetnames:
-        raise MealinkError(f"{path}: not a questionnaire of `mealink reporting template` "
+        raise MealinkError(f"{label}: not a questionnaire of `mealink reporting template` "
                            f"(it has no '{META_SHEET}' sheet)")
     meta = wb[META_SHEET]
     values = {str(r[0]): r[1] for r in meta.iter_rows(min_row=1, max_row=4, values_only=True)
               if r and r[0]}
     tid = str(values.get("template") or "")
     if not tid.startswith("t-"):
-        raise MealinkError(f"{path}: its '{META_SHEET}' sheet names no template id")
+        raise MealinkError(f"{label}: its '{META_SHEET}' sheet names no template id")
     listed: dict[str, tuple[str, ...]] = {}
     for r in meta.iter_rows(min_row=6, values_only=True):
         if r and r[0]:
@@ -211,7 +213,7 @@ def read_answers(path: str | Path) -> AnswerFile:
             continue
         header = [c.value for c in ws[1]] if ws.max_row else []
         if header[:len(COLUMNS)] != COLUMNS:
-            raise MealinkError(f"{path}: sheet {ws.title!r} does not have the questionnaire's "
+            raise MealinkError(f"{label}: sheet {ws.title!r} does not have the questionnaire's "
                                f"columns ({', '.join(COLUMNS)})")
         for n, r in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
             if not r or r[1] is None:
@@ -223,5 +225,5 @@ def read_answers(path: str | Path) -> AnswerFile:
                                         None if details is None else str(details),
                                         f"sheet {ws.title!r}, row {n}"))
     convs = tuple(c for c in str(values.get("conventions") or "").split(",") if c)
-    return AnswerFile(str(path), tid, convs, str(values.get("as_of") or "") or None, seen,
+    return AnswerFile(label, tid, convs, str(values.get("as_of") or "") or None, seen,
                       tuple(answers), str(values.get("party") or "").strip() or None)

@@ -9,22 +9,36 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from mealink.errors import MealinkError
 from mealink.reporting.questions import Template
-from mealink.reports.questionnaire import render_template_html, write_template_xlsx
+from mealink.reports.questionnaire import (
+    read_answers,
+    render_template_html,
+    write_template_xlsx,
+)
 from mealink.store.engine.database import Store
-from mealink.store.reporting import coverage, make_template, stored_template, templates_of
+from mealink.store.reporting import (
+    ImportSummary,
+    coverage,
+    import_answers,
+    make_template,
+    stored_template,
+    templates_of,
+)
 from mealink.web import schemas as s
 from mealink.web.pages import render
 from mealink.web.render import csv_response
-from mealink.web.security import may_read
+from mealink.web.security import check_csrf, may_read, require
 
 __all__ = ["api_router", "pages_router"]
 
 Text = Annotated[str | None, Query(max_length=200)]
+Upload = Annotated[UploadFile, File(description="the answered questionnaire (.xlsx)")]
+Party = Annotated[str, Form(max_length=200, description="the Party whose answers these are")]
+Cycle = Annotated[str, Form(max_length=20, description="the reporting cycle: 2026")]
 api_router = APIRouter(prefix="/api/v1/reporting", dependencies=[Depends(may_read)],
                        responses={code: {"model": s.Error, "description": text}
                                   for code, text in ((400, "the request cannot be answered "
@@ -133,3 +147,38 @@ def _questionnaire(t: Template, format: str | None, party: str | None) -> Respon
         return Response(data, media_type=_XLSX, headers={
             "Content-Disposition": f'attachment; filename="questionnaire-{t.id}.xlsx"'})
     return HTMLResponse(render_template_html(t, party or None))
+
+
+def _import(request: Request, upload: UploadFile, party: str, cycle: str) -> ImportSummary:
+    """A Party's answered copy, as uploaded, stored as ``mealink reporting import`` does
+    (the body's size is limited before it is read: ``middleware.MAX_BODY``)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "answers.xlsx"
+        path.write_bytes(upload.file.read())
+        given = read_answers(path, Path(upload.filename or "the upload").name)
+        return import_answers(_store(request), given, party, cycle)
+
+
+@api_router.post("/answers", response_model=s.ReportImport,
+                 summary="Store a Party's answers and record them as progress (editors)")
+def post_answers(request: Request, file: Upload, party: Party, cycle: Cycle,
+                 csrf_token: Annotated[str, Form(max_length=200)] = "") -> Any:
+    """The answered spreadsheet of a kept (or rebuildable) questionnaire: each new answer
+    stored once and recorded as progress on every mandate its question answers; a changed
+    questionnaire or a bad answer stores nothing (400, with what is wrong)."""
+    require(request, "editor")
+    check_csrf(request, csrf_token)
+    return _import(request, file, party, cycle).to_dict()
+
+
+@pages_router.post("/reporting/import")
+def import_page(request: Request, file: Upload, party: Party, cycle: Cycle,
+                csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """The same from the page's form; back to the coverage with what was stored."""
+    require(request, "editor")
+    check_csrf(request, csrf_token)
+    done = _import(request, file, party, cycle)
+    request.session["flash"] = (f"{done.party}, {done.cycle}: {done.added} answers stored, "
+                                f"{done.unchanged} already stored, {done.progress} progress "
+                                "entries.")
+    return RedirectResponse(f"/reporting?cycle={done.cycle}", status_code=303)

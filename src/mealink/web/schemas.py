@@ -496,3 +496,15 @@ class ReportPartyCoverage(BaseModel):
 class ReportCoverage(BaseModel):
     mandates: list[ReportMandateCoverage]
     parties: list[ReportPartyCoverage]
+
+
+class ReportImport(BaseModel):
+    """What an import stored."""
+
+    party: str
+    cycle: str
+    template: str
+    answers_added: int
+    answers_unchanged: int
+    progress_entries: int
+    unanswered: int
