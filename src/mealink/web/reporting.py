@@ -14,11 +14,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from mealink.errors import MealinkError
 from mealink.reporting.questions import Template
-from mealink.reports.questionnaire import (
-    read_answers,
-    render_template_html,
-    write_template_xlsx,
-)
+from mealink.reporting.rules import reporting_rules
+from mealink.reports.questionnaire import read_answers, write_template_xlsx
 from mealink.store.engine.database import Store
 from mealink.store.reporting import (
     ImportSummary,
@@ -124,7 +121,8 @@ def new_template_page(request: Request, conventions: Text = None, as_of: Text = 
     answers come back), as a page, a spreadsheet or JSON."""
     may_read(request)
     t = make_template(_store(request), (conventions or "").split(","), as_of=as_of or None)
-    return _questionnaire(t, format, party)
+    return _questionnaire(request, t, format, party, kept=False, params={
+        "conventions": conventions, "as_of": as_of, "party": party})
 
 
 @pages_router.get("/reporting/templates/{template_id}")
@@ -133,10 +131,13 @@ def template_page(request: Request, template_id: str, format: Text = None,
     """A kept questionnaire, print-ready; ``format=xlsx`` the spreadsheet to fill in,
     ``format=json`` its questions."""
     may_read(request)
-    return _questionnaire(stored_template(_store(request), template_id), format, party)
+    return _questionnaire(request, stored_template(_store(request), template_id), format,
+                          party, kept=True, params={"party": party})
 
 
-def _questionnaire(t: Template, format: str | None, party: str | None) -> Response:
+def _questionnaire(request: Request, t: Template, format: str | None, party: str | None, *,
+                   kept: bool, params: dict[str, str | None]) -> Response:
+    """A questionnaire as JSON, the spreadsheet to fill in, or a page of the site."""
     if format == "json":
         return JSONResponse(t.to_dict())
     if format == "xlsx":
@@ -146,7 +147,8 @@ def _questionnaire(t: Template, format: str | None, party: str | None) -> Respon
             data = path.read_bytes()
         return Response(data, media_type=_XLSX, headers={
             "Content-Disposition": f'attachment; filename="questionnaire-{t.id}.xlsx"'})
-    return HTMLResponse(render_template_html(t, party or None))
+    return render(request, "questionnaire.html", t=t, party=party, kept=kept, params=params,
+                  kinds=reporting_rules().kinds)
 
 
 def _import(request: Request, upload: UploadFile, party: str, cycle: str) -> ImportSummary:
