@@ -5,7 +5,8 @@ Downgrading drops the four tables: the answers go with them, while the progress 
 they made on mandates stay (progress is append-only and outlives its source).
 
 Revision ID: 0009
-Revises: 0007 (re-chained after 0008 at merge: only ``down_revision`` changes)
+Revises: the revision named by ``down_revision`` (the only line that changes when this
+migration is chained after another)
 """
 
 from __future__ import annotations
