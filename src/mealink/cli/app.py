@@ -25,6 +25,7 @@ from mealink.cli import (
     serve,
     synergies,
     users,
+    workplan,
 )
 from mealink.cli.options import fail
 from mealink.errors import MealinkError
@@ -36,7 +37,8 @@ app = typer.Typer(
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
 
-for group in (parse, corpus, search, mandates, reporting, synergies, export, serve, users):
+for group in (parse, corpus, search, mandates, workplan, reporting, synergies, export, serve,
+              users):
     group.register(app)
 
 
