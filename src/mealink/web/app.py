@@ -153,6 +153,8 @@ def create_app(config: WebConfig | None = None, hosts: Iterable[str] | None = No
     from mealink.web.api_workplans import router as workplans_api_router
     from mealink.web.diff import router as diff_router
     from mealink.web.pages import router as pages_router
+    from mealink.web.reporting import api_router as reporting_api
+    from mealink.web.reporting import pages_router as reporting_pages
     from mealink.web.workplans import router as workplans_router
 
     config = config or WebConfig()
@@ -180,6 +182,8 @@ def create_app(config: WebConfig | None = None, hosts: Iterable[str] | None = No
     app.include_router(api_router)
     app.include_router(diff_api_router)
     app.include_router(workplans_router)
+    app.include_router(reporting_api)
+    app.include_router(reporting_pages)  # before /{document_id:path} takes its paths
     app.include_router(diff_router)  # before /{id:path}
     app.include_router(pages_router)
     return app

@@ -6,7 +6,7 @@ exports say the same thing in the same words.
 
 from __future__ import annotations
 
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -498,38 +498,74 @@ class WorkPlan(BaseModel):
     activities: list[Activity]
 
 
-class DiffSide(BaseModel):
-    index: int = Field(description="the paragraph's place in its version, from 0")
-    label: str = Field(description="'¶5', or 'pre 3' for the third unnumbered preamble paragraph")
-    kind: str
-    number: str | None
+class ReportTemplateSummary(BaseModel):
+    id: str
+    conventions: list[str]
+    as_of: str | None
+    questions: int
+
+
+class ReportMandate(BaseModel):
+    mandate: str
+    convention: str
+    document: str
+    paragraph: str | None
+
+
+class ReportQuestion(BaseModel):
+    id: str
+    number: int
+    topic: str
     text: str
-    span: list[int] = Field(description="[start, end) of the text in its version's text")
+    wording: list[str]
+    answer_type: str = Field(description="yes/no/partly, text, date, number, species, sites")
+    why: str = Field(description="the rule that chose the kind of answer, and the words")
+    addressees: list[str]
+    conventions: list[str]
+    mandates: list[ReportMandate]
 
 
-class DiffRun(BaseModel):
-    op: Literal["equal", "insert", "delete"]
-    text: str
-    a: list[int] | None = Field(description="[start, end) in the earlier paragraph's text")
-    b: list[int] | None = Field(description="[start, end) in the later paragraph's text")
+class ReportTemplate(BaseModel):
+    """A national-report questionnaire; its id is a hash of its questions."""
+
+    template: str
+    conventions: list[str]
+    as_of: str | None
+    questions: list[ReportQuestion]
 
 
-class DiffChange(BaseModel):
-    status: Literal["unchanged", "changed", "moved", "added", "deleted"]
-    part: str = Field(description="preamble, operative or heading")
-    title: str = Field(description="'¶5 → ¶6': its label in each version, '—' where absent")
-    a: DiffSide | None
-    b: DiffSide | None
-    similarity: float
-    renumbered: bool
-    reordered: bool
-    runs: list[DiffRun]
+class ReportMandateCoverage(BaseModel):
+    mandate: str
+    convention: str
+    document: str
+    paragraph: str | None
+    cycle: str
+    question: int
+    parties: int
+    answers: dict[str, int]
 
 
-class Diff(BaseModel):
-    a: str
-    b: str
-    identical: bool
-    summary: str
-    counts: dict[str, int]
-    changes: list[DiffChange]
+class ReportPartyCoverage(BaseModel):
+    party: str
+    cycle: str
+    template: str
+    questions: int
+    answered: int
+    unanswered: list[int]
+
+
+class ReportCoverage(BaseModel):
+    mandates: list[ReportMandateCoverage]
+    parties: list[ReportPartyCoverage]
+
+
+class ReportImport(BaseModel):
+    """What an import stored."""
+
+    party: str
+    cycle: str
+    template: str
+    answers_added: int
+    answers_unchanged: int
+    progress_entries: int
+    unanswered: int
