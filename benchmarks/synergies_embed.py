@@ -68,10 +68,11 @@ def timed_encoder() -> Any:
         seconds = 0.0
         calls = 0
 
-        def encode(self, texts: list[str], *, batch_size: int = 32) -> Any:
+        def encode(self, texts: list[str], *, batch_size: int = 32,
+                   on_batch: Any = None) -> Any:
             t0 = time.perf_counter()
             try:
-                return super().encode(texts, batch_size=batch_size)
+                return super().encode(texts, batch_size=batch_size, on_batch=on_batch)
             finally:
                 self.seconds += time.perf_counter() - t0
                 self.calls += 1
