@@ -18,7 +18,6 @@ import typer
 
 from mealink.cli.options import DbOption
 from mealink.errors import MealinkError
-from mealink.store import open_store
 
 __all__ = ['register']
 
@@ -127,6 +126,7 @@ def serve(
     """Start the web application and the REST API (/api/v1) on the database."""
     import uvicorn
 
+    from mealink.store import open_store
     from mealink.web.middleware import served_hosts
 
     store = open_store(db, create=True)  # create or upgrade it once, before any worker

@@ -23,9 +23,9 @@ from lxml import etree
 from lxml import html as lhtml
 from pypdf import PdfReader
 
+from mealink.choices import DEFAULT_MAX_BYTES
 from mealink.errors import LoadError, MealinkError, UnsupportedFormatError
 
-DEFAULT_MAX_BYTES: int = 25_000_000
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({
     ".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf", ".docx", ".json",
     ".xml"})
