@@ -97,6 +97,52 @@ with open(out, "w") as f:
 """.replace("POLL", repr(POLL_S))
 
 
+#: Forks, execs argv[2:] and blocks in wait4: the exact wall time, CPU and peak RSS of a short
+#: command (the polling launcher above rounds a 50 ms command up to its poll interval).
+BLOCKING_LAUNCHER = r"""
+import json, os, sys, time
+out, cmd = sys.argv[1], sys.argv[2:]
+t0 = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execv(cmd[0], cmd)
+    finally:
+        os._exit(127)
+_, status, ru = os.wait4(pid, 0)
+wall = time.perf_counter() - t0
+with open(out, "w") as f:
+    json.dump({"exit_code": os.waitstatus_to_exitcode(status), "wall_s": wall,
+               "peak_rss_kb": ru.ru_maxrss, "user_s": ru.ru_utime, "sys_s": ru.ru_stime}, f)
+"""
+
+
+def run_short(cmd: Sequence[str], cwd: Path) -> dict[str, Any]:
+    """Run a short ``cmd`` through the blocking launcher (output thrown away): its exit
+    code, wall time, CPU seconds, peak RSS (MB) and stderr, and how busy other processes
+    kept the CPUs meanwhile."""
+    fd, result_path = tempfile.mkstemp(prefix="bench-short-", suffix=".json")
+    os.close(fd)
+    try:
+        b0 = busy_seconds()
+        proc = subprocess.run([sys.executable, "-I", "-S", "-c", BLOCKING_LAUNCHER,
+                               result_path, *cmd], cwd=cwd, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True, check=False)
+        b1 = busy_seconds()
+        raw = Path(result_path).read_text()
+    finally:
+        Path(result_path).unlink(missing_ok=True)
+    if not raw:
+        raise RuntimeError(f"the launcher failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    r: dict[str, Any] = json.loads(raw)
+    r["stderr_tail"] = proc.stderr.strip()[-1500:]
+    r["peak_rss_mb"] = r["peak_rss_kb"] * 1024 / MB
+    cpu = r["user_s"] + r["sys_s"]
+    r["others_busy_cpus"] = (max(0.0, (b1 - b0) - cpu) / r["wall_s"]
+                             if b0 is not None and b1 is not None and r["wall_s"] > 0 else None)
+    return r
+
+
 def run_measured(cmd: Sequence[str], cwd: Path, log: Log) -> dict[str, Any]:
     """Run ``cmd`` through the launcher: its exit code, wall time, CPU, peak RSS (KiB),
     the RSS timeline, stderr, and how busy other processes kept the CPUs meanwhile."""
