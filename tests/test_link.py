@@ -60,11 +60,48 @@ from mealink.parse.markers import roman_value
      ["cms/document/UNEP-CMS-COP11-Doc.21.1"]),
     # no convention can be told
     ("decision", "2001/3", "decision 2001/3", None, []),
-    ("decision", "4/16", "decision 4/16", None, ["cbd/decision/4-16"]),  # the shape tells
+    # CBD numbers in arabic only from COP14 (2018): "decision 15/8" is CBD's by its shape,
+    # "4/16" is not (COP4's is IV/16), nor "12/14" in a CMS text (UNEP's Governing Council)
+    ("decision", "15/8", "decision 15/8", None, ["cbd/decision/15-8"]),
+    ("decision", "14/5", "decision 14/5", "CMS", ["cbd/decision/14-5"]),
+    ("decision", "4/16", "decision 4/16", None, []),
 ])
 def test_citation_keys(type_: str, identifier: str, written: str, context: str | None,
                        expected: list[str]) -> None:
     assert [k.id for k in citation_keys(type_, identifier, written, context)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the sentences of CMS Resolution 1.3 (1985) and of the IPBES founding resolution (2012):
+    # the body named right before or after the number, not its shape, says whose it is
+    ("Recalling Decision 12/14, section IV, adopted by the Governing Council of the United "
+     "Nations\nEnvironment Programme, on the conservation of migratory species,",
+     [("Decision 12/14", ["unep-gc/decision/GC.12-14"])]),
+    ("Recalling also General Assembly resolution 65/162 of 20 December 2010 and decision 26/4 "
+     "of 24 February 2011 of the Governing Council of the United Nations Environment "
+     "Programme,",
+     [("resolution 65/162", ["unga/resolution/65-162"]),
+      ("decision 26/4", ["unep-gc/decision/GC.26-4"])]),
+    # a list shares the body named after its last number
+    ("Recalling decisions 26/4 and 27/2 of the Governing Council of UNEP,",
+     [("decision 26/4", ["unep-gc/decision/GC.26-4"]),
+      ("decision 27/2", ["unep-gc/decision/GC.27-2"])]),
+    # the named body agrees with the shape: nothing changes
+    ("Welcoming decision XIV/11 of the Conference of the Parties to the Convention on "
+     "Biological Diversity,", [("decision XIV/11", ["cbd/decision/XIV-11"])]),
+    # a body named past another citation or another clause is not this one's
+    ("Recalling decision 14/5; and noting the work of the Governing Council of UNEP,",
+     [("decision 14/5", ["cbd/decision/14-5"])]),
+    ("Recalling decision 14/5 and Resolution 11.10 of the Governing Council,",
+     [("decision 14/5", ["cbd/decision/14-5"]),
+      ("Resolution 11.10", ["unep-gc/resolution/11.10"])]),
+])
+def test_a_body_named_after_a_citation_decides_whose_it_is(
+        text: str, expected: list[tuple[str, list[str]]]) -> None:
+    doc = parse_text(f"CMS\n\nResolution 1.1\n\nTITLE\n\nThe Conference of the Parties,\n\n{text}"
+                     "\n\n1. Decides to act;\n", "t.txt")
+    got = [(c.reference.text, [k.id for k in c.keys]) for c in document_links(doc).citations]
+    assert got == expected
 
 
 @pytest.mark.parametrize(("convention", "symbol", "number", "revision", "expected"), [

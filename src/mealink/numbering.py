@@ -44,6 +44,7 @@ class Shape:
     types: frozenset[str]
     pattern: re.Pattern[str]
     format: str
+    named_only: bool = False  # formats a named body's number; never guesses an owner
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,12 @@ class Numbering:
     symbols: tuple[tuple[Shape, str], ...]
     aliases: re.Pattern[str]
     alias_owner: dict[str, str]
+    #: a body named right after a citation ("..., adopted by the Governing Council of ...")
+    body_after: re.Pattern[str]
+    #: the bodies and aliases, single-spaced, longest first: what may stand right before a
+    #: citation ("General Assembly resolution 65/162"), tested with one ``str.endswith``
+    body_names: tuple[str, ...]
+    body_owner: dict[str, str]
     meetings: dict[str, str]
     default_types: dict[str, str]
     labels: dict[tuple[str, str], str]
@@ -68,15 +75,18 @@ def numbering() -> Numbering:
     shapes: list[Shape] = []
     symbols: list[tuple[Shape, str]] = []
     owner: dict[str, str] = {}
+    body_owner: dict[str, str] = {}
     labels: dict[tuple[str, str], str] = {}
     try:
         for conv in data["numbering"]:
             cid = conv["id"]
             for alias in conv["aliases"]:
                 owner[alias] = cid
+            for body in (*conv.get("bodies", []), *conv["aliases"]):
+                body_owner[body] = cid
             for s in conv.get("shape", []):
                 shapes.append(Shape(cid, frozenset(s["types"]), re.compile(s["number"]),
-                                    s["format"]))
+                                    s["format"], bool(s.get("named_only", False))))
                 if "label" in s:
                     for t in s["types"]:
                         labels[(cid, t)] = s["label"]
@@ -84,9 +94,20 @@ def numbering() -> Numbering:
                 symbols.append((Shape(cid, frozenset([s["type"]]), re.compile(s["pattern"]),
                                       s["format"]), s["type"]))
         alias_alt = "|".join(re.escape(a) for a in sorted(owner, key=len, reverse=True))
+        body_alt = "|".join(r"\s+".join(map(re.escape, b.split()))
+                            for b in sorted(body_owner, key=len, reverse=True))
         return Numbering(
             shapes=tuple(shapes), symbols=tuple(symbols),
             aliases=re.compile(rf"(?<![\w/])(?:{alias_alt})(?![\w])"), alias_owner=owner,
+            # within the clause after the citation, not past another citation: "of the" or
+            # "by the" and the body ("decision 26/4 of 24 February 2011 of the Governing
+            # Council of the United Nations Environment Programme")
+            body_after=re.compile(
+                r"(?:(?!resolution|decision|recommendation|Resolution|Decision|"
+                r"Recommendation)[^;.:])" r"{0,80}?\b(?:of|by)\s+(?:the\s+)?"
+                rf"(?P<body>{body_alt})(?![\w])"),
+            body_names=tuple(sorted(body_owner, key=len, reverse=True)),
+            body_owner=body_owner,
             meetings={c["id"]: c["meeting"] for c in data["numbering"]},
             default_types={c["id"]: c["type"] for c in data["numbering"]},
             labels=labels,

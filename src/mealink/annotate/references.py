@@ -8,8 +8,10 @@ References in footnotes glued to a paragraph are the paragraph's too.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from mealink.models import Footnote, Mention, Reference, Span
+from mealink.numbering import numbering
 from mealink.vocabulary import Vocabulary
 
 _REPEAL = re.compile(r"\b(?:repeals?|retires?|revokes?|to\s+(?:repeal|retire|revoke))\b", re.I)
@@ -65,6 +67,40 @@ def _reference_matches(text: str, start: int, end: int, lower: str,
     return out
 
 
+def _name_bodies(text: str, start: int, end: int, refs: list[Reference],
+                 groups: list[tuple[int, int, int]]) -> None:
+    """Give each citation group the body the text names right before it ("General Assembly
+    resolution 65/162") or right after it ("Decision 12/14, section IV, adopted by the
+    Governing Council of the United Nations Environment Programme"), in place: that body,
+    not the shape of the number, says whose it is."""
+    if not groups:
+        return
+    nb = numbering()
+    bounds = [*(first for first, _, _ in groups[1:]), len(refs)]
+    for (first, s0, group_end), last in zip(groups, bounds, strict=True):
+        owner = _body_before(text[max(start, s0 - 90):s0], nb.body_names)
+        if owner is None and (m := nb.body_after.match(text, group_end, end)) is not None:
+            owner = " ".join(m.group("body").split())
+        if owner is not None:
+            owner = nb.body_owner[owner]
+            refs[first:last] = [replace(r, convention=owner) for r in refs[first:last]]
+
+
+def _body_before(before: str, names: tuple[str, ...]) -> str | None:
+    """The body named at the end of ``before`` (whole words, then white space), if any."""
+    if not before[-1:].isspace():
+        return None
+    before = " ".join(before.split())
+    if not before.endswith(names):  # one C call: the usual answer
+        return None
+    for name in names:  # longest first
+        if before.endswith(name):
+            cut = len(before) - len(name)
+            return name if cut == 0 or not (before[cut - 1].isalnum() or
+                                            before[cut - 1] in "/_") else None
+    return None
+
+
 def find_references(text: str, start: int, end: int, vocab: Vocabulary,
                     in_footnote: bool = False) -> list[Reference]:
     """All references in ``text[start:end]``, in text order, with spans into ``text``."""
@@ -79,7 +115,9 @@ def find_references(text: str, start: int, end: int, vocab: Vocabulary,
     if not (has_type or has_doc or has_slash):
         return refs
     cont = vocab.list_continuation_pattern
+    groups: list[tuple[int, int, int]] = []  # a citation group's first ref, start and end
     for m in _reference_matches(text, start, end, lower, vocab) if has_type else ():
+        groups.append((len(refs), m.start(), m.end()))
         type_word = m.group("type")
         ctype = vocab.reference_types.get(type_word.lower(), "decision")
         window = max(start, m.start() - 40)
@@ -92,6 +130,7 @@ def find_references(text: str, start: int, end: int, vocab: Vocabulary,
         plural = type_word.lower().endswith("s") and not type_word.endswith(".")
         written = _collapse(text[s0:m.end()])
         if not plural:
+            groups[-1] = (groups[-1][0], s0, m.end())
             refs.append(Reference(written, Span(s0, m.end()), ctype,
                                   _collapse(m.group("id")), None, in_footnote))
             covered.append((s0, m.end()))
@@ -108,7 +147,9 @@ def find_references(text: str, start: int, end: int, vocab: Vocabulary,
                 break
             items.append((c.start("id"), c.end("id"), c.group("id")))
             pos = c.end()
+        groups[-1] = (groups[-1][0], s0, pos)
         if range_end is not None and len(items) == 1:
+            groups[-1] = (groups[-1][0], s0, range_end)
             refs.append(Reference(_collapse(text[s0:range_end]), Span(s0, range_end),
                                   ctype, _collapse(text[m.start("id"):range_end]), None,
                                   in_footnote))
@@ -121,6 +162,7 @@ def find_references(text: str, start: int, end: int, vocab: Vocabulary,
                                   in_footnote))
             covered.append((s, e))
         covered.append((s0, pos))
+    _name_bodies(text, start, end, refs, groups)
     for m in vocab.meeting_document_pattern.finditer(text, start, end) if has_doc else ():
         if not any(s <= m.start() < e for s, e in covered):
             refs.append(Reference(_collapse(m.group(0)), Span(m.start(), m.end()), "document",

@@ -137,8 +137,8 @@ def _key(convention: str, type_: str, ident: str, revision_text: str) -> DocKey:
 def _shape_owners(type_: str, ident: str) -> list[str]:
     out: list[str] = []
     for shape in numbering().shapes:
-        if type_ in shape.types and shape.convention not in out and \
-                shape.pattern.fullmatch(ident):
+        if type_ in shape.types and not shape.named_only and shape.convention not in out \
+                and shape.pattern.fullmatch(ident):
             out.append(shape.convention)
     return out
 
@@ -182,11 +182,13 @@ def _symbol_key(symbol: str) -> DocKey | None:
 
 
 def citation_keys(type_: str, identifier: str, written: str,
-                  context: str | None) -> list[DocKey]:
+                  context: str | None, body: str | None = None) -> list[DocKey]:
     """Keys of what a citation names. ``type_`` and ``identifier`` are the annotator's
     (``Reference.type``, ``.identifier``), ``written`` the citation as written (it may name
-    the convention), ``context`` the convention of the citing text. A range gives one key per
-    item; an identifier whose convention cannot be told gives none."""
+    the convention), ``context`` the convention of the citing text, ``body`` the one the text
+    names right after the citation (``Reference.convention``), which wins over the shape of
+    the number. A range gives one key per item; an identifier whose convention cannot be
+    told gives none."""
     if type_ == "document":
         key = _symbol_key(identifier)
         if key:
@@ -195,7 +197,7 @@ def citation_keys(type_: str, identifier: str, written: str,
         return [DocKey(owner, "document", _WS.sub("", identifier))] if owner else []
     ident, _ = _revision(identifier, context or "")
     ident = _WS.sub(" ", ident).strip().rstrip(".,;")
-    named = _named(written)
+    named = _named(written) or body
     keys: list[DocKey] = []
     for item in _expand(ident):
         if named:

@@ -121,7 +121,8 @@ def document_links(doc: Document) -> DocumentLinks:
         relation = "recalls" if _is_recall(p) else "cites"
         for ref in p.references:
             ref_keys = tuple(k for k in citation_keys(ref.type, ref.identifier, ref.text,
-                                                      doc.convention) if k not in own)
+                                                      doc.convention, ref.convention)
+                             if k not in own)
             scope = scope_around(text, ref.span.start, ref.span.end, p.body.end) \
                 if len(ref_keys) == 1 else ()
             title = cited_title(text, ref.span.end, p.body.end) if len(ref_keys) == 1 else None
