@@ -9,10 +9,10 @@ The re-exports are imported on first use (PEP 562), so that ``import mealink.cli
 from __future__ import annotations
 
 import sys
-from importlib import import_module
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from mealink.lazy import lazy_names
 from mealink.version import __version__
 
 if TYPE_CHECKING:
@@ -47,14 +47,7 @@ _FROM = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """A re-exported name, imported the first time it is asked for."""
-    where = _FROM.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(where), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _FROM)
 
 
 def __dir__() -> list[str]:

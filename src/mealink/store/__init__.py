@@ -8,8 +8,9 @@ ingest pipeline.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from mealink.lazy import lazy_names
 
 if TYPE_CHECKING:
     from mealink.store.corpus.ingest import (
@@ -34,11 +35,4 @@ _FROM = {"FileOutcome": _INGEST, "IngestSummary": _INGEST, "ingest": _INGEST,
          "open_store": _DATABASE}
 
 
-def __getattr__(name: str) -> Any:
-    """A name of the store, imported the first time it is asked for."""
-    where = _FROM.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(where), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _FROM)
