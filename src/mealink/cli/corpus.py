@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
@@ -24,6 +22,7 @@ from mealink.cli.options import (
     FormatOption,
     MeetingsOption,
     out,
+    progress_bar,
     write_csv,
 )
 from mealink.cli.search import embed_with_progress
@@ -79,9 +78,7 @@ def ingest_cmd(
                            "given; ingest that file alone with --as")
     store = open_store(db)
     notes: list[FileOutcome] = []
-    with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), TextColumn("{task.description}"),
-                  console=Console(stderr=True), transient=True) as bar:
+    with progress_bar("ingest", describe=True) as bar:
         task = bar.add_task("", total=len(files) + len(skips))
 
         def tick(o: FileOutcome) -> None:

@@ -8,12 +8,10 @@ import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from mealink.cli.options import DbOption, Format, FormatOption, out, write_csv
+from mealink.cli.options import DbOption, Format, FormatOption, out, progress_bar, write_csv
 from mealink.errors import MealinkError
 
 if TYPE_CHECKING:
@@ -144,8 +142,7 @@ def embed_with_progress(store: Store) -> None:
     """Embed what has no vector yet, with a progress bar on stderr and one summary line."""
     from mealink.store.search.vectors import embed_paragraphs
 
-    with Progress(TextColumn("[bold]embed"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+    with progress_bar("embed") as bar:
         task = bar.add_task("", total=None)
         done = embed_paragraphs(store, on_progress=lambda n, total: bar.update(
             task, completed=n, total=total))

@@ -5,7 +5,6 @@ names it is told (and the loopback ones)."""
 from __future__ import annotations
 
 import ipaddress
-import multiprocessing
 import os
 import signal
 import socket
@@ -76,6 +75,8 @@ def _worker(host: str, port: int) -> None:
 
 
 def _run_workers(host: str, port: int, workers: int) -> None:
+    import multiprocessing
+
     ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_worker, args=(host, port), daemon=False)
              for _ in range(workers)]
