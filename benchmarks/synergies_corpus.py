@@ -205,15 +205,19 @@ def vary_corpus(folder: Path, seed: int, log: Log) -> dict[str, Any]:
             "kept_verbatim": kept, "seconds": time.perf_counter() - t0}
 
 
-def change_one_paragraph(path: Path, serial: int, rng: random.Random) -> dict[str, Any]:
-    """Reword one paragraph of a stored document (an insertion no other text has)."""
+def change_one_paragraph(path: Path, serial: int, rng: random.Random
+                         ) -> dict[str, Any] | None:
+    """Reword one paragraph of a stored document (an insertion no other text has); None
+    when the document has no paragraph where the insertion fits."""
     text = path.read_text(encoding="utf-8")
     doc = parse_source(load_bytes(text.encode("utf-8"), str(path)))
     phrase = f"and to report back no later than {2041 + serial}"
     regions = own_regions(doc)
     rng.shuffle(regions)
-    edit = next(e for e in (_insertion(text, b, e, ok, rng, phrase) for b, e, ok in regions)
-                if e is not None)
+    edit = next((e for e in (_insertion(text, b, e, ok, rng, phrase) for b, e, ok in regions)
+                 if e is not None), None)
+    if edit is None:
+        return None
     start, stop, new = edit
     path.write_text(text[:start] + new + text[stop:], encoding="utf-8")
     return {"file": path.name, "offset": start, "inserted": new.strip(", ")}

@@ -153,8 +153,13 @@ def phase_reingest(db: Path, docs: Path, n_changed: int, enc: Any, log: Log
         before = set(wanted_texts(store))
         files = sorted(docs.glob("*.txt"))
         rng = random.Random(f"{SEED}-reingest-{time.time_ns()}")
-        changes = [change_one_paragraph(f, i, rng)
-                   for i, f in enumerate(rng.sample(files, min(n_changed, len(files))))]
+        changes: list[dict[str, Any]] = []
+        for f in rng.sample(files, len(files)):  # documents where no insertion fits: the next
+            change = change_one_paragraph(f, len(changes), rng)
+            if change is not None:
+                changes.append(change)
+            if len(changes) == n_changed:
+                break
         log(f"reworded one paragraph in {len(changes)} documents; ingesting the folder "
             f"({len(files):,} files) again ...")
         with Meter(children=True) as m_ing:

@@ -33,6 +33,9 @@ from mealink.store.users import (
     secret_key,
     start_session,
 )
+from mealink.store.workplans.plans import import_plan
+from mealink.store.workplans.progress import add_activity_progress
+from mealink.workplans.read import read_plan
 from tests.conftest import REPO, make_db
 from tests.model import ENCODER
 
@@ -209,7 +212,8 @@ def expected_schemas(db_url: str, tmp_path: Path, request: pytest.FixtureRequest
 
 def _populate(store: Store, texts: Path) -> None:
     """Real texts, IPBES findings, their vectors, a user with a token and a session, a
-    failed sign-in, the application's secret and a progress entry: a row in every table."""
+    failed sign-in, the application's secret, a progress entry and a work plan with
+    progress on an activity: a row in every table."""
     summary = ingest(store, [texts / name for name in TEXTS] + [FINDINGS])
     assert summary.counts()["failed"] == 0, summary.outcomes
     embed_paragraphs(store, model=ENCODER)
@@ -222,6 +226,9 @@ def _populate(store: Store, texts: Path) -> None:
         mandate = conn.execute(text("SELECT id FROM mandates ORDER BY id LIMIT 1")).scalar()
     add_progress(store, str(mandate), "ana", status="implemented", note="Guidance published",
                  evidence=["UNEP/CMS/Resolution 11.10"])
+    plan = import_plan(store, read_plan(REPO / "tests" / "data" / "workplan-cms-cites.yaml"))
+    add_activity_progress(store, plan.plan_id, "1.2", "ana", status="active",
+                          note="Outline agreed", evidence=["UNEP/CMS/Resolution 11.10"])
 
 
 # --- the test ------------------------------------------------------------------------------

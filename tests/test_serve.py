@@ -3,6 +3,7 @@ workers, and one clear line when the port is taken."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -57,3 +58,22 @@ def test_serve_answers_pages_and_api(tmp_path: Path, workers: int) -> None:
         proc.terminate()
         proc.wait(20)
     assert proc.returncode in (0, -15), proc.stderr.read() if proc.stderr else ""
+
+
+@pytest.mark.parametrize(("variable", "value", "line"), [
+    ("MEALINK_SESSION_DAYS", "two weeks",
+     "MEALINK_SESSION_DAYS='two weeks': give a number of days greater than 0"),
+    ("MEALINK_SESSION_IDLE_HOURS", "0",
+     "MEALINK_SESSION_IDLE_HOURS='0': give a number of hours greater than 0"),
+    ("MEALINK_SESSION_DAYS", "nan",
+     "MEALINK_SESSION_DAYS='nan': give a number of days greater than 0"),
+])
+def test_a_bad_setting_is_one_line_and_no_database(tmp_path: Path, variable: str, value: str,
+                                                   line: str) -> None:
+    db = tmp_path / "never.db"
+    done = subprocess.run([*CLI, "serve", "--db", str(db), "--port", str(free_port())],
+                          capture_output=True, text=True, timeout=60, check=False,
+                          env={**os.environ, variable: value})
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [f"mealink: error: {line}"]
+    assert not db.exists()  # refused before anything was created

@@ -121,3 +121,4 @@ def test_finite_verbs_found_as_by_the_plain_pattern() -> None:
         fast = [(m.start("verb") - 1, m.end("verb") - 1)
                 for m in vocab.finite_bounded.finditer(" " + text)]
         assert fast == plain, repr(text)
+

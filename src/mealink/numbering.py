@@ -99,12 +99,11 @@ def numbering() -> Numbering:
         return Numbering(
             shapes=tuple(shapes), symbols=tuple(symbols),
             aliases=re.compile(rf"(?<![\w/])(?:{alias_alt})(?![\w])"), alias_owner=owner,
-            # within the clause after the citation, not past another citation: "of the" or
-            # "by the" and the body ("decision 26/4 of 24 February 2011 of the Governing
-            # Council of the United Nations Environment Programme")
+            # within the clause after the citation: "of the" or "by the" and the body
+            # ("decision 26/4 of 24 February 2011 of the Governing Council of the United
+            # Nations Environment Programme"); the caller checks no other citation is between
             body_after=re.compile(
-                r"(?:(?!resolution|decision|recommendation|Resolution|Decision|"
-                r"Recommendation)[^;.:])" r"{0,80}?\b(?:of|by)\s+(?:the\s+)?"
+                r"[^;.:]{0,80}?\s(?:of|by)\s+(?:the\s+)?"
                 rf"(?P<body>{body_alt})(?![\w])"),
             body_names=tuple(sorted(body_owner, key=len, reverse=True)),
             body_owner=body_owner,

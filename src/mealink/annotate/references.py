@@ -28,6 +28,8 @@ _PARAGRAPH_LIST = re.compile(
 )
 
 
+#: a citation's type word: a body named after it is that citation's, not the one before
+_TYPE_WORD = re.compile(r"(?i:resolution|decision|recommendation)")
 _TYPE_STEMS = ("resol", "résol", "decis", "décis", "recom", "res.", "rec.", "dec.")
 
 
@@ -79,8 +81,9 @@ def _name_bodies(text: str, start: int, end: int, refs: list[Reference],
     bounds = [*(first for first, _, _ in groups[1:]), len(refs)]
     for (first, s0, group_end), last in zip(groups, bounds, strict=True):
         owner = _body_before(text[max(start, s0 - 90):s0], nb.body_names)
-        if owner is None and (m := nb.body_after.match(text, group_end, end)) is not None:
-            owner = " ".join(m.group("body").split())
+        if owner is None and (m := nb.body_after.match(text, group_end, end)) is not None \
+                and _TYPE_WORD.search(text, group_end, m.start("body")) is None:
+            owner = " ".join(m.group("body").split())  # not past another citation
         if owner is not None:
             owner = nb.body_owner[owner]
             refs[first:last] = [replace(r, convention=owner) for r in refs[first:last]]

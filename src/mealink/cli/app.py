@@ -15,7 +15,17 @@ import sys
 
 import typer
 
-from mealink.cli import corpus, export, mandates, parse, search, serve, synergies, users
+from mealink.cli import (
+    corpus,
+    export,
+    mandates,
+    parse,
+    search,
+    serve,
+    synergies,
+    users,
+    workplan,
+)
 from mealink.cli.options import fail
 from mealink.errors import MealinkError
 
@@ -26,7 +36,7 @@ app = typer.Typer(
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
 
-for group in (parse, corpus, search, mandates, synergies, export, serve, users):
+for group in (parse, corpus, search, mandates, workplan, synergies, export, serve, users):
     group.register(app)
 
 

@@ -226,6 +226,42 @@ def progress_show_cmd(
     out.print(t)
 
 
+def mandate_cmd(
+    mandate_id: Annotated[str, typer.Argument(help="The mandate's id, as `mealink mandates` "
+                                                   "shows it.")],
+    db: DbOption = None,
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="table or json.")] =
+        ListFormat.table,
+) -> None:
+    """One mandate: what is asked, by when, its status, its latest progress and the work
+    plan activities that carry it out."""
+    from mealink.store import open_store
+    from mealink.store.mandates import mandate
+    from mealink.store.workplans.views import activities_for_mandate
+
+    if fmt in (ListFormat.csv, ListFormat.xlsx):
+        raise MealinkError("mandate shows a table or json; `mealink mandates --format csv` "
+                           "lists mandates")
+    store = open_store(db, create=False)
+    m = mandate(store, mandate_id)
+    carried = activities_for_mandate(store, mandate_id)
+    if fmt is ListFormat.json:
+        print(json.dumps({**m.to_dict(), "activities": [c.to_dict() for c in carried]},
+                         ensure_ascii=False, indent=2, default=str))
+        return
+    out.print(Text(f"{m.document_label} ¶{m.paragraph or '—'} — {m.actor}", style="bold"))
+    out.print(m.sentence)
+    out.print(f"due: {m.deadline.label if m.deadline else 'standing'} · status: {m.status}"
+              + (f" ({m.derived_reason})" if m.derived_reason else "")
+              + (f" · {m.entries} progress entr{'y' if m.entries == 1 else 'ies'}"
+                 if m.entries else ""))
+    if not carried:
+        out.print("No work plan activity carries it out.")
+    for c in carried:
+        out.print(f"carried out by: {c.workplan_id} activity {c.activity_id} "
+                  f"({c.status}): {shorten(c.text, 160)}")
+
+
 def report_progress_cmd(
     actor: Annotated[str, typer.Option(help="Whose mandates: Secretariat, Scientific "
                                             "Council, ...")],
@@ -304,6 +340,7 @@ def review_cmd(
 def register(app: typer.Typer) -> None:
     """Add the mandate commands to the ``mealink`` app."""
     app.command("mandates")(mandates_cmd)
+    app.command("mandate")(mandate_cmd)
     progress_app.command("add")(progress_add_cmd)
     progress_app.command("show")(progress_show_cmd)
     app.add_typer(progress_app, name="progress")

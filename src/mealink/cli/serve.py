@@ -128,13 +128,9 @@ def serve(
     import uvicorn
 
     from mealink.store import open_store
+    from mealink.web.app import config_from_env
     from mealink.web.middleware import served_hosts
 
-    store = open_store(db, create=True)  # create or upgrade it once, before any worker
-    store.dispose()
-    reuse_port = workers > 1 and sys.platform == "linux" and hasattr(socket, "SO_REUSEPORT")
-    _listen(host, port, reuse_port=False).close()  # the port is free (even of other
-    # SO_REUSEPORT servers, which would silently share it): say so now if not
     secure = secure_cookies if secure_cookies is not None else not _is_loopback(host)
     if db:
         os.environ["MEALINK_DB"] = db
@@ -144,6 +140,12 @@ def serve(
     told = allowed_host if allowed_host else [os.environ.get("MEALINK_ALLOWED_HOSTS", "")]
     hosts = served_hosts(host, told)
     os.environ["MEALINK_ALLOWED_HOSTS"] = ",".join(hosts)
+    config_from_env()  # what the workers will read: a bad MEALINK_* value is one line now
+    store = open_store(db, create=True)  # create or upgrade it once, before any worker
+    store.dispose()
+    reuse_port = workers > 1 and sys.platform == "linux" and hasattr(socket, "SO_REUSEPORT")
+    _listen(host, port, reuse_port=False).close()  # the port is free (even of other
+    # SO_REUSEPORT servers, which would silently share it): say so now if not
     typer.echo(f"mealink: serving {store.name} on http://{host}:{port}/ with {workers} "
                f"worker{'s' if workers != 1 else ''} (reading {read.value}; Ctrl+C stops)",
                err=True)

@@ -8,6 +8,7 @@ several processes that each build their own.
 from __future__ import annotations
 
 import logging
+import math
 import os
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -148,7 +149,9 @@ def create_app(config: WebConfig | None = None, hosts: Iterable[str] | None = No
     answering only to the Host names ``hosts`` (None: any, as a library embeds it)."""
     from mealink.web.api import router as api_router
     from mealink.web.api_export import router as export_router
+    from mealink.web.api_workplans import router as workplans_api_router
     from mealink.web.pages import router as pages_router
+    from mealink.web.workplans import router as workplans_router
 
     config = config or WebConfig()
     store = open_store(config.db, create=True)
@@ -171,19 +174,46 @@ def create_app(config: WebConfig | None = None, hosts: Iterable[str] | None = No
     static = resources.files("mealink.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(export_router)  # before /documents/{id:path} takes the suffix
+    app.include_router(workplans_api_router)  # before /mandates/{id:path} and /{id:path}
     app.include_router(api_router)
+    app.include_router(workplans_router)
     app.include_router(pages_router)
     return app
+
+
+def _env_number(var: str, default: float, unit: str) -> float:
+    """A positive number from the environment, or its default; one line naming the
+    variable when it is not one."""
+    raw = os.environ.get(var, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise MealinkError(f"{var}={raw!r}: give a number of {unit} greater than 0")
+    return value
+
+
+def config_from_env() -> WebConfig:
+    """The configuration ``mealink serve`` hands its workers through the environment
+    (``mealink serve`` reads it once before starting, so a bad value is one line)."""
+    threads = _env_number("MEALINK_THREADS", 4, "threads")
+    if threads != int(threads):
+        raise MealinkError(f"MEALINK_THREADS={os.environ['MEALINK_THREADS']!r}: give a whole "
+                           "number of threads")
+    return WebConfig(
+        db=os.environ.get("MEALINK_DB"),
+        read=os.environ.get("MEALINK_READ", "open"),
+        secure_cookies=os.environ.get("MEALINK_SECURE_COOKIES", "1") == "1",
+        session_days=_env_number("MEALINK_SESSION_DAYS", 14, "days"),
+        session_idle_hours=_env_number("MEALINK_SESSION_IDLE_HOURS", 12, "hours"),
+        threads=int(threads))
 
 
 def app_from_env() -> FastAPI:
     """The application as ``mealink serve`` configured it through the environment; the
     Host names it answers to are the loopback ones and ``MEALINK_ALLOWED_HOSTS``."""
-    return create_app(WebConfig(
-        db=os.environ.get("MEALINK_DB"),
-        read=os.environ.get("MEALINK_READ", "open"),
-        secure_cookies=os.environ.get("MEALINK_SECURE_COOKIES", "1") == "1",
-        session_days=float(os.environ.get("MEALINK_SESSION_DAYS", "14")),
-        session_idle_hours=float(os.environ.get("MEALINK_SESSION_IDLE_HOURS", "12")),
-        threads=int(os.environ.get("MEALINK_THREADS", "4"))),
-        hosts=served_hosts("localhost", [os.environ.get("MEALINK_ALLOWED_HOSTS", "")]))
+    return create_app(config_from_env(), hosts=served_hosts(
+        "localhost", [os.environ.get("MEALINK_ALLOWED_HOSTS", "")]))

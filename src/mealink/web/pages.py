@@ -1,6 +1,7 @@
 """The pages people read: home, documents, a document, search, lineage, mandates, a
-mandate with its history, review, signing in and users. List pages also answer as JSON or
-CSV (``?format=json`` / ``?format=csv``), the same rows as the API's.
+mandate with its history and the work plan activities that carry it out, review, signing
+in and users (work plans: ``web/workplans.py``). List pages also answer as JSON or CSV
+(``?format=json`` / ``?format=csv``), the same rows as the API's.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from mealink.store.users import (
     set_active,
     set_role,
 )
+from mealink.store.workplans.views import activities_for_mandate
 from mealink.vocabulary import vocabulary
 from mealink.web.graph import lineage_edges, lineage_svg
 from mealink.web.highlight import salient_spans
@@ -226,7 +228,8 @@ def mandate_page(request: Request, mandate_id: str) -> Response:
     entries = history(_store(request), mandate_id)
     links = evidence_links(_store(request), (ev for e in entries for ev in e.evidence))
     return render(request, "mandate.html", m=m, entries=entries, evidence_links=links,
-                  statuses=knowledge().statuses, seq=entries[-1].seq if entries else 0)
+                  statuses=knowledge().statuses, seq=entries[-1].seq if entries else 0,
+                  carried=activities_for_mandate(_store(request), mandate_id))
 
 
 @router.post("/mandate/{mandate_id:path}/progress")

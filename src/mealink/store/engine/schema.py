@@ -386,3 +386,74 @@ class FindingRow(Base):
     confidence: Mapped[str | None] = mapped_column(String(60))
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
+
+
+class WorkPlanRow(Base):
+    """A joint work plan between conventions, imported from a file or drafted."""
+
+    __tablename__ = "workplans"
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ActivityRow(Base):
+    """An activity of a work plan, as its file last gave it; ``removed`` when a later import
+    of the plan no longer holds it (kept, with its progress, never deleted)."""
+
+    __tablename__ = "workplan_activities"
+    __table_args__ = (UniqueConstraint("workplan_id", "activity_id",
+                                       name="uq_workplan_activities_id"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workplan_id: Mapped[str] = mapped_column(
+        ForeignKey("workplans.id", ondelete="CASCADE"), index=True)
+    activity_id: Mapped[str] = mapped_column(String(120))
+    seq: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    lead: Mapped[str | None] = mapped_column(String(200))
+    partners: Mapped[list[str]] = mapped_column(JSON, default=list)
+    targets: Mapped[list[str]] = mapped_column(JSON, default=list)
+    timetable: Mapped[str | None] = mapped_column(Text)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ActivityMandateRow(Base):
+    """A reference by which an activity cites its mandate, as written, and the stored
+    paragraph (or whole text) it resolved to; unresolved when both are NULL."""
+
+    __tablename__ = "workplan_mandates"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    activity_pk: Mapped[int] = mapped_column(
+        ForeignKey("workplan_activities.pk", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    written: Mapped[str] = mapped_column(Text)
+    document_id: Mapped[str | None] = mapped_column(String(200))
+    paragraph_id: Mapped[str | None] = mapped_column(String(260), index=True)
+    problem: Mapped[str | None] = mapped_column(Text)
+
+
+class ActivityProgressRow(Base):
+    """A progress entry on a work plan's activity: append-only like ``ProgressRow`` (the
+    migration's triggers refuse UPDATE and DELETE), keyed by the plan's and the activity's
+    ids, so that it outlives a new import of the plan."""
+
+    __tablename__ = "workplan_progress"
+    __table_args__ = (UniqueConstraint("workplan_id", "activity_id", "seq",
+                                       name="uq_workplan_progress_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workplan_id: Mapped[str] = mapped_column(String(120), index=True)
+    activity_id: Mapped[str] = mapped_column(String(120))
+    seq: Mapped[int] = mapped_column(Integer)
+    author: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
