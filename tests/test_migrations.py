@@ -20,9 +20,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
+from mealink.reporting.answers import AnswerFile, FilledAnswer
 from mealink.store import Store, ingest, open_store, reparse
 from mealink.store.engine.database import _alembic_config
 from mealink.store.progress import add_progress
+from mealink.store.reporting import import_answers, make_template, save_template
 from mealink.store.search.keyword import search
 from mealink.store.search.vectors import embed_paragraphs
 from mealink.store.users import (
@@ -212,8 +214,9 @@ def expected_schemas(db_url: str, tmp_path: Path, request: pytest.FixtureRequest
 
 def _populate(store: Store, texts: Path) -> None:
     """Real texts, IPBES findings, their vectors, a user with a token and a session, a
-    failed sign-in, the application's secret, a progress entry and a work plan with
-    progress on an activity: a row in every table."""
+    failed sign-in, the application's secret, a progress entry, a work plan with
+    progress on an activity and a Party's answer to a national-report questionnaire: a row
+    in every table."""
     summary = ingest(store, [texts / name for name in TEXTS] + [FINDINGS])
     assert summary.counts()["failed"] == 0, summary.outcomes
     embed_paragraphs(store, model=ENCODER)
@@ -229,6 +232,14 @@ def _populate(store: Store, texts: Path) -> None:
     plan = import_plan(store, read_plan(REPO / "tests" / "data" / "workplan-cms-cites.yaml"))
     add_activity_progress(store, plan.plan_id, "1.2", "ana", status="active",
                           note="Outline agreed", evidence=["UNEP/CMS/Resolution 11.10"])
+    template = make_template(store, ["CMS", "CITES"], model=ENCODER)
+    save_template(store, template)
+    q = template.questions[0]
+    import_answers(store, AnswerFile("answers", template.id, template.conventions, None,
+                                     {x.id: tuple(m.mandate_id for m in x.mandates)
+                                      for x in template.questions},
+                                     (FilledAnswer(q.id, "yes", "Focal points meet", "row 2"),)),
+                   "Kenya", "2026")
 
 
 # --- the test ------------------------------------------------------------------------------

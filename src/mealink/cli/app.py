@@ -20,6 +20,7 @@ from mealink.cli import (
     export,
     mandates,
     parse,
+    reporting,
     search,
     serve,
     synergies,
@@ -36,7 +37,8 @@ app = typer.Typer(
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
 
-for group in (parse, corpus, search, mandates, workplan, synergies, export, serve, users):
+for group in (parse, corpus, search, mandates, workplan, reporting, synergies, export, serve,
+              users):
     group.register(app)
 
 

@@ -21,8 +21,8 @@ from mealink.mandates.status import Derived, effective_status
 from mealink.store.engine.database import Store
 from mealink.store.engine.schema import DocumentKeyRow, DocumentRow, MandateRow, ProgressRow
 
-__all__ = ["ProgressEntry", "add_progress", "check_evidence", "entry_of", "evidence_links",
-           "history"]
+__all__ = ["ProgressEntry", "add_progress", "append_progress", "check_evidence", "entry_of",
+           "evidence_links", "history"]
 
 _URL = re.compile(r"^https?://\S+$")
 #: a URI scheme at the start ("javascript:", "ftp://"); "Note: ..." has a space after it
@@ -120,35 +120,46 @@ def add_progress(store: Store, mandate_id: str, author: str, *, status: str | No
         raise MealinkError("a progress entry needs a status, a note or evidence")
     try:
         with store.engine.begin() as conn:
-            ev = check_evidence(evidence)
-            row = conn.execute(select(MandateRow.id, MandateRow.derived_status,
-                                      MandateRow.derived_reason).where(
-                MandateRow.id == mandate_id)).first()
-            if row is None:
-                raise NotFoundError(f"no mandate {mandate_id!r}; `mealink mandates` lists "
-                                    "their ids")
-            latest = conn.execute(select(func.max(ProgressRow.seq)).where(
-                ProgressRow.mandate_id == mandate_id)).scalar() or 0
-            if expected_seq is not None and expected_seq > latest:
-                raise MealinkError(
-                    f"{mandate_id} has no progress entries yet, so no entry {expected_seq} to "
-                    "have read; expect 0 (or nothing) for its first entry" if not latest else
-                    f"{mandate_id} has no entry {expected_seq}: its latest is entry {latest}")
-            if expected_seq is not None and expected_seq != latest:
-                raise ConflictError(
-                    f"{mandate_id}: entry {latest} was written since you read entry "
-                    f"{expected_seq}; reload its history and try again")
-            made = ProgressEntry(mandate_id, latest + 1, author[:200], now or datetime.now(UTC),
-                                 status, (note or "").strip() or None, ev)
-            conn.execute(insert(ProgressRow), [{
-                "mandate_id": mandate_id, "seq": made.seq, "author": made.author,
-                "recorded_at": made.recorded_at, "status": status, "note": made.note,
-                "evidence": list(ev)}])
-            if status is not None:
-                new = effective_status(Derived(row.derived_status, row.derived_reason), status)
-                conn.execute(update(MandateRow).where(MandateRow.id == mandate_id)
-                             .values(status=new))
+            made = append_progress(conn, mandate_id, author, status=status, note=note,
+                                   evidence=evidence, expected_seq=expected_seq, now=now)
     except IntegrityError as exc:  # another writer took this entry number first
         raise ConflictError(f"{mandate_id}: another entry was written at the same time; "
                             "reload its history and try again") from exc
+    return made
+
+
+def append_progress(conn: Connection, mandate_id: str, author: str, *,
+                    status: str | None = None, note: str | None = None,
+                    evidence: Iterable[str] = (), expected_seq: int | None = None,
+                    now: datetime | None = None) -> ProgressEntry:
+    """Append a progress entry inside the caller's transaction (``add_progress`` checks
+    its input first; an import of many entries writes them all or none)."""
+    ev = check_evidence(evidence)
+    row = conn.execute(select(MandateRow.id, MandateRow.derived_status,
+                              MandateRow.derived_reason).where(
+        MandateRow.id == mandate_id)).first()
+    if row is None:
+        raise NotFoundError(f"no mandate {mandate_id!r}; `mealink mandates` lists "
+                            "their ids")
+    latest = conn.execute(select(func.max(ProgressRow.seq)).where(
+        ProgressRow.mandate_id == mandate_id)).scalar() or 0
+    if expected_seq is not None and expected_seq > latest:
+        raise MealinkError(
+            f"{mandate_id} has no progress entries yet, so no entry {expected_seq} to "
+            "have read; expect 0 (or nothing) for its first entry" if not latest else
+            f"{mandate_id} has no entry {expected_seq}: its latest is entry {latest}")
+    if expected_seq is not None and expected_seq != latest:
+        raise ConflictError(
+            f"{mandate_id}: entry {latest} was written since you read entry "
+            f"{expected_seq}; reload its history and try again")
+    made = ProgressEntry(mandate_id, latest + 1, author[:200], now or datetime.now(UTC),
+                         status, (note or "").strip() or None, ev)
+    conn.execute(insert(ProgressRow), [{
+        "mandate_id": mandate_id, "seq": made.seq, "author": made.author,
+        "recorded_at": made.recorded_at, "status": status, "note": made.note,
+        "evidence": list(ev)}])
+    if status is not None:
+        new = effective_status(Derived(row.derived_status, row.derived_reason), status)
+        conn.execute(update(MandateRow).where(MandateRow.id == mandate_id)
+                     .values(status=new))
     return made

@@ -116,9 +116,10 @@ def shared_words(a: str, b: str) -> tuple[tuple[str, ...], tuple[tuple[int, int]
 
 
 def find_overlaps(items: list[MandateItem], vectors: NDArray[np.float32], threshold: float,
-                  ) -> list[Overlap]:
+                  *, words: bool = True) -> list[Overlap]:
     """Pairs of items of different conventions and one addressee family whose actions'
-    cosine reaches ``threshold``, most similar first."""
+    cosine reaches ``threshold``, most similar first; ``words=False`` leaves out the shared
+    words (for a caller that only groups the pairs: they are most of the time)."""
     if len(items) < 2:
         return []
     # a group per (convention, family): pairs must differ in convention and share a family,
@@ -138,9 +139,9 @@ def find_overlaps(items: list[MandateItem], vectors: NDArray[np.float32], thresh
             x, y = items[rows[a]], items[rows[b]]
             if (x.convention, x.key) > (y.convention, y.key):
                 x, y = y, x
-            words, sa, sb = shared_words(x.action, y.action)
+            shared, sa, sb = shared_words(x.action, y.action) if words else ((), (), ())
             topics = tuple(t for t in x.topics if t in set(y.topics))
-            out.append(Overlap(x, y, float(s), words, sa, sb, topics))
+            out.append(Overlap(x, y, float(s), shared, sa, sb, topics))
     out.sort(key=lambda o: (-o.similarity, o.a.key, o.b.key))
     return out
 

@@ -151,6 +151,8 @@ def create_app(config: WebConfig | None = None, hosts: Iterable[str] | None = No
     from mealink.web.api_export import router as export_router
     from mealink.web.api_workplans import router as workplans_api_router
     from mealink.web.pages import router as pages_router
+    from mealink.web.reporting import api_router as reporting_api
+    from mealink.web.reporting import pages_router as reporting_pages
     from mealink.web.workplans import router as workplans_router
 
     config = config or WebConfig()
@@ -177,6 +179,8 @@ def create_app(config: WebConfig | None = None, hosts: Iterable[str] | None = No
     app.include_router(workplans_api_router)  # before /mandates/{id:path} and /{id:path}
     app.include_router(api_router)
     app.include_router(workplans_router)
+    app.include_router(reporting_api)
+    app.include_router(reporting_pages)  # before /{document_id:path} takes its paths
     app.include_router(pages_router)
     return app
 

@@ -457,3 +457,68 @@ class ActivityProgressRow(Base):
     status: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
     evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class ReportTemplateRow(Base):
+    """A national-report questionnaire as it was built: its id is a hash of its questions,
+    so an answered copy is checked against exactly what was sent out."""
+
+    __tablename__ = "report_templates"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    conventions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    as_of: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReportQuestionRow(Base):
+    """One question of a template: its topic, wording (a JSON list), kind of answer."""
+
+    __tablename__ = "report_questions"
+
+    template_id: Mapped[str] = mapped_column(
+        ForeignKey("report_templates.id", ondelete="CASCADE"), primary_key=True)
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer)
+    topic: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    wording: Mapped[list[str]] = mapped_column(JSON, default=list)
+    answer_type: Mapped[str] = mapped_column(String(20))
+    why: Mapped[str] = mapped_column(Text)
+    addressees: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class ReportQuestionMandateRow(Base):
+    """A mandate a question answers, with where it is asked (kept as built, so a template
+    still reads the same after its texts are stored again)."""
+
+    __tablename__ = "report_question_mandates"
+
+    template_id: Mapped[str] = mapped_column(
+        ForeignKey("report_templates.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    mandate_id: Mapped[str] = mapped_column(String(400), primary_key=True, index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    convention: Mapped[str] = mapped_column(String(60))
+    document: Mapped[str] = mapped_column(String(300))
+    paragraph: Mapped[str | None] = mapped_column(String(40))
+
+
+class ReportAnswerRow(Base):
+    """A Party's answer to a question in a reporting cycle. The same answer imported again
+    is the same row (unique on party, cycle, question and the answer's hash)."""
+
+    __tablename__ = "report_answers"
+    __table_args__ = (UniqueConstraint("party", "cycle", "question_id", "answer_hash",
+                                       name="uq_report_answers"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    template_id: Mapped[str] = mapped_column(
+        ForeignKey("report_templates.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[str] = mapped_column(String(40))
+    party: Mapped[str] = mapped_column(String(200), index=True)
+    cycle: Mapped[str] = mapped_column(String(20))
+    answer: Mapped[str] = mapped_column(Text)
+    details: Mapped[str | None] = mapped_column(Text)
+    answer_hash: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
