@@ -17,6 +17,7 @@ import typer
 
 from mealink.cli import (
     corpus,
+    diff,
     export,
     mandates,
     parse,
@@ -37,8 +38,8 @@ app = typer.Typer(
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
 
-for group in (parse, corpus, search, mandates, workplan, reporting, synergies, export, serve,
-              users):
+for group in (parse, corpus, diff, search, mandates, workplan, reporting, synergies, export,
+              serve, users):
     group.register(app)
 
 

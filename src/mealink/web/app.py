@@ -148,8 +148,10 @@ def create_app(config: WebConfig | None = None, hosts: Iterable[str] | None = No
     """The application over the database ``config.db`` (created or upgraded if needed),
     answering only to the Host names ``hosts`` (None: any, as a library embeds it)."""
     from mealink.web.api import router as api_router
+    from mealink.web.api_diff import router as diff_api_router
     from mealink.web.api_export import router as export_router
     from mealink.web.api_workplans import router as workplans_api_router
+    from mealink.web.diff import router as diff_router
     from mealink.web.pages import router as pages_router
     from mealink.web.reporting import api_router as reporting_api
     from mealink.web.reporting import pages_router as reporting_pages
@@ -178,9 +180,11 @@ def create_app(config: WebConfig | None = None, hosts: Iterable[str] | None = No
     app.include_router(export_router)  # before /documents/{id:path} takes the suffix
     app.include_router(workplans_api_router)  # before /mandates/{id:path} and /{id:path}
     app.include_router(api_router)
+    app.include_router(diff_api_router)
     app.include_router(workplans_router)
     app.include_router(reporting_api)
     app.include_router(reporting_pages)  # before /{document_id:path} takes its paths
+    app.include_router(diff_router)  # before /{id:path}
     app.include_router(pages_router)
     return app
 

@@ -27,6 +27,7 @@ from mealink.store.corpus.documents import (
 )
 from mealink.store.corpus.status import find_document
 from mealink.store.corpus.status import lineage as lineage_of
+from mealink.store.corpus.versions import other_versions
 from mealink.store.engine.database import Store
 from mealink.store.mandates import MandateFilters, mandate, mandate_counts, page_mandates
 from mealink.store.progress import add_progress, evidence_links, history
@@ -444,6 +445,7 @@ def document_page(request: Request, document_id: str, format: Str = None) -> Res
     kinds = {m.kind for p in page.paragraphs for m in p.marks}
     contents, operative = _contents(page.paragraphs)
     return render(request, "document.html", d=page, contents=contents, operative=operative,
+                  compare=other_versions(_store(request), found) if not page.is_stub else [],
                   mandate_pages=_mandate_pages(page.paragraphs),
                   legend=[k for k in ("actor", "reference", "deadline", "condition")
                           if k in kinds])
