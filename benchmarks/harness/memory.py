@@ -58,12 +58,14 @@ def peak_rss_kb() -> tuple[int, str]:
     return (r // 1024 if sys.platform == "darwin" else r), "ru_maxrss"
 
 
-#: Forks, execs argv[2:], waits with wait4 and writes what it measured to argv[1] as JSON.
+#: Forks, execs argv[3:], waits with wait4 and writes what it measured to argv[1] as JSON.
 #: Run as ``python -I -S -c LAUNCHER``, so the high-water mark the child inherits at fork is
-#: this small interpreter's, not the benchmark's.
+#: this small interpreter's, not the benchmark's. argv[2] is the poll interval in seconds:
+#: the RSS is sampled that often; 0 blocks in wait4 instead, for the exact wall time of a
+#: short command (polling rounds a 50 ms command up to its interval).
 LAUNCHER = r"""
 import json, os, sys, time
-out, cmd = sys.argv[1], sys.argv[2:]
+out, poll, cmd = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
 t0 = time.perf_counter()
 pid = os.fork()
 if pid == 0:
@@ -73,7 +75,7 @@ if pid == 0:
         os._exit(127)
 hwm, samples = 0, []
 while True:
-    done, status, ru = os.wait4(pid, os.WNOHANG)
+    done, status, ru = os.wait4(pid, os.WNOHANG if poll else 0)
     if done:
         break
     try:
@@ -88,24 +90,27 @@ while True:
             samples.append((round(time.perf_counter() - t0, 3), rss))
     except (OSError, ValueError):
         pass
-    time.sleep(POLL)
+    time.sleep(poll)
 wall = time.perf_counter() - t0
 with open(out, "w") as f:
     json.dump({"exit_code": os.waitstatus_to_exitcode(status), "wall_s": wall,
                "ru_maxrss_kb": ru.ru_maxrss, "polled_hwm_kb": hwm, "user_s": ru.ru_utime,
                "sys_s": ru.ru_stime, "samples": samples}, f)
-""".replace("POLL", repr(POLL_S))
+"""
 
 
-def run_measured(cmd: Sequence[str], cwd: Path, log: Log) -> dict[str, Any]:
-    """Run ``cmd`` through the launcher: its exit code, wall time, CPU, peak RSS (KiB),
-    the RSS timeline, stderr, and how busy other processes kept the CPUs meanwhile."""
-    fd, result_path = tempfile.mkstemp(prefix="bench-export-", suffix=".json")
+def _launch(cmd: Sequence[str], cwd: Path, poll: float
+            ) -> tuple[dict[str, Any], subprocess.CompletedProcess[str]]:
+    """Run ``cmd`` through the launcher: what it measured, with the CPUs other processes
+    kept busy meanwhile (``others_busy_cpus``; the launcher's polling, a few ms of CPU per
+    second, counts as theirs), and the finished launcher (its stdout and stderr)."""
+    fd, result_path = tempfile.mkstemp(prefix="bench-run-", suffix=".json")
     os.close(fd)
     try:
         b0 = busy_seconds()
         proc = subprocess.run([sys.executable, "-I", "-S", "-c", LAUNCHER, result_path,
-                               *cmd], cwd=cwd, capture_output=True, text=True, check=False)
+                               str(poll), *cmd], cwd=cwd, capture_output=True, text=True,
+                              check=False)
         b1 = busy_seconds()
         raw = Path(result_path).read_text()
     finally:
@@ -113,7 +118,6 @@ def run_measured(cmd: Sequence[str], cwd: Path, log: Log) -> dict[str, Any]:
     if not raw:
         raise RuntimeError(f"the launcher failed ({proc.returncode}): {proc.stderr[-2000:]}")
     r: dict[str, Any] = json.loads(raw)
-    samples = r.pop("samples")
     r["stderr_tail"] = proc.stderr.strip()[-1500:]
     r["stdout_bytes"] = len(proc.stdout)
     # the higher of the two: the polled VmHWM was seen to exceed ru_maxrss by up to 0.4 MB,
@@ -121,14 +125,26 @@ def run_measured(cmd: Sequence[str], cwd: Path, log: Log) -> dict[str, Any]:
     r["peak_rss_kb"] = max(r["ru_maxrss_kb"], r["polled_hwm_kb"])
     r["peak_rss_mb"] = r["peak_rss_kb"] * 1024 / MB
     child_cpu = r["user_s"] + r["sys_s"]
-    if b0 is not None and b1 is not None and r["wall_s"] > 0:
-        # the launcher's polling is counted as "others": a few ms of CPU per second
-        r["others_busy_cpus"] = max(0.0, (b1 - b0) - child_cpu) / r["wall_s"]
-    else:
-        r["others_busy_cpus"] = None
-    r["timeline"] = timeline(samples)
+    r["others_busy_cpus"] = (max(0.0, (b1 - b0) - child_cpu) / r["wall_s"]
+                             if b0 is not None and b1 is not None and r["wall_s"] > 0 else None)
+    return r, proc
+
+
+def run_measured(cmd: Sequence[str], cwd: Path, log: Log) -> dict[str, Any]:
+    """Run ``cmd`` through the launcher, polling: its exit code, wall time, CPU, peak RSS
+    (KiB), the RSS timeline, stderr, and how busy other processes kept the CPUs meanwhile."""
+    r, _ = _launch(cmd, cwd, POLL_S)
+    r["timeline"] = timeline(r.pop("samples"))
     if r["exit_code"] != 0:
         log(f"  FAILED with exit code {r['exit_code']}: {r['stderr_tail'][-500:]}")
+    return r
+
+
+def run_short(cmd: Sequence[str], cwd: Path) -> dict[str, Any]:
+    """Run a short ``cmd`` through the launcher blocking in wait4: its exact wall time, CPU,
+    peak RSS (``peak_rss_mb``), exit code and stderr."""
+    r, _ = _launch(cmd, cwd, 0)
+    r.pop("samples")
     return r
 
 

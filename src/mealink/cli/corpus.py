@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from mealink.choices import DEFAULT_MAX_BYTES
 from mealink.cli.options import (
     AsOfOption,
     DbOption,
@@ -23,22 +22,16 @@ from mealink.cli.options import (
     FormatOption,
     MeetingsOption,
     out,
+    progress_bar,
     write_csv,
 )
 from mealink.cli.search import embed_with_progress
 from mealink.errors import MealinkError
-from mealink.link.status import parse_as_of
-from mealink.load import DEFAULT_MAX_BYTES, Skipped, iter_paths
-from mealink.mandates.knowledge import read_meetings
-from mealink.store import FileOutcome, IngestSummary, Store, ingest, open_store, reparse
-from mealink.store.corpus.status import (
-    DocumentStatus,
-    LineageNode,
-    cited,
-    in_force,
-    lineage,
-    status,
-)
+
+if TYPE_CHECKING:
+    from mealink.load import Skipped
+    from mealink.store import FileOutcome, IngestSummary, Store
+    from mealink.store.corpus.status import DocumentStatus, LineageNode
 
 __all__ = ['register']
 
@@ -75,6 +68,9 @@ def ingest_cmd(
     """Parse, annotate and store resolutions and decisions; link the corpus. A text whose
     header does not say what it is is identified by --as, a sidecar NAME.meta.json or front
     matter, or its file name (cms-res-11.28.txt); each answer says which."""
+    from mealink.load import iter_paths
+    from mealink.store import ingest, open_store
+
     skips: list[Skipped] = []
     files = list(iter_paths(paths, on_skip=skips.append))  # ingest() reports the skips
     if as_symbol is not None and len(files) != 1:
@@ -82,9 +78,7 @@ def ingest_cmd(
                            "given; ingest that file alone with --as")
     store = open_store(db)
     notes: list[FileOutcome] = []
-    with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), TextColumn("{task.description}"),
-                  console=Console(stderr=True), transient=True) as bar:
+    with progress_bar("ingest", describe=True) as bar:
         task = bar.add_task("", total=len(files) + len(skips))
 
         def tick(o: FileOutcome) -> None:
@@ -122,6 +116,8 @@ def _report(summary: IngestSummary, notes: list[FileOutcome], store: Store,
 
 def reparse_cmd(db: DbOption = None) -> None:
     """Parse every stored document again from its kept original (after an upgrade)."""
+    from mealink.store import open_store, reparse
+
     store = open_store(db)
     notes: list[FileOutcome] = []
     summary = reparse(store, on_file=lambda o: notes.append(o) if o.outcome == "failed"
@@ -184,6 +180,11 @@ def status_cmd(
 ) -> None:
     """Tell whether a document or paragraph is in force, what ended it or will, and what
     the answer rests on (the paragraph, the rule, or that no evidence says either way)."""
+    from mealink.link.status import parse_as_of
+    from mealink.mandates.knowledge import read_meetings
+    from mealink.store import open_store
+    from mealink.store.corpus.status import status
+
     when = parse_as_of(as_of) if as_of else None
     st = status(open_store(db, create=False), document, when, read_meetings(meetings))
     if fmt is Format.json:
@@ -263,6 +264,9 @@ def lineage_cmd(
 ) -> None:
     """Print what a document revises, repeals or retires (ancestors) and what revised,
     repealed or retired it (descendants), as trees."""
+    from mealink.store import open_store
+    from mealink.store.corpus.status import lineage
+
     up, down = lineage(open_store(db, create=False), document, citations=citations,
                        depth=depth)
     if fmt is Format.json:
@@ -299,6 +303,11 @@ def in_force_cmd(
     fmt: FormatOption = Format.table,
 ) -> None:
     """List the stored texts in force (wholly or in part), each with what that rests on."""
+    from mealink.link.status import parse_as_of
+    from mealink.mandates.knowledge import read_meetings
+    from mealink.store import open_store
+    from mealink.store.corpus.status import in_force
+
     when = parse_as_of(as_of) if as_of else None
     rows = in_force(open_store(db, create=False), convention, when,
                     include_cited=include_cited, meetings=read_meetings(meetings))
@@ -343,6 +352,9 @@ def refs_cmd(
 ) -> None:
     """List the texts the corpus cites, most cited first; with --unresolved only those not
     in the corpus: what to ingest next."""
+    from mealink.store import open_store
+    from mealink.store.corpus.status import cited
+
     rows = cited(open_store(db, create=False), unresolved_only=unresolved_only)
     if fmt is Format.json:
         print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))

@@ -8,11 +8,10 @@ from typing import Annotated
 
 import typer
 
+from mealink.choices import EXPORT_FORMATS as FORMATS
+from mealink.choices import EXPORT_TABLES as TABLES
 from mealink.cli.options import err
 from mealink.errors import MealinkError
-from mealink.export import FORMATS, export
-from mealink.export.tables import TABLES
-from mealink.store import open_store
 
 
 def export_cmd(
@@ -38,6 +37,9 @@ def export_cmd(
                      "Default: $MEALINK_DB, else mealink.db in the current folder.")] = None,
 ) -> None:
     """Export stored texts as Akoma Ntoso, InforMEA records, CSV or XLSX."""
+    from mealink.export import export
+    from mealink.store import open_store
+
     names = list(documents or [])
     if names and names[0] in FORMATS:
         if fmt is not None and fmt != names[0]:

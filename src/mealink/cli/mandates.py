@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -15,23 +15,10 @@ from rich.text import Text
 from mealink.cli.options import AsOfOption, DbOption, id_column, out, print_with_ids, write_csv
 from mealink.cli.views import shorten
 from mealink.errors import MealinkError
-from mealink.mandates.knowledge import knowledge, read_meetings
-from mealink.mandates.review import annex_lines
-from mealink.reports import build_report, render_html, write_pdf, write_xlsx
-from mealink.reports.progress import COLUMNS as REPORT_COLUMNS
-from mealink.reports.progress import report_rows
-from mealink.store import open_store
-from mealink.store.corpus.status import document_id
-from mealink.store.mandates import (
-    MandateFilters,
-    MandateView,
-    digest,
-    list_mandates,
-    mandate,
-)
-from mealink.store.progress import add_progress, history
-from mealink.store.review import review
-from mealink.store.workplans.views import activities_for_mandate
+from mealink.mandates.knowledge import statuses
+
+if TYPE_CHECKING:
+    from mealink.store.mandates import MandateView
 
 __all__ = ["register"]
 
@@ -103,7 +90,7 @@ def mandates_cmd(
                                                    "(scientific body).")] = None,
     convention: Annotated[str | None, typer.Option(help="Only this convention.")] = None,
     status: Annotated[str | None, typer.Option(help="Only this status: " + ", ".join(
-        knowledge().statuses) + ".")] = None,
+        statuses()) + ".")] = None,
     in_force_only: Annotated[bool | None, typer.Option(
         "--in-force/--not-in-force", help="Only mandates whose paragraph is in force, or only "
                                           "those whose paragraph is not.",
@@ -128,6 +115,11 @@ def mandates_cmd(
     output: OutputOption = None,
 ) -> None:
     """List mandates: what is asked of whom, by when, and its status."""
+    from mealink.reports import write_xlsx
+    from mealink.store import open_store
+    from mealink.store.corpus.status import document_id
+    from mealink.store.mandates import MandateFilters, digest, list_mandates
+
     store = open_store(db, create=False)
     if by_document:
         if not actor:
@@ -181,7 +173,7 @@ def progress_add_cmd(
                                                 "shows it.")],
     by: Annotated[str, typer.Option("--by", help="Who records this entry.")],
     status: Annotated[str | None, typer.Option(help="New status: " + ", ".join(
-        knowledge().statuses) + ".")] = None,
+        statuses()) + ".")] = None,
     note: Annotated[str | None, typer.Option(help="What was done.")] = None,
     evidence: Annotated[list[str] | None, typer.Option(
         help="A document symbol or URL showing it (repeat for several).")] = None,
@@ -191,6 +183,9 @@ def progress_add_cmd(
     db: DbOption = None,
 ) -> None:
     """Append a progress entry to a mandate (entries are never changed or deleted)."""
+    from mealink.store import open_store
+    from mealink.store.progress import add_progress
+
     e = add_progress(open_store(db, create=False), mandate, by, status=status, note=note,
                      evidence=evidence or (), expected_seq=expect)
     out.print(f"entry {e.seq} recorded on {mandate} by {e.author}"
@@ -204,6 +199,9 @@ def progress_show_cmd(
         ListFormat.table,
 ) -> None:
     """The history of a mandate: every progress entry, oldest first."""
+    from mealink.store import open_store
+    from mealink.store.progress import history
+
     if fmt is ListFormat.xlsx:
         raise MealinkError("progress show writes a table, json or csv; `mealink mandates "
                            "--format xlsx` exports mandates with their latest progress")
@@ -237,6 +235,10 @@ def mandate_cmd(
 ) -> None:
     """One mandate: what is asked, by when, its status, its latest progress and the work
     plan activities that carry it out."""
+    from mealink.store import open_store
+    from mealink.store.mandates import mandate
+    from mealink.store.workplans.views import activities_for_mandate
+
     if fmt in (ListFormat.csv, ListFormat.xlsx):
         raise MealinkError("mandate shows a table or json; `mealink mandates --format csv` "
                            "lists mandates")
@@ -273,6 +275,11 @@ def report_progress_cmd(
     db: DbOption = None,
 ) -> None:
     """Write a progress report on one actor's mandates in force (HTML, PDF or XLSX)."""
+    from mealink.reports import build_report, render_html, write_pdf, write_xlsx
+    from mealink.reports.progress import COLUMNS as REPORT_COLUMNS
+    from mealink.reports.progress import report_rows
+    from mealink.store import open_store
+
     report = build_report(open_store(db, create=False), actor, for_meeting=for_meeting,
                           convention=convention)
     suffix = output.suffix.lower()
@@ -301,6 +308,11 @@ def review_cmd(
 ) -> None:
     """Propose decisions to delete (adopted for a period that has ended), texts to repeal in
     full, paragraphs to repeal, and texts to consolidate, each with its reasons."""
+    from mealink.mandates.knowledge import read_meetings
+    from mealink.mandates.review import annex_lines
+    from mealink.store import open_store
+    from mealink.store.review import review
+
     result = review(open_store(db, create=False), convention, as_of, read_meetings(meetings))
     if fmt is ReviewFormat.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))

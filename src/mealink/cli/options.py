@@ -8,12 +8,15 @@ import sys
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 
 class Format(StrEnum):
@@ -73,6 +76,23 @@ def id_column(table: Table, header: str, ids: Iterable[str], **style: Any) -> No
     longest = max((len(i) for i in ids), default=len(header))
     table.add_column(header, no_wrap=True, overflow="ignore",
                      min_width=max(longest, len(header)), **style)
+
+
+def progress_bar(label: str, *, describe: bool = False) -> Progress:
+    """A progress bar on stderr that leaves no trace: the label, the bar, done of total, the
+    time, then (``describe``) what is being done. Rich's progress module is imported here,
+    by the commands that show one."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    more = [TextColumn("{task.description}")] if describe else []
+    return Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), *more, console=Console(stderr=True), transient=True)
 
 
 def fail(message: str) -> None:

@@ -7,18 +7,18 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
+from mealink.choices import DEFAULT_MAX_BYTES
 from mealink.cli.options import err, fail
 from mealink.cli.views import document_view, scores_table, summary_table
 from mealink.errors import MealinkError
-from mealink.evaluate import score_folder
-from mealink.interop import file_documents
-from mealink.load import DEFAULT_MAX_BYTES, Skipped, iter_paths
-from mealink.serialize import document_to_dict
+
+if TYPE_CHECKING:
+    from mealink.load import Skipped
 
 __all__ = ['TARGETS', 'register']
 
@@ -40,6 +40,10 @@ def parse_cmd(
         DEFAULT_MAX_BYTES / 1e6,
 ) -> None:
     """Parse and annotate resolutions and decisions; show them or print JSON Lines."""
+    from mealink.interop import file_documents
+    from mealink.load import iter_paths
+    from mealink.serialize import document_to_dict
+
     out = Console(soft_wrap=False)
     failed = 0
 
@@ -80,6 +84,8 @@ def eval_cmd(
                                              "targets.")] = False,
 ) -> None:
     """Score the parser against gold annotations (matching rules: see the README)."""
+    from mealink.evaluate import score_folder
+
     if not gold_dir.is_dir():
         fail(f"{gold_dir}: is not a folder of NAME.txt + NAME.gold.json files")
         raise typer.Exit(2)

@@ -23,14 +23,6 @@ from mealink.cli.options import (
     write_csv,
 )
 from mealink.errors import MealinkError
-from mealink.reporting.answers import check_party
-from mealink.reports.questionnaire import (
-    read_answers,
-    render_template_html,
-    write_template_xlsx,
-)
-from mealink.store import open_store
-from mealink.store.reporting import coverage, import_answers, make_template, save_template
 
 __all__ = ["register"]
 
@@ -60,6 +52,11 @@ def template_cmd(
 ) -> None:
     """Build the national report questionnaire for the mandates in force addressed to
     Parties, keep it, and write it for the Parties to fill in."""
+    from mealink.reporting.answers import check_party
+    from mealink.reports.questionnaire import render_template_html, write_template_xlsx
+    from mealink.store import open_store
+    from mealink.store.reporting import make_template, save_template
+
     party = check_party(party) if party is not None else None  # before anything is kept
     store = open_store(db, create=False)
     t = make_template(store, conventions.split(","), as_of=as_of)
@@ -85,6 +82,10 @@ def import_cmd(
 ) -> None:
     """Store a Party's answers and record each as progress on every mandate it answers
     (an answer imported again is not stored again)."""
+    from mealink.reports.questionnaire import read_answers
+    from mealink.store import open_store
+    from mealink.store.reporting import import_answers
+
     store = open_store(db, create=False)
     s = import_answers(store, read_answers(answers), party, cycle)
     out.print(f"{s.party}, {s.cycle} (template {s.template_id}): {s.added} answers stored, "
@@ -104,6 +105,9 @@ def coverage_cmd(
 ) -> None:
     """Per mandate, how many Parties answered and what; with --parties, per Party, what is
     unanswered."""
+    from mealink.store import open_store
+    from mealink.store.reporting import coverage
+
     c = coverage(open_store(db, create=False), convention=convention, cycle=cycle)
     if fmt is Format.json:
         print(json.dumps(c.to_dict(), ensure_ascii=False, indent=2))

@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from mealink.cli.options import DbOption, Format, FormatOption, out, write_csv
+from mealink.cli.options import DbOption, Format, FormatOption, out, progress_bar, write_csv
 from mealink.errors import MealinkError
-from mealink.store import Store, open_store
-from mealink.store.search.find import MODES, find
-from mealink.store.search.hits import Hit, SearchFilters
-from mealink.store.search.vectors import embed_paragraphs
+
+if TYPE_CHECKING:
+    from mealink.store import Store
+    from mealink.store.search.hits import Hit
 
 __all__ = ['embed_with_progress', 'register']
 
@@ -57,6 +55,10 @@ def search_cmd(
     names the closest paragraph (with --format json or csv: an empty list or table on
     stdout, that line on stderr). With a "quoted phrase", paragraphs holding it come first;
     the others say "related: does not contain" it."""
+    from mealink.store import open_store
+    from mealink.store.search.find import MODES, find
+    from mealink.store.search.hits import SearchFilters
+
     if mode not in MODES:
         raise MealinkError(f"--mode {mode!r}: give hybrid, semantic or keyword")
     if kind and kind not in ("preamble", "operative", "heading"):
@@ -107,6 +109,8 @@ def search_cmd(
 
 def embed_cmd(db: DbOption = None) -> None:
     """Compute the sentence vectors of paragraphs that have none (after `ingest --no-embed`)."""
+    from mealink.store import open_store
+
     embed_with_progress(open_store(db))
 
 
@@ -136,8 +140,9 @@ def _why_line(h: Hit) -> str:
 
 def embed_with_progress(store: Store) -> None:
     """Embed what has no vector yet, with a progress bar on stderr and one summary line."""
-    with Progress(TextColumn("[bold]embed"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+    from mealink.store.search.vectors import embed_paragraphs
+
+    with progress_bar("embed") as bar:
         task = bar.add_task("", total=None)
         done = embed_paragraphs(store, on_progress=lambda n, total: bar.update(
             task, completed=n, total=total))

@@ -5,7 +5,6 @@ names it is told (and the loopback ones)."""
 from __future__ import annotations
 
 import ipaddress
-import multiprocessing
 import os
 import signal
 import socket
@@ -18,7 +17,6 @@ import typer
 
 from mealink.cli.options import DbOption
 from mealink.errors import MealinkError
-from mealink.store import open_store
 
 __all__ = ['register']
 
@@ -77,6 +75,8 @@ def _worker(host: str, port: int) -> None:
 
 
 def _run_workers(host: str, port: int, workers: int) -> None:
+    import multiprocessing
+
     ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_worker, args=(host, port), daemon=False)
              for _ in range(workers)]
@@ -127,6 +127,7 @@ def serve(
     """Start the web application and the REST API (/api/v1) on the database."""
     import uvicorn
 
+    from mealink.store import open_store
     from mealink.web.app import config_from_env
     from mealink.web.middleware import served_hosts
 

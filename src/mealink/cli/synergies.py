@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -15,11 +15,10 @@ from rich.text import Text
 from mealink.cli.options import DbOption, Format, out, write_csv
 from mealink.cli.views import shorten
 from mealink.errors import MealinkError
-from mealink.reports.synergies import render_overlaps_html, write_overlaps_xlsx
-from mealink.store import open_store
-from mealink.store.corpus.topics import topic_counts
-from mealink.store.findings import FindingsReport, match_findings
-from mealink.store.synergies import OverlapReport, overlap_report, topic_labels
+
+if TYPE_CHECKING:
+    from mealink.store.findings import FindingsReport
+    from mealink.store.synergies import OverlapReport
 
 __all__ = ["register"]
 
@@ -48,6 +47,9 @@ def topics_cmd(
 ) -> None:
     """List the topics of the vocabulary with how many paragraphs of each convention carry
     them."""
+    from mealink.store import open_store
+    from mealink.store.corpus.topics import topic_counts
+
     counts = topic_counts(open_store(db, create=False), min_score=min_score,
                           in_force=in_force_only)
     if fmt is Format.json:
@@ -130,6 +132,10 @@ def overlaps_cmd(
 ) -> None:
     """Find in-force mandates of different conventions that ask for the same work, their
     clusters, and a suggested lead convention per cross-cutting issue."""
+    from mealink.reports.synergies import render_overlaps_html, write_overlaps_xlsx
+    from mealink.store import open_store
+    from mealink.store.synergies import overlap_report, topic_labels
+
     names = [c.strip() for c in conventions.split(",") if c.strip()] if conventions else None
     report = overlap_report(open_store(db, create=False), topic=topic, actor=actor,
                             conventions=names, threshold=threshold)
@@ -185,6 +191,9 @@ def findings_match_cmd(
 ) -> None:
     """Link each finding to the in-force mandates and topics it bears on, and draft the
     recommendations the Scientific Council would consider."""
+    from mealink.store import open_store
+    from mealink.store.findings import match_findings
+
     report = match_findings(open_store(db, create=False), assessment=assessment,
                             convention=convention)
     if fmt is Format.json:

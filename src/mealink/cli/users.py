@@ -5,24 +5,17 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
+from mealink.choices import ROLES
 from mealink.cli.options import DbOption, out
 from mealink.errors import MealinkError
-from mealink.store import Store, open_store
-from mealink.store.users import (
-    ROLES,
-    add_user,
-    create_token,
-    list_users,
-    revoke_tokens,
-    set_active,
-    set_password,
-    set_role,
-)
+
+if TYPE_CHECKING:
+    from mealink.store import Store
 
 __all__ = ['register']
 
@@ -49,6 +42,9 @@ def users_add(
     db: DbOption = None,
 ) -> None:
     """Add a user who may sign in (editors record progress, admins also manage users)."""
+    from mealink.store import open_store
+    from mealink.store.users import add_user
+
     store = open_store(db, create=True)
     try:
         user = add_user(store, name, role, _password(password_stdin))
@@ -59,6 +55,9 @@ def users_add(
 
 def users_list(db: DbOption = None) -> None:
     """List the users."""
+    from mealink.store import open_store
+    from mealink.store.users import list_users
+
     store = open_store(db, create=False)
     try:
         users = list_users(store)
@@ -72,6 +71,8 @@ def users_list(db: DbOption = None) -> None:
 
 def _on_store(db: str | None, action: Callable[[Store], object], done: str) -> None:
     """Run ``action`` on the existing database, then say ``done``."""
+    from mealink.store import open_store
+
     store = open_store(db, create=False)
     try:
         action(store)
@@ -84,23 +85,31 @@ def users_role(name: str,
                role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")],
                db: DbOption = None) -> None:
     """Give a user another role; they are signed out everywhere and sign in again under it."""
+    from mealink.store.users import set_role
+
     _on_store(db, lambda s: set_role(s, name, role), f"{name} is now {role}")
 
 
 def users_password(name: str, password_stdin: PasswordStdin = False,
                    db: DbOption = None) -> None:
     """Give a user a new password; they are signed out everywhere."""
+    from mealink.store.users import set_password
+
     password = _password(password_stdin)
     _on_store(db, lambda s: set_password(s, name, password), f"new password set for {name}")
 
 
 def users_disable(name: str, db: DbOption = None) -> None:
     """Shut a user out: their sessions end and their API tokens stop working at once."""
+    from mealink.store.users import set_active
+
     _on_store(db, lambda s: set_active(s, name, False), f"{name} can no longer sign in")
 
 
 def users_enable(name: str, db: DbOption = None) -> None:
     """Let a user sign in again."""
+    from mealink.store.users import set_active
+
     _on_store(db, lambda s: set_active(s, name, True), f"{name} can sign in")
 
 
@@ -111,6 +120,9 @@ def users_token(name: str,
                 db: DbOption = None) -> None:
     """Make an API token for a user (shown once: send it as 'Authorization: Bearer TOKEN'),
     or revoke their tokens."""
+    from mealink.store import open_store
+    from mealink.store.users import create_token, revoke_tokens
+
     store = open_store(db, create=False)
     try:
         if revoke:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -23,21 +23,10 @@ from mealink.cli.options import (
 )
 from mealink.cli.views import shorten
 from mealink.errors import MealinkError
-from mealink.mandates.knowledge import knowledge
-from mealink.reports.progress import write_pdf
-from mealink.reports.workplans import render_plan_html, write_plan_xlsx
-from mealink.store import open_store
-from mealink.store.workplans.plans import import_plan
-from mealink.store.workplans.progress import activity_history, add_activity_progress
-from mealink.store.workplans.views import (
-    ROW_COLUMNS,
-    PlanView,
-    draft_from_store,
-    list_plans,
-    plan_view,
-)
-from mealink.workplans.read import read_plan
-from mealink.workplans.write import plan_csv, plan_yaml
+from mealink.mandates.knowledge import statuses
+
+if TYPE_CHECKING:
+    from mealink.store.workplans.views import PlanView
 
 __all__ = ["register"]
 
@@ -91,6 +80,10 @@ def import_cmd(
 ) -> None:
     """Import a joint work plan; each reference to a mandating paragraph is resolved to a
     stored paragraph or reported as unresolved."""
+    from mealink.store import open_store
+    from mealink.store.workplans.plans import import_plan
+    from mealink.workplans.read import read_plan
+
     if fmt in (ShowFormat.csv, ShowFormat.xlsx):
         raise MealinkError("workplan import reports as a table or json")
     plan = read_plan(file, name)
@@ -137,6 +130,11 @@ def draft_cmd(
 ) -> None:
     """Draft a joint work plan from overlapping in-force mandates: one activity per cluster
     holding mandates of two or more of the conventions, with its lead and timetable."""
+    from mealink.store import open_store
+    from mealink.store.workplans.plans import import_plan
+    from mealink.store.workplans.views import draft_from_store
+    from mealink.workplans.write import plan_csv, plan_yaml
+
     names = [c.strip() for c in conventions.split(",") if c.strip()]
     store = open_store(db, create=False)
     plan, drafts = draft_from_store(store, names, topic=topic, as_of=as_of, name=name)
@@ -179,7 +177,7 @@ def progress_cmd(
     activity: Annotated[str, typer.Argument(help="The activity's id in the plan.")],
     by: Annotated[str, typer.Option("--by", help="Who records this entry.")],
     status: Annotated[str | None, typer.Option(help="New status: " + ", ".join(
-        knowledge().statuses) + ".")] = None,
+        statuses()) + ".")] = None,
     note: Annotated[str | None, typer.Option(help="What was done.")] = None,
     evidence: Annotated[list[str] | None, typer.Option(
         help="A document symbol or URL showing it (repeat for several).")] = None,
@@ -189,6 +187,9 @@ def progress_cmd(
     db: DbOption = None,
 ) -> None:
     """Append a progress entry to an activity (entries are never changed or deleted)."""
+    from mealink.store import open_store
+    from mealink.store.workplans.progress import add_activity_progress
+
     e = add_activity_progress(open_store(db, create=False), plan, activity, by,
                               status=status, note=note, evidence=evidence or (),
                               expected_seq=expect)
@@ -205,6 +206,9 @@ def history_cmd(
         ShowFormat.table,
 ) -> None:
     """The history of an activity: every progress entry, oldest first."""
+    from mealink.store import open_store
+    from mealink.store.workplans.progress import activity_history
+
     entries = activity_history(open_store(db, create=False), plan, activity)
     rows = [e.to_dict() for e in entries]
     if fmt is ShowFormat.json:
@@ -261,6 +265,10 @@ def show_cmd(
     output: OutputOption = None,
 ) -> None:
     """A work plan: each activity with its mandates, timetable, status and progress."""
+    from mealink.reports.workplans import write_plan_xlsx
+    from mealink.store import open_store
+    from mealink.store.workplans.views import ROW_COLUMNS, plan_view
+
     p = plan_view(open_store(db, create=False), plan, as_of)
     if fmt is ShowFormat.xlsx:
         if output is None:
@@ -284,6 +292,9 @@ def list_cmd(
         ShowFormat.table,
 ) -> None:
     """The stored work plans with their activities per status and how many are overdue."""
+    from mealink.store import open_store
+    from mealink.store.workplans.views import list_plans
+
     plans = list_plans(open_store(db, create=False), as_of)
     rows = [{"id": p.id, "name": p.name, "activities": sum(1 for a in p.activities
                                                            if not a.removed),
@@ -319,6 +330,11 @@ def report_cmd(
     db: DbOption = None,
 ) -> None:
     """Write a work plan's progress report to table at a meeting (HTML, PDF or XLSX)."""
+    from mealink.reports.progress import write_pdf
+    from mealink.reports.workplans import render_plan_html, write_plan_xlsx
+    from mealink.store import open_store
+    from mealink.store.workplans.views import plan_view
+
     p = plan_view(open_store(db, create=False), plan, as_of)
     suffix = output.suffix.lower()
     if suffix == ".xlsx":

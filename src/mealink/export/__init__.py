@@ -21,6 +21,7 @@ from typing import Any, TextIO
 
 from lxml import etree
 
+from mealink.choices import EXPORT_FORMATS as FORMATS
 from mealink.errors import MealinkError
 from mealink.export.documents import StoredDocument, iter_stored, select_documents
 from mealink.export.informea import write_records
@@ -31,8 +32,6 @@ from mealink.store.engine.database import Store
 __all__ = ["FORMATS", "ExportResult", "akn_export_bytes", "akn_file_name", "akn_schema", "export",
            "validate_akn"]
 
-#: The formats of ``mealink export --format``.
-FORMATS = ("akn", "informea", "csv", "xlsx")
 _UNSAFE = re.compile(r"[^\w.()~-]+")
 
 

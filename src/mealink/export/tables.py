@@ -20,6 +20,7 @@ from typing import Any, TextIO
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import Connection, func, select
 
+from mealink.choices import EXPORT_TABLES as TABLES
 from mealink.errors import MealinkError
 from mealink.reports.tables import safe_cell
 from mealink.reports.tables import write_xlsx as write_sheets
@@ -34,8 +35,6 @@ from mealink.store.engine.schema import (
 )
 
 __all__ = ["TABLES", "csv_chunks", "iter_rows", "table_columns", "write_csv", "write_xlsx"]
-
-TABLES: tuple[str, ...] = ("documents", "paragraphs", "mandates", "references")
 
 #: Rows fetched per round trip, and paragraphs whose actors and topics are read at once.
 BATCH = 2000

@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field, replace
 
 from mealink.numbering import TYPE_WORD, Numbering, Shape, numbering, type_word
-from mealink.parse.markers import roman_value
 
 __all__ = ["DocKey", "Numbering", "citation_keys", "document_keys", "group_label", "numbering",
            "parse_key", "type_word"]
@@ -32,7 +31,12 @@ _LIST = re.compile(r"\s*(?:&|\band\b|,|\bet\b|\by\b)\s*")
 def _meeting_int(s: str | None) -> int | None:
     if not s:
         return None
-    return int(s) if s.isdigit() else roman_value(s)
+    if s.isdigit():
+        return int(s)
+    # here, not at the top: reading a stored key (``mealink status``) needs no parser
+    from mealink.parse.markers import roman_value
+
+    return roman_value(s)
 
 
 def group_label(keys: list[DocKey] | tuple[DocKey, ...]) -> str:

@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from mealink.choices import DEFAULT_MAX_BYTES
 from mealink.errors import LoadError, MealinkError
 from mealink.load.clean import clean_text
 from mealink.load.formats import (
-    DEFAULT_MAX_BYTES,
     SUPPORTED_SUFFIXES,
     _over_limit,
     _size,

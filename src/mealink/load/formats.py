@@ -16,16 +16,17 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import docx
 from lxml import etree
 from lxml import html as lhtml
-from pypdf import PdfReader
 
+from mealink.choices import DEFAULT_MAX_BYTES
 from mealink.errors import LoadError, MealinkError, UnsupportedFormatError
 
-DEFAULT_MAX_BYTES: int = 25_000_000
+if TYPE_CHECKING:
+    from pypdf import PdfReader
+
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({
     ".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf", ".docx", ".json",
     ".xml"})
@@ -307,6 +308,8 @@ def _list_label(li: Any, text: str) -> str:
 # --- PDF --------------------------------------------------------------------------------
 def _pdf_text(data: bytes, name: str, max_bytes: int) -> str:
     """Text of every page, without running headers, footers and page numbers."""
+    from pypdf import PdfReader  # here: a text or HTML file needs no PDF reader (0.1 s)
+
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not _opens_without_password(reader):
@@ -379,6 +382,8 @@ def _line_key(line: str) -> str:
 # --- DOCX -------------------------------------------------------------------------------
 def _docx_text(data: bytes, name: str, max_bytes: int) -> str:
     """Body paragraphs (tables included, in order), then footnotes as ``[^N] text`` lines."""
+    import docx  # here, as the PDF reader is
+
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _refuse_zip_bomb(archive.infolist(), name, max_bytes)

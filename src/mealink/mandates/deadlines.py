@@ -17,7 +17,7 @@ from datetime import date
 from typing import Literal
 
 from mealink.link.status import AsOf
-from mealink.mandates.knowledge import MeetingEntry, knowledge
+from mealink.mandates.knowledge import MeetingEntry, bundled_calendar, knowledge
 from mealink.models import Span
 from mealink.vocabulary import vocabulary
 
@@ -156,7 +156,7 @@ class Calendar:
                  today: date | None = None) -> None:
         self.today = today or date.today()
         self._ends: dict[tuple[str, str, int], date] = {}
-        for m in (*knowledge().calendar, *meetings):
+        for m in (*bundled_calendar(), *meetings):
             self._ends[(m.convention, m.body, m.number)] = m.end
 
     def add_adoption(self, convention: str | None, meeting: int | None,

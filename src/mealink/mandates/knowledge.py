@@ -16,7 +16,8 @@ from mealink.errors import MealinkError, VocabularyError
 from mealink.instruments import UNTIL_NEXT_MEETING, instruments
 from mealink.vocabulary import alternation, load_data, vocabulary
 
-__all__ = ["MandateKnowledge", "MeetingEntry", "knowledge", "meetings_from", "read_meetings"]
+__all__ = ["MandateKnowledge", "MeetingEntry", "bundled_calendar", "knowledge", "meetings_from",
+           "read_meetings", "statuses"]
 
 STRENGTHS = ("request", "urge", "invite")
 
@@ -92,6 +93,20 @@ def read_meetings(path: Path | None) -> tuple[MeetingEntry, ...]:
 
 
 @cache
+def statuses() -> dict[str, str]:
+    """The statuses of a mandate and what each means, read from ``mandates.toml`` alone: what
+    the command line's help lists, without compiling the vocabulary."""
+    return {s["name"]: s["means"] for s in load_data("mandates.toml")["status"]}
+
+
+@cache
+def bundled_calendar() -> tuple[MeetingEntry, ...]:
+    """The meetings of ``meetings.toml``, read alone: telling whether a text is in force
+    needs the calendar, not the compiled vocabulary."""
+    return meetings_from(load_data("meetings.toml"), "meetings.toml")
+
+
+@cache
 def knowledge() -> MandateKnowledge:
     """The package's mandate knowledge, built once per process."""
     data = load_data("mandates.toml")
@@ -119,9 +134,9 @@ def knowledge() -> MandateKnowledge:
         relative=meetings.relative,
         lapsing=frozenset(k for k, span in instruments().lifespans.items()
                           if span.lasts == UNTIL_NEXT_MEETING),
-        statuses={s["name"]: s["means"] for s in data["status"]},
+        statuses=dict(statuses()),
         derived_statuses=frozenset(s["name"] for s in data["status"] if s["derived"]),
-        calendar=meetings_from(load_data("meetings.toml"), "meetings.toml"),
+        calendar=bundled_calendar(),
         standing_verbs=frozenset(data["review"]["standing_verbs"]),
         consolidate_at=float(data["review"]["consolidate_at"]),
     )

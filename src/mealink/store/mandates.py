@@ -26,7 +26,6 @@ from sqlalchemy import (
 from mealink.errors import MealinkError, NotFoundError
 from mealink.link.status import AsOf, DocInfo, Status, parse_as_of
 from mealink.mandates.deadlines import Calendar, Deadline
-from mealink.mandates.extract import mandate_sentence
 from mealink.mandates.knowledge import MeetingEntry, knowledge
 from mealink.mandates.status import Derived, derive_status, effective_status, removal_status
 from mealink.store.engine.database import Store
@@ -196,6 +195,8 @@ class MandateView:
     @property
     def sentence(self) -> str:
         """What is asked, as a sentence ('requests the Secretariat to compile ...')."""
+        from mealink.mandates.extract import mandate_sentence  # not needed to read statuses
+
         return mandate_sentence(self.verb, self.written, self.action)
 
     def to_dict(self) -> dict[str, Any]:

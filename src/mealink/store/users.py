@@ -20,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from mealink.choices import ROLES
 from mealink.errors import ConflictError, MealinkError, NotFoundError
 from mealink.store.engine.database import Store
 from mealink.store.engine.schema import (
@@ -36,8 +37,6 @@ __all__ = ["ROLES", "Lifetimes", "Session", "ThrottleRule", "User", "add_user", 
            "set_password", "set_role", "sign_in_wait", "start_session", "user_by_id",
            "user_for_token"]
 
-#: The roles, weakest first; each can do what the ones before it can.
-ROLES = ("reader", "editor", "admin")
 MIN_PASSWORD = 10
 _NAME = re.compile(r"[\w.@+-]+(?: [\w.@+-]+)*")
 _TOKEN_PREFIX = "mlk_"

@@ -28,7 +28,6 @@ from mealink.store.engine.schema import (
     ParagraphRow,
 )
 from mealink.store.mandates import calendar_for, derive_statuses
-from mealink.store.search.vectors import bump_generation
 
 __all__ = ["LinkSummary", "edge_infos", "evidence_json", "link", "load_graph"]
 
@@ -225,6 +224,9 @@ def _set_status(conn: Connection, docs: dict[str, DocInfo], edges: list[EdgeInfo
 def link(store: Store) -> LinkSummary:
     """Link the whole stored corpus (idempotent; one transaction, under the write lock so
     that no document another process stores meanwhile is half seen)."""
+    # here, not at the top: reading the corpus (``status``, ``lineage``) needs no numpy
+    from mealink.store.search.vectors import bump_generation
+
     with writing(store) as conn:
         _drop_orphan_stubs(conn)
         docs, keymap, versions = load_graph(conn)

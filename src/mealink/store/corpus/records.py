@@ -14,14 +14,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mealink.annotate.actors import canonical_actor
 from mealink.link.identifiers import DocKey, group_label
 from mealink.link.lineage import DocumentLinks
-from mealink.mandates.extract import Mandate, mandates_of
 from mealink.models import Document
 from mealink.store.engine.schema import text_hash
+
+if TYPE_CHECKING:
+    from mealink.mandates.extract import Mandate
 
 __all__ = ["DocumentRecord", "adoption_date", "adoption_meeting", "document_record",
            "fingerprint", "paragraph_anchors", "short_adoption", "stub_record", "title_key"]
@@ -160,6 +161,10 @@ def _scope(paragraphs: tuple[str, ...]) -> str | None:
 def document_record(doc: Document, links: DocumentLinks, *, source: str, content_hash: str,
                     parser_version: str, now: datetime) -> DocumentRecord:
     """All rows for an annotated document and what ``document_links`` found in it."""
+    # here, not at the top: reading the store (``mealink status``) loads no annotator
+    from mealink.annotate.actors import canonical_actor
+    from mealink.mandates.extract import mandates_of
+
     key = links.keys[0] if links.keys else None
     doc_id = key.id if key else fallback_id(doc)
     label = group_label(links.keys) if key else (doc.symbol or doc.title or

@@ -24,23 +24,26 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import URL, Connection, Engine, create_engine, event, text
+from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from mealink.errors import DiskFullError, ReadOnlyStoreError, StoreBusyError, StoreError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 __all__ = ["DEFAULT_DB", "Store", "database_url", "describe_fault", "open_store", "writing"]
 
 #: Where the embedded database lives unless ``--db`` or ``MEALINK_DB`` say otherwise.
 DEFAULT_DB = "mealink.db"
+
+#: The newest schema revision (the head of ``migrations/versions``): a database at it opens
+#: without loading Alembic. A new migration moves it (tests/test_migrations.py checks).
+SCHEMA_HEAD = "0009"
 
 #: Environment variables that bound the waits, in seconds, with their defaults. A server that
 #: accepts and never answers must not hang a command; a statement is not limited by default
@@ -183,6 +186,8 @@ def _check_sqlite_path(path: Path, create: bool) -> None:
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location",
                         str(resources.files("mealink.store.engine").joinpath("migrations")))
@@ -296,10 +301,26 @@ def take_write_lock(conn: Connection) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITE_LOCK})
 
 
+def _at_head(store: Store) -> bool:
+    """Whether the database's schema is at ``SCHEMA_HEAD``, read as Alembic reads it (the one
+    row of ``alembic_version``) without loading Alembic: the common case of every command."""
+    with store.engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return False
+        rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return rows == [SCHEMA_HEAD]
+
+
 def migrate(store: Store, *, write: bool = True) -> None:
     """Bring the schema up to date; refuse a database made by a newer mealink. Two processes
     opening a new database at once migrate it once: the second waits for the write lock and
     finds the schema done."""
+    if _at_head(store):
+        return
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     cfg = _alembic_config()
     script = ScriptDirectory.from_config(cfg)
     known = {rev.revision for rev in script.walk_revisions()}

@@ -1,0 +1,20 @@
+"""The fixed choices and limits people meet at the front ends: the largest input read, the
+export formats and tables, the roles of users. They live apart from the code behind them,
+with no import beyond the standard library, so that ``mealink --help`` can list them
+without loading an XML reader, a database driver or a password hasher."""
+
+from __future__ import annotations
+
+__all__ = ["DEFAULT_MAX_BYTES", "EXPORT_FORMATS", "EXPORT_TABLES", "ROLES"]
+
+#: The largest input read by default, in bytes (``--max-size`` changes it).
+DEFAULT_MAX_BYTES: int = 25_000_000
+
+#: The formats of ``mealink export --format``.
+EXPORT_FORMATS: tuple[str, ...] = ("akn", "informea", "csv", "xlsx")
+
+#: The tables ``mealink export`` writes as CSV or XLSX sheets.
+EXPORT_TABLES: tuple[str, ...] = ("documents", "paragraphs", "mandates", "references")
+
+#: The roles of users, weakest first; each can do what the ones before it can.
+ROLES: tuple[str, ...] = ("reader", "editor", "admin")
