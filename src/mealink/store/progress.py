@@ -53,6 +53,19 @@ def entry_of(r: Any) -> ProgressEntry:
                          tuple(r.evidence or ()))
 
 
+def check_expected(name: str, expected_seq: int | None, latest: int) -> None:
+    """Refuse a write based on a stale read: ``expected_seq`` is the entry the writer last
+    saw (None: no check), ``latest`` the newest stored; ``name`` what the entries are of."""
+    if expected_seq is not None and expected_seq > latest:
+        raise MealinkError(
+            f"{name} has no progress entries yet, so no entry {expected_seq} to have read; "
+            "expect 0 (or nothing) for its first entry" if not latest else
+            f"{name} has no entry {expected_seq}: its latest is entry {latest}")
+    if expected_seq is not None and expected_seq != latest:
+        raise ConflictError(f"{name}: entry {latest} was written since you read entry "
+                            f"{expected_seq}; reload its history and try again")
+
+
 def history(store: Store, mandate_id: str) -> list[ProgressEntry]:
     """Every progress entry of a mandate, oldest first."""
     with store.engine.connect() as conn:
@@ -143,15 +156,7 @@ def append_progress(conn: Connection, mandate_id: str, author: str, *,
                             "their ids")
     latest = conn.execute(select(func.max(ProgressRow.seq)).where(
         ProgressRow.mandate_id == mandate_id)).scalar() or 0
-    if expected_seq is not None and expected_seq > latest:
-        raise MealinkError(
-            f"{mandate_id} has no progress entries yet, so no entry {expected_seq} to "
-            "have read; expect 0 (or nothing) for its first entry" if not latest else
-            f"{mandate_id} has no entry {expected_seq}: its latest is entry {latest}")
-    if expected_seq is not None and expected_seq != latest:
-        raise ConflictError(
-            f"{mandate_id}: entry {latest} was written since you read entry "
-            f"{expected_seq}; reload its history and try again")
+    check_expected(mandate_id, expected_seq, latest)
     made = ProgressEntry(mandate_id, latest + 1, author[:200], now or datetime.now(UTC),
                          status, (note or "").strip() or None, ev)
     conn.execute(insert(ProgressRow), [{

@@ -17,7 +17,7 @@ from mealink.errors import ConflictError, MealinkError, NotFoundError
 from mealink.mandates.knowledge import knowledge
 from mealink.store.engine.database import Store
 from mealink.store.engine.schema import ActivityProgressRow, ActivityRow, WorkPlanRow
-from mealink.store.progress import check_evidence
+from mealink.store.progress import check_evidence, check_expected
 
 __all__ = ["ActivityEntry", "activity_history", "add_activity_progress", "entry_of_row"]
 
@@ -87,14 +87,7 @@ def add_activity_progress(store: Store, plan_id: str, activity_id: str, author: 
             latest = conn.execute(select(func.max(ActivityProgressRow.seq)).where(
                 ActivityProgressRow.workplan_id == plan_id,
                 ActivityProgressRow.activity_id == activity_id)).scalar() or 0
-            if expected_seq is not None and expected_seq > latest:
-                raise MealinkError(
-                    f"{name} has no progress entries yet, so no entry {expected_seq} to have "
-                    "read; expect 0 (or nothing) for its first entry" if not latest else
-                    f"{name} has no entry {expected_seq}: its latest is entry {latest}")
-            if expected_seq is not None and expected_seq != latest:
-                raise ConflictError(f"{name}: entry {latest} was written since you read "
-                                    f"entry {expected_seq}; reload its history and try again")
+            check_expected(name, expected_seq, latest)
             made = ActivityEntry(plan_id, activity_id, latest + 1, author[:200],
                                  now or datetime.now(UTC), status,
                                  (note or "").strip() or None, ev)
