@@ -27,15 +27,22 @@ from mealink.errors import MealinkError, NotFoundError
 from mealink.link.status import AsOf, DocInfo, Status, parse_as_of
 from mealink.mandates.deadlines import Calendar, Deadline
 from mealink.mandates.knowledge import MeetingEntry, knowledge
-from mealink.mandates.status import Derived, derive_status, effective_status, removal_status
+from mealink.mandates.status import (
+    Derived,
+    carry_status,
+    derive_status,
+    effective_status,
+    removal_status,
+)
 from mealink.store.engine.database import Store
 from mealink.store.engine.schema import (
     DocumentRow,
+    MandateCarryRow,
     MandateRow,
     ParagraphRow,
     ProgressRow,
 )
-from mealink.store.progress import ProgressEntry, entry_of
+from mealink.store.progress import ProgressEntry, carried_from, entry_of
 from mealink.vocabulary import vocabulary
 
 __all__ = ["MandateFilters", "MandateView", "calendar_for", "deadline_of", "derive_statuses",
@@ -103,13 +110,37 @@ def _paragraph_removal(number: str | None, removed: list[tuple[str, Derived]]
     return None
 
 
+def _carried_to(conn: Connection) -> dict[str, list[str]]:
+    """Each mandate carried across revisions -> the mandates of later versions it became."""
+    step = dict(conn.execute(select(MandateCarryRow.mandate_id, MandateCarryRow.to_mandate_id)
+                             .where(MandateCarryRow.to_mandate_id.is_not(None))).tuples().all())
+    out: dict[str, list[str]] = {}
+    for m in step:
+        seen, at = [m], m
+        while (at := step.get(at)) is not None and at not in seen:  # type: ignore[assignment]
+            seen.append(at)
+        out[m] = seen
+    return out
+
+
 def recorded_statuses(conn: Connection, ids: Iterable[str] | None = None) -> dict[str, str]:
-    """The status of each mandate's latest progress entry that set one."""
+    """The status of each mandate's latest progress entry that set one, counting those
+    recorded on the same mandate of earlier versions (carried across revisions)."""
     q = select(ProgressRow.mandate_id, ProgressRow.status).where(
-        ProgressRow.status.is_not(None)).order_by(ProgressRow.mandate_id, ProgressRow.seq)
-    if ids is not None:
-        q = q.where(ProgressRow.mandate_id.in_(list(ids)))
-    return {r.mandate_id: r.status for r in conn.execute(q)}
+        ProgressRow.status.is_not(None)).order_by(ProgressRow.recorded_at, ProgressRow.seq)
+    if ids is None:
+        reach = _carried_to(conn)
+    else:
+        back = carried_from(conn, ids)
+        reach = defaultdict(list)
+        for old, new in back.items():
+            reach[old].append(new)
+        q = q.where(ProgressRow.mandate_id.in_(list(back)))
+    out: dict[str, str] = {}
+    for r in conn.execute(q):
+        for m in reach.get(r.mandate_id) or [r.mandate_id]:
+            out[m] = r.status
+    return out
 
 
 def derive_statuses(conn: Connection, docs: dict[str, DocInfo], statuses: dict[str, Status],
@@ -118,6 +149,8 @@ def derive_statuses(conn: Connection, docs: dict[str, DocInfo], statuses: dict[s
     cal = calendar or calendar_for(conn)
     whole, partial = _removals(statuses, docs)
     recorded = recorded_statuses(conn)
+    carried = {r.mandate_id: carry_status(r.how, r.by_label) for r in conn.execute(
+        select(MandateCarryRow.mandate_id, MandateCarryRow.how, MandateCarryRow.by_label))}
     rows = conn.execute(select(
         MandateRow.id, MandateRow.document_id, MandateRow.derived_status,
         MandateRow.derived_reason, MandateRow.status, MandateRow.deadline,
@@ -130,6 +163,8 @@ def derive_statuses(conn: Connection, docs: dict[str, DocInfo], statuses: dict[s
     for r in rows:
         removal = whole.get(r.document_id) or _paragraph_removal(r.number,
                                                                  partial.get(r.document_id, []))
+        if r.id in carried and (removal is None or removal.status == "superseded"):
+            removal = carried[r.id]  # a later version of its text took it over or dropped it
         d = derive_status(removal, deadline_of(r), cal)
         status = effective_status(d, recorded.get(r.id))
         live = bool(r.paragraph_in_force)
