@@ -112,12 +112,13 @@ def _paragraph_removal(number: str | None, removed: list[tuple[str, Derived]]
 
 def _carried_to(conn: Connection) -> dict[str, list[str]]:
     """Each mandate carried across revisions -> the mandates of later versions it became."""
-    step = dict(conn.execute(select(MandateCarryRow.mandate_id, MandateCarryRow.to_mandate_id)
-                             .where(MandateCarryRow.to_mandate_id.is_not(None))).tuples().all())
+    step = {r.mandate_id: r.to_mandate_id for r in conn.execute(
+        select(MandateCarryRow.mandate_id, MandateCarryRow.to_mandate_id)
+        .where(MandateCarryRow.to_mandate_id.is_not(None)))}
     out: dict[str, list[str]] = {}
     for m in step:
         seen, at = [m], m
-        while (at := step.get(at)) is not None and at not in seen:  # type: ignore[assignment]
+        while (at := step.get(at)) is not None and at not in seen:
             seen.append(at)
         out[m] = seen
     return out

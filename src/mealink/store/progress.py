@@ -95,8 +95,8 @@ def history(store: Store, mandate_id: str) -> list[ProgressEntry]:
     the version it was recorded on."""
     with store.engine.connect() as conn:
         chain = list(carried_from(conn, [mandate_id]))
-        labels = dict(conn.execute(select(MandateRow.id, MandateRow.document_label).where(
-            MandateRow.id.in_(chain))).tuples().all())
+        labels = {r.id: r.document_label for r in conn.execute(
+            select(MandateRow.id, MandateRow.document_label).where(MandateRow.id.in_(chain)))}
         entries = [replace(entry_of(r), version=labels.get(r.mandate_id))
                    for r in conn.execute(select(ProgressRow.__table__).where(
                        ProgressRow.mandate_id.in_(chain)))]
