@@ -256,8 +256,8 @@ def mandate_cmd(
     out.print(m.sentence)
     out.print(f"due: {m.deadline.label if m.deadline else 'standing'} · status: {m.status}"
               + (f" ({m.derived_reason})" if m.derived_reason else "")
-              + (f" · {m.entries} progress entr{'y' if m.entries == 1 else 'ies'}"
-                 if m.entries else ""))
+              + (f" · {len(entries)} progress entr{'y' if len(entries) == 1 else 'ies'}"
+                 if entries else ""))
     for e in entries:
         out.print(f"entry {e.seq} on {e.version or e.mandate_id}, "
                   f"{e.recorded_at:%Y-%m-%d}, {e.author}: "
