@@ -128,6 +128,9 @@ def test_cites_history_follows_the_paragraph(store: Store, realdocs_dir: Path,
     assert [(e.mandate_id, e.seq) for e in history(store, C19)] == [(C18, 1), (C19, 1),
                                                                    (C18, 2)]
     assert mandate(store, C19).status == "stagnant"
+    listed = {v.id: v for v in list_mandates(store, MandateFilters())}
+    assert listed[C19].entries == 3 and listed[C19].latest is not None
+    assert (listed[C19].latest.mandate_id, listed[C19].latest.seq) == (C18, 2)
     assert mandate(store, C18).status == "superseded"
 
 

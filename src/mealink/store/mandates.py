@@ -482,6 +482,17 @@ def _attach_latest(conn: Connection, views: list[MandateView],
         if v is not None:
             v.latest = entry_of(p)
             v.entries += 1
+    reach = _carried_to(conn)  # entries on earlier versions count for the mandate they became
+    if not reach:
+        return
+    for p in conn.execute(select(ProgressRow.__table__).where(
+            ProgressRow.mandate_id.in_(list(reach)))):
+        e = entry_of(p)
+        for later in reach[p.mandate_id][1:]:
+            if (v := by_id.get(later)) is not None:
+                v.entries += 1
+                if v.latest is None or e.recorded_at > v.latest.recorded_at:
+                    v.latest = e
 
 
 @dataclass(slots=True)
