@@ -43,15 +43,16 @@ def how_carried(change: ParagraphChange) -> str:
 
 
 def _pairs(conn: Connection) -> list[tuple[str, str]]:
-    """(earlier, next later) stored versions of every work with more than one."""
-    works: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for r in conn.execute(select(DocumentRow.id, DocumentRow.work_id, DocumentRow.meeting)
-                          .where(~DocumentRow.is_stub)):
-        works[r.work_id].append((r.meeting or 0, r.id))
+    """(earlier, next later) stored versions of every work with more than one, in one
+    language (a translation of the same version is not a revision of it)."""
+    works: dict[tuple[str, str | None], list[tuple[int, str]]] = defaultdict(list)
+    for r in conn.execute(select(DocumentRow.id, DocumentRow.work_id, DocumentRow.language,
+                                 DocumentRow.meeting).where(~DocumentRow.is_stub)):
+        works[(r.work_id, r.language)].append((r.meeting or 0, r.id))
     out = []
     for versions in works.values():
         versions.sort()
-        out += [(a, b) for (_, a), (_, b) in pairwise(versions)]
+        out += [(a, b) for (ma, a), (mb, b) in pairwise(versions) if ma < mb]
     return out
 
 
