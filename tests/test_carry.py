@@ -19,7 +19,7 @@ from sqlalchemy import select
 from mealink.store import ingest, open_store, reparse
 from mealink.store.engine.database import Store
 from mealink.store.engine.schema import MandateCarryRow
-from mealink.store.mandates import MandateFilters, list_mandates, mandate
+from mealink.store.mandates import MandateFilters, list_mandates, mandate, recorded_statuses
 from mealink.store.progress import add_progress, history
 from mealink.web.app import create_app
 from mealink.web.security import WebConfig
@@ -132,6 +132,9 @@ def test_cites_history_follows_the_paragraph(store: Store, realdocs_dir: Path,
     assert listed[C19].entries == 3 and listed[C19].latest is not None
     assert (listed[C19].latest.mandate_id, listed[C19].latest.seq) == (C18, 2)
     assert mandate(store, C18).status == "superseded"
+    with store.engine.connect() as conn:  # asked for both at once, as the review asks
+        assert recorded_statuses(conn, [C18, C19]) == {C18: "stagnant", C19: "stagnant"}
+        assert recorded_statuses(conn, [C19]) == {C19: "stagnant"}
 
 
 def test_reingest_and_reparse_keep_the_carries(store: Store) -> None:

@@ -42,7 +42,7 @@ from mealink.store.engine.schema import (
     ParagraphRow,
     ProgressRow,
 )
-from mealink.store.progress import ProgressEntry, carried_from, entry_of
+from mealink.store.progress import ProgressEntry, entry_of
 from mealink.vocabulary import vocabulary
 
 __all__ = ["MandateFilters", "MandateView", "calendar_for", "deadline_of", "derive_statuses",
@@ -129,18 +129,16 @@ def recorded_statuses(conn: Connection, ids: Iterable[str] | None = None) -> dic
     recorded on the same mandate of earlier versions (carried across revisions)."""
     q = select(ProgressRow.mandate_id, ProgressRow.status).where(
         ProgressRow.status.is_not(None)).order_by(ProgressRow.recorded_at, ProgressRow.seq)
-    if ids is None:
-        reach = _carried_to(conn)
-    else:
-        back = carried_from(conn, ids)
-        reach = defaultdict(list)
-        for old, new in back.items():
-            reach[old].append(new)
-        q = q.where(ProgressRow.mandate_id.in_(list(back)))
+    reach = _carried_to(conn)
+    wanted = None if ids is None else set(ids)
+    if wanted is not None:
+        q = q.where(ProgressRow.mandate_id.in_(
+            wanted | {old for old, chain in reach.items() if wanted.intersection(chain)}))
     out: dict[str, str] = {}
     for r in conn.execute(q):
         for m in reach.get(r.mandate_id) or [r.mandate_id]:
-            out[m] = r.status
+            if wanted is None or m in wanted:
+                out[m] = r.status
     return out
 
 
