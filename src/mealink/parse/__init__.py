@@ -16,7 +16,7 @@ from mealink.models import Apparatus, Document, Footnote, Span
 from mealink.parse.adoption import OTHER_BODY
 from mealink.parse.identity import identify
 from mealink.parse.metadata import extract
-from mealink.parse.pagemeta import status_banner
+from mealink.parse.pagemeta import breadcrumb, status_banner
 from mealink.parse.segment import Block, segment
 from mealink.parse.structure import assign_stray_numbers, build_paragraphs, collapse
 from mealink.vocabulary import vocabulary
@@ -126,14 +126,22 @@ def parse(text: str, source: str = "<text>", known: Mapping[str, str] | None = N
 
 
 def _banners_to_apparatus(doc: Document) -> None:
-    """A site's banner about the decision's status ('Retired sections: paragraph 1.') is the
-    publisher's, not the Conference's: apparatus, not a paragraph."""
+    """What the site prints about the decision is the publisher's, not the Conference's:
+    apparatus, not paragraphs. A banner about its status ('Retired sections: paragraph
+    1.'), and the lines of the page's breadcrumb trail ('- Home', '- Decisions', '- 17.170
+    (Rev. CoP19)'), which would otherwise read as paragraphs of the text."""
+    crumb = breadcrumb(doc.text)
+    crumbs = crumb.lines if crumb is not None else ()
     keep = []
     for i, p in enumerate(doc.paragraphs):
-        if p.depth == 0 and status_banner(p.text) and not any(
-                q.parent == i for q in doc.paragraphs):
+        leaf = not any(q.parent == i for q in doc.paragraphs)
+        if leaf and p.depth == 0 and status_banner(p.text):
             doc.apparatus.append(Apparatus("status banner of the page", p.span))
             doc.page_status = " ".join(p.text.split())
+        elif leaf and crumbs and all(  # a trail's line, even when read as an item
+                any(c.start <= at < c.end for c in crumbs) or doc.text[at].isspace()
+                for at in range(p.span.start, p.span.end)):
+            doc.apparatus.append(Apparatus("breadcrumb trail of the page", p.span))
         else:
             keep.append(p)
     if len(keep) == len(doc.paragraphs):

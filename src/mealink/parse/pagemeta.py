@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from mealink.models import Span
 from mealink.vocabulary import alternation, load_data
 
 __all__ = ["PageFacts", "page_facts", "site_label", "status_banner"]
@@ -133,20 +134,50 @@ def _value_after(text: str, m: re.Match[str]) -> tuple[str, str] | None:
     return None
 
 
-def _breadcrumb(lines: list[str]) -> tuple[str, str] | None:
+@dataclass(frozen=True, slots=True)
+class Breadcrumb:
+    """A page's breadcrumb trail ("- Home\n- Documents\n- Decisions\n- 17.170 (Rev.
+    CoP19)"): the symbol it names, the trail as read, and the span of each of its lines."""
+
+    symbol: str
+    trail: str
+    lines: tuple[Span, ...]
+
+
+def _edge_lines(text: str) -> list[tuple[int, str]]:
+    """The lines at the top and the bottom of a page, with their offsets (a trail stands
+    above the text or below it, never inside)."""
+    out: list[tuple[int, str]] = []
+    windows = [(0, len(text))] if len(text) < 6000 else \
+        [(0, 2000), (len(text) - 4000, len(text))]
+    for lo, hi in windows:
+        pos = text.rfind("\n", 0, lo) + 1 if lo else 0  # whole lines only
+        while pos < hi:
+            end = text.find("\n", pos, len(text))
+            end = len(text) if end < 0 else end
+            out.append((pos, text[pos:end]))
+            pos = end + 1
+        out.append((hi, ""))  # the windows are apart: a trail does not run across
+    return out
+
+
+def breadcrumb(text: str) -> Breadcrumb | None:
+    """The page's breadcrumb trail naming the decision (the last such trail), if any."""
     labels = _labels()
-    run: list[str] = []
+    run: list[tuple[int, str, str]] = []
     best = None
     marks = tuple(b.strip() + " " for b in labels.bullets)
-    for line in [*lines, ""]:
+    for at, line in [*_edge_lines(text), (len(text), "")]:
         s = line.strip()
         if s.startswith(marks):
-            run.append(s[2:].strip())
+            lead = len(line) - len(line.lstrip())
+            run.append((at + lead, s, s[2:].strip()))
             continue
-        if len(run) >= 2 and _NUMBER.fullmatch(run[-1]):
-            kind = labels.crumb_types.get(run[-2].lower())
+        if len(run) >= 2 and _NUMBER.fullmatch(run[-1][2]):
+            kind = labels.crumb_types.get(run[-2][2].lower())
             if kind:
-                best = (f"{kind} {run[-1]}", " › ".join(run))
+                best = Breadcrumb(f"{kind} {run[-1][2]}", " › ".join(r[2] for r in run),
+                                  tuple(Span(a, a + len(s)) for a, s, _ in run))
         run = []
     return best
 
@@ -156,12 +187,9 @@ def page_facts(text: str) -> PageFacts:
     prints none)."""
     labels = _labels()
     symbol = symbol_from = None
-    # a breadcrumb trail stands above the text or below it, never inside
-    edges = text.splitlines() if len(text) < 6000 else \
-        [*text[:2000].splitlines(), "", *text[-4000:].splitlines()]
-    crumb = _breadcrumb(edges)
+    crumb = breadcrumb(text)
     if crumb is not None:
-        symbol, symbol_from = crumb[0], f"the page's breadcrumb '{crumb[1]}'"
+        symbol, symbol_from = crumb.symbol, f"the page's breadcrumb '{crumb.trail}'"
     if symbol is None:
         for m in labels.number.finditer(text):
             found = _value_after(text, m)
