@@ -43,7 +43,9 @@ from tests.model import ENCODER
 
 #: real texts with actors, citations, topics, mandates and lineage among them
 TEXTS = ["cms-res-11.10.txt", "cms-res-10.8-rev-cop14.txt", "cms-res-11.28.txt",
-         "cites-dec-19.30-19.31.txt", "cbd-dec-x-46.txt", "vienna-dec-vc-v-2.txt"]
+         "cites-dec-19.30-19.31.txt", "cbd-dec-x-46.txt", "vienna-dec-vc-v-2.txt",
+         # two versions of one text: where the earlier one's mandate went (mandate_carries)
+         "cites-dec-17.170-rev-cop18.txt", "cites-dec-17.170-rev-cop19.txt"]
 #: stored after the round trips: its words must be found through the triggers
 LATER = "cms-dec-13.1-13.3.txt"
 FINDINGS = REPO / "tests" / "data" / "ipbes-key-messages-sample.txt"

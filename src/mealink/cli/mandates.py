@@ -212,17 +212,17 @@ def progress_show_cmd(
         return
     if fmt is ListFormat.csv:
         write_csv(rows, ["mandate", "seq", "recorded_at", "author", "status", "note",
-                          "evidence"])
+                          "evidence", "version"])
         return
     if not entries:
         out.print(f"No progress recorded on {mandate}.")
         return
     t = Table(title=f"History of {mandate}", show_lines=True)
-    for col in ("#", "when", "who", "status", "note", "evidence"):
+    for col in ("#", "on", "when", "who", "status", "note", "evidence"):
         t.add_column(col)
-    for e in entries:
-        t.add_row(str(e.seq), e.recorded_at.strftime("%Y-%m-%d %H:%M UTC"), e.author,
-                  e.status or "", e.note or "", "\n".join(e.evidence))
+    for e in entries:  # "on": the version of the text it was recorded on
+        t.add_row(str(e.seq), e.version or "", e.recorded_at.strftime("%Y-%m-%d %H:%M UTC"),
+                  e.author, e.status or "", e.note or "", "\n".join(e.evidence))
     out.print(t)
 
 
@@ -237,6 +237,7 @@ def mandate_cmd(
     plan activities that carry it out."""
     from mealink.store import open_store
     from mealink.store.mandates import mandate
+    from mealink.store.progress import history
     from mealink.store.workplans.views import activities_for_mandate
 
     if fmt in (ListFormat.csv, ListFormat.xlsx):
@@ -245,16 +246,22 @@ def mandate_cmd(
     store = open_store(db, create=False)
     m = mandate(store, mandate_id)
     carried = activities_for_mandate(store, mandate_id)
+    entries = history(store, mandate_id)
     if fmt is ListFormat.json:
-        print(json.dumps({**m.to_dict(), "activities": [c.to_dict() for c in carried]},
+        print(json.dumps({**m.to_dict(), "activities": [c.to_dict() for c in carried],
+                          "history": [e.to_dict() for e in entries]},
                          ensure_ascii=False, indent=2, default=str))
         return
     out.print(Text(f"{m.document_label} ¶{m.paragraph or '—'} — {m.actor}", style="bold"))
     out.print(m.sentence)
     out.print(f"due: {m.deadline.label if m.deadline else 'standing'} · status: {m.status}"
               + (f" ({m.derived_reason})" if m.derived_reason else "")
-              + (f" · {m.entries} progress entr{'y' if m.entries == 1 else 'ies'}"
-                 if m.entries else ""))
+              + (f" · {len(entries)} progress entr{'y' if len(entries) == 1 else 'ies'}"
+                 if entries else ""))
+    for e in entries:
+        out.print(f"entry {e.seq} on {e.version or e.mandate_id}, "
+                  f"{e.recorded_at:%Y-%m-%d}, {e.author}: "
+                  + "; ".join(x for x in (e.status, e.note, ", ".join(e.evidence)) if x))
     if not carried:
         out.print("No work plan activity carries it out.")
     for c in carried:

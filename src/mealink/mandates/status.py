@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from mealink.link.status import PAST, AsOf
 from mealink.mandates.deadlines import Calendar, Deadline
 
-__all__ = ["FINAL", "Derived", "derive_status", "effective_status", "removal_status"]
+__all__ = ["FINAL", "Derived", "carry_status", "derive_status", "effective_status",
+           "removal_status"]
 
 # repeals and retires end a mandate; a later text that revises, supersedes or consolidates
 # the paragraph takes it over.
@@ -33,6 +34,15 @@ def removal_status(relation: str, by: str) -> Derived:
     """The status a mandate takes when ``by`` repeals, retires, revises ... its paragraph."""
     return Derived(_REMOVAL.get(relation, "superseded"), f"{PAST.get(relation, relation)} "
                    f"by {by}")
+
+
+def carry_status(how: str, by: str) -> Derived:
+    """The status of a mandate of an earlier version once ``by`` (the next version) is
+    stored: carried on to its mandate there (``how``: unchanged, renumbered, reworded), or
+    superseded by it when its paragraph or its actor is gone."""
+    if how == "superseded":
+        return Derived("superseded", f"superseded by {by}: its paragraph is not in it")
+    return Derived("superseded", f"carried on in {by} ({how}); its history continues there")
 
 
 def derive_status(removal: Derived | None, deadline: Deadline | None, calendar: Calendar,

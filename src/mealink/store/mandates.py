@@ -27,10 +27,17 @@ from mealink.errors import MealinkError, NotFoundError
 from mealink.link.status import AsOf, DocInfo, Status, parse_as_of
 from mealink.mandates.deadlines import Calendar, Deadline
 from mealink.mandates.knowledge import MeetingEntry, knowledge
-from mealink.mandates.status import Derived, derive_status, effective_status, removal_status
+from mealink.mandates.status import (
+    Derived,
+    carry_status,
+    derive_status,
+    effective_status,
+    removal_status,
+)
 from mealink.store.engine.database import Store
 from mealink.store.engine.schema import (
     DocumentRow,
+    MandateCarryRow,
     MandateRow,
     ParagraphRow,
     ProgressRow,
@@ -103,13 +110,36 @@ def _paragraph_removal(number: str | None, removed: list[tuple[str, Derived]]
     return None
 
 
+def _carried_to(conn: Connection) -> dict[str, list[str]]:
+    """Each mandate carried across revisions -> the mandates of later versions it became."""
+    step = {r.mandate_id: r.to_mandate_id for r in conn.execute(
+        select(MandateCarryRow.mandate_id, MandateCarryRow.to_mandate_id)
+        .where(MandateCarryRow.to_mandate_id.is_not(None)))}
+    out: dict[str, list[str]] = {}
+    for m in step:
+        seen, at = [m], m
+        while (at := step.get(at)) is not None and at not in seen:
+            seen.append(at)
+        out[m] = seen
+    return out
+
+
 def recorded_statuses(conn: Connection, ids: Iterable[str] | None = None) -> dict[str, str]:
-    """The status of each mandate's latest progress entry that set one."""
+    """The status of each mandate's latest progress entry that set one, counting those
+    recorded on the same mandate of earlier versions (carried across revisions)."""
     q = select(ProgressRow.mandate_id, ProgressRow.status).where(
-        ProgressRow.status.is_not(None)).order_by(ProgressRow.mandate_id, ProgressRow.seq)
-    if ids is not None:
-        q = q.where(ProgressRow.mandate_id.in_(list(ids)))
-    return {r.mandate_id: r.status for r in conn.execute(q)}
+        ProgressRow.status.is_not(None)).order_by(ProgressRow.recorded_at, ProgressRow.seq)
+    reach = _carried_to(conn)
+    wanted = None if ids is None else set(ids)
+    if wanted is not None:
+        q = q.where(ProgressRow.mandate_id.in_(
+            wanted | {old for old, chain in reach.items() if wanted.intersection(chain)}))
+    out: dict[str, str] = {}
+    for r in conn.execute(q):
+        for m in reach.get(r.mandate_id) or [r.mandate_id]:
+            if wanted is None or m in wanted:
+                out[m] = r.status
+    return out
 
 
 def derive_statuses(conn: Connection, docs: dict[str, DocInfo], statuses: dict[str, Status],
@@ -118,6 +148,8 @@ def derive_statuses(conn: Connection, docs: dict[str, DocInfo], statuses: dict[s
     cal = calendar or calendar_for(conn)
     whole, partial = _removals(statuses, docs)
     recorded = recorded_statuses(conn)
+    carried = {r.mandate_id: carry_status(r.how, r.by_label) for r in conn.execute(
+        select(MandateCarryRow.mandate_id, MandateCarryRow.how, MandateCarryRow.by_label))}
     rows = conn.execute(select(
         MandateRow.id, MandateRow.document_id, MandateRow.derived_status,
         MandateRow.derived_reason, MandateRow.status, MandateRow.deadline,
@@ -130,6 +162,8 @@ def derive_statuses(conn: Connection, docs: dict[str, DocInfo], statuses: dict[s
     for r in rows:
         removal = whole.get(r.document_id) or _paragraph_removal(r.number,
                                                                  partial.get(r.document_id, []))
+        if r.id in carried and (removal is None or removal.status == "superseded"):
+            removal = carried[r.id]  # a later version of its text took it over or dropped it
         d = derive_status(removal, deadline_of(r), cal)
         status = effective_status(d, recorded.get(r.id))
         live = bool(r.paragraph_in_force)
@@ -446,6 +480,17 @@ def _attach_latest(conn: Connection, views: list[MandateView],
         if v is not None:
             v.latest = entry_of(p)
             v.entries += 1
+    reach = _carried_to(conn)  # entries on earlier versions count for the mandate they became
+    if not reach:
+        return
+    for p in conn.execute(select(ProgressRow.__table__).where(
+            ProgressRow.mandate_id.in_(list(reach)))):
+        e = entry_of(p)
+        for later in reach[p.mandate_id][1:]:
+            if (v := by_id.get(later)) is not None:
+                v.entries += 1
+                if v.latest is None or e.recorded_at > v.latest.recorded_at:
+                    v.latest = e
 
 
 @dataclass(slots=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,10 +19,16 @@ from mealink.link.identifiers import parse_key
 from mealink.mandates.knowledge import knowledge
 from mealink.mandates.status import Derived, effective_status
 from mealink.store.engine.database import Store
-from mealink.store.engine.schema import DocumentKeyRow, DocumentRow, MandateRow, ProgressRow
+from mealink.store.engine.schema import (
+    DocumentKeyRow,
+    DocumentRow,
+    MandateCarryRow,
+    MandateRow,
+    ProgressRow,
+)
 
-__all__ = ["ProgressEntry", "add_progress", "append_progress", "check_evidence", "entry_of",
-           "evidence_links", "history"]
+__all__ = ["ProgressEntry", "add_progress", "append_progress", "carried_from", "check_evidence",
+           "entry_of", "evidence_links", "history", "latest_seq"]
 
 _URL = re.compile(r"^https?://\S+$")
 #: a URI scheme at the start ("javascript:", "ftp://"); "Note: ..." has a space after it
@@ -40,11 +46,14 @@ class ProgressEntry:
     status: str | None
     note: str | None
     evidence: tuple[str, ...]
+    #: the label of the text the mandate it was recorded on belongs to (set by ``history``,
+    #: which also shows the entries of earlier versions of a carried mandate)
+    version: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"mandate": self.mandate_id, "seq": self.seq, "author": self.author,
                 "recorded_at": self.recorded_at.isoformat(), "status": self.status,
-                "note": self.note, "evidence": list(self.evidence)}
+                "note": self.note, "evidence": list(self.evidence), "version": self.version}
 
 
 def entry_of(r: Any) -> ProgressEntry:
@@ -66,11 +75,38 @@ def check_expected(name: str, expected_seq: int | None, latest: int) -> None:
                             f"{expected_seq}; reload its history and try again")
 
 
+def carried_from(conn: Connection, mandate_ids: Iterable[str]) -> dict[str, str]:
+    """Each mandate of earlier versions whose paragraph was carried, across revisions, to
+    one of ``mandate_ids`` -> the one it reached (a mandate itself -> itself)."""
+    reached = {m: m for m in mandate_ids}
+    todo = dict(reached)
+    while todo:
+        found = conn.execute(select(MandateCarryRow.mandate_id, MandateCarryRow.to_mandate_id)
+                             .where(MandateCarryRow.to_mandate_id.in_(list(todo)))).all()
+        todo = {r.mandate_id: reached[r.to_mandate_id] for r in found
+                if r.mandate_id not in reached}
+        reached.update(todo)
+    return reached
+
+
 def history(store: Store, mandate_id: str) -> list[ProgressEntry]:
-    """Every progress entry of a mandate, oldest first."""
+    """Every progress entry of a mandate, oldest first: also those recorded on the same
+    mandate of earlier versions of its text (carried across revisions), each marked with
+    the version it was recorded on."""
     with store.engine.connect() as conn:
-        return [entry_of(r) for r in conn.execute(select(ProgressRow.__table__).where(
-            ProgressRow.mandate_id == mandate_id).order_by(ProgressRow.seq))]
+        chain = list(carried_from(conn, [mandate_id]))
+        labels = {r.id: r.document_label for r in conn.execute(
+            select(MandateRow.id, MandateRow.document_label).where(MandateRow.id.in_(chain)))}
+        entries = [replace(entry_of(r), version=labels.get(r.mandate_id))
+                   for r in conn.execute(select(ProgressRow.__table__).where(
+                       ProgressRow.mandate_id.in_(chain)))]
+    return sorted(entries, key=lambda e: (e.recorded_at, e.mandate_id != mandate_id, e.seq))
+
+
+def latest_seq(entries: Iterable[ProgressEntry], mandate_id: str) -> int:
+    """The number of the latest entry written on ``mandate_id`` itself (what a writer
+    expects), among a history that may hold earlier versions' entries."""
+    return max((e.seq for e in entries if e.mandate_id == mandate_id), default=0)
 
 
 def _is_web_link(text: str) -> bool:
@@ -167,4 +203,20 @@ def append_progress(conn: Connection, mandate_id: str, author: str, *,
         new = effective_status(Derived(row.derived_status, row.derived_reason), status)
         conn.execute(update(MandateRow).where(MandateRow.id == mandate_id)
                      .values(status=new))
+        _carry_forward(conn, mandate_id, status)
     return made
+
+
+def _carry_forward(conn: Connection, mandate_id: str, status: str) -> None:
+    """Give the status just recorded on ``mandate_id`` to the mandates of later versions
+    its paragraph was carried to (the newest entry of a carried history holds there too)."""
+    at, seen = mandate_id, {mandate_id}
+    while (at := conn.execute(select(MandateCarryRow.to_mandate_id).where(  # type: ignore[assignment]
+            MandateCarryRow.mandate_id == at)).scalar()) is not None and at not in seen:
+        seen.add(at)
+        row = conn.execute(select(MandateRow.derived_status, MandateRow.derived_reason)
+                           .where(MandateRow.id == at)).first()
+        if row is not None:
+            conn.execute(update(MandateRow).where(MandateRow.id == at).values(
+                status=effective_status(Derived(row.derived_status, row.derived_reason),
+                                        status)))

@@ -30,7 +30,7 @@ from mealink.store.corpus.status import lineage as lineage_of
 from mealink.store.corpus.versions import other_versions
 from mealink.store.engine.database import Store
 from mealink.store.mandates import MandateFilters, mandate, mandate_counts, page_mandates
-from mealink.store.progress import add_progress, evidence_links, history
+from mealink.store.progress import add_progress, evidence_links, history, latest_seq
 from mealink.store.review import review as review_of
 from mealink.store.search.facets import Facets, facets
 from mealink.store.search.find import MODES, Mode, SearchResult, find
@@ -229,7 +229,7 @@ def mandate_page(request: Request, mandate_id: str) -> Response:
     entries = history(_store(request), mandate_id)
     links = evidence_links(_store(request), (ev for e in entries for ev in e.evidence))
     return render(request, "mandate.html", m=m, entries=entries, evidence_links=links,
-                  statuses=knowledge().statuses, seq=entries[-1].seq if entries else 0,
+                  statuses=knowledge().statuses, seq=latest_seq(entries, mandate_id),
                   carried=activities_for_mandate(_store(request), mandate_id))
 
 

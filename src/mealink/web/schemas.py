@@ -278,6 +278,8 @@ class ProgressEntry(BaseModel):
     status: str | None
     note: str | None
     evidence: list[str]
+    #: the text the entry was recorded on: an earlier version's, for a carried mandate
+    version: str | None = None
 
 
 class Mandate(BaseModel):

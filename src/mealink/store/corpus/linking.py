@@ -19,6 +19,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, or_, select, updat
 
 from mealink.link.status import DocInfo, EdgeInfo, Status, current_status, pick_version
 from mealink.mandates.deadlines import Calendar
+from mealink.store.corpus.carry import carry_mandates
 from mealink.store.engine.database import Store, writing
 from mealink.store.engine.schema import (
     CitationRow,
@@ -235,6 +236,7 @@ def link(store: Store) -> LinkSummary:
         _revises_edges(conn, docs)
         _stub_titles(conn)
         edges = edge_infos(conn)
+        carry_mandates(conn)  # before statuses: a carried mandate keeps what was recorded
         not_in_force = _set_status(conn, docs, edges, calendar_for(conn))
         stubs = sum(1 for d in docs.values() if d.is_stub)
         bump_generation(conn)

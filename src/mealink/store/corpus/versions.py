@@ -5,16 +5,14 @@ stored versions of a text, for the form that offers the comparison."""
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import select
 
 from mealink.errors import NotFoundError
-from mealink.interop import read_document
 from mealink.models import Document
+from mealink.store.corpus.carry import version_text
 from mealink.store.corpus.status import find_document
 from mealink.store.engine.database import Store
-from mealink.store.engine.schema import DocumentRow, SourceRow
+from mealink.store.engine.schema import DocumentRow
 from mealink.versions import DocumentDiff, compare
 
 __all__ = ["diff_stored", "other_versions", "stored_version"]
@@ -25,17 +23,13 @@ def stored_version(store: Store, name: str) -> tuple[str, Document]:
     the corpus does not hold its text."""
     with store.engine.connect() as conn:
         doc_id, _ = find_document(conn, name)
-        row = conn.execute(select(DocumentRow.label, SourceRow.name, SourceRow.data,
-                                  SourceRow.meta).outerjoin(
-            SourceRow, SourceRow.document_id == DocumentRow.id).where(
-            DocumentRow.id == doc_id)).first()
-    if row is None or row.data is None:
+        found = version_text(conn, doc_id)
+    if found is None:
         stored = "; ".join(label for _, label, _ in other_versions(store, doc_id))
         raise NotFoundError(f"{name!r} is known only from citations: its text is not stored, "
                             "so there is nothing to compare (ingest it first"
                             + (f", or name a stored version: {stored})" if stored else ")"))
-    return row.label, read_document(row.data, row.name,
-                                    known=json.loads(row.meta) if row.meta else None)
+    return found
 
 
 def diff_stored(store: Store, a: str, b: str) -> DocumentDiff:

@@ -281,6 +281,24 @@ class ProgressRow(Base):
     evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
+class MandateCarryRow(Base):
+    """Where a mandate of an earlier version of a work went in the next stored version: the
+    mandate of the aligned paragraph with the same actor (``how``: unchanged, renumbered or
+    reworded), or none (``superseded``) with the revising text's label as evidence. Set
+    when the corpus is linked; a mandate's history follows these rows."""
+
+    __tablename__ = "mandate_carries"
+
+    mandate_id: Mapped[str] = mapped_column(String(400), primary_key=True)
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    later_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    to_mandate_id: Mapped[str | None] = mapped_column(String(400), index=True)
+    how: Mapped[str] = mapped_column(String(20))
+    by_label: Mapped[str] = mapped_column(String(300))
+
+
 class UserRow(Base):
     """Someone who signs in to the web application: a reader, an editor or an admin."""
 
