@@ -12,7 +12,19 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from mealink.cli.options import AsOfOption, DbOption, id_column, out, print_with_ids, write_csv
+from mealink.cli.options import (
+    AsOfOption,
+    ByOption,
+    DbOption,
+    EvidenceOption,
+    ExpectOption,
+    NoteOption,
+    StatusOption,
+    id_column,
+    out,
+    print_with_ids,
+    write_csv,
+)
 from mealink.cli.views import shorten
 from mealink.errors import MealinkError
 from mealink.mandates.knowledge import statuses
@@ -171,15 +183,11 @@ def _emit(text: str, output: Path | None) -> None:
 def progress_add_cmd(
     mandate: Annotated[str, typer.Argument(help="The mandate's id, as `mealink mandates` "
                                                 "shows it.")],
-    by: Annotated[str, typer.Option("--by", help="Who records this entry.")],
-    status: Annotated[str | None, typer.Option(help="New status: " + ", ".join(
-        statuses()) + ".")] = None,
-    note: Annotated[str | None, typer.Option(help="What was done.")] = None,
-    evidence: Annotated[list[str] | None, typer.Option(
-        help="A document symbol or URL showing it (repeat for several).")] = None,
-    expect: Annotated[int | None, typer.Option(
-        help="The number of the latest entry you read; refused if another was written "
-             "since.")] = None,
+    by: ByOption,
+    status: StatusOption = None,
+    note: NoteOption = None,
+    evidence: EvidenceOption = None,
+    expect: ExpectOption = None,
     db: DbOption = None,
 ) -> None:
     """Append a progress entry to a mandate (entries are never changed or deleted)."""

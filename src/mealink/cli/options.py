@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from mealink.mandates.knowledge import statuses
+
 if TYPE_CHECKING:
     from rich.progress import Progress
 
@@ -30,6 +32,16 @@ class Format(StrEnum):
 DbOption = Annotated[str | None, typer.Option(
     "--db", help="Database: a file path (SQLite) or postgresql://user@host/dbname. "
                  "Default: $MEALINK_DB, else mealink.db in the current folder.")]
+
+# What a progress entry takes, on a mandate or on a work plan's activity.
+ByOption = Annotated[str, typer.Option("--by", help="Who records this entry.")]
+StatusOption = Annotated[str | None, typer.Option(help="New status: " + ", ".join(
+    statuses()) + ".")]
+NoteOption = Annotated[str | None, typer.Option(help="What was done.")]
+EvidenceOption = Annotated[list[str] | None, typer.Option(
+    help="A document symbol or URL showing it (repeat for several).")]
+ExpectOption = Annotated[int | None, typer.Option(
+    help="The number of the latest entry you read; refused if another was written since.")]
 
 
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]

@@ -14,7 +14,12 @@ from rich.text import Text
 
 from mealink.cli.options import (
     AsOfOption,
+    ByOption,
     DbOption,
+    EvidenceOption,
+    ExpectOption,
+    NoteOption,
+    StatusOption,
     err,
     id_column,
     out,
@@ -23,7 +28,6 @@ from mealink.cli.options import (
 )
 from mealink.cli.views import shorten
 from mealink.errors import MealinkError
-from mealink.mandates.knowledge import statuses
 
 if TYPE_CHECKING:
     from mealink.store.workplans.views import PlanView
@@ -175,15 +179,11 @@ def draft_cmd(
 def progress_cmd(
     plan: PlanArgument,
     activity: Annotated[str, typer.Argument(help="The activity's id in the plan.")],
-    by: Annotated[str, typer.Option("--by", help="Who records this entry.")],
-    status: Annotated[str | None, typer.Option(help="New status: " + ", ".join(
-        statuses()) + ".")] = None,
-    note: Annotated[str | None, typer.Option(help="What was done.")] = None,
-    evidence: Annotated[list[str] | None, typer.Option(
-        help="A document symbol or URL showing it (repeat for several).")] = None,
-    expect: Annotated[int | None, typer.Option(
-        help="The number of the latest entry you read; refused if another was written "
-             "since.")] = None,
+    by: ByOption,
+    status: StatusOption = None,
+    note: NoteOption = None,
+    evidence: EvidenceOption = None,
+    expect: ExpectOption = None,
     db: DbOption = None,
 ) -> None:
     """Append a progress entry to an activity (entries are never changed or deleted)."""
