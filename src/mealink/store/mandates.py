@@ -110,11 +110,14 @@ def _paragraph_removal(number: str | None, removed: list[tuple[str, Derived]]
     return None
 
 
-def _carried_to(conn: Connection) -> dict[str, list[str]]:
-    """Each mandate carried across revisions -> the mandates of later versions it became."""
-    step = {r.mandate_id: r.to_mandate_id for r in conn.execute(
-        select(MandateCarryRow.mandate_id, MandateCarryRow.to_mandate_id)
-        .where(MandateCarryRow.to_mandate_id.is_not(None)))}
+def _carried_to(conn: Connection, *, same_ask: bool = False) -> dict[str, list[str]]:
+    """Each mandate carried across revisions -> the mandates of later versions it became;
+    with ``same_ask``, only through paragraphs carried unchanged or merely renumbered."""
+    q = select(MandateCarryRow.mandate_id, MandateCarryRow.to_mandate_id).where(
+        MandateCarryRow.to_mandate_id.is_not(None))
+    if same_ask:
+        q = q.where(MandateCarryRow.how.not_like("%reworded%"))
+    step = {r.mandate_id: r.to_mandate_id for r in conn.execute(q)}
     out: dict[str, list[str]] = {}
     for m in step:
         seen, at = [m], m
@@ -126,10 +129,13 @@ def _carried_to(conn: Connection) -> dict[str, list[str]]:
 
 def recorded_statuses(conn: Connection, ids: Iterable[str] | None = None) -> dict[str, str]:
     """The status of each mandate's latest progress entry that set one, counting those
-    recorded on the same mandate of earlier versions (carried across revisions)."""
+    recorded on the same mandate of earlier versions where the revision left its paragraph
+    unchanged or only renumbered it. A reworded paragraph may ask anew (CITES Decision
+    17.170 (Rev. CoP19) moved the report from CoP19 to CoP20): its history shows the
+    earlier entries, but "implemented" on the earlier ask is not a status of the new one."""
     q = select(ProgressRow.mandate_id, ProgressRow.status).where(
         ProgressRow.status.is_not(None)).order_by(ProgressRow.recorded_at, ProgressRow.seq)
-    reach = _carried_to(conn)
+    reach = _carried_to(conn, same_ask=True)
     wanted = None if ids is None else set(ids)
     if wanted is not None:
         q = q.where(ProgressRow.mandate_id.in_(

@@ -209,10 +209,16 @@ def append_progress(conn: Connection, mandate_id: str, author: str, *,
 
 def _carry_forward(conn: Connection, mandate_id: str, status: str) -> None:
     """Give the status just recorded on ``mandate_id`` to the mandates of later versions
-    its paragraph was carried to (the newest entry of a carried history holds there too)."""
-    at, seen = mandate_id, {mandate_id}
-    while (at := conn.execute(select(MandateCarryRow.to_mandate_id).where(  # type: ignore[assignment]
-            MandateCarryRow.mandate_id == at)).scalar()) is not None and at not in seen:
+    its paragraph was carried to unchanged or only renumbered (a reworded paragraph may ask
+    anew: the entry is in its history, not its status; see ``recorded_statuses``)."""
+    at: str | None = mandate_id
+    seen = {mandate_id}
+    while at is not None:
+        step = conn.execute(select(MandateCarryRow.to_mandate_id, MandateCarryRow.how).where(
+            MandateCarryRow.mandate_id == at)).first()
+        at = step.to_mandate_id if step is not None and "reworded" not in step.how else None
+        if at is None or at in seen:
+            return
         seen.add(at)
         row = conn.execute(select(MandateRow.derived_status, MandateRow.derived_reason)
                            .where(MandateRow.id == at)).first()
