@@ -16,7 +16,7 @@ from mealink.models import Apparatus, Document, Footnote, Span
 from mealink.parse.adoption import OTHER_BODY
 from mealink.parse.identity import identify
 from mealink.parse.metadata import extract
-from mealink.parse.pagemeta import breadcrumb, status_banner
+from mealink.parse.pagemeta import Breadcrumb, breadcrumb, status_banner
 from mealink.parse.segment import Block, segment
 from mealink.parse.structure import assign_stray_numbers, build_paragraphs, collapse
 from mealink.vocabulary import vocabulary
@@ -98,7 +98,8 @@ def parse(text: str, source: str = "<text>", known: Mapping[str, str] | None = N
         body.append(b)
     doc.language = detect_language(text)
     doc.paragraphs = build_paragraphs(text, body, vocab, doc.language, numbers_alone)
-    _banners_to_apparatus(doc)
+    crumb = breadcrumb(text)
+    _banners_to_apparatus(doc, crumb)
     strays = [(a.span.start, text[a.span.start:a.span.end].strip().rstrip("."))
               for a in doc.apparatus if a.reason == "stray number"]
     assign_stray_numbers(doc.paragraphs, strays)
@@ -111,7 +112,7 @@ def parse(text: str, source: str = "<text>", known: Mapping[str, str] | None = N
     chapeaus = [text[p.span.start:p.span.end] for p in doc.paragraphs if p.kind == "heading"
                 and vocab.chapeau_pattern.match(text, p.span.start, p.span.end)]
     openers = [text[p.span.start:p.span.end] for p in doc.paragraphs[:3]]
-    meta = extract(text, header, headings, vocab, chapeaus, openers)
+    meta = extract(text, header, headings, vocab, chapeaus, openers, crumb)
     doc.symbol, doc.number, doc.revision = meta.symbol, meta.number, meta.revision
     doc.title, doc.adopted_at, doc.convention = meta.title, meta.adopted_at, meta.convention
     doc.identified_by = meta.identified_by
@@ -125,12 +126,11 @@ def parse(text: str, source: str = "<text>", known: Mapping[str, str] | None = N
     return doc
 
 
-def _banners_to_apparatus(doc: Document) -> None:
+def _banners_to_apparatus(doc: Document, crumb: Breadcrumb | None) -> None:
     """What the site prints about the decision is the publisher's, not the Conference's:
     apparatus, not paragraphs. A banner about its status ('Retired sections: paragraph
     1.'), and the lines of the page's breadcrumb trail ('- Home', '- Decisions', '- 17.170
     (Rev. CoP19)'), which would otherwise read as paragraphs of the text."""
-    crumb = breadcrumb(doc.text)
     crumbs = crumb.lines if crumb is not None else ()
     keep = []
     for i, p in enumerate(doc.paragraphs):

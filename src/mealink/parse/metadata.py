@@ -13,7 +13,7 @@ from functools import cache
 
 from mealink.numbering import numbering, type_word
 from mealink.parse.adoption import SUBSIDIARY, Adoption, adoption
-from mealink.parse.pagemeta import page_facts, site_label
+from mealink.parse.pagemeta import UNREAD_TRAIL, Breadcrumb, page_facts, site_label
 from mealink.vocabulary import Vocabulary, vocabulary
 
 _WS = re.compile(r"\s+")
@@ -115,10 +115,12 @@ def _joined(sym: str) -> str:
 
 
 def extract(text: str, header: list[str], headings: list[str], vocab: Vocabulary,
-            chapeaus: list[str] | None = None, openers: list[str] | None = None) -> Metadata:
+            chapeaus: list[str] | None = None, openers: list[str] | None = None,
+            crumb: Breadcrumb | None = UNREAD_TRAIL) -> Metadata:
     """Read the metadata from the cover header blocks and the heading paragraphs, then from
     what the page prints around the text; ``chapeaus`` are the enacting formulas,
-    ``openers`` the first paragraphs."""
+    ``openers`` the first paragraphs, ``crumb`` the page's breadcrumb trail (parse reads it
+    once for the apparatus and for the symbol)."""
     meta = Metadata()
     for block in header:
         found = _symbol_from_line(block, vocab)
@@ -143,7 +145,7 @@ def extract(text: str, header: list[str], headings: list[str], vocab: Vocabulary
             if again and again[1] and again[0].split()[-1] in (meta.symbol or ""):
                 meta.title = again[1]
                 break
-    page = page_facts(text)
+    page = page_facts(text, crumb)
     if meta.symbol is None and page.symbol is not None:
         meta.symbol, meta.identified_by = page.symbol, page.symbol_from
     guessed = bool(meta.symbol and meta.symbol.startswith(_GUESS))

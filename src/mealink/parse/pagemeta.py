@@ -182,12 +182,16 @@ def breadcrumb(text: str) -> Breadcrumb | None:
     return best
 
 
-def page_facts(text: str) -> PageFacts:
+UNREAD_TRAIL = Breadcrumb("", "", ())  # page_facts reads the trail itself unless given it
+
+
+def page_facts(text: str, crumb: Breadcrumb | None = UNREAD_TRAIL) -> PageFacts:
     """The number and meeting the page prints for the decision it holds (None where it
-    prints none)."""
+    prints none); ``crumb`` is the page's breadcrumb trail when the caller has read it."""
     labels = _labels()
     symbol = symbol_from = None
-    crumb = breadcrumb(text)
+    if crumb is UNREAD_TRAIL:
+        crumb = breadcrumb(text)
     if crumb is not None:
         symbol, symbol_from = crumb.symbol, f"the page's breadcrumb '{crumb.trail}'"
     if symbol is None:
