@@ -132,9 +132,10 @@ def _banners_to_apparatus(doc: Document, crumb: Breadcrumb | None) -> None:
     1.'), and the lines of the page's breadcrumb trail ('- Home', '- Decisions', '- 17.170
     (Rev. CoP19)'), which would otherwise read as paragraphs of the text."""
     crumbs = crumb.lines if crumb is not None else ()
+    parents = {q.parent for q in doc.paragraphs}
     keep = []
     for i, p in enumerate(doc.paragraphs):
-        leaf = not any(q.parent == i for q in doc.paragraphs)
+        leaf = i not in parents
         if leaf and p.depth == 0 and status_banner(p.text):
             doc.apparatus.append(Apparatus("status banner of the page", p.span))
             doc.page_status = " ".join(p.text.split())
