@@ -20,6 +20,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, or_, select, updat
 from mealink.link.status import DocInfo, EdgeInfo, Status, current_status, pick_version
 from mealink.mandates.deadlines import Calendar
 from mealink.store.corpus.carry import carry_mandates
+from mealink.store.corpus.graph import edge_infos, load_graph
 from mealink.store.engine.database import Store, writing
 from mealink.store.engine.schema import (
     CitationRow,
@@ -30,7 +31,7 @@ from mealink.store.engine.schema import (
 )
 from mealink.store.mandates import calendar_for, derive_statuses
 
-__all__ = ["LinkSummary", "edge_infos", "evidence_json", "link", "load_graph"]
+__all__ = ["LinkSummary", "evidence_json", "link"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,34 +44,6 @@ class LinkSummary:
     resolved: int
     edges: int
     not_in_force: int
-
-
-def load_graph(conn: Connection) -> tuple[dict[str, DocInfo], dict[str, str],
-                                          dict[str, list[str]]]:
-    """Documents as ``DocInfo``, the key -> document map, and the versions of each work."""
-    numbers: dict[str, list[str]] = defaultdict(list)
-    for key, holder in conn.execute(select(DocumentKeyRow.key, DocumentKeyRow.document_id)
-                                    .order_by(DocumentKeyRow.key)):
-        numbers[holder].append(key.rsplit("/", 1)[-1])
-    docs = {r.id: DocInfo(r.id, r.work_id, r.convention, r.meeting, r.adopted_on, r.is_stub,
-                          r.revision, r.label, r.adopted_at, r.type, r.adoption or "unknown",
-                          r.adopted_by, r.adoption_evidence, tuple(numbers.get(r.id, ())),
-                          r.page_status)
-            for r in conn.execute(select(
-                DocumentRow.id, DocumentRow.work_id, DocumentRow.convention, DocumentRow.meeting,
-                DocumentRow.adopted_on, DocumentRow.is_stub, DocumentRow.revision,
-                DocumentRow.label, DocumentRow.adopted_at, DocumentRow.type,
-                DocumentRow.adoption, DocumentRow.adopted_by, DocumentRow.adoption_evidence,
-                DocumentRow.page_status))}
-    keymap = {r.key: r.document_id for r in conn.execute(
-        select(DocumentKeyRow.key, DocumentKeyRow.document_id))}
-    versions: dict[str, list[str]] = defaultdict(list)
-    for d in docs.values():
-        versions[d.work_id].append(d.id)
-    for work, ids in versions.items():
-        ids.sort(key=lambda i: (docs[i].adoption_order, docs[i].revision or ""))
-        versions[work] = ids
-    return docs, keymap, versions
 
 
 _REVISED_KEY = re.compile(r"^(?P<work>.+?)-rev-[a-z-]*?(?P<n>\d{1,2})$")
@@ -148,20 +121,6 @@ def _resolve(conn: Connection, table: type[CitationRow] | type[EdgeRow], citing_
         conn.execute(update(table).where(table.pk == bindparam("b_pk"))
                      .values(target_id=bindparam("b_target")), changes)
     return total, resolved
-
-
-def edge_infos(conn: Connection, target: str | None = None) -> list[EdgeInfo]:
-    """The resolved lineage edges (of one target, or all), with the paragraph that makes
-    each."""
-    query = select(EdgeRow.source_id, EdgeRow.relation, EdgeRow.target_id, EdgeRow.paragraphs,
-                   EdgeRow.paragraph_id, EdgeRow.target_key).where(
-        EdgeRow.target_id.is_not(None))
-    if target is not None:
-        query = query.where(EdgeRow.target_id == target)
-    return [EdgeInfo(r.source_id, r.relation, r.target_id,
-                     tuple(json.loads(r.paragraphs)) if r.paragraphs else (), r.paragraph_id,
-                     r.target_key)
-            for r in conn.execute(query.order_by(EdgeRow.pk))]
 
 
 def evidence_json(st: Status) -> str:

@@ -31,7 +31,7 @@ from mealink.link.status import (
 )
 from mealink.mandates.deadlines import Calendar
 from mealink.mandates.knowledge import MeetingEntry
-from mealink.store.corpus.linking import edge_infos, load_graph
+from mealink.store.corpus.graph import edge_infos, load_graph
 from mealink.store.corpus.records import short_adoption
 from mealink.store.engine.database import Store
 from mealink.store.engine.schema import (
