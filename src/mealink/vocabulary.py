@@ -540,6 +540,30 @@ def vocabulary() -> Vocabulary:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Languages:
+    """The languages mealink reads and the function words that tell them apart
+    (``languages.toml``)."""
+
+    words: dict[str, tuple[str, ...]]  # language code -> its function words
+    default: str
+    sample: int  # how many leading characters are read
+    min_count: int
+    ratio: int
+
+
+@cache
+def languages() -> Languages:
+    """The languages of ``languages.toml``, read once per process."""
+    data = load_data("languages.toml")
+    detect = data["detect"]
+    words = {code: tuple(ws) for code, ws in data["words"].items()}
+    if detect["default"] not in words:
+        raise VocabularyError("languages.toml: the default language has no words")
+    return Languages(words, detect["default"], int(detect["sample"]), int(detect["min_count"]),
+                     int(detect["ratio"]))
+
+
 def verb_form(word: str, lang: str = "en") -> VerbForm | None:
     """Look up a written verb form (case-insensitive, whitespace-normalised)."""
     vocab = vocabulary()

@@ -19,18 +19,15 @@ from mealink.parse.metadata import extract
 from mealink.parse.pagemeta import Breadcrumb, breadcrumb, status_banner
 from mealink.parse.segment import Block, segment
 from mealink.parse.structure import assign_stray_numbers, build_paragraphs, collapse
-from mealink.vocabulary import vocabulary
+from mealink.vocabulary import languages, vocabulary
 
-__all__ = ["looks_like_resolution", "parse"]
+__all__ = ["detect_language", "looks_like_resolution", "parse"]
 
 _ADOPTED_LINE = re.compile(r"\s*Adopted\s+by\s+the\s+", re.IGNORECASE)
 _ANNEX_CUT = re.compile(r"\s(?=[A-ZÀ-Ý]{5,}\s)")
 _FOOTNOTE_MARK = re.compile(r"([¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,3}\]|\*{1,3})\s*")
 _DECISION_NUMBER = re.compile(r"\d{1,3}\.\d{1,3}")  # "13.7" alone on its line
 _SUPERSCRIPTS = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰", "1234567890")
-# Function words that tell French from English text (counted between spaces: cheap).
-_FRENCH_WORDS = ("le", "la", "les", "des", "du", "et", "aux", "une", "pour", "dans")
-_ENGLISH_WORDS = ("the", "of", "and")
 
 
 def _cover_blocks(text: str, blocks: list[Block]) -> int:
@@ -155,11 +152,20 @@ def _banners_to_apparatus(doc: Document, crumb: Breadcrumb | None) -> None:
 
 
 def detect_language(text: str) -> str:
-    """'fr' when French function words outnumber English ones clearly, else 'en'."""
-    sample = " " + " ".join(text[:5000].lower().split()) + " "
-    n_french = sum(sample.count(f" {w} ") for w in _FRENCH_WORDS)
-    n_english = sum(sample.count(f" {w} ") for w in _ENGLISH_WORDS)
-    return "fr" if n_french >= 3 and n_french > 2 * n_english else "en"
+    """The language of ``text`` ('en', 'fr', 'es': those of ``languages.toml``): the one whose
+    function words clearly outnumber the default's (English) and every other's, else the
+    default. Words are counted between spaces: cheap."""
+    langs = languages()
+    sample = " " + " ".join(text[:langs.sample].lower().split()) + " "
+    counts = {code: sum(sample.count(f" {w} ") for w in words)
+              for code, words in langs.words.items()}
+    floor = langs.ratio * counts.get(langs.default, 0)
+    best, n = max(((c, k) for c, k in counts.items() if c != langs.default),
+                  key=lambda ck: ck[1], default=(langs.default, 0))
+    rivals = [k for c, k in counts.items() if c not in (best, langs.default)]
+    if n >= langs.min_count and n > floor and all(n > k for k in rivals):
+        return best
+    return langs.default
 
 
 def looks_like_resolution(doc: Document) -> bool:
