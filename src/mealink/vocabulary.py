@@ -441,7 +441,9 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         for alias in [entry["name"], *entry.get("aliases", [])]:
             aliases[alias.lower()] = entry["name"]
     roles = {entry["name"]: entry["role"] for entry in actors["actor"]}
-    long_names = [a for a in aliases if re.search(r"[, ](?:and|,)", a.lower()) or "," in a]
+    and_words = alternation(languages["conjunctions"]["and"])  # "and", "et", "y"
+    long_names = [a for a in aliases if re.search(rf"[, ](?:{and_words}|,)", a.lower())
+                  or "," in a]
     long_names += [n for c in conventions["convention"] for n in c["names"] if " and " in n
                    or "," in n]
     long_names += [b for b in leads["chapeau"]["bodies"] if " and " in b or "," in b]
@@ -495,7 +497,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         rf"(?:{'|'.join(apparatus['cover_labels'])})\s*:", re.IGNORECASE
     )
     long_conv = _convention_long_names(conventions["convention"])
-    ands = alternation(languages["conjunctions"]["and"])  # "and", "et", "y"
+    ands = and_words
     joins = [*languages["conjunctions"]["and"], *languages["conjunctions"]["or"]]
     # Single lead words of four letters or more ("Recalling", "requests", "Aware"): glued to
     # the next word by extraction they are split back (mealink.load.glue).

@@ -312,11 +312,14 @@ def _shared_heads(parts: list[tuple[str, int, int]], vocab: Vocabulary, lang: st
     -> "Animals Committee", "Plants Committee": one committee each). In a language whose
     adjectives follow the noun, modifiers without a head take the head of the part before
     ("organisations intergouvernementales et non gouvernementales")."""
-    names = [_after_head_trimmed(normalise(raw), vocab) for raw, _, _ in parts]
+    own_grammar = grammar(lang)
+    head_first = own_grammar is not None and own_grammar.head_first
+    # after the head stand its adjectives in a head-first language, not a lost "to" clause
+    names = [normalise(raw) if head_first else _after_head_trimmed(normalise(raw), vocab)
+             for raw, _, _ in parts]
     if len(parts) == 1:
         return [(*parts[0], names[0])]
-    own_grammar = grammar(lang)
-    if own_grammar is not None and own_grammar.head_first:
+    if head_first:
         return _heads_before(parts, names, vocab)
     out: list[tuple[str, int, int, str]] = []
     for i, ((raw, s, e), name) in enumerate(zip(parts, names, strict=True)):
