@@ -1,0 +1,158 @@
+"""One work in several languages: a text and its translation are one work with an
+expression per language (not two documents, not a duplicate), their paragraphs aligned, and
+its mandates counted once. The real pair is CITES Decisions 19.30-19.31 in English and
+Spanish (``../shared/realdocs``); the French pairs are written for the tests."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mealink.store import ingest, open_store
+from mealink.store.engine.schema import DocumentRow, MandateRow, ParagraphRow
+from mealink.store.mandates import list_mandates
+from tests.conftest import REPO
+
+PAIRS = REPO / "tests" / "fixtures" / "invented-languages"
+EN, ES = "cites-dec-19.30-19.31.txt", "cites-dec-19.30-19.31.es.txt"
+
+
+def _rows(url: str) -> tuple[list[DocumentRow], list[ParagraphRow]]:
+    store = open_store(url)
+    with Session(store.engine) as session:
+        docs = list(session.scalars(select(DocumentRow).where(~DocumentRow.is_stub)
+                                    .order_by(DocumentRow.id)))
+        paras = list(session.scalars(select(ParagraphRow).order_by(ParagraphRow.pk)))
+        session.expunge_all()
+    store.dispose()
+    return docs, paras
+
+
+@pytest.mark.parametrize("order", [(EN, ES), (ES, EN)])
+def test_the_real_pair_is_one_work_in_two_languages(db_url: str, realdocs_dir: Path,
+                                                    order: tuple[str, str]) -> None:
+    store = open_store(db_url)
+    summary = ingest(store, [realdocs_dir / order[0], realdocs_dir / order[1]])
+    got = [(Path(o.path).name, o.outcome) for o in summary.outcomes]
+    assert got == [(order[0], "added"), (order[1], "added")], summary.outcomes
+    assert summary.outcomes[1].document_id == "cites/decision/19.30@" + \
+        ("es" if order[0] == EN else "en")
+    store.dispose()
+    docs, paras = _rows(db_url)
+    assert [(d.id, d.language, d.expression_of) for d in docs] == [
+        ("cites/decision/19.30", "en" if order[0] == EN else "es", None),
+        (summary.outcomes[1].document_id, "es" if order[0] == EN else "en",
+         "cites/decision/19.30")]
+    assert docs[0].work_id == docs[1].work_id
+    # the evidence that they are one work says what was compared, never a guess
+    evidence = docs[1].expression_evidence or ""
+    assert "19.30" in evidence and "19.31" in evidence and "CITES" in evidence
+    # every operative paragraph of the second language links to its counterpart
+    first = {p.id: p for p in paras if p.document_id == "cites/decision/19.30"}
+    second = [p for p in paras if p.document_id == docs[1].id and p.kind == "operative"]
+    assert second and all(p.aligned_to in first and p.aligned_by for p in second)
+    # the Standing Committee's decision (19.31) is aligned with the Standing Committee's
+    sc = [p for p in second if "Permanente deberá examinar" in p.text or
+          "Standing Committee shall review" in p.text]
+    assert len(sc) == 1 and ("Standing Committee shall review" in first[sc[0].aligned_to].text
+                             or "Permanente deberá examinar" in first[sc[0].aligned_to].text)
+
+
+def test_mandates_are_counted_once_per_work(db_url: str, realdocs_dir: Path,
+                                            tmp_path: Path) -> None:
+    alone = open_store(str(tmp_path / "alone.db"))
+    ingest(alone, [realdocs_dir / EN])
+    once = len(list_mandates(alone))
+    alone.dispose()
+    assert once >= 2
+    store = open_store(db_url)
+    ingest(store, [realdocs_dir / EN, realdocs_dir / ES])
+    assert len(list_mandates(store)) == once
+    with store.engine.connect() as conn:
+        assert not conn.execute(select(MandateRow.id).where(
+            MandateRow.document_id.like("%@%"))).first()
+    store.dispose()
+
+
+def test_ingesting_the_pair_again_changes_nothing(tmp_path: Path, realdocs_dir: Path) -> None:
+    folder = tmp_path / "pair"
+    folder.mkdir()
+    for name in (EN, ES):
+        shutil.copy(realdocs_dir / name, folder / name)
+    store = open_store(str(tmp_path / "c.db"))
+    ingest(store, [folder])
+    again = ingest(store, [folder])
+    assert [o.outcome for o in again.outcomes] == ["unchanged", "unchanged"]
+    store.dispose()
+
+
+LIGHT = ["cms-res-13.920.txt", "cms-res-13.920.fr.txt", "cms-res-13.920.es.txt"]
+
+
+def test_a_work_in_three_languages_has_one_primary_and_two_expressions(db_url: str) -> None:
+    store = open_store(db_url)
+    summary = ingest(store, [PAIRS / n for n in LIGHT])
+    assert [o.outcome for o in summary.outcomes] == ["added"] * 3, summary.outcomes
+    assert [o.document_id for o in summary.outcomes] == [
+        "cms/resolution/13.920", "cms/resolution/13.920@fr", "cms/resolution/13.920@es"]
+    mandates = list_mandates(store)
+    assert {m.document_id for m in mandates} == {"cms/resolution/13.920"}
+    store.dispose()
+    docs, paras = _rows(db_url)
+    assert {d.work_id for d in docs} == {"cms/resolution/13.920"}
+    # the same anchor in every language: swap the document part and you have its counterpart
+    fr = {p.id: (p.aligned_to, p.aligned_by) for p in paras
+          if p.document_id == "cms/resolution/13.920@fr"}
+    assert fr["cms/resolution/13.920@fr/para_1"] == ("cms/resolution/13.920/para_1", "number")
+    assert fr["cms/resolution/13.920@fr/para_3(b)"] == ("cms/resolution/13.920/para_3(b)",
+                                                         "number")
+    assert fr["cms/resolution/13.920@fr/pre_2"] == (
+        "cms/resolution/13.920/pre_2", "order, length and shared 12.921")
+
+
+# (first text, second text, what the pairs of the second are, by paragraph text start)
+ALIGNED = [
+    ("cms-res-13.920.txt", "cms-res-13.920.fr.txt", [
+        ("Préoccupée", "Concerned", "order and length"),
+        ("Rappelant", "Recalling", "order, length and shared 12.921"),
+        ("Invite les Parties à :", "Invites Parties to:", "order and length"),
+        ("surveiller", "monitor", "number"),
+        ("Prie le Secrétariat", "Requests the Secretariat", "number")]),
+    ("cms-res-13.920.es.txt", "cms-res-13.920.txt", [
+        ("Concerned", "Preocupada", "order and length"),
+        ("Invites Parties to:", "Invita a las Partes a:", "order and length"),
+        ("share their data", "compartir sus datos", "number")]),
+]
+
+
+@pytest.mark.parametrize(("first", "second", "expected"), ALIGNED)
+def test_paragraphs_align_by_number_then_by_order_and_length(
+        first: str, second: str, expected: list[tuple[str, str, str]]) -> None:
+    from mealink.link.expressions import Para, align
+    from mealink.pipeline import parse_file
+
+    a, b = (parse_file(PAIRS / n).paragraphs for n in (first, second))
+    pairs = align([Para(p.kind, p.number, p.text) for p in a],
+                  [Para(p.kind, p.number, p.text) for p in b])
+    said = {b[x.second].text: (a[x.first].text, x.rule) for x in pairs}
+    for mine, theirs, rule in expected:
+        hit = [v for k, v in said.items() if k.startswith(mine)]
+        assert hit and hit[0][0].startswith(theirs) and hit[0][1] == rule, (mine, hit)
+
+
+def test_a_translation_whose_numbers_were_guessed_is_not_called_the_same_work() -> None:
+    from mealink.link.expressions import expression_evidence
+
+    en = ("en", "CMS", "CMS Resolution 13.920", "its header")
+    fr = ("fr", "CMS", "CMS Resolution 13.920", "its heading")
+    keys = ["cms/resolution/13.920"]
+    assert expression_evidence(en, fr, keys, keys) is not None
+    guessed = ("fr", "CMS", "x", "its file name (cms-res-13.920.fr.txt)")
+    assert expression_evidence(en, guessed, keys, keys) is None
+    assert expression_evidence(en, fr, keys, ["cms/resolution/13.921"]) is None
+    assert expression_evidence(en, ("fr", "CITES", "x", "its heading"), keys, keys) is None
+    assert expression_evidence(en, ("en", "CMS", "x", "its heading"), keys, keys) is None
