@@ -180,7 +180,8 @@ def _coverage(conn: Connection, convention: str | None, calendar: Calendar) -> E
     """How far the corpus reaches for a convention: an 'in force' answer is no stronger."""
     rows = conn.execute(select(DocumentRow.label, DocumentRow.meeting, DocumentRow.adopted_on,
                                DocumentRow.adopted_at).where(
-        ~DocumentRow.is_stub, DocumentRow.convention == convention)).all()
+        ~DocumentRow.is_stub, DocumentRow.convention == convention,
+        DocumentRow.expression_of.is_(None))).all()
     if not rows:
         return Evidence("none", "no stored text of its convention")
 
