@@ -39,27 +39,25 @@ def test_the_real_pair_is_one_work_in_two_languages(db_url: str, realdocs_dir: P
     summary = ingest(store, [realdocs_dir / order[0], realdocs_dir / order[1]])
     got = [(Path(o.path).name, o.outcome) for o in summary.outcomes]
     assert got == [(order[0], "added"), (order[1], "added")], summary.outcomes
-    assert summary.outcomes[1].document_id == "cites/decision/19.30@" + \
-        ("es" if order[0] == EN else "en")
+    if order[0] == ES:  # the English text, stored second, becomes the primary
+        assert "now its expression" in (summary.outcomes[1].message or "")
     store.dispose()
     docs, paras = _rows(db_url)
+    # whichever came first, the English text is the primary (its mandates are counted)
     assert [(d.id, d.language, d.expression_of) for d in docs] == [
-        ("cites/decision/19.30", "en" if order[0] == EN else "es", None),
-        (summary.outcomes[1].document_id, "es" if order[0] == EN else "en",
-         "cites/decision/19.30")]
+        ("cites/decision/19.30", "en", None),
+        ("cites/decision/19.30@es", "es", "cites/decision/19.30")]
     assert docs[0].work_id == docs[1].work_id
     # the evidence that they are one work says what was compared, never a guess
     evidence = docs[1].expression_evidence or ""
     assert "19.30" in evidence and "19.31" in evidence and "CITES" in evidence
-    # every operative paragraph of the second language links to its counterpart
+    # every operative paragraph of the Spanish text links to its English counterpart
     first = {p.id: p for p in paras if p.document_id == "cites/decision/19.30"}
     second = [p for p in paras if p.document_id == docs[1].id and p.kind == "operative"]
     assert second and all(p.aligned_to in first and p.aligned_by for p in second)
     # the Standing Committee's decision (19.31) is aligned with the Standing Committee's
-    sc = [p for p in second if "Permanente deberá examinar" in p.text or
-          "Standing Committee shall review" in p.text]
-    assert len(sc) == 1 and ("Standing Committee shall review" in first[sc[0].aligned_to].text
-                             or "Permanente deberá examinar" in first[sc[0].aligned_to].text)
+    sc = [p for p in second if "Permanente deberá examinar" in p.text]
+    assert len(sc) == 1 and "Standing Committee shall review" in first[sc[0].aligned_to].text
 
 
 def test_mandates_are_counted_once_per_work(db_url: str, realdocs_dir: Path,
@@ -112,6 +110,50 @@ def test_a_work_in_three_languages_has_one_primary_and_two_expressions(db_url: s
                                                          "number")
     assert fr["cms/resolution/13.920@fr/pre_2"] == (
         "cms/resolution/13.920/pre_2", "order, length and shared 12.921")
+
+
+def test_the_english_text_stored_after_becomes_the_primary(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "c.db"))
+    ingest(store, [PAIRS / LIGHT[1], PAIRS / LIGHT[2]])  # French first, then Spanish
+    assert len(list_mandates(store)) == len([m for m in list_mandates(store)
+                                             if m.document_id == "cms/resolution/13.920"])
+    summary = ingest(store, [PAIRS / LIGHT[0]])
+    assert summary.outcomes[0].outcome == "added"
+    assert "(es, fr) is now its expression" in (summary.outcomes[0].message or "")
+    english = list_mandates(store)
+    store.dispose()
+    docs, paras = _rows(str(tmp_path / "c.db"))
+    assert [(d.id, d.language) for d in docs] == [
+        ("cms/resolution/13.920", "en"), ("cms/resolution/13.920@es", "es"),
+        ("cms/resolution/13.920@fr", "fr")]
+    # the mandates are the English text's, as if it had come first
+    alone = open_store(str(tmp_path / "alone.db"))
+    ingest(alone, [PAIRS / LIGHT[0]])
+    assert [m.id for m in english] == [m.id for m in list_mandates(alone)]
+    alone.dispose()
+    assert all(p.aligned_to for p in paras if p.document_id.endswith("@fr")
+               and p.kind == "operative")
+
+
+def test_a_primary_stored_again_aligns_its_expressions_again(tmp_path: Path) -> None:
+    folder = tmp_path / "t"
+    folder.mkdir()
+    for n in LIGHT[:2]:
+        shutil.copy(PAIRS / n, folder / n)
+    store = open_store(str(tmp_path / "c.db"))
+    ingest(store, [folder / LIGHT[0], folder / LIGHT[1]])
+    # a new first recital: the English pre_1 is now another paragraph, the old one pre_2
+    en = folder / LIGHT[0]
+    en.write_text(en.read_text(encoding="utf-8").replace(
+        "Concerned that", "Noting the report of 40 range States on light at night,\n\n"
+        "Concerned that"), encoding="utf-8")
+    assert ingest(store, [en]).outcomes[0].outcome == "updated"
+    store.dispose()
+    _, paras = _rows(str(tmp_path / "c.db"))
+    text_of = {q.id: q.text for q in paras}
+    fr = {q.text[:10]: q for q in paras if q.document_id.endswith("@fr")}
+    assert text_of[fr["Préoccupée"].aligned_to or ""].startswith("Concerned that")
+    assert fr["Préoccupée"].id == "cms/resolution/13.920@fr/pre_2"
 
 
 # (first text, second text, what the pairs of the second are, by paragraph text start)

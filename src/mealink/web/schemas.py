@@ -163,6 +163,13 @@ class Why(BaseModel):
                                   "not empty")
 
 
+class Counterpart(BaseModel):
+    paragraph_id: str
+    document_id: str
+    language: str
+    text: str
+
+
 class Hit(BaseModel):
     paragraph_id: str
     document_id: str
@@ -176,6 +183,10 @@ class Hit(BaseModel):
     snippet: str
     highlights: list[list[int]]
     why: Why | None = None
+    language: str | None = None
+    counterparts: list[Counterpart] = Field(default_factory=list, description="the same "
+                                            "paragraph in the other languages its text is "
+                                            "stored in")
 
 
 class FacetValue(BaseModel):

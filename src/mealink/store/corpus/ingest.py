@@ -26,7 +26,6 @@ from mealink.findings.parse import findings_source, looks_like_findings, parse_f
 from mealink.findings.rules import Assessment
 from mealink.interop import read_document, sniff_format
 from mealink.interop.informea import RecordProblem, Records, kept_record, read_records
-from mealink.link.expressions import Para, align, expression_evidence
 from mealink.link.identifiers import DocKey, document_keys, parse_key
 from mealink.link.lineage import document_links
 from mealink.load import DEFAULT_MAX_BYTES, Skipped, iter_paths, read_file, shown_name
@@ -34,11 +33,11 @@ from mealink.load.meta import read_sidecar
 from mealink.models import Document
 from mealink.parse.metadata import symbol_parts
 from mealink.pipeline import parse_source
+from mealink.store.corpus.expressions import Kept, plan_languages, realign
 from mealink.store.corpus.linking import LinkSummary, link
 from mealink.store.corpus.records import (
     DocumentRecord,
     document_record,
-    expression_record,
     fingerprint,
     stub_record,
     title_key,
@@ -399,14 +398,17 @@ def _replace(store: Store, rec: DocumentRecord, source: tuple[str, str, bytes, s
                                f"same bytes as {same.source}; stored once")
         clash = next((r for r in rows if r.source != key and (
             r.id == doc_id or r.fingerprint == rec.document["fingerprint"])), None)
+        gone: list[str] = []
+        then: list[Kept] = []
         if clash is not None and clash.id == doc_id and \
                 clash.language != rec.document["language"]:
-            said = _as_expression(conn, rec, key)
-            if isinstance(said, str):
+            plan = plan_languages(conn, rec, key)
+            if isinstance(plan, str):
                 return FileOutcome(shown, "duplicate", clash.id, "the same text in another "
                                    f"language ({rec.document['language']}) as {clash.source} "
-                                   f"({clash.id}), {said}; stored once")
-            rec, clash, doc_id = said, None, said.document["id"]
+                                   f"({clash.id}), {plan}; stored once")
+            rec, clash, doc_id = plan.record, None, plan.record.document["id"]
+            gone, then, note = plan.delete, plan.then, plan.note or note
         if clash is not None and clash.type == "document" and rec.keys:
             # The stored copy could not be identified, this one can: keep this one.
             conn.execute(delete(DocumentRow).where(DocumentRow.id == clash.id))
@@ -418,49 +420,16 @@ def _replace(store: Store, rec: DocumentRecord, source: tuple[str, str, bytes, s
                 if clash.id == doc_id and clash.language != other else "same text as"
             return FileOutcome(shown, "duplicate", clash.id,
                                f"{what} {clash.source} ({clash.id}); stored once")
-        if mine is not None:
-            conn.execute(delete(DocumentRow).where(DocumentRow.id == mine.id))
+        if mine is not None and not then and rec.document.get("expression_of") is None:
+            gone, then = realign(conn, rec)  # a primary stored again: align its expressions
+        gone = [*gone, *([mine.id] if mine is not None else [])]
+        if gone:
+            conn.execute(delete(DocumentRow).where(DocumentRow.id.in_(gone)))
         _write(conn, rec, source)
+        for kept in then:
+            _write(conn, kept.record, kept.source)
     return FileOutcome(shown, "updated" if mine else "added", doc_id, note,
                        paragraphs=len(rec.paragraphs), replaced_id=replaced)
-
-
-def _as_expression(conn: Connection, rec: DocumentRecord, key: str) -> DocumentRecord | str:
-    """``rec``, whose id a stored text in another language holds, as that text's expression
-    in its own language (``link/expressions.py`` says on what evidence), its paragraphs
-    aligned with the stored text's; or why not, in words."""
-    doc_id, lang = rec.document["id"], rec.document["language"]
-    primary = conn.execute(select(DocumentRow.__table__).where(DocumentRow.id == doc_id)).one()
-    if primary.expression_of is not None:  # never an expression of an expression
-        return "itself another language's expression of a text"
-    other = conn.execute(select(DocumentRow.source).where(
-        DocumentRow.expression_of == doc_id, DocumentRow.language == lang,
-        DocumentRow.source != key)).scalar()
-    if other is not None:
-        return f"whose {lang} expression {other} is stored already"
-    keys = list(conn.execute(select(DocumentKeyRow.key).where(
-        DocumentKeyRow.document_id == doc_id)).scalars())
-    evidence = expression_evidence(
-        (primary.language, primary.convention, primary.label, primary.identified_by),
-        (lang, rec.document["convention"], rec.document["label"],
-         rec.document["identified_by"]), keys, [k.id for k in rec.keys])
-    if evidence is None:
-        return ("but the texts do not show they are one work (the same convention and the "
-                "same numbers, each read from its own text)")
-    stored = conn.execute(select(ParagraphRow.id, ParagraphRow.anchor, ParagraphRow.kind,
-                                 ParagraphRow.number, ParagraphRow.text).where(
-        ParagraphRow.document_id == doc_id).order_by(ParagraphRow.seq)).all()
-    pairs = align([Para(p.kind, p.number, p.text) for p in stored],
-                  [Para(p["kind"], p["number"], p["text"]) for p in rec.paragraphs])
-    if not any(rec.paragraphs[a.second]["kind"] == "operative" for a in pairs):
-        return "but none of their operative paragraphs align"
-    by_second: dict[int, tuple[str, str, str]] = {}
-    for a in pairs:
-        by_second.setdefault(a.second, (stored[a.first].id, stored[a.first].anchor, a.rule))
-    row = {"id": primary.id, "work_id": primary.work_id, "type": primary.type,
-           "number": primary.number, "revision": primary.revision,
-           "meeting": primary.meeting, "label": primary.label}
-    return expression_record(rec, row, evidence, by_second)
 
 
 def ingest(store: Store, paths: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES,
