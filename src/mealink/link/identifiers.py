@@ -111,9 +111,11 @@ def _revision(text: str, convention: str) -> tuple[str, str | None]:
     m = _REVISION.search(text)
     if not m:
         return text, None
-    body = numbering().meetings.get(convention, m.group("body"))
-    if body.upper() != m.group("body").upper():
-        body = m.group("body").upper()
+    nb = numbering()
+    written = nb.revision_meetings.get(m.group("body"), m.group("body"))  # "CdP" -> "CoP"
+    body = nb.meetings.get(convention, written)
+    if body.upper() != written.upper():
+        body = written.upper()
     return (text[:m.start()] + text[m.end():]).strip(), f"{body}{int(m.group('n'))}"
 
 

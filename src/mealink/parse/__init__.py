@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from mealink.languages import languages, vocabulary_for
 from mealink.models import Apparatus, Document, Footnote, Span
 from mealink.parse.adoption import OTHER_BODY
 from mealink.parse.identity import identify
@@ -19,7 +20,7 @@ from mealink.parse.metadata import extract
 from mealink.parse.pagemeta import Breadcrumb, breadcrumb, status_banner
 from mealink.parse.segment import Block, segment
 from mealink.parse.structure import assign_stray_numbers, build_paragraphs, collapse
-from mealink.vocabulary import languages, vocabulary
+from mealink.vocabulary import vocabulary
 
 __all__ = ["detect_language", "looks_like_resolution", "parse"]
 
@@ -61,8 +62,9 @@ def parse(text: str, source: str = "<text>", known: Mapping[str, str] | None = N
           ) -> Document:
     """Parse clean text (see ``mealink.load.clean``) into a ``Document``; never raises.
     ``known`` is what is known of the text from outside it (``mealink.parse.identity``)."""
-    vocab = vocabulary()
     doc = Document(source=source, text=text)
+    doc.language = detect_language(text)
+    vocab = vocabulary_for(doc.language)
     blocks = segment(text, vocab)
     n_cover = _cover_blocks(text, blocks)
     doc.header = [Span(b.start, b.end) for b in blocks[:n_cover]]
@@ -93,7 +95,6 @@ def parse(text: str, source: str = "<text>", known: Mapping[str, str] | None = N
             in_annex = True
             continue
         body.append(b)
-    doc.language = detect_language(text)
     doc.paragraphs = build_paragraphs(text, body, vocab, doc.language, numbers_alone)
     crumb = breadcrumb(text)
     _banners_to_apparatus(doc, crumb)
