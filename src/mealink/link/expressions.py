@@ -32,6 +32,8 @@ _BEADS = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1))
 _TOKEN = re.compile(r"\d+(?:[./]\d+)*|\b[A-Z][A-Z0-9]{1,}(?:-\d+)?\b")
 _NUMBER_PART = re.compile(r"\d+(?:\.\d+)*|\(?[a-z]{1,4}\)|\(?[ivx]+\)")
 _WEAK = ("its file name", "its title")
+#: an item run into a paragraph: 'deberá: a) publicar ...; y b) facilitar ...'
+_ITEM = re.compile(r"(?:^|(?<=[\s:;,]))\(?([a-z])\)(?=\s)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +108,18 @@ def _number_key(number: str | None) -> tuple[str, str] | None:
     return "".join(parts), parts[-1]
 
 
+def _run_in(one: Sequence[Para], run: Sequence[Para]) -> str | None:
+    """'a), b)' when ``one`` paragraph runs in the items that ``run`` (a chapeau and its
+    items) sets out on their own: the same item letters, in the same order."""
+    if len(one) != 1 or len(run) < 2:
+        return None
+    items = [k[1] for p in run[1:] if (k := _number_key(p.number))]
+    if len(items) != len(run) - 1:
+        return None
+    inline = _ITEM.findall(one[0].text)
+    return ", ".join(f"{i})" for i in items) if inline == items else None
+
+
 def _bead(a: Sequence[Para], b: Sequence[Para], ta: frozenset[str], tb: frozenset[str],
           s: AlignSettings) -> tuple[float, str]:
     """The score of pairing the run ``a`` with the run ``b`` and the rule that says why;
@@ -117,6 +131,9 @@ def _bead(a: Sequence[Para], b: Sequence[Para], ta: frozenset[str], tb: frozense
             bonus, rule = 2.0, "number"
         else:
             return -math.inf, ""
+    run_in = _run_in(a, b) or _run_in(b, a)
+    if run_in:
+        bonus, rule = 1.0, f"items {run_in} run in"
     la = sum(len(p.text) for p in a) or 1
     lb = sum(len(p.text) for p in b) or 1
     # either may be the longer (French and Spanish run longer than English): a difference
@@ -128,7 +145,7 @@ def _bead(a: Sequence[Para], b: Sequence[Para], ta: frozenset[str], tb: frozense
     tokens = len(shared) / len(union) if union else 0.0
     if union and not shared:
         tokens = -0.5  # both carry numbers or names, and none in common
-    cost = s.extra_paragraph * (len(a) + len(b) - 2)
+    cost = 0.0 if run_in else s.extra_paragraph * (len(a) + len(b) - 2)
     if a[0].kind != b[0].kind:
         cost += s.other_kind
     score = bonus + length + tokens - cost
