@@ -78,3 +78,15 @@ def test_the_api_gives_the_expressions_and_each_paragraph_its_counterpart(
 def test_the_list_of_documents_shows_the_work_once(client: TestClient) -> None:
     items = client.get("/api/v1/documents").json()["items"]
     assert [d["id"] for d in items] == [WORK]
+
+
+def test_a_search_hit_shows_the_same_paragraph_in_the_other_languages(
+        client: TestClient) -> None:
+    page = client.get("/search", params={"q": "lumière artificielle nocturne"}).text
+    assert '<p class="snippet" lang="fr">' in page
+    assert '<ul class="counterparts" aria-label="The same paragraph in other languages">' in page
+    assert 'hreflang="en">EN</a> Urges Parties to reduce artificial light' in page
+    hits = client.get("/api/v1/search", params={"q": "lumière artificielle nocturne"}).json()
+    first = hits["items"][0] if "items" in hits else hits["hits"][0]
+    assert first["language"] == "fr"
+    assert {c["language"] for c in first["counterparts"]} == {"en", "es"}
