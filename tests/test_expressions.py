@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from mealink.store import ingest, open_store
 from mealink.store.engine.schema import DocumentRow, MandateRow, ParagraphRow
-from mealink.store.mandates import list_mandates
+from mealink.store.mandates import digest, list_mandates
 from tests.conftest import REPO
 
 PAIRS = REPO / "tests" / "fixtures" / "invented-languages"
@@ -70,6 +70,10 @@ def test_mandates_are_counted_once_per_work(db_url: str, realdocs_dir: Path,
     store = open_store(db_url)
     ingest(store, [realdocs_dir / EN, realdocs_dir / ES])
     assert len(list_mandates(store)) == once
+    # the digest of the Secretariat and the Standing Committee: one text, asked once
+    for actor in ("Secretariat", "Standing Committee"):
+        groups = digest(store, actor)
+        assert [g.document_id for g in groups] == ["cites/decision/19.30"], actor
     with store.engine.connect() as conn:
         assert not conn.execute(select(MandateRow.id).where(
             MandateRow.document_id.like("%@%"))).first()
@@ -227,3 +231,40 @@ def test_a_translation_whose_numbers_were_guessed_is_not_called_the_same_work() 
     assert expression_evidence(en, fr, keys, ["cms/resolution/13.921"]) is None
     assert expression_evidence(en, ("fr", "CITES", "x", "its heading"), keys, keys) is None
     assert expression_evidence(en, ("en", "CMS", "x", "its heading"), keys, keys) is None
+
+
+# Written for the tests: a later resolution that repeals CMS Resolution 13.920 in part.
+REPEALS = """UNEP/CMS/Resolution 14.921
+
+LIGHT POLLUTION: A REVIEW
+
+Adopted by the Conference of the Parties at its 14th Meeting (Samarkand, February 2024)
+
+1. Requests the Secretariat to keep the guidelines on lighting under review;
+
+2. Repeals paragraph 4 of Resolution 13.920.
+"""
+
+
+def test_an_expression_follows_its_primary_in_status_and_lineage(db_url: str,
+                                                                  tmp_path: Path) -> None:
+    from mealink.store.corpus.status import lineage, status
+
+    later = tmp_path / "cms-res-14.921.txt"
+    later.write_text(REPEALS, encoding="utf-8")
+    store = open_store(db_url)
+    ingest(store, [*(PAIRS / n for n in LIGHT), later])
+    fr = status(store, "cms/resolution/13.920@fr")
+    en = status(store, "cms/resolution/13.920")
+    assert (fr.state, fr.in_force) == (en.state, en.in_force) == ("in force in part", True)
+    gone = status(store, "cms/resolution/13.920@fr/para_4")
+    assert gone.in_force is False
+    assert status(store, "cms/resolution/13.920@es/para_1").in_force is True
+    ancestors, descendants = lineage(store, "cms/resolution/13.920@es")
+    assert ancestors.document_id == descendants.document_id == "cms/resolution/13.920"
+    assert [c.document_id for c in descendants.children] == ["cms/resolution/14.921"]
+    store.dispose()
+    _, paras = _rows(db_url)
+    in_force = {p.id: p.in_force for p in paras}
+    assert not in_force["cms/resolution/13.920@fr/para_4"]
+    assert in_force["cms/resolution/13.920@fr/para_3(a)"]
