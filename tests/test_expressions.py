@@ -268,3 +268,26 @@ def test_an_expression_follows_its_primary_in_status_and_lineage(db_url: str,
     in_force = {p.id: p.in_force for p in paras}
     assert not in_force["cms/resolution/13.920@fr/para_4"]
     assert in_force["cms/resolution/13.920@fr/para_3(a)"]
+
+
+def test_akoma_ntoso_gives_one_work_with_an_expression_per_language(tmp_path: Path) -> None:
+    from lxml import etree
+
+    from mealink.export import akn_export_bytes
+    from mealink.export.documents import iter_stored
+
+    store = open_store(str(tmp_path / "c.db"))
+    ingest(store, [PAIRS / n for n in LIGHT])
+    ids = ["cms/resolution/13.920", "cms/resolution/13.920@fr", "cms/resolution/13.920@es"]
+    ns = {"a": "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"}
+    got = []
+    for sd in iter_stored(store, ids):  # each written and checked against the schema
+        root = etree.fromstring(akn_export_bytes(sd))
+        work = root.find(".//a:FRBRWork/a:FRBRuri", ns).get("value")  # type: ignore[union-attr]
+        lang = root.find(".//a:FRBRExpression/a:FRBRlanguage", ns).get("language")  # type: ignore[union-attr]
+        eids = [e.get("eId") for e in root.iter(f"{{{ns['a']}}}paragraph")]
+        got.append((work, lang, eids))
+    store.dispose()
+    assert len({w for w, _, _ in got}) == 1
+    assert [lang for _, lang, _ in got] == ["eng", "fra", "spa"]
+    assert got[0][2] and got[0][2] == got[1][2] == got[2][2]  # the same ids in every language

@@ -112,6 +112,7 @@ def stored_document(conn: Connection, doc_id: str) -> StoredDocument:
     """One stored document, rebuilt and placed in its corpus."""
     row = conn.execute(select(*_NAMING, DocumentRow.status, DocumentRow.in_force,
                               DocumentRow.status_by, DocumentRow.updated_at,
+                              DocumentRow.expression_of,
                               SourceRow.name.label("source_name"), SourceRow.data,
                               SourceRow.meta).join(
         SourceRow, SourceRow.document_id == DocumentRow.id).where(
@@ -133,7 +134,9 @@ def stored_document(conn: Connection, doc_id: str) -> StoredDocument:
                    status=d.status, in_force=d.in_force, status_by=d.status_by,
                    anchors=[p.anchor for p in paras],
                    paragraph_in_force=[p.in_force for p in paras],
-                   acted_on_by=_acts_on(conn, doc_id), acts=_acts_of(conn, doc_id),
+                   # another language's expression: the work's acts are its primary's
+                   acted_on_by=_acts_on(conn, d.expression_of or doc_id),
+                   acts=_acts_of(conn, d.expression_of or doc_id),
                    reference_uris=_reference_uris(conn, doc_id))
     return StoredDocument(inp, d.updated_at, [p.id for p in paras], d.adopted_on, d.meeting)
 

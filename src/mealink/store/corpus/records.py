@@ -256,6 +256,7 @@ def expression_record(rec: DocumentRecord, primary: dict[str, Any], evidence: st
     row = {**rec.document, "id": doc_id, "work_id": primary["work_id"],
            "type": primary["type"], "number": primary["number"],
            "revision": primary["revision"], "meeting": primary["meeting"],
+           "adopted_on": primary["adopted_on"],
            "label": primary["label"], "expression_of": primary["id"],
            "expression_evidence": evidence}
     out = DocumentRecord(row, [])
