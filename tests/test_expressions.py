@@ -291,3 +291,20 @@ def test_akoma_ntoso_gives_one_work_with_an_expression_per_language(tmp_path: Pa
     assert len({w for w, _, _ in got}) == 1
     assert [lang for _, lang, _ in got] == ["eng", "fra", "spa"]
     assert got[0][2] and got[0][2] == got[1][2] == got[2][2]  # the same ids in every language
+
+
+def test_reparse_keeps_the_work_and_its_expressions(tmp_path: Path) -> None:
+    from mealink.store import reparse
+
+    url = str(tmp_path / "c.db")
+    store = open_store(url)
+    ingest(store, [PAIRS / n for n in reversed(LIGHT)])  # Spanish, French, then English
+    before = _rows(url)
+    summary = reparse(store)
+    assert [o.outcome for o in summary.outcomes] == ["updated"] * 3, summary.outcomes
+    store.dispose()
+    after = _rows(url)
+    assert [(d.id, d.language, d.expression_of) for d in after[0]] == \
+        [(d.id, d.language, d.expression_of) for d in before[0]]
+    assert [(p.id, p.aligned_to, p.aligned_by) for p in after[1]] == \
+        [(p.id, p.aligned_to, p.aligned_by) for p in before[1]]
