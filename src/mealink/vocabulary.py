@@ -188,7 +188,8 @@ class Vocabulary:
     clause_connectives: tuple[str, ...]  # "and in this context requests"
     glue_lead_words: frozenset[str]  # single lead words: "Recallingits" is split after them
     glue_function_words: frozenset[str]  # "inResolution", "theSecretariat"
-    articles: tuple[str, ...]  # before a body's name, in every language: "the", "aux", "al"
+    #: before a body's name: "all" in every text ("the", "aux"), then by language ("al")
+    articles: dict[str, tuple[str, ...]]
     and_words: tuple[str, ...]  # "and", "et", "y"
     conjoined: re.Pattern[str]  # what joins two hedges into one: " and ", " ou "
 
@@ -505,7 +506,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
                            if " " not in w and len(w) >= 4 and w.isalpha())
     body_pattern = re.compile(rf"(?:{articles})\s*(?:{bodies})(?![\w-])", re.IGNORECASE)
     return Vocabulary(
-        articles=tuple(languages["articles"]["words"]),
+        articles={k: tuple(v) for k, v in languages["articles"].items()},
         and_words=tuple(languages["conjunctions"]["and"]),
         conjoined=re.compile(rf"\s+(?:{alternation(joins)})\s+\Z"),
         chapeau_pattern=chapeau_pattern,

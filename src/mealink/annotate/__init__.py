@@ -124,7 +124,7 @@ def _subject_first(text: str, p: Paragraph, start: int, end: int, vocab: Vocabul
             base = own.base if own is not None else word
         if base:
             p.verb = Mention(base, Span(m.start(group), m.end(group)))
-        whole = subject_actors(text, start, m.start(), vocab)
+        whole = subject_actors(text, start, m.start(), vocab, lang)
         if len(whole) > 1:
             actors += whole
             return

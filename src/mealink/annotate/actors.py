@@ -48,8 +48,10 @@ class _Words:
 
 
 @cache
-def _words() -> _Words:
+def _words(lang: str = "en") -> _Words:
+    """The patterns for a text of ``lang``: the articles of every text and of its language."""
     vocab = vocabulary()
+    articles = [*vocab.articles["all"], *vocab.articles.get(lang, ())]
     ands = "|".join(map(re.escape, vocab.and_words))
     others = "|".join(rf"\s{re.escape(w)}\s+" for w in vocab.and_words if w != "and")
     return _Words(
@@ -57,7 +59,7 @@ def _words() -> _Words:
         split=re.compile(r",\s*(?:and\s+)?|\sand\s+(?!of\b|to\b|for\b|on\b|in\b)"
                          + (f"|{others}" if others else "")),
         determiner=re.compile(
-            rf"^(?:{'|'.join(map(re.escape, sorted(vocab.articles, key=len, reverse=True)))})"
+            rf"^(?:{'|'.join(map(re.escape, sorted(articles, key=len, reverse=True)))})"
             r"\s+", re.IGNORECASE))
 
 _ELISION = re.compile(r"^[lLdD]['’]?(?=[A-ZÀ-Ý])")
@@ -158,11 +160,12 @@ def is_actor(phrase: str, vocab: Vocabulary) -> bool:
     return any(w in heads or w.rstrip("s") in heads for w in _WORD.findall(lower))
 
 
-def normalise(phrase: str) -> str:
-    """Drop determiners, elided articles and qualifying clauses; collapse whitespace."""
+def normalise(phrase: str, lang: str = "en") -> str:
+    """Drop determiners (those of every text and of ``lang``), elided articles and
+    qualifying clauses; collapse whitespace."""
     s = " ".join(phrase.split()).strip(" .,;:'\"“”’*")
     for _ in range(3):
-        new = _ELISION.sub("", _words().determiner.sub("", s))
+        new = _ELISION.sub("", _words(lang).determiner.sub("", s))
         if new == s:
             break
         s = new
@@ -248,7 +251,7 @@ def _phrase_end(text: str, pos: int, end: int, vocab: Vocabulary, that: bool,
 
 
 def _split(text: str, start: int, end: int, protected: list[tuple[int, int]],
-           vocab: Vocabulary) -> list[tuple[str, int, int]]:
+           vocab: Vocabulary, lang: str = "en") -> list[tuple[str, int, int]]:
     """Coordinated noun phrases, with a shared modifier kept whole ('other X and Y', 'the
     secretariats of the UNFCCC, the CBD and the Convention on Wetlands')."""
     parts: list[tuple[str, int, int]] = []
@@ -268,7 +271,8 @@ def _split(text: str, start: int, end: int, protected: list[tuple[int, int]],
             if len(prev) == 2 and prev[0].lower() in ("other", "relevant"):
                 merged[-1] = (text[merged[-1][1]:part[2]], merged[-1][1], part[2])
                 continue
-        if merged and _OF_HEAD.match(merged[0][0]) and not is_actor(normalise(part[0]), vocab):
+        if merged and _OF_HEAD.match(merged[0][0]) and \
+                not is_actor(normalise(part[0], lang), vocab):
             merged[-1] = (text[merged[-1][1]:part[2]], merged[-1][1], part[2])
             continue
         merged.append(part)
@@ -289,8 +293,8 @@ def phrase_actors(text: str, pos: int, end: int, vocab: Vocabulary,
     followed_by_to = bool(_TO_VERB.match(text, stop, min(end, stop + 20)) or
                           _INSERTION_TO_VERB.match(text, stop, min(end, stop + 220)))
     out: list[Mention] = []
-    for raw, s, e, name in _shared_heads(_split(text, pos, stop, protected, vocab), vocab,
-                                         lang):
+    for raw, s, e, name in _shared_heads(_split(text, pos, stop, protected, vocab, lang),
+                                         vocab, lang):
         if not name or name.startswith("to ") or \
                 len(name.split()) > (24 if _OF_HEAD.match(name) else 14):
             continue
@@ -315,8 +319,8 @@ def _shared_heads(parts: list[tuple[str, int, int]], vocab: Vocabulary, lang: st
     own_grammar = grammar(lang)
     head_first = own_grammar is not None and own_grammar.head_first
     # after the head stand its adjectives in a head-first language, not a lost "to" clause
-    names = [normalise(raw) if head_first else _after_head_trimmed(normalise(raw), vocab)
-             for raw, _, _ in parts]
+    names = [normalise(raw, lang) if head_first else
+             _after_head_trimmed(normalise(raw, lang), vocab) for raw, _, _ in parts]
     if len(parts) == 1:
         return [(*parts[0], names[0])]
     if head_first:
@@ -376,7 +380,8 @@ def _after_head_trimmed(name: str, vocab: Vocabulary) -> str:
     return name
 
 
-def subject_actors(text: str, start: int, end: int, vocab: Vocabulary) -> list[Mention]:
+def subject_actors(text: str, start: int, end: int, vocab: Vocabulary,
+                   lang: str = "en") -> list[Mention]:
     """The bodies named by the whole subject of an addressee-first sentence ("Parties,
     intergovernmental and non-governmental organizations and other stakeholders are
     encouraged to"): its coordinated parts, up to the first part that names no body ("The
@@ -384,7 +389,8 @@ def subject_actors(text: str, start: int, end: int, vocab: Vocabulary) -> list[M
     if text.find("(", start, end) >= 0 or end - start > 300:
         return []
     out: list[Mention] = []
-    for raw, s, e, name in _shared_heads(_split(text, start, end, [], vocab), vocab):
+    for raw, s, e, name in _shared_heads(_split(text, start, end, [], vocab, lang), vocab,
+                                         lang):
         first = name.split()[0] if name else ""
         if not name or not is_actor(name, vocab) or (
                 first.islower() and first not in vocab.phrase_words and
