@@ -308,3 +308,20 @@ def test_reparse_keeps_the_work_and_its_expressions(tmp_path: Path) -> None:
         [(d.id, d.language, d.expression_of) for d in before[0]]
     assert [(p.id, p.aligned_to, p.aligned_by) for p in after[1]] == \
         [(p.id, p.aligned_to, p.aligned_by) for p in before[1]]
+
+
+def test_an_informea_record_holds_the_work_once_with_its_languages(tmp_path: Path) -> None:
+    import json
+
+    from mealink.export import export
+
+    store = open_store(str(tmp_path / "c.db"))
+    ingest(store, [PAIRS / n for n in LIGHT])
+    out = tmp_path / "records.json"
+    export(store, "informea", every=True, output=out)
+    store.dispose()
+    records = json.loads(out.read_text(encoding="utf-8"))
+    assert [r["id"] for r in records] == ["cms/resolution/13.920"]
+    assert [t["language"] for t in records[0]["titles"]] == ["en", "es", "fr"]
+    contents = {c["language"]: c["value"] for c in records[0]["contents"]}
+    assert "Exhorte les Parties" in contents["fr"] and "Insta a las Partes" in contents["es"]
