@@ -15,7 +15,15 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from mealink.errors import VocabularyError
-from mealink.vocabulary import Vocabulary, alternation, fold_accents, load_data, vocabulary
+from mealink.vocabulary import (
+    Vocabulary,
+    alternation,
+    fold_accents,
+    load_data,
+    vocabulary,
+    with_ordinals,
+    word_gate,
+)
 
 __all__ = ["Grammar", "Languages", "grammar", "languages", "vocabulary_for"]
 
@@ -94,8 +102,25 @@ def grammar(lang: str) -> Grammar | None:
 
 @cache
 def vocabulary_for(lang: str) -> Vocabulary:
-    """The vocabulary the parser reads a text of ``lang`` with: the package's, with the lead
-    pattern of that language (``Vocabulary.lead_pattern_lang``); for English, the same."""
+    """The vocabulary the parser and annotators read a text of ``lang`` with: the package's,
+    with the lead pattern of that language (``Vocabulary.lead_pattern_lang``) and its
+    hedges and deadlines besides the English ones (``clauses.toml``: ``conditions_fr``,
+    ``deadlines_es`` ...); for English, the package's own."""
     vocab = vocabulary()
     leads = vocab.lead_pattern_lang.get(lang)
-    return vocab if leads is None else replace(vocab, lead_pattern=leads)
+    if leads is None:
+        return vocab
+    clauses = load_data("clauses.toml")
+    hedges = [*clauses["conditions"], *clauses.get(f"conditions_{lang}", [])]
+    hedge_words = [*clauses["condition_words"], *clauses.get(f"condition_words_{lang}", [])]
+    due = with_ordinals([*clauses["deadlines"], *clauses.get(f"deadlines_{lang}", [])],
+                        clauses["meeting_words"], lang)
+    due_words = [*clauses["deadline_words"], *clauses.get(f"deadline_words_{lang}", [])]
+    union = "|".join("(?:" + p.replace(" ", r"\s+") + ")" for p in hedges)
+    return replace(
+        vocab, lead_pattern=leads,
+        conditions=re.compile(rf"(?<!\w)(?:{union})(?!\w)", re.IGNORECASE),
+        conditions_lower=word_gate([c.lower() for c in hedges], hedge_words, r"(?<!\w)",
+                                   r"(?!\w)"),
+        deadlines=word_gate(due, due_words, r"(?<!\w)", r"(?!\w)",
+                            otherwise=tuple("0123456789")))

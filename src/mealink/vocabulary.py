@@ -94,7 +94,7 @@ class WordGate:
             return pattern
 
 
-def _word_gate(patterns: list[str], words: list[str], before: str, after: str,
+def word_gate(patterns: list[str], words: list[str], before: str, after: str,
                otherwise: tuple[str, ...] = ()) -> WordGate:
     """A gate over ``patterns`` (a space matches any whitespace run), the words of each
     being those of ``words`` (lower case) written in it, else those of ``otherwise``."""
@@ -357,11 +357,13 @@ def _convention_long_names(entries: list[dict[str, Any]]) -> tuple[re.Pattern[st
     return re.compile(rf"(?<![\w-])(?:{alternation(list(owner))})(?![\w-])"), owner
 
 
-def _with_ordinals(patterns: list[str], words: dict[str, Any]) -> list[str]:
-    """``patterns`` with ``{ordinal}`` standing for one ordinal ("14th", "fifteenth") and
-    ``{ordinals}`` for a list of them ("77th and 78th", "52nd, 53rd and 54th")."""
-    names = [w for key, ws in words.items() if key.startswith("ordinals") for w in ws]
-    one = rf"(?:\d{{1,2}}(?:{alternation(words['suffixes'])})|{alternation(names)})"
+def with_ordinals(patterns: list[str], words: dict[str, Any], lang: str = "en") -> list[str]:
+    """``patterns`` with ``{ordinal}`` standing for one ordinal of ``lang`` ("14th",
+    "fifteenth"; "20e", "vingtième") and ``{ordinals}`` for a list of them ("77th and 78th",
+    "52nd, 53rd and 54th"); the English ones are known in every language."""
+    suffixes = [*words["suffixes"], *words.get(f"suffixes_{lang}", [])]
+    names = [*words["ordinals"], *words.get(f"ordinals_{lang}", [])]
+    one = rf"(?:\d{{1,2}}(?:{'|'.join(suffixes)})|{'|'.join(names)})"
     many = rf"{one}(?:(?:,|,? and) {one})*"
     return [p.replace("{ordinals}", many).replace("{ordinal}", one) for p in patterns]
 
@@ -378,6 +380,7 @@ def _meetings(clauses: dict[str, Any], conventions: list[str]) -> Meetings:
             body_of_abbreviation[a.lower()] = b["body"]
     abbreviations = list({a for b in clauses["meeting_body"] for a in b["abbreviations"]})
     words = clauses["meeting_words"]
+    suffixes = [w for key, ws in words.items() if key.startswith("suffixes") for w in ws]
     return Meetings(
         body_of_name=body_of_name,
         body_names=re.compile(rf"(?<![\w-])(?:{alternation(list(body_of_name))})(?![\w-])",
@@ -388,7 +391,7 @@ def _meetings(clauses: dict[str, Any], conventions: list[str]) -> Meetings:
         body_of_abbreviation=body_of_abbreviation,
         ordinals={w: i for key, ws in words.items() if key.startswith("ordinals")
                   for i, w in enumerate(ws, 1)},
-        ordinal=re.compile(rf"(?P<n>\d{{1,2}})(?:{alternation(words['suffixes'])})(?!\w)"
+        ordinal=re.compile(rf"(?P<n>\d{{1,2}})(?:{alternation(suffixes)})(?!\w)"
                            r"|(?P<word>[^\W\d_]+)"),
         relative=frozenset(words["relative"]),
     )
@@ -535,9 +538,9 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         name_prepositions=frozenset(actors["phrase"]["prepositions"]),
         long_names_pattern=long_names_pattern,
         conditions=re.compile(rf"(?<!\w)(?:{union(clauses['conditions'])})(?!\w)", re.I),
-        conditions_lower=_word_gate([c.lower() for c in clauses["conditions"]],
+        conditions_lower=word_gate([c.lower() for c in clauses["conditions"]],
                                     clauses["condition_words"], r"(?<!\w)", r"(?!\w)"),
-        deadlines=_word_gate(_with_ordinals(clauses["deadlines"], clauses["meeting_words"]),
+        deadlines=word_gate(with_ordinals(clauses["deadlines"], clauses["meeting_words"]),
                              clauses["deadline_words"], r"(?<!\w)", r"(?!\w)",
                              otherwise=tuple("0123456789")),
         deadline_cues=tuple(" " + c for c in clauses["deadline_cues"]),

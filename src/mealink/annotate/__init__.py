@@ -27,9 +27,10 @@ from mealink.annotate.clauses import Meeting, adopting_meeting, find_conditions,
 from mealink.annotate.instruments import find_instruments, instrument_vocabulary
 from mealink.annotate.references import find_references, find_repeals, footnote_references
 from mealink.annotate.topics import find_topics, inherit, topic_vocabulary
+from mealink.languages import vocabulary_for
 from mealink.models import Document, Mention, Paragraph, Span
 from mealink.parse.structure import finite_verbs, sentence_end, subject_verb
-from mealink.vocabulary import VerbForm, Vocabulary, verb_form, vocabulary
+from mealink.vocabulary import VerbForm, Vocabulary, verb_form
 
 __all__ = ["annotate"]
 
@@ -225,7 +226,7 @@ def _item_parent(paras: list[Paragraph], i: int) -> Paragraph | None:
 
 def annotate(doc: Document) -> Document:
     """Fill in the annotations of every paragraph of ``doc`` (in place) and return it."""
-    vocab = vocabulary()
+    vocab = vocabulary_for(doc.language)  # with the hedges and deadlines of its language
     topics = topic_vocabulary()
     text = doc.text
     own = adopting_meeting(doc)

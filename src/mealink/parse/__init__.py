@@ -10,6 +10,7 @@ whether a parsed text is a decision at all.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 
 from mealink.languages import languages, vocabulary_for
@@ -157,9 +158,8 @@ def detect_language(text: str) -> str:
     function words clearly outnumber the default's (English) and every other's, else the
     default. Words are counted between spaces: cheap."""
     langs = languages()
-    sample = " " + " ".join(text[:langs.sample].lower().split()) + " "
-    counts = {code: sum(sample.count(f" {w} ") for w in words)
-              for code, words in langs.words.items()}
+    seen = Counter(text[:langs.sample].lower().split())  # one pass, whatever the lists
+    counts = {code: sum(seen[w] for w in words) for code, words in langs.words.items()}
     floor = langs.ratio * counts.get(langs.default, 0)
     best, n = max(((c, k) for c, k in counts.items() if c != langs.default),
                   key=lambda ck: ck[1], default=(langs.default, 0))
