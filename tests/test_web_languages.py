@@ -90,3 +90,10 @@ def test_a_search_hit_shows_the_same_paragraph_in_the_other_languages(
     first = hits["items"][0] if "items" in hits else hits["hits"][0]
     assert first["language"] == "fr"
     assert {c["language"] for c in first["counterparts"]} == {"en", "es"}
+
+
+def test_an_expression_downloads_as_its_own_akoma_ntoso_expression(client: TestClient) -> None:
+    r = client.get(f"/api/v1/documents/{WORK}@fr.akn.xml")
+    assert r.status_code == 200, r.text
+    assert "/13-920/fra@" in r.text and 'eId="para_1"' in r.text
+    assert client.get(f"/lineage/{WORK}@fr").status_code == 200
