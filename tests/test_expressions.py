@@ -41,6 +41,9 @@ def test_the_real_pair_is_one_work_in_two_languages(db_url: str, realdocs_dir: P
     assert got == [(order[0], "added"), (order[1], "added")], summary.outcomes
     if order[0] == ES:  # the English text, stored second, becomes the primary
         assert "now its expression" in (summary.outcomes[1].message or "")
+    # the batch says where each file is stored now
+    assert {Path(o.path).name: o.document_id for o in summary.outcomes} == {
+        EN: "cites/decision/19.30", ES: "cites/decision/19.30@es"}
     store.dispose()
     docs, paras = _rows(db_url)
     # whichever came first, the English text is the primary (its mandates are counted)

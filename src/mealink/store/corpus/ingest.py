@@ -81,6 +81,9 @@ class FileOutcome:
     problems: tuple[str, ...] = ()
     #: the stored copy this file replaced (one that could not be identified), if any
     replaced_id: str | None = None
+    #: texts stored before that this one (an English text) made its expressions: (the file
+    #: as shown, its id now)
+    moved: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -429,7 +432,9 @@ def _replace(store: Store, rec: DocumentRecord, source: tuple[str, str, bytes, s
         for kept in then:
             _write(conn, kept.record, kept.source)
     return FileOutcome(shown, "updated" if mine else "added", doc_id, note,
-                       paragraphs=len(rec.paragraphs), replaced_id=replaced)
+                       paragraphs=len(rec.paragraphs), replaced_id=replaced,
+                       moved=tuple((k.source[0], k.record.document["id"]) for k in then
+                                   if k.record.document["id"] != doc_id))
 
 
 def ingest(store: Store, paths: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES,
@@ -477,6 +482,10 @@ def _record(summary: IngestSummary, outcome: FileOutcome,
                 summary.outcomes[i] = replace(
                     o, outcome="duplicate", paragraphs=0,
                     message=f"same text as {outcome.path}, which names its symbol; stored once")
+    moved = dict(outcome.moved)  # an earlier file of this batch is now an expression
+    for i, o in enumerate(summary.outcomes):
+        if o.path in moved and o.document_id == outcome.document_id:
+            summary.outcomes[i] = replace(o, document_id=moved[o.path])
     summary.outcomes.append(outcome)
     if on_file is not None:
         on_file(outcome)
