@@ -125,9 +125,12 @@ def get_documents(request: Request, convention: Text = None, type: Text = None,
 
 @router.get("/documents/{document_id:path}", response_model=s.Document,
             summary="A document with its paragraphs")
-def get_document(request: Request, document_id: str) -> Any:
-    """By stable id (``cms/resolution/11.10``), symbol or citation."""
-    return read_document(_store(request), document_id).to_dict()
+def get_document(request: Request, document_id: str,
+                 lang: Annotated[str | None, Query(max_length=8, description="a language "
+                                                   "it is stored in (fr, es)")] = None) -> Any:
+    """By stable id (``cms/resolution/11.10``), symbol or citation; ``lang`` gives its
+    expression in another language, ``expressions`` lists those stored."""
+    return read_document(_store(request), document_id, lang).to_dict()
 
 
 @router.get("/paragraphs/{paragraph_id:path}", response_model=s.Paragraph,

@@ -35,7 +35,7 @@ def load_graph(conn: Connection) -> tuple[dict[str, DocInfo], dict[str, str],
                 DocumentRow.adopted_on, DocumentRow.is_stub, DocumentRow.revision,
                 DocumentRow.label, DocumentRow.adopted_at, DocumentRow.type,
                 DocumentRow.adoption, DocumentRow.adopted_by, DocumentRow.adoption_evidence,
-                DocumentRow.page_status))}
+                DocumentRow.page_status).where(DocumentRow.expression_of.is_(None)))}
     keymap = {r.key: r.document_id for r in conn.execute(
         select(DocumentKeyRow.key, DocumentKeyRow.document_id))}
     versions: dict[str, list[str]] = defaultdict(list)

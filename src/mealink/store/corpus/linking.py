@@ -15,7 +15,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import pairwise
 
-from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.orm import aliased
 
 from mealink.link.status import DocInfo, EdgeInfo, Status, current_status, pick_version
 from mealink.mandates.deadlines import Calendar
@@ -152,10 +153,14 @@ def _set_status(conn: Connection, docs: dict[str, DocInfo], edges: list[EdgeInfo
                 calendar: Calendar) -> int:
     statuses = current_status(docs, edges, calendar)
     rows = conn.execute(select(DocumentRow.id, DocumentRow.status, DocumentRow.status_by,
-                               DocumentRow.in_force, DocumentRow.status_evidence)).all()
+                               DocumentRow.in_force, DocumentRow.status_evidence,
+                               DocumentRow.expression_of)).all()
     changes = []
     for r in rows:
-        st = statuses[r.id]
+        # another language's expression holds what the text it expresses holds
+        st = statuses.get(r.expression_of or r.id)
+        if st is None:
+            continue
         known = bool(st.in_force)
         ev = evidence_json(st)
         if (r.status, r.status_by, r.in_force, r.status_evidence) != (st.state, st.by, known,
@@ -175,10 +180,24 @@ def _set_status(conn: Connection, docs: dict[str, DocInfo], edges: list[EdgeInfo
                 conds += [ParagraphRow.number == n, ParagraphRow.number.like(f"{n}(%")]
             conn.execute(update(ParagraphRow).where(ParagraphRow.document_id == doc_id,
                                                     or_(*conds)).values(in_force=False))
+    _expressions_follow(conn)
     # last: a mandate is in force when its paragraph is, as just set (before, a text
     # repealed by the batch that stored it kept its mandates in force until the next link)
     derive_statuses(conn, docs, statuses, calendar)
     return sum(1 for s in statuses.values() if s.in_force is False)
+
+
+def _expressions_follow(conn: Connection) -> None:
+    """Each paragraph of another language's expression is in force when its counterpart
+    is (an unaligned one when its document is)."""
+    mirror = aliased(ParagraphRow)
+    counterpart = select(mirror.in_force).where(mirror.id == ParagraphRow.aligned_to) \
+        .scalar_subquery()
+    whole = select(DocumentRow.in_force).where(DocumentRow.id == ParagraphRow.document_id) \
+        .scalar_subquery()
+    expressions = select(DocumentRow.id).where(DocumentRow.expression_of.is_not(None))
+    conn.execute(update(ParagraphRow).where(ParagraphRow.document_id.in_(expressions))
+                 .values(in_force=func.coalesce(counterpart, whole)))
 
 
 def link(store: Store) -> LinkSummary:

@@ -143,6 +143,20 @@ def find_document(conn: Connection, text: str) -> tuple[str, str | None]:
                         "ingest it first")
 
 
+def primary_text(conn: Connection, doc_id: str, paragraph_id: str | None = None
+                 ) -> tuple[str, str | None]:
+    """Another language's expression answers for its work through the primary text: the
+    primary's id, and the counterpart of ``paragraph_id`` (None when it has none)."""
+    row = conn.execute(select(DocumentRow.expression_of).where(
+        DocumentRow.id == doc_id)).first()
+    if row is None or row.expression_of is None:
+        return doc_id, paragraph_id
+    if paragraph_id is not None:
+        paragraph_id = conn.execute(select(ParagraphRow.aligned_to).where(
+            ParagraphRow.id == paragraph_id)).scalar()
+    return row.expression_of, paragraph_id
+
+
 def document_id(store: Store, text: str) -> str:
     """The stable id of the stored document ``text`` names (a stable id, a symbol or a
     citation such as 'CMS Res.11.10'), so a filter takes what a reader types."""
@@ -180,7 +194,8 @@ def _coverage(conn: Connection, convention: str | None, calendar: Calendar) -> E
     """How far the corpus reaches for a convention: an 'in force' answer is no stronger."""
     rows = conn.execute(select(DocumentRow.label, DocumentRow.meeting, DocumentRow.adopted_on,
                                DocumentRow.adopted_at).where(
-        ~DocumentRow.is_stub, DocumentRow.convention == convention)).all()
+        ~DocumentRow.is_stub, DocumentRow.convention == convention,
+        DocumentRow.expression_of.is_(None))).all()
     if not rows:
         return Evidence("none", "no stored text of its convention")
 
@@ -221,7 +236,7 @@ def status(store: Store, text: str, as_of: AsOf | None = None,
     """Whether the text (or paragraph) named by ``text`` is in force, why (not), and what
     that rests on."""
     with store.engine.connect() as conn:
-        doc_id, paragraph_id = find_document(conn, text)
+        doc_id, paragraph_id = primary_text(conn, *find_document(conn, text))
         docs, _, _ = load_graph(conn)
         edges = edge_infos(conn, doc_id)
         calendar = calendar_for(conn, meetings)
@@ -331,7 +346,7 @@ def lineage(store: Store, text: str, *, citations: bool = False,
     if citations:
         relations |= {"recalls", "cites"}
     with store.engine.connect() as conn:
-        doc_id, _ = find_document(conn, text)
+        doc_id, _ = primary_text(conn, find_document(conn, text)[0])
         rows = conn.execute(select(EdgeRow.source_id, EdgeRow.relation, EdgeRow.target_id,
                                    EdgeRow.paragraphs, EdgeRow.paragraph_id,
                                    EdgeRow.derived).where(

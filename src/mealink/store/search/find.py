@@ -43,6 +43,7 @@ from mealink.semantic.terms import (
 from mealink.store.engine.database import Store
 from mealink.store.search.hits import Closest, Hit, SearchFilters, Why
 from mealink.store.search.keyword import _filters, count, search
+from mealink.store.search.languages import with_counterparts
 from mealink.store.search.vectors import VectorIndex, pks_where, vector_index
 
 if TYPE_CHECKING:
@@ -366,6 +367,9 @@ def find(store: Store, query: str, filters: SearchFilters | None = None, *,
                   tuple(shared), lacks)
         hits.append(Hit(r.id, r.document_id, r.label, r.convention, r.number, r.kind, r.verb,
                         bool(r.in_force), score, snippet, marks, why))
+    if hits:
+        with store.engine.connect() as conn:
+            hits = with_counterparts(conn, hits)
     closest = None
     if not ranked and meaning is not None:
         top = meaning.top(1)
