@@ -4,8 +4,9 @@ whose cosine reaches a threshold, computed exactly.
 Rows are first sorted by group; then each block of one group's rows is multiplied by the
 rows of the groups after it, so only the pairs wanted are computed: neither the pairs within
 a group nor the lower triangle (in the 100,000-paragraph benchmark corpus, where CMS holds
-60 % of the vectors, 38 % of the products). Memory stays at one block (``block`` × n floats) whatever n is, and the work is
-matrix multiplication, which numpy hands to BLAS. Pure: arrays in, arrays out.
+60 % of the vectors, 38 % of the products). Memory stays at one block (``block`` × n
+floats) whatever n is, and the work is matrix multiplication, which numpy hands to BLAS.
+Pure: arrays in, arrays out.
 """
 
 from __future__ import annotations
