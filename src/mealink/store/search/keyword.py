@@ -233,8 +233,12 @@ def count(store: Store, query: str, filters: SearchFilters | None = None) -> int
     docs = _DOCUMENTS if f.document else ""
     if store.dialect == "sqlite":
         params["q"] = fts5_query(query)
+        # without filters the index counts alone: its rows are the paragraphs' (the join
+        # read every matching paragraph, as much as the count itself again or more)
         stmt = ("SELECT count(*) FROM paragraphs_fts JOIN paragraphs p ON "
-                f"p.pk = paragraphs_fts.rowid {docs}WHERE paragraphs_fts MATCH :q{where}")
+                f"p.pk = paragraphs_fts.rowid {docs}WHERE paragraphs_fts MATCH :q{where}"
+                if where else
+                "SELECT count(*) FROM paragraphs_fts WHERE paragraphs_fts MATCH :q")
     else:
         if not _WORD.search(query):
             raise MealinkError("the search query has no words to look for")
