@@ -14,21 +14,21 @@ from importlib import resources
 
 from mealink.errors import MealinkError
 
-__all__ = ["nothing_close_message", "similarity_floor", "words_share"]
+__all__ = ["nothing_close_message", "relaxed_budget", "similarity_floor", "words_share"]
 
 
 @cache
-def _floor() -> dict[str, object]:
+def _table(name: str) -> dict[str, object]:
     raw = resources.files("mealink.data").joinpath("search.toml").read_text(encoding="utf-8")
-    table = tomllib.loads(raw).get("floor", {})
+    table = tomllib.loads(raw).get(name, {})
     return table if isinstance(table, dict) else {}
 
 
-def _number(key: str, low: float, high: float) -> float:
-    value = _floor().get(key)
+def _number(key: str, low: float, high: float, table: str = "floor") -> float:
+    value = _table(table).get(key)
     if isinstance(value, bool) or not isinstance(value, int | float) or \
             not low <= value <= high:
-        raise MealinkError(f"data/search.toml: [floor] {key} must be a number from {low:g} "
+        raise MealinkError(f"data/search.toml: [{table}] {key} must be a number from {low:g} "
                            f"to {high:g}, not {value!r}")
     return float(value)
 
@@ -36,6 +36,12 @@ def _number(key: str, low: float, high: float) -> float:
 def similarity_floor() -> float:
     """The cosine a paragraph's sentence vector must reach to count as close to a query."""
     return _number("similarity", -1, 1)
+
+
+def relaxed_budget() -> int:
+    """The any-word ranking of a plain-language query takes its words rarest first while
+    the paragraphs holding them (counted word by word) stay within this many."""
+    return int(_number("budget", 0, 1e12, "relaxed"))
 
 
 def words_share() -> float:

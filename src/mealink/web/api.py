@@ -157,7 +157,8 @@ def get_search(request: Request, q: Annotated[str, Query(min_length=1, max_lengt
                limit: Limit = 20, offset: Offset = 0) -> Any:
     """Ranked paragraphs, each with why it matched. Words: all must match, "phrases",
     ``-word``, ``OR``; a question in plain language works best in hybrid or semantic mode.
-    Facet counts are of the paragraphs that contain the words, under the same filters.
+    Facet counts are of the paragraphs that contain the words, under the same filters;
+    past 2,000 of them, estimated from a sample (``facets.sampled``) and marked ``about``.
     A paragraph below the similarity floor is left out unless it matches the words; when
     none is left, ``items`` is empty, ``nothing_close`` true and ``message`` says which
     paragraph was closest. With a quoted phrase, hybrid puts the paragraphs holding it

@@ -193,10 +193,14 @@ class FacetValue(BaseModel):
     value: str
     label: str
     count: int
+    about: bool = Field(default=False, description="the count is an estimate: more paragraphs "
+                                                   "match than the facets count one by one")
 
 
 class Facets(BaseModel):
-    total: int
+    total: int = Field(description="paragraphs holding every word, under the filters (exact)")
+    sampled: int | None = Field(default=None, description="when many paragraphs match: how "
+                                "many of them the values were counted on (null: all)")
     convention: list[FacetValue]
     meeting: list[FacetValue]
     kind: list[FacetValue]
