@@ -155,6 +155,9 @@ class Vocabulary:
     phrase_words: frozenset[str]
     name_prepositions: frozenset[str]  # "organizations within the United Nations system"
     long_names_pattern: re.Pattern[str]
+    #: ``long_names_pattern`` as ``bounded`` (on " " + lower-cased text, a match one place
+    #: further), None when some name does not start with a word character
+    long_names_bounded: re.Pattern[str] | None
     conditions: re.Pattern[str]
     conditions_lower: WordGate
     deadlines: WordGate
@@ -452,6 +455,8 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
                    or "," in n]
     long_names += [b for b in leads["chapeau"]["bodies"] if " and " in b or "," in b]
     long_names_pattern = re.compile(rf"(?<![\w-])(?:{alternation(long_names)})(?![\w-])")
+    long_names_bounded = bounded(rf"(?P<name>{alternation(long_names)})(?![\w-])", r"\w-") \
+        if all(re.match(r"\w", n.lower()) for n in long_names) else None
 
     ws = r"\s+"
 
@@ -537,6 +542,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         phrase_words=frozenset(actors["phrase"]["words"]),
         name_prepositions=frozenset(actors["phrase"]["prepositions"]),
         long_names_pattern=long_names_pattern,
+        long_names_bounded=long_names_bounded,
         conditions=re.compile(rf"(?<!\w)(?:{union(clauses['conditions'])})(?!\w)", re.I),
         conditions_lower=word_gate([c.lower() for c in clauses["conditions"]],
                                     clauses["condition_words"], r"(?<!\w)", r"(?!\w)"),

@@ -194,7 +194,12 @@ def _protected(text: str, pos: int, end: int, vocab: Vocabulary) -> list[tuple[i
     lower = chunk.lower()  # the names pattern is lower case; same offsets unless len changes
     if len(lower) != len(chunk):
         return []
-    return [(pos + m.start(), pos + m.end()) for m in vocab.long_names_pattern.finditer(lower)]
+    if vocab.long_names_bounded is None:
+        return [(pos + m.start(), pos + m.end())
+                for m in vocab.long_names_pattern.finditer(lower)]
+    # on " " + lower: the name one place further (``Vocabulary.long_names_bounded``)
+    return [(pos + m.start("name") - 1, pos + m.end("name") - 1)
+            for m in vocab.long_names_bounded.finditer(" " + lower)]
 
 
 def _run_start(text: str, floor: int, pos: int) -> int:

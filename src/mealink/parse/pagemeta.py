@@ -12,6 +12,7 @@ The labels are data (``data/pages.toml``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -60,6 +61,30 @@ class _Labels:
 def _line_start(words: list[str]) -> re.Pattern[str]:
     # spaces, not "\s": "\s*" would read every following blank line from each line start
     return re.compile(rf"^[^\S\n]*(?:{alternation(words)})", re.I | re.M)
+
+
+@cache
+def _after_break(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """A ``_line_start`` pattern with a line break in place of its "^": a literal the regex
+    engine skips ahead to, where "^" is tried (and fails) at every position of the text."""
+    return re.compile("\n" + pattern.pattern.removeprefix("^"), pattern.flags)
+
+
+def _at_line_starts(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a ``_line_start`` pattern, the same matches found by
+    looking only where a line break is followed by the pattern."""
+    after_break = _after_break(pattern)
+    pos, m = 0, pattern.match(text)
+    while True:
+        if m is None:
+            b = after_break.search(text, max(pos, 1) - 1)
+            if b is None:
+                return
+            m = pattern.match(text, b.start() + 1)  # the match at the line start
+            if m is None:  # cannot be: the same pattern, after the same line break
+                return
+        yield m
+        pos, m = m.end(), None
 
 
 @cache
@@ -195,21 +220,21 @@ def page_facts(text: str, crumb: Breadcrumb | None = UNREAD_TRAIL) -> PageFacts:
     if crumb is not None:
         symbol, symbol_from = crumb.symbol, f"the page's breadcrumb '{crumb.trail}'"
     if symbol is None:
-        for m in labels.number.finditer(text):
+        for m in _at_line_starts(labels.number, text):
             found = _value_after(text, m)
             if found is None or not _NUMBER.fullmatch(found[0]):
                 continue
             value = found[0]
             if value.startswith("Conf"):
                 kind = "Resolution"
-            elif labels.decision.search(text):
+            elif next(_at_line_starts(labels.decision, text), None):
                 kind = "Decision"
             else:
                 continue
             symbol, symbol_from = f"{kind} {value}", f"the page's record '{found[1]}'"
             break
     meeting = body = meeting_from = None
-    for m in labels.meeting.finditer(text):
+    for m in _at_line_starts(labels.meeting, text):
         found = _value_after(text, m)
         mv = _MEETING_VALUE.match(found[0]) if found else None
         if found and mv and (n := _ordinal(mv.group("ord"))):
