@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from itertools import compress
@@ -76,6 +77,8 @@ class WordGate:
     before: str  # what the pattern has before the alternation
     after: str  # and after it
     compiled: dict[tuple[int, ...], re.Pattern[str]]  # by the words present
+    #: each compiled pattern's twin for ``finditer`` (None: no twin, the pattern runs as is)
+    twins: dict[re.Pattern[str], re.Pattern[str] | None] = field(default_factory=dict)
 
     def pattern(self, lower: str) -> re.Pattern[str] | None:
         """The pattern for matching in ``lower`` (lower-case text), None when nothing can match."""
@@ -92,6 +95,36 @@ class WordGate:
             pattern = re.compile(f"{self.before}(?:{'|'.join(alts) or '(?!)'}){self.after}")
             self.compiled[present] = pattern
             return pattern
+
+    def finditer(self, pattern: re.Pattern[str], text: str, start: int = 0,
+                 end: int | None = None) -> Iterator[re.Match[str]]:
+        """``pattern.finditer(text, start, end)`` for a pattern of this gate, the same matches
+        found faster: a pattern opening with the look-behind ``(?<!\\w)`` is tried at every
+        position, so its twin, which matches the character before instead (``bounded``),
+        finds where the next match starts, and ``pattern`` itself reads it there."""
+        end = len(text) if end is None else end
+        twin = self.twins.get(pattern, pattern)
+        if twin is pattern:
+            twin = self.twins[pattern] = re.compile(
+                "[^\\w]" + pattern.pattern.removeprefix(self.before)) \
+                if self.before == r"(?<!\w)" else None
+        if twin is None:
+            yield from pattern.finditer(text, start, end)
+            return
+        pos, m = start, pattern.match(text, 0, end) if start == 0 else None
+        while True:
+            if m is None:  # the twin at q matches where the pattern matches at q + 1
+                hit = twin.search(text, max(pos, 1) - 1, end)
+                m = pattern.match(text, hit.start() + 1, end) if hit is not None else None
+                if m is None:
+                    return
+            yield m
+            pos, m = max(m.end(), m.start() + 1), None
+
+    def search(self, pattern: re.Pattern[str], text: str, start: int = 0,
+               end: int | None = None) -> re.Match[str] | None:
+        """``pattern.search(text, start, end)``, found as ``finditer`` finds it."""
+        return next(self.finditer(pattern, text, start, end), None)
 
 
 def word_gate(patterns: list[str], words: list[str], before: str, after: str,

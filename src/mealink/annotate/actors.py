@@ -241,7 +241,7 @@ def _phrase_end(text: str, pos: int, end: int, vocab: Vocabulary, that: bool,
     lower = text[pos:stop].lower()
     if len(lower) == stop - pos:
         gated = vocab.conditions_lower.pattern(lower)
-        cond = gated.search(lower) if gated is not None else None
+        cond = vocab.conditions_lower.search(gated, lower) if gated is not None else None
         if cond:
             stop = pos + cond.start()
             lower = lower[:cond.start()]
