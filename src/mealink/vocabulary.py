@@ -11,7 +11,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from itertools import compress
@@ -58,6 +58,70 @@ def bounded(body: str, word: str) -> re.Pattern[str]:
     return re.compile(rf"[^{word}]{body}")
 
 
+# A negative look-behind at one character ("(?<!\w)", "(?<![\w/-])") opening a pattern
+_BEHIND = re.compile(r"\(\?<!(?P<cls>\\w|\[(?!\^)(?:[^\]\\]|\\.)*\])\)")
+
+
+@cache
+def behind_twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """For a pattern opening with a negative look-behind at one character, its twin matching
+    one character outside that class instead: the regex engine jumps to such characters,
+    where it tries the look-behind at every position. None for another pattern."""
+    m = _BEHIND.match(pattern.pattern)
+    if m is None or _top_level_bar(pattern.pattern[m.end():]):
+        return None  # ("(?<!x)a|b": the look-behind is not before every match)
+    cls = m.group("cls")
+    outside = f"[^{cls[1:-1]}]" if cls.startswith("[") else f"[^{cls}]"
+    return re.compile(outside + pattern.pattern[m.end():], pattern.flags)
+
+
+def _top_level_bar(source: str) -> bool:
+    """Whether the regex ``source`` has an alternation outside any group or class."""
+    depth, escaped, in_class = 0, False, False
+    for ch in source:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch in "()":
+            depth += 1 if ch == "(" else -1
+        elif ch == "|" and depth == 0:
+            return True
+    return False
+
+
+def finditer_behind(pattern: re.Pattern[str], text: str, start: int = 0,
+                    end: int | None = None) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text, start, end)``, the same matches found faster when the pattern
+    opens with a look-behind (``behind_twin``): the twin at q matches exactly where the
+    pattern matches at q + 1, so it finds where each match starts and the pattern itself
+    reads the match there."""
+    end = len(text) if end is None else end
+    twin = behind_twin(pattern)
+    if twin is None:
+        yield from pattern.finditer(text, start, end)
+        return
+    pos, m = start, pattern.match(text, 0, end) if start == 0 else None
+    while True:
+        if m is None:
+            hit = twin.search(text, max(pos, 1) - 1, end)
+            m = pattern.match(text, hit.start() + 1, end) if hit is not None else None
+            if m is None:
+                return
+        yield m
+        pos, m = max(m.end(), m.start() + 1), None
+
+
+def search_behind(pattern: re.Pattern[str], text: str, start: int = 0,
+                  end: int | None = None) -> re.Match[str] | None:
+    """``pattern.search(text, start, end)``, found as ``finditer_behind`` finds it."""
+    return next(finditer_behind(pattern, text, start, end), None)
+
+
 @dataclass(frozen=True, slots=True)
 class WordGate:
     """Alternatives of one pattern, each written with one of some literal words: for a text,
@@ -77,8 +141,6 @@ class WordGate:
     before: str  # what the pattern has before the alternation
     after: str  # and after it
     compiled: dict[tuple[int, ...], re.Pattern[str]]  # by the words present
-    #: each compiled pattern's twin for ``finditer`` (None: no twin, the pattern runs as is)
-    twins: dict[re.Pattern[str], re.Pattern[str] | None] = field(default_factory=dict)
 
     def pattern(self, lower: str) -> re.Pattern[str] | None:
         """The pattern for matching in ``lower`` (lower-case text), None when nothing can match."""
@@ -95,36 +157,6 @@ class WordGate:
             pattern = re.compile(f"{self.before}(?:{'|'.join(alts) or '(?!)'}){self.after}")
             self.compiled[present] = pattern
             return pattern
-
-    def finditer(self, pattern: re.Pattern[str], text: str, start: int = 0,
-                 end: int | None = None) -> Iterator[re.Match[str]]:
-        """``pattern.finditer(text, start, end)`` for a pattern of this gate, the same matches
-        found faster: a pattern opening with the look-behind ``(?<!\\w)`` is tried at every
-        position, so its twin, which matches the character before instead (``bounded``),
-        finds where the next match starts, and ``pattern`` itself reads it there."""
-        end = len(text) if end is None else end
-        twin = self.twins.get(pattern, pattern)
-        if twin is pattern:
-            twin = self.twins[pattern] = re.compile(
-                "[^\\w]" + pattern.pattern.removeprefix(self.before)) \
-                if self.before == r"(?<!\w)" else None
-        if twin is None:
-            yield from pattern.finditer(text, start, end)
-            return
-        pos, m = start, pattern.match(text, 0, end) if start == 0 else None
-        while True:
-            if m is None:  # the twin at q matches where the pattern matches at q + 1
-                hit = twin.search(text, max(pos, 1) - 1, end)
-                m = pattern.match(text, hit.start() + 1, end) if hit is not None else None
-                if m is None:
-                    return
-            yield m
-            pos, m = max(m.end(), m.start() + 1), None
-
-    def search(self, pattern: re.Pattern[str], text: str, start: int = 0,
-               end: int | None = None) -> re.Match[str] | None:
-        """``pattern.search(text, start, end)``, found as ``finditer`` finds it."""
-        return next(self.finditer(pattern, text, start, end), None)
 
 
 def word_gate(patterns: list[str], words: list[str], before: str, after: str,
@@ -188,9 +220,6 @@ class Vocabulary:
     phrase_words: frozenset[str]
     name_prepositions: frozenset[str]  # "organizations within the United Nations system"
     long_names_pattern: re.Pattern[str]
-    #: ``long_names_pattern`` as ``bounded`` (on " " + lower-cased text, a match one place
-    #: further), None when some name does not start with a word character
-    long_names_bounded: re.Pattern[str] | None
     conditions: re.Pattern[str]
     conditions_lower: WordGate
     deadlines: WordGate
@@ -488,8 +517,6 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
                    or "," in n]
     long_names += [b for b in leads["chapeau"]["bodies"] if " and " in b or "," in b]
     long_names_pattern = re.compile(rf"(?<![\w-])(?:{alternation(long_names)})(?![\w-])")
-    long_names_bounded = bounded(rf"(?P<name>{alternation(long_names)})(?![\w-])", r"\w-") \
-        if all(re.match(r"\w", n.lower()) for n in long_names) else None
 
     ws = r"\s+"
 
@@ -575,7 +602,6 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         phrase_words=frozenset(actors["phrase"]["words"]),
         name_prepositions=frozenset(actors["phrase"]["prepositions"]),
         long_names_pattern=long_names_pattern,
-        long_names_bounded=long_names_bounded,
         conditions=re.compile(rf"(?<!\w)(?:{union(clauses['conditions'])})(?!\w)", re.I),
         conditions_lower=word_gate([c.lower() for c in clauses["conditions"]],
                                     clauses["condition_words"], r"(?<!\w)", r"(?!\w)"),

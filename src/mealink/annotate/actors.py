@@ -18,7 +18,13 @@ from functools import cache
 
 from mealink.languages import grammar
 from mealink.models import Mention, Span
-from mealink.vocabulary import Vocabulary, load_data, vocabulary
+from mealink.vocabulary import (
+    Vocabulary,
+    finditer_behind,
+    load_data,
+    search_behind,
+    vocabulary,
+)
 
 # Stops are searched over long stretches: each pattern begins with one character (a literal
 # each, or a class), which lets the regex engine skip ahead to where a match can start.
@@ -194,12 +200,8 @@ def _protected(text: str, pos: int, end: int, vocab: Vocabulary) -> list[tuple[i
     lower = chunk.lower()  # the names pattern is lower case; same offsets unless len changes
     if len(lower) != len(chunk):
         return []
-    if vocab.long_names_bounded is None:
-        return [(pos + m.start(), pos + m.end())
-                for m in vocab.long_names_pattern.finditer(lower)]
-    # on " " + lower: the name one place further (``Vocabulary.long_names_bounded``)
-    return [(pos + m.start("name") - 1, pos + m.end("name") - 1)
-            for m in vocab.long_names_bounded.finditer(" " + lower)]
+    return [(pos + m.start(), pos + m.end())
+            for m in finditer_behind(vocab.long_names_pattern, lower)]
 
 
 def _run_start(text: str, floor: int, pos: int) -> int:
@@ -241,7 +243,7 @@ def _phrase_end(text: str, pos: int, end: int, vocab: Vocabulary, that: bool,
     lower = text[pos:stop].lower()
     if len(lower) == stop - pos:
         gated = vocab.conditions_lower.pattern(lower)
-        cond = vocab.conditions_lower.search(gated, lower) if gated is not None else None
+        cond = search_behind(gated, lower) if gated is not None else None
         if cond:
             stop = pos + cond.start()
             lower = lower[:cond.start()]

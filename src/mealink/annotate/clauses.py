@@ -43,7 +43,7 @@ from mealink.models import Document, Mention, Span
 from mealink.numbering import numbering
 from mealink.parse.adoption import OTHER_BODY, SUBSIDIARY
 from mealink.parse.markers import roman_value
-from mealink.vocabulary import ADOPTING, Vocabulary, vocabulary
+from mealink.vocabulary import ADOPTING, Vocabulary, finditer_behind, vocabulary
 
 __all__ = ["Meeting", "Timing", "adopting_meeting", "find_conditions", "find_deadline",
            "find_timing"]
@@ -127,7 +127,7 @@ def find_conditions(text: str, start: int, end: int, vocab: Vocabulary,
     else:
         found = [Mention(_clean(chunk[m.start():m.end()]), Span(start + m.start(),
                                                                 start + m.end()))
-                 for m in vocab.conditions_lower.finditer(pattern, lower)]
+                 for m in finditer_behind(pattern, lower)]
     if len(found) < 2:
         return found
     out = found[:1]
@@ -288,7 +288,7 @@ def find_timing(text: str, start: int, end: int, vocab: Vocabulary,
     reports: list[Span] | None = None
     main: Mention | None = None
     report: Mention | None = None
-    for m in vocab.deadlines.finditer(pattern, text, start, end):
+    for m in finditer_behind(pattern, text, start, end):
         head = vocab.period_range_head.search(text, max(start, m.start() - 24), m.start()) \
             if m.group(0).isdigit() else None
         if head:  # the end of a range ("2015-2023", "from 2011 to 2020"): never due

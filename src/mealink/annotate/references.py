@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from mealink.models import Footnote, Mention, Reference, Span
 from mealink.numbering import numbering
-from mealink.vocabulary import Vocabulary
+from mealink.vocabulary import Vocabulary, finditer_behind
 
 _REPEAL = re.compile(r"\b(?:repeals?|retires?|revokes?|to\s+(?:repeal|retire|revoke))\b", re.I)
 # Literal stems, tested with ``in`` (much cheaper than a regex scan of the whole body).
@@ -177,7 +177,7 @@ def find_references(text: str, start: int, end: int, vocab: Vocabulary,
             refs.append(Reference(_collapse(m.group(0)), Span(m.start(), m.end()), "document",
                                   _collapse(m.group(0)), None, in_footnote))
             covered.append((m.start(), m.end()))
-    for m in vocab.symbol_pattern.finditer(text, start, end) if has_slash else ():
+    for m in finditer_behind(vocab.symbol_pattern, text, start, end) if has_slash else ():
         if any(s <= m.start() < e for s, e in covered):
             continue
         sym = _trim_symbol(m.group(0))

@@ -14,7 +14,7 @@ from functools import cache
 from mealink.numbering import numbering, type_word
 from mealink.parse.adoption import SUBSIDIARY, Adoption, adoption
 from mealink.parse.pagemeta import UNREAD_TRAIL, Breadcrumb, page_facts, site_label
-from mealink.vocabulary import Vocabulary, vocabulary
+from mealink.vocabulary import Vocabulary, finditer_behind, vocabulary
 
 _WS = re.compile(r"\s+")
 _REVISION = re.compile(r"\(?\s*(Rev\.\s?(?:CoP|COP|MOP|MoP)\s?\d{1,2})\s*\)?")
@@ -312,15 +312,15 @@ def detect_convention(text: str, symbol: str | None, vocab: Vocabulary,
         return by_symbol
     for chapeau in (chapeaus or [])[:1]:
         flat = " ".join(chapeau.lower().split())
-        for m in vocab.convention_long_names.finditer(flat):
+        for m in finditer_behind(vocab.convention_long_names, flat):
             if len(m.group(0)) > 12:
                 return vocab.conventions[vocab.convention_long_owner[
                     " ".join(m.group(0).split())]].id
     scores: Counter[str] = Counter()
-    for m in vocab.convention_names_pattern.finditer(text, 0, 4000):
+    for m in finditer_behind(vocab.convention_names_pattern, text, 0, 4000):
         conv = vocab.conventions[int((m.lastgroup or "c0_0")[1:].partition("_")[0])]
         scores[conv.id] += 2 if "/" in m.group(0) else 1
-    for m in vocab.convention_long_names.finditer(text[:4000].lower()):
+    for m in finditer_behind(vocab.convention_long_names, text[:4000].lower()):
         conv = vocab.conventions[vocab.convention_long_owner[" ".join(m.group(0).split())]]
         scores[conv.id] += 3 if len(m.group(0)) > 12 else 1
     if not scores or scores.most_common(1)[0][1] == 0:
