@@ -62,11 +62,23 @@ def bounded(body: str, word: str) -> re.Pattern[str]:
 _BEHIND = re.compile(r"\(\?<!(?P<cls>\\w|\[(?!\^)(?:[^\]\\]|\\.)*\])\)")
 
 
-@cache
+# pattern id -> (pattern, its twin); by id, as hashing a compiled pattern reads all its code
+_TWINS: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
+
+
 def behind_twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     """For a pattern opening with a negative look-behind at one character, its twin matching
     one character outside that class instead: the regex engine jumps to such characters,
     where it tries the look-behind at every position. None for another pattern."""
+    known = _TWINS.get(id(pattern))
+    if known is not None and known[0] is pattern:
+        return known[1]
+    twin = _twin(pattern)
+    _TWINS[id(pattern)] = (pattern, twin)
+    return twin
+
+
+def _twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     m = _BEHIND.match(pattern.pattern)
     if m is None or _top_level_bar(pattern.pattern[m.end():]):
         return None  # ("(?<!x)a|b": the look-behind is not before every match)
