@@ -49,17 +49,18 @@ def _secondary_verbs(text: str, start: int, end: int, vocab: Vocabulary,
     return out
 
 
-def _clauses(text: str, p: Paragraph, vocab: Vocabulary, own: Meeting | None) -> None:
+def _clauses(text: str, p: Paragraph, vocab: Vocabulary, own: Meeting | None,
+             lower: str) -> None:
     """Deadline, reporting due date, period and conditions: what qualifies what someone is
-    asked to do (so read only in paragraphs that ask someone)."""
-    lower = text[p.body.start:p.body.end].lower()
+    asked to do (so read only in paragraphs that ask someone); ``lower``: the body
+    lower-cased."""
     p.conditions = find_conditions(text, p.body.start, p.body.end, vocab, lower)
     timing = find_timing(text, p.body.start, p.body.end, vocab, own, lower)
     p.deadline, p.report_deadline, p.period = timing.deadline, timing.report_by, timing.period
 
 
 def _annotate_operative(text: str, p: Paragraph, vocab: Vocabulary, lang: str,
-                        lead_vf: VerbForm | None, own: Meeting | None) -> None:
+                        lead_vf: VerbForm | None, own: Meeting | None, lower: str) -> None:
     start, end = p.body.start, p.body.end
     actors: list[Mention] = []
     scan_from = p.lead.span.end if p.lead else start
@@ -84,10 +85,10 @@ def _annotate_operative(text: str, p: Paragraph, vocab: Vocabulary, lang: str,
             actors += phrase_actors(text, span.end, end, vocab, that=vf.that, lang=lang)
     if not actors and p.verb is not None and lead_vf is not None and p.lead is not None:
         actors += _that_subject(text, p.lead.span.end, end, vocab, lang)
-    actors += embedded_actors(text, start, end, vocab, actors)
+    actors += embedded_actors(text, start, end, vocab, actors, lower)
     p.actors = dedupe(actors)
     if p.actors:
-        _clauses(text, p, vocab, own)
+        _clauses(text, p, vocab, own, lower)
 
 
 _THAT_CLAUSE = re.compile(r"\s*,?\s*that\s+")
@@ -232,12 +233,14 @@ def annotate(doc: Document) -> Document:
     own = adopting_meeting(doc)
     for i, p in enumerate(doc.paragraphs):
         parent = _item_parent(doc.paragraphs, i)
+        # the body lower-cased once, for every pass that reads it
+        lower = text[p.body.start:p.body.end].lower() if p.kind != "heading" else ""
         if p.kind != "heading":
-            refs = find_references(text, p.body.start, p.body.end, vocab)
+            refs = find_references(text, p.body.start, p.body.end, vocab, lower=lower)
             p.references = refs + footnote_references(p.footnotes, text, vocab)
             p.instruments = find_instruments(text, p.body.start, p.body.end,
                                              instrument_vocabulary(), doc.convention)
-            p.topics = find_topics(text, p.body.start, p.body.end, topics)
+            p.topics = find_topics(text, p.body.start, p.body.end, topics, lower)
             whole = doc.paragraphs[p.parent] if p.parent is not None else None
             if whole is not None and whole.topics:  # parents come first in the list
                 p.topics = inherit(p.topics, whole.topics, topics.inherited)
@@ -252,7 +255,7 @@ def annotate(doc: Document) -> Document:
             p.actors = dedupe(phrase_actors(text, verb.span.end, p.body.end, vocab,
                                             that=vf.that, lang=doc.language))
             if p.actors:
-                _clauses(text, p, vocab, own)
+                _clauses(text, p, vocab, own, lower)
         elif parent is not None and parent.kind == "operative" and not own_finite:
             p.verb = parent.other_verbs[-1] if parent.other_verbs else parent.verb
             if parent.lead is None and parent.text.endswith(":") and \
@@ -262,9 +265,9 @@ def annotate(doc: Document) -> Document:
                 p.verb = _item_verb(text, p, doc.language)
             p.actors = list(parent.actors)
             if p.actors:
-                _clauses(text, p, vocab, own)
+                _clauses(text, p, vocab, own, lower)
         else:
-            _annotate_operative(text, p, vocab, doc.language, lead_vf, own)
-        p.repeals = find_repeals(text, p.body.start, p.body.end, p.references)
+            _annotate_operative(text, p, vocab, doc.language, lead_vf, own, lower)
+        p.repeals = find_repeals(text, p.body.start, p.body.end, p.references, lower)
     doc.annotated = True
     return doc

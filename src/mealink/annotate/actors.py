@@ -409,13 +409,15 @@ def subject_actors(text: str, start: int, end: int, vocab: Vocabulary,
 
 
 def embedded_actors(text: str, start: int, end: int, vocab: Vocabulary,
-                    asked: list[Mention] = ()) -> list[Mention]:  # type: ignore[assignment]
+                    asked: list[Mention] = (),  # type: ignore[assignment]
+                    lower: str | None = None) -> list[Mention]:
     """Actors of asking verbs inside the clause ('Decides to encourage Parties', 'to be
     followed by'). Whom a body already asked must encourage or invite is not asked by the
     Conference: in "Instructs the Secretariat to encourage Parties" only the Secretariat is
-    (``asked``: the actors found so far; an embedded ask after one of them is nested)."""
+    (``asked``: the actors found so far; an embedded ask after one of them is nested;
+    ``lower``: the text lower-cased, when the caller has it)."""
     out: list[Mention] = []
-    lower = text[start:end].lower()
+    lower = text[start:end].lower() if lower is None else lower
     if not EMBEDDED_NEEDLES.search(lower):
         return out
     first_asked = min((a.span.start for a in asked), default=end)

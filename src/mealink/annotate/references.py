@@ -111,12 +111,13 @@ def _body_before(before: str, names: tuple[str, ...]) -> str | None:
 
 
 def find_references(text: str, start: int, end: int, vocab: Vocabulary,
-                    in_footnote: bool = False) -> list[Reference]:
-    """All references in ``text[start:end]``, in text order, with spans into ``text``."""
+                    in_footnote: bool = False, lower: str | None = None) -> list[Reference]:
+    """All references in ``text[start:end]``, in text order, with spans into ``text``;
+    ``lower``: that text lower-cased, when the caller has it."""
     refs: list[Reference] = []
     covered: list[tuple[int, int]] = []
     chunk = text[start:end]
-    lower = chunk.lower()
+    lower = chunk.lower() if lower is None else lower
     # Cheap checks first: most paragraphs cite nothing, and each pattern needs a literal.
     has_type = any(stem in lower for stem in _TYPE_STEMS)
     has_doc = "doc." in lower or "inf." in lower
@@ -197,10 +198,12 @@ def footnote_references(notes: list[Footnote], text: str, vocab: Vocabulary) -> 
     return out
 
 
-def find_repeals(text: str, start: int, end: int, refs: list[Reference]) -> list[Mention]:
+def find_repeals(text: str, start: int, end: int, refs: list[Reference],
+                 lower: str | None = None) -> list[Mention]:
     """What an operative paragraph repeals or retires: the references after the verb, or the
-    description of what is retired when no reference is given."""
-    lower = text[start:end].lower()
+    description of what is retired when no reference is given (``lower``: the text
+    lower-cased, when the caller has it)."""
+    lower = text[start:end].lower() if lower is None else lower
     if not any(stem in lower for stem in _REPEAL_STEMS):
         return []
     passive = _SUPERSEDED.search(text, start, end)

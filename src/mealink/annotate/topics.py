@@ -438,8 +438,8 @@ def topic_vocabulary() -> TopicVocabulary:
     return _build(load_data("topics.toml"), "topics.toml")
 
 
-def find_topics(text: str, start: int, end: int,
-                vocab: TopicVocabulary | None = None) -> list[Topic]:
+def find_topics(text: str, start: int, end: int, vocab: TopicVocabulary | None = None,
+                lower: str | None = None) -> list[Topic]:
     """The topics of ``text[start:end]``, best first (score descending, then id).
 
     Each phrase found is evidence for its concept(s) with weight w: 0.6 for a label or an
@@ -449,13 +449,14 @@ def find_topics(text: str, start: int, end: int,
     0.72, the same label twice 0.72, three distinct labels 0.936, so score grows with
     distinct evidence and saturates below 1. Broader concepts are not added (callers can
     roll up with ``TopicVocabulary.ancestors``). Triggers are reported as the vocabulary's
-    phrase with the span where it stands in ``text``.
+    phrase with the span where it stands in ``text``. ``lower``: ``text[start:end]``
+    lower-cased, when the caller has it.
     """
     vocab = vocab or topic_vocabulary()
     chunk = text[start:end]
     if not chunk.isascii() and any(c in chunk for c in "\u2010\u2011\u2013\u2019"):
-        chunk = chunk.translate(_PLAIN)
-    lower = chunk.lower()
+        chunk, lower = chunk.translate(_PLAIN), None
+    lower = chunk.lower() if lower is None else lower
     if len(lower) == len(chunk) and vocab.bounded is not None:
         # group 1 after the space put before the text: offsets one less
         hits = [(m.start(1) - 1, m.end(1) - 1, m.group(1))
