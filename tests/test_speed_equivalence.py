@@ -132,6 +132,83 @@ def test_finite_verbs_found_as_by_the_plain_pattern() -> None:
 
 
 
+def _look_behind_patterns() -> list[re.Pattern[str]]:
+    """The patterns opening with a look-behind that the parser runs with finditer_behind:
+    hedges and deadlines of each language (all their alternatives), long names of bodies,
+    document symbols and convention names."""
+    from mealink.languages import vocabulary_for
+    from mealink.vocabulary import vocabulary
+
+    vocab = vocabulary()
+    out = [vocab.long_names_pattern, vocab.symbol_pattern, vocab.convention_names_pattern,
+           vocab.convention_long_names]
+    for lang in ("en", "fr", "es"):
+        v = vocabulary_for(lang)
+        for gate in (v.conditions_lower, v.deadlines):
+            every = " ".join(gate.words)  # every word present: every alternative kept
+            pattern = gate.pattern(every + " é")
+            assert pattern is not None
+            out.append(pattern)
+    return out
+
+
+@pytest.mark.parametrize("case", range(10))
+def test_look_behind_patterns_found_as_by_finditer(case: int) -> None:
+    """``finditer_behind`` (the twin that matches the character before a match finds where
+    it starts) gives the matches ``finditer`` gives, between any bounds, on texts dense
+    with the patterns' phrases run into each other and into words."""
+    from mealink.vocabulary import behind_twin, finditer_behind, search_behind
+
+    pattern = _look_behind_patterns()[case]
+    assert behind_twin(pattern) is not None
+    rng = random.Random(case)
+    phrases = ["resources permitting", "as appropriate", "where appropriate", "next meeting",
+               "its next meeting", "cop15", "COP 15", "the 20th meeting of the Standing "
+               "Committee", "si procede", "según proceda", "UNEP/CMS/Resolution 11.2",
+               "CMS", "CITES", "Convention on Biological Diversity", "basel convention",
+               "2015-2023", "as", "x", "1", "é", "-", "/", ".", "_"]
+    for _ in range(1500):
+        text = "".join(rng.choice(phrases) + rng.choice(["", " ", "-", ", ", "/", "\n"])
+                       for _ in range(rng.randint(0, 10)))
+        text = text.lower() if rng.random() < 0.5 else text
+        start = rng.randint(0, len(text))
+        end = rng.randint(start, len(text))
+        plain = [(m.span(), m.lastgroup) for m in pattern.finditer(text, start, end)]
+        fast = [(m.span(), m.lastgroup) for m in finditer_behind(pattern, text, start, end)]
+        assert fast == plain, (pattern.pattern[:60], text, start, end)
+        first = search_behind(pattern, text, start, end)
+        assert (first.span() if first else None) == (plain[0][0] if plain else None)
+
+
+def test_patterns_without_a_look_behind_before_every_match_have_no_twin() -> None:
+    """A look-behind that opens only one branch, or none at all, is run as it is."""
+    from mealink.vocabulary import behind_twin, finditer_behind
+
+    for source in (r"(?<!\w)as|so", r"as", r"\bas", r"(?<![^a])as", r"(?<=\s)as"):
+        pattern = re.compile(source)
+        assert behind_twin(pattern) is None, source
+        text = "as so asso, as"
+        assert [m.span() for m in finditer_behind(pattern, text, 1)] == \
+            [m.span() for m in pattern.finditer(text, 1)]
+
+
+def test_record_labels_found_from_line_breaks() -> None:
+    """A page's record labels, looked for only after line breaks, are found where the
+    pattern opening with "^" (tried at every position) finds them."""
+    from mealink.parse import pagemeta
+
+    labels = pagemeta._labels()
+    rng = random.Random(11)
+    pieces = ["Decision number:", "Document status", "COP meeting:", "meeting:", "Meeting:",
+              "Decision", "\n", "\n", "  ", "\t", " x", "12.5", "Number / Code:", "\n\n"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        for pattern in (labels.number, labels.meeting, labels.decision):
+            assert [m.span() for m in pagemeta._at_line_starts(pattern, text)] == \
+                [m.span() for m in pattern.finditer(text)], (pattern.pattern[:40], text)
+
+
+
 def _plain_close_pairs(vectors: NDArray[np.float32], groups: NDArray[np.integer],
                        threshold: float) -> set[tuple[int, int, float]]:
     """Every pair of rows in different groups with cosine >= threshold, the whole matrix at
