@@ -157,7 +157,7 @@ def test_look_behind_patterns_found_as_by_finditer(case: int) -> None:
     """``finditer_behind`` (the twin that matches the character before a match finds where
     it starts) gives the matches ``finditer`` gives, between any bounds, on texts dense
     with the patterns' phrases run into each other and into words."""
-    from mealink.vocabulary import behind_twin, finditer_behind, search_behind
+    from mealink.regexes import behind_twin, finditer_behind, search_behind
 
     pattern = _look_behind_patterns()[case]
     assert behind_twin(pattern) is not None
@@ -182,7 +182,7 @@ def test_look_behind_patterns_found_as_by_finditer(case: int) -> None:
 
 def test_patterns_without_a_look_behind_before_every_match_have_no_twin() -> None:
     """A look-behind that opens only one branch, or none at all, is run as it is."""
-    from mealink.vocabulary import behind_twin, finditer_behind
+    from mealink.regexes import behind_twin, finditer_behind
 
     for source in (r"(?<!\w)as|so", r"as", r"\bas", r"(?<![^a])as", r"(?<=\s)as"):
         pattern = re.compile(source)

@@ -18,13 +18,8 @@ from functools import cache
 
 from mealink.languages import grammar
 from mealink.models import Mention, Span
-from mealink.vocabulary import (
-    Vocabulary,
-    finditer_behind,
-    load_data,
-    search_behind,
-    vocabulary,
-)
+from mealink.regexes import finditer_behind, search_behind
+from mealink.vocabulary import Vocabulary, load_data, vocabulary
 
 # Stops are searched over long stretches: each pattern begins with one character (a literal
 # each, or a class), which lets the regex engine skip ahead to where a match can start.

@@ -43,7 +43,8 @@ from mealink.models import Document, Mention, Span
 from mealink.numbering import numbering
 from mealink.parse.adoption import OTHER_BODY, SUBSIDIARY
 from mealink.parse.markers import roman_value
-from mealink.vocabulary import ADOPTING, Vocabulary, finditer_behind, vocabulary
+from mealink.regexes import finditer_behind
+from mealink.vocabulary import ADOPTING, Vocabulary, vocabulary
 
 __all__ = ["Meeting", "Timing", "adopting_meeting", "find_conditions", "find_deadline",
            "find_timing"]

@@ -12,7 +12,8 @@ from dataclasses import replace
 
 from mealink.models import Footnote, Mention, Reference, Span
 from mealink.numbering import numbering
-from mealink.vocabulary import Vocabulary, finditer_behind
+from mealink.regexes import finditer_behind
+from mealink.vocabulary import Vocabulary
 
 _REPEAL = re.compile(r"\b(?:repeals?|retires?|revokes?|to\s+(?:repeal|retire|revoke))\b", re.I)
 # Literal stems, tested with ``in`` (much cheaper than a regex scan of the whole body).

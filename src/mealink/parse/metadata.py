@@ -14,7 +14,8 @@ from functools import cache
 from mealink.numbering import numbering, type_word
 from mealink.parse.adoption import SUBSIDIARY, Adoption, adoption
 from mealink.parse.pagemeta import UNREAD_TRAIL, Breadcrumb, page_facts, site_label
-from mealink.vocabulary import Vocabulary, finditer_behind, vocabulary
+from mealink.regexes import finditer_behind
+from mealink.vocabulary import Vocabulary, vocabulary
 
 _WS = re.compile(r"\s+")
 _REVISION = re.compile(r"\(?\s*(Rev\.\s?(?:CoP|COP|MOP|MoP)\s?\d{1,2})\s*\)?")
