@@ -192,6 +192,20 @@ def test_patterns_without_a_look_behind_before_every_match_have_no_twin() -> Non
             [m.span() for m in pattern.finditer(text, 1)]
 
 
+@pytest.mark.parametrize("chars", [r"\w", r"\w-", r"\w/", r"\w/-", "A-Za-z/.-"])
+def test_outside_is_the_plain_negated_class(chars: str) -> None:
+    """``outside`` lists ASCII word characters before ``\\w`` for speed: it refuses and
+    accepts every character of the Basic Multilingual Plane as the plain class does, with
+    and without ignoring case."""
+    from mealink.regexes import outside
+
+    for flags in (0, re.IGNORECASE):
+        fast, plain = re.compile(outside(chars), flags), re.compile(f"[^{chars}]", flags)
+        text = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, 0x10000)))
+        assert [m.start() for m in fast.finditer(text)] == \
+            [m.start() for m in plain.finditer(text)]
+
+
 def test_record_labels_found_from_line_breaks() -> None:
     """A page's record labels, looked for only after line breaks, are found where the
     pattern opening with "^" (tried at every position) finds them."""

@@ -17,6 +17,7 @@ from itertools import compress
 from typing import Any, Literal
 
 from mealink.errors import VocabularyError
+from mealink.regexes import outside
 
 Form = Literal["finite", "participle", "past", "base"]
 
@@ -54,7 +55,7 @@ def bounded(body: str, word: str) -> re.Pattern[str]:
     faster on paragraphs. Exact when every match of ``body`` starts with a character of
     ``word`` and ends in a look-ahead refusing one: consuming the character before a match
     can then only hide a match starting where the previous one ended, and none can."""
-    return re.compile(rf"[^{word}]{body}")
+    return re.compile(outside(word) + body)
 
 
 @dataclass(frozen=True, slots=True)

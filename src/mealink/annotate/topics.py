@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from mealink.errors import VocabularyError
 from mealink.models import Mention, Span, Topic
+from mealink.regexes import outside
 from mealink.vocabulary import fold_accents, load_data, strip_accented
 
 __all__ = ["Concept", "Topic", "TopicVocabulary", "find_topics", "inherit",
@@ -417,7 +418,7 @@ def _bounded(body: str, forms: set[str]) -> re.Pattern[str] | None:
     first = [_tokens(f)[0] for f in forms if _tokens(f)]
     if not all(len(t) == 1 and re.fullmatch(r"\w", t) for t in first):
         return None
-    return re.compile(rf"[^\w/]((?:{body})(?!\w))")
+    return re.compile(outside(r"\w/") + rf"((?:{body})(?!\w))")
 
 
 @cache
