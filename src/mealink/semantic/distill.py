@@ -4,10 +4,11 @@ model2vec's method, done with what mealink ships (the int8 ONNX encoder and its 
 no PyTorch, nothing downloaded): every vocabulary token is embedded as the one-token text
 "[CLS] token [SEP]" and the encoder's output at the token's own position is its row (on the
 judged queries of ``tests/data/retrieval.toml`` this gave semantic P@10 0.455 where the
-mean over the three positions gave 0.410; see the README), the rows are reduced by PCA to ``dims`` dimensions, and each row is weighted by
-SIF (``sif / (sif + p)``, with ``p`` the token's Zipf probability from its rank in the
-vocabulary, which the BERT vocabulary lists most frequent first), so that frequent tokens
-count for little in a text's mean. Rows are stored as int8 with one float32 scale per row.
+mean over the three positions gave 0.410; see the README), the rows are reduced by PCA to
+``dims`` dimensions, and each row is weighted by SIF (``sif / (sif + p)``, with ``p`` the
+token's Zipf probability from its rank in the vocabulary, which the BERT vocabulary lists
+most frequent first), so that frequent tokens count for little in a text's mean. Rows are
+stored as int8 with one float32 scale per row.
 
 Run once (about a minute on two cores), by hand, when the encoder or the method changes:
 ``python -m mealink.semantic.distill``; it writes ``data/minilm/static.npz`` and records
