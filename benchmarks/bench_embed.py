@@ -146,7 +146,7 @@ def main() -> None:
                 "SELECT DISTINCT text FROM paragraphs WHERE kind != 'heading'"))]
         store.dispose()
         sample = texts if args.paragraphs is None else random.Random(SEED).sample(
-            texts, min(len(texts), 3000))
+            texts, min(len(texts), 1000))
         log(f"embedding alone, {len(sample)} distinct paragraph texts ...")
         res["alone_static"] = texts_per_s(StaticEncoder(), texts)
         res["alone_full"] = texts_per_s(Encoder(), sample)
