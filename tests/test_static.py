@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import tomllib
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from mealink.semantic.distill import DistillParams, distil, quantise
+from mealink.semantic.distill import DistillParams, distil, quantise, write_table
 from mealink.semantic.encoder import MODEL_ID, MODEL_SHA256
 from mealink.semantic.static import StaticEncoder, static_encoder, table_record
 
@@ -81,3 +83,15 @@ def test_distil_reduces_weights_and_leaves_unused_tokens_zero() -> None:
     norms = np.linalg.norm(table[999:], axis=1)
     # SIF: the first (most frequent) tokens weigh less than the last
     assert norms[:20].mean() < norms[-20:].mean()
+
+
+def test_the_script_records_what_it_writes(tmp_path: Path) -> None:
+    rng = np.random.default_rng(20261206)
+    rows, scale = quantise(rng.normal(size=(1100, 12)).astype(np.float32))
+    digest = write_table(tmp_path, rows, scale, DistillParams(dims=12))
+    record = tomllib.loads((tmp_path / "static.toml").read_text(encoding="utf-8"))
+    data = (tmp_path / "static.npz").read_bytes()
+    assert record["sha256"] == digest == hashlib.sha256(data).hexdigest()
+    assert (record["vocab"], record["dims"], record["bytes"]) == (1100, 12, len(data))
+    with np.load(io.BytesIO(data)) as npz:
+        assert np.array_equal(npz["rows"], rows) and np.array_equal(npz["scale"], scale)

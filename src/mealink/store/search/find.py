@@ -242,14 +242,16 @@ def _full_vectors(store: Store, ids: list[str], full: TextEncoder) -> NDArray[np
     """The full encoder's vectors of these paragraphs' texts (computed once a process)."""
     texts = _texts(store, ids)
     hashes = [text_hash(texts.get(pid, "")) for pid in ids]
+    found = {h: v for h in set(hashes) if (v := _FULL.get(h)) is not None}
     todo = {h: texts.get(pid, "") for pid, h in zip(ids, hashes, strict=True)
-            if h not in _FULL}
-    if todo:
-        if len(_FULL) + len(todo) > _FULL_MAX:
+            if h not in found}
+    if todo:  # read from a copy: another thread may empty the shared cache meanwhile
+        new = dict(zip(todo, full.encode(list(todo.values())), strict=True))
+        found.update(new)
+        if len(_FULL) + len(new) > _FULL_MAX:
             _FULL.clear()
-        for h, v in zip(todo, full.encode(list(todo.values())), strict=True):
-            _FULL[h] = v
-    return np.stack([_FULL[h] for h in hashes])
+        _FULL.update(new)
+    return np.stack([found[h] for h in hashes])
 
 
 def _meaning(store: Store, query: str, filters: SearchFilters | None,
