@@ -103,7 +103,9 @@ def embed_paragraphs(store: Store, *, model: TextEncoder | None = None,
                 wanted.setdefault(h, t)
         for (action,) in conn.execute(select(MandateRow.action).distinct()):
             wanted.setdefault(text_hash(action), action)
-    missing = sorted(h for h in wanted if h not in have)
+    # by length across the whole run, so each chunk's batches pad little (the encoder sorts
+    # only within the texts it is given)
+    missing = sorted((h for h in wanted if h not in have), key=lambda h: (len(wanted[h]), h))
     done = 0
     for at in range(0, len(missing), _CHUNK):
         chunk = missing[at:at + _CHUNK]
