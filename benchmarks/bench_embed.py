@@ -5,7 +5,8 @@ store and embedded as `mealink ingest` does; then both models on the same distin
 in the same run (texts/s). Each numbered paragraph is the start of a real operative
 paragraph up to a comma followed by the rest of another after a comma, so that the 2,000
 are distinct texts. With --paragraphs N, the store benchmark's generated corpus of N
-paragraphs instead of the 100 resolutions (the 100,000-paragraph figure of the README).
+paragraphs, its wording varied as the synergies benchmark varies it (nearly every text
+distinct), instead of the 100 resolutions (the 100,000-paragraph figure of the README).
 
 Usage: .venv/bin/python benchmarks/bench_embed.py [--paragraphs N] [--skip-full]
 
@@ -28,9 +29,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import cli
+from harness.corpus import SEED as CORPUS_SEED
 from harness.corpus import generate_from
 from harness.resolutions import CHAPEAU_LINE, build_pools
 from harness.timing import Meter
+from synergies_corpus import vary_corpus
 
 from mealink.semantic.encoder import Encoder
 from mealink.semantic.static import StaticEncoder, TextEncoder
@@ -130,7 +133,10 @@ def main() -> None:
             res["corpus"] = "100 resolutions x 20 numbered paragraphs"
         else:
             _, corpus = generate_from(args.corpus, args.examples, folder, args.paragraphs, log)
-            res["corpus"] = f"generated, {corpus.docs} documents, {corpus.paragraphs} paragraphs"
+            log("varying the wording, as the synergies benchmark does ...")
+            varied = vary_corpus(folder, CORPUS_SEED, log)
+            res["corpus"] = (f"generated, {corpus.docs} documents, {corpus.paragraphs} "
+                             f"paragraphs, {varied['varied']} varied")
         models: list[tuple[str, TextEncoder]] = [("static", StaticEncoder())]
         if not args.skip_full:
             models.append(("full", Encoder()))
