@@ -45,7 +45,7 @@ from mealink.link.lineage import document_links
 from mealink.link.status import current_status
 from mealink.mandates.extract import mandates_of
 from mealink.store import ingest, open_store
-from mealink.store.corpus.linking import edge_infos, load_graph
+from mealink.store.corpus.graph import edge_infos, load_graph
 from mealink.store.corpus.records import adoption_meeting, fallback_id, paragraph_anchors
 from mealink.store.engine.schema import MandateRow
 from mealink.store.mandates import derive_statuses, digest

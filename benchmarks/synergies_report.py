@@ -138,20 +138,41 @@ def markdown(r: dict[str, Any]) -> str:
             f"| … of which: embed the query / `matrix @ q` / top 100, p50 | "
             f"{st['encode_query']['p50']:.1f} / {st['matrix_vector_after_encode']['p50']:.1f}"
             f" / {st['top_100']['p50']:.1f} ms (the rest: fetching rows, snippets, topics) | — |")
-        ns = q.get("no_spinning_whatif")
-        if ns:
+        sb = q.get("spinning_before")
+        if sb:
             rows.append(
-                f"| What-if: the same semantic queries with onnxruntime's idle threads not "
-                f"spinning (`allow_spinning=0`), p50 / p95 / p99 | {ns['semantic']['p50']:.1f} / "
-                f"{ns['semantic']['p95']:.1f} / {ns['semantic']['p99']:.1f} ms; steps p50 "
-                f"{ns['steps_ms']['encode_query']['p50']:.1f} / "
-                f"{ns['steps_ms']['matrix_vector_after_encode']['p50']:.1f} / "
-                f"{ns['steps_ms']['top_100']['p50']:.1f} ms | (information) |")
+                f"| Before, paired: the same semantic queries with onnxruntime's idle threads "
+                f"spinning (as before `allow_spinning=0`), p50 / p95 / p99 | "
+                f"{sb['semantic']['p50']:.1f} / {sb['semantic']['p95']:.1f} / "
+                f"{sb['semantic']['p99']:.1f} ms, against {sb['semantic_paired_now']['p50']:.1f}"
+                f" / {sb['semantic_paired_now']['p95']:.1f} / "
+                f"{sb['semantic_paired_now']['p99']:.1f} ms now, query by query; steps p50 "
+                f"{sb['steps_ms']['encode_query']['p50']:.1f} / "
+                f"{sb['steps_ms']['matrix_vector_after_encode']['p50']:.1f} / "
+                f"{sb['steps_ms']['top_100']['p50']:.1f} ms | (information) |")
         rows.append(f"| Hybrid query (keyword + semantic, fused), p50 / p95 / p99 | "
-                    f"{h['p50']:.1f} / {h['p95']:.1f} / {h['p99']:.1f} ms (max {h['max']:.0f}) | "
-                    "(information) |")
+                    f"{h['p50']:.1f} / **{h['p95']:.1f}** / {h['p99']:.1f} ms (max "
+                    f"{h['max']:.0f}) | (information) |")
+        hs = q.get("hybrid_steps_ms")
+        if hs:
+            rows.append(
+                f"| … its keyword leg (every word, then the capped any-word ranking), p50 / "
+                f"p95 | {hs['keyword_leg']['p50']:.1f} / {hs['keyword_leg']['p95']:.1f} ms; "
+                f"limit: FTS5 every-word ranking alone {hs['every_word_fts']['p50']:.1f} / "
+                f"{hs['every_word_fts']['p95']:.1f} ms | (limit beside it) |")
         rows.append(f"| Keyword query (plain language, relaxed), p50 / p95 / p99 | "
                     f"{k['p50']:.1f} / {k['p95']:.1f} / {k['p99']:.1f} ms | (information) |")
+        kp = q.get("keyword_page")
+        if kp:
+            rows.append(
+                f"| Search page's keyword work, {kp['queries']} store queries of 2-3 words "
+                f"× {kp['repeats']}, unfiltered: `find` keyword + facets, p50 / p95 | "
+                f"{kp['page']['p50']:.1f} / **{kp['page']['p95']:.1f}** ms (`find` p95 "
+                f"{kp['find']['p95']:.1f}, facets p95 {kp['facets']['p95']:.1f}; "
+                f"{kp['facets_sampled_queries']} queries' facets sampled); limit: FTS5 alone, "
+                f"top 20 by bm25 p50 {kp['fts5_top20']['p50']:.1f} / p95 "
+                f"{kp['fts5_top20']['p95']:.1f} ms, counting the matches p95 "
+                f"{kp['fts5_count']['p95']:.1f} ms | (limit beside it) |")
         rows.append(f"| Cold index load (first `vector_index`, {q['index_rows']:,} × 384 float32 "
                     f"= {q['matrix_bytes'] / 1e6:.0f} MB) | {q['cold_index_load_s']:.2f} s "
                     f"(a warm call: {q['warm_index_call_ms']:.2f} ms) | (information) |")
@@ -200,10 +221,10 @@ def markdown(r: dict[str, Any]) -> str:
             if bd:
                 parts = ", ".join(f"{k} {v:.1f}" for k, v in
                                   sorted(bd["seconds"].items(), key=lambda kv: -kv[1]))
-                flat = (f"; what-if: `np.flatnonzero` + `divmod` finds the same cells in "
-                        f"{bd['whatif_flatnonzero_s']:.1f} s instead of "
-                        f"{bd['seconds'].get('np.nonzero (2-D)', float('nan')):.1f} s"
-                        if "whatif_flatnonzero_s" in bd else "")
+                flat = (f"; before, on the same masks: 2-D `np.nonzero` took "
+                        f"{bd['before_nonzero_2d_s']:.1f} s where `np.flatnonzero` + `divmod` "
+                        f"takes {bd['seconds'].get('np.flatnonzero + divmod', float('nan')):.1f}"
+                        " s" if "before_nonzero_2d_s" in bd else "")
                 rows.append(f"| All-pairs, {label}: where the time goes (instrumented copy, "
                             f"{bd['total_s']:.1f} s) | {parts} s{flat} | — |")
     for ct, lim in r["limits"].items():

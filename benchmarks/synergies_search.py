@@ -1,6 +1,9 @@
 """Target 2 of the synergies benchmark, search by meaning: ``find`` latency in each mode with
-the index warm, for 200 plain-language queries, the steps of a semantic query, a what-if
-without onnxruntime's spinning threads, and the matrix-vector product's read bandwidth."""
+the index warm, for 200 plain-language queries, the steps of a semantic query and of the
+keyword leg of a hybrid one, the same semantic queries with onnxruntime's idle threads
+spinning as they did before (paired), a search page's keyword work (ranking and facets) for
+the store benchmark's 2-3 word queries beside FTS5 alone, and the matrix-vector product's
+read bandwidth."""
 
 from __future__ import annotations
 
@@ -78,28 +81,89 @@ def build_queries() -> list[str]:
     return [f.format(q=q) for f in FRAMINGS for q in BASE_QUERIES]
 
 
-def no_spin_encoder() -> Any:
-    """An ``Encoder`` whose onnxruntime threads sleep when idle instead of spinning
-    (``session.intra_op.allow_spinning = 0``): a what-if for the steps after the model."""
+def spinning_encoder() -> Any:
+    """An ``Encoder`` whose onnxruntime threads spin when idle, as mealink's did before its
+    session set ``allow_spinning = 0``: the "before" of that change, timed in the same run."""
     import onnxruntime as ort
 
-    from mealink.semantic.encoder import Encoder
+    from mealink.semantic import encoder as module
 
-    class NoSpinEncoder(Encoder):
+    class SpinningEncoder(module.Encoder):
         def _load(self) -> None:
-            real = ort.SessionOptions
+            real = module.session_options
 
-            def options() -> Any:
-                o = real()
-                o.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            def options(threads: int) -> Any:  # the options as they were, spinning on
+                o = ort.SessionOptions()
+                o.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+                o.intra_op_num_threads = threads
+                o.inter_op_num_threads = 1
+                o.log_severity_level = 3
                 return o
-            ort.SessionOptions = options  # only while this encoder builds its session
+            module.session_options = options  # only while this encoder builds its session
             try:
                 super()._load()
             finally:
-                ort.SessionOptions = real
+                module.session_options = real
 
-    return NoSpinEncoder()
+    return SpinningEncoder()
+
+
+def keyword_page(store: Any, repeats: int) -> dict[str, Any]:
+    """A search page's keyword work for the store benchmark's 2-3 word queries, unfiltered:
+    ``find(mode="keyword", limit=20)`` and ``facets``, then each apart, beside FTS5 alone
+    (the top 20 by bm25, and counting the matches), interleaved query by query."""
+    from harness.queries import QUERIES
+    from sqlalchemy import text
+
+    from mealink.store.search.facets import facets
+    from mealink.store.search.find import find
+    from mealink.store.search.keyword import fts5_query
+
+    def fts5(q: str, sql: str) -> None:
+        with store.engine.connect() as conn:
+            conn.execute(text(sql), {"q": fts5_query(q)}).all()
+
+    top20 = ("SELECT rowid, bm25(paragraphs_fts) AS s FROM paragraphs_fts WHERE "
+             "paragraphs_fts MATCH :q ORDER BY s, rowid LIMIT 20")
+    counting = "SELECT count(*) FROM paragraphs_fts WHERE paragraphs_fts MATCH :q"
+    steps: dict[str, Any] = {
+        "page": lambda q: (find(store, q, mode="keyword", limit=20), facets(store, q)),
+        "find": lambda q: find(store, q, mode="keyword", limit=20),
+        "facets": lambda q: facets(store, q),
+        "fts5_top20": lambda q: fts5(q, top20),
+        "fts5_count": lambda q: fts5(q, counting),
+    }
+    for q in QUERIES:  # warm-up
+        for fn in steps.values():
+            fn(q)
+    times: dict[str, list[float]] = {k: [] for k in steps}
+    for _ in range(repeats):
+        for q in QUERIES:
+            for k, fn in steps.items():
+                t0 = time.perf_counter()
+                fn(q)
+                times[k].append((time.perf_counter() - t0) * 1000)
+    sampled = sum(1 for q in QUERIES if facets(store, q).sampled is not None)
+    return {"queries": len(QUERIES), "repeats": repeats, "facets_sampled_queries": sampled,
+            **{k: stats_ms(v) for k, v in times.items()}}
+
+
+def keyword_leg(store: Any, queries: Sequence[str]) -> dict[str, Any]:
+    """The keyword leg of a hybrid query alone (every word, then the capped any-word
+    ranking), beside the every-word FTS5 ranking alone (its limit)."""
+    from mealink.store.search.find import RANKED_DEPTH, keyword_ranking
+    from mealink.store.search.keyword import ranking
+
+    leg, strict = [], []
+    for q in queries:
+        t0 = time.perf_counter()
+        keyword_ranking(store, q, None, RANKED_DEPTH)
+        t1 = time.perf_counter()
+        ranking(store, q, None, limit=RANKED_DEPTH)
+        t2 = time.perf_counter()
+        leg.append((t1 - t0) * 1000)
+        strict.append((t2 - t1) * 1000)
+    return {"keyword_leg": stats_ms(leg), "every_word_fts": stats_ms(strict)}
 
 
 def query_steps(index: Any, enc: Any, queries: Sequence[str]) -> dict[str, Any]:
@@ -177,17 +241,23 @@ def phase_queries(db: Path, queries: Sequence[str], repeats: int, log: Log
         steps = query_steps(index, encoder(), queries)
         vectors = steps.pop("vectors")
         res["steps_ms"] = steps
-        # what-if: the same with onnxruntime's idle threads not spinning
-        quiet_enc = no_spin_encoder()
-        quiet_enc.encode_one("warm-up")
-        whatif = query_steps(index, quiet_enc, queries)
-        whatif.pop("vectors")
-        t_find = []
+        # before/after, paired: the same semantic queries with onnxruntime's idle threads
+        # spinning (as before) and not (mealink's encoder now), query by query
+        spin_enc = spinning_encoder()
+        spin_enc.encode_one("warm-up")
+        before = query_steps(index, spin_enc, queries)
+        before.pop("vectors")
+        t_spin, t_quiet = [], []
         for q in queries:
-            t0 = time.perf_counter()
-            find(store, q, mode="semantic", limit=10, model=quiet_enc)
-            t_find.append((time.perf_counter() - t0) * 1000)
-        res["no_spinning_whatif"] = {"steps_ms": whatif, "semantic": stats_ms(t_find)}
+            for enc, ts in ((spin_enc, t_spin), (encoder(), t_quiet)):
+                t0 = time.perf_counter()
+                find(store, q, mode="semantic", limit=10, model=enc)
+                ts.append((time.perf_counter() - t0) * 1000)
+        res["spinning_before"] = {"steps_ms": before, "semantic": stats_ms(t_spin),
+                                  "semantic_paired_now": stats_ms(t_quiet)}
+        res["hybrid_steps_ms"] = keyword_leg(store, queries)
+        log("a search page's keyword work (find + facets) for the store queries ...")
+        res["keyword_page"] = keyword_page(store, repeats)
         # the matrix-vector product alone, back to back: its read bandwidth
         mv = []
         for _ in range(3):

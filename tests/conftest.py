@@ -18,6 +18,13 @@ REALDOCS = Path(os.environ.get("MEALINK_REALDOCS", REPO.parent / "shared" / "rea
 #: real one. Never ingested into a user's corpus.
 INVENTED = REPO / "tests" / "fixtures" / "invented"
 
+# pytest-xdist's workers export a made-up terminal (COLUMNS=80, LINES=24). The CLI's Rich
+# consoles are built at import and would keep that width, overriding the width each test
+# gives its own invocation; a worker has no terminal, as a plain run has none.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for _name in ("COLUMNS", "LINES"):
+        os.environ.pop(_name, None)
+
 
 def skip_or_fail(message: str, required_by: str) -> NoReturn:
     """Skip on a developer machine; fail where the environment variable ``required_by``

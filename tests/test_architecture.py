@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("mealink.errors", "mealink.models", "mealink.version", "mealink.choices", "mealink.lazy"),
     ("mealink.vocabulary",),
     ("mealink.numbering", "mealink.instruments", "mealink.semantic",
-     "mealink.data"),
+     "mealink.data", "mealink.languages"),
     ("mealink.load",),
     ("mealink.parse",),
     ("mealink.annotate",),

@@ -8,8 +8,16 @@ from __future__ import annotations
 
 import random
 import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pytest
 
 from mealink.load import clean
+from mealink.semantic.neighbours import close_pairs
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 #: the emphasis pattern as first written (a look-behind first: tried at every position)
 _PLAIN_EMPHASIS = re.compile(
@@ -122,3 +130,31 @@ def test_finite_verbs_found_as_by_the_plain_pattern() -> None:
                 for m in vocab.finite_bounded.finditer(" " + text)]
         assert fast == plain, repr(text)
 
+
+
+def _plain_close_pairs(vectors: NDArray[np.float32], groups: NDArray[np.integer],
+                       threshold: float) -> set[tuple[int, int, float]]:
+    """Every pair of rows in different groups with cosine >= threshold, the whole matrix at
+    once: what ``close_pairs`` computes block by block."""
+    s = vectors @ vectors.T
+    i, j = np.nonzero(np.triu(s >= threshold, k=1) & (groups[:, None] != groups[None, :]))
+    return {(int(a), int(b), float(s[a, b])) for a, b in zip(i, j, strict=True)}
+
+
+@pytest.mark.parametrize("block", [7, 64, 1024])
+def test_close_pairs_finds_the_pairs_of_the_whole_matrix(block: int) -> None:
+    """Blocks, sorted groups and the flat positions of the mask give the pairs (and their
+    order, most similar first) the whole matrix gives."""
+    rng = np.random.default_rng(20261206)
+    centres = rng.normal(size=(12, 24))
+    x = (centres[rng.integers(0, 12, 300)] + 0.35 * rng.normal(size=(300, 24)))
+    x = (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+    groups = rng.integers(0, 4, 300).astype(np.int16)
+    pairs = close_pairs(x, groups, 0.8, block=block)
+    got = list(zip(pairs.left.tolist(), pairs.right.tolist(), pairs.similarity.tolist(),
+                   strict=True))
+    assert len(got) > 200
+    want = {(a, b): s for a, b, s in _plain_close_pairs(x, groups, 0.8)}
+    assert {(a, b) for a, b, _ in got} == set(want)
+    assert all(abs(s - want[(a, b)]) < 1e-5 for a, b, s in got)
+    assert [s for _, _, s in got] == sorted((s for _, _, s in got), reverse=True)

@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mealink.store import open_store
+from mealink.store.search import facets as facets_module
 from mealink.synergies.overlaps import MandateItem
 from mealink.web.app import create_app
 from mealink.web.render import ordinal_suffix, place
@@ -112,6 +113,26 @@ def test_search_facets_count_the_hits_and_filter(client: TestClient) -> None:
     page = client.get("/search", params={"q": "invasive alien species", "convention": "CITES"})
     assert "Remove filter convention: CITES" in page.text
     assert "<mark>" in page.text
+
+
+@pytest.mark.parametrize("sample", [None, 5])
+def test_facet_counts_say_about_only_past_the_sample(client: TestClient,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     sample: int | None) -> None:
+    """Past the sample (5 here, 2,000 served), every count in the API, the JSON and the
+    page is marked as an estimate; up to it, none is."""
+    if sample is not None:
+        monkeypatch.setattr(facets_module, "SAMPLE", sample)
+    q = {"q": "Parties", "mode": "keyword"}
+    api = client.get("/api/v1/search", params=q).json()["facets"]
+    page = client.get("/search", params={**q, "format": "json"}).json()["facets"]
+    html = client.get("/search", params=q).text
+    for fac in (api, page):
+        values = [v for name in ("convention", "kind", "in_force") for v in fac[name]]
+        assert values and all(v["about"] is (sample is not None) for v in values)
+        assert (fac["sampled"] is None) is (sample is None)
+    assert ('<span class="n">about ' in html) is (sample is not None)
+    assert ("are estimated from" in html) is (sample is not None)
 
 
 @pytest.mark.parametrize(("path", "first_column"), [

@@ -62,6 +62,7 @@ class Numbering:
     body_names: tuple[str, ...]
     body_owner: dict[str, str]
     meetings: dict[str, str]
+    revision_meetings: dict[str, str]  # "CdP" -> "CoP"
     default_types: dict[str, str]
     labels: dict[tuple[str, str], str]
     relations: dict[str, tuple[str, ...]]
@@ -108,6 +109,7 @@ def numbering() -> Numbering:
             body_names=tuple(sorted(body_owner, key=len, reverse=True)),
             body_owner=body_owner,
             meetings={c["id"]: c["meeting"] for c in data["numbering"]},
+            revision_meetings=dict(data.get("revision_meetings", {})),
             default_types={c["id"]: c["type"] for c in data["numbering"]},
             labels=labels,
             relations={k: tuple(v) for k, v in data["relations"].items()},

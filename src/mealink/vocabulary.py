@@ -29,6 +29,7 @@ class VerbForm:
     form: Form
     asks: bool
     that: bool
+    action: bool = False  # what a body is to do, in one language only ("communique")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +94,7 @@ class WordGate:
             return pattern
 
 
-def _word_gate(patterns: list[str], words: list[str], before: str, after: str,
+def word_gate(patterns: list[str], words: list[str], before: str, after: str,
                otherwise: tuple[str, ...] = ()) -> WordGate:
     """A gate over ``patterns`` (a space matches any whitespace run), the words of each
     being those of ``words`` (lower case) written in it, else those of ``otherwise``."""
@@ -122,7 +123,8 @@ class Meetings:
     body_names: re.Pattern[str]  # the names, case-insensitive (for the "its" look-back)
     abbreviation: re.Pattern[str]  # "COP12", "CMS COP 12", "StC56": groups conv, abbr, n
     body_of_abbreviation: dict[str, str]  # lower-cased abbreviation -> body
-    ordinals: dict[str, int]  # "fifteenth" -> 15
+    ordinals: dict[str, int]  # "fifteenth" -> 15, "vingtième" -> 20
+    ordinal: re.Pattern[str]  # "14th", "20e", "20ª" (group n), or a word (group word)
     relative: frozenset[str]  # "next", "forthcoming" ...
 
 
@@ -135,8 +137,11 @@ class Vocabulary:
     """Everything the parser and annotators know, with compiled patterns."""
 
     verb_forms: dict[str, VerbForm]
-    verb_forms_fr: dict[str, VerbForm]
+    #: the forms of each language other than English alone ("fr", "es": ``verbs.toml``),
+    #: looked up before the English ones in a text of that language
+    verb_forms_own: dict[str, dict[str, VerbForm]]
     lead_pattern: re.Pattern[str]
+    lead_pattern_lang: dict[str, re.Pattern[str]]  # by language other than English
     base_lead_pattern: re.Pattern[str]  # "Decide", "Also decide" after "We, ..."
     plural_chapeaus: tuple[str, ...]
     finite_pattern: re.Pattern[str]
@@ -167,6 +172,7 @@ class Vocabulary:
     convention_long_names: re.Pattern[str]
     convention_long_owner: dict[str, int]
     reference_types: dict[str, str]
+    reference_singulars: dict[str, str]  # "decisiones" -> "decisión"
     reference_pattern: re.Pattern[str]
     qualifier_pattern: re.Pattern[str]
     reference_type_lower: re.Pattern[str]
@@ -182,6 +188,10 @@ class Vocabulary:
     clause_connectives: tuple[str, ...]  # "and in this context requests"
     glue_lead_words: frozenset[str]  # single lead words: "Recallingits" is split after them
     glue_function_words: frozenset[str]  # "inResolution", "theSecretariat"
+    #: before a body's name: "all" in every text ("the", "aux"), then by language ("al")
+    articles: dict[str, tuple[str, ...]]
+    and_words: tuple[str, ...]  # "and", "et", "y"
+    conjoined: re.Pattern[str]  # what joins two hedges into one: " and ", " ou "
 
 
 def load_data(name: str) -> dict[str, Any]:
@@ -278,24 +288,36 @@ def _trie_pattern(node: dict[str, Any]) -> str:
     return body + "?" if end else body
 
 
-def _build_verbs(data: dict[str, Any]) -> tuple[dict[str, VerbForm], dict[str, VerbForm]]:
-    """Written form -> verb, for English texts and for French ones (French forms first)."""
+def _build_verbs(data: dict[str, Any]) -> tuple[dict[str, VerbForm],
+                                                dict[str, dict[str, VerbForm]]]:
+    """Written form -> verb, for English texts, and for the texts of each other language of
+    ``verbs.toml`` (``[verbs_fr]``, ``[verbs_es]``: that language's forms first). The finite
+    forms and participles of another language that are not ``action`` verbs are known in
+    every text too (they open leads whatever the language detected). Returns the forms of
+    English texts and those of each other language alone."""
     verb_forms: dict[str, VerbForm] = {}
     for base, entry in data["verbs"].items():
         asks, that = bool(entry.get("asks")), bool(entry.get("that"))
         for form, kind in _english_forms(base, entry):
             verb_forms.setdefault(form.lower(), VerbForm(base, kind, asks, that))
-    french: dict[str, VerbForm] = {}
-    for base, entry in data.get("verbs_fr", {}).items():
-        asks = bool(entry.get("asks"))
-        for written in ("finite", "participle"):
-            form_kind: Form = "finite" if written == "finite" else "participle"
-            for form in entry.get(written, []):
-                for variant in {form, fold_accents(form), strip_accented(form)}:
-                    french.setdefault(variant.lower(), VerbForm(base, form_kind, asks, False))
-    for form, vf in french.items():
-        verb_forms.setdefault(form, vf)
-    return verb_forms, {**verb_forms, **french}
+    kinds: tuple[tuple[str, Form], ...] = (("finite", "finite"), ("participle", "participle"),
+                                           ("infinitive", "base"))
+    own: dict[str, dict[str, VerbForm]] = {}
+    for table, entries in data.items():
+        if not table.startswith("verbs_"):
+            continue
+        forms = own.setdefault(table.removeprefix("verbs_"), {})
+        for base, entry in entries.items():
+            asks, action = bool(entry.get("asks")), bool(entry.get("action"))
+            for written, form_kind in kinds:
+                for form in entry.get(written, []):
+                    for variant in {form, fold_accents(form), strip_accented(form)}:
+                        forms.setdefault(variant.lower(),
+                                         VerbForm(base, form_kind, asks, False, action))
+        for form, vf in forms.items():
+            if vf.form != "base" and not vf.action:
+                verb_forms.setdefault(form, vf)
+    return verb_forms, own
 
 
 _NEVER = re.compile(r"(?!)")
@@ -335,10 +357,13 @@ def _convention_long_names(entries: list[dict[str, Any]]) -> tuple[re.Pattern[st
     return re.compile(rf"(?<![\w-])(?:{alternation(list(owner))})(?![\w-])"), owner
 
 
-def _with_ordinals(patterns: list[str], words: dict[str, Any]) -> list[str]:
-    """``patterns`` with ``{ordinal}`` standing for one ordinal ("14th", "fifteenth") and
-    ``{ordinals}`` for a list of them ("77th and 78th", "52nd, 53rd and 54th")."""
-    one = rf"(?:\d{{1,2}}(?:st|nd|rd|th)|{'|'.join(words['ordinals'])})"
+def with_ordinals(patterns: list[str], words: dict[str, Any], lang: str = "en") -> list[str]:
+    """``patterns`` with ``{ordinal}`` standing for one ordinal of ``lang`` ("14th",
+    "fifteenth"; "20e", "vingtième") and ``{ordinals}`` for a list of them ("77th and 78th",
+    "52nd, 53rd and 54th"); the English ones are known in every language."""
+    suffixes = [*words["suffixes"], *words.get(f"suffixes_{lang}", [])]
+    names = [*words["ordinals"], *words.get(f"ordinals_{lang}", [])]
+    one = rf"(?:\d{{1,2}}(?:{'|'.join(suffixes)})|{'|'.join(names)})"
     many = rf"{one}(?:(?:,|,? and) {one})*"
     return [p.replace("{ordinals}", many).replace("{ordinal}", one) for p in patterns]
 
@@ -355,6 +380,7 @@ def _meetings(clauses: dict[str, Any], conventions: list[str]) -> Meetings:
             body_of_abbreviation[a.lower()] = b["body"]
     abbreviations = list({a for b in clauses["meeting_body"] for a in b["abbreviations"]})
     words = clauses["meeting_words"]
+    suffixes = [w for key, ws in words.items() if key.startswith("suffixes") for w in ws]
     return Meetings(
         body_of_name=body_of_name,
         body_names=re.compile(rf"(?<![\w-])(?:{alternation(list(body_of_name))})(?![\w-])",
@@ -363,30 +389,44 @@ def _meetings(clauses: dict[str, Any], conventions: list[str]) -> Meetings:
             rf"(?:(?P<conv>{alternation(conventions)})\s+)?(?P<abbr>{alternation(abbreviations)})"
             r"[ .-]?(?P<n>\d{1,2})\b", re.IGNORECASE),
         body_of_abbreviation=body_of_abbreviation,
-        ordinals={w: i for i, w in enumerate(words["ordinals"], 1)},
+        ordinals={w: i for key, ws in words.items() if key.startswith("ordinals")
+                  for i, w in enumerate(ws, 1)},
+        ordinal=re.compile(rf"(?P<n>\d{{1,2}})(?:{alternation(suffixes)})(?!\w)"
+                           r"|(?P<word>[^\W\d_]+)"),
         relative=frozenset(words["relative"]),
     )
 
 
 def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
            clauses: dict[str, Any], conventions: dict[str, Any],
-           references: dict[str, Any]) -> Vocabulary:
-    verb_forms, verb_forms_fr = _build_verbs(verbs)
+           references: dict[str, Any], languages: dict[str, Any]) -> Vocabulary:
+    verb_forms, own_forms = _build_verbs(verbs)
     finite = [f for f, v in verb_forms.items() if v.form == "finite"]
     lead_words = [f for f, v in verb_forms.items() if v.form in ("finite", "participle")]
     openers: list[str] = list(leads["preamble"]["openers"])
-    for fr in leads["preamble"].get("openers_fr", []):
-        openers += [fr, fold_accents(fr), strip_accented(fr)]
+    for key, words in leads["preamble"].items():  # openers_fr, openers_es ...
+        if key.startswith("openers_"):
+            openers += [v for w in words for v in (w, fold_accents(w), strip_accented(w))]
     prefixes = alternation(leads["lead"]["prefixes"])
     suffixes = alternation(leads["lead"]["suffixes"])
     complements = alternation(leads["lead"]["complements"])
-    head = alternation(lead_words + openers)
-    # A lead: optional adverbs, the verb (or opener), optional "also" and complement.
-    lead_pattern = re.compile(
-        rf"(?P<lead>(?:(?:{prefixes})\s+){{0,2}}(?P<verb>{head})"
-        rf"(?:\s+(?:{suffixes}))?(?:\s+(?:{complements}))?)(?![\w-])",
-        re.IGNORECASE,
-    )
+
+    def leads_of(words: list[str]) -> re.Pattern[str]:
+        # A lead: optional adverbs, the verb (or opener), optional "also" and complement.
+        return re.compile(
+            rf"(?P<lead>(?:(?:{prefixes})\s+){{0,2}}(?P<verb>{alternation(words)})"
+            rf"(?:\s+(?:{suffixes}))?(?:\s+(?:{complements}))?)(?![\w-])",
+            re.IGNORECASE,
+        )
+
+    lead_pattern = leads_of(lead_words + openers)
+    # in a text of another language, also its forms written like an English base form
+    # ("Invite", "Encourage", "Decide"), which are no lead in an English text
+    lead_pattern_lang = {
+        lang: leads_of(lead_words + openers + [
+            f for f, v in forms.items() if v.form in ("finite", "participle") and not v.action
+            and verb_forms.get(f) is not v])
+        for lang, forms in own_forms.items()}
     base = [f for f, v in verb_forms.items() if v.form == "base"]
     base_lead_pattern = re.compile(
         rf"(?P<lead>(?:(?:{prefixes})\s+){{0,2}}(?P<verb>{alternation(base)}))(?![\w-])",
@@ -405,7 +445,9 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         for alias in [entry["name"], *entry.get("aliases", [])]:
             aliases[alias.lower()] = entry["name"]
     roles = {entry["name"]: entry["role"] for entry in actors["actor"]}
-    long_names = [a for a in aliases if re.search(r"[, ](?:and|,)", a.lower()) or "," in a]
+    and_words = alternation(languages["conjunctions"]["and"])  # "and", "et", "y"
+    long_names = [a for a in aliases if re.search(rf"[, ](?:{and_words}|,)", a.lower())
+                  or "," in a]
     long_names += [n for c in conventions["convention"] for n in c["names"] if " and " in n
                    or "," in n]
     long_names += [b for b in leads["chapeau"]["bodies"] if " and " in b or "," in b]
@@ -459,12 +501,17 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         rf"(?:{'|'.join(apparatus['cover_labels'])})\s*:", re.IGNORECASE
     )
     long_conv = _convention_long_names(conventions["convention"])
+    ands = and_words
+    joins = [*languages["conjunctions"]["and"], *languages["conjunctions"]["or"]]
     # Single lead words of four letters or more ("Recalling", "requests", "Aware"): glued to
     # the next word by extraction they are split back (mealink.load.glue).
     glue_words = frozenset(w.lower() for w in lead_words + openers + leads["lead"]["prefixes"]
                            if " " not in w and len(w) >= 4 and w.isalpha())
     body_pattern = re.compile(rf"(?:{articles})\s*(?:{bodies})(?![\w-])", re.IGNORECASE)
     return Vocabulary(
+        articles={k: tuple(v) for k, v in languages["articles"].items()},
+        and_words=tuple(languages["conjunctions"]["and"]),
+        conjoined=re.compile(rf"\s+(?:{alternation(joins)})\s+\Z"),
         chapeau_pattern=chapeau_pattern,
         body_pattern=body_pattern,
         # What a chapeau or an addressee-first sentence starts with: "The ", "THE\n", "L'".
@@ -476,8 +523,9 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         glue_lead_words=glue_words,
         glue_function_words=frozenset(leads["glue"]["function_words"]),
         verb_forms=verb_forms,
-        verb_forms_fr=verb_forms_fr,
+        verb_forms_own=own_forms,
         lead_pattern=lead_pattern,
+        lead_pattern_lang=lead_pattern_lang,
         base_lead_pattern=base_lead_pattern,
         plural_chapeaus=tuple(leads["chapeau"]["plural"]),
         finite_pattern=finite_pattern,
@@ -490,9 +538,9 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         name_prepositions=frozenset(actors["phrase"]["prepositions"]),
         long_names_pattern=long_names_pattern,
         conditions=re.compile(rf"(?<!\w)(?:{union(clauses['conditions'])})(?!\w)", re.I),
-        conditions_lower=_word_gate([c.lower() for c in clauses["conditions"]],
+        conditions_lower=word_gate([c.lower() for c in clauses["conditions"]],
                                     clauses["condition_words"], r"(?<!\w)", r"(?!\w)"),
-        deadlines=_word_gate(_with_ordinals(clauses["deadlines"], clauses["meeting_words"]),
+        deadlines=word_gate(with_ordinals(clauses["deadlines"], clauses["meeting_words"]),
                              clauses["deadline_words"], r"(?<!\w)", r"(?!\w)",
                              otherwise=tuple("0123456789")),
         deadline_cues=tuple(" " + c for c in clauses["deadline_cues"]),
@@ -515,6 +563,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         convention_long_names=long_conv[0],
         convention_long_owner=long_conv[1],
         reference_types=types,
+        reference_singulars=dict(references.get("plurals", {})),
         reference_pattern=reference_pattern,
         qualifier_pattern=qualifier_pattern,
         # a trie finds the same longest type word as the longest-first alternation, faster
@@ -525,7 +574,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         # The next item of a list of identifiers: ', 8.11', ' and 9.6', ' on Title, 12.26'.
         list_continuation_pattern=re.compile(
             rf"(?:\s+on\s+[^,;()]{{1,160}}?|,\s+entitled\s+[“\"][^”\"]{{1,200}}[”\"],?)?"
-            rf"(?P<sep>\s*,\s*(?:and\s+)?|\s+and\s+|\s*[–-]\s*|"
+            rf"(?P<sep>\s*,\s*(?:(?:{ands})\s+)?|\s+(?:{ands})\s+|\s*[–-]\s*|"
             rf"\s+to\s+)(?P<id>{identifier})(?![\w/])"),
     )
 
@@ -537,11 +586,14 @@ def vocabulary() -> Vocabulary:
         load_data("verbs.toml"), load_data("leads.toml"), load_data("actors.toml"),
         load_data("clauses.toml"),
         load_data("conventions.toml"), load_data("references.toml"),
+        load_data("languages.toml"),
     )
 
 
 def verb_form(word: str, lang: str = "en") -> VerbForm | None:
     """Look up a written verb form (case-insensitive, whitespace-normalised)."""
     vocab = vocabulary()
-    forms = vocab.verb_forms_fr if lang == "fr" else vocab.verb_forms
-    return forms.get(" ".join(word.lower().split()))
+    key = " ".join(word.lower().split())
+    own = vocab.verb_forms_own.get(lang)
+    found = own.get(key) if own is not None else None
+    return found if found is not None else vocab.verb_forms.get(key)

@@ -27,9 +27,10 @@ from mealink.annotate.clauses import Meeting, adopting_meeting, find_conditions,
 from mealink.annotate.instruments import find_instruments, instrument_vocabulary
 from mealink.annotate.references import find_references, find_repeals, footnote_references
 from mealink.annotate.topics import find_topics, inherit, topic_vocabulary
+from mealink.languages import vocabulary_for
 from mealink.models import Document, Mention, Paragraph, Span
 from mealink.parse.structure import finite_verbs, sentence_end, subject_verb
-from mealink.vocabulary import VerbForm, Vocabulary, verb_form, vocabulary
+from mealink.vocabulary import VerbForm, Vocabulary, verb_form
 
 __all__ = ["annotate"]
 
@@ -59,7 +60,6 @@ def _clauses(text: str, p: Paragraph, vocab: Vocabulary, own: Meeting | None) ->
 
 def _annotate_operative(text: str, p: Paragraph, vocab: Vocabulary, lang: str,
                         lead_vf: VerbForm | None, own: Meeting | None) -> None:
-    french = lang == "fr"
     start, end = p.body.start, p.body.end
     actors: list[Mention] = []
     scan_from = p.lead.span.end if p.lead else start
@@ -68,12 +68,12 @@ def _annotate_operative(text: str, p: Paragraph, vocab: Vocabulary, lang: str,
         p.verb = Mention(lead_vf.base, p.lead.span)
         if lead_vf.asks:
             actors += phrase_actors(text, p.lead.span.end, end, vocab, that=lead_vf.that,
-                                    french=french)
+                                    lang=lang)
     elif secondary:
         span, vf = secondary.pop(0)
         p.verb = Mention(vf.base, span)
         if vf.asks:
-            actors += phrase_actors(text, span.end, end, vocab, that=vf.that, french=french)
+            actors += phrase_actors(text, span.end, end, vocab, that=vf.that, lang=lang)
     elif lead_vf is not None and p.lead is not None:
         p.verb = Mention(lead_vf.base, p.lead.span)
     else:
@@ -81,7 +81,7 @@ def _annotate_operative(text: str, p: Paragraph, vocab: Vocabulary, lang: str,
     for span, vf in secondary:
         p.other_verbs.append(Mention(vf.base, span))
         if vf.asks:
-            actors += phrase_actors(text, span.end, end, vocab, that=vf.that, french=french)
+            actors += phrase_actors(text, span.end, end, vocab, that=vf.that, lang=lang)
     if not actors and p.verb is not None and lead_vf is not None and p.lead is not None:
         actors += _that_subject(text, p.lead.span.end, end, vocab, lang)
     actors += embedded_actors(text, start, end, vocab, actors)
@@ -100,19 +100,18 @@ def _that_subject(text: str, pos: int, end: int, vocab: Vocabulary,
     m = _THAT_CLAUSE.match(text, pos, end)
     if not m:
         return []
-    found = subject_verb(text, m.end(), end)
+    found = subject_verb(text, m.end(), end, lang=lang)
     if not found:
         return []
     return [a for a in phrase_actors(text, m.end(), found[0].start(), vocab,
-                                     french=lang == "fr") if is_actor(a.value, vocab)]
+                                     lang=lang) if is_actor(a.value, vocab)]
 
 
 def _subject_first(text: str, p: Paragraph, start: int, end: int, vocab: Vocabulary,
                    actors: list[Mention], lang: str) -> None:
     """'Parties are invited to:', 'The Scientific Council ... should undertake', 'The
     Subsidiary Body ... recommends that ...', 'The Conference ..., decided to convene'."""
-    french = lang == "fr"
-    found = subject_verb(text, start, end, vocab)
+    found = subject_verb(text, start, end, vocab, lang)
     if found:
         m, kind = found
         group = "verb" if kind == "passive" or m.group("action") is None else "action"
@@ -120,11 +119,13 @@ def _subject_first(text: str, p: Paragraph, start: int, end: int, vocab: Vocabul
         if kind == "passive":
             vf = verb_form(word, lang)
             base = _PASSIVE_BASE.get(word, vf.base if vf else word)
-        else:
-            base = word  # "should undertake" -> undertake; "shall:" -> the items' verbs
+        else:  # "should undertake" -> undertake; "shall:" -> the items' verbs; in a text
+            # of another language, its English base ("deberá examinar" -> examine)
+            own = verb_form(word, lang) if word and lang != "en" else None
+            base = own.base if own is not None else word
         if base:
             p.verb = Mention(base, Span(m.start(group), m.end(group)))
-        whole = subject_actors(text, start, m.start(), vocab)
+        whole = subject_actors(text, start, m.start(), vocab, lang)
         if len(whole) > 1:
             actors += whole
             return
@@ -133,7 +134,7 @@ def _subject_first(text: str, p: Paragraph, start: int, end: int, vocab: Vocabul
             pos = c if c == start else start + c
             # "Subject to available resources, the Secretariat shall": the subject is the
             # body, not the opening phrase
-            subj = [a for a in phrase_actors(text, pos, m.start(), vocab, french=french)
+            subj = [a for a in phrase_actors(text, pos, m.start(), vocab, lang=lang)
                     if is_actor(a.value, vocab)]
             if subj:
                 actors += subj
@@ -146,7 +147,7 @@ def _subject_first(text: str, p: Paragraph, start: int, end: int, vocab: Vocabul
             p.verb = Mention(vf.base, Span(start + w.start(), start + w.end()))
             if vf.asks:
                 actors += phrase_actors(text, start + w.end(), end, vocab, that=vf.that,
-                                        french=french)
+                                        lang=lang)
             return
 
 
@@ -225,7 +226,7 @@ def _item_parent(paras: list[Paragraph], i: int) -> Paragraph | None:
 
 def annotate(doc: Document) -> Document:
     """Fill in the annotations of every paragraph of ``doc`` (in place) and return it."""
-    vocab = vocabulary()
+    vocab = vocabulary_for(doc.language)  # with the hedges and deadlines of its language
     topics = topic_vocabulary()
     text = doc.text
     own = adopting_meeting(doc)
@@ -249,7 +250,7 @@ def annotate(doc: Document) -> Document:
             verb, vf = own_ask
             p.verb = verb
             p.actors = dedupe(phrase_actors(text, verb.span.end, p.body.end, vocab,
-                                            that=vf.that, french=doc.language == "fr"))
+                                            that=vf.that, lang=doc.language))
             if p.actors:
                 _clauses(text, p, vocab, own)
         elif parent is not None and parent.kind == "operative" and not own_finite:

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from mealink.languages import grammar
 from mealink.models import Mention, Span
 from mealink.vocabulary import Vocabulary, load_data, vocabulary
 
@@ -34,13 +35,33 @@ _SOFT_STOP = re.compile(
     r"urgently\b|also\s+to\b|further\s+to\b|on\s+(?:a|the\s+basis)\b|if\b|"
     r"for\s+(?:the|their|its)\b)"
 )
-# French: "demande à l'Assemblée d'examiner" (also with the apostrophes lost: "dexaminer").
-_SOFT_STOP_FR = re.compile(r"(?<!\s)\s+(?:d['’]?[a-zé]|de\s|pour\s|et\s+(?:de|à)\s)")
-_AND_VERB_TAIL = re.compile(r"(?<!\s)\s+(?:and|et)\s*\Z")  # from a run's first space: linear
-_SPLIT = re.compile(r",\s*(?:and\s+)?|\sand\s+(?!of\b|to\b|for\b|on\b|in\b)|\set\s+")
-_DETERMINER = re.compile(
-    r"^(?:the|all|its|their|any|each|these|those|such|both|our|his|her|le|la|les|l['’]|à|"
-    r"au|aux|des|du|a)\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """Patterns made of the words of ``languages.toml`` that every language shares here: the
+    articles before a name and the words that join two names."""
+
+    and_verb_tail: re.Pattern[str]  # from a run's first space: linear
+    split: re.Pattern[str]
+    determiner: re.Pattern[str]
+
+
+@cache
+def _words(lang: str = "en") -> _Words:
+    """The patterns for a text of ``lang``: the articles of every text and of its language."""
+    vocab = vocabulary()
+    articles = [*vocab.articles["all"], *vocab.articles.get(lang, ())]
+    ands = "|".join(map(re.escape, vocab.and_words))
+    others = "|".join(rf"\s{re.escape(w)}\s+" for w in vocab.and_words if w != "and")
+    return _Words(
+        and_verb_tail=re.compile(rf"(?<!\s)\s+(?:{ands})\s*\Z"),
+        split=re.compile(r",\s*(?:and\s+)?|\sand\s+(?!of\b|to\b|for\b|on\b|in\b)"
+                         + (f"|{others}" if others else "")),
+        determiner=re.compile(
+            rf"^(?:{'|'.join(map(re.escape, sorted(articles, key=len, reverse=True)))})"
+            r"\s+", re.IGNORECASE))
+
 _ELISION = re.compile(r"^[lLdD]['’]?(?=[A-ZÀ-Ý])")
 _QUALIFIER = re.compile(
     r"\s+(?:to|of|under)\s+the\s+(?:Convention|Protocol|Agreement)\b.*$|\s+that\s.*$|"
@@ -122,7 +143,7 @@ def actor_code(written: str, convention: str | None = None) -> str | None:
     lower = " ".join(written.lower().split())
     knowledge = _knowledge()
     found = knowledge.codes_written.get(lower) or knowledge.codes_written.get(
-        _DETERMINER.sub("", lower))
+        _words().determiner.sub("", lower))
     if found is None:
         name = canonical_names().get(lower)
         found = knowledge.codes_canonical.get(name) if name is not None else None
@@ -139,11 +160,12 @@ def is_actor(phrase: str, vocab: Vocabulary) -> bool:
     return any(w in heads or w.rstrip("s") in heads for w in _WORD.findall(lower))
 
 
-def normalise(phrase: str) -> str:
-    """Drop determiners, elided articles and qualifying clauses; collapse whitespace."""
+def normalise(phrase: str, lang: str = "en") -> str:
+    """Drop determiners (those of every text and of ``lang``), elided articles and
+    qualifying clauses; collapse whitespace."""
     s = " ".join(phrase.split()).strip(" .,;:'\"“”’*")
     for _ in range(3):
-        new = _ELISION.sub("", _DETERMINER.sub("", s))
+        new = _ELISION.sub("", _words(lang).determiner.sub("", s))
         if new == s:
             break
         s = new
@@ -191,7 +213,7 @@ def _search_outside(pattern: re.Pattern[str], text: str, pos: int, end: int,
 
 
 def _phrase_end(text: str, pos: int, end: int, vocab: Vocabulary, that: bool,
-                french: bool, protected: list[tuple[int, int]]) -> int:
+                lang: str, protected: list[tuple[int, int]]) -> int:
     stop = end
     hard = _search_outside(_HARD_STOP, text, pos, end, protected)
     if hard:
@@ -207,8 +229,10 @@ def _phrase_end(text: str, pos: int, end: int, vocab: Vocabulary, that: bool,
     soft = _search_outside(_SOFT_STOP, text, pos, min(end, stop + 1), protected)
     if soft:
         stop = _run_start(text, pos, soft.start())
-    if french and (fr := _SOFT_STOP_FR.search(text, pos, stop)):
-        stop = fr.start()
+    own_grammar = grammar(lang)
+    if own_grammar is not None and own_grammar.actor_stop is not None and \
+            (own := own_grammar.actor_stop.search(text, pos, stop)):
+        stop = own.start()
     lower = text[pos:stop].lower()
     if len(lower) == stop - pos:
         gated = vocab.conditions_lower.pattern(lower)
@@ -217,7 +241,8 @@ def _phrase_end(text: str, pos: int, end: int, vocab: Vocabulary, that: bool,
             stop = pos + cond.start()
             lower = lower[:cond.start()]
         fin = vocab.finite_bounded.search(" " + lower)  # the verb one place further
-        tail = _AND_VERB_TAIL.search(text, pos, pos + fin.start("verb") - 1) if fin else None
+        tail = _words().and_verb_tail.search(text, pos, pos + fin.start("verb") - 1) \
+            if fin else None
         if tail:
             stop = min(stop, tail.start())
     if that:
@@ -226,12 +251,12 @@ def _phrase_end(text: str, pos: int, end: int, vocab: Vocabulary, that: bool,
 
 
 def _split(text: str, start: int, end: int, protected: list[tuple[int, int]],
-           vocab: Vocabulary) -> list[tuple[str, int, int]]:
+           vocab: Vocabulary, lang: str = "en") -> list[tuple[str, int, int]]:
     """Coordinated noun phrases, with a shared modifier kept whole ('other X and Y', 'the
     secretariats of the UNFCCC, the CBD and the Convention on Wetlands')."""
     parts: list[tuple[str, int, int]] = []
     pos = start
-    for m in _SPLIT.finditer(text, start, end):
+    for m in _words().split.finditer(text, start, end):
         cut = _run_start(text, pos, m.start())
         if any(s <= cut < e for s, e in protected):
             continue
@@ -246,7 +271,8 @@ def _split(text: str, start: int, end: int, protected: list[tuple[int, int]],
             if len(prev) == 2 and prev[0].lower() in ("other", "relevant"):
                 merged[-1] = (text[merged[-1][1]:part[2]], merged[-1][1], part[2])
                 continue
-        if merged and _OF_HEAD.match(merged[0][0]) and not is_actor(normalise(part[0]), vocab):
+        if merged and _OF_HEAD.match(merged[0][0]) and \
+                not is_actor(normalise(part[0], lang), vocab):
             merged[-1] = (text[merged[-1][1]:part[2]], merged[-1][1], part[2])
             continue
         merged.append(part)
@@ -254,7 +280,7 @@ def _split(text: str, start: int, end: int, protected: list[tuple[int, int]],
 
 
 def phrase_actors(text: str, pos: int, end: int, vocab: Vocabulary,
-                  that: bool = False, french: bool = False) -> list[Mention]:
+                  that: bool = False, lang: str = "en") -> list[Mention]:
     """The actors named by the noun phrase starting at ``pos`` (after an asking verb)."""
     while pos < end and text[pos].isspace():
         pos += 1
@@ -263,11 +289,12 @@ def phrase_actors(text: str, pos: int, end: int, vocab: Vocabulary,
         that = that or m.group(0).startswith("that")
         pos = m.end()
     protected = _protected(text, pos, min(end, pos + 400), vocab)
-    stop = _phrase_end(text, pos, end, vocab, that, french, protected)
+    stop = _phrase_end(text, pos, end, vocab, that, lang, protected)
     followed_by_to = bool(_TO_VERB.match(text, stop, min(end, stop + 20)) or
                           _INSERTION_TO_VERB.match(text, stop, min(end, stop + 220)))
     out: list[Mention] = []
-    for raw, s, e, name in _shared_heads(_split(text, pos, stop, protected, vocab), vocab):
+    for raw, s, e, name in _shared_heads(_split(text, pos, stop, protected, vocab, lang),
+                                         vocab, lang):
         if not name or name.startswith("to ") or \
                 len(name.split()) > (24 if _OF_HEAD.match(name) else 14):
             continue
@@ -277,19 +304,27 @@ def phrase_actors(text: str, pos: int, end: int, vocab: Vocabulary,
             out.append(Mention(name, Span(start, min(e, start + len(raw)))))
     appositive = _APPOSITIVE.match(text, stop, end)
     if appositive:
-        out += phrase_actors(text, appositive.end(), end, vocab, french=french)
+        out += phrase_actors(text, appositive.end(), end, vocab, lang=lang)
     return out
 
 
-def _shared_heads(parts: list[tuple[str, int, int]], vocab: Vocabulary
+def _shared_heads(parts: list[tuple[str, int, int]], vocab: Vocabulary, lang: str = "en"
                   ) -> list[tuple[str, int, int, str]]:
     """The parts with their names; a lone modifier takes the head of the next part
     ("intergovernmental and non-governmental organizations" -> "intergovernmental
     organizations", "non-governmental organizations"; "the Animals and Plants Committees"
-    -> "Animals Committee", "Plants Committee": one committee each)."""
-    names = [_after_head_trimmed(normalise(raw), vocab) for raw, _, _ in parts]
+    -> "Animals Committee", "Plants Committee": one committee each). In a language whose
+    adjectives follow the noun, modifiers without a head take the head of the part before
+    ("organisations intergouvernementales et non gouvernementales")."""
+    own_grammar = grammar(lang)
+    head_first = own_grammar is not None and own_grammar.head_first
+    # after the head stand its adjectives in a head-first language, not a lost "to" clause
+    names = [normalise(raw, lang) if head_first else
+             _after_head_trimmed(normalise(raw, lang), vocab) for raw, _, _ in parts]
     if len(parts) == 1:
         return [(*parts[0], names[0])]
+    if head_first:
+        return _heads_before(parts, names, vocab)
     out: list[tuple[str, int, int, str]] = []
     for i, ((raw, s, e), name) in enumerate(zip(parts, names, strict=True)):
         nxt = names[i + 1].split() if i + 1 < len(names) else []
@@ -300,6 +335,22 @@ def _shared_heads(parts: list[tuple[str, int, int]], vocab: Vocabulary
                 head = head[:-1]  # each of the named bodies is one
                 names[i + 1] = " ".join([*nxt[:-1], head])
             name = f"{name} {head}"
+        out.append((raw, s, e, name))
+    return out
+
+
+def _heads_before(parts: list[tuple[str, int, int]], names: list[str], vocab: Vocabulary
+                  ) -> list[tuple[str, int, int, str]]:
+    """Head-first coordination: a part of lower-case words naming no body takes the head
+    noun of the part before ("organizaciones intergubernamentales y no gubernamentales" ->
+    "organizaciones no gubernamentales")."""
+    out: list[tuple[str, int, int, str]] = []
+    for (raw, s, e), name in zip(parts, names, strict=True):
+        words = name.split()
+        prev = out[-1][3].split() if out else []
+        if words and prev and len(prev) >= 2 and _is_head(prev[0], vocab) and \
+                all(w.islower() for w in words) and not is_actor(name, vocab):
+            name = f"{prev[0]} {name}"
         out.append((raw, s, e, name))
     return out
 
@@ -329,7 +380,8 @@ def _after_head_trimmed(name: str, vocab: Vocabulary) -> str:
     return name
 
 
-def subject_actors(text: str, start: int, end: int, vocab: Vocabulary) -> list[Mention]:
+def subject_actors(text: str, start: int, end: int, vocab: Vocabulary,
+                   lang: str = "en") -> list[Mention]:
     """The bodies named by the whole subject of an addressee-first sentence ("Parties,
     intergovernmental and non-governmental organizations and other stakeholders are
     encouraged to"): its coordinated parts, up to the first part that names no body ("The
@@ -337,7 +389,8 @@ def subject_actors(text: str, start: int, end: int, vocab: Vocabulary) -> list[M
     if text.find("(", start, end) >= 0 or end - start > 300:
         return []
     out: list[Mention] = []
-    for raw, s, e, name in _shared_heads(_split(text, start, end, [], vocab), vocab):
+    for raw, s, e, name in _shared_heads(_split(text, start, end, [], vocab, lang), vocab,
+                                         lang):
         first = name.split()[0] if name else ""
         if not name or not is_actor(name, vocab) or (
                 first.islower() and first not in vocab.phrase_words and

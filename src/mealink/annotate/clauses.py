@@ -48,13 +48,11 @@ from mealink.vocabulary import ADOPTING, Vocabulary, vocabulary
 __all__ = ["Meeting", "Timing", "adopting_meeting", "find_conditions", "find_deadline",
            "find_timing"]
 
-_CONJOINED = re.compile(r"\s+(?:and|or)\s+\Z")
 # where a reporting clause ends: ';', ':', a sentence end, a run-in item "b) ", or ", and"
 # before something other than more places to report to (", and to COP14")
 _CLAUSE_END = re.compile(r"[;:]|\.(?=\s+[A-Z(]|\s*$)|\s\(?[a-z]\)\s|"
                          r",\s+and\s+(?!(?:to|at|by|the|its|their)\b|[A-Z0-9])")
 _CAPITALISED = re.compile(r"\b[A-Z][\w-]*")
-_ORDINAL = re.compile(r"(?P<n>\d{1,2})(?:st|nd|rd|th)\b|(?P<word>[a-z]+)")
 _OF_CONVENTION = re.compile(r"\s*,?\s*(?:to|of)\s+(?:the\s+)?")
 _FIRST_NUMBER = re.compile(r"\d+")
 _LOOK_BACK = 160  # characters searched for the body an "its 14th meeting" belongs to
@@ -134,7 +132,7 @@ def find_conditions(text: str, start: int, end: int, vocab: Vocabulary,
         return found
     out = found[:1]
     for c in found[1:]:
-        if _CONJOINED.match(text, out[-1].span.end, c.span.start):
+        if vocab.conjoined.match(text, out[-1].span.end, c.span.start):
             s = out.pop().span.start
             c = Mention(_clean(text[s:c.span.end]), Span(s, c.span.end))
         out.append(c)
@@ -242,7 +240,7 @@ def _held(text: str, m: re.Match[str], start: int, end: int, own: Meeting,
             return False
         head = lower.partition(" meeting")[0].partition(" session")[0]  # "its 77th and 78th"
         numbers = [int(o.group("n")) if o.group("n") else meetings.ordinals.get(o.group("word"), 0)
-                   for o in _ORDINAL.finditer(head)]
+                   for o in meetings.ordinal.finditer(head)]
         numbers = [n for n in numbers if n]
         if not numbers:
             return False

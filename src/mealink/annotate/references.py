@@ -37,7 +37,13 @@ def _collapse(s: str) -> str:
     return " ".join(s.split())
 
 
-def _singular(word: str) -> str:
+def _singular(word: str, singulars: dict[str, str]) -> str:
+    """The type word of one item of a list: "Resolutions" -> "Resolution", "decisiones" ->
+    "decisión" (``references.toml``'s plurals), the case kept."""
+    single = singulars.get(word.lower())
+    if single is not None:
+        return single.upper() if word.isupper() else \
+            single[0].upper() + single[1:] if word[0].isupper() else single
     if word.lower().endswith("s") and not word.endswith("."):
         return word[:-1]
     return word
@@ -158,7 +164,7 @@ def find_references(text: str, start: int, end: int, vocab: Vocabulary,
                                   in_footnote))
             covered.append((s0, range_end))
             continue
-        single = _singular(type_word)
+        single = _singular(type_word, vocab.reference_singulars)
         for s, e, ident_text in items:
             label = _collapse(f"{prefix}{single}{gap}{ident_text}")
             refs.append(Reference(label, Span(s, e), ctype, _collapse(ident_text), None,

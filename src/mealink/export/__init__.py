@@ -145,7 +145,9 @@ def export(store: Store, fmt: str, names: Sequence[str] = (), *, every: bool = F
                            f"{', '.join(FORMATS)}")
     if not names and not every:
         raise MealinkError("name the documents to export (ids, symbols) or give --all")
-    ids = select_documents(store, names, every=every)
+    # Akoma Ntoso writes each expression as its own file; an InforMEA record or a table row
+    # holds the work once (a record carries its other languages)
+    ids = select_documents(store, names, every=every, expressions=fmt == "akn")
     if fmt == "akn":
         return _akn(store, ids, output, single=len(names) == 1 and not every,
                     on_item=on_item)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -50,16 +50,21 @@ class StoredDocument:
     paragraph_ids: list[str]
     adopted_on: Any
     meeting: int | None
+    #: the work's other languages stored as its expressions: (language, title, text) each
+    expressions: list[tuple[str, str | None, str]] = field(default_factory=list)
 
 
-def select_documents(store: Store, names: Sequence[str] = (), *, every: bool = False
-                     ) -> list[str]:
+def select_documents(store: Store, names: Sequence[str] = (), *, every: bool = False,
+                     expressions: bool = True) -> list[str]:
     """The ids of the documents ``names`` name (ids, symbols, citations), or of every
-    stored text with ``every``, sorted. A name the corpus does not hold is one error."""
+    stored text with ``every``, sorted (without other languages' expressions unless
+    ``expressions``). A name the corpus does not hold is one error."""
     with store.engine.connect() as conn:
         if every:
-            return list(conn.execute(select(DocumentRow.id).where(
-                ~DocumentRow.is_stub).order_by(DocumentRow.id)).scalars())
+            query = select(DocumentRow.id).where(~DocumentRow.is_stub)
+            if not expressions:
+                query = query.where(DocumentRow.expression_of.is_(None))
+            return list(conn.execute(query.order_by(DocumentRow.id)).scalars())
         out: list[str] = []
         for name in names:
             doc_id, _ = find_document(conn, name)
@@ -112,6 +117,7 @@ def stored_document(conn: Connection, doc_id: str) -> StoredDocument:
     """One stored document, rebuilt and placed in its corpus."""
     row = conn.execute(select(*_NAMING, DocumentRow.status, DocumentRow.in_force,
                               DocumentRow.status_by, DocumentRow.updated_at,
+                              DocumentRow.expression_of,
                               SourceRow.name.label("source_name"), SourceRow.data,
                               SourceRow.meta).join(
         SourceRow, SourceRow.document_id == DocumentRow.id).where(
@@ -133,9 +139,24 @@ def stored_document(conn: Connection, doc_id: str) -> StoredDocument:
                    status=d.status, in_force=d.in_force, status_by=d.status_by,
                    anchors=[p.anchor for p in paras],
                    paragraph_in_force=[p.in_force for p in paras],
-                   acted_on_by=_acts_on(conn, doc_id), acts=_acts_of(conn, doc_id),
+                   # another language's expression: the work's acts are its primary's
+                   acted_on_by=_acts_on(conn, d.expression_of or doc_id),
+                   acts=_acts_of(conn, d.expression_of or doc_id),
                    reference_uris=_reference_uris(conn, doc_id))
-    return StoredDocument(inp, d.updated_at, [p.id for p in paras], d.adopted_on, d.meeting)
+    return StoredDocument(inp, d.updated_at, [p.id for p in paras], d.adopted_on, d.meeting,
+                          _expressions(conn, doc_id))
+
+
+def _expressions(conn: Connection, doc_id: str) -> list[tuple[str, str | None, str]]:
+    """The work's texts in other languages (its paragraphs' texts, a blank line apart)."""
+    out = []
+    for e in conn.execute(select(DocumentRow.id, DocumentRow.language, DocumentRow.title)
+                          .where(DocumentRow.expression_of == doc_id)
+                          .order_by(DocumentRow.language)).all():
+        texts = conn.execute(select(ParagraphRow.text).where(
+            ParagraphRow.document_id == e.id).order_by(ParagraphRow.seq)).scalars()
+        out.append((e.language, e.title, "\n\n".join(texts)))
+    return out
 
 
 def iter_stored(store: Store, ids: Sequence[str]) -> Iterator[StoredDocument]:

@@ -57,10 +57,13 @@ def _derived(sd: StoredDocument, base_url: str | None) -> dict[str, Any]:
         "meetingId": meeting_id,
         "meetingTitle": doc.adopted_at,
         "meetingUrl": None,
-        "titles": [{"language": lang, "value": doc.title}] if doc.title else [],
+        # the work's other languages are values of the same record, as InforMEA keeps them
+        "titles": [{"language": la, "value": t} for la, t in
+                   [(lang, doc.title), *((e[0], e[1]) for e in sd.expressions)] if t],
         "longTitles": [],
         "summaries": [],
-        "contents": [{"language": lang, "value": doc.text}],
+        "contents": [{"language": lang, "value": doc.text},
+                     *({"language": la, "value": text} for la, _, text in sd.expressions)],
         "keywords": _keywords(doc),
         "files": [],
     }

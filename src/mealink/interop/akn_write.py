@@ -288,7 +288,10 @@ class _Writer:
         body = inp.name.author.rsplit("-", 1)[-1].upper()
         _sub(refs, "TLCOrganization", eId=inp.name.author, href=f"/akn/ontology/organization/"
              f"int/{inp.name.author}", showAs=f"{conv} {body}")
-        for name, eid in sorted(self.actor_tlcs.items(), key=lambda t: t[1]):
+        roles: dict[str, str] = {}  # two spellings of one actor ('Parties', 'parties'): one role
+        for name, eid in sorted(self.actor_tlcs.items(), key=lambda t: (t[1], t[0])):
+            roles.setdefault(eid, name)
+        for eid, name in roles.items():
             _sub(refs, "TLCRole", eId=eid, href=f"/akn/ontology/role/int/{eid[6:]}",
                  showAs=name)
         concepts = topic_vocabulary().concepts

@@ -145,7 +145,6 @@ def _points(text: str, p: Paragraph, lang: str) -> list[_Point]:
     verb ("Parties are invited to", "The Secretariat shall:") gets its modal or passive."""
     vocab = vocabulary()
     forms = _verb_forms()
-    french = lang == "fr"
     verbs = [v for v in ([p.verb] if p.verb else []) + p.other_verbs if v.value in forms]
     if len(verbs) == 1 and all(a.span.start >= verbs[0].span.end for a in p.actors) and \
             not EMBEDDED_NEEDLES.search(text[p.body.start:p.body.end].lower()):
@@ -155,7 +154,7 @@ def _points(text: str, p: Paragraph, lang: str) -> list[_Point]:
     points: list[_Point] = []
     for v in sorted(verbs, key=lambda v: v.span.start):
         vf = forms[v.value]
-        named = phrase_actors(text, v.span.end, p.body.end, vocab, that=vf.that, french=french)
+        named = phrase_actors(text, v.span.end, p.body.end, vocab, that=vf.that, lang=lang)
         points.append(_Point(v.span, v.value, _strength(v.value, lang), named))
     covered = {a.value.lower() for pt in points for a in pt.actors}
     for a in p.actors:

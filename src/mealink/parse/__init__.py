@@ -10,8 +10,10 @@ whether a parsed text is a decision at all.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 
+from mealink.languages import languages, vocabulary_for
 from mealink.models import Apparatus, Document, Footnote, Span
 from mealink.parse.adoption import OTHER_BODY
 from mealink.parse.identity import identify
@@ -21,16 +23,13 @@ from mealink.parse.segment import Block, segment
 from mealink.parse.structure import assign_stray_numbers, build_paragraphs, collapse
 from mealink.vocabulary import vocabulary
 
-__all__ = ["looks_like_resolution", "parse"]
+__all__ = ["detect_language", "looks_like_resolution", "parse"]
 
 _ADOPTED_LINE = re.compile(r"\s*Adopted\s+by\s+the\s+", re.IGNORECASE)
 _ANNEX_CUT = re.compile(r"\s(?=[A-ZÀ-Ý]{5,}\s)")
 _FOOTNOTE_MARK = re.compile(r"([¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,3}\]|\*{1,3})\s*")
 _DECISION_NUMBER = re.compile(r"\d{1,3}\.\d{1,3}")  # "13.7" alone on its line
 _SUPERSCRIPTS = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰", "1234567890")
-# Function words that tell French from English text (counted between spaces: cheap).
-_FRENCH_WORDS = ("le", "la", "les", "des", "du", "et", "aux", "une", "pour", "dans")
-_ENGLISH_WORDS = ("the", "of", "and")
 
 
 def _cover_blocks(text: str, blocks: list[Block]) -> int:
@@ -64,8 +63,9 @@ def parse(text: str, source: str = "<text>", known: Mapping[str, str] | None = N
           ) -> Document:
     """Parse clean text (see ``mealink.load.clean``) into a ``Document``; never raises.
     ``known`` is what is known of the text from outside it (``mealink.parse.identity``)."""
-    vocab = vocabulary()
     doc = Document(source=source, text=text)
+    doc.language = detect_language(text)
+    vocab = vocabulary_for(doc.language)
     blocks = segment(text, vocab)
     n_cover = _cover_blocks(text, blocks)
     doc.header = [Span(b.start, b.end) for b in blocks[:n_cover]]
@@ -96,7 +96,6 @@ def parse(text: str, source: str = "<text>", known: Mapping[str, str] | None = N
             in_annex = True
             continue
         body.append(b)
-    doc.language = detect_language(text)
     doc.paragraphs = build_paragraphs(text, body, vocab, doc.language, numbers_alone)
     crumb = breadcrumb(text)
     _banners_to_apparatus(doc, crumb)
@@ -132,9 +131,10 @@ def _banners_to_apparatus(doc: Document, crumb: Breadcrumb | None) -> None:
     1.'), and the lines of the page's breadcrumb trail ('- Home', '- Decisions', '- 17.170
     (Rev. CoP19)'), which would otherwise read as paragraphs of the text."""
     crumbs = crumb.lines if crumb is not None else ()
+    parents = {q.parent for q in doc.paragraphs}
     keep = []
     for i, p in enumerate(doc.paragraphs):
-        leaf = not any(q.parent == i for q in doc.paragraphs)
+        leaf = i not in parents
         if leaf and p.depth == 0 and status_banner(p.text):
             doc.apparatus.append(Apparatus("status banner of the page", p.span))
             doc.page_status = " ".join(p.text.split())
@@ -155,11 +155,19 @@ def _banners_to_apparatus(doc: Document, crumb: Breadcrumb | None) -> None:
 
 
 def detect_language(text: str) -> str:
-    """'fr' when French function words outnumber English ones clearly, else 'en'."""
-    sample = " " + " ".join(text[:5000].lower().split()) + " "
-    n_french = sum(sample.count(f" {w} ") for w in _FRENCH_WORDS)
-    n_english = sum(sample.count(f" {w} ") for w in _ENGLISH_WORDS)
-    return "fr" if n_french >= 3 and n_french > 2 * n_english else "en"
+    """The language of ``text`` ('en', 'fr', 'es': those of ``languages.toml``): the one whose
+    function words clearly outnumber the default's (English) and every other's, else the
+    default. Words are counted between spaces: cheap."""
+    langs = languages()
+    seen = Counter(text[:langs.sample].lower().split())  # one pass, whatever the lists
+    counts = {code: sum(seen[w] for w in words) for code, words in langs.words.items()}
+    floor = langs.ratio * counts.get(langs.default, 0)
+    best, n = max(((c, k) for c, k in counts.items() if c != langs.default),
+                  key=lambda ck: ck[1], default=(langs.default, 0))
+    rivals = [k for c, k in counts.items() if c not in (best, langs.default)]
+    if n >= langs.min_count and n > floor and all(n > k for k in rivals):
+        return best
+    return langs.default
 
 
 def looks_like_resolution(doc: Document) -> bool:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import cache
 
+from mealink.languages import grammar
 from mealink.models import Kind, Mention, Paragraph, Span
 from mealink.parse.markers import is_roman_item
 from mealink.parse.segment import Block, ends_sentence
@@ -176,15 +177,18 @@ def sentence_end(text: str, start: int, end: int) -> int:
     return end
 
 
-def subject_verb(text: str, start: int, end: int,
-                 vocab: Vocabulary | None = None) -> tuple[re.Match[str], str] | None:
-    """An addressee-as-subject construction in the first sentence: passive or modal.
+def subject_verb(text: str, start: int, end: int, vocab: Vocabulary | None = None,
+                 lang: str = "en") -> tuple[re.Match[str], str] | None:
+    """An addressee-as-subject construction in the first sentence: passive or modal (in a
+    text of another language, also its own modals and present tense: ``Grammar``).
 
     With ``vocab``, the words before the verb must name a body ('Parties', 'The Standing
     Committee'), so that 'Annex I Parties should continue' in a preamble is not taken.
     """
     limit = sentence_end(text, start, end)
-    for pattern, kind in ((_PASSIVE, "passive"), (_MODAL, "modal")):
+    own_grammar = grammar(lang) if vocab is not None else None
+    own = [(p, "modal") for p in own_grammar.subject_verbs] if own_grammar is not None else []
+    for pattern, kind in (*own, (_PASSIVE, "passive"), (_MODAL, "modal")):
         m = pattern.search(text, start, limit)
         if m and (vocab is None or _names_body(text, start, m.start(), vocab)):
             return m, kind
@@ -276,7 +280,7 @@ def build_paragraphs(text: str, blocks: list[Block], vocab: Vocabulary,
                 para.kind = "operative"
             paras.append(para)
             continue
-        decided = _top_kind(text, b, body_start, lead, vf, operative, is_last, vocab)
+        decided = _top_kind(text, b, body_start, lead, vf, operative, is_last, vocab, lang)
         if lead is None and marker is None and text.startswith(vocab.plural_chapeaus, body_start) \
                 and text[body_start:b.end].rstrip().endswith(","):
             decided, plural = "heading", True  # "We, the representatives ..., assembled ...,"
@@ -383,19 +387,19 @@ def assign_stray_numbers(paras: list[Paragraph], strays: list[tuple[int, str]]) 
 
 def _top_kind(text: str, b: Block, body_start: int,
               lead: tuple[Mention, VerbForm | None, Mention] | None, vf: VerbForm | None,
-              operative: bool, is_last: bool, vocab: Vocabulary) -> Kind | str:
+              operative: bool, is_last: bool, vocab: Vocabulary, lang: str) -> Kind | str:
     if b.signal in ("chapeau", "symbol", "annex"):
         return "heading"
     if b.signal == "body" and not _subject_finite(text, body_start, b.end, vocab) and \
-            not subject_verb(text, body_start, b.end, vocab):
+            not subject_verb(text, body_start, b.end, vocab, lang):
         return "heading"
     marker = b.marker
     if marker is not None and marker.kind in ("roman", "section") and lead is None and \
-            not subject_verb(text, body_start, b.end, vocab):
+            not subject_verb(text, body_start, b.end, vocab, lang):
         return "heading"
     if lead is not None and vf is not None and vf.form == "finite":
         return "operative"
-    if lead is None and (subject_verb(text, body_start, b.end, vocab) or
+    if lead is None and (subject_verb(text, body_start, b.end, vocab, lang) or
                          _subject_finite(text, body_start, b.end, vocab)):
         return "operative"
     chunk = text[body_start:b.end].strip()
@@ -412,7 +416,7 @@ def _top_kind(text: str, b: Block, body_start: int,
         if not ends_open and finite_after(text, lead[0].span.end, b.end, vocab):
             return "operative"
         return "operative" if operative else "preamble"
-    if subject_verb(text, body_start, b.end, vocab) or \
+    if subject_verb(text, body_start, b.end, vocab, lang) or \
             _subject_finite(text, body_start, b.end, vocab):
         return "operative"
     if marker is not None or operative:

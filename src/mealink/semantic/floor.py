@@ -17,7 +17,8 @@ from importlib import resources
 
 from mealink.errors import MealinkError
 
-__all__ = ["nothing_close_message", "rerank_depth", "similarity_floor", "words_share"]
+__all__ = ["nothing_close_message", "relaxed_budget", "rerank_depth", "similarity_floor",
+           "words_share"]
 
 
 @cache
@@ -45,6 +46,12 @@ def similarity_floor(model: str = "full") -> float:
 def rerank_depth() -> int:
     """How many of the closest paragraphs by static vectors the full encoder re-ranks."""
     return int(_number("depth", 0, 1000, "rerank"))
+
+
+def relaxed_budget() -> int:
+    """The any-word ranking of a plain-language query takes its words rarest first while
+    the paragraphs holding them (counted word by word) stay within this many."""
+    return int(_number("budget", 0, 1e12, "relaxed"))
 
 
 def words_share() -> float:

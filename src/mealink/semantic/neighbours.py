@@ -1,16 +1,18 @@
 """Close pairs across groups: every pair of unit vectors in different groups (conventions)
 whose cosine reaches a threshold, computed exactly.
 
-The similarity matrix is computed in blocks of rows against the rows after them (the upper
-triangle only), so memory stays at one block (``block`` × n floats) whatever n is, and the
-work is matrix multiplication, which numpy hands to BLAS. Rows are first sorted by group, so
-that the pairs within one group, which are not wanted, are contiguous ranges of each block
-and are cleared by slicing instead of by an n-wide mask. Pure: arrays in, arrays out.
+Rows are first sorted by group; then each block of one group's rows is multiplied by the
+rows of the groups after it, so only the pairs wanted are computed: neither the pairs within
+a group nor the lower triangle (in the 100,000-paragraph benchmark corpus, where CMS holds
+60 % of the vectors, 38 % of the products). Memory stays at one block (``block`` × n
+floats) whatever n is, and the work is matrix multiplication, which numpy hands to BLAS.
+Pure: arrays in, arrays out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -44,29 +46,25 @@ def close_pairs(vectors: NDArray[np.float32], groups: NDArray[np.integer],
     order = np.argsort(groups, kind="stable")
     x = np.ascontiguousarray(vectors[order], dtype=np.float32)
     g = np.asarray(groups)[order]
-    # the [start, end) of each group's rows in sorted order
-    starts = np.searchsorted(g, g, side="left")
-    ends = np.searchsorted(g, g, side="right")
     lefts: list[NDArray[np.int64]] = []
     rights: list[NDArray[np.int64]] = []
     sims: list[NDArray[np.float32]] = []
-    for b0 in range(0, n, block):
-        b1 = min(n, b0 + block)
-        # columns from the block's own first row on: the upper triangle and the diagonal
-        s = x[b0:b1] @ x[b0:].T
-        rows = np.arange(b0, b1)
-        # clear same-group columns (one contiguous range per row's group) and the lower
-        # triangle inside the block
-        for gs, ge in {(int(starts[r]), int(ends[r])) for r in rows}:
-            r0, r1 = max(gs, b0) - b0, min(ge, b1) - b0
-            s[r0:r1, max(gs, b0) - b0:ge - b0] = -2.0
-        tri = np.tril_indices(b1 - b0)
-        s[tri] = -2.0
-        i, j = np.nonzero(s >= threshold)
-        if len(i):
-            lefts.append(i + b0)
-            rights.append(j + b0)
-            sims.append(s[i, j])
+    edges = [0, *(np.flatnonzero(np.diff(g)) + 1).tolist(), n]  # each group's [start, end)
+    for gs, ge in pairwise(edges):
+        later = x[ge:]  # the rows of the groups after this one: every pair it may form
+        if not len(later):
+            break
+        for b0 in range(gs, ge, block):
+            b1 = min(ge, b0 + block)
+            s = x[b0:b1] @ later.T
+            # the flat positions, split into row and column: the same cells in the same
+            # order as np.nonzero of the 2-D mask, which took ten times as long
+            flat = np.flatnonzero(s >= threshold)
+            if len(flat):
+                i, j = np.divmod(flat, s.shape[1])
+                lefts.append(i + b0)
+                rights.append(j + ge)
+                sims.append(s.reshape(-1)[flat])
     if not lefts:
         empty = np.zeros(0, dtype=np.int64)
         return ClosePairs(empty, empty, np.zeros(0, dtype=np.float32))

@@ -24,7 +24,7 @@ from mealink.mandates.review import (
     propose,
 )
 from mealink.mandates.status import Derived, derive_status, effective_status
-from mealink.store.corpus.linking import edge_infos, load_graph
+from mealink.store.corpus.graph import edge_infos, load_graph
 from mealink.store.engine.database import Store
 from mealink.store.engine.schema import (
     CitationRow,

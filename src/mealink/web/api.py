@@ -125,9 +125,12 @@ def get_documents(request: Request, convention: Text = None, type: Text = None,
 
 @router.get("/documents/{document_id:path}", response_model=s.Document,
             summary="A document with its paragraphs")
-def get_document(request: Request, document_id: str) -> Any:
-    """By stable id (``cms/resolution/11.10``), symbol or citation."""
-    return read_document(_store(request), document_id).to_dict()
+def get_document(request: Request, document_id: str,
+                 lang: Annotated[str | None, Query(max_length=8, description="a language "
+                                                   "it is stored in (fr, es)")] = None) -> Any:
+    """By stable id (``cms/resolution/11.10``), symbol or citation; ``lang`` gives its
+    expression in another language, ``expressions`` lists those stored."""
+    return read_document(_store(request), document_id, lang).to_dict()
 
 
 @router.get("/paragraphs/{paragraph_id:path}", response_model=s.Paragraph,
@@ -154,7 +157,8 @@ def get_search(request: Request, q: Annotated[str, Query(min_length=1, max_lengt
                limit: Limit = 20, offset: Offset = 0) -> Any:
     """Ranked paragraphs, each with why it matched. Words: all must match, "phrases",
     ``-word``, ``OR``; a question in plain language works best in hybrid or semantic mode.
-    Facet counts are of the paragraphs that contain the words, under the same filters.
+    Facet counts are of the paragraphs that contain the words, under the same filters;
+    past 2,000 of them, estimated from a sample (``facets.sampled``) and marked ``about``.
     A paragraph below the similarity floor is left out unless it matches the words; when
     none is left, ``items`` is empty, ``nothing_close`` true and ``message`` says which
     paragraph was closest. With a quoted phrase, hybrid puts the paragraphs holding it

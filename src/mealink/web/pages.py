@@ -430,7 +430,8 @@ def favicon() -> Response:
 
 
 @router.get("/{document_id:path}", response_class=HTMLResponse)
-def document_page(request: Request, document_id: str, format: Str = None) -> Response:
+def document_page(request: Request, document_id: str, format: Str = None,
+                  lang: Annotated[str | None, Query(max_length=8)] = None) -> Response:
     may_read(request)
     key = document_id.strip("/")
     with _store(request).engine.connect() as conn:
@@ -439,13 +440,14 @@ def document_page(request: Request, document_id: str, format: Str = None) -> Res
         anchor = paragraph.rsplit("/", 1)[-1] if paragraph else None
         return RedirectResponse(doc_href(found, anchor), status_code=301 if not paragraph
                                 else 302)
-    page = read_document(_store(request), found)
+    page = read_document(_store(request), found, lang)
     if format == "json":
         return JSONResponse(page.to_dict())
     kinds = {m.kind for p in page.paragraphs for m in p.marks}
     contents, operative = _contents(page.paragraphs)
     return render(request, "document.html", d=page, contents=contents, operative=operative,
-                  compare=other_versions(_store(request), found) if not page.is_stub else [],
+                  compare=other_versions(_store(request), page.id) if not page.is_stub
+                  and not page.expression_of else [],
                   mandate_pages=_mandate_pages(page.paragraphs),
                   legend=[k for k in ("actor", "reference", "deadline", "condition")
                           if k in kinds])

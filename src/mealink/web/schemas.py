@@ -79,6 +79,17 @@ class Paragraph(BaseModel):
     citations: list[Citation]
     marks: list[Mark]
     mandates: int
+    aligned_to: str | None = Field(None, description="in another language's expression: the "
+                                   "paragraph of the primary text this one is")
+    aligned_by: str | None = Field(None, description="the rule that aligned them: number, "
+                                   "order and length, or order, length and shared tokens")
+
+
+class Expression(BaseModel):
+    id: str
+    language: str
+    primary: bool = Field(description="the text whose mandates, lineage and counts are the "
+                                      "work's")
 
 
 class Act(BaseModel):
@@ -130,6 +141,11 @@ class Document(BaseModel):
     mandates: int
     versions: list[Link]
     cited_by: list[Link]
+    expressions: list[Expression] = Field(description="every language the text is stored "
+                                          "in, the primary first (empty when one)")
+    expression_of: str | None = Field(description="the primary text this is another "
+                                      "language's expression of")
+    expression_evidence: str | None = Field(description="why they are one work")
     paragraphs: list[Paragraph]
 
 
@@ -147,6 +163,13 @@ class Why(BaseModel):
                                   "not empty")
 
 
+class Counterpart(BaseModel):
+    paragraph_id: str
+    document_id: str
+    language: str
+    text: str
+
+
 class Hit(BaseModel):
     paragraph_id: str
     document_id: str
@@ -160,16 +183,24 @@ class Hit(BaseModel):
     snippet: str
     highlights: list[list[int]]
     why: Why | None = None
+    language: str | None = None
+    counterparts: list[Counterpart] = Field(default_factory=list, description="the same "
+                                            "paragraph in the other languages its text is "
+                                            "stored in")
 
 
 class FacetValue(BaseModel):
     value: str
     label: str
     count: int
+    about: bool = Field(default=False, description="the count is an estimate: more paragraphs "
+                                                   "match than the facets count one by one")
 
 
 class Facets(BaseModel):
-    total: int
+    total: int = Field(description="paragraphs holding every word, under the filters (exact)")
+    sampled: int | None = Field(default=None, description="when many paragraphs match: how "
+                                "many of them the values were counted on (null: all)")
     convention: list[FacetValue]
     meeting: list[FacetValue]
     kind: list[FacetValue]

@@ -47,7 +47,8 @@ def _pairs(conn: Connection) -> list[tuple[str, str]]:
     language (a translation of the same version is not a revision of it)."""
     works: dict[tuple[str, str | None], list[tuple[int, str]]] = defaultdict(list)
     for r in conn.execute(select(DocumentRow.id, DocumentRow.work_id, DocumentRow.language,
-                                 DocumentRow.meeting).where(~DocumentRow.is_stub)):
+                                 DocumentRow.meeting).where(
+            ~DocumentRow.is_stub, DocumentRow.expression_of.is_(None))):
         works[(r.work_id, r.language)].append((r.meeting or 0, r.id))
     out = []
     for versions in works.values():

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
 
+from mealink.errors import NotFoundError
 from mealink.link.lineage import REMOVALS
 from mealink.link.status import known_in_force, meeting_label
 from mealink.store.corpus.records import short_adoption
@@ -29,8 +30,20 @@ from mealink.store.engine.schema import (
 )
 from mealink.store.mandates import MandateFilters, MandateView, list_mandates
 
-__all__ = ["Act", "CitationView", "DocumentPage", "DocumentSummary", "Mark", "Overview",
-           "ParagraphPage", "list_documents", "locate", "overview", "read_document"]
+__all__ = [
+    "Act",
+    "CitationView",
+    "DocumentPage",
+    "DocumentSummary",
+    "Expression",
+    "Mark",
+    "Overview",
+    "ParagraphPage",
+    "list_documents",
+    "locate",
+    "overview",
+    "read_document",
+]
 
 #: When two annotations overlap, the one of the earlier kind is kept.
 MARK_PRIORITY = ("reference", "deadline", "actor", "condition")
@@ -78,6 +91,10 @@ class ParagraphPage:
     marks: list[Mark]
     mandates: int = 0
     lead: str | None = None  # the opening words as printed ("Recalling also"), for the page
+    #: in another language's expression, its counterpart in the primary text and the rule
+    #: that paired them
+    aligned_to: str | None = None
+    aligned_by: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -85,6 +102,16 @@ class ParagraphPage:
         d["marks"] = [asdict(m) for m in self.marks]
         d["citations"] = [asdict(c) for c in self.citations]
         return d
+
+
+@dataclass(frozen=True, slots=True)
+class Expression:
+    """One language of a work's text: its stored id, its language, and whether it is the
+    primary text (the one its mandates, lineage and counts come from)."""
+
+    id: str
+    language: str
+    primary: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +155,11 @@ class DocumentPage:
     adoption_evidence: str | None = None
     identified_by: str | None = None
     meeting: str | None = None  # the adopting meeting as its number tells ('COP12')
+    #: every language this text is stored in (empty when one), the primary first; for
+    #: another language's expression, the primary's id and why they are one work
+    expressions: list[Expression] = field(default_factory=list)
+    expression_of: str | None = None
+    expression_evidence: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -142,6 +174,9 @@ class DocumentPage:
             "acts": [asdict(a) for a in self.acts], "mandates": self.mandates,
             "versions": [{"id": i, "label": lb} for i, lb in self.versions],
             "cited_by": [{"id": i, "label": lb} for i, lb in self.cited_by],
+            "expressions": [asdict(e) for e in self.expressions],
+            "expression_of": self.expression_of,
+            "expression_evidence": self.expression_evidence,
             "paragraphs": [p.to_dict() for p in self.paragraphs],
         }
 
@@ -214,7 +249,7 @@ def _acts(conn: Connection, doc_id: str) -> list[Act]:
                 tuple(json.loads(r.paragraphs)) if r.paragraphs else ()) for r in rows]
 
 
-def _paragraphs(conn: Connection, doc_id: str) -> list[ParagraphPage]:
+def _paragraphs(conn: Connection, doc_id: str, primary_id: str) -> list[ParagraphPage]:
     rows = conn.execute(select(ParagraphRow).where(ParagraphRow.document_id == doc_id)
                         .order_by(ParagraphRow.seq)).all()
     pks = [r.pk for r in rows]
@@ -233,8 +268,9 @@ def _paragraphs(conn: Connection, doc_id: str) -> list[ParagraphPage]:
             cites[c.paragraph_pk].append((c.written, c.start, CitationView(
                 c.written, c.relation, c.target_id, c.target_label, stored,
                 bool(c.in_footnote))))
+    # an expression's paragraph shows the mandates of its counterpart (counted there)
     counts = dict(conn.execute(select(MandateRow.paragraph_id, func.count()).where(
-        MandateRow.document_id == doc_id).group_by(MandateRow.paragraph_id)).all())
+        MandateRow.document_id == primary_id).group_by(MandateRow.paragraph_id)).all())
     out = []
     for r in rows:
         names = []
@@ -245,33 +281,60 @@ def _paragraphs(conn: Connection, doc_id: str) -> list[ParagraphPage]:
             r.id, r.anchor, r.kind, r.number, r.depth, r.verb, r.text, bool(r.in_force),
             r.deadline, r.condition, names, [c for _, _, c in cites[r.pk]],
             paragraph_marks(r.text, r.start, actors[r.pk], cites[r.pk], r.deadline,
-                            r.condition), int(counts.get(r.id, 0)), r.lead))
+                            r.condition), int(counts.get(r.aligned_to or r.id, 0)), r.lead,
+            r.aligned_to, r.aligned_by))
     return out
 
 
-def read_document(store: Store, text: str) -> DocumentPage:
-    """The document ``text`` names (id, symbol or citation) with its paragraphs."""
+def _expressions(conn: Connection, primary_id: str) -> list[Expression]:
+    """The languages ``primary_id`` is stored in, itself first (empty when one)."""
+    rows = conn.execute(select(DocumentRow.id, DocumentRow.language, DocumentRow.expression_of)
+                        .where(or_(DocumentRow.id == primary_id,
+                                   DocumentRow.expression_of == primary_id))).all()
+    if len(rows) < 2:
+        return []
+    return sorted((Expression(r.id, r.language, r.expression_of is None) for r in rows),
+                  key=lambda e: (not e.primary, e.language))
+
+
+def read_document(store: Store, text: str, language: str | None = None) -> DocumentPage:
+    """The document ``text`` names (id, symbol or citation) with its paragraphs; in
+    ``language`` when given ('fr': its French expression), NotFoundError naming the
+    languages stored when it is not stored in that one."""
     with store.engine.connect() as conn:
         doc_id, _ = find_document(conn, text)
         d = conn.execute(select(DocumentRow).where(DocumentRow.id == doc_id)).one()
+        primary_id = d.expression_of or d.id
+        expressions = _expressions(conn, primary_id)
+        if language and language.lower() != d.language:
+            wanted = [e for e in expressions if e.language == language.lower()]
+            if not wanted:
+                have = ", ".join(e.language for e in expressions) or d.language
+                raise NotFoundError(f"{d.label} is not stored in {language!r}; it is in "
+                                    f"{have}")
+            doc_id = wanted[0].id
+            d = conn.execute(select(DocumentRow).where(DocumentRow.id == doc_id)).one()
         versions = [(r.id, r.label) for r in conn.execute(
             select(DocumentRow.id, DocumentRow.label).where(
-                DocumentRow.work_id == d.work_id, DocumentRow.id != doc_id)
+                DocumentRow.work_id == d.work_id, DocumentRow.id != primary_id,
+                DocumentRow.expression_of.is_(None))
             .order_by(DocumentRow.adopted_on, DocumentRow.id))]
         cited_by = [(r.id, r.label) for r in conn.execute(
             select(DocumentRow.id, DocumentRow.label).where(DocumentRow.id.in_(
-                select(CitationRow.document_id).where(CitationRow.target_id == doc_id)),
-                DocumentRow.id != doc_id)
+                select(CitationRow.document_id).where(CitationRow.target_id == primary_id)),
+                DocumentRow.id != primary_id)
             .order_by(DocumentRow.adopted_on, DocumentRow.id).limit(200))]
         page = DocumentPage(
             d.id, d.label, d.symbol, d.title, d.convention, d.type,
             short_adoption(d.adopted_at), d.adopted_at, d.language, bool(d.is_stub), d.status,
-            known_in_force(d.status, bool(d.in_force)), _acts(conn, doc_id),
-            _paragraphs(conn, doc_id), versions, cited_by,
+            known_in_force(d.status, bool(d.in_force)), _acts(conn, primary_id),
+            _paragraphs(conn, doc_id, primary_id), versions, cited_by,
             evidence=json.loads(d.status_evidence) if d.status_evidence else [],
             adoption=d.adoption or "unknown", adopted_by=d.adopted_by,
             adoption_evidence=d.adoption_evidence, identified_by=d.identified_by,
-            meeting=meeting_label(d.convention, d.meeting) if d.meeting else None)
+            meeting=meeting_label(d.convention, d.meeting) if d.meeting else None,
+            expressions=expressions, expression_of=d.expression_of,
+            expression_evidence=d.expression_evidence)
     page.mandates = sum(p.mandates for p in page.paragraphs)
     return page
 
@@ -305,8 +368,9 @@ def list_documents(store: Store, *, convention: str | None = None, type: str | N
                    text: str | None = None, limit: int = 50, offset: int = 0
                    ) -> tuple[int, list[DocumentSummary]]:
     """A page of documents (by convention, identified first, then adoption) and how many
-    match in all; ``text`` looks in labels, symbols and titles."""
-    where: list[Any] = []
+    match in all; ``text`` looks in labels, symbols and titles. A work is listed once, by
+    its primary text: its other languages' expressions are on its page."""
+    where: list[Any] = [DocumentRow.expression_of.is_(None)]
     if convention:
         where.append(func.lower(DocumentRow.convention) == convention.lower())
     if type:
@@ -355,7 +419,8 @@ def overview(store: Store, today: date | None = None, upcoming: int = 8) -> Over
     and the in-force mandates due soonest from ``today``."""
     with store.engine.connect() as conn:
         rows = conn.execute(select(DocumentRow.convention, DocumentRow.in_force,
-                                   func.count()).where(~DocumentRow.is_stub).group_by(
+                                   func.count()).where(
+            ~DocumentRow.is_stub, DocumentRow.expression_of.is_(None)).group_by(
             DocumentRow.convention, DocumentRow.in_force)).all()
         paragraphs = conn.execute(select(func.count()).select_from(ParagraphRow)).scalar_one()
         by_status = dict(conn.execute(select(MandateRow.status, func.count()).group_by(

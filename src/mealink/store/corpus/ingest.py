@@ -33,6 +33,7 @@ from mealink.load.meta import read_sidecar
 from mealink.models import Document
 from mealink.parse.metadata import symbol_parts
 from mealink.pipeline import parse_source
+from mealink.store.corpus.expressions import Kept, plan_languages, realign
 from mealink.store.corpus.linking import LinkSummary, link
 from mealink.store.corpus.records import (
     DocumentRecord,
@@ -80,6 +81,9 @@ class FileOutcome:
     problems: tuple[str, ...] = ()
     #: the stored copy this file replaced (one that could not be identified), if any
     replaced_id: str | None = None
+    #: texts stored before that this one (an English text) made its expressions: (the file
+    #: as shown, its id now)
+    moved: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -397,6 +401,17 @@ def _replace(store: Store, rec: DocumentRecord, source: tuple[str, str, bytes, s
                                f"same bytes as {same.source}; stored once")
         clash = next((r for r in rows if r.source != key and (
             r.id == doc_id or r.fingerprint == rec.document["fingerprint"])), None)
+        gone: list[str] = []
+        then: list[Kept] = []
+        if clash is not None and clash.id == doc_id and \
+                clash.language != rec.document["language"]:
+            plan = plan_languages(conn, rec, key)
+            if isinstance(plan, str):
+                return FileOutcome(shown, "duplicate", clash.id, "the same text in another "
+                                   f"language ({rec.document['language']}) as {clash.source} "
+                                   f"({clash.id}), {plan}; stored once")
+            rec, clash, doc_id = plan.record, None, plan.record.document["id"]
+            gone, then, note = plan.delete, plan.then, plan.note or note
         if clash is not None and clash.type == "document" and rec.keys:
             # The stored copy could not be identified, this one can: keep this one.
             conn.execute(delete(DocumentRow).where(DocumentRow.id == clash.id))
@@ -408,11 +423,18 @@ def _replace(store: Store, rec: DocumentRecord, source: tuple[str, str, bytes, s
                 if clash.id == doc_id and clash.language != other else "same text as"
             return FileOutcome(shown, "duplicate", clash.id,
                                f"{what} {clash.source} ({clash.id}); stored once")
-        if mine is not None:
-            conn.execute(delete(DocumentRow).where(DocumentRow.id == mine.id))
+        if mine is not None and not then and rec.document.get("expression_of") is None:
+            gone, then = realign(conn, rec)  # a primary stored again: align its expressions
+        gone = [*gone, *([mine.id] if mine is not None else [])]
+        if gone:
+            conn.execute(delete(DocumentRow).where(DocumentRow.id.in_(gone)))
         _write(conn, rec, source)
+        for kept in then:
+            _write(conn, kept.record, kept.source)
     return FileOutcome(shown, "updated" if mine else "added", doc_id, note,
-                       paragraphs=len(rec.paragraphs), replaced_id=replaced)
+                       paragraphs=len(rec.paragraphs), replaced_id=replaced,
+                       moved=tuple((k.source[0], k.record.document["id"]) for k in then
+                                   if k.record.document["id"] != doc_id))
 
 
 def ingest(store: Store, paths: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES,
@@ -460,6 +482,10 @@ def _record(summary: IngestSummary, outcome: FileOutcome,
                 summary.outcomes[i] = replace(
                     o, outcome="duplicate", paragraphs=0,
                     message=f"same text as {outcome.path}, which names its symbol; stored once")
+    moved = dict(outcome.moved)  # an earlier file of this batch is now an expression
+    for i, o in enumerate(summary.outcomes):
+        if o.path in moved and o.document_id == outcome.document_id:
+            summary.outcomes[i] = replace(o, document_id=moved[o.path])
     summary.outcomes.append(outcome)
     if on_file is not None:
         on_file(outcome)

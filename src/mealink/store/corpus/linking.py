@@ -15,11 +15,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import pairwise
 
-from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.orm import aliased
 
 from mealink.link.status import DocInfo, EdgeInfo, Status, current_status, pick_version
 from mealink.mandates.deadlines import Calendar
 from mealink.store.corpus.carry import carry_mandates
+from mealink.store.corpus.graph import edge_infos, load_graph
 from mealink.store.engine.database import Store, writing
 from mealink.store.engine.schema import (
     CitationRow,
@@ -30,7 +32,7 @@ from mealink.store.engine.schema import (
 )
 from mealink.store.mandates import calendar_for, derive_statuses
 
-__all__ = ["LinkSummary", "edge_infos", "evidence_json", "link", "load_graph"]
+__all__ = ["LinkSummary", "evidence_json", "link"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,34 +45,6 @@ class LinkSummary:
     resolved: int
     edges: int
     not_in_force: int
-
-
-def load_graph(conn: Connection) -> tuple[dict[str, DocInfo], dict[str, str],
-                                          dict[str, list[str]]]:
-    """Documents as ``DocInfo``, the key -> document map, and the versions of each work."""
-    numbers: dict[str, list[str]] = defaultdict(list)
-    for key, holder in conn.execute(select(DocumentKeyRow.key, DocumentKeyRow.document_id)
-                                    .order_by(DocumentKeyRow.key)):
-        numbers[holder].append(key.rsplit("/", 1)[-1])
-    docs = {r.id: DocInfo(r.id, r.work_id, r.convention, r.meeting, r.adopted_on, r.is_stub,
-                          r.revision, r.label, r.adopted_at, r.type, r.adoption or "unknown",
-                          r.adopted_by, r.adoption_evidence, tuple(numbers.get(r.id, ())),
-                          r.page_status)
-            for r in conn.execute(select(
-                DocumentRow.id, DocumentRow.work_id, DocumentRow.convention, DocumentRow.meeting,
-                DocumentRow.adopted_on, DocumentRow.is_stub, DocumentRow.revision,
-                DocumentRow.label, DocumentRow.adopted_at, DocumentRow.type,
-                DocumentRow.adoption, DocumentRow.adopted_by, DocumentRow.adoption_evidence,
-                DocumentRow.page_status))}
-    keymap = {r.key: r.document_id for r in conn.execute(
-        select(DocumentKeyRow.key, DocumentKeyRow.document_id))}
-    versions: dict[str, list[str]] = defaultdict(list)
-    for d in docs.values():
-        versions[d.work_id].append(d.id)
-    for work, ids in versions.items():
-        ids.sort(key=lambda i: (docs[i].adoption_order, docs[i].revision or ""))
-        versions[work] = ids
-    return docs, keymap, versions
 
 
 _REVISED_KEY = re.compile(r"^(?P<work>.+?)-rev-[a-z-]*?(?P<n>\d{1,2})$")
@@ -150,20 +124,6 @@ def _resolve(conn: Connection, table: type[CitationRow] | type[EdgeRow], citing_
     return total, resolved
 
 
-def edge_infos(conn: Connection, target: str | None = None) -> list[EdgeInfo]:
-    """The resolved lineage edges (of one target, or all), with the paragraph that makes
-    each."""
-    query = select(EdgeRow.source_id, EdgeRow.relation, EdgeRow.target_id, EdgeRow.paragraphs,
-                   EdgeRow.paragraph_id, EdgeRow.target_key).where(
-        EdgeRow.target_id.is_not(None))
-    if target is not None:
-        query = query.where(EdgeRow.target_id == target)
-    return [EdgeInfo(r.source_id, r.relation, r.target_id,
-                     tuple(json.loads(r.paragraphs)) if r.paragraphs else (), r.paragraph_id,
-                     r.target_key)
-            for r in conn.execute(query.order_by(EdgeRow.pk))]
-
-
 def evidence_json(st: Status) -> str:
     """A status's evidence as stored (``DocumentRow.status_evidence``)."""
     return json.dumps([e.to_dict() for e in st.evidence], ensure_ascii=False)
@@ -193,10 +153,14 @@ def _set_status(conn: Connection, docs: dict[str, DocInfo], edges: list[EdgeInfo
                 calendar: Calendar) -> int:
     statuses = current_status(docs, edges, calendar)
     rows = conn.execute(select(DocumentRow.id, DocumentRow.status, DocumentRow.status_by,
-                               DocumentRow.in_force, DocumentRow.status_evidence)).all()
+                               DocumentRow.in_force, DocumentRow.status_evidence,
+                               DocumentRow.expression_of)).all()
     changes = []
     for r in rows:
-        st = statuses[r.id]
+        # another language's expression holds what the text it expresses holds
+        st = statuses.get(r.expression_of or r.id)
+        if st is None:
+            continue
         known = bool(st.in_force)
         ev = evidence_json(st)
         if (r.status, r.status_by, r.in_force, r.status_evidence) != (st.state, st.by, known,
@@ -216,10 +180,24 @@ def _set_status(conn: Connection, docs: dict[str, DocInfo], edges: list[EdgeInfo
                 conds += [ParagraphRow.number == n, ParagraphRow.number.like(f"{n}(%")]
             conn.execute(update(ParagraphRow).where(ParagraphRow.document_id == doc_id,
                                                     or_(*conds)).values(in_force=False))
+    _expressions_follow(conn)
     # last: a mandate is in force when its paragraph is, as just set (before, a text
     # repealed by the batch that stored it kept its mandates in force until the next link)
     derive_statuses(conn, docs, statuses, calendar)
     return sum(1 for s in statuses.values() if s.in_force is False)
+
+
+def _expressions_follow(conn: Connection) -> None:
+    """Each paragraph of another language's expression is in force when its counterpart
+    is (an unaligned one when its document is)."""
+    mirror = aliased(ParagraphRow)
+    counterpart = select(mirror.in_force).where(mirror.id == ParagraphRow.aligned_to) \
+        .scalar_subquery()
+    whole = select(DocumentRow.in_force).where(DocumentRow.id == ParagraphRow.document_id) \
+        .scalar_subquery()
+    expressions = select(DocumentRow.id).where(DocumentRow.expression_of.is_not(None))
+    conn.execute(update(ParagraphRow).where(ParagraphRow.document_id.in_(expressions))
+                 .values(in_force=func.coalesce(counterpart, whole)))
 
 
 def link(store: Store) -> LinkSummary:

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from mealink.mandates.extract import Mandate
 
 __all__ = ["DocumentRecord", "adoption_date", "adoption_meeting", "document_record",
-           "fingerprint", "paragraph_anchors", "short_adoption", "stub_record", "title_key"]
+           "expression_record", "fingerprint", "paragraph_anchors", "short_adoption",
+           "stub_record", "title_key"]
 
 _MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -239,6 +240,47 @@ def document_record(doc: Document, links: DocumentLinks, *, source: str, content
         doc, [f"{doc_id}/{a}" for a in anchors], doc_id, key.type if key else None,
         adoption_meeting(key, doc.adopted_at)), row, rec.paragraphs)
     return rec
+
+
+def expression_record(rec: DocumentRecord, primary: dict[str, Any], evidence: str,
+                      pairs: dict[int, tuple[str, str, str]]) -> DocumentRecord:
+    """``rec`` as another language's expression of the stored text ``primary`` (its row as
+    a dict: id, work_id, type, number, revision, meeting, label): the id
+    ``PRIMARY-ID@LANG``, and each paragraph that ``pairs`` aligns (its index -> the
+    counterpart's id and anchor, and the rule) takes its counterpart's anchor, so that
+    ``cites/decision/19.30@es/op_1`` is ``cites/decision/19.30/op_1`` in Spanish. It holds
+    no mandates, citations, lineage or topics of its own: the work's are the primary's, so
+    nothing is counted twice."""
+    lang = rec.document["language"]
+    doc_id = f"{primary['id']}@{lang}"
+    row = {**rec.document, "id": doc_id, "work_id": primary["work_id"],
+           "type": primary["type"], "number": primary["number"],
+           "revision": primary["revision"], "meeting": primary["meeting"],
+           "adopted_on": primary["adopted_on"],
+           "label": primary["label"], "expression_of": primary["id"],
+           "expression_evidence": evidence}
+    out = DocumentRecord(row, [])
+    used: set[str] = set()
+    ids: dict[str, str] = {}
+    for i, p in enumerate(rec.paragraphs):
+        pair = pairs.get(i)
+        base = pair[1] if pair else p["anchor"]
+        anchor, n = base, 2
+        while anchor in used:
+            anchor, n = f"{base}~{n}", n + 1
+        used.add(anchor)
+        ids[p["id"]] = f"{doc_id}/{anchor}"
+        out.paragraphs.append({**p, "id": ids[p["id"]], "document_id": doc_id,
+                               "anchor": anchor, "meeting": row["meeting"],
+                               "aligned_to": pair[0] if pair else None,
+                               "aligned_by": pair[2][:200] if pair else None})
+    for para in out.paragraphs:
+        if para["parent_id"] is not None:
+            para["parent_id"] = ids.get(para["parent_id"])
+    out.actors = rec.actors
+    out.citations = [[] for _ in rec.paragraphs]
+    out.topics = [[] for _ in rec.paragraphs]
+    return out
 
 
 def mandate_rows(mandates: list[Mandate], document: dict[str, Any],

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, func, or_, select
 
 from mealink.errors import NotFoundError
-from mealink.link.identifiers import DocKey, citation_keys, parse_key
+from mealink.link.identifiers import DocKey, citation_keys, parse_keys
 from mealink.link.lineage import REMOVALS
 from mealink.link.status import (
     PAST,
@@ -31,7 +31,7 @@ from mealink.link.status import (
 )
 from mealink.mandates.deadlines import Calendar
 from mealink.mandates.knowledge import MeetingEntry
-from mealink.store.corpus.linking import edge_infos, load_graph
+from mealink.store.corpus.graph import edge_infos, load_graph
 from mealink.store.corpus.records import short_adoption
 from mealink.store.engine.database import Store
 from mealink.store.engine.schema import (
@@ -127,20 +127,37 @@ def find_document(conn: Connection, text: str) -> tuple[str, str | None]:
     row = conn.execute(select(ParagraphRow.document_id).where(ParagraphRow.id == t)).first()
     if row:
         return row.document_id, t
-    row = conn.execute(select(DocumentRow.id).where(DocumentRow.symbol == t)).first()
-    if row:
-        return row.id, None
-    key = parse_key(t)
+    by_symbol = set(conn.execute(select(DocumentRow.id).where(DocumentRow.symbol == t))
+                    .scalars())
+    keys = parse_keys(t)
     note = ""
-    if key is not None:
-        row = conn.execute(select(DocumentKeyRow.document_id).where(
-            DocumentKeyRow.key == key.id)).first()
-        if row:
-            return row.document_id, None
-        note = _versions_note(conn, key.id, key.work.id)
+    stored = by_symbol or {r.document_id for k in keys for r in conn.execute(
+        select(DocumentKeyRow.document_id).where(DocumentKeyRow.key == k.id)).all()[:1]}
+    if len(stored) == 1:
+        return stored.pop(), None
+    if stored:  # the number fits several conventions and each has a stored text of it
+        raise NotFoundError(f"{text!r} names no convention and fits {len(stored)} stored "
+                            f"texts ({', '.join(sorted(stored))}); name the convention, "
+                            "e.g. 'CITES Decision 19.30'")
+    if keys:
+        note = _versions_note(conn, keys[0].id, keys[0].work.id)
     raise NotFoundError(f"{text!r} is not in the corpus and no stored text cites it{note}; "
                         "check the symbol (e.g. 'CMS Resolution 11.10', 'decision XIV/11') or "
                         "ingest it first")
+
+
+def primary_text(conn: Connection, doc_id: str, paragraph_id: str | None = None
+                 ) -> tuple[str, str | None]:
+    """Another language's expression answers for its work through the primary text: the
+    primary's id, and the counterpart of ``paragraph_id`` (None when it has none)."""
+    row = conn.execute(select(DocumentRow.expression_of).where(
+        DocumentRow.id == doc_id)).first()
+    if row is None or row.expression_of is None:
+        return doc_id, paragraph_id
+    if paragraph_id is not None:
+        paragraph_id = conn.execute(select(ParagraphRow.aligned_to).where(
+            ParagraphRow.id == paragraph_id)).scalar()
+    return row.expression_of, paragraph_id
 
 
 def document_id(store: Store, text: str) -> str:
@@ -180,7 +197,8 @@ def _coverage(conn: Connection, convention: str | None, calendar: Calendar) -> E
     """How far the corpus reaches for a convention: an 'in force' answer is no stronger."""
     rows = conn.execute(select(DocumentRow.label, DocumentRow.meeting, DocumentRow.adopted_on,
                                DocumentRow.adopted_at).where(
-        ~DocumentRow.is_stub, DocumentRow.convention == convention)).all()
+        ~DocumentRow.is_stub, DocumentRow.convention == convention,
+        DocumentRow.expression_of.is_(None))).all()
     if not rows:
         return Evidence("none", "no stored text of its convention")
 
@@ -221,17 +239,18 @@ def status(store: Store, text: str, as_of: AsOf | None = None,
     """Whether the text (or paragraph) named by ``text`` is in force, why (not), and what
     that rests on."""
     with store.engine.connect() as conn:
-        doc_id, paragraph_id = find_document(conn, text)
+        doc_id, paragraph_id = primary_text(conn, *find_document(conn, text))
         docs, _, _ = load_graph(conn)
         edges = edge_infos(conn, doc_id)
         calendar = calendar_for(conn, meetings)
         info = docs[doc_id]
         st = status_of(info, edges, docs, as_of, calendar)
         out = _store_status(conn, info, st, docs, calendar, as_of)
-        key = parse_key(text.strip())
-        if paragraph_id is None and key is not None and key.id != doc_id and \
-                len(conn.execute(select(DocumentKeyRow.key).where(
-                    DocumentKeyRow.document_id == doc_id)).all()) > 1:
+        held = set(conn.execute(select(DocumentKeyRow.key).where(
+            DocumentKeyRow.document_id == doc_id)).scalars())
+        # the key the text was found by (of the conventions 'Decision 19.30' may mean)
+        key = next((k for k in parse_keys(text.strip()) if k.id in held), None)
+        if paragraph_id is None and key is not None and key.id != doc_id and len(held) > 1:
             out = replace(out, asked=key.label)
             row = conn.execute(select(ParagraphRow.id).where(
                 ParagraphRow.document_id == doc_id, ParagraphRow.number == key.number)).first()
@@ -331,7 +350,7 @@ def lineage(store: Store, text: str, *, citations: bool = False,
     if citations:
         relations |= {"recalls", "cites"}
     with store.engine.connect() as conn:
-        doc_id, _ = find_document(conn, text)
+        doc_id, _ = primary_text(conn, find_document(conn, text)[0])
         rows = conn.execute(select(EdgeRow.source_id, EdgeRow.relation, EdgeRow.target_id,
                                    EdgeRow.paragraphs, EdgeRow.paragraph_id,
                                    EdgeRow.derived).where(

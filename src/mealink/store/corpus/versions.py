@@ -49,7 +49,8 @@ def other_versions(store: Store, doc_id: str) -> list[tuple[str, str, bool]]:
             return []
         rows = conn.execute(select(DocumentRow.id, DocumentRow.label, DocumentRow.meeting)
                             .where(DocumentRow.work_id == this.work_id,
-                                   DocumentRow.id != doc_id, ~DocumentRow.is_stub)
+                                   DocumentRow.id != doc_id, ~DocumentRow.is_stub,
+                                   DocumentRow.expression_of.is_(None))
                             .order_by(DocumentRow.meeting, DocumentRow.id)).all()
     return [(r.id, r.label, (r.meeting or 0, r.id) < (this.meeting or 0, doc_id))
             for r in rows]

@@ -77,6 +77,11 @@ class DocumentRow(Base):
     status_evidence: Mapped[str | None] = mapped_column(Text)
     #: what the page it was copied from says of its status ("Retired sections: paragraph 1.")
     page_status: Mapped[str | None] = mapped_column(Text)
+    #: the stored text this row is another language's expression of (None: a text of its
+    #: own, the one its work's mandates, lineage and counts come from), and why they are one
+    #: work
+    expression_of: Mapped[str | None] = mapped_column(String(200), index=True)
+    expression_evidence: Mapped[str | None] = mapped_column(Text)
 
 
 class DocumentKeyRow(Base):
@@ -130,6 +135,10 @@ class ParagraphRow(Base):
     convention: Mapped[str | None] = mapped_column(String(60))
     meeting: Mapped[int | None] = mapped_column(Integer)
     text_hash: Mapped[str | None] = mapped_column(String(64))
+    #: in another language's expression, the paragraph of the text it expresses that this
+    #: one is, and the rule that paired them ("number", "order and length" ...)
+    aligned_to: Mapped[str | None] = mapped_column(String(260), index=True)
+    aligned_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class ActorRow(Base):

@@ -36,6 +36,7 @@ from mealink.errors import MealinkError, StoreError
 from mealink.semantic.encoder import MODEL_ID, encoder
 from mealink.semantic.floor import (
     nothing_close_message,
+    relaxed_budget,
     rerank_depth,
     similarity_floor,
     words_share,
@@ -54,8 +55,9 @@ from mealink.semantic.terms import (
 from mealink.store.engine.database import Store
 from mealink.store.engine.schema import text_hash
 from mealink.store.search.hits import Closest, Hit, SearchFilters, Why
-from mealink.store.search.keyword import _filters, count, search
-from mealink.store.search.vectors import VectorIndex, pks_where, vector_index
+from mealink.store.search.keyword import _filters, count, ranking
+from mealink.store.search.languages import with_counterparts
+from mealink.store.search.vectors import VectorIndex, generation, pks_where, vector_index
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -140,22 +142,62 @@ def _relaxed(query: str) -> str | None:
     return " OR ".join(words) if len(words) > 1 else None
 
 
+#: per store: (corpus generation, each word's paragraph count) for the any-word ranking, so
+#: that a word is counted once per corpus generation
+_FREQUENCIES: dict[str, tuple[int, dict[str, int]]] = {}
+
+
+def _capped(store: Store, query: str, budget: int | None = None) -> str | None:
+    """The any-word form of a plain-language query, capped: its words taken rarest first
+    while the paragraphs holding them (counted word by word) stay within the budget of
+    ``data/search.toml``; the rarest word always."""
+    relaxed = _relaxed(query)
+    if relaxed is None:
+        return None
+    words = list(dict.fromkeys(relaxed.split(" OR ")))
+    with store.engine.connect() as conn:
+        gen = generation(conn)
+    held = _FREQUENCIES.get(store.name)
+    if held is None or held[0] != gen or len(held[1]) > 100_000:
+        held = _FREQUENCIES[store.name] = (gen, {})
+    seen = held[1]
+    for w in words:
+        if w not in seen:
+            try:
+                seen[w] = count(store, w)
+            except StoreError:
+                raise
+            except MealinkError:  # nothing the engine can look for
+                seen[w] = 0
+    budget = relaxed_budget() if budget is None else budget
+    if sum(seen[w] for w in words) <= budget:
+        return relaxed
+    kept: list[str] = []
+    held_by = 0
+    for w in sorted(words, key=lambda w: seen[w]):  # stable: equal counts in query order
+        if kept and held_by + seen[w] > budget:
+            break
+        kept.append(w)
+        held_by += seen[w]
+    return " OR ".join(w for w in words if w in kept)
+
+
 def keyword_ranking(store: Store, query: str, filters: SearchFilters | None,
-                    depth: int) -> tuple[list[Hit], set[str]]:
-    """Full-text hits, best first: every word, then (for plain language) any word; and the
-    ids of those that match every word (and phrase) as written."""
+                    depth: int) -> tuple[list[tuple[str, float]], set[str]]:
+    """Full-text hits as (paragraph id, score), best first: every word, then (for plain
+    language) any word; and the ids of those that match every word (and phrase) as
+    written. The ranking alone: ``find`` makes its own snippets for the page it shows."""
     try:
-        hits = search(store, query, filters, limit=depth)
+        hits = ranking(store, query, filters, limit=depth)
     except StoreError:  # the database failed, not the query: say so
         raise
     except MealinkError:
         hits = []
-    strict = {h.paragraph_id for h in hits}
-    relaxed = _relaxed(query) if len(hits) < depth else None
+    strict = {pid for pid, _ in hits}
+    relaxed = _capped(store, query) if len(hits) < depth else None
     if relaxed:
-        seen = {h.paragraph_id for h in hits}
-        hits += [h for h in search(store, relaxed, filters, limit=depth)
-                 if h.paragraph_id not in seen][: depth - len(hits)]
+        hits += [h for h in ranking(store, relaxed, filters, limit=depth)
+                 if h[0] not in strict][: depth - len(hits)]
     elif not hits and not content_words(query):
         raise MealinkError("the search query has no words to look for")
     return hits, strict
@@ -348,7 +390,7 @@ def find(store: Store, query: str, filters: SearchFilters | None = None, *,
     if mode not in MODES:
         raise MealinkError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
     depth = RANKED_DEPTH
-    keyword: list[Hit] = []
+    keyword: list[tuple[str, float]] = []
     strict: set[str] = set()
     if mode != "semantic":
         keyword, strict = keyword_ranking(store, query, filters, depth)
@@ -366,7 +408,7 @@ def find(store: Store, query: str, filters: SearchFilters | None = None, *,
         name_of(meaning.index.model) if meaning is not None else "full")
     semantic = [(meaning.index.ids[i], s) for i, s in meaning.top(depth)] \
         if meaning is not None and mode != "keyword" else []
-    kw_rank = {h.paragraph_id: r for r, h in enumerate(keyword, start=1)}
+    kw_rank = {pid: r for r, (pid, _) in enumerate(keyword, start=1)}
     sem_rank = {pid: r for r, (pid, _) in enumerate(semantic, start=1)}
     sim: dict[str, float | None] = dict(semantic)
 
@@ -383,11 +425,11 @@ def find(store: Store, query: str, filters: SearchFilters | None = None, *,
         return s is None or s < cut
 
     if mode == "keyword":
-        candidates = [(h.paragraph_id, h.score) for h in keyword]
+        candidates = keyword
     elif mode == "semantic":
         candidates = semantic
     else:
-        candidates = reciprocal_rank_fusion([[h.paragraph_id for h in keyword],
+        candidates = reciprocal_rank_fusion([[pid for pid, _ in keyword],
                                              [pid for pid, _ in semantic]])
     below = [pid for pid, _ in candidates if weak(pid)]
     if below and mode != "semantic" and _relaxed(query):
@@ -406,8 +448,7 @@ def find(store: Store, query: str, filters: SearchFilters | None = None, *,
         # every word matched as deep as was read: the words' ranking goes on in the index
         total = count(store, query, filters)
     if total > len(ranked) and offset + limit > len(ranked):
-        deeper = search(store, query, filters, limit=limit, offset=offset)
-        page = [(h.paragraph_id, h.score) for h in deeper]
+        page = ranking(store, query, filters, limit=limit, offset=offset)
         kw_rank.update((pid, offset + i) for i, (pid, _) in enumerate(page, start=1))
     else:
         page = ranked[offset:offset + limit]
@@ -428,6 +469,9 @@ def find(store: Store, query: str, filters: SearchFilters | None = None, *,
                   tuple(shared), lacks)
         hits.append(Hit(r.id, r.document_id, r.label, r.convention, r.number, r.kind, r.verb,
                         bool(r.in_force), score, snippet, marks, why))
+    if hits:
+        with store.engine.connect() as conn:
+            hits = with_counterparts(conn, hits)
     closest = None
     if not ranked and meaning is not None:
         top = meaning.top(1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Closest", "Hit", "SearchFilters", "Why"]
+__all__ = ["Closest", "Counterpart", "Hit", "SearchFilters", "Why"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +22,21 @@ class SearchFilters:
     verb: str | None = None
     actor: str | None = None
     in_force: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Counterpart:
+    """The same paragraph in another language of its text (aligned when the expression was
+    stored): what a hit brings from the other languages."""
+
+    paragraph_id: str
+    document_id: str
+    language: str
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"paragraph_id": self.paragraph_id, "document_id": self.document_id,
+                "language": self.language, "text": self.text}
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +55,9 @@ class Hit:
     snippet: str
     highlights: list[tuple[int, int]] = field(default_factory=list)
     why: Why | None = None
+    #: its language, and the same paragraph in the other languages its text is stored in
+    language: str | None = None
+    counterparts: tuple[Counterpart, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"paragraph_id": self.paragraph_id, "document_id": self.document_id,
@@ -49,6 +67,9 @@ class Hit:
                 "snippet": self.snippet, "highlights": [list(h) for h in self.highlights]}
         if self.why is not None:
             out["why"] = self.why.to_dict()
+        if self.language is not None:
+            out["language"] = self.language
+        out["counterparts"] = [c.to_dict() for c in self.counterparts]
         return out
 
 

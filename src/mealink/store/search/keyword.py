@@ -20,7 +20,7 @@ from mealink.store.engine.database import Store
 from mealink.store.search.hits import Hit, SearchFilters
 from mealink.vocabulary import vocabulary
 
-__all__ = ["count", "fts5_query", "search"]
+__all__ = ["count", "fts5_query", "ranking", "search"]
 
 _TOKEN = re.compile(r'(?P<neg>-)?"(?P<phrase>[^"]+)"|(?P<word>\S+)')
 _WORD = re.compile(r"[\w*]+(?:['’.-][\w*]+)*")
@@ -133,6 +133,47 @@ _COLUMNS = ("p.pk, p.id, p.document_id, d.label, d.convention, p.number, p.kind,
             "p.in_force")
 
 
+def _fts5_ranked(f: SearchFilters, where: str) -> str:
+    """SQLite: the ranked page (pk, score) of an FTS5 query under the filters; equal scores
+    (the same text in two documents) in the order the paragraphs were stored, so that every
+    page of a query cuts the same ranking."""
+    if where:
+        return ("SELECT paragraphs_fts.rowid AS pk, bm25(paragraphs_fts) AS score "
+                "FROM paragraphs_fts JOIN paragraphs p ON p.pk = paragraphs_fts.rowid "
+                f"{_DOCUMENTS if f.document else ''}"
+                f"WHERE paragraphs_fts MATCH :q{where} "
+                "ORDER BY score, p.pk LIMIT :limit OFFSET :offset")
+    # rank in the index alone, then join only the hits
+    return ("SELECT rowid AS pk, bm25(paragraphs_fts) AS score FROM paragraphs_fts "
+            "WHERE paragraphs_fts MATCH :q ORDER BY score, rowid LIMIT :limit "
+            "OFFSET :offset")
+
+
+def ranking(store: Store, query: str, filters: SearchFilters | None = None, *,
+            limit: int = 20, offset: int = 0) -> list[tuple[str, float]]:
+    """The ids and scores of the paragraphs ``search`` returns, in its order: the ranking
+    alone, without the documents and snippets a page of hits shows (what ``find`` fuses)."""
+    f = filters or SearchFilters()
+    params: dict[str, Any] = {"limit": limit, "offset": offset}
+    where = _filters(f, params)
+    if store.dialect == "sqlite":
+        params["q"] = fts5_query(query)
+        stmt = (f"SELECT p.id, r.score FROM ({_fts5_ranked(f, where)}) r "
+                "JOIN paragraphs p ON p.pk = r.pk ORDER BY r.score, r.pk")
+        sign = -1.0
+    else:
+        if not _WORD.search(query):
+            raise MealinkError("the search query has no words to look for")
+        params["q"] = query
+        stmt = ("SELECT p.id, ts_rank_cd(p.search, q) AS score FROM paragraphs p "
+                f"{_DOCUMENTS if f.document else ''}, websearch_to_tsquery('english', :q) q "
+                f"WHERE p.search @@ q{where} ORDER BY score DESC, p.pk LIMIT :limit "
+                "OFFSET :offset")
+        sign = 1.0
+    with store.engine.connect() as conn:
+        return [(pid, sign * float(score)) for pid, score in conn.execute(text(stmt), params)]
+
+
 def search(store: Store, query: str, filters: SearchFilters | None = None, *,
            limit: int = 20, offset: int = 0) -> list[Hit]:
     """The best-ranked paragraphs for ``query`` that pass ``filters``."""
@@ -142,18 +183,7 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *,
     with store.engine.connect() as conn:
         if store.dialect == "sqlite":
             params["q"] = fts5_query(query)
-            # equal scores (the same text in two documents) in the order the paragraphs
-            # were stored, so that every page of a query cuts the same ranking
-            if where:
-                ranked = ("SELECT paragraphs_fts.rowid AS pk, bm25(paragraphs_fts) AS score "
-                          "FROM paragraphs_fts JOIN paragraphs p ON p.pk = paragraphs_fts.rowid "
-                          f"{_DOCUMENTS if f.document else ''}"
-                          f"WHERE paragraphs_fts MATCH :q{where} "
-                          "ORDER BY score, p.pk LIMIT :limit OFFSET :offset")
-            else:  # rank in the index alone, then join only the hits
-                ranked = ("SELECT rowid AS pk, bm25(paragraphs_fts) AS score FROM paragraphs_fts "
-                          "WHERE paragraphs_fts MATCH :q ORDER BY score, rowid LIMIT :limit "
-                          "OFFSET :offset")
+            ranked = _fts5_ranked(f, where)
             rows = conn.execute(text(
                 f"SELECT {_COLUMNS}, r.score FROM ({ranked}) r "
                 "JOIN paragraphs p ON p.pk = r.pk JOIN documents d ON d.id = p.document_id "
@@ -203,8 +233,12 @@ def count(store: Store, query: str, filters: SearchFilters | None = None) -> int
     docs = _DOCUMENTS if f.document else ""
     if store.dialect == "sqlite":
         params["q"] = fts5_query(query)
+        # without filters the index counts alone: its rows are the paragraphs' (the join
+        # read every matching paragraph, as much as the count itself again or more)
         stmt = ("SELECT count(*) FROM paragraphs_fts JOIN paragraphs p ON "
-                f"p.pk = paragraphs_fts.rowid {docs}WHERE paragraphs_fts MATCH :q{where}")
+                f"p.pk = paragraphs_fts.rowid {docs}WHERE paragraphs_fts MATCH :q{where}"
+                if where else
+                "SELECT count(*) FROM paragraphs_fts WHERE paragraphs_fts MATCH :q")
     else:
         if not _WORD.search(query):
             raise MealinkError("the search query has no words to look for")

@@ -1,0 +1,61 @@
+"""The stored lineage graph, read: every document as ``DocInfo`` with its keys and versions,
+and the resolved edges between them.
+
+Reading it needs no parser: ``status`` and ``review`` answer from it, and ``linking``
+(which writes the graph, and re-reads stored texts to carry mandates across revisions)
+builds on it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from sqlalchemy import Connection, select
+
+from mealink.link.status import DocInfo, EdgeInfo
+from mealink.store.engine.schema import DocumentKeyRow, DocumentRow, EdgeRow
+
+__all__ = ["edge_infos", "load_graph"]
+
+
+def load_graph(conn: Connection) -> tuple[dict[str, DocInfo], dict[str, str],
+                                          dict[str, list[str]]]:
+    """Documents as ``DocInfo``, the key -> document map, and the versions of each work."""
+    numbers: dict[str, list[str]] = defaultdict(list)
+    for key, holder in conn.execute(select(DocumentKeyRow.key, DocumentKeyRow.document_id)
+                                    .order_by(DocumentKeyRow.key)):
+        numbers[holder].append(key.rsplit("/", 1)[-1])
+    docs = {r.id: DocInfo(r.id, r.work_id, r.convention, r.meeting, r.adopted_on, r.is_stub,
+                          r.revision, r.label, r.adopted_at, r.type, r.adoption or "unknown",
+                          r.adopted_by, r.adoption_evidence, tuple(numbers.get(r.id, ())),
+                          r.page_status)
+            for r in conn.execute(select(
+                DocumentRow.id, DocumentRow.work_id, DocumentRow.convention, DocumentRow.meeting,
+                DocumentRow.adopted_on, DocumentRow.is_stub, DocumentRow.revision,
+                DocumentRow.label, DocumentRow.adopted_at, DocumentRow.type,
+                DocumentRow.adoption, DocumentRow.adopted_by, DocumentRow.adoption_evidence,
+                DocumentRow.page_status).where(DocumentRow.expression_of.is_(None)))}
+    keymap = {r.key: r.document_id for r in conn.execute(
+        select(DocumentKeyRow.key, DocumentKeyRow.document_id))}
+    versions: dict[str, list[str]] = defaultdict(list)
+    for d in docs.values():
+        versions[d.work_id].append(d.id)
+    for work, ids in versions.items():
+        ids.sort(key=lambda i: (docs[i].adoption_order, docs[i].revision or ""))
+        versions[work] = ids
+    return docs, keymap, versions
+
+
+def edge_infos(conn: Connection, target: str | None = None) -> list[EdgeInfo]:
+    """The resolved lineage edges (of one target, or all), with the paragraph that makes
+    each."""
+    query = select(EdgeRow.source_id, EdgeRow.relation, EdgeRow.target_id, EdgeRow.paragraphs,
+                   EdgeRow.paragraph_id, EdgeRow.target_key).where(
+        EdgeRow.target_id.is_not(None))
+    if target is not None:
+        query = query.where(EdgeRow.target_id == target)
+    return [EdgeInfo(r.source_id, r.relation, r.target_id,
+                     tuple(json.loads(r.paragraphs)) if r.paragraphs else (), r.paragraph_id,
+                     r.target_key)
+            for r in conn.execute(query.order_by(EdgeRow.pk))]

@@ -1,0 +1,51 @@
+"""Search across languages through the alignment: each hit brings the same paragraph in the
+other languages its text is stored in, so a query in French that finds a French paragraph
+also shows its English and Spanish counterparts (and an English hit its translations).
+
+A paragraph's counterparts are its primary paragraph (``aligned_to``) and every paragraph of
+another expression aligned to that same one. One read for a page of hits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import replace
+
+from sqlalchemy import Connection, or_, select
+
+from mealink.store.engine.schema import DocumentRow, ParagraphRow
+from mealink.store.search.hits import Counterpart, Hit
+
+__all__ = ["with_counterparts"]
+
+
+def with_counterparts(conn: Connection, hits: Sequence[Hit]) -> list[Hit]:
+    """``hits`` in the same order, each with its language and its counterparts."""
+    ids = [h.paragraph_id for h in hits]
+    if not ids:
+        return list(hits)
+    own = {r.id: (r.aligned_to, r.language) for r in conn.execute(
+        select(ParagraphRow.id, ParagraphRow.aligned_to, DocumentRow.language).join(
+            DocumentRow, DocumentRow.id == ParagraphRow.document_id).where(
+            ParagraphRow.id.in_(ids)))}
+    primary = {pid: (own[pid][0] or pid) for pid in ids if pid in own}
+    heads = sorted(set(primary.values()))
+    group: dict[str, list[Counterpart]] = defaultdict(list)
+    # only works stored in more than one language have anything to add
+    for r in conn.execute(
+            select(ParagraphRow.id, ParagraphRow.document_id, ParagraphRow.aligned_to,
+                   ParagraphRow.text, DocumentRow.language).join(
+                DocumentRow, DocumentRow.id == ParagraphRow.document_id).where(
+                or_(ParagraphRow.id.in_(heads), ParagraphRow.aligned_to.in_(heads)))
+            .order_by(DocumentRow.language, ParagraphRow.id)):
+        group[r.aligned_to or r.id].append(Counterpart(r.id, r.document_id, r.language,
+                                                       r.text))
+    out = []
+    for h in hits:
+        head = primary.get(h.paragraph_id)
+        mates = tuple(c for c in group.get(head, ()) if c.paragraph_id != h.paragraph_id) \
+            if head is not None and len(group.get(head, ())) > 1 else ()
+        lang = own[h.paragraph_id][1] if h.paragraph_id in own else None
+        out.append(replace(h, language=lang, counterparts=mates))
+    return out
