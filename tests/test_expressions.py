@@ -142,6 +142,22 @@ def test_the_english_text_stored_after_becomes_the_primary(tmp_path: Path) -> No
                and p.kind == "operative")
 
 
+def test_the_cli_says_which_file_became_the_primary(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from mealink.cli import app
+
+    db = str(tmp_path / "c.db")
+    run = CliRunner().invoke
+    assert run(app, ["ingest", str(PAIRS / LIGHT[1]), "--db", db, "--no-embed"]).exit_code == 0
+    r = run(app, ["ingest", str(PAIRS / LIGHT[0]), "--db", db, "--no-embed"],
+            env={"COLUMNS": "100"})
+    assert r.exit_code == 0, r.output
+    said = [line for line in r.stdout.splitlines() if line.startswith("added: ")]
+    assert said == [f"added: {PAIRS / LIGHT[0]}: the primary text of its work (English): the "
+                    "text stored before (fr) is now its expression"]
+
+
 def test_a_primary_stored_again_aligns_its_expressions_again(tmp_path: Path) -> None:
     folder = tmp_path / "t"
     folder.mkdir()
