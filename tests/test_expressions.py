@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mealink.export.tables import iter_rows
 from mealink.store import ingest, open_store
 from mealink.store.engine.schema import DocumentRow, MandateRow, ParagraphRow
 from mealink.store.mandates import digest, list_mandates
@@ -80,6 +81,13 @@ def test_mandates_are_counted_once_per_work(db_url: str, realdocs_dir: Path,
     with store.engine.connect() as conn:
         assert not conn.execute(select(MandateRow.id).where(
             MandateRow.document_id.like("%@%"))).first()
+    # the tables tell the expression from the work
+    docs = {r["id"]: r for r in iter_rows(store, "documents")}
+    assert docs["cites/decision/19.30@es"]["expression_of"] == "cites/decision/19.30"
+    assert docs["cites/decision/19.30"]["expression_of"] is None
+    spanish = [r for r in iter_rows(store, "paragraphs", ["cites/decision/19.30@es"])
+               if r["kind"] == "operative"]
+    assert spanish and all(r["aligned_to"].startswith("cites/decision/19.30/") for r in spanish)
     store.dispose()
 
 
