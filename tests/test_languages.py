@@ -93,7 +93,7 @@ def test_gold_written_texts_carry_no_real_symbol() -> None:
 @pytest.fixture(scope="module")
 def language_scores() -> dict[str, float]:
     total, rows = score_folder(LANGUAGES)
-    assert len(rows) == 9
+    assert len(rows) == 11
     return total.scores()
 
 
