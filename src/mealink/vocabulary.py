@@ -301,7 +301,7 @@ def _build_verbs(data: dict[str, Any]) -> tuple[dict[str, VerbForm],
         for form, kind in _english_forms(base, entry):
             verb_forms.setdefault(form.lower(), VerbForm(base, kind, asks, that))
     kinds: tuple[tuple[str, Form], ...] = (("finite", "finite"), ("participle", "participle"),
-                                           ("infinitive", "base"))
+                                           ("infinitive", "base"), ("passive", "past"))
     own: dict[str, dict[str, VerbForm]] = {}
     for table, entries in data.items():
         if not table.startswith("verbs_"):
@@ -314,8 +314,8 @@ def _build_verbs(data: dict[str, Any]) -> tuple[dict[str, VerbForm],
                     for variant in {form, fold_accents(form), strip_accented(form)}:
                         forms.setdefault(variant.lower(),
                                          VerbForm(base, form_kind, asks, False, action))
-        for form, vf in forms.items():
-            if vf.form != "base" and not vf.action:
+        for form, vf in forms.items():  # (a passive is read only in its language's texts)
+            if vf.form not in ("base", "past") and not vf.action:
                 verb_forms.setdefault(form, vf)
     return verb_forms, own
 

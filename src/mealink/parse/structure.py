@@ -25,8 +25,9 @@ _PASSIVE = re.compile(
     r"urged|encouraged|called\s+upon|called\s+on|instructed|directed|asked|mandated|authori[sz]ed|"
     r"recommended)\s+to\b"
 )
-# What opens a clause before its verb: ', decides', '; and also requests', 'et prie'.
-_CONJUNCTIONS = (",", ";", "and", "et")
+# What opens a clause before its verb: ', decides', '; and also requests', 'et prie', 'y pide',
+# 'e invita' (Spanish "y" before "i"; " y", " e": the words, not letters ending others).
+_CONJUNCTIONS = (",", ";", "and", "et", " y", " e")
 
 
 @cache
@@ -38,7 +39,7 @@ def _adverb(connectives: tuple[str, ...]) -> str:
 
 @cache
 def _clause_start(connectives: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"(?:,|;|\b[Aa]nd|\bet)" + _adverb(connectives) + r"\Z")
+    return re.compile(r"(?:,|;|\b[Aa]nd|\bet|\b[ye])" + _adverb(connectives) + r"\Z")
 _NOUN_FOLLOWER = re.compile(r"\s+(?:of|and|or|from)\b")
 _SENTENCE_STOP = re.compile(r";|\.(?=\s+[A-Z(])|\.$")
 _ABBREVIATION = re.compile(r"\b(?:Conf|Res|Dec|Rev|No|Nos|Art|para|paras|Inf|Doc|Add|Corr)$")
@@ -180,7 +181,8 @@ def sentence_end(text: str, start: int, end: int) -> int:
 def subject_verb(text: str, start: int, end: int, vocab: Vocabulary | None = None,
                  lang: str = "en") -> tuple[re.Match[str], str] | None:
     """An addressee-as-subject construction in the first sentence: passive or modal (in a
-    text of another language, also its own modals and present tense: ``Grammar``).
+    text of another language, also its own passive, modals and present tense, and its
+    impersonal asking verb whose body follows it, kind "impersonal": ``Grammar``).
 
     With ``vocab``, the words before the verb must name a body ('Parties', 'The Standing
     Committee'), so that 'Annex I Parties should continue' in a preamble is not taken.
@@ -188,6 +190,11 @@ def subject_verb(text: str, start: int, end: int, vocab: Vocabulary | None = Non
     limit = sentence_end(text, start, end)
     own_grammar = grammar(lang) if vocab is not None else None
     own = [(p, "modal") for p in own_grammar.subject_verbs] if own_grammar is not None else []
+    if own_grammar is not None and own_grammar.passive is not None:
+        own.insert(0, (own_grammar.passive, "passive"))
+    if own_grammar is not None and own_grammar.impersonal is not None and \
+            (m := own_grammar.impersonal.match(text, start, limit)):
+        return m, "impersonal"  # "Se pide a la Secretaría que": no subject, the body after
     for pattern, kind in (*own, (_PASSIVE, "passive"), (_MODAL, "modal")):
         m = pattern.search(text, start, limit)
         if m and (vocab is None or _names_body(text, start, m.start(), vocab)):
