@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import cache
+from typing import Any
 
 from mealink.errors import VocabularyError
 from mealink.vocabulary import (
@@ -72,6 +73,11 @@ class Grammar:
     head_first: bool
 
 
+def _words(table: dict[str, Any], key: str) -> str:
+    """The words of ``table[key]``, with their forms without accents, as one alternation."""
+    return alternation([v for w in table.get(key, []) for v in (w, fold_accents(w))])
+
+
 @cache
 def _grammars() -> dict[str, Grammar]:
     """The ``[grammar.LANG]`` tables of ``languages.toml`` compiled, with the verbs of that
@@ -93,14 +99,12 @@ def _grammars() -> dict[str, Grammar]:
                             r"(?![\w-])")
         passive = None
         if g.get("passive_auxiliaries"):
-            def words(key: str) -> str:
-                return alternation([v for w in g.get(key, []) for v in (w, fold_accents(w))])
             forms = alternation([f for f, v in own.items() if v.form == "past"])
             after = [w for w in g["passive_after"] if not w.endswith(("'", "’"))]
             apostrophes = [w for w in g["passive_after"] if w.endswith(("'", "’"))]
-            adverbs = rf"(?:(?:{words('passive_adverbs')})\s+)?" \
+            adverbs = rf"(?:(?:{_words(g, 'passive_adverbs')})\s+)?" \
                 if g.get("passive_adverbs") else ""
-            passive = (rf"(?<![\w-])(?:{words('passive_auxiliaries')})\s+{adverbs}"
+            passive = (rf"(?<![\w-])(?:{_words(g, 'passive_auxiliaries')})\s+{adverbs}"
                        rf"(?P<verb>{forms})\s+(?:(?:{alternation(after)})(?![\w-])|"
                        rf"{alternation(apostrophes)})")
         impersonal = None
