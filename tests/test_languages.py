@@ -231,16 +231,19 @@ def test_cli_parse_reads_the_spanish_text(realdocs_dir: Path) -> None:
 # --- the drafting forms of issue 21 still not read before: passives, a second asking verb,
 # --- the convention named in its language, symbols joined by "et"/"y" --------------------
 
-def _operative(body: str, chapeau: str) -> Paragraph:
-    """The one operative paragraph of a short text: a title, its enacting formula, ``body``."""
-    doc = annotate(parse(f"Texte\n\n{chapeau}\n\n1. Décide de garder la question à l'étude;"
-                         f"\n\n2. {body}\n"))
+def _operative(body: str, opening: str) -> Paragraph:
+    """Paragraph 2 of a short text of the language of ``opening`` (an enacting formula and
+    paragraph 1): ``body``."""
+    doc = annotate(parse(f"Texte\n\n{opening}\n\n2. {body}\n"))
+    assert doc.language == ("fr" if opening == _FR else "es")
     return next(p for p in doc.paragraphs if p.number == "2")
 
 
-_FR = "La Conférence des Parties à la Convention,"
-_ES = "La Conferencia de las Partes en la Convención,"
-# body, enacting formula, verb (English key), actors (English canonical names)
+_FR = ("La Conférence des Parties à la Convention,\n\n1. Décide de garder cette question à "
+       "l'étude pour les Parties et le Secrétariat;")
+_ES = ("La Conferencia de las Partes en la Convención,\n\n1. Decide mantener en examen esta "
+       "cuestión para las Partes y la Secretaría;")
+# body, opening of the text, verb (English key), actors (English canonical names)
 ASKING_FORMS = [
     ("Les Parties sont invitées à désigner un correspondant national;", _FR, "invite",
      ["Parties"]),
@@ -269,10 +272,10 @@ ASKING_FORMS = [
 ]
 
 
-@pytest.mark.parametrize(("body", "chapeau", "verb", "actors"), ASKING_FORMS)
-def test_french_and_spanish_asking_forms_read_as_english(body: str, chapeau: str, verb: str,
+@pytest.mark.parametrize(("body", "opening", "verb", "actors"), ASKING_FORMS)
+def test_french_and_spanish_asking_forms_read_as_english(body: str, opening: str, verb: str,
                                                          actors: list[str]) -> None:
-    p = _operative(body, chapeau)
+    p = _operative(body, opening)
     assert p.kind == "operative"
     assert (p.verb.value if p.verb else None) == verb
     assert [canonical_actor(a.value, None) for a in p.actors] == actors
