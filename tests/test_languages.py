@@ -265,6 +265,9 @@ ASKING_FORMS = [
      "communicate", ["Parties"]),
     ("Prie le Secrétariat de préparer un rapport et invite les Parties à fournir des "
      "informations;", _FR, "request", ["Secretariat", "Parties"]),
+    ("Prie le Secrétariat de préparer un rapport, invite les Parties à le commenter et charge "
+     "le Comité permanent de l'examiner;", _FR, "request",
+     ["Secretariat", "Parties", "Standing Committee"]),
     ("Pide a la Secretaría que prepare un informe y pide al Comité Permanente que lo examine;",
      _ES, "request", ["Secretariat", "Standing Committee"]),
     ("Pide a la Secretaría que prepare un informe, e invita a las Partes a que lo examinen;",
