@@ -100,13 +100,15 @@ def _grammars() -> dict[str, Grammar]:
         passive = None
         if g.get("passive_auxiliaries"):
             forms = alternation([f for f, v in own.items() if v.form == "past"])
-            after = [w for w in g["passive_after"] if not w.endswith(("'", "’"))]
-            apostrophes = [w for w in g["passive_after"] if w.endswith(("'", "’"))]
+            # "à", "de" as whole words; "d'" before the next word with no space
+            after = "|".join(
+                [rf"(?:{alternation([w])})(?![\w-])" for w in g.get("passive_after", [])
+                 if not w.endswith(("'", "’"))] +
+                [alternation([w]) for w in g.get("passive_after", []) if w.endswith(("'", "’"))])
             adverbs = rf"(?:(?:{_words(g, 'passive_adverbs')})\s+)?" \
                 if g.get("passive_adverbs") else ""
             passive = (rf"(?<![\w-])(?:{_words(g, 'passive_auxiliaries')})\s+{adverbs}"
-                       rf"(?P<verb>{forms})\s+(?:(?:{alternation(after)})(?![\w-])|"
-                       rf"{alternation(apostrophes)})")
+                       rf"(?P<verb>{forms})\s+(?:{after or '(?!)'})")
         impersonal = None
         if g.get("impersonal"):
             asking = alternation([f for f, v in own.items() if v.form == "finite" and v.asks])
