@@ -138,7 +138,8 @@ def vocabulary_for(lang: str) -> Vocabulary:
     hedges and deadlines besides the English ones (``clauses.toml``: ``conditions_fr``,
     ``deadlines_es`` ...) and its own asking verbs among the finite verbs that open a second
     clause ("Prie le Secrétariat de ... et invite les Parties à ...": "invite" is an English
-    base form, no finite verb in an English text); for English, the package's own."""
+    base form, no finite verb in an English text) and the words that open such a clause in
+    that language ("y pide"); for English, the package's own."""
     vocab = vocabulary()
     leads = vocab.lead_pattern_lang.get(lang)
     if leads is None:
@@ -150,6 +151,7 @@ def vocabulary_for(lang: str) -> Vocabulary:
                         clauses["meeting_words"], lang)
     due_words = [*clauses["deadline_words"], *clauses.get(f"deadline_words_{lang}", [])]
     union = "|".join("(?:" + p.replace(" ", r"\s+") + ")" for p in hedges)
+    own_grammar = load_data("languages.toml").get("grammar", {}).get(lang, {})
     finite = alternation([f for f, v in (*vocab.verb_forms.items(),
                                          *vocab.verb_forms_own.get(lang, {}).items())
                           if v.form == "finite" and not v.action])
@@ -158,6 +160,8 @@ def vocabulary_for(lang: str) -> Vocabulary:
         finite_pattern=re.compile(rf"(?<![\w-])(?P<verb>{finite})(?![\w-])", re.IGNORECASE),
         finite_lower=re.compile(rf"(?<![\w-])(?P<verb>{finite})(?![\w-])"),
         finite_bounded=bounded(rf"(?P<verb>{finite})(?![\w-])", r"\w-"),
+        clause_conjunctions=(*vocab.clause_conjunctions,
+                             *own_grammar.get("clause_conjunctions", [])),
         conditions=re.compile(rf"(?<!\w)(?:{union})(?!\w)", re.IGNORECASE),
         conditions_lower=word_gate([c.lower() for c in hedges], hedge_words, r"(?<!\w)",
                                    r"(?!\w)"),

@@ -186,6 +186,7 @@ class Vocabulary:
     apparatus_pattern: re.Pattern[str]
     cover_label_pattern: re.Pattern[str]
     clause_connectives: tuple[str, ...]  # "and in this context requests"
+    clause_conjunctions: tuple[str, ...]  # ", decides", "and requests", "et prie"
     glue_lead_words: frozenset[str]  # single lead words: "Recallingits" is split after them
     glue_function_words: frozenset[str]  # "inResolution", "theSecretariat"
     #: before a body's name: "all" in every text ("the", "aux"), then by language ("al")
@@ -520,6 +521,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         apparatus_pattern=apparatus_pattern,
         cover_label_pattern=cover_label_pattern,
         clause_connectives=tuple(leads["clause"]["connectives"]),
+        clause_conjunctions=tuple(leads["clause"]["conjunctions"]),
         glue_lead_words=glue_words,
         glue_function_words=frozenset(leads["glue"]["function_words"]),
         verb_forms=verb_forms,

@@ -25,9 +25,6 @@ _PASSIVE = re.compile(
     r"urged|encouraged|called\s+upon|called\s+on|instructed|directed|asked|mandated|authori[sz]ed|"
     r"recommended)\s+to\b"
 )
-# What opens a clause before its verb: ', decides', '; and also requests', 'et prie', 'y pide',
-# 'e invita' (Spanish "y" before "i"; " y", " e": the words, not letters ending others).
-_CONJUNCTIONS = (",", ";", "and", "et", " y", " e")
 
 
 @cache
@@ -38,8 +35,11 @@ def _adverb(connectives: tuple[str, ...]) -> str:
 
 
 @cache
-def _clause_start(connectives: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"(?:,|;|\b[Aa]nd|\bet|\b[ye])" + _adverb(connectives) + r"\Z")
+def _clause_start(connectives: tuple[str, ...], conjunctions: tuple[str, ...]) -> re.Pattern[str]:
+    # the English ones, then those a text of another language adds ("y", "e" in Spanish)
+    own = "".join(rf"|\b{re.escape(c.strip())}" for c in conjunctions
+                  if c.strip() not in (",", ";", "and", "et"))
+    return re.compile(rf"(?:,|;|\b[Aa]nd|\bet{own})" + _adverb(connectives) + r"\Z")
 _NOUN_FOLLOWER = re.compile(r"\s+(?:of|and|or|from)\b")
 _SENTENCE_STOP = re.compile(r";|\.(?=\s+[A-Z(])|\.$")
 _ABBREVIATION = re.compile(r"\b(?:Conf|Res|Dec|Rev|No|Nos|Art|para|paras|Inf|Doc|Add|Corr)$")
@@ -126,15 +126,15 @@ def _item_lead(text: str, pos: int, end: int) -> Mention | None:
 
 
 @cache
-def _clause_verb_finders(finite_lower: str,
-                         connectives: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+def _clause_verb_finders(finite_lower: str, connectives: tuple[str, ...],
+                         conjunctions: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     """For the lower-case finite verb pattern: patterns of a conjunction, then that verb.
 
     One starts with each conjunction, a literal that the regex engine skips ahead to, so
     together they tell fast whether a text has a clause-level verb at all.
     """
     verb = finite_lower.removeprefix(r"(?<![\w-])")
-    return tuple(re.compile(re.escape(c) + _adverb(connectives) + verb) for c in _CONJUNCTIONS)
+    return tuple(re.compile(re.escape(c) + _adverb(connectives) + verb) for c in conjunctions)
 
 
 def finite_verbs(text: str, start: int, end: int,
@@ -145,14 +145,14 @@ def finite_verbs(text: str, start: int, end: int,
     fast = len(lower) == end - start  # offsets in the lower-cased copy are the same
     # every verb kept below follows a conjunction: without one, no need to look for verbs
     if fast and not any(f.search(lower) for f in _clause_verb_finders(
-            vocab.finite_lower.pattern, vocab.clause_connectives)):
+            vocab.finite_lower.pattern, vocab.clause_connectives, vocab.clause_conjunctions)):
         return []
     # (on " " + lower, the verb one place further: ``Vocabulary.finite_bounded``)
     hits = [(h.start("verb") + start - 1, h.end("verb") + start - 1, h.group("verb"))
             for h in vocab.finite_bounded.finditer(" " + lower)] if fast else \
         [(h.start(), h.end(), h.group("verb"))
          for h in vocab.finite_pattern.finditer(text, start, end)]
-    clause_start = _clause_start(vocab.clause_connectives)
+    clause_start = _clause_start(vocab.clause_connectives, vocab.clause_conjunctions)
     out = []
     for s, e, verb in hits:
         if not clause_start.search(text, max(start, s - 40), s):
