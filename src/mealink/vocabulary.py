@@ -186,6 +186,7 @@ class Vocabulary:
     apparatus_pattern: re.Pattern[str]
     cover_label_pattern: re.Pattern[str]
     clause_connectives: tuple[str, ...]  # "and in this context requests"
+    clause_conjunctions: tuple[str, ...]  # ", decides", "and requests", "et prie"
     glue_lead_words: frozenset[str]  # single lead words: "Recallingits" is split after them
     glue_function_words: frozenset[str]  # "inResolution", "theSecretariat"
     #: before a body's name: "all" in every text ("the", "aux"), then by language ("al")
@@ -301,7 +302,7 @@ def _build_verbs(data: dict[str, Any]) -> tuple[dict[str, VerbForm],
         for form, kind in _english_forms(base, entry):
             verb_forms.setdefault(form.lower(), VerbForm(base, kind, asks, that))
     kinds: tuple[tuple[str, Form], ...] = (("finite", "finite"), ("participle", "participle"),
-                                           ("infinitive", "base"))
+                                           ("infinitive", "base"), ("passive", "past"))
     own: dict[str, dict[str, VerbForm]] = {}
     for table, entries in data.items():
         if not table.startswith("verbs_"):
@@ -314,8 +315,8 @@ def _build_verbs(data: dict[str, Any]) -> tuple[dict[str, VerbForm],
                     for variant in {form, fold_accents(form), strip_accented(form)}:
                         forms.setdefault(variant.lower(),
                                          VerbForm(base, form_kind, asks, False, action))
-        for form, vf in forms.items():
-            if vf.form != "base" and not vf.action:
+        for form, vf in forms.items():  # (a passive is read only in its language's texts)
+            if vf.form not in ("base", "past") and not vf.action:
                 verb_forms.setdefault(form, vf)
     return verb_forms, own
 
@@ -520,6 +521,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         apparatus_pattern=apparatus_pattern,
         cover_label_pattern=cover_label_pattern,
         clause_connectives=tuple(leads["clause"]["connectives"]),
+        clause_conjunctions=tuple(leads["clause"]["conjunctions"]),
         glue_lead_words=glue_words,
         glue_function_words=frozenset(leads["glue"]["function_words"]),
         verb_forms=verb_forms,
