@@ -20,12 +20,12 @@ from mealink.vocabulary import (
     Vocabulary,
     alternation,
     bounded,
-    fold_accents,
     load_data,
     vocabulary,
     with_ordinals,
     word_gate,
 )
+from mealink.wordforms import fold_accents
 
 __all__ = ["Grammar", "Languages", "grammar", "languages", "vocabulary_for"]
 

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from itertools import compress
-from typing import Any, Literal
+from typing import Any
 
 from mealink.errors import VocabularyError
-
-Form = Literal["finite", "participle", "past", "base"]
+from mealink.wordforms import Form, english_forms, fold_accents, strip_accented
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,67 +202,6 @@ def load_data(name: str) -> dict[str, Any]:
         raise VocabularyError(f"cannot read data file {name}: {exc}") from exc
 
 
-def strip_accented(text: str) -> str:
-    """The form a word takes when encoding damage drops accented letters ('décide' -> 'dcide')."""
-    return "".join(c for c in text if ord(c) < 128 and c not in "'’")
-
-
-def fold_accents(text: str) -> str:
-    """Remove diacritics, keep the letters ('décide' -> 'decide')."""
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-
-
-def _third_person(word: str) -> str:
-    if re.search(r"(?:s|sh|ch|x|z|o)$", word):
-        return word + "es"
-    if re.search(r"[^aeiou]y$", word):
-        return word[:-1] + "ies"
-    return word + "s"
-
-
-def _participle(word: str) -> str:
-    if word.endswith("ie"):
-        return word[:-2] + "ying"
-    if word.endswith("e") and not word.endswith(("ee", "ye", "oe")):
-        return word[:-1] + "ing"
-    return word + "ing"
-
-
-def _past(word: str) -> str:
-    if word.endswith("e"):
-        return word + "d"
-    if re.search(r"[^aeiou]y$", word):
-        return word[:-1] + "ied"
-    return word + "ed"
-
-
-def _english_forms(base: str, entry: dict[str, Any]) -> list[tuple[str, Form]]:
-    forms: list[tuple[str, Form]] = [(base, "base")]
-    explicit = entry.get("forms")
-    if explicit:
-        kinds: tuple[Form, ...] = ("finite", "participle", "past", "past")
-        forms += [(f, kinds[i]) for i, f in enumerate(explicit[:4])]
-    else:
-        head, _, rest = base.partition(" ")
-        tail = f" {rest}" if rest else ""
-        forms += [
-            (_third_person(head) + tail, "finite"),
-            (_participle(head) + tail, "participle"),
-            (_past(head) + tail, "past"),
-        ]
-    particle = entry.get("particle")
-    if particle:
-        forms = [(f"{f} {particle}", k) for f, k in forms] + forms
-    # "having requested" opens preamble paragraphs like a participle.
-    forms += [(f"having {f}", "participle") for f, k in list(forms) if k == "past"]
-    out: list[tuple[str, Form]] = []
-    for f, k in forms:
-        out.append((f, k))
-        if "iz" in f:
-            out.append((f.replace("iz", "is"), k))
-    return out
-
-
 def alternation(words: list[str]) -> str:
     """A regex matching any of ``words`` (longest first), built as a trie so that Python's
     regex engine does not try hundreds of alternatives one by one at every position."""
@@ -299,7 +236,7 @@ def _build_verbs(data: dict[str, Any]) -> tuple[dict[str, VerbForm],
     verb_forms: dict[str, VerbForm] = {}
     for base, entry in data["verbs"].items():
         asks, that = bool(entry.get("asks")), bool(entry.get("that"))
-        for form, kind in _english_forms(base, entry):
+        for form, kind in english_forms(base, entry):
             verb_forms.setdefault(form.lower(), VerbForm(base, kind, asks, that))
     kinds: tuple[tuple[str, Form], ...] = (("finite", "finite"), ("participle", "participle"),
                                            ("infinitive", "base"), ("passive", "past"))
