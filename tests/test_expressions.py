@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mealink.export.tables import iter_rows
 from mealink.store import ingest, open_store
 from mealink.store.engine.schema import DocumentRow, MandateRow, ParagraphRow
 from mealink.store.mandates import digest, list_mandates
@@ -80,6 +81,13 @@ def test_mandates_are_counted_once_per_work(db_url: str, realdocs_dir: Path,
     with store.engine.connect() as conn:
         assert not conn.execute(select(MandateRow.id).where(
             MandateRow.document_id.like("%@%"))).first()
+    # the tables tell the expression from the work
+    docs = {r["id"]: r for r in iter_rows(store, "documents")}
+    assert docs["cites/decision/19.30@es"]["expression_of"] == "cites/decision/19.30"
+    assert docs["cites/decision/19.30"]["expression_of"] is None
+    spanish = [r for r in iter_rows(store, "paragraphs", ["cites/decision/19.30@es"])
+               if r["kind"] == "operative"]
+    assert spanish and all(r["aligned_to"].startswith("cites/decision/19.30/") for r in spanish)
     store.dispose()
 
 
@@ -140,6 +148,22 @@ def test_the_english_text_stored_after_becomes_the_primary(tmp_path: Path) -> No
     alone.dispose()
     assert all(p.aligned_to for p in paras if p.document_id.endswith("@fr")
                and p.kind == "operative")
+
+
+def test_the_cli_says_which_file_became_the_primary(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from mealink.cli import app
+
+    db = str(tmp_path / "c.db")
+    run = CliRunner().invoke
+    assert run(app, ["ingest", str(PAIRS / LIGHT[1]), "--db", db, "--no-embed"]).exit_code == 0
+    r = run(app, ["ingest", str(PAIRS / LIGHT[0]), "--db", db, "--no-embed"],
+            env={"COLUMNS": "100"})
+    assert r.exit_code == 0, r.output
+    said = [line for line in r.stdout.splitlines() if line.startswith("added: ")]
+    assert said == [f"added: {PAIRS / LIGHT[0]}: the primary text of its work (English): the "
+                    "text stored before (fr) is now its expression"]
 
 
 def test_a_primary_stored_again_aligns_its_expressions_again(tmp_path: Path) -> None:

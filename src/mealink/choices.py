@@ -5,13 +5,15 @@ without loading an XML reader, a database driver or a password hasher."""
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_MAX_BYTES", "EXPORT_FORMATS", "EXPORT_TABLES", "ROLES"]
+__all__ = ["DEFAULT_MAX_BYTES", "EMBED_MODELS", "EXPORT_FORMATS", "EXPORT_TABLES", "ROLES"]
 
 #: The largest input read by default, in bytes (``--max-size`` changes it).
 DEFAULT_MAX_BYTES: int = 25_000_000
 
 #: The formats of ``mealink export --format``.
 EXPORT_FORMATS: tuple[str, ...] = ("akn", "informea", "csv", "xlsx")
+#: the sentence-vector models of ``mealink embed --model`` (``semantic/models.py``)
+EMBED_MODELS: tuple[str, ...] = ("full", "static")
 
 #: The tables ``mealink export`` writes as CSV or XLSX sheets.
 EXPORT_TABLES: tuple[str, ...] = ("documents", "paragraphs", "mandates", "references")

@@ -13,17 +13,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import cache
+from typing import Any
 
 from mealink.errors import VocabularyError
 from mealink.vocabulary import (
     Vocabulary,
     alternation,
-    fold_accents,
+    bounded,
     load_data,
     vocabulary,
     with_ordinals,
     word_gate,
 )
+from mealink.wordforms import fold_accents
 
 __all__ = ["Grammar", "Languages", "grammar", "languages", "vocabulary_for"]
 
@@ -61,8 +63,19 @@ class Grammar:
     #: empty: the items carry the verbs), "<modal> <action>" and "<present tense>" (group
     #: ``action``, with group ``verb`` None)
     subject_verbs: tuple[re.Pattern[str], ...]
+    #: the passive of an asking verb after a body named as subject (group ``verb``: "Les
+    #: Parties sont invitées à" = "Parties are invited to"), tried before ``subject_verbs``
+    passive: re.Pattern[str] | None
+    #: an asking verb without subject at the start of a sentence, the body asked after it
+    #: (group ``verb``: "Se pide a la Secretaría que" = "The Secretariat is requested to")
+    impersonal: re.Pattern[str] | None
     actor_stop: re.Pattern[str] | None
     head_first: bool
+
+
+def _words(table: dict[str, Any], key: str) -> str:
+    """The words of ``table[key]``, with their forms without accents, as one alternation."""
+    return alternation([v for w in table.get(key, []) for v in (w, fold_accents(w))])
 
 
 @cache
@@ -84,9 +97,27 @@ def _grammars() -> dict[str, Grammar]:
             present = [f for f, v in own.items() if v.form == "finite"]
             patterns.append(rf"(?<![\w-])(?P<verb>)?(?P<action>{alternation(present)})"
                             r"(?![\w-])")
+        passive = None
+        if g.get("passive_auxiliaries"):
+            forms = alternation([f for f, v in own.items() if v.form == "past"])
+            # "à", "de" as whole words; "d'" before the next word with no space
+            after = "|".join(
+                [rf"(?:{alternation([w])})(?![\w-])" for w in g.get("passive_after", [])
+                 if not w.endswith(("'", "’"))] +
+                [alternation([w]) for w in g.get("passive_after", []) if w.endswith(("'", "’"))])
+            adverbs = rf"(?:(?:{_words(g, 'passive_adverbs')})\s+)?" \
+                if g.get("passive_adverbs") else ""
+            passive = (rf"(?<![\w-])(?:{_words(g, 'passive_auxiliaries')})\s+{adverbs}"
+                       rf"(?P<verb>{forms})\s+(?:{after or '(?!)'})")
+        impersonal = None
+        if g.get("impersonal"):
+            asking = alternation([f for f, v in own.items() if v.form == "finite" and v.asks])
+            impersonal = rf"\s*(?:{alternation(g['impersonal'])})\s+(?P<verb>{asking})(?![\w-])"
         try:
             out[lang] = Grammar(
                 subject_verbs=tuple(re.compile(p, re.IGNORECASE) for p in patterns),
+                passive=re.compile(passive, re.IGNORECASE) if passive else None,
+                impersonal=re.compile(impersonal, re.IGNORECASE) if impersonal else None,
                 actor_stop=re.compile(g["actor_stop"]) if g.get("actor_stop") else None,
                 head_first=bool(g.get("head_first")))
         except re.error as exc:
@@ -105,7 +136,10 @@ def vocabulary_for(lang: str) -> Vocabulary:
     """The vocabulary the parser and annotators read a text of ``lang`` with: the package's,
     with the lead pattern of that language (``Vocabulary.lead_pattern_lang``) and its
     hedges and deadlines besides the English ones (``clauses.toml``: ``conditions_fr``,
-    ``deadlines_es`` ...); for English, the package's own."""
+    ``deadlines_es`` ...) and its own asking verbs among the finite verbs that open a second
+    clause ("Prie le Secrétariat de ... et invite les Parties à ...": "invite" is an English
+    base form, no finite verb in an English text) and the words that open such a clause in
+    that language ("y pide"); for English, the package's own."""
     vocab = vocabulary()
     leads = vocab.lead_pattern_lang.get(lang)
     if leads is None:
@@ -117,8 +151,17 @@ def vocabulary_for(lang: str) -> Vocabulary:
                         clauses["meeting_words"], lang)
     due_words = [*clauses["deadline_words"], *clauses.get(f"deadline_words_{lang}", [])]
     union = "|".join("(?:" + p.replace(" ", r"\s+") + ")" for p in hedges)
+    own_grammar = load_data("languages.toml").get("grammar", {}).get(lang, {})
+    finite = alternation([f for f, v in (*vocab.verb_forms.items(),
+                                         *vocab.verb_forms_own.get(lang, {}).items())
+                          if v.form == "finite" and not v.action])
     return replace(
         vocab, lead_pattern=leads,
+        finite_pattern=re.compile(rf"(?<![\w-])(?P<verb>{finite})(?![\w-])", re.IGNORECASE),
+        finite_lower=re.compile(rf"(?<![\w-])(?P<verb>{finite})(?![\w-])"),
+        finite_bounded=bounded(rf"(?P<verb>{finite})(?![\w-])", r"\w-"),
+        clause_conjunctions=(*vocab.clause_conjunctions,
+                             *own_grammar.get("clause_conjunctions", [])),
         conditions=re.compile(rf"(?<!\w)(?:{union})(?!\w)", re.IGNORECASE),
         conditions_lower=word_gate([c.lower() for c in hedges], hedge_words, r"(?<!\w)",
                                    r"(?!\w)"),

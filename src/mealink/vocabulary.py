@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from itertools import compress
-from typing import Any, Literal
+from typing import Any
 
 from mealink.errors import VocabularyError
 from mealink.regexes import outside
-
-Form = Literal["finite", "participle", "past", "base"]
+from mealink.wordforms import Form, english_forms, fold_accents, strip_accented
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +185,7 @@ class Vocabulary:
     apparatus_pattern: re.Pattern[str]
     cover_label_pattern: re.Pattern[str]
     clause_connectives: tuple[str, ...]  # "and in this context requests"
+    clause_conjunctions: tuple[str, ...]  # ", decides", "and requests", "et prie"
     glue_lead_words: frozenset[str]  # single lead words: "Recallingits" is split after them
     glue_function_words: frozenset[str]  # "inResolution", "theSecretariat"
     #: before a body's name: "all" in every text ("the", "aux"), then by language ("al")
@@ -202,67 +201,6 @@ def load_data(name: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise VocabularyError(f"cannot read data file {name}: {exc}") from exc
-
-
-def strip_accented(text: str) -> str:
-    """The form a word takes when encoding damage drops accented letters ('décide' -> 'dcide')."""
-    return "".join(c for c in text if ord(c) < 128 and c not in "'’")
-
-
-def fold_accents(text: str) -> str:
-    """Remove diacritics, keep the letters ('décide' -> 'decide')."""
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-
-
-def _third_person(word: str) -> str:
-    if re.search(r"(?:s|sh|ch|x|z|o)$", word):
-        return word + "es"
-    if re.search(r"[^aeiou]y$", word):
-        return word[:-1] + "ies"
-    return word + "s"
-
-
-def _participle(word: str) -> str:
-    if word.endswith("ie"):
-        return word[:-2] + "ying"
-    if word.endswith("e") and not word.endswith(("ee", "ye", "oe")):
-        return word[:-1] + "ing"
-    return word + "ing"
-
-
-def _past(word: str) -> str:
-    if word.endswith("e"):
-        return word + "d"
-    if re.search(r"[^aeiou]y$", word):
-        return word[:-1] + "ied"
-    return word + "ed"
-
-
-def _english_forms(base: str, entry: dict[str, Any]) -> list[tuple[str, Form]]:
-    forms: list[tuple[str, Form]] = [(base, "base")]
-    explicit = entry.get("forms")
-    if explicit:
-        kinds: tuple[Form, ...] = ("finite", "participle", "past", "past")
-        forms += [(f, kinds[i]) for i, f in enumerate(explicit[:4])]
-    else:
-        head, _, rest = base.partition(" ")
-        tail = f" {rest}" if rest else ""
-        forms += [
-            (_third_person(head) + tail, "finite"),
-            (_participle(head) + tail, "participle"),
-            (_past(head) + tail, "past"),
-        ]
-    particle = entry.get("particle")
-    if particle:
-        forms = [(f"{f} {particle}", k) for f, k in forms] + forms
-    # "having requested" opens preamble paragraphs like a participle.
-    forms += [(f"having {f}", "participle") for f, k in list(forms) if k == "past"]
-    out: list[tuple[str, Form]] = []
-    for f, k in forms:
-        out.append((f, k))
-        if "iz" in f:
-            out.append((f.replace("iz", "is"), k))
-    return out
 
 
 def alternation(words: list[str]) -> str:
@@ -299,10 +237,10 @@ def _build_verbs(data: dict[str, Any]) -> tuple[dict[str, VerbForm],
     verb_forms: dict[str, VerbForm] = {}
     for base, entry in data["verbs"].items():
         asks, that = bool(entry.get("asks")), bool(entry.get("that"))
-        for form, kind in _english_forms(base, entry):
+        for form, kind in english_forms(base, entry):
             verb_forms.setdefault(form.lower(), VerbForm(base, kind, asks, that))
     kinds: tuple[tuple[str, Form], ...] = (("finite", "finite"), ("participle", "participle"),
-                                           ("infinitive", "base"))
+                                           ("infinitive", "base"), ("passive", "past"))
     own: dict[str, dict[str, VerbForm]] = {}
     for table, entries in data.items():
         if not table.startswith("verbs_"):
@@ -315,8 +253,8 @@ def _build_verbs(data: dict[str, Any]) -> tuple[dict[str, VerbForm],
                     for variant in {form, fold_accents(form), strip_accented(form)}:
                         forms.setdefault(variant.lower(),
                                          VerbForm(base, form_kind, asks, False, action))
-        for form, vf in forms.items():
-            if vf.form != "base" and not vf.action:
+        for form, vf in forms.items():  # (a passive is read only in its language's texts)
+            if vf.form not in ("base", "past") and not vf.action:
                 verb_forms.setdefault(form, vf)
     return verb_forms, own
 
@@ -521,6 +459,7 @@ def _build(verbs: dict[str, Any], leads: dict[str, Any], actors: dict[str, Any],
         apparatus_pattern=apparatus_pattern,
         cover_label_pattern=cover_label_pattern,
         clause_connectives=tuple(leads["clause"]["connectives"]),
+        clause_conjunctions=tuple(leads["clause"]["conjunctions"]),
         glue_lead_words=glue_words,
         glue_function_words=frozenset(leads["glue"]["function_words"]),
         verb_forms=verb_forms,

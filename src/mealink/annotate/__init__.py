@@ -113,6 +113,13 @@ def _subject_first(text: str, p: Paragraph, start: int, end: int, vocab: Vocabul
     """'Parties are invited to:', 'The Scientific Council ... should undertake', 'The
     Subsidiary Body ... recommends that ...', 'The Conference ..., decided to convene'."""
     found = subject_verb(text, start, end, vocab, lang)
+    if found and found[1] == "impersonal":  # "Se pide a la Secretaría que": as "Pide a ..."
+        m = found[0]
+        vf = verb_form(m.group("verb"), lang)
+        if vf is not None:
+            p.verb = Mention(vf.base, Span(m.start("verb"), m.end("verb")))
+            actors += phrase_actors(text, m.end("verb"), end, vocab, that=vf.that, lang=lang)
+        return
     if found:
         m, kind = found
         group = "verb" if kind == "passive" or m.group("action") is None else "action"

@@ -29,7 +29,8 @@ from typing import Any, Literal
 from mealink.errors import VocabularyError
 from mealink.models import Mention, Span, Topic
 from mealink.regexes import outside
-from mealink.vocabulary import fold_accents, load_data, strip_accented
+from mealink.vocabulary import load_data
+from mealink.wordforms import fold_accents, strip_accented
 
 __all__ = ["Concept", "Topic", "TopicVocabulary", "find_topics", "inherit",
            "load_topic_vocabulary", "topic_vocabulary"]

@@ -96,8 +96,10 @@ def _report(summary: IngestSummary, notes: list[FileOutcome], store: Store,
     out.print(_summary_table(summary, store.name))
     for o in notes:  # one line each, however long: never wrapped at the terminal's width
         style = "red" if o.outcome == "failed" else "yellow"
-        out.print(Text(_printable(f"{o.outcome}: {o.message or o.path}"), style=style),
-                  soft_wrap=True)
+        said = o.message or o.path  # which file a note is about, said once
+        if not said.startswith(o.path):
+            said = f"{o.path}: {said}"
+        out.print(Text(_printable(f"{o.outcome}: {said}"), style=style), soft_wrap=True)
         for line in o.problems:  # each bad record of an InforMEA file
             out.print(Text(_printable(f"  {line}"), style=style), soft_wrap=True)
     if summary.link:

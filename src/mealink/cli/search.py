@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from mealink.choices import EMBED_MODELS
 from mealink.cli.options import DbOption, Format, FormatOption, out, progress_bar, write_csv
 from mealink.errors import MealinkError
 
@@ -107,11 +108,19 @@ def search_cmd(
     out.print(t)
 
 
-def embed_cmd(db: DbOption = None) -> None:
-    """Compute the sentence vectors of paragraphs that have none (after `ingest --no-embed`)."""
+def embed_cmd(db: DbOption = None, model: Annotated[str | None, typer.Option(
+        help=f"Sentence-vector model: {' or '.join(EMBED_MODELS)}. 'static' embeds thousands "
+             "of texts a second and search re-ranks its closest hits with the full encoder; "
+             "a change of model embeds every text again and then drops the former "
+             "model's vectors. Default: the store's model (full when never chosen).")]
+        = None) -> None:
+    """Compute the sentence vectors of paragraphs that have none (after `ingest --no-embed`),
+    or of every paragraph with another model (--model)."""
     from mealink.store import open_store
 
-    embed_with_progress(open_store(db))
+    if model is not None and model not in EMBED_MODELS:
+        raise MealinkError(f"--model {model!r}: use one of {', '.join(EMBED_MODELS)}")
+    embed_with_progress(open_store(db), model)
 
 
 def _why_cells(h: Hit) -> dict[str, Any]:
@@ -138,16 +147,23 @@ def _why_line(h: Hit) -> str:
     return " · ".join(parts) or "close in meaning"
 
 
-def embed_with_progress(store: Store) -> None:
-    """Embed what has no vector yet, with a progress bar on stderr and one summary line."""
+def embed_with_progress(store: Store, model: str | None = None) -> None:
+    """Embed what has no vector yet (with ``model``, by name: the store's by default), with
+    a progress bar on stderr and one summary line."""
+    from mealink.semantic.models import by_name, name_of
     from mealink.store.search.vectors import embed_paragraphs
 
     with progress_bar("embed") as bar:
         task = bar.add_task("", total=None)
-        done = embed_paragraphs(store, on_progress=lambda n, total: bar.update(
-            task, completed=n, total=total))
-    out.print(f"Sentence vectors: {done.embedded} paragraphs embedded, {done.kept} kept "
-              f"from before, {done.dropped} no longer used dropped.")
+        done = embed_paragraphs(store, model=by_name(model) if model else None,
+                                on_progress=lambda n, total: bar.update(
+                                    task, completed=n, total=total))
+    out.print(f"Sentence vectors ({name_of(done.model)}): {done.embedded} paragraphs embedded, "
+              f"{done.kept} kept from before, {done.dropped} no longer used dropped.")
+    if done.former is not None:
+        out.print(f"The store is now searched with the {name_of(done.model)} model instead of "
+                  f"{name_of(done.former)}: {done.replaced} vectors of {name_of(done.former)} "
+                  "dropped.")
 
 
 def register(app: typer.Typer) -> None:

@@ -41,10 +41,11 @@ BATCH = 2000
 
 _COLUMNS: dict[str, tuple[str, ...]] = {
     "documents": ("id", "label", "symbol", "convention", "type", "number", "revision", "title",
-                  "adopted_at", "adopted_on", "meeting", "language", "status", "status_by",
-                  "in_force", "paragraphs"),
+                  "adopted_at", "adopted_on", "meeting", "language", "expression_of", "status",
+                  "status_by", "in_force", "paragraphs"),
     "paragraphs": ("id", "document_id", "seq", "kind", "number", "parent_id", "depth", "lead",
-                   "verb", "actors", "deadline", "condition", "topics", "in_force", "text"),
+                   "verb", "actors", "deadline", "condition", "topics", "in_force", "aligned_to",
+                   "text"),
     "mandates": ("id", "document_id", "paragraph_id", "convention", "document_label",
                  "paragraph_number", "actor", "written", "role", "verb", "strength", "action",
                  "deadline", "deadline_on", "condition", "reporting_to", "time_bound",

@@ -13,7 +13,8 @@ from pathlib import PurePath
 
 from mealink.errors import VocabularyError
 from mealink.models import Source, Span
-from mealink.vocabulary import alternation, fold_accents, load_data
+from mealink.vocabulary import alternation, load_data
+from mealink.wordforms import fold_accents
 
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:])")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"‘'(])")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from mealink.numbering import TYPE_WORD, Numbering, Shape, numbering, type_word
 
 __all__ = ["DocKey", "Numbering", "citation_keys", "document_keys", "group_label", "numbering",
-           "parse_key", "type_word"]
+           "parse_key", "parse_keys", "type_word"]
 
 TYPES = ("resolution", "decision", "recommendation")
 _REVISION = re.compile(r"\(?\s*Rev\.\s?(?P<body>[A-Za-z-]+?)\s?(?P<n>\d{1,2})\s*\)?")
@@ -249,6 +249,26 @@ def document_keys(convention: str | None, symbol: str | None, number: str | None
 #: the short type words a user may type after a convention's name ('CMS Res.11.10')
 _SHORT_TYPES = {"res": "resolution", "dec": "decision", "rec": "recommendation"}
 _SHORT_TYPE = re.compile(r"(res|dec|rec)\.\s*(?=\d)", re.I)
+
+
+def parse_keys(text: str) -> list[DocKey]:
+    """Every key what a user types may mean: ``parse_key``'s first, then, when the text names
+    no convention ('Decision 19.30'), the same number under each other convention whose
+    numbering has that shape (CITES and CMS both number decisions '19.30')."""
+    first = parse_key(text)
+    keys = [first] if first is not None else []
+    text = _WS.sub(" ", text).strip()
+    tw = TYPE_WORD.search(text)
+    if tw is None or _named(text) or _symbol_key(text):
+        return keys
+    type_ = type_word(text) or "decision"
+    ident, _ = _revision(text[tw.end():].strip(), "")
+    items = _expand(_WS.sub(" ", ident).strip().rstrip(".,;"))
+    for owner in _shape_owners(type_, items[0]) if items else []:
+        more = citation_keys(type_, text[tw.end():].strip(), text, owner, body=owner)
+        if more and more[0] not in keys:
+            keys.append(more[0])
+    return keys
 
 
 def parse_key(text: str, context: str | None = None) -> DocKey | None:

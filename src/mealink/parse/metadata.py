@@ -37,14 +37,14 @@ _HEADING_SYMBOL = re.compile(
     rf"^(?P<sym>(?:(?:UNEP/[A-Z]+/)?(?:Draft\s+)?{_TYPE_WORDS}\s+)?"
     r"(?:Conf\.\s?)?(?:[A-Z]{1,4}-)?(?:VC\s?)?(?:[IVXLC]{1,6}|\d{1,3})(?:[./]\d{1,3})?"
     r"(?:\s*\(Rev\.\s?[A-Za-z]+\s?\d+\))?"
-    r"(?:\s*(?:to|&|and|-|–)\s*\d{1,3}\.\d{1,3}(?:\s*\(Rev\.\s?[A-Za-z]+\s?\d+\))?)?)\*?"
+    r"(?:\s*(?:to|à|a|&|and|et|y|-|–)\s*\d{1,3}\.\d{1,3}(?:\s*\(Rev\.\s?[A-Za-z]+\s?\d+\))?)?)\*?"
     r"(?:\s*[.:]\s*|\s+-\s+|\s+|$)(?P<title>.*)$",
     re.DOTALL,
 )
 # a meeting label printed before the symbol: "COP 1 Decision I/5"
 _MEETING_LABEL = re.compile(r"^(?:COP|CoP|MOP)\s?\d{1,2}\s+(?=" + _TYPE_WORDS + r"\s)")
 _TITLED_TYPE = re.compile(rf"^{_TYPE_WORDS}\s+(?:on|concerning|relating\s+to)\s+\w", re.I)
-_LIST_WORDS = re.compile(r"\s*(?:&|\band\b)\s*")
+_LIST_WORDS = re.compile(r"\s*(?:&|\b(?:and|et|y)\b)\s*")
 _GUESS = "{type} "  # placeholder for a type word the heading did not print ("3/7. Title")
 _BANNER = re.compile(r"(?:CONVENTION|AGREEMENT|PROTOCOL|MEMORANDUM)\s+(?:ON|FOR|OF)\b")
 _TRAILING_NUMBER = re.compile(r"^(?P<title>.+?)\s+(?P<sym>\d{1,3}\.\d{1,3})$")
@@ -101,9 +101,11 @@ def _joined(sym: str) -> str:
     """Two numbers of one group as a range when they follow each other ('19.30 & 19.31',
     '12.81 to 12.82' -> '19.30-19.31', '12.81-12.82'), else as a list ('16.159 & 15.93 (Rev.
     CoP16)' -> '16.159 and 15.93 (Rev. CoP16)'): a revision mark belongs to the number it
-    follows."""
-    sym = re.sub(r"(?<=\d)\s*(?:\bto\b|–|-)\s*(?=\d)", "-", sym)
-    m = re.search(r"(?P<a>\d{1,3})\.(?P<x>\d{1,3})(?P<ra>\s*\(Rev[^)]*\))?\s*(?:&|\band\b)\s*"
+    follows. French and Spanish write "et"/"y" for "and", "à"/"a" for "to" ('Décisions 19.30
+    et 19.31' -> 'Décisions 19.30-19.31', as English)."""
+    sym = re.sub(r"(?<=\d)\s*(?:\b(?:to|à|a)\b|–|-)\s*(?=\d)", "-", sym)
+    m = re.search(r"(?P<a>\d{1,3})\.(?P<x>\d{1,3})(?P<ra>\s*\(Rev[^)]*\))?\s*"
+                  r"(?:&|\b(?:and|et|y)\b)\s*"
                   r"(?P<b>\d{1,3})\.(?P<y>\d{1,3})(?P<rb>\s*\(Rev[^)]*\))?", sym)
     if m is None:
         return sym

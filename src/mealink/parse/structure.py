@@ -25,8 +25,6 @@ _PASSIVE = re.compile(
     r"urged|encouraged|called\s+upon|called\s+on|instructed|directed|asked|mandated|authori[sz]ed|"
     r"recommended)\s+to\b"
 )
-# What opens a clause before its verb: ', decides', '; and also requests', 'et prie'.
-_CONJUNCTIONS = (",", ";", "and", "et")
 
 
 @cache
@@ -37,8 +35,11 @@ def _adverb(connectives: tuple[str, ...]) -> str:
 
 
 @cache
-def _clause_start(connectives: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"(?:,|;|\b[Aa]nd|\bet)" + _adverb(connectives) + r"\Z")
+def _clause_start(connectives: tuple[str, ...], conjunctions: tuple[str, ...]) -> re.Pattern[str]:
+    # the English ones, then those a text of another language adds ("y", "e" in Spanish)
+    own = "".join(rf"|\b{re.escape(c.strip())}" for c in conjunctions
+                  if c.strip() not in (",", ";", "and", "et"))
+    return re.compile(rf"(?:,|;|\b[Aa]nd|\bet{own})" + _adverb(connectives) + r"\Z")
 _NOUN_FOLLOWER = re.compile(r"\s+(?:of|and|or|from)\b")
 _SENTENCE_STOP = re.compile(r";|\.(?=\s+[A-Z(])|\.$")
 _ABBREVIATION = re.compile(r"\b(?:Conf|Res|Dec|Rev|No|Nos|Art|para|paras|Inf|Doc|Add|Corr)$")
@@ -125,15 +126,15 @@ def _item_lead(text: str, pos: int, end: int) -> Mention | None:
 
 
 @cache
-def _clause_verb_finders(finite_lower: str,
-                         connectives: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+def _clause_verb_finders(finite_lower: str, connectives: tuple[str, ...],
+                         conjunctions: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     """For the lower-case finite verb pattern: patterns of a conjunction, then that verb.
 
     One starts with each conjunction, a literal that the regex engine skips ahead to, so
     together they tell fast whether a text has a clause-level verb at all.
     """
     verb = finite_lower.removeprefix(r"(?<![\w-])")
-    return tuple(re.compile(re.escape(c) + _adverb(connectives) + verb) for c in _CONJUNCTIONS)
+    return tuple(re.compile(re.escape(c) + _adverb(connectives) + verb) for c in conjunctions)
 
 
 def finite_verbs(text: str, start: int, end: int,
@@ -144,14 +145,14 @@ def finite_verbs(text: str, start: int, end: int,
     fast = len(lower) == end - start  # offsets in the lower-cased copy are the same
     # every verb kept below follows a conjunction: without one, no need to look for verbs
     if fast and not any(f.search(lower) for f in _clause_verb_finders(
-            vocab.finite_lower.pattern, vocab.clause_connectives)):
+            vocab.finite_lower.pattern, vocab.clause_connectives, vocab.clause_conjunctions)):
         return []
     # (on " " + lower, the verb one place further: ``Vocabulary.finite_bounded``)
     hits = [(h.start("verb") + start - 1, h.end("verb") + start - 1, h.group("verb"))
             for h in vocab.finite_bounded.finditer(" " + lower)] if fast else \
         [(h.start(), h.end(), h.group("verb"))
          for h in vocab.finite_pattern.finditer(text, start, end)]
-    clause_start = _clause_start(vocab.clause_connectives)
+    clause_start = _clause_start(vocab.clause_connectives, vocab.clause_conjunctions)
     out = []
     for s, e, verb in hits:
         if not clause_start.search(text, max(start, s - 40), s):
@@ -180,7 +181,8 @@ def sentence_end(text: str, start: int, end: int) -> int:
 def subject_verb(text: str, start: int, end: int, vocab: Vocabulary | None = None,
                  lang: str = "en") -> tuple[re.Match[str], str] | None:
     """An addressee-as-subject construction in the first sentence: passive or modal (in a
-    text of another language, also its own modals and present tense: ``Grammar``).
+    text of another language, also its own passive, modals and present tense, and its
+    impersonal asking verb whose body follows it, kind "impersonal": ``Grammar``).
 
     With ``vocab``, the words before the verb must name a body ('Parties', 'The Standing
     Committee'), so that 'Annex I Parties should continue' in a preamble is not taken.
@@ -188,6 +190,11 @@ def subject_verb(text: str, start: int, end: int, vocab: Vocabulary | None = Non
     limit = sentence_end(text, start, end)
     own_grammar = grammar(lang) if vocab is not None else None
     own = [(p, "modal") for p in own_grammar.subject_verbs] if own_grammar is not None else []
+    if own_grammar is not None and own_grammar.passive is not None:
+        own.insert(0, (own_grammar.passive, "passive"))
+    if own_grammar is not None and own_grammar.impersonal is not None and \
+            (m := own_grammar.impersonal.match(text, start, limit)):
+        return m, "impersonal"  # "Se pide a la Secretaría que": no subject, the body after
     for pattern, kind in (*own, (_PASSIVE, "passive"), (_MODAL, "modal")):
         m = pattern.search(text, start, limit)
         if m and (vocab is None or _names_body(text, start, m.start(), vocab)):

@@ -79,6 +79,16 @@ class Encoder:
         self._session: Any = None
         self._tokenizer: Any = None
 
+    @property
+    def model_id(self) -> str:
+        """The name stored with every vector this model makes."""
+        return MODEL_ID
+
+    @property
+    def dimension(self) -> int:
+        """The length of a vector."""
+        return DIMENSION
+
     def _load(self) -> None:
         with self._lock:
             if self._session is not None:
@@ -132,6 +142,19 @@ class Encoder:
             if on_batch is not None:
                 on_batch(at + len(chunk))
         return out
+
+    def session(self) -> Any:
+        """The onnxruntime session, loaded (for distilling the static table)."""
+        if self._session is None:
+            self._load()
+        return self._session
+
+    def vocab_size(self) -> int:
+        """How many tokens the tokenizer knows."""
+        if self._session is None:
+            self._load()
+        size: int = self._tokenizer.get_vocab_size()
+        return size
 
     def encode_one(self, text: str) -> NDArray[np.float32]:
         """The unit vector of one text (a query)."""

@@ -1,9 +1,12 @@
 """The similarity floor: the cosine below which a paragraph is not close in meaning to a
-query, and the sentence that says so when nothing is left to show.
+query, and the sentence that says so when nothing is left to show; and how many of the
+static vectors' closest paragraphs the full encoder re-ranks.
 
-The floor is data (``data/search.toml``, ``[floor] similarity``), calibrated on the judged
-queries of ``tests/data/retrieval.toml`` by ``benchmarks/calibrate_search.py``; the figures
-behind the value are in the data file's comment. Pure, apart from reading that file.
+The floor is data (``data/search.toml``, ``[floor] similarity`` for the full encoder's
+vectors, ``static`` for the static table's: cosines of two models are on two scales), each
+calibrated on the judged queries of ``tests/data/retrieval.toml`` by
+``benchmarks/calibrate_search.py``; the figures behind the values are in the data file's
+comment. Pure, apart from reading that file.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from importlib import resources
 
 from mealink.errors import MealinkError
 
-__all__ = ["nothing_close_message", "relaxed_budget", "similarity_floor", "words_share"]
+__all__ = ["nothing_close_message", "relaxed_budget", "rerank_depth", "similarity_floor",
+           "words_share"]
 
 
 @cache
@@ -33,9 +37,15 @@ def _number(key: str, low: float, high: float, table: str = "floor") -> float:
     return float(value)
 
 
-def similarity_floor() -> float:
-    """The cosine a paragraph's sentence vector must reach to count as close to a query."""
-    return _number("similarity", -1, 1)
+def similarity_floor(model: str = "full") -> float:
+    """The cosine a paragraph's sentence vector must reach to count as close to a query,
+    for vectors of ``model`` ("full" or "static")."""
+    return _number("static" if model == "static" else "similarity", -1, 1)
+
+
+def rerank_depth() -> int:
+    """How many of the closest paragraphs by static vectors the full encoder re-ranks."""
+    return int(_number("depth", 0, 1000, "rerank"))
 
 
 def relaxed_budget() -> int:

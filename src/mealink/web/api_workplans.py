@@ -14,6 +14,7 @@ from mealink.store.engine.database import Store
 from mealink.store.workplans.progress import activity_history, add_activity_progress
 from mealink.store.workplans.views import list_plans, plan_view
 from mealink.web import schemas as s
+from mealink.web import schemas_workplans as sw
 from mealink.web.api import _ERRORS, Limit, Offset
 from mealink.web.security import check_csrf, may_read, require
 
@@ -31,7 +32,7 @@ def _store(request: Request) -> Store:
     return store
 
 
-@router.get("/workplans", response_model=s.Page[s.WorkPlanSummary], summary="Work plans")
+@router.get("/workplans", response_model=s.Page[sw.WorkPlanSummary], summary="Work plans")
 def get_workplans(request: Request, as_of: AsOf = None, limit: Limit = 50,
                   offset: Offset = 0) -> Any:
     plans = list_plans(_store(request), as_of)
@@ -42,14 +43,14 @@ def get_workplans(request: Request, as_of: AsOf = None, limit: Limit = 50,
     return {"total": len(plans), "limit": limit, "offset": offset, "items": items}
 
 
-@router.get("/workplans/{plan_id}", response_model=s.WorkPlan,
+@router.get("/workplans/{plan_id}", response_model=sw.WorkPlan,
             summary="A work plan with its activities")
 def get_workplan(request: Request, plan_id: str, as_of: AsOf = None) -> Any:
     return plan_view(_store(request), plan_id, as_of).to_dict()
 
 
 @router.get("/workplans/{plan_id}/activities/{activity_id}/progress",
-            response_model=s.Page[s.ActivityEntry],
+            response_model=s.Page[sw.ActivityEntry],
             summary="An activity's progress entries, oldest first")
 def get_activity_progress(request: Request, plan_id: str, activity_id: str,
                           limit: Limit = 50, offset: Offset = 0) -> Any:
@@ -62,7 +63,7 @@ def get_activity_progress(request: Request, plan_id: str, activity_id: str,
 
 
 @router.post("/workplans/{plan_id}/activities/{activity_id}/progress",
-             response_model=s.ActivityEntry, status_code=201,
+             response_model=sw.ActivityEntry, status_code=201,
              summary="Record progress on an activity (editors)",
              responses={409: {"model": s.Error, "description": "someone wrote since"}})
 def post_activity_progress(request: Request, plan_id: str, activity_id: str,

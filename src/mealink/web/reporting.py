@@ -26,6 +26,7 @@ from mealink.store.reporting import (
     templates_of,
 )
 from mealink.web import schemas as s
+from mealink.web import schemas_reporting as sr
 from mealink.web.pages import render
 from mealink.web.render import csv_response
 from mealink.web.security import check_csrf, may_read, require
@@ -57,21 +58,21 @@ def _templates(store: Store) -> list[dict[str, Any]]:
             for t, c, a, n in templates_of(store)]
 
 
-@api_router.get("/templates", response_model=list[s.ReportTemplateSummary],
+@api_router.get("/templates", response_model=list[sr.ReportTemplateSummary],
                 summary="The national-report questionnaires kept, newest first")
 def get_templates(request: Request) -> Any:
     """Each kept questionnaire: its id (a hash of its questions), conventions, as-of."""
     return _templates(_store(request))
 
 
-@api_router.get("/templates/{template_id}", response_model=s.ReportTemplate,
+@api_router.get("/templates/{template_id}", response_model=sr.ReportTemplate,
                 summary="A kept questionnaire with its questions")
 def get_template(request: Request, template_id: str) -> Any:
     """Every question with the mandates it answers, its kind of answer and why."""
     return stored_template(_store(request), template_id).to_dict()
 
 
-@api_router.get("/coverage", response_model=s.ReportCoverage,
+@api_router.get("/coverage", response_model=sr.ReportCoverage,
                 summary="How the Parties answered: per mandate, and per Party what is open")
 def get_coverage(request: Request, convention: Text = None, cycle: Text = None) -> Any:
     """Per mandate and cycle, how many Parties answered and what; per Party, the numbers
@@ -102,7 +103,7 @@ def reporting_page(request: Request, convention: Text = None, cycle: Text = None
                   error=error, params=params)
 
 
-@api_router.get("/template", response_model=s.ReportTemplate,
+@api_router.get("/template", response_model=sr.ReportTemplate,
                 summary="The questionnaire the corpus gives now for some conventions")
 def get_new_template(request: Request, conventions: Annotated[str, Query(
         max_length=200, description="comma separated: CMS,CBD,Ramsar")],
@@ -161,7 +162,7 @@ def _import(request: Request, upload: UploadFile, party: str, cycle: str) -> Imp
         return import_answers(_store(request), given, party, cycle)
 
 
-@api_router.post("/answers", response_model=s.ReportImport,
+@api_router.post("/answers", response_model=sr.ReportImport,
                  summary="Store a Party's answers and record them as progress (editors)")
 def post_answers(request: Request, file: Upload, party: Party, cycle: Cycle,
                  csrf_token: Annotated[str, Form(max_length=200)] = "") -> Any:

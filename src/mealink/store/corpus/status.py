@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, func, or_, select
 
 from mealink.errors import NotFoundError
-from mealink.link.identifiers import DocKey, citation_keys, parse_key
+from mealink.link.identifiers import DocKey, citation_keys, parse_keys
 from mealink.link.lineage import REMOVALS
 from mealink.link.status import (
     PAST,
@@ -127,17 +127,20 @@ def find_document(conn: Connection, text: str) -> tuple[str, str | None]:
     row = conn.execute(select(ParagraphRow.document_id).where(ParagraphRow.id == t)).first()
     if row:
         return row.document_id, t
-    row = conn.execute(select(DocumentRow.id).where(DocumentRow.symbol == t)).first()
-    if row:
-        return row.id, None
-    key = parse_key(t)
+    by_symbol = set(conn.execute(select(DocumentRow.id).where(DocumentRow.symbol == t))
+                    .scalars())
+    keys = parse_keys(t)
     note = ""
-    if key is not None:
-        row = conn.execute(select(DocumentKeyRow.document_id).where(
-            DocumentKeyRow.key == key.id)).first()
-        if row:
-            return row.document_id, None
-        note = _versions_note(conn, key.id, key.work.id)
+    stored = by_symbol or {r.document_id for k in keys for r in conn.execute(
+        select(DocumentKeyRow.document_id).where(DocumentKeyRow.key == k.id)).all()[:1]}
+    if len(stored) == 1:
+        return stored.pop(), None
+    if stored:  # the number fits several conventions and each has a stored text of it
+        raise NotFoundError(f"{text!r} names no convention and fits {len(stored)} stored "
+                            f"texts ({', '.join(sorted(stored))}); name the convention, "
+                            "e.g. 'CITES Decision 19.30'")
+    if keys:
+        note = _versions_note(conn, keys[0].id, keys[0].work.id)
     raise NotFoundError(f"{text!r} is not in the corpus and no stored text cites it{note}; "
                         "check the symbol (e.g. 'CMS Resolution 11.10', 'decision XIV/11') or "
                         "ingest it first")
@@ -243,10 +246,11 @@ def status(store: Store, text: str, as_of: AsOf | None = None,
         info = docs[doc_id]
         st = status_of(info, edges, docs, as_of, calendar)
         out = _store_status(conn, info, st, docs, calendar, as_of)
-        key = parse_key(text.strip())
-        if paragraph_id is None and key is not None and key.id != doc_id and \
-                len(conn.execute(select(DocumentKeyRow.key).where(
-                    DocumentKeyRow.document_id == doc_id)).all()) > 1:
+        held = set(conn.execute(select(DocumentKeyRow.key).where(
+            DocumentKeyRow.document_id == doc_id)).scalars())
+        # the key the text was found by (of the conventions 'Decision 19.30' may mean)
+        key = next((k for k in parse_keys(text.strip()) if k.id in held), None)
+        if paragraph_id is None and key is not None and key.id != doc_id and len(held) > 1:
             out = replace(out, asked=key.label)
             row = conn.execute(select(ParagraphRow.id).where(
                 ParagraphRow.document_id == doc_id, ParagraphRow.number == key.number)).first()

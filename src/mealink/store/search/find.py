@@ -3,7 +3,11 @@
 - ``keyword``: the full-text engine (every word must match); when a query written in plain
   language finds fewer paragraphs than asked, paragraphs with any of its content words
   follow, ranked by BM25 ("relaxed"), if they are close in meaning (see the floor below).
-- ``semantic``: the query's sentence vector against every paragraph's, exact cosine.
+- ``semantic``: the query's sentence vector against every paragraph's, exact cosine. In a
+  store searched with static vectors (``mealink embed --model static``) the full encoder
+  then re-ranks the closest ``[rerank] depth`` paragraphs (``data/search.toml``): it
+  encodes their texts and the query, and orders them by that cosine; the similarity shown
+  and floored stays the static one, so one scale holds in one store.
 - ``hybrid`` (the default): both rankings fused by reciprocal rank, so a paragraph that
   says the same thing in other words still comes up, and exact wording still counts.
 
@@ -29,14 +33,17 @@ import numpy as np
 from sqlalchemy import bindparam, text
 
 from mealink.errors import MealinkError, StoreError
-from mealink.semantic.encoder import Encoder, encoder
+from mealink.semantic.encoder import MODEL_ID, encoder
 from mealink.semantic.floor import (
     nothing_close_message,
     relaxed_budget,
+    rerank_depth,
     similarity_floor,
     words_share,
 )
 from mealink.semantic.fusion import reciprocal_rank_fusion
+from mealink.semantic.models import by_id, name_of
+from mealink.semantic.static import TextEncoder
 from mealink.semantic.terms import (
     contains_phrase,
     content_words,
@@ -46,6 +53,7 @@ from mealink.semantic.terms import (
     word_share,
 )
 from mealink.store.engine.database import Store
+from mealink.store.engine.schema import text_hash
 from mealink.store.search.hits import Closest, Hit, SearchFilters, Why
 from mealink.store.search.keyword import _filters, count, ranking
 from mealink.store.search.languages import with_counterparts
@@ -220,25 +228,34 @@ def _mask(store: Store, index: VectorIndex, f: SearchFilters) -> NDArray[np.bool
 @dataclass(frozen=True, slots=True)
 class _Meaning:
     """A query against every sentence vector: the cosine of each row, and of the rows that
-    pass the filters (-inf for the others)."""
+    pass the filters (-inf for the others); ``head``: the closest rows re-ordered by the
+    full encoder (empty when the vectors are the full encoder's)."""
 
     store: str
     index: VectorIndex
     query: NDArray[np.float32]
     cosines: NDArray[np.float32]
     allowed: NDArray[np.float32]
+    head: tuple[int, ...] = ()
 
-    def top(self, depth: int) -> list[tuple[int, float]]:
-        """The ``depth`` closest rows that pass the filters, as (row, cosine); equal cosines
-        (the same text in two places) in the order the paragraphs were stored (rows are in
-        that order), also where the cut falls."""
+    def closest(self, depth: int) -> NDArray[np.intp]:
+        """The ``depth`` closest rows that pass the filters by cosine; equal cosines (the
+        same text in two places) in the order the paragraphs were stored (rows are in that
+        order), also where the cut falls."""
         n = min(depth, int(np.isfinite(self.allowed).sum()))
         if n <= 0:
-            return []
+            return np.zeros(0, dtype=np.intp)
         nth = -np.partition(-self.allowed, n - 1)[n - 1]
         rows = np.flatnonzero(self.allowed >= nth)  # the closest n, and any tied with the nth
-        rows = rows[np.lexsort((rows, -self.allowed[rows]))][:n]
-        return [(int(i), float(self.allowed[i])) for i in rows]
+        out: NDArray[np.intp] = rows[np.lexsort((rows, -self.allowed[rows]))][:n]
+        return out
+
+    def top(self, depth: int) -> list[tuple[int, float]]:
+        """The ``depth`` first rows of the ranking, as (row, cosine): the re-ranked head,
+        then the closest rows after it."""
+        rows = [int(i) for i in self.closest(max(depth, len(self.head)))]
+        rows = [*self.head, *rows[len(self.head):]][:depth]
+        return [(i, float(self.allowed[i])) for i in rows]
 
     def similarity(self, paragraph_id: str) -> float | None:
         """The cosine of a paragraph (None: it has no vector, like headings)."""
@@ -258,23 +275,59 @@ def _row_of(store: str, index: VectorIndex) -> dict[str, int]:
     return held[1]
 
 
+#: the full encoder's vectors of paragraph texts re-ranked before, by text hash (bounded)
+_FULL: dict[str, NDArray[np.float32]] = {}
+_FULL_MAX = 50_000
+
+
+def _full_vectors(store: Store, ids: list[str], full: TextEncoder) -> NDArray[np.float32]:
+    """The full encoder's vectors of these paragraphs' texts (computed once a process)."""
+    texts = _texts(store, ids)
+    hashes = [text_hash(texts.get(pid, "")) for pid in ids]
+    found = {h: v for h in set(hashes) if (v := _FULL.get(h)) is not None}
+    todo = {h: texts.get(pid, "") for pid, h in zip(ids, hashes, strict=True)
+            if h not in found}
+    if todo:  # read from a copy: another thread may empty the shared cache meanwhile
+        new = dict(zip(todo, full.encode(list(todo.values())), strict=True))
+        found.update(new)
+        if len(_FULL) + len(new) > _FULL_MAX:
+            _FULL.clear()
+        _FULL.update(new)
+    return np.stack([found[h] for h in hashes])
+
+
 def _meaning(store: Store, query: str, filters: SearchFilters | None,
-             model: Encoder | None) -> _Meaning:
+             model: TextEncoder | None, rerank: int | None = None) -> _Meaning:
+    """``model``: the full encoder to use (the shared one by default), for the query when
+    the store holds its vectors, for re-ranking the ``rerank`` closest (``[rerank] depth``
+    by default) when it holds static ones."""
     index = vector_index(store)
     if not len(index):
         raise MealinkError(f"{store.name}: no paragraph has a sentence vector yet; run "
                            "`mealink embed` (ingest embeds unless --no-embed)")
     if not _ANY_WORD.search(query):
         raise MealinkError("the search query has no words to look for")
-    q = (model or encoder()).encode_one(query)
+    full = model if model is not None and model.model_id == MODEL_ID else encoder()
+    own = full if index.model == MODEL_ID else by_id(index.model)
+    q = own.encode_one(query)
     cosines = index.matrix @ q
     mask = _mask(store, index, filters or SearchFilters())
     allowed = cosines if mask is None else np.where(mask, cosines, -np.inf).astype(np.float32)
-    return _Meaning(store.name, index, q, cosines, allowed)
+    meaning = _Meaning(store.name, index, q, cosines, allowed)
+    depth = 0 if own is full else rerank_depth() if rerank is None else rerank
+    if depth:
+        rows = meaning.closest(depth)
+        if len(rows):
+            scores = _full_vectors(store, [index.ids[i] for i in rows], full) @ \
+                full.encode_one(query)
+            order = np.lexsort((np.arange(len(rows)), -scores))  # ties: static order
+            meaning = _Meaning(store.name, index, q, cosines, allowed,
+                               tuple(int(rows[i]) for i in order))
+    return meaning
 
 
 def semantic_ranking(store: Store, query: str, filters: SearchFilters | None, depth: int,
-                     *, model: Encoder | None = None
+                     *, model: TextEncoder | None = None
                      ) -> tuple[VectorIndex, NDArray[np.float32], list[tuple[int, float]]]:
     """The index, the query vector and the ``depth`` closest rows as (row, cosine)."""
     m = _meaning(store, query, filters, model)
@@ -318,12 +371,15 @@ def _query_topics(query: str) -> set[str]:
 
 def find(store: Store, query: str, filters: SearchFilters | None = None, *,
          mode: Mode = "hybrid", limit: int = 20, offset: int = 0,
-         model: Encoder | None = None, floor: float | None = None) -> SearchResult:
+         model: TextEncoder | None = None, floor: float | None = None,
+         rerank: int | None = None) -> SearchResult:
     """The best paragraphs for ``query`` by ``mode``, each with why it matched.
 
-    ``floor`` overrides the similarity floor of ``data/search.toml`` (-1 applies none, as
-    before there was one). The result is a list of hits; when it holds none because no
-    paragraph is close, its ``message`` says which was closest.
+    ``floor`` overrides the similarity floor of ``data/search.toml`` for the store's model
+    (-1 applies none, as before there was one); ``model`` is the full encoder to use, and
+    ``rerank`` how many paragraphs it re-ranks in a store of static vectors. The
+    result is a list of hits; when it holds none because no paragraph is close, its
+    ``message`` says which was closest.
 
     One query (mode, filters, floor) has one ranking, whatever the page: each ranking is
     read to ``RANKED_DEPTH``, equal scores go in the order the paragraphs were stored (in
@@ -333,7 +389,6 @@ def find(store: Store, query: str, filters: SearchFilters | None = None, *,
     page and ``ranked`` counts every place they can reach."""
     if mode not in MODES:
         raise MealinkError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
-    cut = similarity_floor() if floor is None else floor
     depth = RANKED_DEPTH
     keyword: list[tuple[str, float]] = []
     strict: set[str] = set()
@@ -341,13 +396,16 @@ def find(store: Store, query: str, filters: SearchFilters | None = None, *,
         keyword, strict = keyword_ranking(store, query, filters, depth)
     meaning: _Meaning | None = None
     # keyword mode compares meanings only for its any-word hits, or to say what was closest
-    if mode != "keyword" or (len(keyword) > len(strict) and cut > -1) or not keyword:
+    if mode != "keyword" or (len(keyword) > len(strict) and (floor is None or floor > -1)) \
+            or not keyword:
         try:
-            meaning = _meaning(store, query, filters, model)
+            meaning = _meaning(store, query, filters, model, rerank)
         except MealinkError as exc:
             if mode == "semantic" or isinstance(exc, StoreError):
                 raise
             # no vectors yet (or no model): hybrid and keyword answer by words alone
+    cut = floor if floor is not None else similarity_floor(
+        name_of(meaning.index.model) if meaning is not None else "full")
     semantic = [(meaning.index.ids[i], s) for i, s in meaning.top(depth)] \
         if meaning is not None and mode != "keyword" else []
     kw_rank = {pid: r for r, (pid, _) in enumerate(keyword, start=1)}

@@ -2,7 +2,10 @@
 database, searched exactly in memory.
 
 Vectors are keyed by model and text hash (``embeddings``), not by paragraph, so storing a
-document again embeds only the paragraphs whose text is new. Search reads every vector once
+document again embeds only the paragraphs whose text is new. A store is searched with one
+model, recorded in ``app_settings`` (``embedding_model``; the full encoder when unset):
+embedding with another model replaces every vector of the former one when it has finished,
+so an index never holds vectors of two models. Search reads every vector once
 into a float32 matrix (about 150 MB at 100,000 paragraphs) and keeps it while the corpus
 generation is unchanged; a query is then one matrix-vector product, which runs at the
 machine's memory bandwidth. On both engines vectors are stored as bytes (pgvector is not
@@ -19,7 +22,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sqlalchemy import Connection, bindparam, delete, insert, select, text
 
-from mealink.semantic.encoder import DIMENSION, MODEL_ID, Encoder, encoder
+from mealink.semantic.encoder import MODEL_ID, encoder
+from mealink.semantic.models import by_id
+from mealink.semantic.static import TextEncoder
 from mealink.store.engine.database import Store, writing
 from mealink.store.engine.schema import (
     AppSettingRow,
@@ -33,9 +38,10 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 __all__ = ["EmbedSummary", "VectorIndex", "bump_generation", "embed_paragraphs",
-           "generation", "pks_where", "vector_index", "vectors_of"]
+           "generation", "pks_where", "search_model", "vector_index", "vectors_of"]
 
 _GENERATION = "corpus_generation"
+_MODEL = "embedding_model"
 #: texts embedded per transaction: an interrupted run keeps what it finished
 _CHUNK = 512
 
@@ -43,11 +49,16 @@ _CHUNK = 512
 @dataclass(frozen=True, slots=True)
 class EmbedSummary:
     """What ``embed_paragraphs`` did: texts embedded now, texts whose vector was kept,
-    vectors dropped because no paragraph or mandate has that text any more."""
+    vectors dropped because no paragraph or mandate has that text any more; the model, and
+    when the store was searched with another before, that one and how many of its vectors
+    were replaced."""
 
     embedded: int
     kept: int
     dropped: int
+    model: str = MODEL_ID
+    former: str | None = None
+    replaced: int = 0
 
 
 def bump_generation(conn: Connection) -> None:
@@ -63,15 +74,28 @@ def generation(conn: Connection) -> int:
     return int(value or 0)
 
 
-def embed_paragraphs(store: Store, *, model: Encoder | None = None,
+def search_model(conn: Connection) -> str:
+    """The id of the model the store is searched with (the full encoder when unset)."""
+    value = conn.execute(select(AppSettingRow.value).where(AppSettingRow.key == _MODEL)).scalar()
+    return value or MODEL_ID
+
+
+def embed_paragraphs(store: Store, *, model: TextEncoder | None = None,
                      on_progress: Callable[[int, int], None] | None = None) -> EmbedSummary:
     """Embed every paragraph text (headings aside) and every mandate's action that has no
     vector yet; drop vectors no text uses any more. ``on_progress(done, total)`` is called
-    as texts are embedded (after each batch of the encoder)."""
-    enc = model or encoder()
+    as texts are embedded (after each batch of the encoder).
+
+    ``model`` defaults to the store's; another one becomes the store's model once every
+    text has its vector, and the former model's vectors are then deleted (in the same
+    transaction), so search never compares vectors of two models."""
+    with store.engine.connect() as conn:
+        current = search_model(conn)
+    enc = model or by_id(current)
+    model_id = enc.model_id
     with store.engine.connect() as conn:
         have = set(conn.execute(select(EmbeddingRow.text_hash).where(
-            EmbeddingRow.model == MODEL_ID)).scalars())
+            EmbeddingRow.model == model_id)).scalars())
         wanted: dict[str, str] = {}
         for h, t in conn.execute(select(ParagraphRow.text_hash, ParagraphRow.text).where(
                 ParagraphRow.kind != "heading", ParagraphRow.text_hash.is_not(None))):
@@ -79,7 +103,9 @@ def embed_paragraphs(store: Store, *, model: Encoder | None = None,
                 wanted.setdefault(h, t)
         for (action,) in conn.execute(select(MandateRow.action).distinct()):
             wanted.setdefault(text_hash(action), action)
-    missing = sorted(h for h in wanted if h not in have)
+    # by length across the whole run, so each chunk's batches pad little (the encoder sorts
+    # only within the texts it is given)
+    missing = sorted((h for h in wanted if h not in have), key=lambda h: (len(wanted[h]), h))
     done = 0
     for at in range(0, len(missing), _CHUNK):
         chunk = missing[at:at + _CHUNK]
@@ -91,8 +117,8 @@ def embed_paragraphs(store: Store, *, model: Encoder | None = None,
         vectors = enc.encode([wanted[h] for h in chunk], on_batch=embedded)
         with writing(store) as conn:  # another process may have embedded some meanwhile
             meanwhile = set(conn.execute(select(EmbeddingRow.text_hash).where(
-                EmbeddingRow.model == MODEL_ID, EmbeddingRow.text_hash.in_(chunk))).scalars())
-            rows = [{"model": MODEL_ID, "text_hash": h, "vector": v.tobytes()}
+                EmbeddingRow.model == model_id, EmbeddingRow.text_hash.in_(chunk))).scalars())
+            rows = [{"model": model_id, "text_hash": h, "vector": v.tobytes()}
                     for h, v in zip(chunk, vectors, strict=True) if h not in meanwhile]
             if rows:
                 conn.execute(insert(EmbeddingRow), rows)
@@ -105,42 +131,55 @@ def embed_paragraphs(store: Store, *, model: Encoder | None = None,
         with store.engine.begin() as conn:
             for at in range(0, len(unused), 1000):
                 conn.execute(delete(EmbeddingRow).where(
-                    EmbeddingRow.model == MODEL_ID,
+                    EmbeddingRow.model == model_id,
                     EmbeddingRow.text_hash.in_(unused[at:at + 1000])))
             bump_generation(conn)
-    return EmbedSummary(len(missing), len(have) - len(unused), len(unused))
+    replaced = 0
+    if model_id != current:
+        with writing(store) as conn:
+            replaced = conn.execute(delete(EmbeddingRow).where(
+                EmbeddingRow.model != model_id)).rowcount
+            conn.execute(delete(AppSettingRow).where(AppSettingRow.key == _MODEL))
+            conn.execute(insert(AppSettingRow), [{"key": _MODEL, "value": model_id}])
+            bump_generation(conn)
+    return EmbedSummary(len(missing), len(have) - len(unused), len(unused), model_id,
+                        current if model_id != current else None, replaced)
 
 
-def vectors_of(store: Store, texts: list[str], *, model: Encoder | None = None
+def vectors_of(store: Store, texts: list[str], *, model: TextEncoder | None = None
                ) -> NDArray[np.float32]:
-    """The vectors of ``texts``: stored ones read, the others computed (not stored)."""
+    """The vectors of ``texts`` by ``model`` (the full encoder by default, whatever the
+    store is searched with): stored ones read, the others computed (not stored)."""
+    enc = model or encoder()
     hashes = [text_hash(t) for t in texts]
-    out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+    out = np.zeros((len(texts), enc.dimension), dtype=np.float32)
     found: dict[str, bytes] = {}
     with store.engine.connect() as conn:
         unique = sorted(set(hashes))
         for at in range(0, len(unique), 1000):
             found.update((r.text_hash, r.vector) for r in conn.execute(
                 select(EmbeddingRow.text_hash, EmbeddingRow.vector).where(
-                    EmbeddingRow.model == MODEL_ID,
+                    EmbeddingRow.model == enc.model_id,
                     EmbeddingRow.text_hash.in_(unique[at:at + 1000]))))
     todo = [i for i, h in enumerate(hashes) if h not in found]
     for i, h in enumerate(hashes):
         if h in found:
             out[i] = np.frombuffer(found[h], dtype=np.float32)
     if todo:
-        out[todo] = (model or encoder()).encode([texts[i] for i in todo])
+        out[todo] = enc.encode([texts[i] for i in todo])
     return out
 
 
 @dataclass(frozen=True, slots=True)
 class VectorIndex:
-    """Every embedded paragraph of one corpus generation, as rows of one matrix.
+    """Every embedded paragraph of one corpus generation, as rows of one matrix of the
+    store's model.
 
     ``conventions`` holds an index into ``convention_names`` per row (-1: none).
     """
 
     generation: int
+    model: str
     pks: NDArray[np.int64]
     ids: tuple[str, ...]
     conventions: NDArray[np.int16]
@@ -162,18 +201,19 @@ _cache: dict[str, VectorIndex] = {}
 _cache_lock = threading.Lock()
 
 
-def _load(conn: Connection, gen: int) -> VectorIndex:
+def _load(conn: Connection, gen: int, model_id: str) -> VectorIndex:
     rows = conn.execute(text(
         "SELECT p.pk, p.id, p.convention, p.in_force, p.kind, e.vector FROM paragraphs p "
         "JOIN embeddings e ON e.model = :m AND e.text_hash = p.text_hash ORDER BY p.pk"),
-        {"m": MODEL_ID}).all()
+        {"m": model_id}).all()
     names = tuple(sorted({r.convention for r in rows if r.convention}))
     code = {c: i for i, c in enumerate(names)}
-    matrix = np.empty((len(rows), DIMENSION), dtype=np.float32)
+    dims = len(rows[0].vector) // 4 if rows else 0
+    matrix = np.empty((len(rows), dims), dtype=np.float32)
     for i, r in enumerate(rows):
         matrix[i] = np.frombuffer(r.vector, dtype=np.float32)
     return VectorIndex(
-        gen, np.fromiter((r.pk for r in rows), dtype=np.int64, count=len(rows)),
+        gen, model_id, np.fromiter((r.pk for r in rows), dtype=np.int64, count=len(rows)),
         tuple(r.id for r in rows),
         np.fromiter((code.get(r.convention, -1) for r in rows), dtype=np.int16,
                     count=len(rows)),
@@ -185,7 +225,7 @@ def _load(conn: Connection, gen: int) -> VectorIndex:
 def vector_index(store: Store) -> VectorIndex:
     """The vectors of the corpus as it stands, read again only when it has changed."""
     with store.engine.connect() as conn:
-        gen = generation(conn)
+        gen = generation(conn)  # a change of model bumps the generation too
         held = _cache.get(store.name)
         if held is not None and held.generation == gen:
             return held
@@ -193,7 +233,7 @@ def vector_index(store: Store) -> VectorIndex:
             held = _cache.get(store.name)
             if held is not None and held.generation == gen:
                 return held
-            index = _load(conn, gen)
+            index = _load(conn, gen, search_model(conn))
             _cache[store.name] = index
             return index
 
