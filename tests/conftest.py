@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
+
+if TYPE_CHECKING:
+    from mealink.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("MEALINK_CORPUS", REPO.parent / "shared" / "corpus"))
@@ -117,3 +120,14 @@ def make_db(engine: str, folder: Path, request: pytest.FixtureRequest) -> Iterat
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh database on each engine."""
     yield from make_db(request.param, tmp_path, request)
+
+
+@pytest.fixture
+def invented_store(db_url: str) -> Iterator[Store]:
+    """A fresh database on each engine holding the invented texts (no sentence vectors)."""
+    from mealink.store import ingest, open_store
+
+    store = open_store(db_url)
+    ingest(store, [INVENTED])
+    yield store
+    store.dispose()

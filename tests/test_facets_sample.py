@@ -4,24 +4,13 @@ more. On SQLite and PostgreSQL, over the invented fixtures."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from mealink.store import Store, ingest, open_store
+from mealink.store import Store
 from mealink.store.search.facets import Facets, FacetValue, facets
 from mealink.store.search.hits import SearchFilters
-from tests.conftest import INVENTED
 
 QUERY = "Parties"
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    s = open_store(db_url)
-    ingest(s, [INVENTED])
-    yield s
-    s.dispose()
 
 
 def _values(f: Facets) -> list[FacetValue]:
@@ -29,8 +18,8 @@ def _values(f: Facets) -> list[FacetValue]:
 
 
 @pytest.mark.parametrize("filters", [None, SearchFilters(convention="CMS")])
-def test_exact_up_to_the_sample(store: Store, filters: SearchFilters | None) -> None:
-    f = facets(store, QUERY, filters)
+def test_exact_up_to_the_sample(invented_store: Store, filters: SearchFilters | None) -> None:
+    f = facets(invented_store, QUERY, filters)
     assert f.total > 10 and f.sampled is None
     assert sum(v.count for v in f.convention) == f.total
     assert not any(v.about for v in _values(f))
@@ -38,9 +27,10 @@ def test_exact_up_to_the_sample(store: Store, filters: SearchFilters | None) -> 
 
 
 @pytest.mark.parametrize("filters", [None, SearchFilters(convention="CMS")])
-def test_past_the_sample_values_say_about(store: Store, filters: SearchFilters | None) -> None:
-    exact = facets(store, QUERY, filters)
-    sampled = facets(store, QUERY, filters, sample=5)
+def test_past_the_sample_values_say_about(invented_store: Store,
+                                          filters: SearchFilters | None) -> None:
+    exact = facets(invented_store, QUERY, filters)
+    sampled = facets(invented_store, QUERY, filters, sample=5)
     assert sampled.total == exact.total  # the total is counted, not estimated
     assert sampled.sampled is not None and 0 < sampled.sampled < exact.total
     values = _values(sampled)
@@ -48,7 +38,7 @@ def test_past_the_sample_values_say_about(store: Store, filters: SearchFilters |
     assert {v.value for v in values} <= {v.value for v in _values(exact)}
 
 
-def test_the_sample_is_the_same_every_time(store: Store) -> None:
-    a = facets(store, QUERY, sample=5)
-    b = facets(store, QUERY, sample=5)
+def test_the_sample_is_the_same_every_time(invented_store: Store) -> None:
+    a = facets(invented_store, QUERY, sample=5)
+    b = facets(invented_store, QUERY, sample=5)
     assert a == b
