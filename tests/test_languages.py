@@ -298,6 +298,13 @@ def test_french_and_spanish_asking_forms_read_as_english(body: str, opening: str
     assert [canonical_actor(a.value, None) for a in p.actors] == actors
 
 
+def test_a_french_impersonal_of_a_verb_that_asks_no_body_names_no_actor() -> None:
+    """'Il est rappelé aux Parties que' recalls, it asks nothing: only the passive forms of
+    asking verbs follow 'Il est' (``impersonal_passive``), so the Parties are no actor."""
+    p = _operative("Il est rappelé aux Parties que la Convention s'applique aux hybrides;", _FR)
+    assert (p.verb.value if p.verb else None, p.actors) == (None, [])
+
+
 def test_a_spanish_impersonal_request_without_lead_opens_an_operative_paragraph() -> None:
     """'Se alienta a las Partes ...' under a page's label is operative, as 'Parties are
     encouraged to ...' is (it was a preamble paragraph without verb)."""
