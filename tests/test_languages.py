@@ -261,6 +261,20 @@ ASKING_FORMS = [
     ("Se insta a las Partes a que protejan los refugios conocidos;", _ES, "urge", ["Parties"]),
     ("Se encarga al Comité Permanente que examine los progresos realizados;", _ES, "instruct",
      ["Standing Committee"]),
+    ("Il est demandé aux Parties de désigner un correspondant national;", _FR, "request",
+     ["Parties"]),
+    ("Il est demandé au Secrétariat de faire rapport au Comité permanent;", _FR, "request",
+     ["Secretariat"]),
+    ("Il est recommandé aux Parties de protéger les sites connus;", _FR, "recommend",
+     ["Parties"]),
+    ("Las Partes son invitadas a designar un coordinador nacional;", _ES, "invite",
+     ["Parties"]),
+    ("La Secretaría es instada a preparar un informe sobre el comercio;", _ES, "urge",
+     ["Secretariat"]),
+    ("El Comité Permanente es encargado de examinar los progresos realizados;", _ES,
+     "instruct", ["Standing Committee"]),
+    ("Se solicita a las Partes que comuniquen la información disponible;", _ES, "request",
+     ["Parties"]),
     ("Las Partes deberían comunicar a la Secretaría la información disponible;", _ES,
      "communicate", ["Parties"]),
     ("Prie le Secrétariat de préparer un rapport et invite les Parties à fournir des "
@@ -282,6 +296,13 @@ def test_french_and_spanish_asking_forms_read_as_english(body: str, opening: str
     assert p.kind == "operative"
     assert (p.verb.value if p.verb else None) == verb
     assert [canonical_actor(a.value, None) for a in p.actors] == actors
+
+
+def test_a_french_impersonal_of_a_verb_that_asks_no_body_names_no_actor() -> None:
+    """'Il est rappelé aux Parties que' recalls, it asks nothing: only the passive forms of
+    asking verbs follow 'Il est' (``impersonal_passive``), so the Parties are no actor."""
+    p = _operative("Il est rappelé aux Parties que la Convention s'applique aux hybrides;", _FR)
+    assert (p.verb.value if p.verb else None, p.actors) == (None, [])
 
 
 def test_a_spanish_impersonal_request_without_lead_opens_an_operative_paragraph() -> None:

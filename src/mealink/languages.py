@@ -67,7 +67,8 @@ class Grammar:
     #: Parties sont invitées à" = "Parties are invited to"), tried before ``subject_verbs``
     passive: re.Pattern[str] | None
     #: an asking verb without subject at the start of a sentence, the body asked after it
-    #: (group ``verb``: "Se pide a la Secretaría que" = "The Secretariat is requested to")
+    #: (group ``verb``: "Se pide a la Secretaría que" = "The Secretariat is requested to";
+    #: its passive: "Il est demandé aux Parties de" = "Parties are requested to")
     impersonal: re.Pattern[str] | None
     actor_stop: re.Pattern[str] | None
     head_first: bool
@@ -110,9 +111,19 @@ def _grammars() -> dict[str, Grammar]:
             passive = (rf"(?<![\w-])(?:{_words(g, 'passive_auxiliaries')})\s+{adverbs}"
                        rf"(?P<verb>{forms})\s+(?:{after or '(?!)'})")
         impersonal = None
-        if g.get("impersonal"):
-            asking = alternation([f for f, v in own.items() if v.form == "finite" and v.asks])
-            impersonal = rf"\s*(?:{alternation(g['impersonal'])})\s+(?P<verb>{asking})(?![\w-])"
+        # "Se pide a": a finite asking verb; "Il est demandé aux": the passive of one. The
+        # lookaheads keep each opening to its own forms, so that one group names the verb.
+        openings, verbs = [], []
+        for key, form in (("impersonal", "finite"), ("impersonal_passive", "past")):
+            if g.get(key):
+                asking = alternation([f for f, v in own.items() if v.form == form and v.asks])
+                adverbs = rf"(?:(?:{_words(g, 'passive_adverbs')})\s+)?" \
+                    if form == "past" and g.get("passive_adverbs") else ""
+                openings.append(rf"(?:{alternation(g[key])})\s+{adverbs}"
+                                rf"(?=(?:{asking})(?![\w-]))")
+                verbs.append(asking)
+        if openings:
+            impersonal = rf"\s*(?:{'|'.join(openings)})(?P<verb>{'|'.join(verbs)})(?![\w-])"
         try:
             out[lang] = Grammar(
                 subject_verbs=tuple(re.compile(p, re.IGNORECASE) for p in patterns),
