@@ -58,6 +58,9 @@ NOT_RECOMPUTED = {
     "citations": {"title", "title_key"},
     "sources": {"meta"},
 }
+#: Columns a downgrade below 0012 drops that nothing computes again: why a template's
+#: questions were merged, which for a merge asked by a person only the template kept.
+NOT_RECOMPUTED_0012 = {"report_questions": {"basis"}}
 
 _CFG = _alembic_config()
 #: every revision, oldest first
@@ -268,8 +271,10 @@ def test_every_migration_round_trips_a_populated_database(
             rev = REVISIONS[-2 - step]
             where = f"down to {rev} (round trip to {target})"
             assert _revision(store.engine) == rev
+            if REVISIONS.index(rev) < REVISIONS.index("0012"):
+                lost = {**lost, **NOT_RECOMPUTED_0012}
             if REVISIONS.index(rev) < REVISIONS.index("0006"):
-                lost = NOT_RECOMPUTED
+                lost = {**NOT_RECOMPUTED, **NOT_RECOMPUTED_0012}
             assert _schema(store.engine) == expected_schemas[rev], where
             _assert_rows_kept(store.engine, baseline, lost, gone, where)
             _check_consistent(store, where)

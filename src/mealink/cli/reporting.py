@@ -48,6 +48,11 @@ def template_cmd(
                                                    "it; the questions are the same).")] = None,
     fmt: Annotated[TemplateFormat, typer.Option("--format", "-f", help="xlsx, html or json.")]
         = TemplateFormat.xlsx,
+    merge: Annotated[list[str] | None, typer.Option(
+        help="Merge these questions into one, by their ids, comma-separated (q-…,q-…); "
+             "repeat for more groups. The ids are those of the template built without it "
+             "(its 'question id' column and its list of questions that may ask the "
+             "same).")] = None,
     db: DbOption = None,
 ) -> None:
     """Build the national report questionnaire for the mandates in force addressed to
@@ -59,7 +64,8 @@ def template_cmd(
 
     party = check_party(party) if party is not None else None  # before anything is kept
     store = open_store(db, create=False)
-    t = make_template(store, conventions.split(","), as_of=as_of)
+    t = make_template(store, conventions.split(","), as_of=as_of,
+                      merges=[tuple(m.split(",")) for m in merge or []])
     save_template(store, t)
     if fmt is TemplateFormat.xlsx:
         write_template_xlsx(t, output, party)
@@ -71,6 +77,13 @@ def template_cmd(
     merged = sum(1 for q in t.questions if len(q.conventions) > 1)
     out.print(f"template {t.id}: {len(t.questions)} questions ({merged} answering mandates "
               f"of several conventions) in {len(t.topics)} topics written to {output}")
+    if t.may_merge:
+        n = len(t.may_merge)
+        out.print(f"{n} {'pair' if n == 1 else 'pairs'} of questions may ask the same work "
+                  "(below the overlap threshold, not merged; read both, then --merge ID,ID):")
+        for m in t.may_merge:
+            out.print(f"  {m.a} ({m.a_where}) and {m.b} ({m.b_where}): cosine "
+                      f"{m.similarity:.2f}", markup=False, highlight=False)
 
 
 def import_cmd(

@@ -18,8 +18,8 @@ from typing import Any
 from mealink.errors import MealinkError
 from mealink.reporting.rules import ReportingRules
 
-__all__ = ["Ask", "MandateRef", "Question", "Template", "build_template", "check_answer",
-           "question_changes", "template_id"]
+__all__ = ["Ask", "Link", "MandateRef", "MayMerge", "Question", "Template", "build_template",
+           "check_answer", "question_changes", "template_id"]
 
 #: the topic of a question whose mandates carry none
 GENERAL = "General"
@@ -59,6 +59,32 @@ class MandateRef:
 
 
 @dataclass(frozen=True, slots=True)
+class Link:
+    """Mandates one question answers together, and on what ground: one paragraph asking
+    Parties and Range States, an overlap found (with its cosine), a merge asked for."""
+
+    mandate_ids: tuple[str, ...]
+    basis: str
+
+
+@dataclass(frozen=True, slots=True)
+class MayMerge:
+    """Two questions of different conventions whose mandates may ask the same work (their
+    cosine is below the overlap threshold): shown to whoever builds the template, who may
+    merge them; never merged by mealink."""
+
+    a: str  # question ids
+    b: str
+    a_where: str
+    b_where: str
+    similarity: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"questions": [self.a, self.b], "mandates": [self.a_where, self.b_where],
+                "similarity": round(self.similarity, 4)}
+
+
+@dataclass(frozen=True, slots=True)
 class Question:
     """One question: what is asked (each mandate's wording), of whom, the kind of answer
     and why, and every mandate an answer to it reports on."""
@@ -72,6 +98,7 @@ class Question:
     why: str
     addressees: tuple[str, ...]
     mandates: tuple[MandateRef, ...]
+    basis: tuple[str, ...] = ()  # why its mandates are one question (none for one mandate)
 
     @property
     def conventions(self) -> tuple[str, ...]:
@@ -81,7 +108,8 @@ class Question:
         return {"id": self.id, "number": self.number, "topic": self.topic, "text": self.text,
                 "wording": list(self.wording), "answer_type": self.answer, "why": self.why,
                 "addressees": list(self.addressees), "conventions": list(self.conventions),
-                "mandates": [m.to_dict() for m in self.mandates]}
+                "mandates": [m.to_dict() for m in self.mandates],
+                "merged_because": list(self.basis)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +121,7 @@ class Template:
     conventions: tuple[str, ...]
     as_of: str | None
     questions: tuple[Question, ...]
+    may_merge: tuple[MayMerge, ...] = ()  # advice when built; not part of its identity
 
     @property
     def topics(self) -> tuple[str, ...]:
@@ -103,7 +132,8 @@ class Template:
 
     def to_dict(self) -> dict[str, Any]:
         return {"template": self.id, "conventions": list(self.conventions),
-                "as_of": self.as_of, "questions": [q.to_dict() for q in self.questions]}
+                "as_of": self.as_of, "questions": [q.to_dict() for q in self.questions],
+                "may_ask_the_same": [m.to_dict() for m in self.may_merge]}
 
 
 def _question_id(mandate_ids: list[str]) -> str:
@@ -120,8 +150,9 @@ def template_id(questions: tuple[Question, ...] | list[Question]) -> str:
     return "t-" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
 
 
-def _groups(asks: list[Ask], same: list[tuple[str, ...]]) -> list[list[Ask]]:
-    """Asks joined when a group of ``same`` holds both (single link), in the asks' order."""
+def _groups(asks: list[Ask], same: list[Link]) -> list[tuple[list[Ask], tuple[str, ...]]]:
+    """Asks joined when a link holds both (single link), in the asks' order, each group with
+    the grounds of the links that joined it."""
     parent = {a.mandate_id: a.mandate_id for a in asks}
 
     def root(k: str) -> str:
@@ -130,8 +161,12 @@ def _groups(asks: list[Ask], same: list[tuple[str, ...]]) -> list[list[Ask]]:
             k = parent[k]
         return k
 
-    for group in same:
-        present = [m for m in group if m in parent]
+    joined: list[tuple[str, str]] = []  # (a member, the ground) of each link that joined two
+    for link in same:
+        present = list(dict.fromkeys(m for m in link.mandate_ids if m in parent))
+        if len(present) < 2:
+            continue
+        joined.append((present[0], link.basis))
         for other in present[1:]:
             x, y = root(present[0]), root(other)
             if x != y:
@@ -139,7 +174,10 @@ def _groups(asks: list[Ask], same: list[tuple[str, ...]]) -> list[list[Ask]]:
     out: dict[str, list[Ask]] = {}
     for a in asks:
         out.setdefault(root(a.mandate_id), []).append(a)
-    return list(out.values())
+    grounds: dict[str, dict[str, None]] = {}
+    for member, basis in joined:
+        grounds.setdefault(root(member), {})[basis] = None
+    return [(members, tuple(grounds.get(r, {}))) for r, members in out.items()]
 
 
 def _answer(members: list[Ask], rules: ReportingRules) -> tuple[str, str]:
@@ -152,13 +190,16 @@ def _answer(members: list[Ask], rules: ReportingRules) -> tuple[str, str]:
                            ", ".join(sorted(types)) + "): whether it was done, with details")
 
 
-def build_template(asks: list[Ask], same: list[tuple[str, ...]], rules: ReportingRules, *,
-                   conventions: tuple[str, ...], as_of: str | None = None) -> Template:
-    """The questionnaire: one question per group of asks (``same`` lists mandate ids that
-    ask the same work: a paragraph's several addressees, a cluster of overlapping mandates),
-    topic by topic in the order topics first appear, numbered from 1."""
+def build_template(asks: list[Ask], same: list[Link], rules: ReportingRules, *,
+                   conventions: tuple[str, ...], as_of: str | None = None,
+                   near: list[tuple[str, str, float]] | None = None) -> Template:
+    """The questionnaire: one question per group of asks (``same`` links mandate ids that
+    ask the same work: a paragraph's several addressees, overlapping mandates, a merge asked
+    for), topic by topic in the order topics first appear, numbered from 1. ``near`` pairs of
+    mandate ids (with their cosine) that end in two questions of different conventions are
+    listed as questions that may ask the same."""
     drafts = []
-    for members in _groups(asks, same):
+    for members, basis in _groups(asks, same):
         counts = Counter(t for a in members for t in a.topics[:1])
         topic = counts.most_common(1)[0][0] if counts else GENERAL
         answer, why = _answer(members, rules)
@@ -166,13 +207,33 @@ def build_template(asks: list[Ask], same: list[tuple[str, ...]], rules: Reportin
                                               a.paragraph) for a in members))
         wording = tuple(dict.fromkeys(a.sentence for a in members))
         drafts.append((topic, members[0].sentence, wording, answer, why,
-                       tuple(dict.fromkeys(a.addressee for a in members)), refs))
+                       tuple(dict.fromkeys(a.addressee for a in members)), refs, basis))
     order = {t: i for i, t in enumerate(dict.fromkeys(d[0] for d in drafts))}
     drafts.sort(key=lambda d: (d[0] == GENERAL, order[d[0]]))
     questions = tuple(
         Question(_question_id([m.mandate_id for m in d[6]]), n, d[0], d[1], d[2], d[3], d[4],
-                 d[5], d[6]) for n, d in enumerate(drafts, start=1))
-    return Template(template_id(questions), conventions, as_of, questions)
+                 d[5], d[6], d[7]) for n, d in enumerate(drafts, start=1))
+    return Template(template_id(questions), conventions, as_of, questions,
+                    _may_merge(questions, near or []))
+
+
+def _may_merge(questions: tuple[Question, ...], near: list[tuple[str, str, float]]
+               ) -> tuple[MayMerge, ...]:
+    """The pairs of questions that ``near`` mandate pairs join across conventions (the
+    closest pair of mandates for each), most similar first."""
+    of: dict[str, tuple[Question, MandateRef]] = {
+        m.mandate_id: (q, m) for q in questions for m in q.mandates}
+    best: dict[tuple[str, str], MayMerge] = {}
+    for x, y, similarity in near:
+        if x not in of or y not in of:
+            continue
+        (qa, ma), (qb, mb) = sorted((of[x], of[y]), key=lambda p: p[0].number)
+        if qa.id == qb.id or ma.convention == mb.convention:
+            continue
+        key = (qa.id, qb.id)
+        if key not in best or similarity > best[key].similarity:
+            best[key] = MayMerge(qa.id, qb.id, ma.where, mb.where, similarity)
+    return tuple(sorted(best.values(), key=lambda m: (-m.similarity, m.a, m.b)))
 
 
 def question_changes(expected: Template, given: dict[str, tuple[str, ...]]) -> list[str]:

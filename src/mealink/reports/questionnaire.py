@@ -133,7 +133,8 @@ def write_template_xlsx(template: Template, path: str | Path, party: str | None 
         for q in (q for q in template.questions if q.topic == topic):
             kind = reporting_rules().kinds[q.answer]
             ws.append([q.number, q.id, safe_cell(_asked(q)),
-                       safe_cell(_fitted([m.where for m in q.mandates])),
+                       safe_cell(_fitted([m.where for m in q.mandates]
+                                         + [f"({b})" for b in q.basis])),
                        safe_cell(f"{q.answer}: {kind.prompt}\n({q.why})"), None, None])
             row = ws.max_row
             for c in ws[row]:

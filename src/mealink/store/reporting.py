@@ -17,6 +17,7 @@ from mealink.link.status import parse_as_of
 from mealink.reporting.answers import AnswerFile, check_cycle, check_party
 from mealink.reporting.questions import (
     Ask,
+    Link,
     MandateRef,
     Question,
     Template,
@@ -38,7 +39,7 @@ from mealink.store.mandates import MandateFilters, MandateView, list_mandates
 from mealink.store.progress import append_progress
 from mealink.store.search.vectors import vectors_of
 from mealink.store.synergies import mandate_items, topic_labels
-from mealink.synergies.overlaps import clusters_of, find_overlaps
+from mealink.synergies.overlaps import find_overlaps
 from mealink.synergies.rules import synergy_rules
 from mealink.vocabulary import vocabulary
 
@@ -92,28 +93,67 @@ def _views(store: Store, conventions: tuple[str, ...], as_of: str | None) -> lis
 
 
 def make_template(store: Store, conventions: list[str], *, as_of: str | None = None,
-                  model: Encoder | None = None) -> Template:
+                  model: Encoder | None = None,
+                  merges: list[tuple[str, ...]] | None = None) -> Template:
     """The questionnaire for ``conventions``: a question per in-force mandate addressed to
     Parties, merged where the overlaps find mandates of several conventions asking the same
-    (the pairs and clusters of ``overlap_report``, with its threshold, among the mandates
-    asked; ``model`` embeds actions not embedded yet, the bundled one by default)."""
+    (the pairs of ``overlap_report``, with its threshold, among the mandates asked; ``model``
+    embeds actions not embedded yet, the bundled one by default), and where ``merges`` asks
+    (groups of question ids of the template built without them). Pairs just below the
+    threshold are listed as questions that may ask the same."""
     convs = _conventions(conventions)
     views = _views(store, convs, as_of)
     labels = topic_labels()
     rules = synergy_rules()
     items = mandate_items(store, conventions=list(convs), rules=rules)
     topics = {m: tuple(labels.get(t, t) for t in i.topics) for i in items for m in i.mandate_ids}
-    same = [i.mandate_ids for i in items]  # a paragraph's Parties and "Range States"
+    same = [Link(i.mandate_ids, f"{i.where} asks them in one paragraph") for i in items
+            if len(i.mandate_ids) > 1]  # a paragraph's Parties and "Range States"
     asked = {v.id for v in views}
     mine = [i for i in items if asked.intersection(i.mandate_ids)]
+    near: list[tuple[str, str, float]] = []
     if len(convs) > 1 and mine:  # the overlaps among them, as `overlaps` finds them
-        pairs = find_overlaps(mine, vectors_of(store, [i.action for i in mine], model=model),
-                              rules.overlap_threshold, words=False)
-        same.extend(tuple(m for it in c.members for m in it.mandate_ids)
-                    for c in clusters_of(pairs))
+        t = rules.overlap_threshold
+        for o in find_overlaps(mine, vectors_of(store, [i.action for i in mine], model=model),
+                               min(rules.overlap_suggest, t), words=False):
+            if o.similarity >= t:
+                same.append(Link(o.a.mandate_ids + o.b.mandate_ids,
+                                 f"{o.a.where} and {o.b.where} ask the same work (cosine "
+                                 f"{o.similarity:.2f} ≥ {t})"))
+            else:
+                a, b = (next(m for m in i.mandate_ids if m in asked) for i in (o.a, o.b))
+                near.append((a, b, o.similarity))
     asks = [Ask(v.id, v.convention or "", v.document_label, v.paragraph, v.written,
                 v.sentence, v.action, topics.get(v.id, ())) for v in views]
-    return build_template(asks, same, reporting_rules(), conventions=convs, as_of=as_of)
+    seen: list[Template] = []
+    for group in [(), *(merges or [])]:  # each group read against the template before it
+        if group:
+            same.append(_asked_merge(seen, group))
+        seen.append(build_template(asks, same, reporting_rules(), conventions=convs,
+                                   as_of=as_of, near=near))
+    return seen[-1]
+
+
+def _asked_merge(seen: list[Template], group: tuple[str, ...]) -> Link:
+    """A group of question ids to merge as a link of their mandates, on the word of whoever
+    builds the template; an id may be of the template built without merges or after the
+    merges before it. One line naming a question none of them has."""
+    ids = list(dict.fromkeys(q.strip() for q in group if q.strip()))
+    if len(ids) < 2:
+        raise MealinkError(f"--merge {','.join(group)}: give two or more question ids, "
+                           "comma-separated (q-…,q-…)")
+    found: list[Question] = []
+    for qid in ids:
+        q = next((q for t in reversed(seen) if (q := t.question(qid)) is not None), None)
+        if q is None:
+            t = seen[0]
+            raise MealinkError(f"--merge: question {qid} is not in the template for "
+                               f"{', '.join(t.conventions)} ({t.id}, {len(t.questions)} "
+                               "questions); the ids are in its 'question id' column")
+        found.append(q)
+    wheres = "; ".join(dict.fromkeys(m.where for q in found for m in q.mandates))
+    return Link(tuple(m.mandate_id for q in found for m in q.mandates),
+                f"merged on request of whoever built the template: {wheres}")
 
 
 def save_template(store: Store, template: Template, now: datetime | None = None) -> bool:
@@ -131,7 +171,8 @@ def _save(conn: Connection, t: Template, now: datetime) -> bool:
         conn.execute(insert(ReportQuestionRow), [{
             "template_id": t.id, "id": q.id, "number": q.number, "topic": q.topic,
             "text": q.text, "wording": list(q.wording), "answer_type": q.answer,
-            "why": q.why, "addressees": list(q.addressees)} for q in t.questions])
+            "why": q.why, "addressees": list(q.addressees), "basis": list(q.basis)}
+            for q in t.questions])
         conn.execute(insert(ReportQuestionMandateRow), [{
             "template_id": t.id, "question_id": q.id, "mandate_id": m.mandate_id, "seq": n,
             "convention": m.convention, "document": m.document, "paragraph": m.paragraph}
@@ -152,7 +193,7 @@ def _load(conn: Connection, template_id: str) -> Template | None:
             MandateRef(r.mandate_id, r.convention, r.document, r.paragraph))
     questions = tuple(
         Question(q.id, q.number, q.topic, q.text, tuple(q.wording), q.answer_type, q.why,
-                 tuple(q.addressees), tuple(refs.get(q.id, ())))
+                 tuple(q.addressees), tuple(refs.get(q.id, ())), tuple(q.basis or ()))
         for q in conn.execute(select(ReportQuestionRow.__table__).where(
             ReportQuestionRow.template_id == template_id).order_by(ReportQuestionRow.number)))
     return Template(row.id, tuple(row.conventions), row.as_of, questions)

@@ -36,6 +36,7 @@ class SynergyRules:
     lead: LeadWeights
     finding_threshold: float
     finding_limit: int
+    overlap_suggest: float  # from here up to the threshold: "may ask the same", not merged
 
     def family(self, role: str | None, actor: str) -> str:
         """The kind of addressee: the role's family, else the actor itself."""
@@ -55,7 +56,8 @@ def rules_from(data: dict[str, Any], name: str = "synergies.toml") -> SynergyRul
             LeadWeights(float(lead["mandates"]), float(lead["earliest"]),
                         float(lead["specific"]), float(lead["standing"]),
                         float(lead["cited"]), float(lead["margin"])),
-            float(data["findings"]["threshold"]), int(data["findings"]["limit"]))
+            float(data["findings"]["threshold"]), int(data["findings"]["limit"]),
+            float(data["overlaps"]["suggest"]))
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise VocabularyError(f"{name}: missing or invalid entry {exc}") from None
 

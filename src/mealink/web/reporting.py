@@ -34,6 +34,9 @@ from mealink.web.security import check_csrf, may_read, require
 __all__ = ["api_router", "pages_router"]
 
 Text = Annotated[str | None, Query(max_length=200)]
+Merge = Annotated[list[str] | None, Query(
+    max_length=2000, description="question ids to merge into one, comma-separated; repeat "
+                                 "the parameter (or separate groups by ';') for more groups")]
 Upload = Annotated[UploadFile, File(description="the answered questionnaire (.xlsx)")]
 Party = Annotated[str, Form(max_length=200, description="the Party whose answers these are")]
 Cycle = Annotated[str, Form(max_length=20, description="the reporting cycle: 2026")]
@@ -107,23 +110,33 @@ def reporting_page(request: Request, convention: Text = None, cycle: Text = None
                 summary="The questionnaire the corpus gives now for some conventions")
 def get_new_template(request: Request, conventions: Annotated[str, Query(
         max_length=200, description="comma separated: CMS,CBD,Ramsar")],
-                     as_of: Text = None) -> Any:
+                     as_of: Text = None, merge: Merge = None) -> Any:
     """Built as `mealink reporting template` builds it, not kept (reading writes nothing):
     a question per in-force mandate addressed to Parties, merged across conventions where
-    the overlaps find the same work."""
-    return make_template(_store(request), conventions.split(","), as_of=as_of or None
-                         ).to_dict()
+    the overlaps find the same work and where ``merge`` asks (question ids, comma-separated,
+    repeated per group)."""
+    return make_template(_store(request), conventions.split(","), as_of=as_of or None,
+                         merges=_merges(merge)).to_dict()
+
+
+def _merges(merge: list[str] | None) -> list[tuple[str, ...]]:
+    """Groups of question ids to merge: each value one group (ids comma-separated), or
+    several separated by ";" (as a page's links carry them)."""
+    return [tuple(g.split(",")) for m in merge or [] for g in m.split(";") if g.strip()]
 
 
 @pages_router.get("/reporting/template")
 def new_template_page(request: Request, conventions: Text = None, as_of: Text = None,
-                      format: Text = None, party: Text = None) -> Response:
+                      format: Text = None, party: Text = None, merge: Merge = None
+                      ) -> Response:
     """The questionnaire the corpus gives now (not kept: the import keeps it when a Party's
     answers come back), as a page, a spreadsheet or JSON."""
     may_read(request)
-    t = make_template(_store(request), (conventions or "").split(","), as_of=as_of or None)
+    t = make_template(_store(request), (conventions or "").split(","), as_of=as_of or None,
+                      merges=_merges(merge))
     return _questionnaire(request, t, format, party, kept=False, params={
-        "conventions": conventions, "as_of": as_of, "party": party})
+        "conventions": conventions, "as_of": as_of, "party": party,
+        "merge": ";".join(merge or []) or None})
 
 
 @pages_router.get("/reporting/templates/{template_id}")

@@ -32,6 +32,17 @@ class ReportQuestion(BaseModel):
     addressees: list[str]
     conventions: list[str]
     mandates: list[ReportMandate]
+    merged_because: list[str] = Field(
+        description="why its mandates are one question: one paragraph asking several "
+                    "addressees, an overlap (with its cosine), a merge asked for")
+
+
+class ReportMayMerge(BaseModel):
+    """Two questions close in meaning but below the overlap threshold: not merged."""
+
+    questions: list[str]
+    mandates: list[str]
+    similarity: float
 
 
 class ReportTemplate(BaseModel):
@@ -41,6 +52,9 @@ class ReportTemplate(BaseModel):
     conventions: list[str]
     as_of: str | None
     questions: list[ReportQuestion]
+    may_ask_the_same: list[ReportMayMerge] = Field(
+        description="pairs of questions that may ask the same work, for whoever builds the "
+                    "template to read and merge (empty for a kept template)")
 
 
 class ReportMandateCoverage(BaseModel):

@@ -513,6 +513,7 @@ class ReportQuestionRow(Base):
     answer_type: Mapped[str] = mapped_column(String(20))
     why: Mapped[str] = mapped_column(Text)
     addressees: Mapped[list[str]] = mapped_column(JSON, default=list)
+    basis: Mapped[list[str] | None] = mapped_column(JSON)  # why its mandates are one question
 
 
 class ReportQuestionMandateRow(Base):
