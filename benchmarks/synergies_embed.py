@@ -22,7 +22,8 @@ def texts_by_source(store: Any) -> tuple[dict[str, str], dict[str, str]]:
     the paragraph texts (headings aside) and the mandate actions."""
     from sqlalchemy import select
 
-    from mealink.store.engine.schema import MandateRow, ParagraphRow, text_hash
+    from mealink.store.engine.schema import MandateRow, ParagraphRow
+    from mealink.store.engine.tables import text_hash
 
     paragraphs: dict[str, str] = {}
     actions: dict[str, str] = {}

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from mealink.errors import MealinkError, NotFoundError
 from mealink.link.status import AsOf, DocInfo, Status, parse_as_of
 from mealink.mandates.deadlines import Calendar, Deadline
-from mealink.mandates.knowledge import MeetingEntry, knowledge
+from mealink.mandates.knowledge import knowledge
 from mealink.mandates.status import (
     Derived,
     carry_status,
@@ -34,9 +34,9 @@ from mealink.mandates.status import (
     effective_status,
     removal_status,
 )
+from mealink.store.calendar import calendar_for
 from mealink.store.engine.database import Store
 from mealink.store.engine.schema import (
-    DocumentRow,
     MandateCarryRow,
     MandateRow,
     ParagraphRow,
@@ -56,18 +56,6 @@ def deadline_of(row: Any) -> Deadline | None:
     return Deadline(row.deadline, row.deadline_kind, row.deadline_convention,
                     row.deadline_body, row.deadline_number, row.deadline_after,
                     row.deadline_on, bool(row.deadline_implied))
-
-
-def calendar_for(conn: Connection, meetings: Iterable[MeetingEntry] = (),
-                 today: date | None = None) -> Calendar:
-    """The meeting calendar: bundled, a user's file, and the corpus's adoption dates."""
-    cal = Calendar(meetings, today)
-    for r in conn.execute(select(DocumentRow.convention, DocumentRow.meeting,
-                                 func.min(DocumentRow.adopted_on)).where(
-            DocumentRow.adopted_on.is_not(None)).group_by(DocumentRow.convention,
-                                                          DocumentRow.meeting)):
-        cal.add_adoption(r[0], r[1], r[2])
-    return cal
 
 
 def _removals(statuses: dict[str, Status], docs: dict[str, DocInfo]

@@ -14,7 +14,7 @@ from collections import defaultdict
 from sqlalchemy import Connection, select
 
 from mealink.link.status import DocInfo, EdgeInfo
-from mealink.store.engine.schema import DocumentKeyRow, DocumentRow, EdgeRow
+from mealink.store.engine.tables import document_keys, documents, edges
 
 __all__ = ["edge_infos", "load_graph"]
 
@@ -23,21 +23,21 @@ def load_graph(conn: Connection) -> tuple[dict[str, DocInfo], dict[str, str],
                                           dict[str, list[str]]]:
     """Documents as ``DocInfo``, the key -> document map, and the versions of each work."""
     numbers: dict[str, list[str]] = defaultdict(list)
-    for key, holder in conn.execute(select(DocumentKeyRow.key, DocumentKeyRow.document_id)
-                                    .order_by(DocumentKeyRow.key)):
+    for key, holder in conn.execute(select(document_keys.c.key, document_keys.c.document_id)
+                                    .order_by(document_keys.c.key)):
         numbers[holder].append(key.rsplit("/", 1)[-1])
     docs = {r.id: DocInfo(r.id, r.work_id, r.convention, r.meeting, r.adopted_on, r.is_stub,
                           r.revision, r.label, r.adopted_at, r.type, r.adoption or "unknown",
                           r.adopted_by, r.adoption_evidence, tuple(numbers.get(r.id, ())),
                           r.page_status)
             for r in conn.execute(select(
-                DocumentRow.id, DocumentRow.work_id, DocumentRow.convention, DocumentRow.meeting,
-                DocumentRow.adopted_on, DocumentRow.is_stub, DocumentRow.revision,
-                DocumentRow.label, DocumentRow.adopted_at, DocumentRow.type,
-                DocumentRow.adoption, DocumentRow.adopted_by, DocumentRow.adoption_evidence,
-                DocumentRow.page_status).where(DocumentRow.expression_of.is_(None)))}
+                documents.c.id, documents.c.work_id, documents.c.convention, documents.c.meeting,
+                documents.c.adopted_on, documents.c.is_stub, documents.c.revision,
+                documents.c.label, documents.c.adopted_at, documents.c.type,
+                documents.c.adoption, documents.c.adopted_by, documents.c.adoption_evidence,
+                documents.c.page_status).where(documents.c.expression_of.is_(None)))}
     keymap = {r.key: r.document_id for r in conn.execute(
-        select(DocumentKeyRow.key, DocumentKeyRow.document_id))}
+        select(document_keys.c.key, document_keys.c.document_id))}
     versions: dict[str, list[str]] = defaultdict(list)
     for d in docs.values():
         versions[d.work_id].append(d.id)
@@ -50,12 +50,12 @@ def load_graph(conn: Connection) -> tuple[dict[str, DocInfo], dict[str, str],
 def edge_infos(conn: Connection, target: str | None = None) -> list[EdgeInfo]:
     """The resolved lineage edges (of one target, or all), with the paragraph that makes
     each."""
-    query = select(EdgeRow.source_id, EdgeRow.relation, EdgeRow.target_id, EdgeRow.paragraphs,
-                   EdgeRow.paragraph_id, EdgeRow.target_key).where(
-        EdgeRow.target_id.is_not(None))
+    query = select(edges.c.source_id, edges.c.relation, edges.c.target_id, edges.c.paragraphs,
+                   edges.c.paragraph_id, edges.c.target_key).where(
+        edges.c.target_id.is_not(None))
     if target is not None:
-        query = query.where(EdgeRow.target_id == target)
+        query = query.where(edges.c.target_id == target)
     return [EdgeInfo(r.source_id, r.relation, r.target_id,
                      tuple(json.loads(r.paragraphs)) if r.paragraphs else (), r.paragraph_id,
                      r.target_key)
-            for r in conn.execute(query.order_by(EdgeRow.pk))]
+            for r in conn.execute(query.order_by(edges.c.pk))]

@@ -31,17 +31,11 @@ from mealink.link.status import (
 )
 from mealink.mandates.deadlines import Calendar
 from mealink.mandates.knowledge import MeetingEntry
+from mealink.store.calendar import calendar_for
 from mealink.store.corpus.graph import edge_infos, load_graph
 from mealink.store.corpus.records import short_adoption
 from mealink.store.engine.database import Store
-from mealink.store.engine.schema import (
-    CitationRow,
-    DocumentKeyRow,
-    DocumentRow,
-    EdgeRow,
-    ParagraphRow,
-)
-from mealink.store.mandates import calendar_for
+from mealink.store.engine.tables import citations, document_keys, documents, edges, paragraphs
 
 __all__ = ["CitedText", "DocumentStatus", "LineageNode", "cited", "document_id", "find_document",
            "in_force", "lineage", "status", "unresolved"]
@@ -104,11 +98,11 @@ class DocumentStatus:
 
 
 def _versions_note(conn: Connection, key_id: str, work_id: str) -> str:
-    rows = conn.execute(select(DocumentRow.label, DocumentRow.is_stub, DocumentRow.meeting)
-                        .join(DocumentKeyRow, DocumentKeyRow.document_id == DocumentRow.id)
-                        .where(or_(DocumentKeyRow.key == work_id,
-                                   DocumentKeyRow.key.like(f"{work_id}-rev-%")))
-                        .distinct().order_by(DocumentRow.meeting, DocumentRow.label)).all()
+    rows = conn.execute(select(documents.c.label, documents.c.is_stub, documents.c.meeting)
+                        .join(document_keys, document_keys.c.document_id == documents.c.id)
+                        .where(or_(document_keys.c.key == work_id,
+                                   document_keys.c.key.like(f"{work_id}-rev-%")))
+                        .distinct().order_by(documents.c.meeting, documents.c.label)).all()
     if not rows:
         return ""
     known = "; ".join(f"{r.label} ({'known from citations' if r.is_stub else 'stored'})"
@@ -122,17 +116,17 @@ def find_document(conn: Connection, text: str) -> tuple[str, str | None]:
     citation with a revision mark names that version only."""
     t = text.strip()
     for candidate in dict.fromkeys((t, t.rstrip("/"))):  # a stable id: the usual case
-        if conn.execute(select(DocumentRow.id).where(DocumentRow.id == candidate)).first():
+        if conn.execute(select(documents.c.id).where(documents.c.id == candidate)).first():
             return candidate, None
-    row = conn.execute(select(ParagraphRow.document_id).where(ParagraphRow.id == t)).first()
+    row = conn.execute(select(paragraphs.c.document_id).where(paragraphs.c.id == t)).first()
     if row:
         return row.document_id, t
-    by_symbol = set(conn.execute(select(DocumentRow.id).where(DocumentRow.symbol == t))
+    by_symbol = set(conn.execute(select(documents.c.id).where(documents.c.symbol == t))
                     .scalars())
     keys = parse_keys(t)
     note = ""
     stored = by_symbol or {r.document_id for k in keys for r in conn.execute(
-        select(DocumentKeyRow.document_id).where(DocumentKeyRow.key == k.id)).all()[:1]}
+        select(document_keys.c.document_id).where(document_keys.c.key == k.id)).all()[:1]}
     if len(stored) == 1:
         return stored.pop(), None
     if stored:  # the number fits several conventions and each has a stored text of it
@@ -150,13 +144,13 @@ def primary_text(conn: Connection, doc_id: str, paragraph_id: str | None = None
                  ) -> tuple[str, str | None]:
     """Another language's expression answers for its work through the primary text: the
     primary's id, and the counterpart of ``paragraph_id`` (None when it has none)."""
-    row = conn.execute(select(DocumentRow.expression_of).where(
-        DocumentRow.id == doc_id)).first()
+    row = conn.execute(select(documents.c.expression_of).where(
+        documents.c.id == doc_id)).first()
     if row is None or row.expression_of is None:
         return doc_id, paragraph_id
     if paragraph_id is not None:
-        paragraph_id = conn.execute(select(ParagraphRow.aligned_to).where(
-            ParagraphRow.id == paragraph_id)).scalar()
+        paragraph_id = conn.execute(select(paragraphs.c.aligned_to).where(
+            paragraphs.c.id == paragraph_id)).scalar()
     return row.expression_of, paragraph_id
 
 
@@ -176,10 +170,10 @@ def _acts(statuses: Status, docs: dict[str, DocInfo]) -> list[Act]:
 def _cited_by(conn: Connection, doc_id: str, limit: int = 6) -> Evidence | None:
     """'cited by CMS Resolution 11.10 (pre 1, para 20)': where a text known only from
     citations is known from."""
-    rows = conn.execute(select(DocumentRow.label, ParagraphRow.anchor).select_from(
-        CitationRow).join(ParagraphRow, ParagraphRow.pk == CitationRow.paragraph_pk).join(
-        DocumentRow, DocumentRow.id == CitationRow.document_id).where(
-        CitationRow.target_id == doc_id).order_by(CitationRow.pk)).all()
+    rows = conn.execute(select(documents.c.label, paragraphs.c.anchor).select_from(
+        citations).join(paragraphs, paragraphs.c.pk == citations.c.paragraph_pk).join(
+        documents, documents.c.id == citations.c.document_id).where(
+        citations.c.target_id == doc_id).order_by(citations.c.pk)).all()
     if not rows:
         return None
     where: dict[str, list[str]] = {}
@@ -195,10 +189,10 @@ def _cited_by(conn: Connection, doc_id: str, limit: int = 6) -> Evidence | None:
 
 def _coverage(conn: Connection, convention: str | None, calendar: Calendar) -> Evidence:
     """How far the corpus reaches for a convention: an 'in force' answer is no stronger."""
-    rows = conn.execute(select(DocumentRow.label, DocumentRow.meeting, DocumentRow.adopted_on,
-                               DocumentRow.adopted_at).where(
-        ~DocumentRow.is_stub, DocumentRow.convention == convention,
-        DocumentRow.expression_of.is_(None))).all()
+    rows = conn.execute(select(documents.c.label, documents.c.meeting, documents.c.adopted_on,
+                               documents.c.adopted_at).where(
+        ~documents.c.is_stub, documents.c.convention == convention,
+        documents.c.expression_of.is_(None))).all()
     if not rows:
         return Evidence("none", "no stored text of its convention")
 
@@ -225,8 +219,8 @@ def _store_status(conn: Connection, info: DocInfo, st: Status, docs: dict[str, D
             evidence.append(cited)
     elif st.state in ("in force", "in force in part"):
         evidence.append(_coverage(conn, info.convention, calendar))
-    row = conn.execute(select(DocumentRow.title, DocumentRow.identified_by).where(
-        DocumentRow.id == info.id)).first()
+    row = conn.execute(select(documents.c.title, documents.c.identified_by).where(
+        documents.c.id == info.id)).first()
     return DocumentStatus(
         info.id, info.label, row.title if row else None, short_adoption(info.adopted_at),
         info.is_stub, st.state, st.in_force, as_of.label if as_of else None, _acts(st, docs),
@@ -246,17 +240,17 @@ def status(store: Store, text: str, as_of: AsOf | None = None,
         info = docs[doc_id]
         st = status_of(info, edges, docs, as_of, calendar)
         out = _store_status(conn, info, st, docs, calendar, as_of)
-        held = set(conn.execute(select(DocumentKeyRow.key).where(
-            DocumentKeyRow.document_id == doc_id)).scalars())
+        held = set(conn.execute(select(document_keys.c.key).where(
+            document_keys.c.document_id == doc_id)).scalars())
         # the key the text was found by (of the conventions 'Decision 19.30' may mean)
         key = next((k for k in parse_keys(text.strip()) if k.id in held), None)
         if paragraph_id is None and key is not None and key.id != doc_id and len(held) > 1:
             out = replace(out, asked=key.label)
-            row = conn.execute(select(ParagraphRow.id).where(
-                ParagraphRow.document_id == doc_id, ParagraphRow.number == key.number)).first()
+            row = conn.execute(select(paragraphs.c.id).where(
+                paragraphs.c.document_id == doc_id, paragraphs.c.number == key.number)).first()
             paragraph_id = row.id if row else None
-        number = conn.execute(select(ParagraphRow.number).where(
-            ParagraphRow.id == paragraph_id)).scalar() if paragraph_id is not None else None
+        number = conn.execute(select(paragraphs.c.number).where(
+            paragraphs.c.id == paragraph_id)).scalar() if paragraph_id is not None else None
     if paragraph_id is None:
         return out
     out = replace(out, paragraph_id=paragraph_id)
@@ -293,7 +287,7 @@ def in_force(store: Store, convention: str | None = None, as_of: AsOf | None = N
                     e.relation in (*REMOVALS, "revises", "keeps"):
                 incoming[e.target].append(e)
         calendar = calendar_for(conn, meetings)
-        titles = {r.id: r.title for r in conn.execute(select(DocumentRow.id, DocumentRow.title))}
+        titles = {r.id: r.title for r in conn.execute(select(documents.c.id, documents.c.title))}
         coverage: dict[str | None, Evidence] = {}
         out = []
         for d in sorted(docs.values(),
@@ -351,12 +345,12 @@ def lineage(store: Store, text: str, *, citations: bool = False,
         relations |= {"recalls", "cites"}
     with store.engine.connect() as conn:
         doc_id, _ = primary_text(conn, find_document(conn, text)[0])
-        rows = conn.execute(select(EdgeRow.source_id, EdgeRow.relation, EdgeRow.target_id,
-                                   EdgeRow.paragraphs, EdgeRow.paragraph_id,
-                                   EdgeRow.derived).where(
-            EdgeRow.target_id.is_not(None), EdgeRow.relation.in_(relations))).all()
+        rows = conn.execute(select(edges.c.source_id, edges.c.relation, edges.c.target_id,
+                                   edges.c.paragraphs, edges.c.paragraph_id,
+                                   edges.c.derived).where(
+            edges.c.target_id.is_not(None), edges.c.relation.in_(relations))).all()
         meta = {r.id: (r.label, not r.is_stub, r.status) for r in conn.execute(
-            select(DocumentRow.id, DocumentRow.label, DocumentRow.is_stub, DocumentRow.status))}
+            select(documents.c.id, documents.c.label, documents.c.is_stub, documents.c.status))}
     out_edges: dict[str, list[Any]] = defaultdict(list)
     in_edges: dict[str, list[Any]] = defaultdict(list)
     for r in rows:
@@ -407,18 +401,18 @@ def cited(store: Store, *, unresolved_only: bool = False) -> list[CitedText]:
     or an item it holds ('Decision 14.10' citing 14.11 in 'Decisions 14.10-14.12') is left
     out of both: there is nothing to ingest."""
     with store.engine.connect() as conn:
-        stubs = set(conn.execute(select(DocumentRow.id).where(DocumentRow.is_stub)).scalars())
+        stubs = set(conn.execute(select(documents.c.id).where(documents.c.is_stub)).scalars())
         own: dict[str, set[str]] = defaultdict(set)
-        for key, doc_id in conn.execute(select(DocumentKeyRow.key, DocumentKeyRow.document_id)):
+        for key, doc_id in conn.execute(select(document_keys.c.key, document_keys.c.document_id)):
             own[doc_id].add(key)
         rows = conn.execute(select(
-            CitationRow.target_key, CitationRow.target_label, CitationRow.written,
-            CitationRow.target_id, CitationRow.document_id, CitationRow.type,
-            CitationRow.identifier, DocumentRow.convention, func.count().label("n")).join(
-            DocumentRow, DocumentRow.id == CitationRow.document_id).group_by(
-            CitationRow.target_key, CitationRow.target_label, CitationRow.written,
-            CitationRow.target_id, CitationRow.document_id, CitationRow.type,
-            CitationRow.identifier, DocumentRow.convention)).all()
+            citations.c.target_key, citations.c.target_label, citations.c.written,
+            citations.c.target_id, citations.c.document_id, citations.c.type,
+            citations.c.identifier, documents.c.convention, func.count().label("n")).join(
+            documents, documents.c.id == citations.c.document_id).group_by(
+            citations.c.target_key, citations.c.target_label, citations.c.written,
+            citations.c.target_id, citations.c.document_id, citations.c.type,
+            citations.c.identifier, documents.c.convention)).all()
     groups: dict[str, dict[str, Any]] = {}
     for r in rows:
         if _cites_itself(r.document_id, r.target_key, r.target_id, own[r.document_id],

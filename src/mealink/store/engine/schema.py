@@ -8,7 +8,6 @@ migrations only, because they differ per engine.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -26,11 +25,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import JSON
-
-
-def text_hash(text: str) -> str:
-    """The SHA-256 of a paragraph's text: the key of its sentence vector."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class Base(DeclarativeBase):

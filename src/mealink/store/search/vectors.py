@@ -31,8 +31,8 @@ from mealink.store.engine.schema import (
     EmbeddingRow,
     MandateRow,
     ParagraphRow,
-    text_hash,
 )
+from mealink.store.engine.tables import text_hash
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
