@@ -94,10 +94,11 @@ except SystemExit as exc:
     assert exc.code in (0, None), exc.code
 print(sorted({m.split(".")[0] for m in sys.modules} & {"alembic", "numpy", "onnxruntime"}
              | {m for m in sys.modules if m.startswith(PIPELINE)}
-             | {m for m in sys.modules if m in ("sqlalchemy.orm", "mealink.store.engine.schema")}))
+             | {m for m in sys.modules if m in ("sqlalchemy.orm", "mealink.store.engine.schema",
+                                                "rich.table", "rich.tree")}))
 """
 #: the stages that read texts: `status` answers from what is stored and needs none of them,
-#: nor the ORM (it reads through ``store/engine/tables.py``)
+#: nor the ORM (it reads through ``store/engine/tables.py``), nor Rich's tables and trees
 PIPELINE = ("mealink.load", "mealink.parse", "mealink.annotate", "mealink.interop",
             "mealink.pipeline", "mealink.versions")
 

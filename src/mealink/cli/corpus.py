@@ -10,9 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
-from rich.tree import Tree
 
 from mealink.choices import DEFAULT_MAX_BYTES
 from mealink.cli.options import (
@@ -29,6 +27,9 @@ from mealink.cli.search import embed_with_progress
 from mealink.errors import MealinkError
 
 if TYPE_CHECKING:
+    from rich.table import Table
+    from rich.tree import Tree
+
     from mealink.load import Skipped
     from mealink.store import FileOutcome, IngestSummary, Store
     from mealink.store.corpus.status import DocumentStatus, LineageNode
@@ -37,6 +38,7 @@ __all__ = ['register']
 
 
 def _summary_table(summary: IngestSummary, db: str) -> Table:
+    from rich.table import Table
     t = Table(title=f"Ingested into {db}", show_header=True, header_style="bold")
     counts = summary.counts()
     for k in counts:
@@ -231,6 +233,7 @@ def _by_text(children: list[LineageNode]) -> list[list[LineageNode]]:
 
 def _tree(node: LineageNode, tree: Tree | None, arrow: str,
           edges: list[LineageNode] | None = None) -> Tree:
+    from rich.tree import Tree
     edges = edges or [node]
     label = Text(node.label, style="bold" if node.in_corpus else "dim")
     if len(edges) == 1 and node.relation:
@@ -305,6 +308,8 @@ def in_force_cmd(
     fmt: FormatOption = Format.table,
 ) -> None:
     """List the stored texts in force (wholly or in part), each with what that rests on."""
+    from rich.table import Table
+
     from mealink.link.status import parse_as_of
     from mealink.mandates.knowledge import read_meetings
     from mealink.store import open_store
@@ -354,6 +359,8 @@ def refs_cmd(
 ) -> None:
     """List the texts the corpus cites, most cited first; with --unresolved only those not
     in the corpus: what to ingest next."""
+    from rich.table import Table
+
     from mealink.store import open_store
     from mealink.store.corpus.status import cited
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from mealink.cli.options import (
@@ -30,6 +29,8 @@ from mealink.errors import MealinkError
 from mealink.mandates.knowledge import statuses
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from mealink.store.mandates import MandateView
 
 __all__ = ["register"]
@@ -76,6 +77,7 @@ def _status_text(v: MandateView) -> Text:
 
 def _mandate_table(views: list[MandateView], title: str, one_actor: bool = False) -> Table:
     """Mandates as a table; in a digest (one actor) the actor column is left out."""
+    from rich.table import Table
     t = Table(show_lines=True, title=title)
     id_column(t, "mandate", [v.id for v in views], style="cyan")
     if not one_actor:
@@ -207,6 +209,8 @@ def progress_show_cmd(
         ListFormat.table,
 ) -> None:
     """The history of a mandate: every progress entry, oldest first."""
+    from rich.table import Table
+
     from mealink.store import open_store
     from mealink.store.progress import history
 
@@ -323,6 +327,8 @@ def review_cmd(
 ) -> None:
     """Propose decisions to delete (adopted for a period that has ended), texts to repeal in
     full, paragraphs to repeal, and texts to consolidate, each with its reasons."""
+    from rich.table import Table
+
     from mealink.mandates.knowledge import read_meetings
     from mealink.mandates.review import annex_lines
     from mealink.store import open_store

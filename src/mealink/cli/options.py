@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from mealink.mandates.knowledge import statuses
 
 if TYPE_CHECKING:
     from rich.progress import Progress
+    from rich.table import Table
 
 
 class Format(StrEnum):

@@ -7,10 +7,9 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from mealink.cli.options import (
     AsOfOption,
@@ -23,6 +22,9 @@ from mealink.cli.options import (
     write_csv,
 )
 from mealink.errors import MealinkError
+
+if TYPE_CHECKING:
+    pass
 
 __all__ = ["register"]
 
@@ -118,6 +120,8 @@ def coverage_cmd(
 ) -> None:
     """Per mandate, how many Parties answered and what; with --parties, per Party, what is
     unanswered."""
+    from rich.table import Table
+
     from mealink.store import open_store
     from mealink.store.reporting import coverage
 

@@ -8,7 +8,6 @@ import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from mealink.choices import EMBED_MODELS
@@ -56,6 +55,8 @@ def search_cmd(
     names the closest paragraph (with --format json or csv: an empty list or table on
     stdout, that line on stderr). With a "quoted phrase", paragraphs holding it come first;
     the others say "related: does not contain" it."""
+    from rich.table import Table
+
     from mealink.store import open_store
     from mealink.store.search.find import MODES, find
     from mealink.store.search.hits import SearchFilters

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from mealink.cli.options import DbOption, Format, out, write_csv
@@ -47,6 +46,8 @@ def topics_cmd(
 ) -> None:
     """List the topics of the vocabulary with how many paragraphs of each convention carry
     them."""
+    from rich.table import Table
+
     from mealink.store import open_store
     from mealink.store.corpus.topics import topic_counts
 
@@ -78,6 +79,7 @@ def topics_cmd(
 
 
 def _print_overlaps(report: OverlapReport) -> None:
+    from rich.table import Table
     if not report.pairs:
         out.print(f"No overlapping mandates among the {report.mandates} in-force mandates "
                   f"compared (cosine ≥ {report.threshold:.2f}).")

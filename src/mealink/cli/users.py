@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from mealink.choices import ROLES
 from mealink.cli.options import DbOption, out
@@ -55,6 +54,8 @@ def users_add(
 
 def users_list(db: DbOption = None) -> None:
     """List the users."""
+    from rich.table import Table
+
     from mealink.store import open_store
     from mealink.store.users import list_users
 

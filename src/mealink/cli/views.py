@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from rich.console import Group
-from rich.panel import Panel
-from rich.table import Table
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
 from mealink.models import Document, Paragraph
+
+if TYPE_CHECKING:
+    from rich.panel import Panel
+    from rich.table import Table
 
 _KIND_STYLE = {"heading": "bold magenta", "preamble": "cyan", "operative": "green"}
 _SCORE_LABELS = {
@@ -66,6 +69,9 @@ def _details(p: Paragraph) -> Text:
 
 def document_view(doc: Document) -> Panel:
     """The document at a glance: metadata, then one row per paragraph."""
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
     meta = Text()
     who = doc.adopted_by or doc.adoption
     for label, value in (("symbol", doc.symbol), ("identified by", doc.identified_by),
@@ -97,6 +103,7 @@ def document_view(doc: Document) -> Panel:
 
 def summary_table(total: dict[str, float], targets: dict[str, float]) -> Table:
     """The corpus scores, one measure a row, with its target and whether it is met."""
+    from rich.table import Table
     table = Table(title="mealink eval", pad_edge=False)
     table.add_column("measure")
     table.add_column("score", justify="right")
@@ -114,6 +121,7 @@ def summary_table(total: dict[str, float], targets: dict[str, float]) -> Table:
 def scores_table(rows: list[tuple[str, dict[str, float]]], total: dict[str, float],
                  targets: dict[str, float]) -> Table:
     """Per-document and corpus scores, the corpus row green where it meets its target."""
+    from rich.table import Table
     names = [n for n in total if n not in ("segmentation_precision", "segmentation_recall")]
     table = Table(title="mealink eval", pad_edge=False)
     table.add_column("document", overflow="ellipsis", no_wrap=True, max_width=32)

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from mealink.cli.options import (
@@ -30,6 +29,8 @@ from mealink.cli.views import shorten
 from mealink.errors import MealinkError
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from mealink.store.workplans.views import PlanView
 
 __all__ = ["register"]
@@ -206,6 +207,8 @@ def history_cmd(
         ShowFormat.table,
 ) -> None:
     """The history of an activity: every progress entry, oldest first."""
+    from rich.table import Table
+
     from mealink.store import open_store
     from mealink.store.workplans.progress import activity_history
 
@@ -231,6 +234,7 @@ def history_cmd(
 
 
 def _plan_table(p: PlanView) -> Table:
+    from rich.table import Table
     t = Table(title=f"{p.name} ({p.id}) as of {p.as_of}", show_lines=True)
     for col, kw in (("id", {"no_wrap": True}), ("activity", {"ratio": 3}), ("lead", {}),
                     ("mandated by", {"ratio": 2}), ("timetable", {}), ("status", {})):
@@ -292,6 +296,8 @@ def list_cmd(
         ShowFormat.table,
 ) -> None:
     """The stored work plans with their activities per status and how many are overdue."""
+    from rich.table import Table
+
     from mealink.store import open_store
     from mealink.store.workplans.views import list_plans
 
