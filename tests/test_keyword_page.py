@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import bindparam, event, text
 
 from mealink.store import Store, ingest, open_store
-from mealink.store.search.facets import facets
+from mealink.store.search.facets import Facets, _grouped, _match, _tally, facets
 from mealink.store.search.find import find
-from mealink.store.search.hits import Hit
-from mealink.store.search.keyword import search
+from mealink.store.search.hits import Hit, SearchFilters
+from mealink.store.search.keyword import _filters, search
 from mealink.store.search.languages import with_counterparts
 from tests.conftest import INVENTED, REPO
 
@@ -140,5 +140,52 @@ def test_each_hit_brings_the_counterparts_the_alignment_gives(db_url: str, query
             assert got == _by_or(conn, hits)
         if query != "Parties":
             assert any(mates for _, mates in got)
+    finally:
+        store.dispose()
+
+
+def _facets_by_database(store: Store, query: str, filters: SearchFilters | None,
+                        sample: int) -> Facets:
+    """The facets as the database groups them (PostgreSQL's way): the reference."""
+    f = filters or SearchFilters()
+    params: dict[str, Any] = {}
+    joins, match = _match(store, query, params, bool(f.document))
+    where = _filters(f, params)
+    with store.engine.connect() as conn:
+        total = int(conn.execute(text(f"SELECT count(*) {joins}WHERE {match}{where}"),
+                                 params).scalar() or 0)
+        rows, actors, scale, sampled = _grouped(conn, joins, match, where, "p.pk", params,
+                                                total, sample)
+    return _tally(Facets(sampled=sampled), total, rows, actors, scale)
+
+
+FILTERED = [None, SearchFilters(convention="CMS"), SearchFilters(in_force=True),
+            SearchFilters(kind="operative"), SearchFilters(actor="Parties"),
+            SearchFilters(document="cms/resolution/13.905")]
+
+
+def test_facets_count_what_the_database_groups(invented_store: Store) -> None:
+    """Sampled or not, under every kind of filter (on PostgreSQL, the database groups)."""
+    sampled = 0
+    for sample in (5, 40, 2_000):
+        for filters in FILTERED:
+            for query in ("Parties", "invasive alien species", "climate",
+                          '"Scientific Council"'):
+                got = facets(invented_store, query, filters, sample=sample)
+                assert got == _facets_by_database(invented_store, query, filters, sample), \
+                    (sample, filters, query)
+                sampled += got.sampled is not None
+    assert sampled > 10
+
+
+def test_facets_follow_the_corpus_as_it_changes(db_url: str, tmp_path: Path) -> None:
+    store = open_store(db_url)
+    try:
+        ingest(store, [INVENTED / "cms-res-13.905.txt"])
+        before = facets(store, "Parties")
+        ingest(store, [INVENTED])
+        after = facets(store, "Parties")
+        assert after.total > before.total
+        assert after == _facets_by_database(store, "Parties", None, 2_000)
     finally:
         store.dispose()
