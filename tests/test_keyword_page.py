@@ -189,3 +189,24 @@ def test_facets_follow_the_corpus_as_it_changes(db_url: str, tmp_path: Path) -> 
         assert after == _facets_by_database(store, "Parties", None, 2_000)
     finally:
         store.dispose()
+
+
+def test_the_count_find_made_is_the_facets_total(db_url: str, corpus_dir: Path) -> None:
+    """A page counts the matches once: ``find``'s count (keyword mode, every word matched
+    past the ranking's depth) is the facets' total, and the facets given it are the same."""
+    store = open_store(db_url)
+    try:
+        ingest(store, [INVENTED, corpus_dir])
+        counted = 0
+        for query in ("Parties", "Conference of the Parties", "Secretariat", "invasive species"):
+            for filters in (None, SearchFilters(in_force=True), SearchFilters(kind="operative")):
+                for offset in (0, 20):
+                    res = find(store, query, filters, mode="keyword", limit=20, offset=offset)
+                    alone = facets(store, query, filters)
+                    if res.matched is not None:
+                        counted += 1
+                        assert res.matched == alone.total == res.ranked
+                    assert facets(store, query, filters, total=res.matched) == alone
+        assert counted >= 4
+    finally:
+        store.dispose()

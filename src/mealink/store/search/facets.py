@@ -216,9 +216,11 @@ def _counted(conn: Connection, store: str, pks: NDArray[np.int64]
 
 
 def facets(store: Store, query: str, filters: SearchFilters | None = None, *,
-           sample: int | None = None) -> Facets:
+           sample: int | None = None, total: int | None = None) -> Facets:
     """Counts of the paragraphs matching ``query`` and ``filters`` by each facet; past
-    ``sample`` matches (default ``SAMPLE``), estimated from a sample of about that many."""
+    ``sample`` matches (default ``SAMPLE``), estimated from a sample of about that many.
+    ``total``: how many match, when the caller counted them already (the ``matched`` of
+    ``find``'s result for the same query and filters)."""
     cap = SAMPLE if sample is None else sample
     f = filters or SearchFilters()
     params: dict[str, Any] = {}
@@ -231,9 +233,10 @@ def facets(store: Store, query: str, filters: SearchFilters | None = None, *,
     actors: Sequence[Any] = []
     scale: float | None = None
     with store.engine.connect() as conn:
-        total = int(conn.execute(text(
-            f"SELECT count(*) {'FROM paragraphs_fts ' if index_only else joins}"
-            f"WHERE {match}{where}"), params).scalar() or 0)
+        if total is None:
+            total = int(conn.execute(text(
+                f"SELECT count(*) {'FROM paragraphs_fts ' if index_only else joins}"
+                f"WHERE {match}{where}"), params).scalar() or 0)
         if store.dialect == "sqlite":
             keys = (f"SELECT paragraphs_fts.rowid FROM paragraphs_fts WHERE {match}{{sample}}"
                     if index_only else f"SELECT p.pk {joins}WHERE {match}{where}{{sample}}")
