@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import bindparam, event, text
 
+from mealink.semantic.terms import _WORD, content_words, shared_spans, stem
 from mealink.store import Store, ingest, open_store
 from mealink.store.search.facets import Facets, _grouped, _match, _tally, facets
 from mealink.store.search.find import find
@@ -210,3 +213,32 @@ def test_the_count_find_made_is_the_facets_total(db_url: str, corpus_dir: Path) 
         assert counted >= 4
     finally:
         store.dispose()
+
+
+def _spans_word_by_word(query: str, text_: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """``shared_spans`` as it was, every word stemmed: the reference."""
+    wanted = {stem(w): w for w in content_words(query)}
+    found: dict[str, None] = {}
+    spans: list[tuple[int, int]] = []
+    for m in _WORD.finditer(text_):
+        s = stem(m.group(0))
+        if s in wanted:
+            found.setdefault(wanted[s])
+            spans.append((m.start(), m.end()))
+    return list(found), spans
+
+
+_WORDS = st.sampled_from(["species", "Species", "SPECIES", "specie", "islands", "island",
+                          "İstanbul", "istanbul", "ÉTATS", "états", "Straße", "ﬁsheries",
+                          "fisheries", "Parties", "party", "x’s", "Party's", "alien-species",
+                          "eradication", "eradicate", "the", "of", "Ⅻ", "ǅemal", "12"])
+
+
+@given(st.lists(_WORDS, min_size=1, max_size=4),
+       st.lists(st.tuples(_WORDS, st.sampled_from([" ", "-", "’", "'", ", ", "_", "…"])),
+                max_size=30))
+def test_shared_spans_find_what_stemming_every_word_finds(
+        query: list[str], words: list[tuple[str, str]]) -> None:
+    q = " ".join(query)
+    t = "".join(w + sep for w, sep in words)
+    assert shared_spans(q, t) == _spans_word_by_word(q, t)
