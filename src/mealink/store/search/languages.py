@@ -33,30 +33,29 @@ def with_counterparts(conn: Connection, hits: Sequence[Hit]) -> list[Hit]:
     ids = [h.paragraph_id for h in hits]
     if not ids:
         return list(hits)
-    own = {r.id: (r.aligned_to, r.language) for r in conn.execute(
-        select(ParagraphRow.id, ParagraphRow.aligned_to, DocumentRow.language).join(
-            DocumentRow, DocumentRow.id == ParagraphRow.document_id).where(
-            ParagraphRow.id.in_(ids)))}
-    primary = {pid: (own[pid][0] or pid) for pid in ids if pid in own}
-    heads = sorted(set(primary.values()))
-    group: dict[str, list[Counterpart]] = defaultdict(list)
-    # only works stored in more than one language have anything to add. SQLite's
-    # statistics count NULLs as one value, so where almost no paragraph is aligned the
-    # index on aligned_to looks useless to its planner, which then read every document and
-    # paragraph (200 ms at 100,000): the aligned ones are read apart, said to be few
+    # one read: the hits' primaries (heads), every paragraph that is one or is aligned to
+    # one; each hit is among them (a head, or aligned to its head). Only works stored in
+    # more than one language have more to add. SQLite's statistics count NULLs as one
+    # value, so where almost no paragraph is aligned the index on aligned_to looks useless
+    # to its planner, which then read every document and paragraph (200 ms at 100,000):
+    # the aligned ones are read apart, said to be few
+    heads = select(func.coalesce(ParagraphRow.aligned_to, ParagraphRow.id)).where(
+        ParagraphRow.id.in_(ids)).scalar_subquery()
     aligned = ParagraphRow.aligned_to.in_(heads)
-    for r in conn.execute(
-            union(_paragraphs(ParagraphRow.id.in_(heads)), _paragraphs(
-                func.likelihood(aligned, literal_column("0.0001")) if conn.dialect.name == "sqlite"
-                else aligned))
-            .order_by(literal_column("language"), literal_column("id"))):
+    rows = conn.execute(
+        union(_paragraphs(ParagraphRow.id.in_(heads)), _paragraphs(
+            func.likelihood(aligned, literal_column("0.0001"))
+            if conn.dialect.name == "sqlite" else aligned))
+        .order_by(literal_column("language"), literal_column("id"))).all()
+    own = {r.id: (r.aligned_to or r.id, r.language) for r in rows}
+    group: dict[str, list[Counterpart]] = defaultdict(list)
+    for r in rows:
         group[r.aligned_to or r.id].append(Counterpart(r.id, r.document_id, r.language,
                                                        r.text))
     out = []
     for h in hits:
-        head = primary.get(h.paragraph_id)
+        head, lang = own.get(h.paragraph_id, (None, None))
         mates = tuple(c for c in group.get(head, ()) if c.paragraph_id != h.paragraph_id) \
             if head is not None and len(group.get(head, ())) > 1 else ()
-        lang = own[h.paragraph_id][1] if h.paragraph_id in own else None
         out.append(replace(h, language=lang, counterparts=mates))
     return out
