@@ -20,7 +20,9 @@ with the mealink of before on the path and one with this one, ``--rounds`` times
 A B ...), so that a drift of the shared machine's speed falls on both alike. Each child
 first asks every query once untimed (code paths, the SQLite page cache, what a server
 holds once a corpus generation: the facet values, the vectors and the encoder), then
-``--passes`` timed passes. The percentiles are over every timed call of all the rounds.
+``--passes`` timed passes. The percentiles are over every timed call of all the rounds,
+of the wall time and of the process's CPU time (all its threads: what other processes'
+load does not lengthen, beyond the caches they share).
 The machine is shared: every round records how many CPUs other processes kept busy.
 
 Results go to ``benchmarks/results-keyword-page.json`` and a Markdown table to stdout.
@@ -87,18 +89,22 @@ def child(store_path: str, passes: int) -> dict[str, Any]:
         for fn in steps.values():
             fn(q)
     times: dict[str, list[list[float]]] = {k: [] for k in steps}
+    cpu: dict[str, list[list[float]]] = {k: [] for k in steps}
     with Meter() as meter:
         for _ in range(passes):
             for k in steps:
                 times[k].append([])
+                cpu[k].append([])
             for q in QUERIES:
                 for k, fn in steps.items():
-                    t0 = time.perf_counter()
+                    c0, t0 = time.process_time(), time.perf_counter()
                     fn(q)
                     times[k][-1].append((time.perf_counter() - t0) * 1000)
+                    cpu[k][-1].append((time.process_time() - c0) * 1000)
     store.dispose()
     return {"mealink": str(Path(mealink.__file__).resolve().parent), "shares_count": shares,
-            "queries": list(QUERIES), "times_ms": times, "meter": meter.as_dict()}
+            "queries": list(QUERIES), "times_ms": times, "cpu_ms": cpu,
+            "meter": meter.as_dict()}
 
 
 def run_child(src: Path | None, store: Path, passes: int) -> dict[str, Any]:
@@ -163,6 +169,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for side, runs in sides.items():
         results[side] = {k: summary_ms([t for c in runs for p in c["times_ms"][k] for t in p],
                                        with_min=True) for k in STEPS}
+        results[side]["cpu"] = {
+            k: summary_ms([t for c in runs for p in c["cpu_ms"][k] for t in p], with_min=True)
+            for k in STEPS}
         results[side]["shares_count"] = runs[0]["shares_count"]
         per_query: dict[str, list[float]] = {}
         for c in runs:
@@ -172,11 +181,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         results[side]["page_median_by_query"] = {
             q: sorted(ts)[len(ts) // 2] for q, ts in per_query.items()}
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print("| step | before p50 / p95 | after p50 / p95 |\n|---|---|---|")
+    print("| step | before p50 / p95 | after p50 / p95 | CPU before p50 / p95 | CPU after "
+          "p50 / p95 |\n|---|---|---|---|---|")
     for k in STEPS:
         b, a = results["before"][k], results["after"][k]
+        bc, ac = results["before"]["cpu"][k], results["after"]["cpu"][k]
         print(f"| {k} | {b['p50']:.1f} / {b['p95']:.1f} ms | {a['p50']:.1f} / "
-              f"{a['p95']:.1f} ms |")
+              f"{a['p95']:.1f} ms | {bc['p50']:.1f} / {bc['p95']:.1f} ms | "
+              f"{ac['p50']:.1f} / {ac['p95']:.1f} ms |")
     return 0
 
 
