@@ -344,24 +344,24 @@ def _texts(store: Store, ids: list[str]) -> dict[str, str]:
                                  {"ids": ids}).all())
 
 
-_ROWS = ("SELECT p.pk, p.id, p.document_id, d.label, d.convention, p.number, p.kind, p.verb, "
-         "p.in_force, p.text FROM paragraphs p JOIN documents d ON d.id = p.document_id "
-         "WHERE p.id IN :ids")
+#: a page's paragraphs and their topics, the statements made once
+_ROWS = text("SELECT p.pk, p.id, p.document_id, d.label, d.convention, p.number, p.kind, "
+             "p.verb, p.in_force, p.text FROM paragraphs p JOIN documents d ON "
+             "d.id = p.document_id WHERE p.id IN :ids").bindparams(
+    bindparam("ids", expanding=True))
+_TOPICS = text("SELECT paragraph_pk, topic_id FROM paragraph_topics WHERE paragraph_pk IN "
+               ":pks ORDER BY score DESC").bindparams(bindparam("pks", expanding=True))
 
 
 def _rows(store: Store, ids: list[str]) -> tuple[dict[str, Any], dict[int, list[str]]]:
     if not ids:
         return {}, {}
     with store.engine.connect() as conn:
-        rows = {r.id: r for r in conn.execute(text(_ROWS).bindparams(
-            bindparam("ids", expanding=True)), {"ids": ids})}
+        rows = {r.id: r for r in conn.execute(_ROWS, {"ids": ids})}
         topics: dict[int, list[str]] = {}
         pks = [r.pk for r in rows.values()]
         if pks:
-            for t in conn.execute(text(
-                    "SELECT paragraph_pk, topic_id FROM paragraph_topics WHERE paragraph_pk IN "
-                    ":pks ORDER BY score DESC").bindparams(
-                    bindparam("pks", expanding=True)), {"pks": pks}):
+            for t in conn.execute(_TOPICS, {"pks": pks}):
                 topics.setdefault(t.paragraph_pk, []).append(t.topic_id)
     return rows, topics
 
