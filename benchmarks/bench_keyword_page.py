@@ -160,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "what": "keyword search page at 100k, unfiltered, with facets: find(keyword, 20) + "
                 "facets, 40 queries, paired before/after child processes",
         "started": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": machine(),
-        "store": str(args.store), "before": str(args.before_src) if args.before_src
+        "store": str(args.store), "before_ref": str(args.before_src) if args.before_src
         else args.before, "after_commit": git("rev-parse", "HEAD"),
         "rounds": args.rounds, "passes": args.passes, "load_average_1min": load,
         "others_busy_cpus": {s: [c["meter"]["others_busy_cpus"] for c in runs]
