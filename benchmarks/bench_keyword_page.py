@@ -147,6 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if not args.store.exists():
         raise SystemExit(f"no store at {args.store}; build it with bench_synergies.py")
+    started = time.strftime("%Y-%m-%d %H:%M:%S %z")
     with tempfile.TemporaryDirectory() as tmp:
         src = args.before_src or export_src(args.before, Path(tmp))
         sides: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
@@ -159,7 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[str, Any] = {
         "what": "keyword search page at 100k, unfiltered, with facets: find(keyword, 20) + "
                 "facets, 40 queries, paired before/after child processes",
-        "started": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": machine(),
+        "started": started, "finished": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+        "machine": machine(),
         "store": str(args.store), "before_ref": str(args.before_src) if args.before_src
         else args.before, "after_commit": git("rev-parse", "HEAD"),
         "rounds": args.rounds, "passes": args.passes, "load_average_1min": load,
