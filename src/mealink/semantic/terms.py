@@ -50,13 +50,24 @@ def content_words(query: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=256)
+def _stems_of(query: str) -> tuple[dict[str, str], frozenset[str]]:
+    """The query's content words by stem, and the first letters of the stems."""
+    wanted = {stem(w): w for w in content_words(query)}
+    return wanted, frozenset(s[:1] for s in wanted)
+
+
 def shared_spans(query: str, text: str) -> tuple[list[str], list[tuple[int, int]]]:
     """The query's content words found in ``text`` (by stem), and where they stand in it."""
-    wanted = {stem(w): w for w in content_words(query)}
+    wanted, firsts = _stems_of(query)
     found: dict[str, None] = {}
     spans: list[tuple[int, int]] = []
     for m in _WORD.finditer(text):
-        s = stem(m.group(0))
+        word = m.group(0)
+        # a stem begins as its word does, lower-cased: most words are told apart by that
+        if word[0].lower()[:1] not in firsts:
+            continue
+        s = stem(word)
         if s in wanted:
             found.setdefault(wanted[s])
             spans.append((m.start(), m.end()))

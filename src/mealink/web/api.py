@@ -167,7 +167,7 @@ def get_search(request: Request, q: Annotated[str, Query(min_length=1, max_lengt
     a page past the end is empty and its ``message`` says so."""
     store = _store(request)
     hits = find(store, q, filters, mode=mode, limit=limit, offset=offset)
-    fac = facets(store, q, filters)
+    fac = facets(store, q, filters, total=hits.matched)
     return {"query": q, "mode": mode, "total": hits.ranked, "limit": limit, "offset": offset,
             "items": [h.to_dict() for h in hits], "facets": fac.to_dict(), **hits.to_dict()}
 

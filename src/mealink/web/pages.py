@@ -156,7 +156,7 @@ def search_page(request: Request, q: Annotated[str | None, Query(max_length=500)
         try:  # the page's place in the query's one ranking, which find reads to its depth
             hits = find(_store(request), q, f, mode=chosen, limit=size,
                         offset=(page - 1) * PAGE if size == PAGE else 0)
-            fac = facets(_store(request), q, f)
+            fac = facets(_store(request), q, f, total=hits.matched)
         except MealinkError as exc:
             error = exc.message
     if format == "json":

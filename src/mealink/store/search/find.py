@@ -82,13 +82,15 @@ class SearchResult(list[Hit]):
     hits that all match every word, or no sentence vectors); ``ranked`` how many paragraphs
     the ranking holds after the floor: every page together, the ``total`` a front end
     shows; ``offset`` where this page starts in it; ``closest`` the paragraph nearest in
-    meaning when the ranking is empty.
+    meaning when the ranking is empty; ``matched`` how many paragraphs hold every word
+    under the filters when that was counted (keyword mode, past the ranking's depth), so
+    that the facets of the same page need not count them again.
     """
 
     def __init__(self, hits: Iterable[Hit] = (), *, query: str = "",
                  floor: float | None = None, ranked: int | None = None,
                  closest: Closest | None = None, filtered: bool = False,
-                 offset: int = 0) -> None:
+                 offset: int = 0, matched: int | None = None) -> None:
         super().__init__(hits)
         self.query = query
         self.floor = floor
@@ -96,6 +98,7 @@ class SearchResult(list[Hit]):
         self.closest = closest
         self.filtered = filtered
         self.offset = offset
+        self.matched = matched
 
     @property
     def past_the_end(self) -> bool:
@@ -341,24 +344,24 @@ def _texts(store: Store, ids: list[str]) -> dict[str, str]:
                                  {"ids": ids}).all())
 
 
-_ROWS = ("SELECT p.pk, p.id, p.document_id, d.label, d.convention, p.number, p.kind, p.verb, "
-         "p.in_force, p.text FROM paragraphs p JOIN documents d ON d.id = p.document_id "
-         "WHERE p.id IN :ids")
+#: a page's paragraphs and their topics, the statements made once
+_ROWS = text("SELECT p.pk, p.id, p.document_id, d.label, d.convention, p.number, p.kind, "
+             "p.verb, p.in_force, p.text FROM paragraphs p JOIN documents d ON "
+             "d.id = p.document_id WHERE p.id IN :ids").bindparams(
+    bindparam("ids", expanding=True))
+_TOPICS = text("SELECT paragraph_pk, topic_id FROM paragraph_topics WHERE paragraph_pk IN "
+               ":pks ORDER BY score DESC").bindparams(bindparam("pks", expanding=True))
 
 
 def _rows(store: Store, ids: list[str]) -> tuple[dict[str, Any], dict[int, list[str]]]:
     if not ids:
         return {}, {}
     with store.engine.connect() as conn:
-        rows = {r.id: r for r in conn.execute(text(_ROWS).bindparams(
-            bindparam("ids", expanding=True)), {"ids": ids})}
+        rows = {r.id: r for r in conn.execute(_ROWS, {"ids": ids})}
         topics: dict[int, list[str]] = {}
         pks = [r.pk for r in rows.values()]
         if pks:
-            for t in conn.execute(text(
-                    "SELECT paragraph_pk, topic_id FROM paragraph_topics WHERE paragraph_pk IN "
-                    ":pks ORDER BY score DESC").bindparams(
-                    bindparam("pks", expanding=True)), {"pks": pks}):
+            for t in conn.execute(_TOPICS, {"pks": pks}):
                 topics.setdefault(t.paragraph_pk, []).append(t.topic_id)
     return rows, topics
 
@@ -444,9 +447,10 @@ def find(store: Store, query: str, filters: SearchFilters | None = None, *,
         ranked = [x for x in ranked if x[0] in strict] + \
             [x for x in ranked if x[0] not in strict]
     total = len(ranked)
+    matched: int | None = None
     if mode == "keyword" and len(strict) >= depth:
         # every word matched as deep as was read: the words' ranking goes on in the index
-        total = count(store, query, filters)
+        total = matched = count(store, query, filters)
     if total > len(ranked) and offset + limit > len(ranked):
         page = ranking(store, query, filters, limit=limit, offset=offset)
         kw_rank.update((pid, offset + i) for i, (pid, _) in enumerate(page, start=1))
@@ -480,7 +484,7 @@ def find(store: Store, query: str, filters: SearchFilters | None = None, *,
     return SearchResult(hits, query=query, floor=cut if meaning is not None else None,
                         ranked=total, closest=closest,
                         filtered=(filters or SearchFilters()) != SearchFilters(),
-                        offset=offset)
+                        offset=offset, matched=matched)
 
 
 def _closest(store: Store, paragraph_id: str, similarity: float) -> Closest | None:
