@@ -1,0 +1,113 @@
+"""Ingest commits many documents at once, a savepoint each (issue 18): what it stores is
+what storing each file in its own transaction stores, row for row, and a document the
+database refuses in the middle of a batch is rolled back alone. Real texts, real databases
+(SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, select, text
+
+from mealink.load import iter_paths
+from mealink.store import FileOutcome, IngestSummary, Store, ingest, ingest_file, link, open_store
+from mealink.store.corpus.ingest import _record
+from mealink.store.engine.schema import DocumentRow, ParagraphRow, SourceRow
+from tests.conftest import INVENTED, make_db
+from tests.test_concurrent_ingest import snapshot
+
+#: what differs between two stores of the same files: row numbers and times
+_VOLATILE = frozenset({"pk", "updated_at", "recorded_at", "created_at"})
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def two_stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """Two fresh, empty databases of one engine."""
+    gens = []
+    for sub in ("one", "two"):
+        (tmp_path / sub).mkdir()
+        gens.append(make_db(request.param, tmp_path / sub, request))
+    first, second = (next(g) for g in gens)
+    yield first, second
+    for g in gens:
+        next(g, None)
+
+
+def _outcomes(outcomes: list[FileOutcome]) -> list[tuple[object, ...]]:
+    return [(o.path, o.outcome, o.document_id, o.message, o.paragraphs, o.problems)
+            for o in outcomes]
+
+
+def test_a_batch_stores_what_one_transaction_per_file_stores(
+        two_stores: tuple[str, str], tmp_path: Path, realdocs_dir: Path) -> None:
+    """The real texts (two of them refused as excerpts), the invented ones, and a copy of
+    one under another name: every table's rows and every file's outcome are the same when
+    each file is stored in its own transaction and when ingest batches them."""
+    texts = tmp_path / "texts"
+    shutil.copytree(realdocs_dir, texts)
+    shutil.copytree(INVENTED, texts / "invented")
+    shutil.copy(INVENTED / "cms-res-13.905.txt", texts / "zz-copy.txt")
+    alone_url, batched_url = two_stores
+    alone = open_store(alone_url)
+    try:
+        one_by_one = IngestSummary()  # as ingest reports them: a later file may amend one
+        for p in iter_paths([texts]):
+            _record(one_by_one, ingest_file(alone, p), None)
+        link(alone)
+    finally:
+        alone.dispose()
+    batched = open_store(batched_url)
+    try:
+        summary = ingest(batched, [texts])
+    finally:
+        batched.dispose()
+    assert _outcomes(summary.outcomes) == _outcomes(one_by_one.outcomes)
+    assert sum(o.outcome == "added" for o in summary.outcomes) >= 40
+    assert snapshot(batched_url, _VOLATILE) == snapshot(alone_url, _VOLATILE)
+
+
+def _refuse_liaison_group(store: Store) -> None:
+    """A trigger that refuses every paragraph naming the Liaison Group (a real database
+    error in the middle of a document)."""
+    with store.engine.begin() as conn:
+        if store.dialect == "sqlite":
+            conn.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON paragraphs WHEN "
+                              "new.text LIKE '%Liaison Group%' BEGIN "
+                              "SELECT RAISE(ABORT, 'refused by test trigger'); END"))
+        else:
+            conn.execute(text("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+                              "IF NEW.text LIKE '%Liaison Group%' THEN RAISE EXCEPTION "
+                              "'refused by test trigger'; END IF; RETURN NEW; END $$ "
+                              "LANGUAGE plpgsql"))
+            conn.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON paragraphs FOR EACH ROW "
+                              "EXECUTE FUNCTION refuse()"))
+
+
+def test_a_refused_document_in_the_middle_of_a_batch_rolls_back_alone(
+        db_url: str, tmp_path: Path) -> None:
+    """Three documents in one transaction: the middle one refused by the database is rolled
+    back to its savepoint, said in one line, and the two around it are stored."""
+    store = open_store(db_url)
+    _refuse_liaison_group(store)
+    (tmp_path / "a.txt").write_bytes((INVENTED / "cites-dec-19.930.txt").read_bytes())
+    (tmp_path / "b.txt").write_bytes((INVENTED / "cms-res-13.905.txt").read_bytes())
+    (tmp_path / "c.md").write_bytes((INVENTED / "cms-res-12.921-rev-cop14.md").read_bytes())
+    commits: list[object] = []
+    event.listen(store.engine, "commit", commits.append)
+    summary = ingest(store, [tmp_path])
+    assert [o.outcome for o in summary.outcomes] == ["added", "failed", "added"]
+    said = summary.outcomes[1].message or ""
+    assert said.startswith(f"{tmp_path / 'b.txt'}: not stored, the database refused it (")
+    assert "refused by test trigger" in said and "\n" not in said
+    assert len(commits) == 2  # the three documents at once, then linking the corpus
+    with store.engine.connect() as conn:
+        docs = set(conn.execute(select(ParagraphRow.document_id)).scalars())
+        sources = set(conn.execute(select(SourceRow.document_id)).scalars())
+        stored = set(conn.execute(select(DocumentRow.id).where(~DocumentRow.is_stub))
+                     .scalars())
+    want = {"cites/decision/19.930", "cms/resolution/12.921-rev-cop14"}
+    assert docs == sources == stored == want
+    store.dispose()
