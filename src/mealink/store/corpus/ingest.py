@@ -1,4 +1,5 @@
-"""Ingest: files into the store, one transaction per document, then ``link`` the corpus.
+"""Ingest: files into the store, many documents a transaction with a savepoint each
+(``batch.py``), then ``link`` the corpus.
 
 Idempotent by content: a file already stored with the same bytes is left alone, a changed
 file replaces its earlier version, a second copy of a stored text (same bytes, same
@@ -12,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +34,7 @@ from mealink.load.meta import read_sidecar
 from mealink.models import Document
 from mealink.parse.metadata import symbol_parts
 from mealink.pipeline import parse_source
+from mealink.store.corpus.batch import Batch
 from mealink.store.corpus.expressions import Kept, plan_languages, realign
 from mealink.store.corpus.linking import LinkSummary, link
 from mealink.store.corpus.records import (
@@ -43,7 +45,7 @@ from mealink.store.corpus.records import (
     title_key,
 )
 from mealink.store.corpus.topics import sync_topics
-from mealink.store.engine.database import Store, writing
+from mealink.store.engine.database import Store
 from mealink.store.engine.schema import (
     ActorRow,
     AssessmentRow,
@@ -186,6 +188,19 @@ def ingest_file(store: Store, path: str | Path, *, max_bytes: int = DEFAULT_MAX_
     """Parse, annotate and store one file in its own transaction. What its sidecar
     ``NAME.meta.json`` says of it, or ``as_symbol`` (``ingest --as``), identifies a text
     whose own words do not."""
+    batch = Batch(store, documents=1)
+    try:
+        outcome = _ingest_path(batch, path, max_bytes, force, as_symbol)
+        batch.commit()
+    finally:
+        batch.rollback()  # nothing left to roll back once committed
+    return outcome
+
+
+def _ingest_path(batch: Batch, path: str | Path, max_bytes: int, force: bool,
+                 as_symbol: str | None) -> FileOutcome:
+    """One file into ``batch``: read, parsed unless stored already, written in a
+    savepoint."""
     p = Path(path)
     shown = shown_name(path)
     try:
@@ -201,8 +216,8 @@ def ingest_file(store: Store, path: str | Path, *, max_bytes: int = DEFAULT_MAX_
     except MealinkError as exc:
         return FileOutcome(shown, "failed", message=str(exc))
     if records is not None:
-        return _ingest_records(store, records, shown, key, force)
-    return _ingest_bytes(store, data, shown, key, force, meta)
+        return _ingest_records(batch, records, shown, key, force)
+    return _ingest_bytes(batch, data, shown, key, force, meta)
 
 
 def _digest(data: bytes, meta: dict[str, str]) -> str:
@@ -214,12 +229,12 @@ def _digest(data: bytes, meta: dict[str, str]) -> str:
     return h.hexdigest()
 
 
-def _ingest_bytes(store: Store, data: bytes, shown: str, key: str, force: bool,
+def _ingest_bytes(batch: Batch, data: bytes, shown: str, key: str, force: bool,
                   meta: dict[str, str] | None = None) -> FileOutcome:
     """Store one input's bytes unless the same bytes are stored already."""
     meta = meta or {}
     digest = _digest(data, meta)
-    with store.engine.connect() as conn:  # one look-up: this path, or these bytes elsewhere
+    with batch.reading() as conn:  # one look-up: this path, or these bytes elsewhere
         rows = conn.execute(select(DocumentRow.id, DocumentRow.content_hash,
                                    DocumentRow.source, DocumentRow.parser_version).where(
             (DocumentRow.source == key) | (DocumentRow.content_hash == digest))).all()
@@ -235,10 +250,10 @@ def _ingest_bytes(store: Store, data: bytes, shown: str, key: str, force: bool,
     if existing is None and same is not None:
         return FileOutcome(shown, "duplicate", same.id,
                            f"same bytes as {same.source}; stored once")
-    return _store_bytes(store, data, shown, key, digest, meta, force)
+    return _store_bytes(batch, data, shown, key, digest, meta, force)
 
 
-def _ingest_records(store: Store, records: Records, shown: str, key: str,
+def _ingest_records(batch: Batch, records: Records, shown: str, key: str,
                     force: bool) -> FileOutcome:
     """Each InforMEA record of a file as its own document, known as FILE#RECORD-ID and kept
     as its own JSON, so that one changed record is all that is stored again. A bad record
@@ -254,7 +269,7 @@ def _ingest_records(store: Store, records: Records, shown: str, key: str,
             problems.append(RecordProblem(n, rid, "nests its JSON too deeply to be kept"))
             continue
         rshown = f"{shown}#{rid}"
-        outcome = _ingest_bytes(store, data, rshown, f"{key}#{rid}", force)
+        outcome = _ingest_bytes(batch, data, rshown, f"{key}#{rid}", force)
         outcomes.append(outcome)
         if outcome.outcome == "failed":
             said = (outcome.message or "could not be read").removeprefix(f"{rshown}: ")
@@ -272,7 +287,7 @@ def _ingest_records(store: Store, records: Records, shown: str, key: str,
                        f"{records.total} InforMEA records: {summary}", paragraphs=stored)
 
 
-def _store_bytes(store: Store, data: bytes, shown: str, key: str, digest: str,
+def _store_bytes(batch: Batch, data: bytes, shown: str, key: str, digest: str,
                  meta: dict[str, str] | None = None, force: bool = False) -> FileOutcome:
     meta = meta or {}
     try:
@@ -282,21 +297,21 @@ def _store_bytes(store: Store, data: bytes, shown: str, key: str, digest: str,
         else:
             src = findings_source(data, shown)  # a list of findings stays raw; else load
             if looks_like_findings(src):
-                return _store_findings(store, parse_findings(src), shown, key, digest)
+                return _store_findings(batch, parse_findings(src), shown, key, digest)
             if meta:
                 src = replace(src, meta={**src.meta, **meta})
             doc, fmt = parse_source(src), src.format
     except MealinkError as exc:
         return FileOutcome(shown, "failed", message=str(exc))
-    with store.engine.connect() as conn:
+    with batch.reading() as conn:
         note = _identify_by_title(conn, doc) or _refuse_weak_guess(conn, doc, key)
     rec = document_record(doc, document_links(doc), source=key, content_hash=digest,
                           parser_version=PARSER_VERSION, now=_now())
     doc_id = rec.document["id"]
     kept = json.dumps(meta, ensure_ascii=False, sort_keys=True) if meta else None
     try:
-        return _replace(store, rec, (shown, fmt, data, kept), key, digest, force, note)
-    except SQLAlchemyError as exc:  # the transaction was rolled back: nothing half-written
+        return _replace(batch, rec, (shown, fmt, data, kept), key, digest, force, note)
+    except SQLAlchemyError as exc:  # rolled back to its savepoint: nothing half-written
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         return FileOutcome(shown, "failed", doc_id, f"{shown}: not stored, the database "
                            f"refused it ({reason})")
@@ -360,12 +375,12 @@ def _refuse_weak_guess(conn: Connection, doc: Document, key: str) -> str | None:
             "is another version)")
 
 
-def _store_findings(store: Store, assessment: Assessment, shown: str, key: str,
+def _store_findings(batch: Batch, assessment: Assessment, shown: str, key: str,
                     digest: str) -> FileOutcome:
     """An assessment's findings (not a decision): stored beside the corpus, in one
-    transaction."""
+    savepoint."""
     try:
-        with writing(store) as conn:
+        with batch.document() as conn:
             replaced = store_assessment(conn, assessment, source=key, content_hash=digest)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
@@ -375,15 +390,16 @@ def _store_findings(store: Store, assessment: Assessment, shown: str, key: str,
                        f"{len(assessment.findings)} findings of {assessment.title}")
 
 
-def _replace(store: Store, rec: DocumentRecord, source: tuple[str, str, bytes, str | None],
+def _replace(batch: Batch, rec: DocumentRecord, source: tuple[str, str, bytes, str | None],
              key: str, digest: str, force: bool, note: str | None = None) -> FileOutcome:
-    """Write one document in one transaction, replacing its earlier version. The look-up
-    before parsing ran without the write lock; it is done again under it, so that what
-    another process stored meanwhile (this file, the same bytes, the same text) is seen."""
+    """Write one document in one savepoint, replacing its earlier version. The look-up
+    before parsing may have run without the write lock; it is done again under it, so that
+    what another process stored meanwhile (this file, the same bytes, the same text) is
+    seen."""
     shown = source[0]
     doc_id = rec.document["id"]
     replaced = None
-    with writing(store) as conn:
+    with batch.document() as conn:
         rows = conn.execute(select(DocumentRow.id, DocumentRow.source, DocumentRow.type,
                                    DocumentRow.language, DocumentRow.content_hash,
                                    DocumentRow.parser_version, DocumentRow.fingerprint).where(
@@ -444,8 +460,9 @@ def ingest(store: Store, paths: Iterable[str | Path], *, max_bytes: int = DEFAUL
     ``as_symbol`` says what the one file given is (``ingest --as``). What a folder holds that
     is not read (a broken link, a link to a folder, a FIFO) is an outcome "skipped"; a folder
     that cannot be read is one "failed". Several processes may ingest into one database at
-    once: each document is checked and written under the database's write lock. A database
-    fault stops the batch (``IngestSummary.stopped``)."""
+    once: each document is checked and written under the database's write lock, many
+    documents a transaction (each file's outcome is reported once its transaction is
+    committed). A database fault stops the batch (``IngestSummary.stopped``)."""
     summary = IngestSummary()
 
     def skip(s: Skipped) -> None:
@@ -456,19 +473,71 @@ def ingest(store: Store, paths: Iterable[str | Path], *, max_bytes: int = DEFAUL
     if as_symbol is not None and len(files) != 1:
         raise MealinkError(f"--as {as_symbol!r} names one text, but {len(files)} files were "
                            "given; ingest that file alone with --as")
-    for i, p in enumerate(files):
-        try:
-            outcome = ingest_file(store, p, max_bytes=max_bytes, force=force,
-                                  as_symbol=as_symbol)
-        except StoreError as exc:  # the database, not this file: the next would fail too
-            summary.stopped = exc
-            outcome = _stopped_at(shown_name(p), len(files) - i - 1)
-        except MealinkError as exc:
-            outcome = FileOutcome(shown_name(p), "failed", message=str(exc))
-        if _record(summary, outcome, on_file):
-            break
+
+    def job(p: Path) -> Job:
+        def run(batch: Batch) -> FileOutcome:
+            try:
+                return _ingest_path(batch, p, max_bytes, force, as_symbol)
+            except StoreError:  # the database, not this file: the next would fail too
+                raise
+            except MealinkError as exc:
+                return FileOutcome(shown_name(p), "failed", message=str(exc))
+        return shown_name(p), run
+
+    _run(store, [job(p) for p in files], summary, on_file)
     _link(store, summary)
     return summary
+
+
+#: one file's work: its name as shown, and what stores it in a batch and says how it went
+Job = tuple[str, Callable[[Batch], FileOutcome]]
+
+
+def _run(store: Store, jobs: Sequence[Job], summary: IngestSummary,
+         on_file: Callable[[FileOutcome], None] | None) -> None:
+    """Each job in order, many to a transaction, their outcomes reported once it is
+    committed. A database fault rolls the open batch back and runs its jobs again one
+    transaction each: those before the fault are stored whole, and the batch stops at the
+    one that meets it, as when every document had its own transaction."""
+    batch = Batch(store)
+    start = 0  # the first job of the open batch
+    done: list[FileOutcome] = []
+    try:
+        for i, (_, run) in enumerate(jobs):
+            try:
+                done.append(run(batch))
+                if batch.open and not batch.due() and i < len(jobs) - 1:
+                    continue
+                batch.commit()
+            except StoreError:
+                batch.rollback()
+                if _one_by_one(store, jobs, range(start, i + 1), summary, on_file):
+                    return
+            else:
+                for outcome in done:
+                    _record(summary, outcome, on_file)
+            start, done = i + 1, []
+    finally:
+        batch.rollback()  # a bug or an interrupt: nothing of the open batch is kept
+
+
+def _one_by_one(store: Store, jobs: Sequence[Job], which: range, summary: IngestSummary,
+                on_file: Callable[[FileOutcome], None] | None) -> bool:
+    """Jobs ``which`` again, a transaction each; True when a fault stopped the batch."""
+    for j in which:
+        shown, run = jobs[j]
+        alone = Batch(store, documents=1)
+        try:
+            outcome = run(alone)
+            alone.commit()
+        except StoreError as exc:
+            summary.stopped = exc
+            outcome = _stopped_at(shown, len(jobs) - j - 1)
+        finally:
+            alone.rollback()
+        if _record(summary, outcome, on_file):
+            return True
+    return False
 
 
 def _record(summary: IngestSummary, outcome: FileOutcome,
@@ -514,14 +583,12 @@ def reparse(store: Store, *, on_file: Callable[[FileOutcome], None] | None = Non
                                    SourceRow.name, SourceRow.data, SourceRow.meta).join(
             SourceRow, SourceRow.document_id == DocumentRow.id).order_by(DocumentRow.id)).all()
     summary = IngestSummary()
-    for i, row in enumerate(rows):
-        try:
-            outcome = _store_bytes(store, row.data, row.name, row.source, row.content_hash,
-                                   json.loads(row.meta) if row.meta else None, force=True)
-        except StoreError as exc:
-            summary.stopped = exc
-            outcome = _stopped_at(row.name, len(rows) - i - 1)
-        if _record(summary, outcome, on_file):
-            break
+
+    def job(row: Any) -> Job:
+        meta = json.loads(row.meta) if row.meta else None
+        return row.name, lambda batch: _store_bytes(batch, row.data, row.name, row.source,
+                                                    row.content_hash, meta, force=True)
+
+    _run(store, [job(row) for row in rows], summary, on_file)
     _link(store, summary)
     return summary
