@@ -1,7 +1,8 @@
-"""Ingest commits many documents at once, a savepoint each (issue 18): what it stores is
-what storing each file in its own transaction stores, row for row, and a document the
-database refuses in the middle of a batch is rolled back alone. Real texts, real databases
-(SQLite and PostgreSQL)."""
+"""Ingest commits many documents at once, a savepoint each, and parses in worker processes
+while one writes (issue 18): what it stores is what storing each file in its own
+transaction stores, row for row, whether it parses in its own process or in two others,
+and a document the database refuses in the middle of a batch is rolled back alone. Real
+texts, real databases (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -24,14 +25,15 @@ _VOLATILE = frozenset({"pk", "updated_at", "recorded_at", "created_at"})
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def two_stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """Two fresh, empty databases of one engine."""
+def three_stores(request: pytest.FixtureRequest, tmp_path: Path
+                 ) -> Iterator[tuple[str, str, str]]:
+    """Three fresh, empty databases of one engine."""
     gens = []
-    for sub in ("one", "two"):
+    for sub in ("one", "two", "three"):
         (tmp_path / sub).mkdir()
         gens.append(make_db(request.param, tmp_path / sub, request))
-    first, second = (next(g) for g in gens)
-    yield first, second
+    first, second, third = (next(g) for g in gens)
+    yield first, second, third
     for g in gens:
         next(g, None)
 
@@ -42,15 +44,16 @@ def _outcomes(outcomes: list[FileOutcome]) -> list[tuple[object, ...]]:
 
 
 def test_a_batch_stores_what_one_transaction_per_file_stores(
-        two_stores: tuple[str, str], tmp_path: Path, realdocs_dir: Path) -> None:
+        three_stores: tuple[str, str, str], tmp_path: Path, realdocs_dir: Path) -> None:
     """The real texts (two of them refused as excerpts), the invented ones, and a copy of
     one under another name: every table's rows and every file's outcome are the same when
-    each file is stored in its own transaction and when ingest batches them."""
+    each file is stored in its own transaction, and when ingest batches them parsing in
+    its own process or in two workers."""
     texts = tmp_path / "texts"
     shutil.copytree(realdocs_dir, texts)
     shutil.copytree(INVENTED, texts / "invented")
     shutil.copy(INVENTED / "cms-res-13.905.txt", texts / "zz-copy.txt")
-    alone_url, batched_url = two_stores
+    alone_url, batched_url, parallel_url = three_stores
     alone = open_store(alone_url)
     try:
         one_by_one = IngestSummary()  # as ingest reports them: a later file may amend one
@@ -59,14 +62,16 @@ def test_a_batch_stores_what_one_transaction_per_file_stores(
         link(alone)
     finally:
         alone.dispose()
-    batched = open_store(batched_url)
-    try:
-        summary = ingest(batched, [texts])
-    finally:
-        batched.dispose()
-    assert _outcomes(summary.outcomes) == _outcomes(one_by_one.outcomes)
-    assert sum(o.outcome == "added" for o in summary.outcomes) >= 40
-    assert snapshot(batched_url, _VOLATILE) == snapshot(alone_url, _VOLATILE)
+    want = snapshot(alone_url, _VOLATILE)
+    assert sum(o.outcome == "added" for o in one_by_one.outcomes) >= 40
+    for url, workers in ((batched_url, 1), (parallel_url, 2)):
+        store = open_store(url)
+        try:
+            summary = ingest(store, [texts], workers=workers)
+        finally:
+            store.dispose()
+        assert _outcomes(summary.outcomes) == _outcomes(one_by_one.outcomes), workers
+        assert snapshot(url, _VOLATILE) == want, workers
 
 
 def _refuse_liaison_group(store: Store) -> None:
