@@ -27,7 +27,7 @@ from mealink.link.identifiers import DocKey
 from mealink.link.lineage import document_links
 from mealink.load import DEFAULT_MAX_BYTES, Skipped, iter_paths, read_file, shown_name
 from mealink.load.meta import read_sidecar
-from mealink.store.corpus.batch import Batch
+from mealink.store.corpus.batch import Batch, insert_rows
 from mealink.store.corpus.expressions import Kept, plan_languages, realign
 from mealink.store.corpus.identify import AS_GIVEN, identify_by_title, refuse_weak_guess
 from mealink.store.corpus.linking import LinkSummary, link
@@ -132,7 +132,7 @@ def _write(conn: Connection, rec: DocumentRecord,
     if rec.paragraphs:
         # one executemany and one look-up: INSERT ... RETURNING in parameter order runs one
         # statement a paragraph on SQLite (a third of storing a document)
-        conn.execute(insert(ParagraphRow), rec.paragraphs)
+        insert_rows(conn, ParagraphRow, rec.paragraphs)
         numbered: dict[str, int] = {r.id: r.pk for r in conn.execute(select(
             ParagraphRow.id, ParagraphRow.pk).where(ParagraphRow.document_id == doc_id))}
         pks = [numbered[p["id"]] for p in rec.paragraphs]
@@ -144,15 +144,12 @@ def _write(conn: Connection, rec: DocumentRecord,
             actors += [{**a, "paragraph_pk": pk} for a in acts]
             citations += [{**c, "paragraph_pk": pk} for c in cits]
             topics += [{**t, "paragraph_pk": pk} for t in tops]
-        if actors:
-            conn.execute(insert(ActorRow), actors)
-        if citations:
-            conn.execute(insert(CitationRow), citations)
+        insert_rows(conn, ActorRow, actors)
+        insert_rows(conn, CitationRow, citations)
         if topics:
             sync_topics(conn)
-            conn.execute(insert(ParagraphTopicRow), topics)
-    if rec.edges:
-        conn.execute(insert(EdgeRow), rec.edges)
+            insert_rows(conn, ParagraphTopicRow, topics)
+    insert_rows(conn, EdgeRow, rec.edges)
     if rec.mandates:
         conn.execute(insert(MandateRow), rec.mandates)
     _ensure_stubs(conn, rec.targets)
