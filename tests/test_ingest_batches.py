@@ -116,3 +116,32 @@ def test_a_refused_document_in_the_middle_of_a_batch_rolls_back_alone(
     want = {"cites/decision/19.930", "cms/resolution/12.921-rev-cop14"}
     assert docs == sources == stored == want
     store.dispose()
+
+
+def test_a_document_refused_after_storing_the_topics_leaves_them_to_the_next(
+        db_url: str, tmp_path: Path) -> None:
+    """The first document with topics in a batch stores the vocabulary's topics; refused
+    after that (a trigger on its mandates), they are rolled back with it, and the next
+    document of the batch stores them again rather than taking them as stored."""
+    store = open_store(db_url)
+    with store.engine.begin() as conn:
+        if store.dialect == "sqlite":
+            conn.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON mandates WHEN "
+                              "new.document_id = 'cms/resolution/13.905' BEGIN "
+                              "SELECT RAISE(ABORT, 'refused by test trigger'); END"))
+        else:
+            conn.execute(text("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+                              "IF NEW.document_id = 'cms/resolution/13.905' THEN RAISE "
+                              "EXCEPTION 'refused by test trigger'; END IF; RETURN NEW; END $$ "
+                              "LANGUAGE plpgsql"))
+            conn.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON mandates FOR EACH ROW "
+                              "EXECUTE FUNCTION refuse()"))
+    (tmp_path / "a.txt").write_bytes((INVENTED / "cms-res-13.905.txt").read_bytes())
+    (tmp_path / "b.md").write_bytes((INVENTED / "cms-res-12.921-rev-cop14.md").read_bytes())
+    summary = ingest(store, [tmp_path])
+    assert [o.outcome for o in summary.outcomes] == ["failed", "added"], summary.outcomes
+    with store.engine.connect() as conn:
+        topics = conn.execute(text("SELECT count(*) FROM paragraph_topics")).scalar_one()
+        rows = conn.execute(text("SELECT count(*) FROM topics")).scalar_one()
+    assert topics > 0 and rows > 0
+    store.dispose()

@@ -47,6 +47,10 @@ class Batch:
         self._trans: RootTransaction | None = None
         self._began = 0.0
         self._written = 0
+        #: what the open transaction has made true for the documents after (``"topics"``:
+        #: the vocabulary's topics are stored), and what the document being written has
+        self.done: set[str] = set()
+        self.doing: set[str] = set()
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -63,9 +67,11 @@ class Batch:
         """One document's writes, in a savepoint: an error rolls back its rows alone and
         goes on to the caller; the rest of the batch stays."""
         conn = self._begin()
+        self.doing = set()
         with conn.begin_nested():
             yield conn
         self._written += 1
+        self.done |= self.doing  # kept only when the savepoint was
 
     def _begin(self) -> Connection:
         if self._conn is None:
@@ -95,6 +101,7 @@ class Batch:
         if conn is None or trans is None:
             return
         self._conn, self._trans, self._written = None, None, 0
+        self.done = set()
         try:
             trans.commit()
         finally:
@@ -107,6 +114,7 @@ class Batch:
         if conn is None or trans is None:
             return
         self._conn, self._trans, self._written = None, None, 0
+        self.done = set()
         try:
             with contextlib.suppress(StoreError, SQLAlchemyError):
                 trans.rollback()

@@ -108,8 +108,8 @@ class IngestSummary:
 
 
 def _write(conn: Connection, rec: DocumentRecord,
-           source: tuple[str, str, bytes, str | None]) -> None:
-    """Insert one document's rows (its earlier version already deleted)."""
+           source: tuple[str, str, bytes, str | None], batch: Batch) -> None:
+    """Insert one document's rows (its earlier version already deleted), in ``batch``."""
     doc_id = rec.document["id"]
     own_keys = {k.id for k in rec.keys} | {doc_id}
     # One look-up for who answers to these keys: a stub of this text (known from citations
@@ -146,9 +146,10 @@ def _write(conn: Connection, rec: DocumentRecord,
             topics += [{**t, "paragraph_pk": pk} for t in tops]
         insert_rows(conn, ActorRow, actors)
         insert_rows(conn, CitationRow, citations)
-        if topics:
+        if topics and "topics" not in batch.done:  # once a transaction
             sync_topics(conn)
-            insert_rows(conn, ParagraphTopicRow, topics)
+            batch.doing.add("topics")
+        insert_rows(conn, ParagraphTopicRow, topics)
     insert_rows(conn, EdgeRow, rec.edges)
     if rec.mandates:
         conn.execute(insert(MandateRow), rec.mandates)
@@ -375,9 +376,9 @@ def _replace(batch: Batch, rec: DocumentRecord, source: tuple[str, str, bytes, s
         gone = [*gone, *([mine.id] if mine is not None else [])]
         if gone:
             conn.execute(delete(DocumentRow).where(DocumentRow.id.in_(gone)))
-        _write(conn, rec, source)
+        _write(conn, rec, source, batch)
         for kept in then:
-            _write(conn, kept.record, kept.source)
+            _write(conn, kept.record, kept.source, batch)
     return FileOutcome(shown, "updated" if mine else "added", doc_id, note,
                        paragraphs=len(rec.paragraphs), replaced_id=replaced,
                        moved=tuple((k.source[0], k.record.document["id"]) for k in then
