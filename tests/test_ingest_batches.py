@@ -6,7 +6,9 @@ texts, real databases (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from mealink.store import FileOutcome, IngestSummary, Store, ingest, ingest_file
 from mealink.store.corpus.ingest import _record
 from mealink.store.engine.schema import DocumentRow, ParagraphRow, SourceRow
 from tests.conftest import INVENTED, make_db
-from tests.test_concurrent_ingest import snapshot
+from tests.test_concurrent_ingest import MEALINK, counts, snapshot
 
 #: what differs between two stores of the same files: row numbers and times
 _VOLATILE = frozenset({"pk", "updated_at", "recorded_at", "created_at"})
@@ -145,3 +147,20 @@ def test_a_document_refused_after_storing_the_topics_leaves_them_to_the_next(
         rows = conn.execute(text("SELECT count(*) FROM topics")).scalar_one()
     assert topics > 0 and rows > 0
     store.dispose()
+
+
+def test_the_command_parses_in_workers_as_it_does_alone(tmp_path: Path) -> None:
+    """``mealink ingest --jobs 2`` (workers started from a fork server, the progress bar's
+    thread running) says and stores what ``--jobs 1`` does."""
+    said = []
+    for jobs in ("1", "2"):
+        db = str(tmp_path / f"jobs{jobs}.db")
+        r = subprocess.run([*MEALINK, "ingest", str(INVENTED), "--db", db, "--no-embed",
+                            "--jobs", jobs], capture_output=True, text=True, timeout=300,
+                           env={**os.environ, "COLUMNS": "200"})
+        assert r.returncode == 0, r.stderr
+        said.append((counts(r.stdout), sorted(line for line in r.stdout.splitlines()
+                                              if line.startswith(("duplicate:", "added:")))))
+    assert said[0] == said[1] and said[0][0]["added"] >= 5
+    assert snapshot(str(tmp_path / "jobs1.db"), _VOLATILE) == \
+        snapshot(str(tmp_path / "jobs2.db"), _VOLATILE)
