@@ -5,7 +5,7 @@ a bounded number ahead of the writer, so that one process writes while the other
 Workers are forked from this process when it runs no other thread (they then start with
 everything it has loaded and compiled, in milliseconds); otherwise, as under the command
 line's progress bar, from a fresh server process, since a fork copies a lock another thread
-may hold.
+may hold (where neither is offered, each worker is a new interpreter).
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from mealink.store.corpus.prepare import Prepared, prepare
 
 __all__ = ["AHEAD", "MOST_WORKERS", "PARALLEL_FROM", "prepared_in_order", "workers_for"]
 
-#: how many files a worker may be ahead of the writer (bounds the memory results hold)
-AHEAD = 16
+#: how many files a worker may be ahead of the writer (bounds the memory results hold:
+#: each keeps the file's bytes)
+AHEAD = 4
 
 
 #: the fewest files for which ``ingest`` starts worker processes by itself (starting them
@@ -40,13 +41,17 @@ def workers_for(asked: int | None, files: int) -> int:
         return max(1, asked)
     if files < PARALLEL_FROM:
         return 1
-    return max(1, min(MOST_WORKERS, len(os.sched_getaffinity(0))))
+    affinity = getattr(os, "sched_getaffinity", None)  # Linux; elsewhere every CPU
+    cpus = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+    return max(1, min(MOST_WORKERS, cpus))
 
 
 def prepared_in_order(files: Sequence[Path], max_bytes: int, workers: int
                       ) -> Iterator[Prepared]:
     """Each file of ``files`` prepared by one of ``workers`` processes, in order."""
-    method = "fork" if threading.active_count() == 1 else "forkserver"
+    methods = multiprocessing.get_all_start_methods()
+    method = "fork" if threading.active_count() == 1 and "fork" in methods else \
+        "forkserver" if "forkserver" in methods else "spawn"
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         context.set_forkserver_preload(["mealink.store.corpus.prepare"])
