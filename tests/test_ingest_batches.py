@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, select, text
 
-from mealink.load import iter_paths
+from mealink.load import DEFAULT_MAX_BYTES, iter_paths
 from mealink.store import FileOutcome, IngestSummary, Store, ingest, ingest_file, link, open_store
 from mealink.store.corpus.ingest import _record
+from mealink.store.corpus.parallel import stored_bytes
 from mealink.store.engine.schema import DocumentRow, ParagraphRow, SourceRow
 from tests.conftest import INVENTED, make_db
 from tests.test_concurrent_ingest import MEALINK, counts, snapshot
@@ -164,3 +165,33 @@ def test_the_command_parses_in_workers_as_it_does_alone(tmp_path: Path) -> None:
     assert said[0] == said[1] and said[0][0]["added"] >= 5
     assert snapshot(str(tmp_path / "jobs1.db"), _VOLATILE) == \
         snapshot(str(tmp_path / "jobs2.db"), _VOLATILE)
+
+
+def test_files_stored_already_are_not_sent_to_the_workers(db_url: str, tmp_path: Path
+                                                          ) -> None:
+    """Ingesting an unchanged folder again parses nothing: what the store holds when ingest
+    begins says which files the workers can skip (their bytes from this path, or the same
+    bytes from another); a changed file and a new one go to the workers."""
+    store = open_store(db_url)
+    assert stored_bytes(store, DEFAULT_MAX_BYTES) is None  # an empty store: nothing to ask
+    texts = tmp_path / "texts"
+    shutil.copytree(INVENTED, texts)
+    first = ingest(store, [texts], workers=2)
+    known = stored_bytes(store, DEFAULT_MAX_BYTES)
+    assert known is not None
+    # what a serial ingest would not parse again: the files stored (not those it refused,
+    # nor a copy of a stored text in other bytes)
+    stored = {o.path for o in first.outcomes if o.outcome == "added"}
+    assert {str(p) for p in iter_paths([texts]) if known(p)} == stored and len(stored) >= 5
+    shutil.copy(texts / "cms-res-13.905.txt", tmp_path / "copy.txt")  # same bytes elsewhere
+    assert known(tmp_path / "copy.txt")
+    changed = texts / "cms-res-13.905.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n2. Decides to stay seized.\n",
+                       encoding="utf-8")
+    (tmp_path / "new.txt").write_text("Anything else\n", encoding="utf-8")
+    assert not known(changed) and not known(tmp_path / "new.txt")
+    again = ingest(store, [texts], workers=2)
+    want = {o.path: "updated" if o.path == str(changed) else "unchanged" if o.path in stored
+            else o.outcome for o in first.outcomes}
+    assert {o.path: o.outcome for o in again.outcomes} == want
+    store.dispose()

@@ -31,7 +31,7 @@ from mealink.store.corpus.batch import Batch, insert_rows
 from mealink.store.corpus.expressions import Kept, plan_languages, realign
 from mealink.store.corpus.identify import AS_GIVEN, identify_by_title, refuse_weak_guess
 from mealink.store.corpus.linking import LinkSummary, link
-from mealink.store.corpus.parallel import prepared_in_order, workers_for
+from mealink.store.corpus.parallel import prepared_in_order, stored_bytes, workers_for
 from mealink.store.corpus.prepare import (
     PARSER_VERSION,
     ParseFailure,
@@ -432,7 +432,8 @@ def ingest(store: Store, paths: Iterable[str | Path], *, max_bytes: int = DEFAUL
 
     n = workers_for(workers, len(files)) if as_symbol is None else 1
     if n > 1:
-        jobs = (stored(prep) for prep in prepared_in_order(files, max_bytes, n))
+        jobs = (stored(prep) for prep in prepared_in_order(
+            files, max_bytes, n, None if force else stored_bytes(store, max_bytes)))
         try:
             _run(store, jobs, len(files), summary, on_file)
         finally:
