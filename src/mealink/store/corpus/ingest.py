@@ -123,12 +123,11 @@ def _write(conn: Connection, rec: DocumentRecord,
         conn.execute(delete(DocumentRow).where(DocumentRow.id.in_(stubs)))
     conn.execute(insert(DocumentRow), [rec.document])
     name, fmt, data, meta = source
-    conn.execute(insert(SourceRow), [{"document_id": doc_id, "name": name, "format": fmt,
-                                      "data": data, "meta": meta}])
+    insert_rows(conn, SourceRow, [{"document_id": doc_id, "name": name, "format": fmt,
+                                   "data": data, "meta": meta}])
     taken = {h.key for h in holders if not h.is_stub}
-    free = sorted(own_keys - taken)
-    if free:  # an empty list would execute one INSERT of NULLs
-        conn.execute(insert(DocumentKeyRow), [{"key": k, "document_id": doc_id} for k in free])
+    insert_rows(conn, DocumentKeyRow, [{"key": k, "document_id": doc_id}
+                                       for k in sorted(own_keys - taken)])
     if rec.paragraphs:
         # one executemany and one look-up: INSERT ... RETURNING in parameter order runs one
         # statement a paragraph on SQLite (a third of storing a document)
