@@ -65,14 +65,19 @@ def prepared_in_order(files: Sequence[Path], max_bytes: int, workers: int,
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         context.set_forkserver_preload(["mealink.store.corpus.prepare"])
-    pool = ProcessPoolExecutor(workers, mp_context=context)
     waiting: deque[Future[Prepared] | Prepared] = deque()
     todo = iter(files)
 
-    def put(path: Path) -> None:
+    def put(path: Path, here: bool = False) -> None:
         waiting.append(Prepared(str(path), shown_name(path)) if skip and skip(path)
+                       else prepare(str(path), max_bytes) if here
                        else pool.submit(prepare, str(path), max_bytes))
 
+    if method == "fork":  # the first file here: the workers inherit what parsing it compiled
+        for path in todo:
+            put(path, here=True)
+            break
+    pool = ProcessPoolExecutor(workers, mp_context=context)
     try:
         for path in todo:
             put(path)
