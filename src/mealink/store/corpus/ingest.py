@@ -217,14 +217,17 @@ def _ingest_bytes(batch: Batch, data: bytes, shown: str, key: str, force: bool,
         _store_bytes(batch, data, shown, key, dig, meta, force)
 
 
-def _stored_already(batch: Batch, shown: str, key: str, digest: str, force: bool
-                    ) -> FileOutcome | None:
+def _stored_already(batch: Batch, shown: str, key: str, digest: str, force: bool,
+                    documents: bool = True) -> FileOutcome | None:
     """"unchanged" when these bytes are stored from this path, "duplicate" when from
-    another; None when they are to be stored."""
+    another; None when they are to be stored. ``documents=False`` asks only of the
+    assessments, for a text whose rows ``_replace`` will write: it asks the same of the
+    documents first."""
     with batch.reading() as conn:  # one look-up: this path, or these bytes elsewhere
         rows = conn.execute(select(DocumentRow.id, DocumentRow.content_hash,
                                    DocumentRow.source, DocumentRow.parser_version).where(
-            (DocumentRow.source == key) | (DocumentRow.content_hash == digest))).all()
+            (DocumentRow.source == key) | (DocumentRow.content_hash == digest))).all() \
+            if documents else []
         kept = conn.execute(select(AssessmentRow.id).where(
             AssessmentRow.source == key, AssessmentRow.content_hash == digest)).scalar()
     if kept is not None and not force:
@@ -451,7 +454,8 @@ def _store_prepared(batch: Batch, prep: Prepared, max_bytes: int, force: bool
         return FileOutcome(prep.shown, "failed", message=prep.failed)
     if prep.parsed is None:
         return _ingest_path(batch, prep.path, max_bytes, force, None)
-    known = _stored_already(batch, prep.shown, prep.key, prep.digest, force)
+    known = _stored_already(batch, prep.shown, prep.key, prep.digest, force,
+                            documents=not isinstance(prep.parsed, DocumentRecord))
     if known is not None:
         return known
     if isinstance(prep.parsed, ParseFailure):
