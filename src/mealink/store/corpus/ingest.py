@@ -539,7 +539,7 @@ def _record(summary: IngestSummary, outcome: FileOutcome,
                     o, outcome="duplicate", paragraphs=0,
                     message=f"same text as {outcome.path}, which names its symbol; stored once")
     moved = dict(outcome.moved)  # an earlier file of this batch is now an expression
-    for i, o in enumerate(summary.outcomes):
+    for i, o in enumerate(summary.outcomes if moved else ()):  # (not a pass a file)
         if o.path in moved and o.document_id == outcome.document_id:
             summary.outcomes[i] = replace(o, document_id=moved[o.path])
     summary.outcomes.append(outcome)
