@@ -36,9 +36,10 @@ _NOT_CONTENT = {"alembic_version", "app_settings", "embeddings"}
 _VOLATILE = {"pk", "updated_at", "source", "name", "recorded_at", "created_at"}
 
 
-def snapshot(url: str) -> dict[str, Counter[tuple[Any, ...]]]:
-    """Every table's rows as a multiset, without the columns that say how it was written;
-    a row that points at a paragraph by number names the paragraph instead."""
+def snapshot(url: str, volatile: frozenset[str] | set[str] = _VOLATILE
+             ) -> dict[str, Counter[tuple[Any, ...]]]:
+    """Every table's rows as a multiset, without the columns that say how it was written
+    (``volatile``); a row that points at a paragraph by number names the paragraph instead."""
     store = open_store(url, create=False)
     try:
         with store.engine.connect() as conn:
@@ -47,7 +48,7 @@ def snapshot(url: str) -> dict[str, Counter[tuple[Any, ...]]]:
             for table in Base.metadata.sorted_tables:
                 if table.name in _NOT_CONTENT:
                     continue
-                cols = [c for c in table.columns if c.name not in _VOLATILE]
+                cols = [c for c in table.columns if c.name not in volatile]
                 out[table.name] = Counter(
                     tuple(para.get(v, v) if c.name == "paragraph_pk" else _hashable(v)
                           for c, v in zip(cols, row, strict=True))

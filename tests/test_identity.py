@@ -126,7 +126,10 @@ def test_ingest_as_names_one_text(realdocs_dir: Path, tmp_path: Path) -> None:
     assert "names one text" in r.stderr
 
 
-def test_two_texts_are_never_merged_on_a_file_name(realdocs_dir: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_two_texts_are_never_merged_on_a_file_name(realdocs_dir: Path, tmp_path: Path,
+                                                   workers: int) -> None:
+    """Also in one ingest whose workers parse the second before the first is stored."""
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir()
     second.mkdir()
@@ -136,8 +139,7 @@ def test_two_texts_are_never_merged_on_a_file_name(realdocs_dir: Path, tmp_path:
     (second / "cms-res-11.28.txt").write_text(body[body.index("Recalling"):],
                                              encoding="utf-8")
     store = open_store(str(tmp_path / "c.db"))
-    ingest(store, [first])
-    [outcome] = ingest(store, [second]).outcomes
+    _, outcome = ingest(store, [first, second], workers=workers).outcomes
     assert outcome.outcome == "added"
     assert outcome.document_id == "cms/document/cms-res-11.28"
     assert "suggests CMS Resolution 11.28" in (outcome.message or "")
@@ -165,12 +167,14 @@ The Conference of the Parties,
 """
 
 
-def test_the_title_other_texts_cite_identifies_a_text(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_title_other_texts_cite_identifies_a_text(tmp_path: Path, workers: int) -> None:
+    """Also in one ingest whose workers parse the untitled text before the citing one is
+    stored."""
     (tmp_path / "citing.txt").write_text(CITING, encoding="utf-8")
     (tmp_path / "untitled.txt").write_text(CITED, encoding="utf-8")
     store = open_store(str(tmp_path / "c.db"))
-    ingest(store, [tmp_path / "citing.txt"])
-    ingest(store, [tmp_path / "untitled.txt"])
+    ingest(store, [tmp_path / "citing.txt", tmp_path / "untitled.txt"], workers=workers)
     st = status(store, "CMS Resolution 13.991")
     assert (st.is_stub, st.state) == (False, "in force")
     assert st.identified_by == ("its title, which cms/resolution/14.990 (pre 1) gives to "

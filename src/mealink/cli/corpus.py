@@ -66,6 +66,10 @@ def ingest_cmd(
     as_symbol: Annotated[str | None, typer.Option(
         "--as", help="What the one file given is, when its text does not say "
                      "('UNEP/CMS/Resolution 11.28'); recorded as given at ingest.")] = None,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", min=1, help="Processes that parse while this one stores (default: one a "
+                              "CPU, up to 4, for 64 files or more; 1 parses here). What is "
+                              "stored is the same.")] = None,
 ) -> None:
     """Parse, annotate and store resolutions and decisions; link the corpus. A text whose
     header does not say what it is is identified by --as, a sidecar NAME.meta.json or front
@@ -89,7 +93,7 @@ def ingest_cmd(
                 notes.append(o)
 
         summary = ingest(store, paths, max_bytes=int(max_size * 1e6), on_file=tick,
-                         force=force, as_symbol=as_symbol)
+                         force=force, as_symbol=as_symbol, workers=jobs)
     _report(summary, notes, store, embed)
 
 

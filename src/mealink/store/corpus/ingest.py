@@ -1,4 +1,5 @@
-"""Ingest: files into the store, one transaction per document, then ``link`` the corpus.
+"""Ingest: files into the store, many documents a transaction with a savepoint each
+(``batch.py``), then ``link`` the corpus.
 
 Idempotent by content: a file already stored with the same bytes is left alone, a changed
 file replaces its earlier version, a second copy of a stored text (same bytes, same
@@ -9,41 +10,44 @@ parser improves. One bad file never leaves half a document behind and never stop
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from mealink.errors import MealinkError, StoreError
-from mealink.findings.parse import findings_source, looks_like_findings, parse_findings
 from mealink.findings.rules import Assessment
-from mealink.interop import read_document, sniff_format
 from mealink.interop.informea import RecordProblem, Records, kept_record, read_records
-from mealink.link.identifiers import DocKey, document_keys, parse_key
+from mealink.link.identifiers import DocKey
 from mealink.link.lineage import document_links
 from mealink.load import DEFAULT_MAX_BYTES, Skipped, iter_paths, read_file, shown_name
 from mealink.load.meta import read_sidecar
-from mealink.models import Document
-from mealink.parse.metadata import symbol_parts
-from mealink.pipeline import parse_source
+from mealink.store.corpus.batch import Batch, insert_rows
 from mealink.store.corpus.expressions import Kept, plan_languages, realign
+from mealink.store.corpus.identify import AS_GIVEN, identify_by_title, refuse_weak_guess
 from mealink.store.corpus.linking import LinkSummary, link
+from mealink.store.corpus.parallel import prepared_in_order, stored_bytes, workers_for
+from mealink.store.corpus.prepare import (
+    PARSER_VERSION,
+    ParseFailure,
+    Prepared,
+    digest,
+    now,
+    parse_bytes,
+    source_key,
+)
 from mealink.store.corpus.records import (
     DocumentRecord,
     document_record,
-    fingerprint,
     stub_record,
-    title_key,
 )
 from mealink.store.corpus.topics import sync_topics
-from mealink.store.engine.database import Store, writing
+from mealink.store.engine.database import Store
 from mealink.store.engine.schema import (
     ActorRow,
     AssessmentRow,
@@ -57,12 +61,8 @@ from mealink.store.engine.schema import (
     SourceRow,
 )
 from mealink.store.findings import store_assessment
-from mealink.version import __version__
-from mealink.vocabulary import vocabulary
 
 __all__ = ["FileOutcome", "IngestSummary", "ingest", "ingest_file", "reparse"]
-
-PARSER_VERSION = __version__
 
 #: What happened to one file.
 OUTCOMES = ("added", "updated", "unchanged", "duplicate", "failed", "skipped")
@@ -107,19 +107,9 @@ class IngestSummary:
                    or o.problems)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _source_key(path: Path) -> str:
-    """Files are known by their absolute path, so the same file named two ways is one; a
-    name that is not UTF-8 is kept as ``shown_name`` prints it (the database takes text)."""
-    return shown_name(path.resolve())
-
-
 def _write(conn: Connection, rec: DocumentRecord,
-           source: tuple[str, str, bytes, str | None]) -> None:
-    """Insert one document's rows (its earlier version already deleted)."""
+           source: tuple[str, str, bytes, str | None], batch: Batch) -> None:
+    """Insert one document's rows (its earlier version already deleted), in ``batch``."""
     doc_id = rec.document["id"]
     own_keys = {k.id for k in rec.keys} | {doc_id}
     # One look-up for who answers to these keys: a stub of this text (known from citations
@@ -133,16 +123,18 @@ def _write(conn: Connection, rec: DocumentRecord,
         conn.execute(delete(DocumentRow).where(DocumentRow.id.in_(stubs)))
     conn.execute(insert(DocumentRow), [rec.document])
     name, fmt, data, meta = source
-    conn.execute(insert(SourceRow), [{"document_id": doc_id, "name": name, "format": fmt,
-                                      "data": data, "meta": meta}])
+    insert_rows(conn, SourceRow, [{"document_id": doc_id, "name": name, "format": fmt,
+                                   "data": data, "meta": meta}])
     taken = {h.key for h in holders if not h.is_stub}
-    free = sorted(own_keys - taken)
-    if free:  # an empty list would execute one INSERT of NULLs
-        conn.execute(insert(DocumentKeyRow), [{"key": k, "document_id": doc_id} for k in free])
+    insert_rows(conn, DocumentKeyRow, [{"key": k, "document_id": doc_id}
+                                       for k in sorted(own_keys - taken)])
     if rec.paragraphs:
-        pks = conn.execute(insert(ParagraphRow).returning(ParagraphRow.pk,
-                                                          sort_by_parameter_order=True),
-                           rec.paragraphs).scalars().all()
+        # one executemany and one look-up: INSERT ... RETURNING in parameter order runs one
+        # statement a paragraph on SQLite (a third of storing a document)
+        insert_rows(conn, ParagraphRow, rec.paragraphs)
+        numbered: dict[str, int] = {r.id: r.pk for r in conn.execute(select(
+            ParagraphRow.id, ParagraphRow.pk).where(ParagraphRow.document_id == doc_id))}
+        pks = [numbered[p["id"]] for p in rec.paragraphs]
         actors: list[dict[str, Any]] = []
         citations: list[dict[str, Any]] = []
         topics: list[dict[str, Any]] = []
@@ -151,15 +143,13 @@ def _write(conn: Connection, rec: DocumentRecord,
             actors += [{**a, "paragraph_pk": pk} for a in acts]
             citations += [{**c, "paragraph_pk": pk} for c in cits]
             topics += [{**t, "paragraph_pk": pk} for t in tops]
-        if actors:
-            conn.execute(insert(ActorRow), actors)
-        if citations:
-            conn.execute(insert(CitationRow), citations)
-        if topics:
+        insert_rows(conn, ActorRow, actors)
+        insert_rows(conn, CitationRow, citations)
+        if topics and "topics" not in batch.done:  # once a transaction
             sync_topics(conn)
-            conn.execute(insert(ParagraphTopicRow), topics)
-    if rec.edges:
-        conn.execute(insert(EdgeRow), rec.edges)
+            batch.doing.add("topics")
+        insert_rows(conn, ParagraphTopicRow, topics)
+    insert_rows(conn, EdgeRow, rec.edges)
     if rec.mandates:
         conn.execute(insert(MandateRow), rec.mandates)
     _ensure_stubs(conn, rec.targets)
@@ -175,8 +165,8 @@ def _ensure_stubs(conn: Connection, keys: Iterable[DocKey]) -> None:
         DocumentKeyRow.key.in_(wanted))).scalars())
     missing = [wanted[k] for k in sorted(wanted) if k not in known]
     if missing:
-        now = _now()
-        conn.execute(insert(DocumentRow), [stub_record(k, now) for k in missing])
+        at = now()
+        conn.execute(insert(DocumentRow), [stub_record(k, at) for k in missing])
         conn.execute(insert(DocumentKeyRow), [{"key": k.id, "document_id": k.id}
                                               for k in missing])
 
@@ -186,6 +176,19 @@ def ingest_file(store: Store, path: str | Path, *, max_bytes: int = DEFAULT_MAX_
     """Parse, annotate and store one file in its own transaction. What its sidecar
     ``NAME.meta.json`` says of it, or ``as_symbol`` (``ingest --as``), identifies a text
     whose own words do not."""
+    batch = Batch(store, documents=1)
+    try:
+        outcome = _ingest_path(batch, path, max_bytes, force, as_symbol)
+        batch.commit()
+    finally:
+        batch.rollback()  # nothing left to roll back once committed
+    return outcome
+
+
+def _ingest_path(batch: Batch, path: str | Path, max_bytes: int, force: bool,
+                 as_symbol: str | None) -> FileOutcome:
+    """One file into ``batch``: read, parsed unless stored already, written in a
+    savepoint."""
     p = Path(path)
     shown = shown_name(path)
     try:
@@ -195,34 +198,36 @@ def ingest_file(store: Store, path: str | Path, *, max_bytes: int = DEFAULT_MAX_
         return FileOutcome(shown, "failed", message=str(exc))
     if as_symbol:
         meta = {**meta, "symbol": " ".join(as_symbol.split()), "from": AS_GIVEN}
-    key = _source_key(p)
+    key = source_key(p)
     try:
         records = read_records(data, shown)  # None unless InforMEA JSON
     except MealinkError as exc:
         return FileOutcome(shown, "failed", message=str(exc))
     if records is not None:
-        return _ingest_records(store, records, shown, key, force)
-    return _ingest_bytes(store, data, shown, key, force, meta)
+        return _ingest_records(batch, records, shown, key, force)
+    return _ingest_bytes(batch, data, shown, key, force, meta)
 
 
-def _digest(data: bytes, meta: dict[str, str]) -> str:
-    """The SHA-256 of the bytes, and of what is known of them from outside when anything is
-    (a changed sidecar is a changed input)."""
-    h = hashlib.sha256(data)
-    if meta:
-        h.update(b"\x00" + json.dumps(meta, sort_keys=True).encode("utf-8"))
-    return h.hexdigest()
-
-
-def _ingest_bytes(store: Store, data: bytes, shown: str, key: str, force: bool,
+def _ingest_bytes(batch: Batch, data: bytes, shown: str, key: str, force: bool,
                   meta: dict[str, str] | None = None) -> FileOutcome:
     """Store one input's bytes unless the same bytes are stored already."""
     meta = meta or {}
-    digest = _digest(data, meta)
-    with store.engine.connect() as conn:  # one look-up: this path, or these bytes elsewhere
+    dig = digest(data, meta)
+    return _stored_already(batch, shown, key, dig, force) or \
+        _store_bytes(batch, data, shown, key, dig, meta, force)
+
+
+def _stored_already(batch: Batch, shown: str, key: str, digest: str, force: bool,
+                    documents: bool = True) -> FileOutcome | None:
+    """"unchanged" when these bytes are stored from this path, "duplicate" when from
+    another; None when they are to be stored. ``documents=False`` asks only of the
+    assessments, for a text whose rows ``_replace`` will write: it asks the same of the
+    documents first."""
+    with batch.reading() as conn:  # one look-up: this path, or these bytes elsewhere
         rows = conn.execute(select(DocumentRow.id, DocumentRow.content_hash,
                                    DocumentRow.source, DocumentRow.parser_version).where(
-            (DocumentRow.source == key) | (DocumentRow.content_hash == digest))).all()
+            (DocumentRow.source == key) | (DocumentRow.content_hash == digest))).all() \
+            if documents else []
         kept = conn.execute(select(AssessmentRow.id).where(
             AssessmentRow.source == key, AssessmentRow.content_hash == digest)).scalar()
     if kept is not None and not force:
@@ -235,10 +240,10 @@ def _ingest_bytes(store: Store, data: bytes, shown: str, key: str, force: bool,
     if existing is None and same is not None:
         return FileOutcome(shown, "duplicate", same.id,
                            f"same bytes as {same.source}; stored once")
-    return _store_bytes(store, data, shown, key, digest, meta, force)
+    return None
 
 
-def _ingest_records(store: Store, records: Records, shown: str, key: str,
+def _ingest_records(batch: Batch, records: Records, shown: str, key: str,
                     force: bool) -> FileOutcome:
     """Each InforMEA record of a file as its own document, known as FILE#RECORD-ID and kept
     as its own JSON, so that one changed record is all that is stored again. A bad record
@@ -254,7 +259,7 @@ def _ingest_records(store: Store, records: Records, shown: str, key: str,
             problems.append(RecordProblem(n, rid, "nests its JSON too deeply to be kept"))
             continue
         rshown = f"{shown}#{rid}"
-        outcome = _ingest_bytes(store, data, rshown, f"{key}#{rid}", force)
+        outcome = _ingest_bytes(batch, data, rshown, f"{key}#{rid}", force)
         outcomes.append(outcome)
         if outcome.outcome == "failed":
             said = (outcome.message or "could not be read").removeprefix(f"{rshown}: ")
@@ -272,100 +277,44 @@ def _ingest_records(store: Store, records: Records, shown: str, key: str,
                        f"{records.total} InforMEA records: {summary}", paragraphs=stored)
 
 
-def _store_bytes(store: Store, data: bytes, shown: str, key: str, digest: str,
+def _store_bytes(batch: Batch, data: bytes, shown: str, key: str, digest: str,
                  meta: dict[str, str] | None = None, force: bool = False) -> FileOutcome:
     meta = meta or {}
     try:
-        fmt = sniff_format(data)
-        if fmt != "text":  # Akoma Ntoso, an InforMEA record
-            doc = read_document(data, shown)
-        else:
-            src = findings_source(data, shown)  # a list of findings stays raw; else load
-            if looks_like_findings(src):
-                return _store_findings(store, parse_findings(src), shown, key, digest)
-            if meta:
-                src = replace(src, meta={**src.meta, **meta})
-            doc, fmt = parse_source(src), src.format
+        doc, fmt = parse_bytes(data, shown, meta)
     except MealinkError as exc:
         return FileOutcome(shown, "failed", message=str(exc))
-    with store.engine.connect() as conn:
-        note = _identify_by_title(conn, doc) or _refuse_weak_guess(conn, doc, key)
+    if isinstance(doc, Assessment):
+        return _store_findings(batch, doc, shown, key, digest)
+    with batch.reading() as conn:
+        note = identify_by_title(conn, doc) or refuse_weak_guess(conn, doc, key)
     rec = document_record(doc, document_links(doc), source=key, content_hash=digest,
-                          parser_version=PARSER_VERSION, now=_now())
+                          parser_version=PARSER_VERSION, now=now())
+    return _store_record(batch, rec, (shown, fmt, data, meta), key, digest, force, note)
+
+
+def _store_record(batch: Batch, rec: DocumentRecord, source: tuple[str, str, bytes,
+                  dict[str, str]], key: str, digest: str, force: bool,
+                  note: str | None) -> FileOutcome:
+    """Write a parsed text's rows in a savepoint; a refusal of the database is its one
+    line."""
+    shown, fmt, data, meta = source
     doc_id = rec.document["id"]
     kept = json.dumps(meta, ensure_ascii=False, sort_keys=True) if meta else None
     try:
-        return _replace(store, rec, (shown, fmt, data, kept), key, digest, force, note)
-    except SQLAlchemyError as exc:  # the transaction was rolled back: nothing half-written
+        return _replace(batch, rec, (shown, fmt, data, kept), key, digest, force, note)
+    except SQLAlchemyError as exc:  # rolled back to its savepoint: nothing half-written
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         return FileOutcome(shown, "failed", doc_id, f"{shown}: not stored, the database "
                            f"refused it ({reason})")
 
 
-#: how an identification given with ``ingest --as`` is recorded
-AS_GIVEN = "given at ingest (--as)"
-_WEAK = ("its file name", "its title")
-
-
-def _identify_by_title(conn: Connection, doc: Document) -> str | None:
-    """A text without a symbol whose title is, word for word, the title stored texts give
-    one cited text ('Resolution 10.25 on "Enhancing Engagement with the Global Environment
-    Facility"') is that text. One cited text only, and no stored text with that title: two
-    candidates are no identification."""
-    if doc.symbol or not doc.title or len(doc.title.split()) < 3:
-        return None
-    wanted = title_key(doc.title)
-    rows = conn.execute(select(CitationRow.target_key, CitationRow.target_label,
-                               CitationRow.document_id, ParagraphRow.anchor).join(
-        ParagraphRow, ParagraphRow.pk == CitationRow.paragraph_pk).where(
-        CitationRow.title_key == wanted, CitationRow.target_key.is_not(None))
-        .order_by(CitationRow.pk)).all()
-    keys = {r.target_key for r in rows}
-    if len(keys) != 1 or rows[0].target_label is None:
-        return None
-    # versions share titles (CMS 10.21 and 11.10 are both "Synergies and Partnerships"): a
-    # title a stored text also bears identifies nothing
-    if conn.execute(select(DocumentRow.id).where(
-            ~DocumentRow.is_stub, func.lower(DocumentRow.title) == wanted)).first():
-        return None
-    first = rows[0]
-    key = parse_key(first.target_label)
-    if key is None or (doc.convention not in (None, key.convention)):
-        return None
-    doc.symbol, doc.convention = first.target_label, key.convention
-    doc.number, doc.revision = symbol_parts(doc.symbol, vocabulary())
-    doc.identified_by = (f"its title, which {first.document_id} "
-                         f"({first.anchor.replace('_', ' ')}) gives to {first.target_label}")
-    return None
-
-
-def _refuse_weak_guess(conn: Connection, doc: Document, key: str) -> str | None:
-    """Never merge two texts on a weak guess: a text identified only by its file name or
-    its title, whose identifier a different stored text already holds, is stored as an
-    unidentified text beside it, with a note saying so."""
-    if not doc.symbol or not (doc.identified_by or "").startswith(_WEAK):
-        return None
-    keys = document_keys(doc.convention, doc.symbol, doc.number, doc.revision)
-    if not keys:
-        return None
-    holder = conn.execute(select(DocumentRow.id, DocumentRow.source, DocumentRow.fingerprint)
-                          .where(DocumentRow.id == keys[0].id, ~DocumentRow.is_stub,
-                                 DocumentRow.source != key)).first()
-    if holder is None or holder.fingerprint == fingerprint(doc):
-        return None
-    said = doc.identified_by
-    doc.symbol = doc.number = doc.revision = doc.identified_by = None
-    return (f"{said} suggests {keys[0].label}, but {holder.source} already holds that text "
-            "and this one differs: stored as an unidentified text (give `--as SYMBOL` if it "
-            "is another version)")
-
-
-def _store_findings(store: Store, assessment: Assessment, shown: str, key: str,
+def _store_findings(batch: Batch, assessment: Assessment, shown: str, key: str,
                     digest: str) -> FileOutcome:
     """An assessment's findings (not a decision): stored beside the corpus, in one
-    transaction."""
+    savepoint."""
     try:
-        with writing(store) as conn:
+        with batch.document() as conn:
             replaced = store_assessment(conn, assessment, source=key, content_hash=digest)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
@@ -375,15 +324,16 @@ def _store_findings(store: Store, assessment: Assessment, shown: str, key: str,
                        f"{len(assessment.findings)} findings of {assessment.title}")
 
 
-def _replace(store: Store, rec: DocumentRecord, source: tuple[str, str, bytes, str | None],
+def _replace(batch: Batch, rec: DocumentRecord, source: tuple[str, str, bytes, str | None],
              key: str, digest: str, force: bool, note: str | None = None) -> FileOutcome:
-    """Write one document in one transaction, replacing its earlier version. The look-up
-    before parsing ran without the write lock; it is done again under it, so that what
-    another process stored meanwhile (this file, the same bytes, the same text) is seen."""
+    """Write one document in one savepoint, replacing its earlier version. The look-up
+    before parsing may have run without the write lock; it is done again under it, so that
+    what another process stored meanwhile (this file, the same bytes, the same text) is
+    seen."""
     shown = source[0]
     doc_id = rec.document["id"]
     replaced = None
-    with writing(store) as conn:
+    with batch.document() as conn:
         rows = conn.execute(select(DocumentRow.id, DocumentRow.source, DocumentRow.type,
                                    DocumentRow.language, DocumentRow.content_hash,
                                    DocumentRow.parser_version, DocumentRow.fingerprint).where(
@@ -428,9 +378,9 @@ def _replace(store: Store, rec: DocumentRecord, source: tuple[str, str, bytes, s
         gone = [*gone, *([mine.id] if mine is not None else [])]
         if gone:
             conn.execute(delete(DocumentRow).where(DocumentRow.id.in_(gone)))
-        _write(conn, rec, source)
+        _write(conn, rec, source, batch)
         for kept in then:
-            _write(conn, kept.record, kept.source)
+            _write(conn, kept.record, kept.source, batch)
     return FileOutcome(shown, "updated" if mine else "added", doc_id, note,
                        paragraphs=len(rec.paragraphs), replaced_id=replaced,
                        moved=tuple((k.source[0], k.record.document["id"]) for k in then
@@ -439,13 +389,18 @@ def _replace(store: Store, rec: DocumentRecord, source: tuple[str, str, bytes, s
 
 def ingest(store: Store, paths: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES,
            on_file: Callable[[FileOutcome], None] | None = None,
-           force: bool = False, as_symbol: str | None = None) -> IngestSummary:
+           force: bool = False, as_symbol: str | None = None,
+           workers: int | None = None) -> IngestSummary:
     """Ingest every file under ``paths`` (folders recursively), then link the corpus;
     ``as_symbol`` says what the one file given is (``ingest --as``). What a folder holds that
     is not read (a broken link, a link to a folder, a FIFO) is an outcome "skipped"; a folder
     that cannot be read is one "failed". Several processes may ingest into one database at
-    once: each document is checked and written under the database's write lock. A database
-    fault stops the batch (``IngestSummary.stopped``)."""
+    once: each document is checked and written under the database's write lock, many
+    documents a transaction (each file's outcome is reported once its transaction is
+    committed). ``workers`` processes parse while this one writes (None: one a CPU, up to
+    four, for a batch of at least ``PARALLEL_FROM`` files; 1: this process parses); what is
+    stored and said is the same either way. A database fault stops the batch
+    (``IngestSummary.stopped``)."""
     summary = IngestSummary()
 
     def skip(s: Skipped) -> None:
@@ -456,19 +411,120 @@ def ingest(store: Store, paths: Iterable[str | Path], *, max_bytes: int = DEFAUL
     if as_symbol is not None and len(files) != 1:
         raise MealinkError(f"--as {as_symbol!r} names one text, but {len(files)} files were "
                            "given; ingest that file alone with --as")
-    for i, p in enumerate(files):
+
+    def job(p: Path) -> Job:
+        def run(batch: Batch) -> FileOutcome:
+            try:
+                return _ingest_path(batch, p, max_bytes, force, as_symbol)
+            except StoreError:  # the database, not this file: the next would fail too
+                raise
+            except MealinkError as exc:
+                return FileOutcome(shown_name(p), "failed", message=str(exc))
+        return shown_name(p), run
+
+    def stored(prep: Prepared) -> Job:
+        def run(batch: Batch) -> FileOutcome:
+            try:
+                return _store_prepared(batch, prep, max_bytes, force)
+            except StoreError:
+                raise
+            except MealinkError as exc:
+                return FileOutcome(prep.shown, "failed", message=str(exc))
+        return prep.shown, run
+
+    n = workers_for(workers, len(files)) if as_symbol is None else 1
+    if n > 1:
+        jobs = (stored(prep) for prep in prepared_in_order(
+            files, max_bytes, n, None if force else stored_bytes(store, max_bytes)))
         try:
-            outcome = ingest_file(store, p, max_bytes=max_bytes, force=force,
-                                  as_symbol=as_symbol)
-        except StoreError as exc:  # the database, not this file: the next would fail too
-            summary.stopped = exc
-            outcome = _stopped_at(shown_name(p), len(files) - i - 1)
-        except MealinkError as exc:
-            outcome = FileOutcome(shown_name(p), "failed", message=str(exc))
-        if _record(summary, outcome, on_file):
-            break
+            _run(store, jobs, len(files), summary, on_file)
+        finally:
+            jobs.close()  # stopped early: the workers are told to stop
+    else:
+        _run(store, (job(p) for p in files), len(files), summary, on_file)
     _link(store, summary)
     return summary
+
+
+def _store_prepared(batch: Batch, prep: Prepared, max_bytes: int, force: bool
+                    ) -> FileOutcome:
+    """Store a file a worker prepared, asking the store first what a serial ingest asks
+    before it parses; a file the worker left (``Prepared.parsed`` None) is read here."""
+    if prep.failed is not None:
+        return FileOutcome(prep.shown, "failed", message=prep.failed)
+    if prep.parsed is None:
+        return _ingest_path(batch, prep.path, max_bytes, force, None)
+    known = _stored_already(batch, prep.shown, prep.key, prep.digest, force,
+                            documents=not isinstance(prep.parsed, DocumentRecord))
+    if known is not None:
+        return known
+    if isinstance(prep.parsed, ParseFailure):
+        return FileOutcome(prep.shown, "failed", message=prep.parsed.message)
+    if isinstance(prep.parsed, Assessment):
+        return _store_findings(batch, prep.parsed, prep.shown, prep.key, prep.digest)
+    rec, note, doc = prep.parsed, None, prep.doc
+    if doc is not None:  # asked here as _store_bytes asks; the rows made again if it answers
+        who = (doc.symbol, doc.convention, doc.number, doc.revision, doc.identified_by)
+        with batch.reading() as conn:
+            note = identify_by_title(conn, doc) or refuse_weak_guess(conn, doc, prep.key)
+        if who != (doc.symbol, doc.convention, doc.number, doc.revision, doc.identified_by):
+            rec = document_record(doc, document_links(doc), source=prep.key,
+                                  content_hash=prep.digest, parser_version=PARSER_VERSION,
+                                  now=now())
+    return _store_record(batch, rec, (prep.shown, prep.fmt, prep.data, prep.meta or {}),
+                         prep.key, prep.digest, force, note)
+
+
+#: one file's work: its name as shown, and what stores it in a batch and says how it went
+Job = tuple[str, Callable[[Batch], FileOutcome]]
+
+
+def _run(store: Store, jobs: Iterable[Job], total: int, summary: IngestSummary,
+         on_file: Callable[[FileOutcome], None] | None) -> None:
+    """Each of ``total`` jobs in order, many to a transaction, their outcomes reported once
+    it is committed. A database fault rolls the open batch back and runs its jobs again one
+    transaction each: those before the fault are stored whole, and the batch stops at the
+    one that meets it, as when every document had its own transaction."""
+    batch = Batch(store)
+    current: list[Job] = []  # the jobs of the open batch
+    done: list[FileOutcome] = []
+    try:
+        for i, job in enumerate(jobs):
+            current.append(job)
+            try:
+                done.append(job[1](batch))
+                if batch.open and not batch.due() and i < total - 1:
+                    continue
+                batch.commit()
+            except StoreError:
+                batch.rollback()
+                if _one_by_one(store, current, total - i - 1, summary, on_file):
+                    return
+            else:
+                for outcome in done:
+                    _record(summary, outcome, on_file)
+            current, done = [], []
+    finally:
+        batch.rollback()  # a bug or an interrupt: nothing of the open batch is kept
+
+
+def _one_by_one(store: Store, jobs: list[Job], after: int, summary: IngestSummary,
+                on_file: Callable[[FileOutcome], None] | None) -> bool:
+    """``jobs`` again, a transaction each (``after`` more files follow them); True when a
+    fault stopped the batch."""
+    for j, (shown, run) in enumerate(jobs):
+        alone = Batch(store, documents=1)
+        try:
+            outcome = run(alone)
+            alone.commit()
+        except StoreError as exc:
+            summary.stopped = exc
+            outcome = _stopped_at(shown, len(jobs) - j - 1 + after)
+        finally:
+            alone.rollback()
+        if _record(summary, outcome, on_file):
+            return True
+    return False
 
 
 def _record(summary: IngestSummary, outcome: FileOutcome,
@@ -483,7 +539,7 @@ def _record(summary: IngestSummary, outcome: FileOutcome,
                     o, outcome="duplicate", paragraphs=0,
                     message=f"same text as {outcome.path}, which names its symbol; stored once")
     moved = dict(outcome.moved)  # an earlier file of this batch is now an expression
-    for i, o in enumerate(summary.outcomes):
+    for i, o in enumerate(summary.outcomes if moved else ()):  # (not a pass a file)
         if o.path in moved and o.document_id == outcome.document_id:
             summary.outcomes[i] = replace(o, document_id=moved[o.path])
     summary.outcomes.append(outcome)
@@ -514,14 +570,12 @@ def reparse(store: Store, *, on_file: Callable[[FileOutcome], None] | None = Non
                                    SourceRow.name, SourceRow.data, SourceRow.meta).join(
             SourceRow, SourceRow.document_id == DocumentRow.id).order_by(DocumentRow.id)).all()
     summary = IngestSummary()
-    for i, row in enumerate(rows):
-        try:
-            outcome = _store_bytes(store, row.data, row.name, row.source, row.content_hash,
-                                   json.loads(row.meta) if row.meta else None, force=True)
-        except StoreError as exc:
-            summary.stopped = exc
-            outcome = _stopped_at(row.name, len(rows) - i - 1)
-        if _record(summary, outcome, on_file):
-            break
+
+    def job(row: Any) -> Job:
+        meta = json.loads(row.meta) if row.meta else None
+        return row.name, lambda batch: _store_bytes(batch, row.data, row.name, row.source,
+                                                    row.content_hash, meta, force=True)
+
+    _run(store, (job(row) for row in rows), len(rows), summary, on_file)
     _link(store, summary)
     return summary
