@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -195,3 +196,69 @@ def test_files_stored_already_are_not_sent_to_the_workers(db_url: str, tmp_path:
             else o.outcome for o in first.outcomes}
     assert {o.path: o.outcome for o in again.outcomes} == want
     store.dispose()
+
+
+def _descendants(pid: int) -> list[int]:
+    """The processes started under ``pid``, read from /proc (Linux)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                kids = [int(k) for k in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            out += kids
+            todo += kids
+    return out
+
+
+def _descendants_1(pid: int) -> list[int]:
+    """The processes ``pid`` started itself (a fork server, a resource tracker)."""
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out += [int(k) for k in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc (Linux)")
+def test_a_worker_killed_mid_ingest_is_one_line_and_keeps_what_was_reported(
+        tmp_path: Path, realdocs_dir: Path) -> None:
+    """A parsing worker that dies (killed here, as the kernel kills one out of memory) stops
+    the ingest with one line naming the file it was parsing; what was reported stored is
+    stored whole, nothing else."""
+    folder = tmp_path / "texts"
+    for n in range(6):  # enough files that the workers are still busy when one is killed
+        shutil.copytree(realdocs_dir, folder / f"copy{n}")
+        for f in (folder / f"copy{n}").glob("*.txt"):
+            f.write_text(f.read_text(encoding="utf-8") + f"\n\nCopy {n}.\n", encoding="utf-8")
+    db = str(tmp_path / "k.db")
+    proc = subprocess.Popen([*MEALINK, "ingest", str(folder), "--db", db, "--no-embed",
+                             "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "COLUMNS": "200"})
+    killed = None
+    for _ in range(600):  # the workers' processes, once parsing has begun: started by the
+        # fork server (the progress bar's thread runs), so the ingest's grandchildren
+        workers = [p for p in _descendants(proc.pid) if p not in _descendants_1(proc.pid)]
+        if len(workers) >= 2 and proc.poll() is None:
+            killed = workers[0]
+            os.kill(killed, 9)
+            break
+        time.sleep(0.05)
+    out, err = proc.communicate(timeout=300)
+    assert killed is not None, "no worker process was seen"
+    assert proc.returncode == 1, (out, err)
+    assert len(err.strip().splitlines()) == 1, err
+    assert "the process parsing it stopped before it finished" in err
+    store = open_store(db, create=False)
+    with store.engine.connect() as conn:
+        stored = conn.execute(select(DocumentRow.id)).scalars().all()
+        orphans = conn.execute(text("SELECT count(*) FROM paragraphs p WHERE NOT EXISTS "
+                                    "(SELECT 1 FROM documents d WHERE d.id = p.document_id)")
+                               ).scalar_one()
+    store.dispose()
+    assert orphans == 0
+    assert len(stored) < 6 * 39  # stopped: not every file was stored

@@ -16,6 +16,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from sqlalchemy import select
@@ -65,13 +66,13 @@ def prepared_in_order(files: Sequence[Path], max_bytes: int, workers: int,
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         context.set_forkserver_preload(["mealink.store.corpus.prepare"])
-    waiting: deque[Future[Prepared] | Prepared] = deque()
+    waiting: deque[tuple[Path, Future[Prepared] | Prepared]] = deque()
     todo = iter(files)
 
     def put(path: Path, here: bool = False) -> None:
-        waiting.append(Prepared(str(path), shown_name(path)) if skip and skip(path)
-                       else prepare(str(path), max_bytes) if here
-                       else pool.submit(prepare, str(path), max_bytes))
+        waiting.append((path, Prepared(str(path), shown_name(path)) if skip and skip(path)
+                        else prepare(str(path), max_bytes) if here
+                        else pool.submit(prepare, str(path), max_bytes)))
 
     if method == "fork":  # the first file here: the workers inherit what parsing it compiled
         for path in todo:
@@ -84,8 +85,14 @@ def prepared_in_order(files: Sequence[Path], max_bytes: int, workers: int,
             if len(waiting) >= AHEAD * workers:
                 break
         while waiting:
-            first = waiting.popleft()
-            done = first if isinstance(first, Prepared) else first.result()
+            path, first = waiting.popleft()
+            try:
+                done = first if isinstance(first, Prepared) else first.result()
+            except BrokenProcessPool:  # killed, or out of memory: not the file's fault
+                raise MealinkError(
+                    f"{shown_name(path)}: the process parsing it stopped before it finished; "
+                    "the files reported before it are stored, the others not; run the "
+                    "ingest again (with --jobs 1 to parse in one process)") from None
             for path in todo:
                 put(path)
                 break
