@@ -131,3 +131,21 @@ def invented_store(db_url: str) -> Iterator[Store]:
     ingest(store, [INVENTED])
     yield store
     store.dispose()
+
+
+def refuse_inserts(store: Store, table: str, when: str) -> None:
+    """A trigger that makes the database refuse a row of ``table`` for which ``when`` holds
+    (an SQL condition on ``new``, read alike by SQLite and PL/pgSQL): a real database error
+    in the middle of storing a document."""
+    from sqlalchemy import text
+
+    with store.engine.begin() as conn:
+        if store.dialect == "sqlite":
+            conn.execute(text(f"CREATE TRIGGER refuse BEFORE INSERT ON {table} WHEN {when} "
+                              "BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END"))
+        else:
+            conn.execute(text("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+                              f"IF {when} THEN RAISE EXCEPTION 'refused by test trigger'; "
+                              "END IF; RETURN NEW; END $$ LANGUAGE plpgsql"))
+            conn.execute(text(f"CREATE TRIGGER refuse BEFORE INSERT ON {table} FOR EACH ROW "
+                              "EXECUTE FUNCTION refuse()"))

@@ -21,7 +21,7 @@ from mealink.store import FileOutcome, IngestSummary, Store, ingest, ingest_file
 from mealink.store.corpus.ingest import _record
 from mealink.store.corpus.parallel import stored_bytes
 from mealink.store.engine.schema import DocumentRow, ParagraphRow, SourceRow
-from tests.conftest import INVENTED, make_db
+from tests.conftest import INVENTED, make_db, refuse_inserts
 from tests.test_concurrent_ingest import MEALINK, counts, snapshot
 
 #: what differs between two stores of the same files: row numbers and times
@@ -79,20 +79,8 @@ def test_a_batch_stores_what_one_transaction_per_file_stores(
 
 
 def _refuse_liaison_group(store: Store) -> None:
-    """A trigger that refuses every paragraph naming the Liaison Group (a real database
-    error in the middle of a document)."""
-    with store.engine.begin() as conn:
-        if store.dialect == "sqlite":
-            conn.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON paragraphs WHEN "
-                              "new.text LIKE '%Liaison Group%' BEGIN "
-                              "SELECT RAISE(ABORT, 'refused by test trigger'); END"))
-        else:
-            conn.execute(text("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
-                              "IF NEW.text LIKE '%Liaison Group%' THEN RAISE EXCEPTION "
-                              "'refused by test trigger'; END IF; RETURN NEW; END $$ "
-                              "LANGUAGE plpgsql"))
-            conn.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON paragraphs FOR EACH ROW "
-                              "EXECUTE FUNCTION refuse()"))
+    """Every paragraph naming the Liaison Group refused by the database."""
+    refuse_inserts(store, "paragraphs", "new.text LIKE '%Liaison Group%'")
 
 
 def test_a_refused_document_in_the_middle_of_a_batch_rolls_back_alone(
@@ -128,18 +116,7 @@ def test_a_document_refused_after_storing_the_topics_leaves_them_to_the_next(
     after that (a trigger on its mandates), they are rolled back with it, and the next
     document of the batch stores them again rather than taking them as stored."""
     store = open_store(db_url)
-    with store.engine.begin() as conn:
-        if store.dialect == "sqlite":
-            conn.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON mandates WHEN "
-                              "new.document_id = 'cms/resolution/13.905' BEGIN "
-                              "SELECT RAISE(ABORT, 'refused by test trigger'); END"))
-        else:
-            conn.execute(text("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
-                              "IF NEW.document_id = 'cms/resolution/13.905' THEN RAISE "
-                              "EXCEPTION 'refused by test trigger'; END IF; RETURN NEW; END $$ "
-                              "LANGUAGE plpgsql"))
-            conn.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON mandates FOR EACH ROW "
-                              "EXECUTE FUNCTION refuse()"))
+    refuse_inserts(store, "mandates", "new.document_id = 'cms/resolution/13.905'")
     (tmp_path / "a.txt").write_bytes((INVENTED / "cms-res-13.905.txt").read_bytes())
     (tmp_path / "b.md").write_bytes((INVENTED / "cms-res-12.921-rev-cop14.md").read_bytes())
     summary = ingest(store, [tmp_path])

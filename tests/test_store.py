@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from mealink.errors import MealinkError, NotFoundError
 from mealink.link.status import parse_as_of
@@ -30,7 +30,7 @@ from mealink.store.engine.schema import (
 )
 from mealink.store.search.hits import SearchFilters
 from mealink.store.search.keyword import search
-from tests.conftest import INVENTED, make_db
+from tests.conftest import INVENTED, make_db, refuse_inserts
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -127,18 +127,7 @@ def test_a_document_the_database_refuses_is_rolled_back_whole(db_url: str,
     """A real database error in the middle of a document (a trigger refusing one of its
     paragraphs) leaves none of its rows behind, and the batch goes on."""
     store = open_store(db_url)
-    with store.engine.begin() as conn:
-        if store.dialect == "sqlite":
-            conn.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON paragraphs WHEN "
-                              "new.text LIKE '%Liaison Group%' BEGIN "
-                              "SELECT RAISE(ABORT, 'refused by test trigger'); END"))
-        else:
-            conn.execute(text("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
-                              "IF NEW.text LIKE '%Liaison Group%' THEN RAISE EXCEPTION "
-                              "'refused by test trigger'; END IF; RETURN NEW; END $$ "
-                              "LANGUAGE plpgsql"))
-            conn.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON paragraphs FOR EACH ROW "
-                              "EXECUTE FUNCTION refuse()"))
+    refuse_inserts(store, "paragraphs", "new.text LIKE '%Liaison Group%'")
     (tmp_path / "a.txt").write_bytes((INVENTED / "cms-res-13.905.txt").read_bytes())
     (tmp_path / "b.txt").write_bytes((INVENTED / "cms-res-12.921-rev-cop14.md").read_bytes())
     summary = ingest(store, [tmp_path])

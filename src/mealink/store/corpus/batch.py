@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from typing import Any
@@ -97,27 +97,26 @@ class Batch:
 
     def commit(self) -> None:
         """Commit what the batch wrote (nothing to do when it wrote nothing)."""
-        conn, trans = self._conn, self._trans
-        if conn is None or trans is None:
-            return
-        self._conn, self._trans, self._written = None, None, 0
-        self.done = set()
-        try:
-            trans.commit()
-        finally:
-            conn.close()
+        self._end(lambda trans: trans.commit())
 
     def rollback(self) -> None:
         """Forget what the open transaction wrote (after a fault, or when the caller stops
         early); a connection already lost has nothing left to roll back."""
+        def forget(trans: RootTransaction) -> None:
+            with contextlib.suppress(StoreError, SQLAlchemyError):
+                trans.rollback()
+        self._end(forget)
+
+    def _end(self, finish: Callable[[RootTransaction], None]) -> None:
+        """End the open transaction with ``finish`` and close its connection; the batch is
+        empty again either way."""
         conn, trans = self._conn, self._trans
         if conn is None or trans is None:
             return
         self._conn, self._trans, self._written = None, None, 0
         self.done = set()
         try:
-            with contextlib.suppress(StoreError, SQLAlchemyError):
-                trans.rollback()
+            finish(trans)
         finally:
             conn.close()
 
