@@ -54,14 +54,12 @@ def child(store_path: str, passes: int) -> dict[str, Any]:
     """Times of every step for every query, in the mealink on this process's path."""
     import inspect
 
-    from harness.queries import QUERIES
-    from sqlalchemy import text
+    from harness.queries import FTS5_COUNT, FTS5_TOP20, QUERIES, fts5_alone
 
     import mealink
     from mealink.store import open_store
     from mealink.store.search.facets import facets
     from mealink.store.search.find import find
-    from mealink.store.search.keyword import fts5_query
 
     store = open_store(store_path)
     shares = "total" in inspect.signature(facets).parameters
@@ -73,18 +71,11 @@ def child(store_path: str, passes: int) -> dict[str, Any]:
         else:
             facets(store, q)
 
-    def fts5(q: str, sql: str) -> None:
-        with store.engine.connect() as conn:
-            conn.execute(text(sql), {"q": fts5_query(q)}).all()
-
-    top20 = ("SELECT rowid, bm25(paragraphs_fts) AS s FROM paragraphs_fts WHERE "
-             "paragraphs_fts MATCH :q ORDER BY s, rowid LIMIT 20")
-    counting = "SELECT count(*) FROM paragraphs_fts WHERE paragraphs_fts MATCH :q"
     steps = {"page": page,
              "find": lambda q: find(store, q, mode="keyword", limit=20),
              "facets": lambda q: facets(store, q),
-             "fts5_top20": lambda q: fts5(q, top20),
-             "fts5_count": lambda q: fts5(q, counting)}
+             "fts5_top20": lambda q: fts5_alone(store, q, FTS5_TOP20),
+             "fts5_count": lambda q: fts5_alone(store, q, FTS5_COUNT)}
     for q in QUERIES:  # warm-up
         for fn in steps.values():
             fn(q)

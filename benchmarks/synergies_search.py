@@ -112,26 +112,17 @@ def keyword_page(store: Any, repeats: int) -> dict[str, Any]:
     """A search page's keyword work for the store benchmark's 2-3 word queries, unfiltered:
     ``find(mode="keyword", limit=20)`` and ``facets``, then each apart, beside FTS5 alone
     (the top 20 by bm25, and counting the matches), interleaved query by query."""
-    from harness.queries import QUERIES
-    from sqlalchemy import text
+    from harness.queries import FTS5_COUNT, FTS5_TOP20, QUERIES, fts5_alone
 
     from mealink.store.search.facets import facets
     from mealink.store.search.find import find
-    from mealink.store.search.keyword import fts5_query
 
-    def fts5(q: str, sql: str) -> None:
-        with store.engine.connect() as conn:
-            conn.execute(text(sql), {"q": fts5_query(q)}).all()
-
-    top20 = ("SELECT rowid, bm25(paragraphs_fts) AS s FROM paragraphs_fts WHERE "
-             "paragraphs_fts MATCH :q ORDER BY s, rowid LIMIT 20")
-    counting = "SELECT count(*) FROM paragraphs_fts WHERE paragraphs_fts MATCH :q"
     steps: dict[str, Any] = {
         "page": lambda q: (find(store, q, mode="keyword", limit=20), facets(store, q)),
         "find": lambda q: find(store, q, mode="keyword", limit=20),
         "facets": lambda q: facets(store, q),
-        "fts5_top20": lambda q: fts5(q, top20),
-        "fts5_count": lambda q: fts5(q, counting),
+        "fts5_top20": lambda q: fts5_alone(store, q, FTS5_TOP20),
+        "fts5_count": lambda q: fts5_alone(store, q, FTS5_COUNT),
     }
     for q in QUERIES:  # warm-up
         for fn in steps.values():

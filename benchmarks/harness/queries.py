@@ -3,6 +3,8 @@ a few of them "phrases", fixed so that runs compare."""
 
 from __future__ import annotations
 
+from typing import Any
+
 #: 2-3 word queries typical of the field, a few of them "phrases"; fixed, so runs compare.
 #: Some are rare or absent in the corpus ("bycatch"), some match thousands of paragraphs
 #: ("Conference of the Parties"): the latter are the slow ones, ranking every match.
@@ -19,3 +21,21 @@ QUERIES: tuple[str, ...] = (
     "programme of work", "marine turtles", '"national focal points"', "range States",
     "biodiversity loss", "trade in specimens", "Ramsar sites",
 )
+
+
+#: FTS5 alone, the limit a keyword page is set beside: the top 20 by bm25, and counting
+#: every match (what a page's total needs)
+FTS5_TOP20 = ("SELECT rowid, bm25(paragraphs_fts) AS s FROM paragraphs_fts WHERE "
+              "paragraphs_fts MATCH :q ORDER BY s, rowid LIMIT 20")
+FTS5_COUNT = "SELECT count(*) FROM paragraphs_fts WHERE paragraphs_fts MATCH :q"
+
+
+def fts5_alone(store: Any, q: str, sql: str) -> None:
+    """Run one of the FTS5-alone statements for query ``q`` (as mealink turns it into an
+    FTS5 query) on a SQLite store."""
+    from sqlalchemy import text
+
+    from mealink.store.search.keyword import fts5_query
+
+    with store.engine.connect() as conn:
+        conn.execute(text(sql), {"q": fts5_query(q)}).all()
