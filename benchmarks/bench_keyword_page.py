@@ -42,9 +42,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from harness import BENCHMARKS, REPO
+from harness import BENCHMARKS
 from harness.provenance import git, machine
 from harness.timing import Meter, summary_ms
+from harness.tree import export_src
 
 DEFAULT_STORE = Path("/work/benchwork/synergies-100000.db")
 STEPS = ("page", "find", "facets", "fts5_top20", "fts5_count")
@@ -109,14 +110,6 @@ def run_child(src: Path | None, store: Path, passes: int) -> dict[str, Any]:
     line = next(x for x in out.stdout.splitlines() if x.startswith("@@JSON "))
     result: dict[str, Any] = json.loads(line[len("@@JSON "):])
     return result
-
-
-def export_src(ref: str, into: Path) -> Path:
-    """The ``src/`` of git ``ref``, exported into ``into``."""
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", ref, "src"],
-                             capture_output=True, check=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    return into / "src"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,6 +5,7 @@ program that imports SQLAlchemy's Core, and one that imports its ORM).
 
     .venv/bin/python benchmarks/bench_startup.py            # 15 runs of each, ~1 min
     .venv/bin/python benchmarks/bench_startup.py --quick    # 5 runs of each
+    .venv/bin/python benchmarks/bench_startup.py --before 61f6fc2   # and that version's status
 
 The commands run in turn, one run of each per round, so a machine that slows down slows all
 of them alike; each run is a fresh process started by the harness's blocking launcher
@@ -16,6 +17,7 @@ of them alike; each run is a fresh process started by the harness's blocking lau
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -29,21 +31,24 @@ from harness.memory import run_short
 from harness.provenance import cpu_machine, git, run_header, source_digest, versions
 from harness.tables import source_warning, write_results
 from harness.timing import Log, busy_seconds, wait_quiet
+from harness.tree import export_src
 
 REALDOCS = REPO.parent / "shared" / "realdocs"
 #: the text `status` asks about and `parse` reads: a real resolution of the corpus
 ASKED, PARSED = "CMS Resolution 11.28", "cms-res-11.28.txt"
 
-#: the floor of `status`: Typer running one command with an option, SQLAlchemy loaded (its
-#: Core, as `status` reads through lightweight tables; the ORM, as it did before)
-_TYPER_SQLALCHEMY = """
+#: the floor of `status`: Typer running one command with an option that opens the database
+#: and asks it one thing: with the standard library's sqlite3, as `status` reads a SQLite
+#: file now; with SQLAlchemy's Core or its ORM loaded, as it read before
+_TYPER_COMMAND = """
 from typing import Annotated
-import sqlalchemy{orm}
+import {module}
 import typer
 app = typer.Typer()
 @app.command()
-def status(document: str, db: Annotated[str | None, typer.Option()] = None) -> None:
-    print(document, db)
+def status(document: str, db: Annotated[str, typer.Option()]) -> None:
+    import sqlite3
+    print(document, sqlite3.connect(db).execute("SELECT COUNT(*) FROM documents").fetchall())
 app()
 """
 
@@ -51,8 +56,10 @@ app()
 TARGETS = {"mealink --help": 0.3, "mealink status DB": 0.4}
 
 
-def commands(db: Path, text: Path) -> dict[str, list[str]]:
-    """Each measured command by its name in the table, floors first."""
+def commands(db: Path, text: Path, before: Path | None = None, before_name: str = ""
+             ) -> dict[str, list[str]]:
+    """Each measured command by its name in the table, floors first; with ``before`` (the
+    ``src`` folder of another version) that version's `status` too, in the same rounds."""
     python = sys.executable
     script = Path(python).with_name("mealink")
     mealink = [str(script)] if script.exists() else [python, "-m", "mealink.cli"]
@@ -60,13 +67,19 @@ def commands(db: Path, text: Path) -> dict[str, list[str]]:
         "python -c pass": [python, "-c", "pass"],
         'python -c "import typer, rich"': [python, "-c", "import typer, rich"],
         'python -c "import sqlalchemy"': [python, "-c", "import sqlalchemy"],
+        "a Typer command reading the file with sqlite3": [
+            python, "-c", _TYPER_COMMAND.format(module="sqlite3"), "X", "--db", str(db)],
         "a Typer command importing sqlalchemy": [
-            python, "-c", _TYPER_SQLALCHEMY.format(orm=""), "X", "--db", str(db)],
+            python, "-c", _TYPER_COMMAND.format(module="sqlalchemy"), "X", "--db", str(db)],
         "a Typer command importing sqlalchemy.orm": [
-            python, "-c", _TYPER_SQLALCHEMY.format(orm=".orm"), "X", "--db", str(db)],
+            python, "-c", _TYPER_COMMAND.format(module="sqlalchemy.orm"), "X", "--db", str(db)],
         "mealink --help": [*mealink, "--help"],
         "mealink status DB": [*mealink, "status", ASKED, "--db", str(db)],
         "mealink parse FILE": [*mealink, "parse", str(text)],
+        **({f"mealink status DB, before ({before_name})": [
+            shutil.which("env") or "/usr/bin/env", f"PYTHONPATH={before}", python, "-c",
+            "import sys; from mealink.cli.app import main; sys.exit(main())",
+            "status", ASKED, "--db", str(db)]} if before is not None else {}),
     }
 
 
@@ -125,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=None, help="runs of each command")
     ap.add_argument("--quiet-wait", type=float, default=60, metavar="S",
                     help="wait at most S seconds first for a quiet machine (default 60)")
+    ap.add_argument("--before", metavar="REF",
+                    help="also time `status` with the src/ of git REF, run by run alongside")
     cli.add_out(ap, "results-startup.json", "results-startup-quick.json")
     args = ap.parse_args(argv)
     log = cli.progress_log()
@@ -137,10 +152,12 @@ def main(argv: list[str] | None = None) -> int:
         **run_header(digest), "date": time.strftime("%Y-%m-%d"), "commit": git("rev-parse",
                                                                               "HEAD"),
         "machine": cpu_machine(), "versions": versions(["typer", "rich", "sqlalchemy",
-                                                         "pydantic"]), "runs": runs}
+                                                         "pydantic"]), "runs": runs,
+        "before": args.before}
     with tempfile.TemporaryDirectory(prefix="mealink-startup-") as tmp:
         db = Path(tmp) / "corpus.db"
-        cmds = commands(db, REALDOCS / PARSED)
+        before = export_src(args.before, Path(tmp)) if args.before else None
+        cmds = commands(db, REALDOCS / PARSED, before, args.before or "")
         log(f"building {db.name} from {REALDOCS} ...")
         subprocess.run([*cmds["mealink --help"][:-1], "ingest", "--no-embed", "--db", str(db),
                         str(REALDOCS)], capture_output=True, check=False, timeout=600)

@@ -23,7 +23,7 @@ def texts_by_source(store: Any) -> tuple[dict[str, str], dict[str, str]]:
     from sqlalchemy import select
 
     from mealink.store.engine.schema import MandateRow, ParagraphRow
-    from mealink.store.engine.tables import text_hash
+    from mealink.store.engine.vector_keys import text_hash
 
     paragraphs: dict[str, str] = {}
     actions: dict[str, str] = {}

@@ -19,6 +19,7 @@ from sqlalchemy import text
 from mealink.errors import StoreError
 from mealink.store import ingest, open_store
 from mealink.store.engine.database import SCHEMA_HEAD, _alembic_config
+from mealink.store.engine.reader import open_reader
 from tests.conftest import REPO
 
 #: what ``mealink --help`` must not import: databases, models, the web, heavy readers, and
@@ -95,15 +96,17 @@ except SystemExit as exc:
 print(sorted({m.split(".")[0] for m in sys.modules} & {"alembic", "numpy", "onnxruntime"}
              | {m for m in sys.modules if m.startswith(PIPELINE)}
              | {m for m in sys.modules if m in ("sqlalchemy.orm", "mealink.store.engine.schema",
-                                                "rich.table", "rich.tree")}))
+                                                "rich.table", "rich.tree")}
+             | ({"sqlalchemy"} & set(sys.modules) if "://" not in sys.argv[2] else set())))
 """
 #: the stages that read texts: `status` answers from what is stored and needs none of them,
-#: nor the ORM (it reads through ``store/engine/tables.py``), nor Rich's tables and trees
+#: nor SQLAlchemy on a SQLite file (it reads through ``store/engine/reader.py``), nor Rich's
+#: tables and trees
 PIPELINE = ("mealink.load", "mealink.parse", "mealink.annotate", "mealink.interop",
             "mealink.pipeline", "mealink.versions")
 
 
-def test_status_on_a_current_database_loads_no_alembic_numpy_orm_or_parser(
+def test_status_loads_no_alembic_numpy_orm_or_parser_and_no_sqlalchemy_for_a_file(
         db_url: str, realdocs_dir: Path) -> None:
     store = open_store(db_url)
     ingest(store, [realdocs_dir / "cms-res-11.28.txt"])
@@ -153,6 +156,14 @@ def test_the_schema_revision_is_checked_as_before(db_url: str, revision: str, cr
     else:
         with pytest.raises(StoreError, match=outcome):
             open_store(db_url, create=create)
+    if not create:  # the quick reader (plain sqlite3 on a file) opens and refuses the same
+        if outcome == SCHEMA_HEAD:
+            with open_reader(db_url) as reader:
+                assert reader.rows("SELECT version_num FROM alembic_version") == \
+                    [(SCHEMA_HEAD,)]
+        else:
+            with pytest.raises(StoreError, match=outcome), open_reader(db_url):
+                pass
 
 
 def test_schema_head_is_the_head_of_the_migrations() -> None:

@@ -190,11 +190,12 @@ def status_cmd(
     the answer rests on (the paragraph, the rule, or that no evidence says either way)."""
     from mealink.link.status import parse_as_of
     from mealink.mandates.knowledge import read_meetings
-    from mealink.store import open_store
     from mealink.store.corpus.status import status
+    from mealink.store.engine.reader import open_reader
 
     when = parse_as_of(as_of) if as_of else None
-    st = status(open_store(db, create=False), document, when, read_meetings(meetings))
+    with open_reader(db) as reader:
+        st = status(reader, document, when, read_meetings(meetings))
     if fmt is Format.json:
         print(json.dumps(st.to_dict(), ensure_ascii=False, indent=2))
     elif fmt is Format.csv:
@@ -273,11 +274,11 @@ def lineage_cmd(
 ) -> None:
     """Print what a document revises, repeals or retires (ancestors) and what revised,
     repealed or retired it (descendants), as trees."""
-    from mealink.store import open_store
     from mealink.store.corpus.status import lineage
+    from mealink.store.engine.reader import open_reader
 
-    up, down = lineage(open_store(db, create=False), document, citations=citations,
-                       depth=depth)
+    with open_reader(db) as reader:
+        up, down = lineage(reader, document, citations=citations, depth=depth)
     if fmt is Format.json:
         print(json.dumps({"ancestors": up.to_dict(), "descendants": down.to_dict()},
                          ensure_ascii=False, indent=2))
@@ -316,12 +317,13 @@ def in_force_cmd(
 
     from mealink.link.status import parse_as_of
     from mealink.mandates.knowledge import read_meetings
-    from mealink.store import open_store
     from mealink.store.corpus.status import in_force
+    from mealink.store.engine.reader import open_reader
 
     when = parse_as_of(as_of) if as_of else None
-    rows = in_force(open_store(db, create=False), convention, when,
-                    include_cited=include_cited, meetings=read_meetings(meetings))
+    with open_reader(db) as reader:
+        rows = in_force(reader, convention, when, include_cited=include_cited,
+                        meetings=read_meetings(meetings))
     if fmt is Format.json:
         print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
         return
@@ -365,10 +367,11 @@ def refs_cmd(
     in the corpus: what to ingest next."""
     from rich.table import Table
 
-    from mealink.store import open_store
     from mealink.store.corpus.status import cited
+    from mealink.store.engine.reader import open_reader
 
-    rows = cited(open_store(db, create=False), unresolved_only=unresolved_only)
+    with open_reader(db) as reader:
+        rows = cited(reader, unresolved_only=unresolved_only)
     if fmt is Format.json:
         print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
         return

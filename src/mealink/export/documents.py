@@ -23,6 +23,7 @@ from mealink.interop.frbr import WorkName, work_date
 from mealink.link.lineage import REMOVALS
 from mealink.store.corpus.status import find_document
 from mealink.store.engine.database import Store
+from mealink.store.engine.reader import SqlReader
 from mealink.store.engine.schema import CitationRow, DocumentRow, EdgeRow, ParagraphRow, SourceRow
 
 __all__ = ["StoredDocument", "iter_stored", "select_documents", "work_name"]
@@ -67,7 +68,7 @@ def select_documents(store: Store, names: Sequence[str] = (), *, every: bool = F
             return list(conn.execute(query.order_by(DocumentRow.id)).scalars())
         out: list[str] = []
         for name in names:
-            doc_id, _ = find_document(conn, name)
+            doc_id, _ = find_document(SqlReader(conn), name)
             stub = conn.execute(select(DocumentRow.is_stub).where(
                 DocumentRow.id == doc_id)).scalar_one()
             if stub:

@@ -36,6 +36,7 @@ from mealink.mandates.status import (
 )
 from mealink.store.calendar import calendar_for
 from mealink.store.engine.database import Store
+from mealink.store.engine.reader import SqlReader
 from mealink.store.engine.schema import (
     MandateCarryRow,
     MandateRow,
@@ -139,7 +140,7 @@ def recorded_statuses(conn: Connection, ids: Iterable[str] | None = None) -> dic
 def derive_statuses(conn: Connection, docs: dict[str, DocInfo], statuses: dict[str, Status],
                     calendar: Calendar | None = None) -> int:
     """Set every mandate's derived and effective status; returns how many changed."""
-    cal = calendar or calendar_for(conn)
+    cal = calendar or calendar_for(SqlReader(conn))
     whole, partial = _removals(statuses, docs)
     recorded = recorded_statuses(conn)
     carried = {r.mandate_id: carry_status(r.how, r.by_label) for r in conn.execute(
@@ -369,7 +370,7 @@ def _list(store: Store, f: MandateFilters, limit: int | None, offset: int, with_
     in_sql = before is None and after is None  # else the calendar decides, row by row
     total = -1
     with store.engine.connect() as conn:
-        cal = calendar_for(conn)
+        cal = calendar_for(SqlReader(conn))
         if in_sql and limit is not None:
             q = q.limit(limit).offset(offset)
             if count:
@@ -408,7 +409,7 @@ def mandate(store: Store, mandate_id: str) -> MandateView:
         ParagraphRow, ParagraphRow.id == MandateRow.paragraph_id).where(
         MandateRow.id == mandate_id)
     with store.engine.connect() as conn:
-        cal = calendar_for(conn)
+        cal = calendar_for(SqlReader(conn))
         views = _views(_raw_rows(conn, q), cal, None, None, None, True, None)
         if not views:
             raise NotFoundError(f"no mandate {mandate_id!r}; the mandates list gives their ids")

@@ -26,6 +26,7 @@ from mealink.mandates.review import (
 from mealink.mandates.status import Derived, derive_status, effective_status
 from mealink.store.corpus.graph import edge_infos, load_graph
 from mealink.store.engine.database import Store
+from mealink.store.engine.reader import SqlReader
 from mealink.store.engine.schema import (
     CitationRow,
     DocumentKeyRow,
@@ -55,9 +56,9 @@ def _texts_under_review(conn: Connection, convention: str, moment: AsOf | None,
     """The convention's stored texts in force at the review's moment, and those adopted for
     a period between meetings that has ended by then (drafts, recommendations of
     subsidiary bodies and removed texts are neither)."""
-    docs, _, _ = load_graph(conn)
+    docs, _, _ = load_graph(SqlReader(conn))
     incoming: dict[str, list[EdgeInfo]] = defaultdict(list)
-    for e in edge_infos(conn):
+    for e in edge_infos(SqlReader(conn)):
         if e.target is not None:
             incoming[e.target].append(e)
     keys: dict[str, list[str]] = defaultdict(list)
@@ -117,7 +118,7 @@ def review(store: Store, convention: str, as_of: str | AsOf | None = None,
     with store.engine.connect() as conn:
         if moment is not None and moment.meeting is not None:
             _check_meeting(conn, convention, moment, meetings)
-        cal = calendar_for(conn, meetings)
+        cal = calendar_for(SqlReader(conn), meetings)
         live, lapsing = _texts_under_review(conn, convention, moment, cal)
         if not live and not lapsing:
             raise NotFoundError(f"no document of {convention!r} in force in the corpus; "

@@ -15,6 +15,7 @@ from mealink.link.status import NOT_ADOPTED_KINDS
 from mealink.mandates.deadlines import Calendar
 from mealink.semantic.encoder import Encoder
 from mealink.store.engine.database import Store
+from mealink.store.engine.reader import SqlReader
 from mealink.store.mandates import calendar_for
 from mealink.store.search.keyword import _convention_id
 from mealink.store.search.vectors import vectors_of
@@ -91,7 +92,7 @@ def mandate_items(store: Store, *, conventions: list[str] | None = None,
     canonical = canonical_names().get(who or "") if who else None
     with store.engine.connect() as conn:
         rows = conn.execute(text(_ITEMS), {"yes": True}).all()
-        calendar = calendar_for(conn)
+        calendar = calendar_for(SqlReader(conn))
         topic_rows = conn.execute(text(
             "SELECT paragraph_pk, topic_id FROM paragraph_topics WHERE score >= :s "
             "ORDER BY score DESC"), {"s": r.topic_min_score}).all()
@@ -158,7 +159,7 @@ def cited_on_topics(store: Store, min_score: float
     issue). Drafts and subsidiary bodies' texts cite for nothing."""
     with store.engine.connect() as conn:
         rows = conn.execute(text(_CITED), {"s": min_score}).all()
-        calendar = calendar_for(conn)
+        calendar = calendar_for(SqlReader(conn))
     out: dict[str, dict[str, dict[str, None]]] = {}
     known: dict[str, dict[str, dict[str, KnownText]]] = {}
     for r in rows:

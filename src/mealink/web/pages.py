@@ -29,6 +29,7 @@ from mealink.store.corpus.status import find_document
 from mealink.store.corpus.status import lineage as lineage_of
 from mealink.store.corpus.versions import other_versions
 from mealink.store.engine.database import Store
+from mealink.store.engine.reader import SqlReader
 from mealink.store.mandates import MandateFilters, mandate, mandate_counts, page_mandates
 from mealink.store.progress import add_progress, evidence_links, history, latest_seq
 from mealink.store.review import review as review_of
@@ -435,7 +436,7 @@ def document_page(request: Request, document_id: str, format: Str = None,
     may_read(request)
     key = document_id.strip("/")
     with _store(request).engine.connect() as conn:
-        found, paragraph = find_document(conn, key)
+        found, paragraph = find_document(SqlReader(conn), key)
     if found != key:  # a symbol, a citation or a paragraph id: go to the document's own page
         anchor = paragraph.rsplit("/", 1)[-1] if paragraph else None
         return RedirectResponse(doc_href(found, anchor), status_code=301 if not paragraph

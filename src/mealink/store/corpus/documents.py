@@ -20,6 +20,7 @@ from mealink.link.status import known_in_force, meeting_label
 from mealink.store.corpus.records import short_adoption
 from mealink.store.corpus.status import find_document
 from mealink.store.engine.database import Store
+from mealink.store.engine.reader import SqlReader
 from mealink.store.engine.schema import (
     ActorRow,
     CitationRow,
@@ -302,7 +303,7 @@ def read_document(store: Store, text: str, language: str | None = None) -> Docum
     ``language`` when given ('fr': its French expression), NotFoundError naming the
     languages stored when it is not stored in that one."""
     with store.engine.connect() as conn:
-        doc_id, _ = find_document(conn, text)
+        doc_id, _ = find_document(SqlReader(conn), text)
         d = conn.execute(select(DocumentRow).where(DocumentRow.id == doc_id)).one()
         primary_id = d.expression_of or d.id
         expressions = _expressions(conn, primary_id)

@@ -23,6 +23,7 @@ from mealink.mandates.deadlines import Calendar
 from mealink.store.corpus.carry import carry_mandates
 from mealink.store.corpus.graph import edge_infos, load_graph
 from mealink.store.engine.database import Store, writing
+from mealink.store.engine.reader import SqlReader
 from mealink.store.engine.schema import (
     CitationRow,
     DocumentKeyRow,
@@ -208,14 +209,14 @@ def link(store: Store) -> LinkSummary:
 
     with writing(store) as conn:
         _drop_orphan_stubs(conn)
-        docs, keymap, versions = load_graph(conn)
+        docs, keymap, versions = load_graph(SqlReader(conn))
         n_cit, n_res = _resolve(conn, CitationRow, "document_id", docs, keymap, versions)
         _resolve(conn, EdgeRow, "source_id", docs, keymap, versions)
         _revises_edges(conn, docs)
         _stub_titles(conn)
-        edges = edge_infos(conn)
+        edges = edge_infos(SqlReader(conn))
         carry_mandates(conn)  # before statuses: a carried mandate keeps what was recorded
-        not_in_force = _set_status(conn, docs, edges, calendar_for(conn))
+        not_in_force = _set_status(conn, docs, edges, calendar_for(SqlReader(conn)))
         stubs = sum(1 for d in docs.values() if d.is_stub)
         bump_generation(conn)
         return LinkSummary(len(docs) - stubs, stubs, n_cit, n_res, len(edges), not_in_force)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from mealink.link.identifiers import DocKey, group_label
 from mealink.link.lineage import DocumentLinks
 from mealink.models import Document
-from mealink.store.engine.tables import text_hash
+from mealink.store.engine.vector_keys import text_hash
 
 if TYPE_CHECKING:
     from mealink.mandates.extract import Mandate

@@ -12,9 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
-
-from sqlalchemy import Connection, func, or_, select
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mealink.errors import NotFoundError
 from mealink.link.identifiers import DocKey, citation_keys, parse_keys
@@ -34,8 +32,10 @@ from mealink.mandates.knowledge import MeetingEntry
 from mealink.store.calendar import calendar_for
 from mealink.store.corpus.graph import edge_infos, load_graph
 from mealink.store.corpus.records import short_adoption
-from mealink.store.engine.database import Store
-from mealink.store.engine.tables import citations, document_keys, documents, edges, paragraphs
+from mealink.store.engine.reader import Reader, as_date, first, reading
+
+if TYPE_CHECKING:
+    from mealink.store.engine.database import Store
 
 __all__ = ["CitedText", "DocumentStatus", "LineageNode", "cited", "document_id", "find_document",
            "in_force", "lineage", "status", "unresolved"]
@@ -97,36 +97,36 @@ class DocumentStatus:
                           "paragraphs": list(a.paragraphs)} for a in self.acts]}
 
 
-def _versions_note(conn: Connection, key_id: str, work_id: str) -> str:
-    rows = conn.execute(select(documents.c.label, documents.c.is_stub, documents.c.meeting)
-                        .join(document_keys, document_keys.c.document_id == documents.c.id)
-                        .where(or_(document_keys.c.key == work_id,
-                                   document_keys.c.key.like(f"{work_id}-rev-%")))
-                        .distinct().order_by(documents.c.meeting, documents.c.label)).all()
+def _versions_note(reader: Reader, key_id: str, work_id: str) -> str:
+    rows = reader.rows(
+        "SELECT DISTINCT d.label, d.is_stub, d.meeting FROM documents d"
+        " JOIN document_keys k ON k.document_id = d.id"
+        " WHERE k.key = :work OR k.key LIKE :revised ORDER BY d.meeting, d.label",
+        {"work": work_id, "revised": f"{work_id}-rev-%"})
     if not rows:
         return ""
-    known = "; ".join(f"{r.label} ({'known from citations' if r.is_stub else 'stored'})"
-                      for r in rows)
+    known = "; ".join(f"{label} ({'known from citations' if is_stub else 'stored'})"
+                      for label, is_stub, _ in rows)
     return f"; the corpus knows other versions: {known}"
 
 
-def find_document(conn: Connection, text: str) -> tuple[str, str | None]:
+def find_document(reader: Reader, text: str) -> tuple[str, str | None]:
     """The stored document ``text`` names (a stable id, a paragraph id, a symbol or a
     citation such as 'CMS Resolution 7.9'), and the paragraph id when it names one. A
     citation with a revision mark names that version only."""
     t = text.strip()
     for candidate in dict.fromkeys((t, t.rstrip("/"))):  # a stable id: the usual case
-        if conn.execute(select(documents.c.id).where(documents.c.id == candidate)).first():
+        if reader.rows("SELECT id FROM documents WHERE id = :id", {"id": candidate}):
             return candidate, None
-    row = conn.execute(select(paragraphs.c.document_id).where(paragraphs.c.id == t)).first()
-    if row:
-        return row.document_id, t
-    by_symbol = set(conn.execute(select(documents.c.id).where(documents.c.symbol == t))
-                    .scalars())
+    holder = first(reader.rows("SELECT document_id FROM paragraphs WHERE id = :id", {"id": t}))
+    if holder is not None:
+        return holder, t
+    by_symbol = {r[0] for r in reader.rows("SELECT id FROM documents WHERE symbol = :symbol",
+                                           {"symbol": t})}
     keys = parse_keys(t)
     note = ""
-    stored = by_symbol or {r.document_id for k in keys for r in conn.execute(
-        select(document_keys.c.document_id).where(document_keys.c.key == k.id)).all()[:1]}
+    stored = by_symbol or {r[0] for k in keys for r in reader.rows(
+        "SELECT document_id FROM document_keys WHERE key = :key", {"key": k.id})[:1]}
     if len(stored) == 1:
         return stored.pop(), None
     if stored:  # the number fits several conventions and each has a stored text of it
@@ -134,31 +134,31 @@ def find_document(conn: Connection, text: str) -> tuple[str, str | None]:
                             f"texts ({', '.join(sorted(stored))}); name the convention, "
                             "e.g. 'CITES Decision 19.30'")
     if keys:
-        note = _versions_note(conn, keys[0].id, keys[0].work.id)
+        note = _versions_note(reader, keys[0].id, keys[0].work.id)
     raise NotFoundError(f"{text!r} is not in the corpus and no stored text cites it{note}; "
                         "check the symbol (e.g. 'CMS Resolution 11.10', 'decision XIV/11') or "
                         "ingest it first")
 
 
-def primary_text(conn: Connection, doc_id: str, paragraph_id: str | None = None
+def primary_text(reader: Reader, doc_id: str, paragraph_id: str | None = None
                  ) -> tuple[str, str | None]:
     """Another language's expression answers for its work through the primary text: the
     primary's id, and the counterpart of ``paragraph_id`` (None when it has none)."""
-    row = conn.execute(select(documents.c.expression_of).where(
-        documents.c.id == doc_id)).first()
-    if row is None or row.expression_of is None:
+    primary = first(reader.rows("SELECT expression_of FROM documents WHERE id = :id",
+                                {"id": doc_id}))
+    if primary is None:
         return doc_id, paragraph_id
     if paragraph_id is not None:
-        paragraph_id = conn.execute(select(paragraphs.c.aligned_to).where(
-            paragraphs.c.id == paragraph_id)).scalar()
-    return row.expression_of, paragraph_id
+        paragraph_id = first(reader.rows("SELECT aligned_to FROM paragraphs WHERE id = :id",
+                                         {"id": paragraph_id}))
+    return primary, paragraph_id
 
 
 def document_id(store: Store, text: str) -> str:
     """The stable id of the stored document ``text`` names (a stable id, a symbol or a
     citation such as 'CMS Res.11.10'), so a filter takes what a reader types."""
-    with store.engine.connect() as conn:
-        return find_document(conn, text)[0]
+    with reading(store) as reader:
+        return find_document(reader, text)[0]
 
 
 def _acts(statuses: Status, docs: dict[str, DocInfo]) -> list[Act]:
@@ -167,36 +167,42 @@ def _acts(statuses: Status, docs: dict[str, DocInfo]) -> list[Act]:
             for e in statuses.acts]
 
 
-def _cited_by(conn: Connection, doc_id: str, limit: int = 6) -> Evidence | None:
+def _cited_by(reader: Reader, doc_id: str, limit: int = 6) -> Evidence | None:
     """'cited by CMS Resolution 11.10 (pre 1, para 20)': where a text known only from
     citations is known from."""
-    rows = conn.execute(select(documents.c.label, paragraphs.c.anchor).select_from(
-        citations).join(paragraphs, paragraphs.c.pk == citations.c.paragraph_pk).join(
-        documents, documents.c.id == citations.c.document_id).where(
-        citations.c.target_id == doc_id).order_by(citations.c.pk)).all()
+    rows = reader.rows(
+        "SELECT d.label, p.anchor FROM citations c"
+        " JOIN paragraphs p ON p.pk = c.paragraph_pk JOIN documents d ON d.id = c.document_id"
+        " WHERE c.target_id = :id ORDER BY c.pk", {"id": doc_id})
     if not rows:
         return None
     where: dict[str, list[str]] = {}
-    for r in rows:
-        where.setdefault(r.label, [])
-        anchor = r.anchor.replace("_", " ")
-        if anchor not in where[r.label]:
-            where[r.label].append(anchor)
+    for label, written_anchor in rows:
+        where.setdefault(label, [])
+        anchor = written_anchor.replace("_", " ")
+        if anchor not in where[label]:
+            where[label].append(anchor)
     shown = [f"{label} ({', '.join(anchors)})" for label, anchors in list(where.items())[:limit]]
     more = f" and {len(where) - limit} more" if len(where) > limit else ""
     return Evidence("citations", f"known from citations: {'; '.join(shown)}{more}")
 
 
-def _coverage(conn: Connection, convention: str | None, calendar: Calendar) -> Evidence:
+class _Stored(NamedTuple):
+    label: str
+    meeting: int | None
+    adopted_on: date | None
+
+
+def _coverage(reader: Reader, convention: str | None, calendar: Calendar) -> Evidence:
     """How far the corpus reaches for a convention: an 'in force' answer is no stronger."""
-    rows = conn.execute(select(documents.c.label, documents.c.meeting, documents.c.adopted_on,
-                               documents.c.adopted_at).where(
-        ~documents.c.is_stub, documents.c.convention == convention,
-        documents.c.expression_of.is_(None))).all()
+    same = "convention IS NULL" if convention is None else "convention = :convention"
+    rows = [_Stored(label, meeting, as_date(day)) for label, meeting, day in reader.rows(
+        f"SELECT label, meeting, adopted_on FROM documents WHERE NOT is_stub AND {same}"
+        " AND expression_of IS NULL", {"convention": convention})]
     if not rows:
         return Evidence("none", "no stored text of its convention")
 
-    def when(r: Any) -> date | None:
+    def when(r: _Stored) -> date | None:
         return r.adopted_on or calendar.end_of(convention, "COP", r.meeting)
 
     dated = [r for r in rows if when(r) is not None]
@@ -210,47 +216,48 @@ def _coverage(conn: Connection, convention: str | None, calendar: Calendar) -> E
                             f"{day.year if day else ''})")
 
 
-def _store_status(conn: Connection, info: DocInfo, st: Status, docs: dict[str, DocInfo],
+def _store_status(reader: Reader, info: DocInfo, st: Status, docs: dict[str, DocInfo],
                   calendar: Calendar, as_of: AsOf | None) -> DocumentStatus:
     evidence = list(st.evidence)
     if info.is_stub and st.state == "no repeal known":
-        cited = _cited_by(conn, info.id)
+        cited = _cited_by(reader, info.id)
         if cited is not None:
             evidence.append(cited)
     elif st.state in ("in force", "in force in part"):
-        evidence.append(_coverage(conn, info.convention, calendar))
-    row = conn.execute(select(documents.c.title, documents.c.identified_by).where(
-        documents.c.id == info.id)).first()
+        evidence.append(_coverage(reader, info.convention, calendar))
+    found = reader.rows("SELECT title, identified_by FROM documents WHERE id = :id",
+                        {"id": info.id})
+    title, identified_by = found[0] if found else (None, None)
     return DocumentStatus(
-        info.id, info.label, row.title if row else None, short_adoption(info.adopted_at),
+        info.id, info.label, title, short_adoption(info.adopted_at),
         info.is_stub, st.state, st.in_force, as_of.label if as_of else None, _acts(st, docs),
         None, st.removed_paragraphs, tuple(evidence), info.adoption, info.adopted_by,
-        info.adoption_evidence, row.identified_by if row else None, lapsed_at=st.lapsed_at)
+        info.adoption_evidence, identified_by, lapsed_at=st.lapsed_at)
 
 
-def status(store: Store, text: str, as_of: AsOf | None = None,
+def status(store: Store | Reader, text: str, as_of: AsOf | None = None,
            meetings: Iterable[MeetingEntry] = ()) -> DocumentStatus:
     """Whether the text (or paragraph) named by ``text`` is in force, why (not), and what
     that rests on."""
-    with store.engine.connect() as conn:
-        doc_id, paragraph_id = primary_text(conn, *find_document(conn, text))
-        docs, _, _ = load_graph(conn)
-        edges = edge_infos(conn, doc_id)
-        calendar = calendar_for(conn, meetings)
+    with reading(store) as reader:
+        doc_id, paragraph_id = primary_text(reader, *find_document(reader, text))
+        docs, _, _ = load_graph(reader)
+        edges = edge_infos(reader, doc_id)
+        calendar = calendar_for(reader, meetings)
         info = docs[doc_id]
         st = status_of(info, edges, docs, as_of, calendar)
-        out = _store_status(conn, info, st, docs, calendar, as_of)
-        held = set(conn.execute(select(document_keys.c.key).where(
-            document_keys.c.document_id == doc_id)).scalars())
+        out = _store_status(reader, info, st, docs, calendar, as_of)
+        held = {r[0] for r in reader.rows(
+            "SELECT key FROM document_keys WHERE document_id = :id", {"id": doc_id})}
         # the key the text was found by (of the conventions 'Decision 19.30' may mean)
         key = next((k for k in parse_keys(text.strip()) if k.id in held), None)
         if paragraph_id is None and key is not None and key.id != doc_id and len(held) > 1:
             out = replace(out, asked=key.label)
-            row = conn.execute(select(paragraphs.c.id).where(
-                paragraphs.c.document_id == doc_id, paragraphs.c.number == key.number)).first()
-            paragraph_id = row.id if row else None
-        number = conn.execute(select(paragraphs.c.number).where(
-            paragraphs.c.id == paragraph_id)).scalar() if paragraph_id is not None else None
+            paragraph_id = first(reader.rows(
+                "SELECT id FROM paragraphs WHERE document_id = :doc AND number = :number",
+                {"doc": doc_id, "number": key.number}))
+        number = first(reader.rows("SELECT number FROM paragraphs WHERE id = :id",
+                                   {"id": paragraph_id})) if paragraph_id is not None else None
     if paragraph_id is None:
         return out
     out = replace(out, paragraph_id=paragraph_id)
@@ -273,21 +280,21 @@ def status(store: Store, text: str, as_of: AsOf | None = None,
     return out
 
 
-def in_force(store: Store, convention: str | None = None, as_of: AsOf | None = None, *,
+def in_force(store: Store | Reader, convention: str | None = None, as_of: AsOf | None = None, *,
              include_cited: bool = False,
              meetings: Iterable[MeetingEntry] = ()) -> list[DocumentStatus]:
     """Every stored text of ``convention`` (all when None) that is in force, wholly or in
     part; ``include_cited`` adds the texts known only from citations that nothing known
     ends ("no repeal known"), labelled so."""
-    with store.engine.connect() as conn:
-        docs, _, _ = load_graph(conn)
+    with reading(store) as reader:
+        docs, _, _ = load_graph(reader)
         incoming: dict[str, list[EdgeInfo]] = defaultdict(list)
-        for e in edge_infos(conn):
+        for e in edge_infos(reader):
             if e.source in docs and e.target in docs and e.target is not None and \
                     e.relation in (*REMOVALS, "revises", "keeps"):
                 incoming[e.target].append(e)
-        calendar = calendar_for(conn, meetings)
-        titles = {r.id: r.title for r in conn.execute(select(documents.c.id, documents.c.title))}
+        calendar = calendar_for(reader, meetings)
+        titles: dict[str, str | None] = dict(reader.rows("SELECT id, title FROM documents"))
         coverage: dict[str | None, Evidence] = {}
         out = []
         for d in sorted(docs.values(),
@@ -302,7 +309,7 @@ def in_force(store: Store, convention: str | None = None, as_of: AsOf | None = N
             evidence = list(st.evidence)
             if not d.is_stub:
                 if d.convention not in coverage:
-                    coverage[d.convention] = _coverage(conn, d.convention, calendar)
+                    coverage[d.convention] = _coverage(reader, d.convention, calendar)
                 evidence.append(coverage[d.convention])
             out.append(DocumentStatus(d.id, d.label, titles.get(d.id),
                                       short_adoption(d.adopted_at), d.is_stub, st.state,
@@ -335,7 +342,16 @@ class LineageNode:
                 "children": [c.to_dict() for c in self.children]}
 
 
-def lineage(store: Store, text: str, *, citations: bool = False,
+class _Edge(NamedTuple):
+    source_id: str
+    relation: str
+    target_id: str
+    paragraphs: str | None
+    paragraph_id: str | None
+    derived: bool
+
+
+def lineage(store: Store | Reader, text: str, *, citations: bool = False,
             depth: int = 4) -> tuple[LineageNode, LineageNode]:
     """Ancestors (what this text revises, repeals, retires ..., recursively) and
     descendants (what revised, repealed, retired ... it), as two trees rooted at it;
@@ -343,16 +359,16 @@ def lineage(store: Store, text: str, *, citations: bool = False,
     relations = set(REMOVALS) | {"revises", "keeps"}
     if citations:
         relations |= {"recalls", "cites"}
-    with store.engine.connect() as conn:
-        doc_id, _ = primary_text(conn, find_document(conn, text)[0])
-        rows = conn.execute(select(edges.c.source_id, edges.c.relation, edges.c.target_id,
-                                   edges.c.paragraphs, edges.c.paragraph_id,
-                                   edges.c.derived).where(
-            edges.c.target_id.is_not(None), edges.c.relation.in_(relations))).all()
-        meta = {r.id: (r.label, not r.is_stub, r.status) for r in conn.execute(
-            select(documents.c.id, documents.c.label, documents.c.is_stub, documents.c.status))}
-    out_edges: dict[str, list[Any]] = defaultdict(list)
-    in_edges: dict[str, list[Any]] = defaultdict(list)
+    with reading(store) as reader:
+        doc_id, _ = primary_text(reader, find_document(reader, text)[0])
+        rows = [_Edge(*r) for r in reader.rows(
+            "SELECT source_id, relation, target_id, paragraphs, paragraph_id, derived FROM edges"
+            " WHERE target_id IS NOT NULL AND relation IN :relations",
+            {"relations": relations})]
+        meta = {doc: (label, not is_stub, state) for doc, label, is_stub, state in reader.rows(
+            "SELECT id, label, is_stub, status FROM documents")}
+    out_edges: dict[str, list[_Edge]] = defaultdict(list)
+    in_edges: dict[str, list[_Edge]] = defaultdict(list)
     for r in rows:
         if r.source_id != r.target_id:
             out_edges[r.source_id].append(r)
@@ -393,38 +409,34 @@ class CitedText:
                 "cited_by": self.cited_by, "in_corpus": self.in_corpus}
 
 
-def cited(store: Store, *, unresolved_only: bool = False) -> list[CitedText]:
+def cited(store: Store | Reader, *, unresolved_only: bool = False) -> list[CitedText]:
     """Every cited text (or only those whose text is not in the corpus), most cited first.
 
     ``count`` is the number of citations of the text in stored texts, counted the same way
     in both lists (the unresolved list is a subset of the full one); a text citing itself
     or an item it holds ('Decision 14.10' citing 14.11 in 'Decisions 14.10-14.12') is left
     out of both: there is nothing to ingest."""
-    with store.engine.connect() as conn:
-        stubs = set(conn.execute(select(documents.c.id).where(documents.c.is_stub)).scalars())
+    columns = ("c.target_key, c.target_label, c.written, c.target_id, c.document_id, c.type,"
+               " c.identifier, d.convention")
+    with reading(store) as reader:
+        stubs = {r[0] for r in reader.rows("SELECT id FROM documents WHERE is_stub")}
         own: dict[str, set[str]] = defaultdict(set)
-        for key, doc_id in conn.execute(select(document_keys.c.key, document_keys.c.document_id)):
+        for key, doc_id in reader.rows("SELECT key, document_id FROM document_keys"):
             own[doc_id].add(key)
-        rows = conn.execute(select(
-            citations.c.target_key, citations.c.target_label, citations.c.written,
-            citations.c.target_id, citations.c.document_id, citations.c.type,
-            citations.c.identifier, documents.c.convention, func.count().label("n")).join(
-            documents, documents.c.id == citations.c.document_id).group_by(
-            citations.c.target_key, citations.c.target_label, citations.c.written,
-            citations.c.target_id, citations.c.document_id, citations.c.type,
-            citations.c.identifier, documents.c.convention)).all()
+        rows = reader.rows(f"SELECT {columns}, COUNT(*) FROM citations c"
+                           f" JOIN documents d ON d.id = c.document_id GROUP BY {columns}")
     groups: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        if _cites_itself(r.document_id, r.target_key, r.target_id, own[r.document_id],
-                         citation_keys(r.type, r.identifier, r.written, r.convention)):
+    for (target_key, target_label, written, target_id, doc_id, kind, identifier, convention,
+         n) in rows:
+        if _cites_itself(doc_id, target_key, target_id, own[doc_id],
+                         citation_keys(kind, identifier, written, convention)):
             continue
-        name = r.target_label or r.written
-        g = groups.setdefault(r.target_key or name, {"target": name, "key": r.target_key,
-                                                      "count": 0, "by": set(),
-                                                      "stored": False})
-        g["count"] += r.n
-        g["by"].add(r.document_id)
-        g["stored"] |= r.target_id is not None and r.target_id not in stubs
+        name = target_label or written
+        g = groups.setdefault(target_key or name, {"target": name, "key": target_key,
+                                                    "count": 0, "by": set(), "stored": False})
+        g["count"] += n
+        g["by"].add(doc_id)
+        g["stored"] |= target_id is not None and target_id not in stubs
     return sorted((CitedText(g["target"], g["key"], g["count"], sorted(g["by"]), g["stored"])
                    for g in groups.values() if not (unresolved_only and g["stored"])),
                   key=lambda u: (-u.count, u.target))
@@ -439,6 +451,6 @@ def _cites_itself(doc_id: str, target_key: str | None, target_id: str | None,
     return target_key is None and bool(named) and all(k.id in own for k in named)
 
 
-def unresolved(store: Store) -> list[CitedText]:
+def unresolved(store: Store | Reader) -> list[CitedText]:
     """Citations that do not lead to a stored text, most cited first."""
     return cited(store, unresolved_only=True)

@@ -12,6 +12,7 @@ from mealink.models import Document
 from mealink.store.corpus.carry import version_text
 from mealink.store.corpus.status import find_document
 from mealink.store.engine.database import Store
+from mealink.store.engine.reader import SqlReader
 from mealink.store.engine.schema import DocumentRow
 from mealink.versions import DocumentDiff, compare
 
@@ -22,7 +23,7 @@ def stored_version(store: Store, name: str) -> tuple[str, Document]:
     """The label and the parsed text of the stored document ``name`` names; one error if
     the corpus does not hold its text."""
     with store.engine.connect() as conn:
-        doc_id, _ = find_document(conn, name)
+        doc_id, _ = find_document(SqlReader(conn), name)
         found = version_text(conn, doc_id)
     if found is None:
         stored = "; ".join(label for _, label, _ in other_versions(store, doc_id))

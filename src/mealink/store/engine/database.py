@@ -16,7 +16,6 @@ never act on what they read before the other wrote.
 from __future__ import annotations
 
 import math
-import os
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -31,30 +30,27 @@ from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, t
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from mealink.errors import DiskFullError, ReadOnlyStoreError, StoreBusyError, StoreError
+from mealink.errors import StoreBusyError, StoreError
+from mealink.store.engine.faults import describe_fault, first_line
+from mealink.store.engine.place import (
+    CONNECT_TIMEOUT,
+    DEFAULT_DB,
+    LOCK_TIMEOUT,
+    SCHEMA_HEAD,
+    STATEMENT_TIMEOUT,
+    busy_timeout_ms,
+    check_sqlite_path,
+    database_url,
+    seconds,
+    sqlite_pragmas,
+    sqlite_read_mode,
+    typed_db,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 __all__ = ["DEFAULT_DB", "Store", "database_url", "describe_fault", "open_store", "writing"]
-
-#: Where the embedded database lives unless ``--db`` or ``MEALINK_DB`` say otherwise.
-DEFAULT_DB = "mealink.db"
-
-#: The newest schema revision (the head of ``migrations/versions``): a database at it opens
-#: without loading Alembic. A new migration moves it (tests/test_migrations.py checks).
-SCHEMA_HEAD = "0012"
-
-#: Environment variables that bound the waits, in seconds, with their defaults. A server that
-#: accepts and never answers must not hang a command; a statement is not limited by default
-#: (linking a large corpus takes a while), a writer waits ten minutes for another's lock.
-CONNECT_TIMEOUT = ("MEALINK_CONNECT_TIMEOUT", 10.0)
-STATEMENT_TIMEOUT = ("MEALINK_STATEMENT_TIMEOUT", 0.0)
-LOCK_TIMEOUT = ("MEALINK_LOCK_TIMEOUT", 600.0)
-
-#: How long one SQLite statement waits for a lock (at most) before the writer loop in
-#: ``writing`` tries again (and other writers give up with one line).
-_BUSY_MS = 30000
 
 #: The PostgreSQL advisory lock every mealink writer of one database takes (advisory locks
 #: are per database, so two databases on one server do not wait for each other).
@@ -76,115 +72,6 @@ class Store:
         self.engine.dispose()
 
 
-def _typed(db: str | None) -> str:
-    """What the user gave: ``db``, else ``$MEALINK_DB``, else ``mealink.db``."""
-    return db or os.environ.get("MEALINK_DB") or DEFAULT_DB
-
-
-def database_url(db: str | None = None) -> str:
-    """The URL of the database to use: ``db``, else ``$MEALINK_DB``, else ``mealink.db`` in
-    the current folder. A plain path means SQLite."""
-    value = _typed(db)
-    if "://" not in value:
-        return f"sqlite:///{Path(value).expanduser()}"
-    if value.startswith(("postgresql://", "postgres://")):
-        return "postgresql+psycopg://" + value.split("://", 1)[1]
-    return value
-
-
-def _seconds(setting: tuple[str, float]) -> float:
-    """A wait in seconds from the environment (0 = no limit), or its default."""
-    var, default = setting
-    raw = os.environ.get(var, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not math.isfinite(value) or value < 0:
-        raise StoreError(f"{var}={raw!r}: give a number of seconds (0 for no limit)")
-    return value
-
-
-def _busy_ms() -> int:
-    """SQLite's busy timeout: 30 s, or the lock timeout when that is shorter."""
-    lock = _seconds(LOCK_TIMEOUT)
-    return _BUSY_MS if lock == 0 else max(1, min(_BUSY_MS, round(lock * 1000)))
-
-
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any, *, busy_ms: int = _BUSY_MS,
-                    read_only: bool = False) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute(f"PRAGMA busy_timeout={busy_ms}")  # first: two new processes race for WAL
-    if not read_only:  # a read-only file keeps the journal mode it has
-        cur.execute("PRAGMA journal_mode=WAL")  # readers go on while one process writes
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    # 64 MB of page cache (the default is 2 MB): the indexes of a 100,000-paragraph corpus
-    # outgrow 2 MB, and every insert then reads index pages back from the OS
-    cur.execute("PRAGMA cache_size=-65536")
-    cur.close()
-
-
-def _why_read_only(path: Path) -> str:
-    """Why a database file cannot be written, in a few words."""
-    try:
-        if os.statvfs(path).f_flag & os.ST_RDONLY:
-            return "it is on a read-only file system"
-    except OSError:
-        pass
-    if not os.access(path, os.W_OK):
-        return "the file is not writable"
-    if not os.access(path.parent, os.W_OK):
-        return f"its folder {path.parent} is not writable"
-    return "it was opened read-only"
-
-
-def _sqlite_read_mode(path: Path) -> dict[str, str]:
-    """How a command that only reads opens a database it cannot write: read-only, and
-    immutable (no lock, no ``-shm`` file) when its folder is not writable either, since a
-    WAL database can only be opened normally where its ``-shm`` file can be made. A ``-wal``
-    file beside it means a writer is at work there: then read-only, through its files."""
-    if not os.access(path.parent, os.W_OK):
-        wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
-        if wal.exists() and shm.exists():
-            return {"mode": "ro"}
-        return {"immutable": "1"}
-    if not os.access(path, os.W_OK):
-        return {"mode": "ro"}
-    return {}
-
-
-def _check_sqlite_path(path: Path, create: bool) -> None:
-    try:
-        exists = path.exists()
-    except OSError as exc:
-        raise StoreError(f"cannot open the database {path}: {exc.strerror or exc}; choose "
-                         "another place with --db or MEALINK_DB") from None
-    if exists:
-        if path.is_dir():
-            raise StoreError(f"{path} is a folder; give the path of a database file with --db")
-        if create and not os.access(path, os.W_OK):
-            raise StoreError(f"cannot write to the database {path}: "
-                             f"{_why_read_only(path)}; choose another file with --db or "
-                             "MEALINK_DB")
-        if create and not os.access(path.parent, os.W_OK):
-            raise StoreError(f"cannot write to the database {path}: its folder {path.parent} "
-                             "is not writable (SQLite needs it for its journal); choose another "
-                             "place with --db or MEALINK_DB")
-        return
-    if not create:
-        raise StoreError(f"no database at {path}; run `mealink ingest PATH` first, or point "
-                         "--db / MEALINK_DB at an existing one")
-    if not path.parent.is_dir():
-        raise StoreError(f"cannot create the database {path}: folder {path.parent} does not "
-                         "exist")
-    if not os.access(path.parent, os.W_OK):
-        raise StoreError(f"cannot create the database {path}: folder {path.parent} is not "
-                         "writable; choose another place with --db or MEALINK_DB")
-
-
 def _alembic_config() -> Config:
     from alembic.config import Config
 
@@ -192,74 +79,6 @@ def _alembic_config() -> Config:
     cfg.set_main_option("script_location",
                         str(resources.files("mealink.store.engine").joinpath("migrations")))
     return cfg
-
-
-def _reason(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-
-
-def describe_fault(exc: BaseException, name: str, *, path: Path | None = None,
-                   connecting: bool = False, disconnected: bool = False
-                   ) -> StoreError | None:
-    """The one line for a database error that is no bug of mealink's and no refusal of
-    one document (disk full, read-only, a lock or statement past its time, a server gone),
-    or None. ``exc`` is the driver's exception; ``path`` the SQLite file."""
-    reason = _reason(exc)
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
-        primary = code & 0xFF
-        if primary == 13:  # SQLITE_FULL
-            return DiskFullError(f"disk full ({reason}): could not write to the database "
-                                 f"{name}; what was stored before stays whole; free some "
-                                 "space and run the command again")
-        if code in (778, 1034, 1546, 4874):  # SQLITE_IOERR_WRITE, _FSYNC, _TRUNCATE, _SHMSIZE
-            return DiskFullError(f"disk full or write error ({reason}): could not write to "
-                                 f"the database {name} (a full disk, a file-size limit or a "
-                                 "failing disk); what was stored before stays whole")
-        if primary == 8:  # SQLITE_READONLY and its kinds
-            why = _why_read_only(path) if path is not None else reason
-            return ReadOnlyStoreError(f"the database {name} is read-only ({why}); nothing "
-                                      "was written")
-        if primary in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
-            return StoreBusyError(f"the database {name} is busy: another process kept it "
-                                  f"locked ({reason}); try again when it is done "
-                                  f"({LOCK_TIMEOUT[0]} sets how long mealink waits)")
-        if primary == 26:  # SQLITE_NOTADB
-            return StoreError(f"{name} is not a mealink database ({reason}); point --db at "
-                              "a database made by `mealink ingest`")
-        if primary == 11:  # SQLITE_CORRUPT
-            return StoreError(f"the database {name} is damaged ({reason}); restore it from "
-                              "a copy, or ingest the texts again into a new one")
-        if primary == 14:  # SQLITE_CANTOPEN
-            return StoreError(f"cannot open the database {name} ({reason})")
-        return None
-    sqlstate = getattr(exc, "sqlstate", None)
-    if sqlstate == "53100":  # disk_full
-        return DiskFullError(f"disk full ({reason}): the server of {name} has no room left; "
-                             "what was stored before stays whole")
-    if sqlstate == "25006":  # read_only_sql_transaction: a standby, a read-only default
-        return ReadOnlyStoreError(f"the database {name} is read-only ({reason}); nothing was "
-                                  "written")
-    if sqlstate == "42501":  # insufficient_privilege
-        return StoreError(f"the database {name} does not allow this user to do this "
-                          f"({reason}); ask its administrator for the rights mealink needs")
-    if sqlstate == "55P03":  # lock_not_available: lock_timeout
-        return StoreBusyError(f"the database {name} is busy: another process kept it locked "
-                              f"for longer than {_seconds(LOCK_TIMEOUT):g} s; try again when "
-                              f"it is done ({LOCK_TIMEOUT[0]} sets how long mealink waits)")
-    if sqlstate == "57014" and "statement timeout" in reason:
-        return StoreBusyError(f"the database {name} did not finish a statement within "
-                              f"{_seconds(STATEMENT_TIMEOUT):g} s ({STATEMENT_TIMEOUT[0]}); "
-                              "it was cancelled and its transaction undone")
-    if connecting:
-        if "timeout" in reason:
-            reason += (f" (no answer within {_seconds(CONNECT_TIMEOUT):g} s; "
-                       f"{CONNECT_TIMEOUT[0]} sets how long mealink waits)")
-        return StoreError(f"cannot connect to the database {name}: {reason}")
-    if disconnected or (sqlstate or "").startswith("08"):
-        return StoreError(f"lost the connection to the database {name} ({reason}); what "
-                          "was committed before stays, run the command again")
-    return None
 
 
 def _on_error(name: str, path: Path | None) -> Callable[[ExceptionContext], Any]:
@@ -288,7 +107,7 @@ def take_write_lock(conn: Connection) -> None:
     ``BEGIN IMMEDIATE``; PostgreSQL: an advisory lock held to the end of the transaction),
     waiting up to ``MEALINK_LOCK_TIMEOUT`` seconds. The migrations take it too (env.py)."""
     if conn.dialect.name == "sqlite":
-        limit = _seconds(LOCK_TIMEOUT)
+        limit = seconds(LOCK_TIMEOUT)
         deadline = time.monotonic() + (limit or math.inf)
         while True:
             try:  # each try waits up to the busy timeout, then the loop tries again
@@ -352,13 +171,13 @@ def _postgresql_setup(url: URL) -> tuple[dict[str, Any], list[str]]:
     ``options``, which connection poolers such as PgBouncer refuse); a lock timeout in the
     URL's own options wins."""
     args: dict[str, Any] = {}
-    connect = _seconds(CONNECT_TIMEOUT)
+    connect = seconds(CONNECT_TIMEOUT)
     if "connect_timeout" not in url.query and connect > 0:
         args["connect_timeout"] = max(1, math.ceil(connect))
     sets = []
     if "lock_timeout" not in str(url.query.get("options") or ""):
-        sets.append(f"SET lock_timeout = {round(_seconds(LOCK_TIMEOUT) * 1000)}")
-    statement = _seconds(STATEMENT_TIMEOUT)
+        sets.append(f"SET lock_timeout = {round(seconds(LOCK_TIMEOUT) * 1000)}")
+    statement = seconds(STATEMENT_TIMEOUT)
     if statement > 0:
         sets.append(f"SET statement_timeout = {max(1, round(statement * 1000))}")
     return args, sets
@@ -389,7 +208,7 @@ def _shown(typed: str) -> str:
 def open_store(db: str | None = None, *, create: bool = True) -> Store:
     """Open (and, when ``create``, create or upgrade) the database named by ``db``. Without
     ``create`` a database that cannot be written is opened read-only."""
-    typed = _typed(db)
+    typed = typed_db(db)
     name = _shown(typed)
     try:
         parsed = make_url(database_url(db))
@@ -400,16 +219,16 @@ def open_store(db: str | None = None, *, create: bool = True) -> Store:
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         path = Path(parsed.database or DEFAULT_DB)
-        _check_sqlite_path(path, create)
+        check_sqlite_path(path, create)
         name = str(path)
-        mode = {} if create else _sqlite_read_mode(path)
+        mode = {} if create else sqlite_read_mode(path)
         url = parsed if not mode else URL.create(
             "sqlite", database="file:" + quote(str(path.absolute())),
             query={**mode, "uri": "true"})
-        busy = _busy_ms()
+        busy = busy_timeout_ms()
         engine = create_engine(url, connect_args={"timeout": busy / 1000})
         event.listen(engine, "connect",
-                     lambda c, r: _sqlite_pragmas(c, r, busy_ms=busy, read_only=bool(mode)))
+                     lambda c, r: sqlite_pragmas(c, r, busy_ms=busy, read_only=bool(mode)))
     elif backend == "postgresql":
         try:
             args, sets = _postgresql_setup(parsed)
@@ -431,6 +250,6 @@ def open_store(db: str | None = None, *, create: bool = True) -> Store:
     except DBAPIError as exc:
         engine.dispose()
         raise StoreError(f"cannot connect to the database {name}: "
-                         f"{_reason(exc.orig or exc)}") from None
+                         f"{first_line(exc.orig or exc)}") from None
     migrate(store, write=create)
     return store

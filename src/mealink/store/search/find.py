@@ -53,7 +53,7 @@ from mealink.semantic.terms import (
     word_share,
 )
 from mealink.store.engine.database import Store
-from mealink.store.engine.tables import text_hash
+from mealink.store.engine.vector_keys import text_hash
 from mealink.store.search.hits import Closest, Hit, SearchFilters, Why
 from mealink.store.search.keyword import _filters, count, ranking
 from mealink.store.search.languages import with_counterparts

@@ -32,7 +32,7 @@ from mealink.store.engine.schema import (
     MandateRow,
     ParagraphRow,
 )
-from mealink.store.engine.tables import text_hash
+from mealink.store.engine.vector_keys import text_hash
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

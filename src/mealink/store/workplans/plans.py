@@ -18,6 +18,7 @@ from mealink.link.status import parse_as_of
 from mealink.mandates.deadlines import Calendar
 from mealink.numbering import numbering
 from mealink.store.engine.database import Store
+from mealink.store.engine.reader import SqlReader
 from mealink.store.engine.schema import ActivityMandateRow, ActivityRow, WorkPlanRow
 from mealink.store.mandates import calendar_for
 from mealink.store.workplans.resolve import Resolved, resolve_reference
@@ -136,7 +137,7 @@ def import_plan(store: Store, plan: WorkPlan, *, plan_id: str | None = None,
     when = now or datetime.now(UTC)
     result = ImportResult(pid, plan.name, plan.source)
     with store.engine.begin() as conn:
-        cal = calendar_for(conn)
+        cal = calendar_for(SqlReader(conn))
         seen: dict[tuple[str, str | None], list[Resolved]] = {}
         memo: dict[Any, Any] = {}
         resolved = {a.id: _resolve(conn, a, result, seen, memo) for a in plan.activities}

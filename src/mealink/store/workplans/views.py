@@ -16,6 +16,7 @@ from mealink.link.status import parse_as_of
 from mealink.mandates.deadlines import Calendar
 from mealink.mandates.knowledge import knowledge
 from mealink.store.engine.database import Store
+from mealink.store.engine.reader import SqlReader
 from mealink.store.engine.schema import (
     ActivityMandateRow,
     ActivityProgressRow,
@@ -166,7 +167,7 @@ def plan_view(store: Store, plan_id: str, as_of: str | None = None,
         if head is None:
             raise NotFoundError(f"no work plan {plan_id!r}; `mealink workplan list` gives "
                                 "their ids")
-        cal = calendar_for(conn)
+        cal = calendar_for(SqlReader(conn))
         rows = conn.execute(select(ActivityRow).where(ActivityRow.workplan_id == plan_id)
                             .order_by(ActivityRow.removed, ActivityRow.seq)).all()
         links = _link_views(conn, [r.pk for r in rows])
@@ -285,7 +286,7 @@ def draft_from_store(store: Store, conventions: list[str], *, topic: str | None 
     if as_of is not None:
         at = parse_as_of(as_of)
         with store.engine.connect() as conn:
-            day = at.day or calendar_for(conn).end_of(conventions[0].upper(), "COP",
+            day = at.day or calendar_for(SqlReader(conn)).end_of(conventions[0].upper(), "COP",
                                                        at.meeting)
         if day is None:
             raise MealinkError(f"--as-of {as_of}: no date is known for that meeting of "
