@@ -18,8 +18,8 @@ PACKAGE = ROOT / "src" / "mealink"
 #: bottom first; a module belongs to the longest prefix listed; it may import its own layer
 #: and those below. The same order as ARCHITECTURE.md.
 LAYERS: list[tuple[str, ...]] = [
-    ("mealink.errors", "mealink.models", "mealink.version", "mealink.choices", "mealink.lazy",
-     "mealink.wordforms", "mealink.regexes"),
+    ("mealink.errors", "mealink.models", "mealink.version", "mealink.datafiles",
+     "mealink.choices", "mealink.lazy", "mealink.wordforms", "mealink.regexes"),
     ("mealink.vocabulary",),
     ("mealink.numbering", "mealink.instruments", "mealink.semantic",
      "mealink.data", "mealink.languages"),

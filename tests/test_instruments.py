@@ -19,9 +19,9 @@ from mealink.annotate.instruments import (
     instrument_vocabulary,
     load_instrument_vocabulary,
 )
+from mealink.datafiles import load_data
 from mealink.errors import VocabularyError
 from mealink.serialize import document_to_dict
-from mealink.vocabulary import load_data
 
 Row = tuple[str, ...]
 

@@ -1,11 +1,17 @@
 """The fixed choices and limits people meet at the front ends: the largest input read, the
-export formats and tables, the roles of users. They live apart from the code behind them,
-with no import beyond the standard library, so that ``mealink --help`` can list them
-without loading an XML reader, a database driver or a password hasher."""
+export formats and tables, the roles of users, the statuses of a mandate. They live apart
+from the code behind them, with no import beyond the standard library and the reader of
+the package's data files, so that ``mealink --help`` can list them without loading an XML
+reader, a database driver, a password hasher or the compiled vocabulary."""
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_MAX_BYTES", "EMBED_MODELS", "EXPORT_FORMATS", "EXPORT_TABLES", "ROLES"]
+from functools import cache
+
+from mealink.datafiles import load_data
+
+__all__ = ["DEFAULT_MAX_BYTES", "EMBED_MODELS", "EXPORT_FORMATS", "EXPORT_TABLES", "ROLES",
+           "mandate_statuses"]
 
 #: The largest input read by default, in bytes (``--max-size`` changes it).
 DEFAULT_MAX_BYTES: int = 25_000_000
@@ -20,3 +26,9 @@ EXPORT_TABLES: tuple[str, ...] = ("documents", "paragraphs", "mandates", "refere
 
 #: The roles of users, weakest first; each can do what the ones before it can.
 ROLES: tuple[str, ...] = ("reader", "editor", "admin")
+
+
+@cache
+def mandate_statuses() -> dict[str, str]:
+    """The statuses of a mandate and what each means, as ``mandates.toml`` lists them."""
+    return {s["name"]: s["means"] for s in load_data("mandates.toml")["status"]}

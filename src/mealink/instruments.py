@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from mealink.datafiles import load_data
 from mealink.errors import VocabularyError
-from mealink.vocabulary import alternation, load_data
+from mealink.vocabulary import alternation
 
 __all__ = ["UNTIL_NEXT_MEETING", "UNTIL_REMOVED", "Instruments", "Lifespan", "instruments"]
 

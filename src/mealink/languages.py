@@ -15,12 +15,12 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
+from mealink.datafiles import load_data
 from mealink.errors import VocabularyError
 from mealink.vocabulary import (
     Vocabulary,
     alternation,
     bounded,
-    load_data,
     vocabulary,
     with_ordinals,
     word_gate,

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from mealink.datafiles import load_data
 from mealink.errors import VocabularyError
-from mealink.vocabulary import load_data
 
 __all__ = ["TYPE_WORD", "Numbering", "Shape", "numbering", "type_word"]
 

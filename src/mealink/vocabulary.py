@@ -8,13 +8,12 @@ convention or a French form is a data change. ``vocabulary()`` returns one froze
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from itertools import compress
 from typing import Any
 
+from mealink.datafiles import load_data
 from mealink.errors import VocabularyError
 from mealink.regexes import outside
 from mealink.wordforms import Form, english_forms, fold_accents, strip_accented
@@ -192,15 +191,6 @@ class Vocabulary:
     articles: dict[str, tuple[str, ...]]
     and_words: tuple[str, ...]  # "and", "et", "y"
     conjoined: re.Pattern[str]  # what joins two hedges into one: " and ", " ou "
-
-
-def load_data(name: str) -> dict[str, Any]:
-    """A TOML data file shipped in ``mealink/data``, parsed."""
-    try:
-        text = resources.files("mealink.data").joinpath(name).read_text(encoding="utf-8")
-        return tomllib.loads(text)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise VocabularyError(f"cannot read data file {name}: {exc}") from exc
 
 
 def alternation(words: list[str]) -> str:

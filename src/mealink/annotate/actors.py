@@ -16,10 +16,11 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from mealink.datafiles import load_data
 from mealink.languages import grammar
 from mealink.models import Mention, Span
 from mealink.regexes import finditer_behind, search_behind
-from mealink.vocabulary import Vocabulary, load_data, vocabulary
+from mealink.vocabulary import Vocabulary, vocabulary
 
 # Stops are searched over long stretches: each pattern begins with one character (a literal
 # each, or a class), which lets the regex engine skip ahead to where a match can start.

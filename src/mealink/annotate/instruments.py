@@ -33,9 +33,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from mealink.datafiles import load_data
 from mealink.errors import VocabularyError
 from mealink.models import Instrument, Span
-from mealink.vocabulary import load_data, vocabulary
+from mealink.vocabulary import vocabulary
 
 __all__ = ["InstrumentVocabulary", "Named", "find_instruments", "instrument_vocabulary",
            "load_instrument_vocabulary"]

@@ -26,10 +26,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from mealink.datafiles import load_data
 from mealink.errors import VocabularyError
 from mealink.models import Mention, Span, Topic
 from mealink.regexes import outside
-from mealink.vocabulary import load_data
 from mealink.wordforms import fold_accents, strip_accented
 
 __all__ = ["Concept", "Topic", "TopicVocabulary", "find_topics", "inherit",

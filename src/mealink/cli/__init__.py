@@ -6,7 +6,7 @@ findings), ``export``, ``serve`` and ``users``; ``options`` holds what they shar
 ``views`` the terminal views of documents and scores.
 
 Import lazily: a module here imports at its top only Typer, Rich, other ``cli`` modules and
-light modules (``errors``, ``models``, ``choices``, ``mandates.knowledge``); a store, a model,
+light modules (``errors``, ``choices``; ``models`` for type hints only); a store, a model,
 the web stack, SQLAlchemy, numpy or lxml is imported inside the command that needs it, so
 that ``mealink --help`` stays instant (``tests/test_lazy_imports.py`` checks every module
 of this package)."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.text import Text
 
+from mealink.choices import mandate_statuses
 from mealink.cli.options import (
     AsOfOption,
     ByOption,
@@ -26,7 +27,6 @@ from mealink.cli.options import (
 )
 from mealink.cli.views import shorten
 from mealink.errors import MealinkError
-from mealink.mandates.knowledge import statuses
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -104,7 +104,7 @@ def mandates_cmd(
                                                    "(scientific body).")] = None,
     convention: Annotated[str | None, typer.Option(help="Only this convention.")] = None,
     status: Annotated[str | None, typer.Option(help="Only this status: " + ", ".join(
-        statuses()) + ".")] = None,
+        mandate_statuses()) + ".")] = None,
     in_force_only: Annotated[bool | None, typer.Option(
         "--in-force/--not-in-force", help="Only mandates whose paragraph is in force, or only "
                                           "those whose paragraph is not.",

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from mealink.mandates.knowledge import statuses
+from mealink.choices import mandate_statuses
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -36,7 +36,7 @@ DbOption = Annotated[str | None, typer.Option(
 # What a progress entry takes, on a mandate or on a work plan's activity.
 ByOption = Annotated[str, typer.Option("--by", help="Who records this entry.")]
 StatusOption = Annotated[str | None, typer.Option(help="New status: " + ", ".join(
-    statuses()) + ".")]
+    mandate_statuses()) + ".")]
 NoteOption = Annotated[str | None, typer.Option(help="What was done.")]
 EvidenceOption = Annotated[list[str] | None, typer.Option(
     help="A document symbol or URL showing it (repeat for several).")]

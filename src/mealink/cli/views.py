@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from mealink.models import Document, Paragraph
-
 if TYPE_CHECKING:
     from rich.panel import Panel
     from rich.table import Table
+
+    from mealink.models import Document, Paragraph
 
 _KIND_STYLE = {"heading": "bold magenta", "preamble": "cyan", "operative": "green"}
 _SCORE_LABELS = {

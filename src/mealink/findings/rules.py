@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import PurePath
 
+from mealink.datafiles import load_data
 from mealink.errors import VocabularyError
 from mealink.models import Source, Span
-from mealink.vocabulary import alternation, load_data
+from mealink.vocabulary import alternation
 from mealink.wordforms import fold_accents
 
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:])")

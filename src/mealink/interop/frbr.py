@@ -16,8 +16,9 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from mealink.datafiles import load_data
 from mealink.mandates.knowledge import knowledge
-from mealink.vocabulary import load_data, vocabulary
+from mealink.vocabulary import vocabulary
 
 __all__ = ["WorkName", "interop_rules", "language3", "slug", "work_date"]
 

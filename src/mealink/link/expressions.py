@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from mealink.vocabulary import load_data
+from mealink.datafiles import load_data
 
 __all__ = ["AlignSettings", "Aligned", "Para", "align", "expression_evidence", "settings"]
 

@@ -12,12 +12,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from mealink.choices import mandate_statuses
+from mealink.datafiles import load_data
 from mealink.errors import MealinkError, VocabularyError
 from mealink.instruments import UNTIL_NEXT_MEETING, instruments
-from mealink.vocabulary import alternation, load_data, vocabulary
+from mealink.vocabulary import alternation, vocabulary
 
 __all__ = ["MandateKnowledge", "MeetingEntry", "bundled_calendar", "knowledge", "meetings_from",
-           "read_meetings", "statuses"]
+           "read_meetings"]
 
 STRENGTHS = ("request", "urge", "invite")
 
@@ -93,13 +95,6 @@ def read_meetings(path: Path | None) -> tuple[MeetingEntry, ...]:
 
 
 @cache
-def statuses() -> dict[str, str]:
-    """The statuses of a mandate and what each means, read from ``mandates.toml`` alone: what
-    the command line's help lists, without compiling the vocabulary."""
-    return {s["name"]: s["means"] for s in load_data("mandates.toml")["status"]}
-
-
-@cache
 def bundled_calendar() -> tuple[MeetingEntry, ...]:
     """The meetings of ``meetings.toml``, read alone: telling whether a text is in force
     needs the calendar, not the compiled vocabulary."""
@@ -134,7 +129,7 @@ def knowledge() -> MandateKnowledge:
         relative=meetings.relative,
         lapsing=frozenset(k for k, span in instruments().lifespans.items()
                           if span.lasts == UNTIL_NEXT_MEETING),
-        statuses=dict(statuses()),
+        statuses=dict(mandate_statuses()),
         derived_statuses=frozenset(s["name"] for s in data["status"] if s["derived"]),
         calendar=bundled_calendar(),
         standing_verbs=frozenset(data["review"]["standing_verbs"]),

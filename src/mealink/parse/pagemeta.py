@@ -16,8 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
+from mealink.datafiles import load_data
 from mealink.models import Span
-from mealink.vocabulary import alternation, load_data
+from mealink.vocabulary import alternation
 
 __all__ = ["PageFacts", "page_facts", "site_label", "status_banner"]
 

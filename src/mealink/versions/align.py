@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
+from mealink.datafiles import load_data
 from mealink.models import Document, Kind, Span
 from mealink.versions.words import Run, Word, similarity, word_runs, words
-from mealink.vocabulary import load_data
 
 __all__ = ["STATUSES", "DiffSettings", "DocumentDiff", "ParagraphChange", "Side", "Status",
            "compare", "document_name", "settings"]

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from mealink.datafiles import load_data
 from mealink.errors import MealinkError, VocabularyError
-from mealink.vocabulary import load_data
 
 __all__ = ["FIELDS", "LIST_FIELDS", "Activity", "PlanRules", "WorkPlan", "WorkPlanError",
            "plan_rules"]
