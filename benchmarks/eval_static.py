@@ -30,7 +30,7 @@ from mealink.semantic.evaluation import load_queries, score_modes
 from mealink.semantic.floor import similarity_floor
 from mealink.semantic.static import static_encoder
 from mealink.store import Store
-from mealink.store.search import find as find_module
+from mealink.store.search import meaning as meaning_module
 from mealink.store.search.find import find
 from mealink.store.search.vectors import embed_paragraphs, vector_index
 
@@ -54,7 +54,7 @@ def timings(store: Store, rerank: int | None, *, cold: bool) -> dict[str, float]
         ms = []
         for q in load_queries(QUERIES):
             if cold:
-                find_module._FULL.clear()
+                meaning_module._FULL.clear()
             t0 = time.perf_counter()
             find(store, q.text, mode=mode, limit=10, rerank=rerank)  # type: ignore[arg-type]
             ms.append((time.perf_counter() - t0) * 1000)

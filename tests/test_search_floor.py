@@ -28,8 +28,9 @@ from mealink.cli import app
 from mealink.semantic.floor import nothing_close_message, similarity_floor, words_share
 from mealink.semantic.terms import contains_phrase, word_share
 from mealink.store import Store, ingest, open_store
-from mealink.store.search.find import MODES, SearchResult, find
+from mealink.store.search.find import MODES, SearchResult, find, keyword_ranking
 from mealink.store.search.hits import Closest, SearchFilters
+from mealink.store.search.meaning import meaning_of
 from mealink.store.search.vectors import embed_paragraphs
 from mealink.web.app import create_app
 from mealink.web.security import WebConfig
@@ -332,3 +333,22 @@ def test_api_returns_an_empty_page_with_the_message(client: TestClient, store: S
     assert found["closest"] is None
     schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]["SearchPage"]
     assert {"nothing_close", "message", "floor", "closest"} <= set(schema["properties"])
+
+
+def test_a_keyword_query_compares_only_its_hits_until_it_must_name_the_closest(
+        store: Store) -> None:
+    query = "cooperation on migratory species"
+    hits, strict = keyword_ranking(store, query, None, 100)
+    assert len(hits) > len(strict) > 0  # any-word hits: the ones held to the floor
+    every = meaning_of(store, query, None, None)
+    assert len(every.cosines) > 100 and every.compared_every_row
+    some = meaning_of(store, query, None, None)
+    some.prefetch(pid for pid, _ in hits)
+    assert not some.compared_every_row
+    for pid, _ in hits:
+        mine, whole = some.similarity(pid), every.similarity(pid)
+        assert (mine is None) == (whole is None), pid
+        assert mine is None or whole is None or abs(mine - whole) < 1e-6, pid
+    assert not some.compared_every_row and every.compared_every_row
+    assert some.top(1) == every.top(1)  # the closest of all needs every row
+    assert some.compared_every_row

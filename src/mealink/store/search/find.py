@@ -26,23 +26,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from sqlalchemy import bindparam, text
 
 from mealink.errors import MealinkError, StoreError
-from mealink.semantic.encoder import MODEL_ID, encoder
 from mealink.semantic.floor import (
     nothing_close_message,
     relaxed_budget,
-    rerank_depth,
     similarity_floor,
     words_share,
 )
 from mealink.semantic.fusion import reciprocal_rank_fusion
-from mealink.semantic.models import by_id, name_of
+from mealink.semantic.models import name_of
 from mealink.semantic.static import TextEncoder
 from mealink.semantic.terms import (
     contains_phrase,
@@ -53,11 +50,11 @@ from mealink.semantic.terms import (
     word_share,
 )
 from mealink.store.engine.database import Store
-from mealink.store.engine.vector_keys import text_hash
 from mealink.store.search.hits import Closest, Hit, SearchFilters, Why
-from mealink.store.search.keyword import _filters, count, ranking
+from mealink.store.search.keyword import count, ranking
 from mealink.store.search.languages import with_counterparts
-from mealink.store.search.vectors import VectorIndex, generation, pks_where, vector_index
+from mealink.store.search.meaning import Meaning, meaning_of, paragraph_texts
+from mealink.store.search.vectors import VectorIndex, generation
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -206,142 +203,12 @@ def keyword_ranking(store: Store, query: str, filters: SearchFilters | None,
     return hits, strict
 
 
-def _mask(store: Store, index: VectorIndex, f: SearchFilters) -> NDArray[np.bool_] | None:
-    """Rows that pass the filters (None: all); the index answers convention and in-force
-    itself, the database the rest."""
-    mask: NDArray[np.bool_] | None = None
-
-    def both(m: NDArray[np.bool_]) -> NDArray[np.bool_]:
-        return m if mask is None else mask & m
-
-    if f.convention:
-        mask = both(index.conventions == index.convention_code(f.convention))
-    if f.in_force is not None:
-        mask = both(index.in_force == f.in_force)
-    rest = SearchFilters(document=f.document, meeting=f.meeting, kind=f.kind, verb=f.verb,
-                         actor=f.actor)
-    if rest != SearchFilters():
-        params: dict[str, Any] = {}
-        allowed = pks_where(store, _filters(rest, params), params)
-        mask = both(np.isin(index.pks, np.fromiter(allowed, dtype=np.int64,
-                                                   count=len(allowed))))
-    return mask
-
-
-@dataclass(frozen=True, slots=True)
-class _Meaning:
-    """A query against every sentence vector: the cosine of each row, and of the rows that
-    pass the filters (-inf for the others); ``head``: the closest rows re-ordered by the
-    full encoder (empty when the vectors are the full encoder's)."""
-
-    store: str
-    index: VectorIndex
-    query: NDArray[np.float32]
-    cosines: NDArray[np.float32]
-    allowed: NDArray[np.float32]
-    head: tuple[int, ...] = ()
-
-    def closest(self, depth: int) -> NDArray[np.intp]:
-        """The ``depth`` closest rows that pass the filters by cosine; equal cosines (the
-        same text in two places) in the order the paragraphs were stored (rows are in that
-        order), also where the cut falls."""
-        n = min(depth, int(np.isfinite(self.allowed).sum()))
-        if n <= 0:
-            return np.zeros(0, dtype=np.intp)
-        nth = -np.partition(-self.allowed, n - 1)[n - 1]
-        rows = np.flatnonzero(self.allowed >= nth)  # the closest n, and any tied with the nth
-        out: NDArray[np.intp] = rows[np.lexsort((rows, -self.allowed[rows]))][:n]
-        return out
-
-    def top(self, depth: int) -> list[tuple[int, float]]:
-        """The ``depth`` first rows of the ranking, as (row, cosine): the re-ranked head,
-        then the closest rows after it."""
-        rows = [int(i) for i in self.closest(max(depth, len(self.head)))]
-        rows = [*self.head, *rows[len(self.head):]][:depth]
-        return [(i, float(self.allowed[i])) for i in rows]
-
-    def similarity(self, paragraph_id: str) -> float | None:
-        """The cosine of a paragraph (None: it has no vector, like headings)."""
-        row = _row_of(self.store, self.index).get(paragraph_id)
-        return None if row is None else float(self.cosines[row])
-
-
-_ROW_OF: dict[str, tuple[VectorIndex, dict[str, int]]] = {}
-
-
-def _row_of(store: str, index: VectorIndex) -> dict[str, int]:
-    """Each paragraph id's row in the index (built once per corpus generation)."""
-    held = _ROW_OF.get(store)
-    if held is None or held[0] is not index:
-        held = (index, {pid: i for i, pid in enumerate(index.ids)})
-        _ROW_OF[store] = held
-    return held[1]
-
-
-#: the full encoder's vectors of paragraph texts re-ranked before, by text hash (bounded)
-_FULL: dict[str, NDArray[np.float32]] = {}
-_FULL_MAX = 50_000
-
-
-def _full_vectors(store: Store, ids: list[str], full: TextEncoder) -> NDArray[np.float32]:
-    """The full encoder's vectors of these paragraphs' texts (computed once a process)."""
-    texts = _texts(store, ids)
-    hashes = [text_hash(texts.get(pid, "")) for pid in ids]
-    found = {h: v for h in set(hashes) if (v := _FULL.get(h)) is not None}
-    todo = {h: texts.get(pid, "") for pid, h in zip(ids, hashes, strict=True)
-            if h not in found}
-    if todo:  # read from a copy: another thread may empty the shared cache meanwhile
-        new = dict(zip(todo, full.encode(list(todo.values())), strict=True))
-        found.update(new)
-        if len(_FULL) + len(new) > _FULL_MAX:
-            _FULL.clear()
-        _FULL.update(new)
-    return np.stack([found[h] for h in hashes])
-
-
-def _meaning(store: Store, query: str, filters: SearchFilters | None,
-             model: TextEncoder | None, rerank: int | None = None) -> _Meaning:
-    """``model``: the full encoder to use (the shared one by default), for the query when
-    the store holds its vectors, for re-ranking the ``rerank`` closest (``[rerank] depth``
-    by default) when it holds static ones."""
-    index = vector_index(store)
-    if not len(index):
-        raise MealinkError(f"{store.name}: no paragraph has a sentence vector yet; run "
-                           "`mealink embed` (ingest embeds unless --no-embed)")
-    if not _ANY_WORD.search(query):
-        raise MealinkError("the search query has no words to look for")
-    full = model if model is not None and model.model_id == MODEL_ID else encoder()
-    own = full if index.model == MODEL_ID else by_id(index.model)
-    q = own.encode_one(query)
-    cosines = index.matrix @ q
-    mask = _mask(store, index, filters or SearchFilters())
-    allowed = cosines if mask is None else np.where(mask, cosines, -np.inf).astype(np.float32)
-    meaning = _Meaning(store.name, index, q, cosines, allowed)
-    depth = 0 if own is full else rerank_depth() if rerank is None else rerank
-    if depth:
-        rows = meaning.closest(depth)
-        if len(rows):
-            scores = _full_vectors(store, [index.ids[i] for i in rows], full) @ \
-                full.encode_one(query)
-            order = np.lexsort((np.arange(len(rows)), -scores))  # ties: static order
-            meaning = _Meaning(store.name, index, q, cosines, allowed,
-                               tuple(int(rows[i]) for i in order))
-    return meaning
-
-
 def semantic_ranking(store: Store, query: str, filters: SearchFilters | None, depth: int,
                      *, model: TextEncoder | None = None
                      ) -> tuple[VectorIndex, NDArray[np.float32], list[tuple[int, float]]]:
     """The index, the query vector and the ``depth`` closest rows as (row, cosine)."""
-    m = _meaning(store, query, filters, model)
+    m = meaning_of(store, query, filters, model)
     return m.index, m.query, m.top(depth)
-
-
-def _texts(store: Store, ids: list[str]) -> dict[str, str]:
-    with store.engine.connect() as conn:
-        return dict(conn.execute(text("SELECT id, text FROM paragraphs WHERE id IN :ids")
-                                 .bindparams(bindparam("ids", expanding=True)),
-                                 {"ids": ids}).all())
 
 
 #: a page's paragraphs and their topics, the statements made once
@@ -397,12 +264,12 @@ def find(store: Store, query: str, filters: SearchFilters | None = None, *,
     strict: set[str] = set()
     if mode != "semantic":
         keyword, strict = keyword_ranking(store, query, filters, depth)
-    meaning: _Meaning | None = None
+    meaning: Meaning | None = None
     # keyword mode compares meanings only for its any-word hits, or to say what was closest
     if mode != "keyword" or (len(keyword) > len(strict) and (floor is None or floor > -1)) \
             or not keyword:
         try:
-            meaning = _meaning(store, query, filters, model, rerank)
+            meaning = meaning_of(store, query, filters, model, rerank)
         except MealinkError as exc:
             if mode == "semantic" or isinstance(exc, StoreError):
                 raise
@@ -429,6 +296,8 @@ def find(store: Store, query: str, filters: SearchFilters | None = None, *,
 
     if mode == "keyword":
         candidates = keyword
+        if meaning is not None:  # their similarities in one product, not the whole matrix
+            meaning.prefetch(pid for pid, _ in keyword)
     elif mode == "semantic":
         candidates = semantic
     else:
@@ -438,7 +307,7 @@ def find(store: Store, query: str, filters: SearchFilters | None = None, *,
     if below and mode != "semantic" and _relaxed(query):
         # a paragraph holding most of the words of a query in plain language stays
         share = words_share()
-        texts = _texts(store, below)
+        texts = paragraph_texts(store, below)
         below = [pid for pid in below if word_share(query, texts.get(pid, "")) <= share]
     dropped = set(below)
     ranked = [(pid, score) for pid, score in candidates if pid not in dropped]
