@@ -10,6 +10,8 @@ compare the two files (``--compare A B`` says which queries differ, exit status 
     .venv/bin/python benchmarks/check_keyword_page.py \\
         --store /work/benchwork/synergies-100000.db --out after.json
     .venv/bin/python benchmarks/check_keyword_page.py --compare before.json after.json
+    .venv/bin/python benchmarks/check_keyword_page.py --compare before.json after.json \\
+        --tolerance 1e-6   # a similarity summed in another order is the same answer
 
 ``--judged URL`` first builds at URL (a SQLite path, or a scratch PostgreSQL database that
 is dropped and created) the judged collection of ``tests/test_retrieval.py`` (the invented
@@ -92,14 +94,30 @@ def judged_store(url: str) -> Any:
     return store
 
 
-def compare(a: Path, b: Path) -> int:
-    """Print the keys whose answers differ; 1 if any does."""
+def close(x: Any, y: Any, tolerance: float) -> bool:
+    """``x == y``, with any two floats within ``tolerance`` of each other taken as equal."""
+    if isinstance(x, float) and isinstance(y, float):
+        return abs(x - y) <= tolerance
+    if isinstance(x, dict) and isinstance(y, dict):
+        return x.keys() == y.keys() and all(close(x[k], y[k], tolerance) for k in x)
+    if isinstance(x, list) and isinstance(y, list):
+        return len(x) == len(y) and all(close(i, j, tolerance) for i, j in zip(x, y, strict=True))
+    return bool(x == y)
+
+
+def compare(a: Path, b: Path, tolerance: float = 0.0) -> int:
+    """Print the keys whose answers differ (beyond ``tolerance`` in a float: a similarity
+    summed in another order); 1 if any does."""
     left = json.loads(a.read_text(encoding="utf-8"))
     right = json.loads(b.read_text(encoding="utf-8"))
-    differ = [k for k in sorted(set(left) | set(right)) if left.get(k) != right.get(k)]
+    keys = sorted(set(left) | set(right))
+    differ = [k for k in keys if not close(left.get(k), right.get(k), tolerance)]
+    inexact = [k for k in keys if k not in differ and left.get(k) != right.get(k)]
     for k in differ:
         print(f"differs: {k}")
-    print(f"{len(left)} and {len(right)} answers compared; {len(differ)} differ")
+    print(f"{len(left)} and {len(right)} answers compared; {len(differ)} differ"
+          + (f"; {len(inexact)} more differ only in a float, by at most {tolerance:g}"
+             if tolerance else ""))
     return 1 if differ else 0
 
 
@@ -113,9 +131,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--reuse", action="store_true",
                     help="with --judged: ask the collection already built there")
     ap.add_argument("--out", type=Path, help="the JSON answers")
+    ap.add_argument("--tolerance", type=float, default=0.0,
+                    help="with --compare: floats this close count as equal (default exact)")
     args = ap.parse_args(argv)
     if args.compare:
-        return compare(*args.compare)
+        return compare(*args.compare, args.tolerance)
     from mealink.semantic.evaluation import load_queries
     from mealink.store import open_store
 
