@@ -19,7 +19,8 @@ PACKAGE = ROOT / "src" / "mealink"
 #: and those below. The same order as ARCHITECTURE.md.
 LAYERS: list[tuple[str, ...]] = [
     ("mealink.errors", "mealink.models", "mealink.version", "mealink.datafiles",
-     "mealink.choices", "mealink.lazy", "mealink.wordforms", "mealink.regexes"),
+     "mealink.environment", "mealink.choices", "mealink.lazy", "mealink.wordforms",
+     "mealink.regexes"),
     ("mealink.vocabulary",),
     ("mealink.numbering", "mealink.instruments", "mealink.semantic",
      "mealink.data", "mealink.languages"),

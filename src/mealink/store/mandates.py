@@ -36,7 +36,7 @@ from mealink.mandates.status import (
 )
 from mealink.store.calendar import calendar_for
 from mealink.store.engine.database import Store
-from mealink.store.engine.reader import SqlReader
+from mealink.store.engine.reader import SqlReader, as_date
 from mealink.store.engine.schema import (
     MandateCarryRow,
     MandateRow,
@@ -291,8 +291,7 @@ def _raw_rows(conn: Connection, q: Any) -> list[Any]:
 
 def _deadline(v: Any) -> Deadline:
     """A Deadline from the eight deadline columns as the driver returns them."""
-    day = date.fromisoformat(v[6]) if isinstance(v[6], str) else v[6]
-    return Deadline(v[0], v[1], v[2], v[3], v[4], v[5], day, bool(v[7]))
+    return Deadline(v[0], v[1], v[2], v[3], v[4], v[5], as_date(v[6]), bool(v[7]))
 
 
 def _json_list(value: Any) -> list[str]:

@@ -8,7 +8,6 @@ several processes that each build their own.
 from __future__ import annotations
 
 import logging
-import math
 import os
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -24,6 +23,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import mealink
+from mealink.environment import env_number
 from mealink.errors import ConflictError, MealinkError, NotFoundError, StoreError
 from mealink.store.engine.database import open_store
 from mealink.store.users import secret_key
@@ -192,15 +192,10 @@ def create_app(config: WebConfig | None = None, hosts: Iterable[str] | None = No
 def _env_number(var: str, default: float, unit: str) -> float:
     """A positive number from the environment, or its default; one line naming the
     variable when it is not one."""
-    raw = os.environ.get(var, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value <= 0:
-        raise MealinkError(f"{var}={raw!r}: give a number of {unit} greater than 0")
+    value = env_number(var, default, zero=False)
+    if value is None:
+        raise MealinkError(f"{var}={os.environ[var].strip()!r}: give a number of {unit} "
+                           "greater than 0")
     return value
 
 

@@ -8,11 +8,11 @@ current SQLite file for a quick read (``mealink status``) with the standard libr
 
 from __future__ import annotations
 
-import math
 import os
 from pathlib import Path
 from typing import Any
 
+from mealink.environment import env_number
 from mealink.errors import StoreError
 
 __all__ = ["CONNECT_TIMEOUT", "DEFAULT_DB", "LOCK_TIMEOUT", "SCHEMA_HEAD", "STATEMENT_TIMEOUT",
@@ -57,15 +57,10 @@ def database_url(db: str | None = None) -> str:
 def seconds(setting: tuple[str, float]) -> float:
     """A wait in seconds from the environment (0 = no limit), or its default."""
     var, default = setting
-    raw = os.environ.get(var, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not math.isfinite(value) or value < 0:
-        raise StoreError(f"{var}={raw!r}: give a number of seconds (0 for no limit)")
+    value = env_number(var, default, zero=True)
+    if value is None:
+        raise StoreError(f"{var}={os.environ[var].strip()!r}: give a number of seconds "
+                         "(0 for no limit)")
     return value
 
 
