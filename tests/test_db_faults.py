@@ -260,11 +260,19 @@ def _paragraphs_per_document(db: str) -> dict[str, int]:
         con.close()
 
 
-def _file_size_limit() -> None:
-    """In the child: files may not grow past 600 KB (writes then fail with EFBIG), about
-    half of what the real texts take (ingest writes each page about once a batch)."""
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (600_000, 600_000))
+def _file_size_limit(tmp_path: Path, reference: str) -> Callable[[], None]:
+    """For the child: files may not grow past the empty schema and half of what the real
+    texts take beyond it (writes then fail with EFBIG), so that ingest stops midway: the
+    write-ahead log holds the schema and then each page a transaction writes."""
+    schema = str(tmp_path / "schema.db")
+    open_store(schema).dispose()  # closed: the log is written into the file
+    empty = os.path.getsize(schema)
+    most = empty + (os.path.getsize(reference) - empty) // 2
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (most, most))
+    return limit
 
 
 @pytest.mark.parametrize("how", ["full-tmpfs", "file-size-limit"])
@@ -285,7 +293,7 @@ def test_disk_full_is_one_line_and_keeps_what_was_stored(how: str, tmp_path: Pat
         if how == "full-tmpfs":
             _mount_tmpfs(folder, "1m", stack)
         else:
-            limit = _file_size_limit
+            limit = _file_size_limit(tmp_path, reference)
         r = run("ingest", str(texts), "--db", db, "--no-embed", preexec_fn=limit)
         line = one_line(r)
         assert line.startswith("mealink: error: disk full"), line

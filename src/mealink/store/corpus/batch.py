@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from mealink.errors import StoreError
 from mealink.store.engine.database import Store, take_write_lock
+from mealink.store.engine.fulltext import defer_indexing, index_deferred
 from mealink.store.engine.schema import Base
 
 __all__ = ["BATCH_DOCUMENTS", "BATCH_SECONDS", "Batch", "insert_rows"]
@@ -79,6 +80,7 @@ class Batch:
             try:
                 self._trans = conn.begin()
                 take_write_lock(conn)
+                defer_indexing(conn)
             except BaseException:
                 conn.close()
                 raise
@@ -96,8 +98,15 @@ class Batch:
             self._written >= self.documents or time.monotonic() - self._began >= self.seconds)
 
     def commit(self) -> None:
-        """Commit what the batch wrote (nothing to do when it wrote nothing)."""
-        self._end(lambda trans: trans.commit())
+        """Index the batch's paragraphs for full-text search and commit what it wrote
+        (nothing to do when it wrote nothing)."""
+        conn = self._conn
+
+        def finish(trans: RootTransaction) -> None:
+            if conn is not None:
+                index_deferred(conn)
+            trans.commit()
+        self._end(finish)
 
     def rollback(self) -> None:
         """Forget what the open transaction wrote (after a fault, or when the caller stops
