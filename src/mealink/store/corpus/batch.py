@@ -12,20 +12,17 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cache
-from typing import Any
 
-from sqlalchemy import Connection, Dialect, RootTransaction, bindparam, insert
+from sqlalchemy import Connection, RootTransaction
 from sqlalchemy.exc import SQLAlchemyError
 
 from mealink.errors import StoreError
 from mealink.store.engine.database import Store, take_write_lock
 from mealink.store.engine.fulltext import defer_indexing, index_deferred
-from mealink.store.engine.schema import Base
 
-__all__ = ["BATCH_DOCUMENTS", "BATCH_SECONDS", "Batch", "insert_rows"]
+__all__ = ["BATCH_DOCUMENTS", "BATCH_SECONDS", "Batch"]
 
 #: A batch is committed after this many documents ...
 BATCH_DOCUMENTS = 200
@@ -128,28 +125,3 @@ class Batch:
             finish(trans)
         finally:
             conn.close()
-
-
-@cache
-def _insert_sql(dialect: Dialect, table: type[Base], columns: tuple[str, ...]
-                ) -> tuple[str, tuple[str, ...] | None]:
-    """The INSERT of ``columns`` into ``table`` as ``dialect`` writes it, and the order of
-    its positional parameters (None when they are named)."""
-    compiled = insert(table).values({c: bindparam(c) for c in columns}).compile(
-        dialect=dialect)
-    return compiled.string, tuple(compiled.positiontup or ()) if compiled.positional else None
-
-
-def insert_rows(conn: Connection, table: type[Base], rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with the same keys, values the driver takes as they are: text,
-    numbers, booleans, None) in one executemany of the statement compiled once: for the
-    many small inserts of ingest, SQLAlchemy's compiling and binding of each cost more than
-    the database's work."""
-    if not rows:
-        return
-    columns = tuple(rows[0])
-    sql, order = _insert_sql(conn.dialect, table, columns)
-    if order is None:
-        conn.exec_driver_sql(sql, list(rows))
-    else:
-        conn.exec_driver_sql(sql, [tuple(r[c] for c in order) for r in rows])

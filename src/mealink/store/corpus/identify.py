@@ -52,10 +52,12 @@ def identify_by_title(conn: Connection, doc: Document) -> str | None:
     return None
 
 
-def refuse_weak_guess(conn: Connection, doc: Document, key: str) -> str | None:
+def refuse_weak_guess(conn: Connection, doc: Document, key: str,
+                      print_of: str | None = None) -> str | None:
     """Never merge two texts on a weak guess: a text identified only by its file name or
     its title, whose identifier a different stored text already holds, is stored as an
-    unidentified text beside it, with a note saying so."""
+    unidentified text beside it, with a note saying so. ``print_of`` is the text's
+    ``fingerprint`` when ``doc`` is a ``Prepared.who`` without its paragraphs."""
     if not doc.symbol or not (doc.identified_by or "").startswith(WEAK):
         return None
     keys = document_keys(doc.convention, doc.symbol, doc.number, doc.revision)
@@ -64,7 +66,7 @@ def refuse_weak_guess(conn: Connection, doc: Document, key: str) -> str | None:
     holder = conn.execute(select(DocumentRow.id, DocumentRow.source, DocumentRow.fingerprint)
                           .where(DocumentRow.id == keys[0].id, ~DocumentRow.is_stub,
                                  DocumentRow.source != key)).first()
-    if holder is None or holder.fingerprint == fingerprint(doc):
+    if holder is None or holder.fingerprint == (print_of or fingerprint(doc)):
         return None
     said = doc.identified_by
     doc.symbol = doc.number = doc.revision = doc.identified_by = None

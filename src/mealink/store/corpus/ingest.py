@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from mealink.errors import MealinkError, StoreError
@@ -27,7 +27,8 @@ from mealink.link.identifiers import DocKey
 from mealink.link.lineage import document_links
 from mealink.load import DEFAULT_MAX_BYTES, Skipped, iter_paths, read_file, shown_name
 from mealink.load.meta import read_sidecar
-from mealink.store.corpus.batch import Batch, insert_rows
+from mealink.models import Document
+from mealink.store.corpus.batch import Batch
 from mealink.store.corpus.expressions import Kept, plan_languages, realign
 from mealink.store.corpus.identify import AS_GIVEN, identify_by_title, refuse_weak_guess
 from mealink.store.corpus.linking import LinkSummary, link
@@ -47,10 +48,10 @@ from mealink.store.corpus.records import (
     stub_record,
 )
 from mealink.store.corpus.topics import sync_topics
+from mealink.store.engine import driver
 from mealink.store.engine.database import Store
 from mealink.store.engine.schema import (
     ActorRow,
-    AssessmentRow,
     CitationRow,
     DocumentKeyRow,
     DocumentRow,
@@ -114,26 +115,25 @@ def _write(conn: Connection, rec: DocumentRecord,
     own_keys = {k.id for k in rec.keys} | {doc_id}
     # One look-up for who answers to these keys: a stub of this text (known from citations
     # until now) gives way to the text itself; a key another text holds stays with it.
-    holders = conn.execute(select(DocumentKeyRow.key, DocumentKeyRow.document_id,
-                                  DocumentRow.is_stub).join(
-        DocumentRow, DocumentRow.id == DocumentKeyRow.document_id).where(
-        DocumentKeyRow.key.in_(own_keys))).all()
+    holders = driver.run(conn, 'SELECT k."key", k.document_id, d.is_stub FROM document_keys k'
+                         ' JOIN documents d ON d.id = k.document_id WHERE k."key" IN :keys',
+                         {"keys": own_keys}).all()
     stubs = {h.document_id for h in holders if h.is_stub}
     if stubs:
         conn.execute(delete(DocumentRow).where(DocumentRow.id.in_(stubs)))
-    conn.execute(insert(DocumentRow), [rec.document])
+    driver.insert_rows(conn, DocumentRow, [rec.document])
     name, fmt, data, meta = source
-    insert_rows(conn, SourceRow, [{"document_id": doc_id, "name": name, "format": fmt,
+    driver.insert_rows(conn, SourceRow, [{"document_id": doc_id, "name": name, "format": fmt,
                                    "data": data, "meta": meta}])
     taken = {h.key for h in holders if not h.is_stub}
-    insert_rows(conn, DocumentKeyRow, [{"key": k, "document_id": doc_id}
+    driver.insert_rows(conn, DocumentKeyRow, [{"key": k, "document_id": doc_id}
                                        for k in sorted(own_keys - taken)])
     if rec.paragraphs:
         # one executemany and one look-up: INSERT ... RETURNING in parameter order runs one
         # statement a paragraph on SQLite (a third of storing a document)
-        insert_rows(conn, ParagraphRow, rec.paragraphs)
-        numbered: dict[str, int] = {r.id: r.pk for r in conn.execute(select(
-            ParagraphRow.id, ParagraphRow.pk).where(ParagraphRow.document_id == doc_id))}
+        driver.insert_rows(conn, ParagraphRow, rec.paragraphs)
+        numbered: dict[str, int] = {r.id: r.pk for r in driver.run(
+            conn, "SELECT id, pk FROM paragraphs WHERE document_id = :doc", {"doc": doc_id})}
         pks = [numbered[p["id"]] for p in rec.paragraphs]
         actors: list[dict[str, Any]] = []
         citations: list[dict[str, Any]] = []
@@ -143,15 +143,14 @@ def _write(conn: Connection, rec: DocumentRecord,
             actors += [{**a, "paragraph_pk": pk} for a in acts]
             citations += [{**c, "paragraph_pk": pk} for c in cits]
             topics += [{**t, "paragraph_pk": pk} for t in tops]
-        insert_rows(conn, ActorRow, actors)
-        insert_rows(conn, CitationRow, citations)
+        driver.insert_rows(conn, ActorRow, actors)
+        driver.insert_rows(conn, CitationRow, citations)
         if topics and "topics" not in batch.done:  # once a transaction
             sync_topics(conn)
             batch.doing.add("topics")
-        insert_rows(conn, ParagraphTopicRow, topics)
-    insert_rows(conn, EdgeRow, rec.edges)
-    if rec.mandates:
-        conn.execute(insert(MandateRow), rec.mandates)
+        driver.insert_rows(conn, ParagraphTopicRow, topics)
+    driver.insert_rows(conn, EdgeRow, rec.edges)
+    driver.insert_rows(conn, MandateRow, rec.mandates)
     _ensure_stubs(conn, rec.targets)
 
 
@@ -161,14 +160,14 @@ def _ensure_stubs(conn: Connection, keys: Iterable[DocKey]) -> None:
     if not wanted:
         return
     # every document answers to its own id in document_keys, stubs included
-    known = set(conn.execute(select(DocumentKeyRow.key).where(
-        DocumentKeyRow.key.in_(wanted))).scalars())
+    known = {r[0] for r in driver.run(
+        conn, 'SELECT "key" FROM document_keys WHERE "key" IN :keys', {"keys": set(wanted)})}
     missing = [wanted[k] for k in sorted(wanted) if k not in known]
     if missing:
         at = now()
-        conn.execute(insert(DocumentRow), [stub_record(k, at) for k in missing])
-        conn.execute(insert(DocumentKeyRow), [{"key": k.id, "document_id": k.id}
-                                              for k in missing])
+        driver.insert_rows(conn, DocumentRow, [stub_record(k, at) for k in missing])
+        driver.insert_rows(conn, DocumentKeyRow, [{"key": k.id, "document_id": k.id}
+                                           for k in missing])
 
 
 def ingest_file(store: Store, path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
@@ -224,12 +223,12 @@ def _stored_already(batch: Batch, shown: str, key: str, digest: str, force: bool
     assessments, for a text whose rows ``_replace`` will write: it asks the same of the
     documents first."""
     with batch.reading() as conn:  # one look-up: this path, or these bytes elsewhere
-        rows = conn.execute(select(DocumentRow.id, DocumentRow.content_hash,
-                                   DocumentRow.source, DocumentRow.parser_version).where(
-            (DocumentRow.source == key) | (DocumentRow.content_hash == digest))).all() \
-            if documents else []
-        kept = conn.execute(select(AssessmentRow.id).where(
-            AssessmentRow.source == key, AssessmentRow.content_hash == digest)).scalar()
+        rows = driver.run(conn, "SELECT id, content_hash, source, parser_version FROM "
+                          "documents WHERE source = :key OR content_hash = :digest",
+                          {"key": key, "digest": digest}).all() if documents else []
+        kept = driver.run(conn, "SELECT id FROM assessments WHERE source = :key "
+                          "AND content_hash = :digest", {"key": key, "digest": digest}
+                          ).scalar()
     if kept is not None and not force:
         return FileOutcome(shown, "unchanged", kept)
     existing = next((r for r in rows if r.source == key), None)
@@ -334,13 +333,12 @@ def _replace(batch: Batch, rec: DocumentRecord, source: tuple[str, str, bytes, s
     doc_id = rec.document["id"]
     replaced = None
     with batch.document() as conn:
-        rows = conn.execute(select(DocumentRow.id, DocumentRow.source, DocumentRow.type,
-                                   DocumentRow.language, DocumentRow.content_hash,
-                                   DocumentRow.parser_version, DocumentRow.fingerprint).where(
-            (DocumentRow.source == key) | (DocumentRow.content_hash == digest)
-            | (DocumentRow.id == doc_id)
-            | (DocumentRow.fingerprint == rec.document["fingerprint"]),
-            ~DocumentRow.is_stub).order_by(DocumentRow.id)).all()
+        rows = driver.run(conn, "SELECT id, source, type, language, content_hash, "
+                          "parser_version, fingerprint FROM documents WHERE (source = :key OR "
+                          "content_hash = :digest OR id = :doc OR fingerprint = :fingerprint) "
+                          "AND NOT is_stub ORDER BY id",
+                          {"key": key, "digest": digest, "doc": doc_id,
+                           "fingerprint": rec.document["fingerprint"]}).all()
         mine = next((r for r in rows if r.source == key), None)
         if mine is not None and mine.content_hash == digest and not force and \
                 mine.parser_version == PARSER_VERSION:
@@ -462,17 +460,26 @@ def _store_prepared(batch: Batch, prep: Prepared, max_bytes: int, force: bool
         return FileOutcome(prep.shown, "failed", message=prep.parsed.message)
     if isinstance(prep.parsed, Assessment):
         return _store_findings(batch, prep.parsed, prep.shown, prep.key, prep.digest)
-    rec, note, doc = prep.parsed, None, prep.doc
-    if doc is not None:  # asked here as _store_bytes asks; the rows made again if it answers
-        who = (doc.symbol, doc.convention, doc.number, doc.revision, doc.identified_by)
+    rec, note, who = prep.parsed, None, prep.who
+    if who is not None:  # asked here as _store_bytes asks; the rows made again if it answers
+        was = _identity_of(who)
         with batch.reading() as conn:
-            note = identify_by_title(conn, doc) or refuse_weak_guess(conn, doc, prep.key)
-        if who != (doc.symbol, doc.convention, doc.number, doc.revision, doc.identified_by):
+            note = identify_by_title(conn, who) or refuse_weak_guess(
+                conn, who, prep.key, rec.document["fingerprint"])
+        if _identity_of(who) != was:
+            doc, _ = parse_bytes(prep.data, prep.shown, prep.meta or {})
+            assert isinstance(doc, Document)  # the worker parsed these bytes as one
+            (doc.symbol, doc.convention, doc.number, doc.revision,
+             doc.identified_by) = _identity_of(who)
             rec = document_record(doc, document_links(doc), source=prep.key,
                                   content_hash=prep.digest, parser_version=PARSER_VERSION,
                                   now=now())
     return _store_record(batch, rec, (prep.shown, prep.fmt, prep.data, prep.meta or {}),
                          prep.key, prep.digest, force, note)
+
+
+def _identity_of(doc: Document) -> tuple[str | None, ...]:
+    return doc.symbol, doc.convention, doc.number, doc.revision, doc.identified_by
 
 
 #: one file's work: its name as shown, and what stores it in a batch and says how it went
