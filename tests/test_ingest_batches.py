@@ -19,7 +19,8 @@ from sqlalchemy import event, select, text
 from mealink.load import DEFAULT_MAX_BYTES, iter_paths
 from mealink.store import FileOutcome, IngestSummary, Store, ingest, ingest_file, link, open_store
 from mealink.store.corpus.ingest import _record
-from mealink.store.corpus.parallel import stored_bytes
+from mealink.store.corpus.parallel import CHUNK, prepared_in_order, stored_bytes
+from mealink.store.corpus.prepare import prepare
 from mealink.store.engine.schema import DocumentRow, ParagraphRow, SourceRow
 from tests.conftest import INVENTED, make_db, refuse_inserts
 from tests.test_concurrent_ingest import MEALINK, counts, snapshot
@@ -173,6 +174,25 @@ def test_files_stored_already_are_not_sent_to_the_workers(db_url: str, tmp_path:
             else o.outcome for o in first.outcomes}
     assert {o.path: o.outcome for o in again.outcomes} == want
     store.dispose()
+
+
+@pytest.mark.parametrize("skipped", [set(), {0, 3, 4, 9}, set(range(0, 40, 2))],
+                         ids=["none skipped", "some skipped", "every other skipped"])
+def test_workers_hand_files_back_in_order(realdocs_dir: Path, skipped: set[int]) -> None:
+    """Files go to the workers a few to a task (``CHUNK``); each comes back in the order
+    given, prepared as ``prepare`` prepares it alone, and a file said to be stored is left
+    to the writer, whatever the number of files and wherever the skipped ones fall."""
+    files = sorted(realdocs_dir.glob("*.txt"))[:CHUNK * 3 + 2]
+    skip = {files[i] for i in skipped if i < len(files)}
+    got = list(prepared_in_order(files, DEFAULT_MAX_BYTES, 2, lambda p: p in skip))
+    assert [g.path for g in got] == [str(f) for f in files]
+    for f, g in zip(files, got, strict=True):
+        if f in skip:
+            assert g.parsed is None and g.data == b""
+        else:
+            alone = prepare(str(f), DEFAULT_MAX_BYTES)
+            assert (g.shown, g.digest, g.failed) == (alone.shown, alone.digest, alone.failed)
+            assert type(g.parsed) is type(alone.parsed)
 
 
 def _descendants(pid: int) -> list[int]:

@@ -15,16 +15,24 @@ import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
 from mealink.errors import MealinkError
 from mealink.load import read_file, shown_name
 from mealink.load.meta import read_sidecar
-from mealink.store.corpus.prepare import PARSER_VERSION, Prepared, digest, prepare, source_key
+from mealink.store.corpus.prepare import (
+    PARSER_VERSION,
+    Prepared,
+    digest,
+    prepare,
+    prepare_many,
+    source_key,
+)
 from mealink.store.engine.database import Store
 from mealink.store.engine.schema import AssessmentRow, DocumentRow
 
@@ -41,6 +49,9 @@ AHEAD = 4
 PARALLEL_FROM = 64
 #: the most worker processes ``ingest`` starts by itself
 MOST_WORKERS = 4
+#: files a worker prepares in one task (a task each cost the writer's process as much
+#: again as taking the results back)
+CHUNK = 4
 
 
 def workers_for(asked: int | None, files: int) -> int:
@@ -66,13 +77,30 @@ def prepared_in_order(files: Sequence[Path], max_bytes: int, workers: int,
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         context.set_forkserver_preload(["mealink.store.corpus.prepare"])
-    waiting: deque[tuple[Path, Future[Prepared] | Prepared]] = deque()
+    # each file in order: prepared here, or its place in a task (a few files a worker
+    # prepares at once; None while the task is still gathering its files)
+    waiting: deque[tuple[Path, Prepared | list[Any]]] = deque()
+    gathering: list[tuple[Path, list[Any]]] = []
     todo = iter(files)
 
+    def submit() -> None:
+        if gathering:
+            task = pool.submit(prepare_many, [str(p) for p, _ in gathering], max_bytes)
+            for _, place in gathering:
+                place[0] = task
+            gathering.clear()
+
     def put(path: Path, here: bool = False) -> None:
-        waiting.append((path, Prepared(str(path), shown_name(path)) if skip and skip(path)
-                        else prepare(str(path), max_bytes) if here
-                        else pool.submit(prepare, str(path), max_bytes)))
+        if skip and skip(path):
+            waiting.append((path, Prepared(str(path), shown_name(path))))
+        elif here:
+            waiting.append((path, prepare(str(path), max_bytes)))
+        else:
+            place: list[Any] = [None, len(gathering)]
+            waiting.append((path, place))
+            gathering.append((path, place))
+            if len(gathering) >= CHUNK:
+                submit()
 
     if method == "fork":  # the first file here: the workers inherit what parsing it compiled
         for path in todo:
@@ -82,12 +110,14 @@ def prepared_in_order(files: Sequence[Path], max_bytes: int, workers: int,
     try:
         for path in todo:
             put(path)
-            if len(waiting) >= AHEAD * workers:
+            if len(waiting) >= AHEAD * CHUNK * workers:
                 break
         while waiting:
             path, first = waiting.popleft()
+            if isinstance(first, list) and first[0] is None:
+                submit()  # the input ended, or the writer caught up: send what is gathered
             try:
-                done = first if isinstance(first, Prepared) else first.result()
+                done = first if isinstance(first, Prepared) else first[0].result()[first[1]]
             except BrokenProcessPool:  # killed, or out of memory: not the file's fault
                 raise MealinkError(
                     f"{shown_name(path)}: the process parsing it stopped before it finished; "

@@ -33,7 +33,7 @@ from mealink.store.corpus.records import DocumentRecord, document_record
 from mealink.version import __version__
 
 __all__ = ["PARSER_VERSION", "WEAK", "ParseFailure", "Prepared", "digest", "may_be_identified",
-           "now", "parse_bytes", "prepare", "source_key"]
+           "now", "parse_bytes", "prepare", "prepare_many", "source_key"]
 
 PARSER_VERSION = __version__
 
@@ -143,3 +143,10 @@ def prepare(path: str, max_bytes: int) -> Prepared:
             parser_version=PARSER_VERSION, now=now()),
             identity(parsed) if may_be_identified(parsed) else None)
     return Prepared(path, shown, None, data, meta, key, dig, fmt, parsed)
+
+
+def prepare_many(paths: list[str], max_bytes: int) -> list[Prepared]:
+    """``prepare`` of each of ``paths``: one task for a worker process, one result to hand
+    back (a task a file cost the writer's process about as much again as taking the
+    results back)."""
+    return [prepare(p, max_bytes) for p in paths]
