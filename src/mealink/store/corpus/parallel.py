@@ -15,10 +15,10 @@ import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 
@@ -66,6 +66,20 @@ def workers_for(asked: int | None, files: int) -> int:
     return max(1, min(MOST_WORKERS, cpus))
 
 
+@dataclass(slots=True)
+class _Place:
+    """A file's place in a worker's task: its index there, and the task once it is sent."""
+
+    index: int
+    task: Future[list[Prepared]] | None = None
+
+    def result(self) -> Prepared:
+        """The file prepared (waits for the task)."""
+        if self.task is None:
+            raise RuntimeError("the task holding this file was never sent")
+        return self.task.result()[self.index]
+
+
 def prepared_in_order(files: Sequence[Path], max_bytes: int, workers: int,
                       skip: Callable[[Path], bool] | None = None) -> Iterator[Prepared]:
     """Each file of ``files`` prepared by one of ``workers`` processes, in order; a file
@@ -78,16 +92,16 @@ def prepared_in_order(files: Sequence[Path], max_bytes: int, workers: int,
     if method == "forkserver":
         context.set_forkserver_preload(["mealink.store.corpus.prepare"])
     # each file in order: prepared here, or its place in a task (a few files a worker
-    # prepares at once; None while the task is still gathering its files)
-    waiting: deque[tuple[Path, Prepared | list[Any]]] = deque()
-    gathering: list[tuple[Path, list[Any]]] = []
+    # prepares at once)
+    waiting: deque[tuple[Path, Prepared | _Place]] = deque()
+    gathering: list[tuple[Path, _Place]] = []  # the next task's files, not yet sent
     todo = iter(files)
 
     def submit() -> None:
         if gathering:
             task = pool.submit(prepare_many, [str(p) for p, _ in gathering], max_bytes)
             for _, place in gathering:
-                place[0] = task
+                place.task = task
             gathering.clear()
 
     def put(path: Path, here: bool = False) -> None:
@@ -96,7 +110,7 @@ def prepared_in_order(files: Sequence[Path], max_bytes: int, workers: int,
         elif here:
             waiting.append((path, prepare(str(path), max_bytes)))
         else:
-            place: list[Any] = [None, len(gathering)]
+            place = _Place(len(gathering))
             waiting.append((path, place))
             gathering.append((path, place))
             if len(gathering) >= CHUNK:
@@ -114,10 +128,10 @@ def prepared_in_order(files: Sequence[Path], max_bytes: int, workers: int,
                 break
         while waiting:
             path, first = waiting.popleft()
-            if isinstance(first, list) and first[0] is None:
+            if isinstance(first, _Place) and first.task is None:
                 submit()  # the input ended, or the writer caught up: send what is gathered
             try:
-                done = first if isinstance(first, Prepared) else first[0].result()[first[1]]
+                done = first if isinstance(first, Prepared) else first.result()
             except BrokenProcessPool:  # killed, or out of memory: not the file's fault
                 raise MealinkError(
                     f"{shown_name(path)}: the process parsing it stopped before it finished; "
