@@ -124,10 +124,10 @@ def _write(conn: Connection, rec: DocumentRecord,
     driver.insert_rows(conn, DocumentRow, [rec.document])
     name, fmt, data, meta = source
     driver.insert_rows(conn, SourceRow, [{"document_id": doc_id, "name": name, "format": fmt,
-                                   "data": data, "meta": meta}])
+                                          "data": data, "meta": meta}])
     taken = {h.key for h in holders if not h.is_stub}
     driver.insert_rows(conn, DocumentKeyRow, [{"key": k, "document_id": doc_id}
-                                       for k in sorted(own_keys - taken)])
+                                              for k in sorted(own_keys - taken)])
     if rec.paragraphs:
         # one executemany and one look-up: INSERT ... RETURNING in parameter order runs one
         # statement a paragraph on SQLite (a third of storing a document)
@@ -167,7 +167,7 @@ def _ensure_stubs(conn: Connection, keys: Iterable[DocKey]) -> None:
         at = now()
         driver.insert_rows(conn, DocumentRow, [stub_record(k, at) for k in missing])
         driver.insert_rows(conn, DocumentKeyRow, [{"key": k.id, "document_id": k.id}
-                                           for k in missing])
+                                                  for k in missing])
 
 
 def ingest_file(store: Store, path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
