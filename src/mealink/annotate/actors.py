@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from mealink.datafiles import load_data
 from mealink.languages import grammar
@@ -162,9 +162,11 @@ def is_actor(phrase: str, vocab: Vocabulary) -> bool:
     return any(w in heads or w.rstrip("s") in heads for w in _WORD.findall(lower))
 
 
+@lru_cache(maxsize=16384)
 def normalise(phrase: str, lang: str = "en") -> str:
     """Drop determiners (those of every text and of ``lang``), elided articles and
-    qualifying clauses; collapse whitespace."""
+    qualifying clauses; collapse whitespace. Remembered: the same few phrases ("the
+    Secretariat", "Parties") come back in paragraph after paragraph."""
     s = " ".join(phrase.split()).strip(" .,;:'\"“”’*")
     for _ in range(3):
         new = _ELISION.sub("", _words(lang).determiner.sub("", s))

@@ -461,23 +461,26 @@ def find_topics(text: str, start: int, end: int, vocab: TopicVocabulary | None =
     lower = chunk.lower() if lower is None else lower
     if len(lower) == len(chunk) and vocab.bounded is not None:
         # group 1 after the space put before the text: offsets one less
-        hits = [(m.start(1) - 1, m.end(1) - 1, m.group(1))
-                for m in vocab.bounded.finditer(" " + lower)]
+        matches, group, shift = vocab.bounded.finditer(" " + lower), 1, start - 1
     else:
         # lower-casing changed offsets (rare letters): match the text as it is
         plain = vocab.pattern if len(lower) == len(chunk) else _anycase(vocab.pattern)
-        hits = [(m.start(), m.end(), m.group())
-                for m in plain.finditer(lower if plain is vocab.pattern else chunk)]
+        matches = plain.finditer(lower if plain is vocab.pattern else chunk)
+        group, shift = 0, start
     found: dict[str, list[tuple[_Entry, Span]]] = {}
-    for s, e, written in hits:
-        entries = vocab.entries.get(written) or vocab.entries.get(_key(written), ())
+    known = vocab.entries
+    for m in matches:
+        written = m.group(group)
+        entries = known.get(written) or known.get(_key(written), ())
         if not entries:  # a phrase of the ignore list
             continue
-        span = Span(start + s, start + e)
+        span = Span(m.start(group) + shift, m.end(group) + shift)
         for entry in entries:
             if entry.cased is None or _SEPARATORS.sub("", text[span.start:span.end]) in \
                     entry.cased:
                 found.setdefault(entry.concept, []).append((entry, span))
+    if not found:
+        return []
     topics = []
     for concept, evidence in found.items():
         repeats: dict[str, int] = {}
@@ -488,6 +491,8 @@ def find_topics(text: str, start: int, end: int, vocab: TopicVocabulary | None =
             miss *= 1.0 - entry.weight * vocab.repeat ** k
         topics.append(Topic(concept, 1.0 - miss,
                             tuple(Mention(entry.phrase, span) for entry, span in evidence)))
+    if len(topics) == 1:
+        return topics
     return sorted(topics, key=lambda t: (-t.score, t.id))
 
 
