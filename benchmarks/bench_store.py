@@ -74,11 +74,12 @@ from sqlalchemy.engine import make_url
 from mealink.load import DEFAULT_MAX_BYTES, iter_paths
 from mealink.store import Store, ingest, open_store
 from mealink.store.corpus.linking import LinkSummary, link
-from mealink.store.corpus.parallel import prepared_in_order, workers_for
+from mealink.store.corpus.parallel import prepared_in_order
 from mealink.store.corpus.prepare import prepare
 from mealink.store.corpus.records import DocumentRecord
 from mealink.store.search.hits import SearchFilters
 from mealink.store.search.keyword import search
+from mealink.workers import workers_for
 
 # the module, not the ``ingest`` function that mealink.store re-exports under the same name
 ingest_module = importlib.import_module("mealink.store.corpus.ingest")

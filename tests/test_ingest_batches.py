@@ -19,9 +19,10 @@ from sqlalchemy import event, select, text
 from mealink.load import DEFAULT_MAX_BYTES, iter_paths
 from mealink.store import FileOutcome, IngestSummary, Store, ingest, ingest_file, link, open_store
 from mealink.store.corpus.ingest import _record
-from mealink.store.corpus.parallel import CHUNK, prepared_in_order, stored_bytes
+from mealink.store.corpus.parallel import prepared_in_order, stored_bytes
 from mealink.store.corpus.prepare import prepare
 from mealink.store.engine.schema import DocumentRow, ParagraphRow, SourceRow
+from mealink.workers import CHUNK
 from tests.conftest import INVENTED, make_db, refuse_inserts
 from tests.test_concurrent_ingest import MEALINK, counts, snapshot
 

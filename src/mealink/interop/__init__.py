@@ -5,6 +5,12 @@ with XML read safely (``safexml``). Pure functions: the store-facing side is
 ``mealink.export``; ``read_document`` is what ingest and export call on kept bytes.
 """
 
-from mealink.interop.sniff import file_documents, iter_documents, read_document, sniff_format
+from mealink.interop.sniff import (
+    file_documents,
+    files_read,
+    iter_documents,
+    read_document,
+    sniff_format,
+)
 
-__all__ = ["file_documents", "iter_documents", "read_document", "sniff_format"]
+__all__ = ["file_documents", "files_read", "iter_documents", "read_document", "sniff_format"]

@@ -7,9 +7,12 @@ store kept, so a document is always rebuilt the way it was first read.
 
 from __future__ import annotations
 
+import json
+import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +37,10 @@ from mealink.load import (
 from mealink.load.meta import read_sidecar
 from mealink.models import Document, Source
 from mealink.pipeline import parse_source
+from mealink.serialize import document_to_dict
+from mealink.workers import in_order
 
-__all__ = ["file_documents", "iter_documents", "read_document", "sniff_format"]
+__all__ = ["file_documents", "files_read", "iter_documents", "read_document", "sniff_format"]
 
 _BLOCK_MARKUP = re.compile(r"<(?:p|div|br|li|ul|ol|table|tr|h[1-6]|blockquote)\b[^<>]*>", re.I)
 
@@ -141,3 +146,52 @@ def iter_documents(paths: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_
     """Every document under ``paths`` (folders recursively), as ``file_documents`` gives."""
     for p in iter_paths(paths):
         yield from file_documents(p, max_bytes=max_bytes)
+
+
+#: a document read from a file: as such, as its JSON line, or why it could not be read
+Read = Document | str | MealinkError
+
+
+def _file_read(path: str, max_bytes: int, as_json: bool) -> list[tuple[str, Read]]:
+    """``file_documents`` of one file, each document as its JSON line when ``as_json``; a
+    bug met on the file is its one-line error (``MEALINK_DEBUG=1``: raised), so that the
+    files after it are still read."""
+    try:
+        found = file_documents(path, max_bytes=max_bytes)
+    except Exception as exc:
+        if os.environ.get("MEALINK_DEBUG") == "1":
+            raise
+        return [(shown_name(path), MealinkError(
+            f"internal error ({type(exc).__name__}: {exc}); please report it with this file "
+            "(MEALINK_DEBUG=1 shows the traceback)", source=shown_name(path)))]
+    if not as_json:
+        return list(found)
+    return [(name, doc if isinstance(doc, MealinkError) else
+             json.dumps(document_to_dict(doc), ensure_ascii=False)) for name, doc in found]
+
+
+def _files_read(paths: list[str], max_bytes: int, as_json: bool) -> list[list[tuple[str, Read]]]:
+    """``_file_read`` of each of ``paths``: one task for a worker process."""
+    return [_file_read(p, max_bytes, as_json) for p in paths]
+
+
+def files_read(paths: Sequence[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES,
+               workers: int = 1, as_json: bool = False
+               ) -> Iterator[tuple[str, list[tuple[str, Read]]]]:
+    """The documents of each file of ``paths`` (as ``file_documents`` names them), in the
+    order given, read by ``workers`` processes (1: this one). With ``as_json`` each document
+    comes as its JSON line (``document_to_dict``), made by the worker that read it."""
+    names = [str(p) for p in paths]
+    if workers <= 1 or len(names) < 2:
+        for name in names:
+            yield name, _file_read(name, max_bytes, as_json)
+        return
+    yield from in_order(names, partial(_files_read, max_bytes=max_bytes, as_json=as_json),
+                        workers, broken=_broken, preload=["mealink.interop.sniff"])
+
+
+def _broken(path: str) -> MealinkError:
+    """A worker killed or out of memory: not the file's fault."""
+    return MealinkError(f"{shown_name(path)}: the process reading it stopped before it "
+                        "finished; the files before it are done, the others not; run again "
+                        "(with --jobs 1 to read in one process)")

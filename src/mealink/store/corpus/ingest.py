@@ -32,7 +32,7 @@ from mealink.store.corpus.batch import Batch
 from mealink.store.corpus.expressions import Kept, plan_languages, realign
 from mealink.store.corpus.identify import AS_GIVEN, identify_by_title, refuse_weak_guess
 from mealink.store.corpus.linking import LinkSummary, link
-from mealink.store.corpus.parallel import prepared_in_order, stored_bytes, workers_for
+from mealink.store.corpus.parallel import prepared_in_order, stored_bytes
 from mealink.store.corpus.prepare import (
     PARSER_VERSION,
     ParseFailure,
@@ -62,6 +62,7 @@ from mealink.store.engine.schema import (
     SourceRow,
 )
 from mealink.store.findings import store_assessment
+from mealink.workers import workers_for
 
 __all__ = ["FileOutcome", "IngestSummary", "ingest", "ingest_file", "reparse"]
 
