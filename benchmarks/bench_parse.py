@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import random
 import resource
 import shutil
@@ -68,6 +69,27 @@ MB = 1_000_000  # MB here means 10**6 bytes of UTF-8 text
 def parse_annotate(text: str, name: str = "<bench>") -> int:
     """Parse and annotate one text; keep only its paragraph count."""
     return len(annotate(parse(text, name)).paragraphs)
+
+
+def _time_cli(command: list[str], cpus: int | None) -> dict[str, Any]:
+    """Wall and CPU time of one run of ``command`` (its output thrown away): on the CPU this
+    process is pinned to (``cpus`` None), or on the first ``cpus`` CPUs, where ``mealink
+    parse`` starts a worker process a CPU."""
+    def unpin() -> None:
+        if cpus is not None and hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(0, range(cpus))
+
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True, preexec_fn=unpin)
+    wall = time.perf_counter() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
+    errors = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    return {"wall_s": wall, "cpu_s": cpu, "cpu_share": cpu / wall, "cpus": cpus or 1,
+            "returncode": proc.returncode, "stderr_lines": len(errors),
+            "stderr_head": errors[:3]}
 
 
 def parse_annotate_stats(text: str, tally: list[int]) -> None:
@@ -298,21 +320,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             startup = subprocess.run([*cmd, "--help"], capture_output=True)
             t_help = time.perf_counter() - t0
             log(f"CLI: {' '.join(cmd)} parse {tmp} --json > /dev/null ({cfg.n_cli} docs) ...")
-            ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-            t0 = time.perf_counter()
-            proc = subprocess.run([*cmd, "parse", tmp, "--json"], stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, text=True)
-            wall = time.perf_counter() - t0
-            ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu = (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
-        errors = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-        results["cli"] = {"command": [*cmd, "parse", "DIR", "--json"], "docs": cfg.n_cli,
-                          "bytes": cli_bytes, "wall_s": wall, "docs_per_s": cfg.n_cli / wall,
-                          "mb_per_s": cli_bytes / MB / wall, "returncode": proc.returncode,
-                          "stderr_lines": len(errors), "stderr_head": errors[:3],
-                          "help_wall_s": t_help, "help_returncode": startup.returncode,
-                          "cpu_share": cpu / wall}
-        log(f"  {wall:.2f} s, {cfg.n_cli / wall:.1f} docs/s, rc={proc.returncode}")
+            one = _time_cli([*cmd, "parse", tmp, "--json"], None)
+            log(f"  one CPU: {one['wall_s']:.2f} s, {cfg.n_cli / one['wall_s']:.1f} docs/s, "
+                f"rc={one['returncode']}")
+            every = _time_cli([*cmd, "parse", tmp, "--json"], os.cpu_count() or 1)
+            log(f"  every CPU: {every['wall_s']:.2f} s, {cfg.n_cli / every['wall_s']:.1f} "
+                f"docs/s, rc={every['returncode']}")
+        for key, run in (("cli", one), ("cli_every_cpu", every)):
+            results[key] = {"command": [*cmd, "parse", "DIR", "--json"], "docs": cfg.n_cli,
+                            "bytes": cli_bytes, "docs_per_s": cfg.n_cli / run["wall_s"],
+                            "mb_per_s": cli_bytes / MB / run["wall_s"], **run,
+                            "help_wall_s": t_help, "help_returncode": startup.returncode}
 
     typ, big_r = results["typical"], results["big"]
     results["targets"] = {
@@ -375,14 +393,15 @@ def markdown(r: dict[str, Any]) -> str:
         f"{md['large_peak'] / MB:.2f} MB (x{md['peak_ratio']:.1f} for x{md['size_ratio']:.1f} "
         f"size; {md['small_peak_per_byte']:.0f} / {md['large_peak_per_byte']:.0f} B per byte) | "
         f"∝ document size | {ok(tg['memory_proportional_to_doc'])} |")
-    if "cli" in r:
-        c = r["cli"]
+    for key, where in (("cli", "one CPU"), ("cli_every_cpu", "every CPU")):
+        if key not in r:
+            continue
+        c = r[key]
         rows.append(
-            f"| `mealink parse DIR --json`, {c['docs']} typical docs (wall, incl. start-up; "
-            f"`--help` alone {c['help_wall_s']:.2f} s) | {c['wall_s']:.2f} s, "
-            f"{c['docs_per_s']:.1f} docs/s, {c['mb_per_s']:.3f} MB/s (exit {c['returncode']}, "
-            f"CPU share {c['cpu_share']:.0%}) "
-            f"| (info) | |")
+            f"| `mealink parse DIR --json`, {c['docs']} typical docs, {where} ({c['cpus']}; "
+            f"wall, incl. start-up; `--help` alone {c['help_wall_s']:.2f} s) | "
+            f"{c['wall_s']:.2f} s, {c['docs_per_s']:.1f} docs/s, {c['mb_per_s']:.3f} MB/s "
+            f"(exit {c['returncode']}, CPU {c['cpu_s']:.2f} s) | (info) | |")
     rows.append("")
     rows.append(f"Machine: {m['cpu_model'] or m['processor']} ({m['processor']}), "
                 f"{m['cpu_count']} CPUs, {m['implementation']} {m['python']}, {m['platform']}; "
