@@ -83,9 +83,9 @@ from harness.corpus import (
     SEED,
     fresh_folder,
     generate_from,
-    ingest_progress,
+    ingest_measured,
 )
-from harness.db import analyze, read_only, remove_sqlite, reuse_or_build, scalar
+from harness.db import read_only, remove_sqlite, reuse_or_build, scalar
 from harness.provenance import git, machine, run_header, source_digest, versions
 from harness.queries import FTS5_COUNT, FTS5_TOP20, QUERIES, fts5_alone
 from harness.tables import source_warning, write_results
@@ -93,7 +93,7 @@ from harness.timing import Log, Meter, percentile, pin_one_core, wait_quiet
 from sqlalchemy import text
 
 from mealink.semantic.terms import content_words
-from mealink.store import Store, ingest, open_store
+from mealink.store import Store, open_store
 from mealink.store.search.keyword import fts5_query
 
 try:
@@ -151,15 +151,7 @@ def build_store(workdir: Path, target: int, corpus_dir: Path, examples: Path,
         _, corpus = generate_from(corpus_dir, examples, docs, target, log)
         log(f"{corpus.docs} documents, {corpus.paragraphs:,} paragraphs in "
             f"{corpus.seconds:.0f} s; ingesting into {db} ...")
-        store = open_store(str(db))
-        try:
-            with Meter(children=True) as meter:
-                summary = ingest(store, [docs], on_file=ingest_progress(log, meter.elapsed))
-            analyze(store)
-        finally:
-            store.dispose()
-        log(f"ingested {summary.paragraphs:,} paragraphs in {meter.wall:.0f} s "
-            f"({summary.counts()})")
+        summary, meter = ingest_measured(db, docs, log)
     finally:
         shutil.rmtree(docs, ignore_errors=True)
     meta = {"target_paragraphs": target, "seed": SEED, "generated_documents": corpus.docs,

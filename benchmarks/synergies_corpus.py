@@ -27,10 +27,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness.corpus import SEED, doc_id, fresh_folder, generate_from, ingest_progress
-from harness.db import analyze, read_only, remove_sqlite, scalar, sqlite_bytes
+from harness.corpus import SEED, doc_id, fresh_folder, generate_from, ingest_measured
+from harness.db import read_only, remove_sqlite, scalar, sqlite_bytes
 from harness.provenance import source_digest
-from harness.timing import Log, Meter
+from harness.timing import Log
 
 from mealink import load_bytes, parse_source
 from mealink.errors import MealinkError
@@ -258,8 +258,6 @@ def build_database(workdir: Path, target: int, corpus_dir: Path, examples: Path,
                    verbatim: bool, log: Log) -> dict[str, Any]:
     """Generate (and vary) the corpus into the work folder and ingest it into a fresh
     SQLite file; what was done, with timings."""
-    from mealink.store import ingest, open_store
-
     db, _meta, docs = db_paths(workdir, target)
     remove_sqlite(db)
     templates, corpus = generate_from(corpus_dir, examples, fresh_folder(docs), target, log)
@@ -271,15 +269,7 @@ def build_database(workdir: Path, target: int, corpus_dir: Path, examples: Path,
         log(f"varied {vary['varied']} documents ({vary['kept_verbatim']} kept verbatim) in "
             f"{vary['seconds']:.0f} s")
     log(f"ingesting into {db} ...")
-    store = open_store(str(db))
-    try:
-        with Meter(children=True) as meter:
-            summary = ingest(store, [docs], on_file=ingest_progress(log, meter.elapsed))
-            analyze(store)
-    finally:
-        store.dispose()
-    log(f"ingested {summary.paragraphs:,} paragraphs in {meter.wall:.0f} s "
-        f"({summary.counts()})")
+    summary, meter = ingest_measured(db, docs, log)
     return {"target_paragraphs": target, "seed": SEED, "templates": templates,
             "generated_documents": corpus.docs, "generated_paragraphs": corpus.paragraphs,
             "generate_s": corpus.seconds, "varied": vary, "ingest_s": meter.wall,

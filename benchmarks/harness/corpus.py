@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.timing import Log
+from harness.db import analyze
+from harness.timing import Log, Meter
 from mealink import load, load_bytes, parse_source
 from mealink.errors import MealinkError
 from mealink.link.lineage import document_links
@@ -254,3 +255,21 @@ def ingest_progress(log: Log, start: Callable[[], float]) -> Callable[[Any], Non
         if count[0] % 2000 == 0:
             log(f"  {count[0]} files ingested ({start():.0f} s)")
     return on_file
+
+
+def ingest_measured(db: Path, docs: Path, log: Log) -> tuple[Any, Meter]:
+    """Store the documents of ``docs`` in the SQLite file ``db`` with mealink's ``ingest``
+    (the workers' CPU counted), analyse it for the planner as a user's store would be, and
+    log the outcome; (the ingest summary, its meter)."""
+    from mealink.store import ingest, open_store
+
+    store = open_store(str(db))
+    try:
+        with Meter(children=True) as meter:
+            summary = ingest(store, [docs], on_file=ingest_progress(log, meter.elapsed))
+            analyze(store)
+    finally:
+        store.dispose()
+    log(f"ingested {summary.paragraphs:,} paragraphs in {meter.wall:.0f} s "
+        f"({summary.counts()})")
+    return summary, meter
