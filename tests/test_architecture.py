@@ -20,7 +20,7 @@ PACKAGE = ROOT / "src" / "mealink"
 LAYERS: list[tuple[str, ...]] = [
     ("mealink.errors", "mealink.models", "mealink.version", "mealink.datafiles",
      "mealink.environment", "mealink.choices", "mealink.lazy", "mealink.wordforms",
-     "mealink.regexes"),
+     "mealink.regexes", "mealink.workers"),
     ("mealink.vocabulary",),
     ("mealink.numbering", "mealink.instruments", "mealink.semantic",
      "mealink.data", "mealink.languages"),
