@@ -479,8 +479,6 @@ def find_topics(text: str, start: int, end: int, vocab: TopicVocabulary | None =
             if entry.cased is None or _SEPARATORS.sub("", text[span.start:span.end]) in \
                     entry.cased:
                 found.setdefault(entry.concept, []).append((entry, span))
-    if not found:
-        return []
     topics = []
     for concept, evidence in found.items():
         repeats: dict[str, int] = {}
@@ -491,8 +489,6 @@ def find_topics(text: str, start: int, end: int, vocab: TopicVocabulary | None =
             miss *= 1.0 - entry.weight * vocab.repeat ** k
         topics.append(Topic(concept, 1.0 - miss,
                             tuple(Mention(entry.phrase, span) for entry, span in evidence)))
-    if len(topics) == 1:
-        return topics
     return sorted(topics, key=lambda t: (-t.score, t.id))
 
 
