@@ -238,7 +238,7 @@ def test_repealed_paragraphs_retire_their_mandates(db_url: str, tmp_path: Path) 
 
 def test_mandate_commands(tmp_path: Path) -> None:
     db = str(tmp_path / "m.db")
-    assert run("ingest", str(INVENTED), "--db", db).returncode == 0
+    assert run("ingest", str(INVENTED), "--db", db, "--no-embed").returncode == 0
     listed = run("mandates", "--actor", "Scientific Council", "--convention", "CMS",
                  "--format", "json", "--db", db)
     assert listed.returncode == 0, listed.stderr
