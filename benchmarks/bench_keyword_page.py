@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import BENCHMARKS
+from harness.paired import MARK, run_child
 from harness.provenance import git, machine
 from harness.timing import Meter, summary_ms
 from harness.tree import export_src
@@ -99,19 +99,6 @@ def child(store_path: str, passes: int) -> dict[str, Any]:
             "meter": meter.as_dict()}
 
 
-def run_child(src: Path | None, store: Path, passes: int) -> dict[str, Any]:
-    """One child process, with ``src`` first on its path (None: this mealink)."""
-    env = dict(os.environ)
-    if src is not None:
-        env["PYTHONPATH"] = str(src)
-    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child",
-                          "--store", str(store), "--passes", str(passes)],
-                         env=env, capture_output=True, text=True, check=True, cwd=BENCHMARKS)
-    line = next(x for x in out.stdout.splitlines() if x.startswith("@@JSON "))
-    result: dict[str, Any] = json.loads(line[len("@@JSON "):])
-    return result
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -127,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        print("@@JSON " + json.dumps(child(str(args.store), args.passes)), flush=True)
+        print(MARK + json.dumps(child(str(args.store), args.passes)), flush=True)
         return 0
     if not args.store.exists():
         raise SystemExit(f"no store at {args.store}; build it with bench_synergies.py")
@@ -138,7 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         load = [os.getloadavg()[0]]
         for r in range(args.rounds):
             for side, path in (("before", src), ("after", None)):
-                sides[side].append(run_child(path, args.store, args.passes))
+                sides[side].append(run_child(__file__, path, [
+                    "--store", str(args.store), "--passes", str(args.passes)]))
                 load.append(os.getloadavg()[0])
             print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
     results: dict[str, Any] = {

@@ -25,11 +25,9 @@ from sqlalchemy import bindparam, text
 from typer.testing import CliRunner
 
 from mealink.cli import app
-from mealink.errors import MealinkError
 from mealink.semantic.floor import nothing_close_message, similarity_floor, words_share
 from mealink.semantic.terms import contains_phrase, word_share
 from mealink.store import Store, ingest, open_store
-from mealink.store.search import find as find_module
 from mealink.store.search.find import MODES, SearchResult, find, keyword_ranking
 from mealink.store.search.hits import Closest, SearchFilters
 from mealink.store.search.meaning import meaning_of
@@ -354,45 +352,3 @@ def test_a_keyword_query_compares_only_its_hits_until_it_must_name_the_closest(
     assert not some.compared_every_row and every.compared_every_row
     assert some.top(1) == every.top(1)  # the closest of all needs every row
     assert some.compared_every_row
-
-
-# --- hybrid: the meaning worked out beside the words ---------------------------------------
-
-JUDGED = [q["text"] for q in tomllib.loads(
-    (REPO / "tests" / "data" / "retrieval.toml").read_text("utf-8"))["query"]]
-
-
-def _answer(result: SearchResult) -> list[dict[str, object]]:
-    return [h.to_dict() for h in result] + [result.to_dict(), {"ranked": result.ranked}]
-
-
-@pytest.mark.parametrize(("query", "filters"), [
-    *((q, None) for q in [*JUDGED[:8], PHRASE, "bycatch", QUERIES[0]]),
-    (JUDGED[0], SearchFilters(convention="CMS")), (JUDGED[1], SearchFilters(kind="operative")),
-])
-def test_hybrid_answers_alike_with_the_meaning_beside_the_words_or_in_turn(
-        store: Store, query: str, filters: SearchFilters | None) -> None:
-    find_module._BESIDE.submit(lambda: None).result()  # the threads exist and are idle
-    together = find(store, query, filters, limit=10)
-    taken = [find_module._BESIDE_FREE.acquire(blocking=False) for _ in range(2)]
-    try:
-        assert all(taken)  # no thread is free: the query works out both in turn
-        assert find_module._meaning_beside(store, query, None, None, None, 10) is None
-        in_turn = find(store, query, filters, limit=10)
-    finally:
-        for _ in range(2):
-            find_module._BESIDE_FREE.release()
-    assert _answer(together) == _answer(in_turn)
-    assert together.floor is not None  # the meaning was compared: the vectors are there
-
-
-def test_a_query_refused_on_its_words_leaves_the_threads_free(store: Store) -> None:
-    for _ in range(5):
-        with pytest.raises(MealinkError, match="no words to look for"):
-            find(store, "--- ...", mode="hybrid")
-    find_module._BESIDE.submit(lambda: None).result()  # what was started has ended
-    taken = [find_module._BESIDE_FREE.acquire(blocking=False) for _ in range(2)]
-    for ok in taken:
-        if ok:
-            find_module._BESIDE_FREE.release()
-    assert all(taken)

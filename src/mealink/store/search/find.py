@@ -25,9 +25,7 @@ shares with the query, and the topics it shares with it.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -264,23 +262,14 @@ def find(store: Store, query: str, filters: SearchFilters | None = None, *,
     depth = RANKED_DEPTH
     keyword: list[tuple[str, float]] = []
     strict: set[str] = set()
-    # hybrid mode needs both rankings: the meaning's is worked out beside the words'
-    ahead = _meaning_beside(store, query, filters, model, rerank, depth) \
-        if mode == "hybrid" else None
     if mode != "semantic":
-        try:
-            keyword, strict = keyword_ranking(store, query, filters, depth)
-        except BaseException:
-            if ahead is not None:  # the query fails on its words: the meaning is not waited on
-                ahead.cancel()
-            raise
+        keyword, strict = keyword_ranking(store, query, filters, depth)
     meaning: Meaning | None = None
     # keyword mode compares meanings only for its any-word hits, or to say what was closest
     if mode != "keyword" or (len(keyword) > len(strict) and (floor is None or floor > -1)) \
             or not keyword:
         try:
-            meaning = ahead.result() if ahead is not None else \
-                meaning_of(store, query, filters, model, rerank)
+            meaning = meaning_of(store, query, filters, model, rerank)
         except MealinkError as exc:
             if mode == "semantic" or isinstance(exc, StoreError):
                 raise
@@ -365,35 +354,6 @@ def find(store: Store, query: str, filters: SearchFilters | None = None, *,
                         ranked=total, closest=closest,
                         filtered=(filters or SearchFilters()) != SearchFilters(),
                         offset=offset, matched=matched)
-
-
-#: threads that work out a hybrid query's meaning beside its words; past them (a server
-#: answering many queries at once) a query works out both in turn, in its own thread
-_BESIDE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mealink-meaning")
-_BESIDE_FREE = threading.BoundedSemaphore(2)
-
-
-def _meaning_beside(store: Store, query: str, filters: SearchFilters | None,
-                    model: TextEncoder | None, rerank: int | None, depth: int
-                    ) -> Future[Meaning] | None:
-    """The query's meaning (its ``depth`` closest rows ranked) worked out in another thread
-    while this one ranks by words: the encoder, the matrix-vector product and SQLite all
-    let go of the interpreter's lock while they work. None when no thread is free."""
-    if not _BESIDE_FREE.acquire(blocking=False):
-        return None
-
-    def work() -> Meaning:
-        meaning = meaning_of(store, query, filters, model, rerank)
-        meaning.top(depth)  # the product and the ranking, here rather than after
-        return meaning
-
-    try:
-        ahead = _BESIDE.submit(work)
-    except RuntimeError:  # the interpreter is shutting down
-        _BESIDE_FREE.release()
-        return None
-    ahead.add_done_callback(lambda _: _BESIDE_FREE.release())  # cancelled too
-    return ahead
 
 
 def _closest(store: Store, paragraph_id: str, similarity: float) -> Closest | None:

@@ -1,0 +1,152 @@
+"""Semantic and hybrid queries at 100,000 paragraphs, before and after, paired: issue 18's
+rows "semantic query p95 at 100k, query embedding included" (target <= 15 ms) and "hybrid
+query p95 at 100k" (target <= 30 ms), with each leg of a hybrid query alone beside them.
+
+Run from the repository root with the project's virtualenv, on the store that
+``bench_synergies.py`` builds and embeds (``/work/benchwork/synergies-100000.db``)::
+
+    .venv/bin/python benchmarks/bench_query_modes.py --before main
+    .venv/bin/python benchmarks/bench_query_modes.py --before e957994 --rounds 4
+
+What a child process times, for each of the synergies benchmark's 200 plain-language
+queries (``synergies_search.build_queries``), each pass: ``find(mode="semantic",
+limit=10)`` and ``find(mode="hybrid", limit=10)``, end to end with the query's embedding;
+then, the limit of an overlapped hybrid query, its two legs alone: the words
+(``keyword_ranking`` to ``RANKED_DEPTH``) and the meaning (``meaning_of`` with its
+``RANKED_DEPTH`` closest rows ranked). A hybrid query cannot take less than the slower of
+its legs, nor less than their sum when they run in turn. Wall time and the process's CPU
+time (all its threads) are kept for every call.
+
+**Paired.** ``--before REF`` names the mealink to compare with (a git ref whose ``src/`` is
+exported to a temporary folder; or ``--before-src DIR``). Child processes alternate, one
+with the mealink of before on the path and one with this one, ``--rounds`` times each. Each
+child first asks 20 queries in each mode untimed (the encoder, the vectors, the SQLite page
+cache), then ``--passes`` timed passes. The machine is shared: every child records how many
+CPUs other processes kept busy.
+
+Results go to ``benchmarks/results-query-modes.json`` and a Markdown table to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from harness import BENCHMARKS
+from harness.paired import MARK, run_child
+from harness.provenance import git, machine
+from harness.timing import Meter, summary_ms
+from harness.tree import export_src
+
+DEFAULT_STORE = Path("/work/benchwork/synergies-100000.db")
+STEPS = ("semantic", "hybrid", "words_leg", "meaning_leg")
+TARGETS_MS = {"semantic": 15.0, "hybrid": 30.0}
+
+
+def child(store_path: str, passes: int) -> dict[str, Any]:
+    """Times of every step for every query, in the mealink on this process's path."""
+    from synergies_search import build_queries
+
+    import mealink
+    from mealink.store import open_store
+    from mealink.store.search.find import RANKED_DEPTH, find, keyword_ranking
+    from mealink.store.search.meaning import meaning_of
+
+    store = open_store(store_path)
+    queries = build_queries()
+
+    def meaning_leg(q: str) -> None:
+        meaning_of(store, q, None, None).top(RANKED_DEPTH)
+
+    steps: dict[str, Callable[[str], Any]] = {
+        "semantic": lambda q: find(store, q, mode="semantic", limit=10),
+        "hybrid": lambda q: find(store, q, mode="hybrid", limit=10),
+        "words_leg": lambda q: keyword_ranking(store, q, None, RANKED_DEPTH),
+        "meaning_leg": meaning_leg}
+    for q in queries[:20]:  # warm-up
+        for fn in steps.values():
+            fn(q)
+    times: dict[str, list[float]] = {k: [] for k in steps}
+    cpu: dict[str, list[float]] = {k: [] for k in steps}
+    with Meter() as meter:
+        for _ in range(passes):
+            for q in queries:
+                for k, fn in steps.items():
+                    c0, t0 = time.process_time(), time.perf_counter()
+                    fn(q)
+                    times[k].append((time.perf_counter() - t0) * 1000)
+                    cpu[k].append((time.process_time() - c0) * 1000)
+    store.dispose()
+    return {"mealink": str(Path(mealink.__file__).resolve().parent), "queries": len(queries),
+            "times_ms": times, "cpu_ms": cpu, "meter": meter.as_dict()}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--store", type=Path, default=DEFAULT_STORE,
+                    help=f"the embedded 100,000-paragraph store (default {DEFAULT_STORE})")
+    before = ap.add_mutually_exclusive_group()
+    before.add_argument("--before", default="main", help="git ref of before (default main)")
+    before.add_argument("--before-src", type=Path, help="the src/ folder of before")
+    ap.add_argument("--rounds", type=int, default=3, help="child pairs (default 3)")
+    ap.add_argument("--passes", type=int, default=1,
+                    help="timed passes over the 200 queries in each child (default 1)")
+    ap.add_argument("--out", type=Path, default=BENCHMARKS / "results-query-modes.json")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        print(MARK + json.dumps(child(str(args.store), args.passes)), flush=True)
+        return 0
+    if not args.store.exists():
+        raise SystemExit(f"no store at {args.store}; build it with bench_synergies.py")
+    started = time.strftime("%Y-%m-%d %H:%M:%S %z")
+    with tempfile.TemporaryDirectory() as tmp:
+        src = args.before_src or export_src(args.before, Path(tmp))
+        sides: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
+        load = [os.getloadavg()[0]]
+        for r in range(args.rounds):
+            for side, path in (("before", src), ("after", None)):
+                sides[side].append(run_child(__file__, path, [
+                    "--store", str(args.store), "--passes", str(args.passes)]))
+                load.append(os.getloadavg()[0])
+            print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
+    results: dict[str, Any] = {
+        "what": "find() in semantic and hybrid modes at 100k, limit 10, 200 queries, and a "
+                "hybrid query's two legs alone; paired before/after child processes",
+        "started": started, "finished": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+        "machine": machine(), "store": str(args.store),
+        "before_ref": str(args.before_src) if args.before_src else args.before,
+        "after_commit": git("rev-parse", "HEAD"), "rounds": args.rounds,
+        "passes": args.passes, "load_average_1min": load, "targets_p95_ms": TARGETS_MS,
+        "others_busy_cpus": {s: [c["meter"]["others_busy_cpus"] for c in runs]
+                             for s, runs in sides.items()}}
+    for side, runs in sides.items():
+        results[side] = {k: summary_ms([t for c in runs for t in c["times_ms"][k]],
+                                       with_min=True) for k in STEPS}
+        results[side]["cpu"] = {k: summary_ms([t for c in runs for t in c["cpu_ms"][k]],
+                                              with_min=True) for k in STEPS}
+    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print("| step | before p50 / p95 | after p50 / p95 | CPU before p50 / p95 | CPU after "
+          "p50 / p95 |\n|---|---|---|---|---|")
+    for k in STEPS:
+        b, a = results["before"][k], results["after"][k]
+        bc, ac = results["before"]["cpu"][k], results["after"]["cpu"][k]
+        print(f"| {k} | {b['p50']:.1f} / {b['p95']:.1f} ms | {a['p50']:.1f} / "
+              f"{a['p95']:.1f} ms | {bc['p50']:.1f} / {bc['p95']:.1f} ms | "
+              f"{ac['p50']:.1f} / {ac['p95']:.1f} ms |")
+    others = [x for runs in results["others_busy_cpus"].values() for x in runs]
+    print(f"\nRun {started}; {machine()['cpu_model']}; other processes kept "
+          f"{min(others):.2f}-{max(others):.2f} CPUs busy.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
