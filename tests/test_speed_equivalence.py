@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from mealink.load import clean
-from mealink.semantic.neighbours import close_pairs
+from mealink.semantic.neighbours import close_pairs, most_similar_first
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -249,3 +249,33 @@ def test_close_pairs_finds_the_pairs_of_the_whole_matrix(block: int) -> None:
     assert {(a, b) for a, b, _ in got} == set(want)
     assert all(abs(s - want[(a, b)]) < 1e-5 for a, b, s in got)
     assert [s for _, _, s in got] == sorted((s for _, _, s in got), reverse=True)
+
+
+def _distinct_pairs(rng: np.random.Generator, n: int, m: int
+                    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """``m`` distinct pairs of distinct rows below ``n``, lower row first, in random order."""
+    a, b = rng.integers(0, n, 3 * m), rng.integers(0, n, 3 * m)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    keys = np.unique((lo * n + hi)[lo != hi])[:m]
+    keys = keys[rng.permutation(len(keys))]
+    return keys // n, keys % n
+
+
+@pytest.mark.parametrize(("n", "low", "high", "levels"), [
+    (300, 0.8, 1.0, 7),             # few distinct similarities: ties ordered by the rows
+    (100_032, 0.8, 1.0000001, 0),   # the benchmark's size, a float just past 1
+    (5_000, 0.01, 1.0, 50),         # a wide spread of bit patterns still fits in the key
+    (5_000, -0.3, 0.9, 20),         # negative similarities: lexsort's way
+    (2**31, 0.5, 1.0, 9),           # row numbers too wide for one key: lexsort's way
+    (50, 0.0, 0.0, 1),              # all zero
+])
+def test_most_similar_first_is_lexsorts_order(n: int, low: float, high: float,
+                                               levels: int) -> None:
+    """One integer key sorts pairs as lexsort((hi, lo, -sim)) does, ties included."""
+    rng = np.random.default_rng(20261207)
+    lo, hi = _distinct_pairs(rng, n, 4_000)
+    sim = rng.uniform(low, high, len(lo))
+    if levels:
+        sim = np.round(sim * levels) / levels
+    sim = sim.astype(np.float32)
+    assert np.array_equal(most_similar_first(lo, hi, sim, n), np.lexsort((hi, lo, -sim)))
