@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from mealink.load import clean
-from mealink.semantic.neighbours import close_pairs, most_similar_first
+from mealink.semantic.neighbours import ClosePairs, close_pairs, most_similar_first, neighbours_of
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -279,3 +279,34 @@ def test_most_similar_first_is_lexsorts_order(n: int, low: float, high: float,
         sim = np.round(sim * levels) / levels
     sim = sim.astype(np.float32)
     assert np.array_equal(most_similar_first(lo, hi, sim, n), np.lexsort((hi, lo, -sim)))
+
+
+def _plain_neighbours(pairs: ClosePairs, n: int, k: int) -> list[list[tuple[int, float]]]:
+    """Each row's first ``k`` pairs in the pairs' order, one pair at a time."""
+    out: list[list[tuple[int, float]]] = [[] for _ in range(n)]
+    for a, b, s in zip(pairs.left.tolist(), pairs.right.tolist(), pairs.similarity.tolist(),
+                       strict=True):
+        if len(out[a]) < k:
+            out[a].append((b, s))
+        if len(out[b]) < k:
+            out[b].append((a, s))
+    return out
+
+
+@pytest.mark.parametrize("k", [0, 1, 3, 10, 40, 400])
+def test_neighbours_of_lists_each_rows_first_pairs(k: int, monkeypatch: pytest.MonkeyPatch
+                                                   ) -> None:
+    """Read in chunks (small ones here, so that rows fill across them) or in one loop, each
+    row lists its first ``k`` pairs in their order; rows with no pair list none."""
+    from mealink.semantic import neighbours
+
+    monkeypatch.setattr(neighbours, "_NEIGHBOUR_CHUNK", 97)
+    rng = np.random.default_rng(20261207)
+    n = 400
+    lo, hi = _distinct_pairs(rng, n - 40, 6_000)  # the last 40 rows have no pair
+    sim = (np.round(rng.uniform(0.8, 1.0, len(lo)) * 9) / 9).astype(np.float32)
+    rank = most_similar_first(lo, hi, sim, n)
+    pairs = ClosePairs(lo[rank], hi[rank], sim[rank])
+    got = neighbours_of(pairs, n, k)
+    assert got == _plain_neighbours(pairs, n, k)
+    assert all(not row for row in got[n - 40:])
