@@ -31,23 +31,18 @@ Results go to ``benchmarks/results-keyword-page.json`` and a Markdown table to s
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
-import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from harness import BENCHMARKS
-from harness.paired import MARK, run_child
-from harness.provenance import git, machine
+from harness import paired
 from harness.timing import Meter, summary_ms
-from harness.tree import export_src
 
 DEFAULT_STORE = Path("/work/benchwork/synergies-100000.db")
+WHAT = ("keyword search page at 100k, unfiltered, with facets: find(keyword, 20) + facets, "
+        "40 queries, paired before/after child processes")
 STEPS = ("page", "find", "facets", "fts5_top20", "fts5_count")
 
 
@@ -100,46 +95,13 @@ def child(store_path: str, passes: int) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--store", type=Path, default=DEFAULT_STORE,
-                    help=f"the 100,000-paragraph store (default {DEFAULT_STORE})")
-    before = ap.add_mutually_exclusive_group()
-    before.add_argument("--before", default="main", help="git ref of before (default main)")
-    before.add_argument("--before-src", type=Path, help="the src/ folder of before")
-    ap.add_argument("--rounds", type=int, default=4, help="child pairs (default 4)")
-    ap.add_argument("--passes", type=int, default=2,
-                    help="timed passes over the queries in each child (default 2)")
-    ap.add_argument("--out", type=Path, default=BENCHMARKS / "results-keyword-page.json")
-    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = ap.parse_args(argv)
-    if args.child:
-        print(MARK + json.dumps(child(str(args.store), args.passes)), flush=True)
+    started = paired.start(__file__, __doc__, argv, store=DEFAULT_STORE, rounds=4,
+                           passes=2, out="results-keyword-page.json", child=child,
+                           what=WHAT)
+    if started is None:
         return 0
-    if not args.store.exists():
-        raise SystemExit(f"no store at {args.store}; build it with bench_synergies.py")
-    started = time.strftime("%Y-%m-%d %H:%M:%S %z")
-    with tempfile.TemporaryDirectory() as tmp:
-        src = args.before_src or export_src(args.before, Path(tmp))
-        sides: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
-        load = [os.getloadavg()[0]]
-        for r in range(args.rounds):
-            for side, path in (("before", src), ("after", None)):
-                sides[side].append(run_child(__file__, path, [
-                    "--store", str(args.store), "--passes", str(args.passes)]))
-                load.append(os.getloadavg()[0])
-            print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
-    results: dict[str, Any] = {
-        "what": "keyword search page at 100k, unfiltered, with facets: find(keyword, 20) + "
-                "facets, 40 queries, paired before/after child processes",
-        "started": started, "finished": time.strftime("%Y-%m-%d %H:%M:%S %z"),
-        "machine": machine(),
-        "store": str(args.store), "before_ref": str(args.before_src) if args.before_src
-        else args.before, "after_commit": git("rev-parse", "HEAD"),
-        "rounds": args.rounds, "passes": args.passes, "load_average_1min": load,
-        "others_busy_cpus": {s: [c["meter"]["others_busy_cpus"] for c in runs]
-                             for s, runs in sides.items()},
-        "target_p95_ms": 10.0}
+    args, results, sides = started
+    results["target_p95_ms"] = 10.0
     for side, runs in sides.items():
         results[side] = {k: summary_ms([t for c in runs for p in c["times_ms"][k] for t in p],
                                        with_min=True) for k in STEPS}
@@ -155,14 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         results[side]["page_median_by_query"] = {
             q: sorted(ts)[len(ts) // 2] for q, ts in per_query.items()}
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print("| step | before p50 / p95 | after p50 / p95 | CPU before p50 / p95 | CPU after "
-          "p50 / p95 |\n|---|---|---|---|---|")
-    for k in STEPS:
-        b, a = results["before"][k], results["after"][k]
-        bc, ac = results["before"]["cpu"][k], results["after"]["cpu"][k]
-        print(f"| {k} | {b['p50']:.1f} / {b['p95']:.1f} ms | {a['p50']:.1f} / "
-              f"{a['p95']:.1f} ms | {bc['p50']:.1f} / {bc['p95']:.1f} ms | "
-              f"{ac['p50']:.1f} / {ac['p95']:.1f} ms |")
+    paired.print_table(results, STEPS)
     return 0
 
 

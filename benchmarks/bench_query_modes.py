@@ -29,23 +29,18 @@ Results go to ``benchmarks/results-query-modes.json`` and a Markdown table to st
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
-import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness import BENCHMARKS
-from harness.paired import MARK, run_child
-from harness.provenance import git, machine
+from harness import paired
 from harness.timing import Meter, summary_ms
-from harness.tree import export_src
 
 DEFAULT_STORE = Path("/work/benchwork/synergies-100000.db")
+WHAT = ("find() in semantic and hybrid modes at 100k, limit 10, 200 queries, and a hybrid "
+        "query's two legs alone; paired before/after child processes")
 STEPS = ("semantic", "hybrid", "words_leg", "meaning_leg")
 TARGETS_MS = {"semantic": 15.0, "hybrid": 30.0}
 
@@ -89,62 +84,23 @@ def child(store_path: str, passes: int) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--store", type=Path, default=DEFAULT_STORE,
-                    help=f"the embedded 100,000-paragraph store (default {DEFAULT_STORE})")
-    before = ap.add_mutually_exclusive_group()
-    before.add_argument("--before", default="main", help="git ref of before (default main)")
-    before.add_argument("--before-src", type=Path, help="the src/ folder of before")
-    ap.add_argument("--rounds", type=int, default=3, help="child pairs (default 3)")
-    ap.add_argument("--passes", type=int, default=1,
-                    help="timed passes over the 200 queries in each child (default 1)")
-    ap.add_argument("--out", type=Path, default=BENCHMARKS / "results-query-modes.json")
-    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = ap.parse_args(argv)
-    if args.child:
-        print(MARK + json.dumps(child(str(args.store), args.passes)), flush=True)
+    started = paired.start(__file__, __doc__, argv, store=DEFAULT_STORE, rounds=3,
+                           passes=1, out="results-query-modes.json", child=child,
+                           what=WHAT)
+    if started is None:
         return 0
-    if not args.store.exists():
-        raise SystemExit(f"no store at {args.store}; build it with bench_synergies.py")
-    started = time.strftime("%Y-%m-%d %H:%M:%S %z")
-    with tempfile.TemporaryDirectory() as tmp:
-        src = args.before_src or export_src(args.before, Path(tmp))
-        sides: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
-        load = [os.getloadavg()[0]]
-        for r in range(args.rounds):
-            for side, path in (("before", src), ("after", None)):
-                sides[side].append(run_child(__file__, path, [
-                    "--store", str(args.store), "--passes", str(args.passes)]))
-                load.append(os.getloadavg()[0])
-            print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
-    results: dict[str, Any] = {
-        "what": "find() in semantic and hybrid modes at 100k, limit 10, 200 queries, and a "
-                "hybrid query's two legs alone; paired before/after child processes",
-        "started": started, "finished": time.strftime("%Y-%m-%d %H:%M:%S %z"),
-        "machine": machine(), "store": str(args.store),
-        "before_ref": str(args.before_src) if args.before_src else args.before,
-        "after_commit": git("rev-parse", "HEAD"), "rounds": args.rounds,
-        "passes": args.passes, "load_average_1min": load, "targets_p95_ms": TARGETS_MS,
-        "others_busy_cpus": {s: [c["meter"]["others_busy_cpus"] for c in runs]
-                             for s, runs in sides.items()}}
+    args, results, sides = started
+    results["targets_p95_ms"] = TARGETS_MS
     for side, runs in sides.items():
         results[side] = {k: summary_ms([t for c in runs for t in c["times_ms"][k]],
                                        with_min=True) for k in STEPS}
         results[side]["cpu"] = {k: summary_ms([t for c in runs for t in c["cpu_ms"][k]],
                                               with_min=True) for k in STEPS}
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print("| step | before p50 / p95 | after p50 / p95 | CPU before p50 / p95 | CPU after "
-          "p50 / p95 |\n|---|---|---|---|---|")
-    for k in STEPS:
-        b, a = results["before"][k], results["after"][k]
-        bc, ac = results["before"]["cpu"][k], results["after"]["cpu"][k]
-        print(f"| {k} | {b['p50']:.1f} / {b['p95']:.1f} ms | {a['p50']:.1f} / "
-              f"{a['p95']:.1f} ms | {bc['p50']:.1f} / {bc['p95']:.1f} ms | "
-              f"{ac['p50']:.1f} / {ac['p95']:.1f} ms |")
+    paired.print_table(results, STEPS)
     others = [x for runs in results["others_busy_cpus"].values() for x in runs]
-    print(f"\nRun {started}; {machine()['cpu_model']}; other processes kept "
-          f"{min(others):.2f}-{max(others):.2f} CPUs busy.")
+    print(f"\nRun {results['started']}; {results['machine']['cpu_model']}; other processes "
+          f"kept {min(others):.2f}-{max(others):.2f} CPUs busy.")
     return 0
 
 

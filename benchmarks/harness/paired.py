@@ -6,17 +6,22 @@ machine's speed fall on both alike."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+import tempfile
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from harness import BENCHMARKS
+from harness.provenance import git, machine
+from harness.tree import export_src
 
-__all__ = ["MARK", "run_child"]
+__all__ = ["MARK", "add_options", "alternate", "print_table", "run_child", "start"]
 
 #: the line a child's result is printed on
 MARK = "@@JSON "
@@ -33,3 +38,78 @@ def run_child(script: str | Path, src: Path | None, args: Sequence[str]) -> dict
     line = next(x for x in out.stdout.splitlines() if x.startswith(MARK))
     result: dict[str, Any] = json.loads(line[len(MARK):])
     return result
+
+
+def add_options(ap: argparse.ArgumentParser, store: Path, rounds: int, passes: int,
+                out: str) -> None:
+    """The options every paired benchmark takes: the store, the side before, how many
+    child pairs and timed passes, the results file, and the hidden ``--child``."""
+    ap.add_argument("--store", type=Path, default=store,
+                    help=f"the 100,000-paragraph store (default {store})")
+    before = ap.add_mutually_exclusive_group()
+    before.add_argument("--before", default="main", help="git ref of before (default main)")
+    before.add_argument("--before-src", type=Path, help="the src/ folder of before")
+    ap.add_argument("--rounds", type=int, default=rounds, help=f"child pairs (default {rounds})")
+    ap.add_argument("--passes", type=int, default=passes,
+                    help=f"timed passes over the queries in each child (default {passes})")
+    ap.add_argument("--out", type=Path, default=BENCHMARKS / out)
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+
+
+def alternate(script: str | Path, args: argparse.Namespace, what: str
+              ) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+    """``--rounds`` pairs of children, before then after, each given the store and the
+    passes; the results' header (what, when, where, which versions, the load) and every
+    child's result by side."""
+    started = time.strftime("%Y-%m-%d %H:%M:%S %z")
+    sides: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
+    load = [os.getloadavg()[0]]
+    with tempfile.TemporaryDirectory() as tmp:
+        src = args.before_src or export_src(args.before, Path(tmp))
+        for r in range(args.rounds):
+            for side, path in (("before", src), ("after", None)):
+                sides[side].append(run_child(script, path, [
+                    "--store", str(args.store), "--passes", str(args.passes)]))
+                load.append(os.getloadavg()[0])
+            print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
+    header: dict[str, Any] = {
+        "what": what, "started": started, "finished": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+        "machine": machine(), "store": str(args.store),
+        "before_ref": str(args.before_src) if args.before_src else args.before,
+        "after_commit": git("rev-parse", "HEAD"), "rounds": args.rounds,
+        "passes": args.passes, "load_average_1min": load,
+        "others_busy_cpus": {s: [c["meter"]["others_busy_cpus"] for c in runs]
+                             for s, runs in sides.items()}}
+    return header, sides
+
+
+def print_table(results: dict[str, Any], steps: Sequence[str]) -> None:
+    """The Markdown table of every step's p50 / p95, wall and CPU, before and after."""
+    print("| step | before p50 / p95 | after p50 / p95 | CPU before p50 / p95 | CPU after "
+          "p50 / p95 |\n|---|---|---|---|---|")
+    for k in steps:
+        b, a = results["before"][k], results["after"][k]
+        bc, ac = results["before"]["cpu"][k], results["after"]["cpu"][k]
+        print(f"| {k} | {b['p50']:.1f} / {b['p95']:.1f} ms | {a['p50']:.1f} / "
+              f"{a['p95']:.1f} ms | {bc['p50']:.1f} / {bc['p95']:.1f} ms | "
+              f"{ac['p50']:.1f} / {ac['p95']:.1f} ms |")
+
+
+def start(script: str | Path, doc: str | None, argv: Sequence[str] | None, *, store: Path,
+          rounds: int, passes: int, out: str, what: str,
+          child: Callable[[str, int], dict[str, Any]]
+          ) -> tuple[argparse.Namespace, dict[str, Any], dict[str, list[dict[str, Any]]]] | None:
+    """A paired benchmark's command line: as a child, run ``child(store, passes)`` and print
+    its result (None is returned); else the options, the results' header and every child's
+    result by side (``alternate``)."""
+    ap = argparse.ArgumentParser(description=doc,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_options(ap, store, rounds, passes, out)
+    args = ap.parse_args(argv)
+    if args.child:
+        print(MARK + json.dumps(child(str(args.store), args.passes)), flush=True)
+        return None
+    if not args.store.exists():
+        raise SystemExit(f"no store at {args.store}; build it with bench_synergies.py")
+    header, sides = alternate(script, args, what)
+    return args, header, sides
