@@ -181,7 +181,9 @@ def timed_ingest(store: Store, folder: Path, log: Callable[[str], None],
     ingest_module.link = timed_link  # instrument only: the real function still runs
     prof = cProfile.Profile() if profile else None
     try:
-        with Meter(postgres=True) as meter:
+        # its parse workers are this run's own: their CPU is counted with it, not as
+        # other processes' (they are waited for when ingest shuts its pool down)
+        with Meter(children=True, postgres=True) as meter:
             if prof:
                 prof.enable()
             writer = time.thread_time()
@@ -498,7 +500,8 @@ def markdown(r: dict[str, Any]) -> str:
         rows.append(f"Slowest {name} queries (median): {slow}.")
     for name, e in r["engines"].items():
         mi, ms = e["ingest"]["meter"], e["search"]["meter"]
-        rows.append(f"CPU during {name} ingest: this process {mi['own_cpu_s'] / mi['wall_s']:.0%}"
+        rows.append(f"CPU during {name} ingest: this process and its parse workers "
+                    f"{mi['own_cpu_s'] / mi['wall_s']:.0%}"
                     f", PostgreSQL server {mi['postgres_cpu_s'] / mi['wall_s']:.0%}, other "
                     f"processes {mi['others_busy_cpus']:.2f} CPUs; during search: "
                     f"{ms['own_cpu_s'] / ms['wall_s']:.0%}, "

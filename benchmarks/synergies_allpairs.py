@@ -87,13 +87,16 @@ def top_up(store: Any, index: Any, extra: int) -> tuple[Any, Any]:
 def close_pairs_breakdown(vectors: Any, groups: Any, threshold: float, block: int
                           ) -> dict[str, Any]:
     """The steps of ``mealink.semantic.neighbours.close_pairs``, copied with a timer around
-    each (its pair count is checked against the library's); and, not counted in them, how
+    each (its pair count is checked against the library's); and, not counted in them, the
+    three-key lexsort that ordered the pairs before (and whether its order is the same), how
     long the 2-D ``np.nonzero`` the library called before takes to find the same cells as
     the ``np.flatnonzero`` + ``divmod`` it calls now, and how many products the blocks of
     before (every row against every later row, then cleared) would have executed."""
     from itertools import pairwise
 
     import numpy as np
+
+    from mealink.semantic.neighbours import most_similar_first
 
     t: defaultdict[str, float] = defaultdict(float)
     clock = time.perf_counter
@@ -142,11 +145,18 @@ def close_pairs_breakdown(vectors: Any, groups: Any, threshold: float, block: in
         cc = order[np.concatenate(rights)]
         sim = np.concatenate(sims).astype(np.float32)
         lo, hi = np.minimum(a, cc), np.maximum(a, cc)
-        rank = np.lexsort((hi, lo, -sim))
+        rank = most_similar_first(lo, hi, sim, n)
         count = len(rank)
     t["sort pairs"] += clock() - c
+    lexsort_s: float | None = None
+    same_order: bool | None = None
+    if lefts:  # before, not counted: lexsort over the three keys, the same order
+        c = clock()
+        same_order = bool(np.array_equal(np.lexsort((hi, lo, -sim)), rank))
+        lexsort_s = clock() - c
     executed_before = sum((min(n, b0 + block) - b0) * (n - b0) for b0 in range(0, n, block))
     return {"seconds": dict(t), "total_s": sum(t.values()), "pairs": count,
+            "before_lexsort_s": lexsort_s, "lexsort_same_order": same_order,
             "before_nonzero_2d_s": before, "before_same_cells": same_indices,
             "matmul_flops_executed": 2 * 384 * executed,
             "matmul_flops_executed_before": 2 * 384 * executed_before,

@@ -225,6 +225,13 @@ def markdown(r: dict[str, Any]) -> str:
                         f"{bd['before_nonzero_2d_s']:.1f} s where `np.flatnonzero` + `divmod` "
                         f"takes {bd['seconds'].get('np.flatnonzero + divmod', float('nan')):.1f}"
                         " s" if "before_nonzero_2d_s" in bd else "")
+                if bd.get("before_lexsort_s") is not None:
+                    same = "the same order" if bd.get("lexsort_same_order") else \
+                        "**another order**"
+                    flat += (f"; the pairs' sort by one integer key "
+                             f"{bd['seconds'].get('sort pairs', float('nan')):.1f} s where "
+                             f"lexsort over three keys took {bd['before_lexsort_s']:.1f} s, "
+                             f"{same}")
                 rows.append(f"| All-pairs, {label}: where the time goes (instrumented copy, "
                             f"{bd['total_s']:.1f} s) | {parts} s{flat} | — |")
     for ct, lim in r["limits"].items():
