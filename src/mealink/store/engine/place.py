@@ -24,7 +24,7 @@ DEFAULT_DB = "mealink.db"
 
 #: The newest schema revision (the head of ``migrations/versions``): a database at it opens
 #: without loading Alembic. A new migration moves it (tests/test_migrations.py checks).
-SCHEMA_HEAD = "0013"
+SCHEMA_HEAD = "0014"
 
 #: Environment variables that bound the waits, in seconds, with their defaults. A server that
 #: accepts and never answers must not hang a command; a statement is not limited by default
