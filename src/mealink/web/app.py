@@ -25,7 +25,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import mealink
 from mealink.environment import env_number
 from mealink.errors import ConflictError, MealinkError, NotFoundError, StoreError
-from mealink.store.engine.database import open_store
+from mealink.store.engine.database import Store, open_store
+from mealink.store.search.postings import forget, keep_in_memory
 from mealink.store.users import secret_key
 from mealink.web.middleware import Hardening, WriteGate, served_hosts
 from mealink.web.security import AuthError, ServerSessions, WebConfig, hashing_pool
@@ -140,7 +141,14 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # forty threads fighting over the interpreter lock halved a worker's throughput
     config: WebConfig = app.state.config
     anyio.to_thread.current_default_thread_limiter().total_tokens = config.threads
-    yield
+    # a server answers many searches: it holds SQLite's full-text index in memory, read
+    # again in the background whenever it changes (FTS5 answers meanwhile)
+    store: Store = app.state.store
+    keep_in_memory(store)
+    try:
+        yield
+    finally:
+        forget(store)
 
 
 def create_app(config: WebConfig | None = None, hosts: Iterable[str] | None = None

@@ -27,7 +27,9 @@ from mealink.errors import MealinkError
 from mealink.store.engine.database import Store
 from mealink.store.search.hits import SearchFilters
 from mealink.store.search.keyword import _DOCUMENTS, _WORD, _filters, fts5_query
+from mealink.store.search.postings import held
 from mealink.store.search.vectors import generation
+from mealink.store.search.words import word_query
 from mealink.vocabulary import vocabulary
 
 if TYPE_CHECKING:
@@ -41,7 +43,8 @@ TOP = 12
 SAMPLE = 2_000
 #: The sample: the rows whose bucket, the top 12 bits of a 32-bit multiplicative hash of the
 #: row key (Knuth's), falls below a bound; integer arithmetic both engines do alike.
-_BUCKET = "(({key} * 2654435761) % 4294967296) / 1048576"
+_HASH, _WORDS32, _TOP12 = 2654435761, 4294967296, 1048576
+_BUCKET = f"(({{key}} * {_HASH}) % {_WORDS32}) / {_TOP12}"
 _BUCKETS = 4096
 
 
@@ -233,6 +236,20 @@ def facets(store: Store, query: str, filters: SearchFilters | None = None, *,
     actors: Sequence[Any] = []
     scale: float | None = None
     with store.engine.connect() as conn:
+        index = held(store, conn) if index_only else None
+        matching = index.matching(word_query(query)) if index is not None else None
+        if matching is not None:  # the index held in memory gives the rows that match
+            total = len(matching)
+            if total > cap:
+                bound = -(-_BUCKETS * cap // total)
+                bucket = ((matching * _HASH) % _WORDS32) // _TOP12
+                rows, actors = _counted(conn, store.name, matching[bucket < bound])
+                sampled = sum(int(r[5]) for r in rows)
+                if sampled:
+                    out.sampled, scale = sampled, total / sampled
+            if total and scale is None:
+                rows, actors = _counted(conn, store.name, matching)
+            return _tally(out, total, rows, actors, scale)
         if total is None:
             total = int(conn.execute(text(
                 f"SELECT count(*) {'FROM paragraphs_fts ' if index_only else joins}"

@@ -4,72 +4,34 @@ SQLite uses its FTS5 index (BM25 ranking, Porter stemming, accents folded); Post
 ``tsvector`` column with a GIN index (``ts_rank_cd``, English stemming). Queries take words
 (all must match), "quoted phrases", ``-word`` to exclude and ``OR`` between alternatives.
 Snippets come back as plain text with the offsets of the matched words, so every front end
-(terminal, JSON, web page) highlights them its own way.
+(terminal, JSON, web page) highlights them its own way. A process that keeps SQLite's index
+in memory (``store.search.postings``) ranks and counts unfiltered queries there, with the
+same answers as FTS5.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from mealink.annotate.actors import canonical_names
 from mealink.errors import MealinkError
 from mealink.store.engine.database import Store
 from mealink.store.search.hits import Hit, SearchFilters
+from mealink.store.search.postings import held
+from mealink.store.search.words import WORD, word_query
 from mealink.vocabulary import vocabulary
 
 __all__ = ["count", "fts5_query", "ranking", "search"]
 
-_TOKEN = re.compile(r'(?P<neg>-)?"(?P<phrase>[^"]+)"|(?P<word>\S+)')
-_WORD = re.compile(r"[\w*]+(?:['’.-][\w*]+)*")
+_WORD = WORD
 _START, _STOP = "\x02", "\x03"
-
-
-def _quote(term: str) -> str:
-    star = term.endswith("*")
-    core = term.rstrip("*").replace('"', '""')
-    return f'"{core}"' + ("*" if star else "")
 
 
 def fts5_query(query: str) -> str:
     """A user query in FTS5 syntax, every term quoted so no character is an operator."""
-    positive: list[str] = []
-    negative: list[str] = []
-    pending_or = False
-    for m in _TOKEN.finditer(query):
-        if m.group("phrase") is not None:
-            words = _WORD.findall(m.group("phrase"))
-            term = _quote(" ".join(words)) if words else ""
-            neg = bool(m.group("neg"))
-        else:
-            raw = m.group("word")
-            if raw == "OR":
-                pending_or = bool(positive)
-                continue
-            neg = raw.startswith("-") and len(raw) > 1
-            words = _WORD.findall(raw.lstrip("-"))
-            if not words:
-                continue
-            term = " ".join(_quote(w) for w in words)
-            if len(words) > 1:
-                term = f"({term})"
-        if not term:
-            continue
-        if neg:
-            negative.append(term)
-        elif pending_or:
-            positive[-1] = f"({positive[-1]} OR {term})"
-            pending_or = False
-        else:
-            positive.append(term)
-    if not positive:
-        raise MealinkError("the search query has no words to look for")
-    out = " AND ".join(positive)
-    for n in negative:
-        out = f"({out}) NOT {n}"
-    return out
+    return word_query(query).fts5()
 
 
 def _convention_id(name: str) -> str:
@@ -156,6 +118,10 @@ def ranking(store: Store, query: str, filters: SearchFilters | None = None, *,
     f = filters or SearchFilters()
     params: dict[str, Any] = {"limit": limit, "offset": offset}
     where = _filters(f, params)
+    if store.dialect == "sqlite" and not where:
+        from_memory = _ranked_in_memory(store, query, limit, offset)
+        if from_memory is not None:
+            return from_memory
     if store.dialect == "sqlite":
         params["q"] = fts5_query(query)
         stmt = (f"SELECT p.id, r.score FROM ({_fts5_ranked(f, where)}) r "
@@ -172,6 +138,25 @@ def ranking(store: Store, query: str, filters: SearchFilters | None = None, *,
         sign = 1.0
     with store.engine.connect() as conn:
         return [(pid, sign * float(score)) for pid, score in conn.execute(text(stmt), params)]
+
+
+_IDS = text("SELECT pk, id FROM paragraphs WHERE pk IN :pks").bindparams(
+    bindparam("pks", expanding=True))
+
+
+def _ranked_in_memory(store: Store, query: str, limit: int, offset: int
+                      ) -> list[tuple[str, float]] | None:
+    """``ranking`` unfiltered, from the index held in memory; None when none is held (or
+    the query is one FTS5 answers)."""
+    wq = word_query(query)
+    with store.engine.connect() as conn:
+        index = held(store, conn)
+        page = index.rank(wq, limit, offset) if index is not None else None
+        if page is None:
+            return None
+        pks = [pk for pk, _ in page]
+        ids: dict[int, str] = dict(conn.execute(_IDS, {"pks": pks}).all()) if pks else {}
+    return [(ids[pk], -score) for pk, score in page if pk in ids]
 
 
 def search(store: Store, query: str, filters: SearchFilters | None = None, *,
@@ -232,7 +217,14 @@ def count(store: Store, query: str, filters: SearchFilters | None = None) -> int
     where = _filters(f, params)
     docs = _DOCUMENTS if f.document else ""
     if store.dialect == "sqlite":
-        params["q"] = fts5_query(query)
+        wq = word_query(query)
+        if not where:
+            with store.engine.connect() as conn:
+                index = held(store, conn)
+            n = index.count(wq) if index is not None else None
+            if n is not None:
+                return n
+        params["q"] = wq.fts5()
         # without filters the index counts alone: its rows are the paragraphs' (the join
         # read every matching paragraph, as much as the count itself again or more)
         stmt = ("SELECT count(*) FROM paragraphs_fts JOIN paragraphs p ON "
