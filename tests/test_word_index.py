@@ -271,6 +271,37 @@ def test_a_new_database_at_the_same_path_is_not_taken_for_the_old(tmp_path: Path
         first.dispose()
 
 
+def test_the_server_holds_the_index_while_it_runs(tmp_path: Path, corpus_dir: Path) -> None:
+    """``mealink serve`` holds it from start to stop; its search API answers as FTS5 did."""
+    from fastapi.testclient import TestClient
+
+    from mealink.web.app import create_app
+    from mealink.web.security import WebConfig
+
+    db = str(tmp_path / "web.db")
+    store = open_store(db)
+    ingest(store, [INVENTED, corpus_dir])
+    app = create_app(WebConfig(db=db))
+    served: Store = app.state.store
+    asked = "/api/v1/search?q=Parties&mode=keyword&limit=20&offset=100"
+    try:
+        by_fts5 = TestClient(app, base_url="https://testserver").get(asked).json()  # not started
+        with served.engine.connect() as conn:
+            assert held(served, conn) is None
+        with TestClient(app, base_url="https://testserver") as client:
+            assert wait_until_held(served)
+            with served.engine.connect() as conn:
+                index = held(served, conn)
+            assert index is not None
+            assert client.get(asked).json() == by_fts5
+            assert by_fts5["total"] == index.count(word_query("Parties")) > 120
+        with served.engine.connect() as conn:
+            assert held(served, conn) is None  # stopped: forgotten
+    finally:
+        served.dispose()
+        store.dispose()
+
+
 def test_nothing_is_held_for_a_store_that_did_not_ask(invented_store: Store) -> None:
     """A command asks one question: it does not read the whole index for it."""
     with invented_store.engine.connect() as conn:

@@ -68,6 +68,16 @@ def _runs(keys: NDArray[np.intp]) -> tuple[NDArray[np.intp], NDArray[np.int64]]:
     return keys[first], np.diff(np.concatenate((first, [len(keys)]))).astype(np.int64)
 
 
+def _at(rows: NDArray[np.intp], held: NDArray[np.intp], counts: NDArray[np.int64],
+        gate: NDArray[np.bool_]) -> NDArray[np.int64]:
+    """The count of each of ``rows`` in (``held``, ``counts``), sorted rows and their
+    counts; 0 where it is not held or ``gate`` is off."""
+    if not len(held):
+        return np.zeros(len(rows), np.int64)
+    at = np.minimum(np.searchsorted(held, rows), len(held) - 1)
+    return np.where(gate[rows] & (held[at] == rows), counts[at], 0)
+
+
 class _Tokens:
     """The tokens FTS5 makes of a phrase, asked of FTS5 itself: a table in a private
     in-memory database with the store's tokenizer."""
@@ -170,7 +180,7 @@ class WordIndex:
                 any(not isinstance(n, Phrase) for n in query.negative):
             return None
         n = self.n_rows
-        counts: list[NDArray[np.int64]] = []
+        counts: list[tuple[NDArray[np.intp], NDArray[np.int64]]] = []
         gates: list[NDArray[np.bool_]] = []
         hits: list[int] = []
 
@@ -181,9 +191,7 @@ class WordIndex:
             rows, cnt = self._phrase(tokens)
             mask = np.zeros(n, np.bool_)
             mask[rows] = True
-            dense = np.zeros(n, np.int64)
-            dense[rows] = cnt
-            counts.append(dense)
+            counts.append((rows, cnt))
             gates.append(mask)
             hits.append(len(rows))
             return mask
@@ -217,7 +225,8 @@ class WordIndex:
                 return None
             final &= ~m
         rows = np.flatnonzero(final)
-        freq = [np.where(g[rows], c[rows], 0) for g, c in zip(gates, counts, strict=True)]
+        freq = [_at(rows, held, cnt, gate)
+                for gate, (held, cnt) in zip(gates, counts, strict=True)]
         return _Matched(rows, freq, hits)
 
     def _scores(self, m: _Matched) -> NDArray[np.float64]:
