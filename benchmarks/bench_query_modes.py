@@ -22,7 +22,8 @@ exported to a temporary folder; or ``--before-src DIR``). Child processes altern
 with the mealink of before on the path and one with this one, ``--rounds`` times each. Each
 child first asks 20 queries in each mode untimed (the encoder, the vectors, the SQLite page
 cache), then ``--passes`` timed passes. The machine is shared: every child records how many
-CPUs other processes kept busy.
+CPUs other processes kept busy. A mealink that can hold SQLite's full-text index in memory
+holds it first, as ``mealink serve`` does (``harness/paired.py``'s ``hold_as_server``).
 
 Results go to ``benchmarks/results-query-modes.json`` and a Markdown table to stdout.
 """
@@ -55,6 +56,7 @@ def child(store_path: str, passes: int) -> dict[str, Any]:
     from mealink.store.search.meaning import meaning_of
 
     store = open_store(store_path)
+    held_s = paired.hold_as_server(store)
     queries = build_queries()
 
     def meaning_leg(q: str) -> None:
@@ -80,7 +82,8 @@ def child(store_path: str, passes: int) -> dict[str, Any]:
                     cpu[k].append((time.process_time() - c0) * 1000)
     store.dispose()
     return {"mealink": str(Path(mealink.__file__).resolve().parent), "queries": len(queries),
-            "times_ms": times, "cpu_ms": cpu, "meter": meter.as_dict()}
+            "index_in_memory_read_s": held_s, "times_ms": times, "cpu_ms": cpu,
+            "meter": meter.as_dict()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -96,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                        with_min=True) for k in STEPS}
         results[side]["cpu"] = {k: summary_ms([t for c in runs for t in c["cpu_ms"][k]],
                                               with_min=True) for k in STEPS}
+        results[side]["index_in_memory_read_s"] = [c.get("index_in_memory_read_s")
+                                                   for c in runs]
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     paired.print_table(results, STEPS)
     others = [x for runs in results["others_busy_cpus"].values() for x in runs]

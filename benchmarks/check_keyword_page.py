@@ -10,6 +10,8 @@ compare the two files (``--compare A B`` says which queries differ, exit status 
     .venv/bin/python benchmarks/check_keyword_page.py \\
         --store /work/benchwork/synergies-100000.db --out after.json
     .venv/bin/python benchmarks/check_keyword_page.py --compare before.json after.json
+    .venv/bin/python benchmarks/check_keyword_page.py --in-memory \\
+        --store /work/benchwork/synergies-100000.db --out held.json   # as the server asks
     .venv/bin/python benchmarks/check_keyword_page.py --compare before.json after.json \\
         --tolerance 1e-6   # a similarity summed in another order is the same answer
 
@@ -94,6 +96,18 @@ def judged_store(url: str) -> Any:
     return store
 
 
+def hold(store: Any, in_memory: bool) -> None:
+    """Hold the store's full-text index in memory when asked, and wait until it is."""
+    if not in_memory:
+        return
+    from mealink.store.search.postings import keep_in_memory, wait_until_held
+
+    keep_in_memory(store)
+    if not wait_until_held(store, timeout=300):
+        raise SystemExit("the full-text index was not held in memory within 300 s")
+    print("the full-text index is held in memory", file=sys.stderr)
+
+
 def close(x: Any, y: Any, tolerance: float) -> bool:
     """``x == y``, with any two floats within ``tolerance`` of each other taken as equal."""
     if isinstance(x, float) and isinstance(y, float):
@@ -130,6 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     where.add_argument("--compare", nargs=2, type=Path, metavar=("A", "B"))
     ap.add_argument("--reuse", action="store_true",
                     help="with --judged: ask the collection already built there")
+    ap.add_argument("--in-memory", action="store_true",
+                    help="hold SQLite's full-text index in memory first, as the web server "
+                         "does (store.search.postings), so that it answers where it can")
     ap.add_argument("--out", type=Path, help="the JSON answers")
     ap.add_argument("--tolerance", type=float, default=0.0,
                     help="with --compare: floats this close count as equal (default exact)")
@@ -141,11 +158,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.judged:
         store = open_store(args.judged) if args.reuse else judged_store(args.judged)
+        hold(store, args.in_memory)
         judged = [q.text for q in load_queries(REPO / "tests" / "data" / "retrieval.toml")]
         answers = {**ask(store, judged, ("keyword", "hybrid", "semantic")),
                    **ask(store, QUERIES, ("keyword",))}
     else:
         store = open_store(args.store)
+        hold(store, args.in_memory)
         answers = ask(store, QUERIES, ("keyword",))
     store.dispose()
     text = json.dumps(answers, indent=1, sort_keys=True, ensure_ascii=False) + "\n"

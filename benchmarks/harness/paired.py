@@ -34,7 +34,11 @@ def run_child(script: str | Path, src: Path | None, args: Sequence[str]) -> dict
     if src is not None:
         env["PYTHONPATH"] = str(src)
     out = subprocess.run([sys.executable, str(Path(script).resolve()), "--child", *args],
-                         env=env, capture_output=True, text=True, check=True, cwd=BENCHMARKS)
+                         env=env, capture_output=True, text=True, check=False, cwd=BENCHMARKS)
+    if out.returncode:
+        said = out.stderr.strip().splitlines()
+        raise SystemExit(f"a child ({'before' if src else 'after'}) failed with exit status "
+                         f"{out.returncode}: {said[-1] if said else 'nothing on stderr'}")
     line = next(x for x in out.stdout.splitlines() if x.startswith(MARK))
     result: dict[str, Any] = json.loads(line[len(MARK):])
     return result
@@ -49,6 +53,10 @@ def add_options(ap: argparse.ArgumentParser, store: Path, rounds: int, passes: i
     before = ap.add_mutually_exclusive_group()
     before.add_argument("--before", default="main", help="git ref of before (default main)")
     before.add_argument("--before-src", type=Path, help="the src/ folder of before")
+    ap.add_argument("--before-store", type=Path, default=None,
+                    help="the store the side before opens, when this mealink's migrations "
+                         "moved on (a copy of --store brought down to its schema; default "
+                         "--store)")
     ap.add_argument("--rounds", type=int, default=rounds, help=f"child pairs (default {rounds})")
     ap.add_argument("--passes", type=int, default=passes,
                     help=f"timed passes over the queries in each child (default {passes})")
@@ -67,14 +75,16 @@ def alternate(script: str | Path, args: argparse.Namespace, what: str
     with tempfile.TemporaryDirectory() as tmp:
         src = args.before_src or export_src(args.before, Path(tmp))
         for r in range(args.rounds):
-            for side, path in (("before", src), ("after", None)):
+            for side, path, store in (("before", src, args.before_store or args.store),
+                                      ("after", None, args.store)):
                 sides[side].append(run_child(script, path, [
-                    "--store", str(args.store), "--passes", str(args.passes)]))
+                    "--store", str(store), "--passes", str(args.passes)]))
                 load.append(os.getloadavg()[0])
             print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
     header: dict[str, Any] = {
         "what": what, "started": started, "finished": time.strftime("%Y-%m-%d %H:%M:%S %z"),
         "machine": machine(), "store": str(args.store),
+        "before_store": str(args.before_store or args.store),
         "before_ref": str(args.before_src) if args.before_src else args.before,
         "after_commit": git("rev-parse", "HEAD"), "rounds": args.rounds,
         "passes": args.passes, "load_average_1min": load,
@@ -113,3 +123,18 @@ def start(script: str | Path, doc: str | None, argv: Sequence[str] | None, *, st
         raise SystemExit(f"no store at {args.store}; build it with bench_synergies.py")
     header, sides = alternate(script, args, what)
     return args, header, sides
+
+
+def hold_as_server(store: Any) -> float | None:
+    """What ``mealink serve`` does at start: hold SQLite's full-text index in memory
+    (``store.search.postings``), waited for; the seconds it took, or None for a mealink from
+    before it could (FTS5 answers every query there)."""
+    try:
+        from mealink.store.search.postings import keep_in_memory, wait_until_held
+    except ImportError:
+        return None
+    t0 = time.perf_counter()
+    keep_in_memory(store)
+    if not wait_until_held(store, timeout=300):
+        raise SystemExit("the full-text index was not held in memory within 300 s")
+    return time.perf_counter() - t0
