@@ -196,29 +196,31 @@ class WordIndex:
             hits.append(len(rows))
             return mask
 
+        def every(terms: tuple[Term, ...]) -> NDArray[np.bool_] | None:
+            both = np.ones(n, np.bool_)
+            for t in terms:
+                got = term(t)
+                if got is None:
+                    return None
+                both &= got
+            return both
+
         def term(t: Term) -> NDArray[np.bool_] | None:
             if isinstance(t, Phrase):
                 return phrase(t)
             if isinstance(t, AllOf):  # its phrases count only where all of them match
                 first = len(gates)
-                both = np.ones(n, np.bool_)
-                for p in t.parts:
-                    got = phrase(p)
-                    if got is None:
-                        return None
-                    both &= got
-                for k in range(first, len(gates)):
-                    gates[k] = both
+                both = every(t.parts)
+                if both is not None:
+                    for k in range(first, len(gates)):
+                        gates[k] = both
                 return both
             left, right = term(t.left), term(t.right)
             return None if left is None or right is None else left | right
 
-        final = np.ones(n, np.bool_)
-        for t in query.positive:
-            m = term(t)
-            if m is None:
-                return None
-            final &= m
+        final = every(query.positive)
+        if final is None:
+            return None
         for neg in query.negative:
             m = term(neg)
             if m is None:
