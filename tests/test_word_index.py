@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, event, text
 
+from mealink.errors import StoreError
 from mealink.store import Store, ingest, open_store
 from mealink.store.engine import driver
 from mealink.store.engine.fulltext import changes
@@ -299,6 +300,69 @@ def test_the_server_holds_the_index_while_it_runs(tmp_path: Path, corpus_dir: Pa
             assert held(served, conn) is None  # stopped: forgotten
     finally:
         served.dispose()
+        store.dispose()
+
+
+def test_an_index_that_cannot_be_read_is_not_read_again_until_it_changes(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """An index whose parts disagree (a row's size changed behind FTS5's back) is refused
+    with one warning; FTS5
+    answers, and the server does not read it again at every query, only once it changed."""
+    from mealink.store.search import postings
+
+    store = open_store(str(tmp_path / "bad.db"))
+    try:
+        ingest(store, [INVENTED / "cms-res-13.905.txt"])
+        with store.engine.begin() as conn:
+            conn.execute(text("UPDATE paragraphs_fts_docsize SET sz = X'7f' WHERE id = "
+                              "(SELECT min(id) FROM paragraphs_fts_docsize)"))
+        by_fts5 = ranking(store, "Parties", limit=50)
+        postings.keep_in_memory(store)
+        try:
+            with pytest.raises(StoreError, match="does not add up"):
+                wait_until_held(store, timeout=30)
+            with store.engine.connect() as conn:
+                assert held(store, conn) is None
+            assert ranking(store, "Parties", limit=50) == by_fts5
+            reading = postings._LOADING.get(store.name)
+            if reading is not None:
+                reading.join()
+            assert caplog.text.count("could not be held in memory") == 1  # not tried again
+            with store.engine.begin() as conn:  # the index changes: tried again
+                conn.execute(text("DELETE FROM paragraphs WHERE pk = (SELECT max(pk) FROM "
+                                  "paragraphs)"))
+            with store.engine.connect() as conn:
+                assert held(store, conn) is None
+            with pytest.raises(StoreError, match="does not add up"):
+                wait_until_held(store, timeout=30)
+            assert caplog.text.count("could not be held in memory") == 2
+        finally:
+            postings.forget(store)
+    finally:
+        store.dispose()
+
+
+def test_a_store_before_migration_0014_is_answered_by_fts5(tmp_path: Path) -> None:
+    """A store left at an older schema (opened read-only, say) has no count of its index's
+    changes: it is not held, and FTS5 answers."""
+    from alembic import command
+
+    from mealink.store.engine.database import _alembic_config
+    from mealink.store.search import postings
+
+    store = open_store(str(tmp_path / "old.db"))
+    try:
+        ingest(store, [INVENTED / "cms-res-13.905.txt"])
+        cfg = _alembic_config()
+        with store.engine.connect() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0013")
+            conn.commit()
+        postings.keep_in_memory(store)
+        assert store.name not in postings._KEPT
+        assert count(store, "Parties") == len(_fts5(store, "Parties")) > 0
+    finally:
+        postings.forget(store)
         store.dispose()
 
 

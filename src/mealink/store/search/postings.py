@@ -17,6 +17,7 @@ that holds no word FTS5 indexes.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import sqlite3
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = ["WordIndex", "forget", "held", "keep_in_memory", "kept_in_memory", "read_word_index",
            "wait_until_held"]
 
+_log = logging.getLogger("mealink.search")
 #: bm25's constants, as FTS5's ``bm25()`` takes them when given none
 _K1, _B = 1.2, 0.75
 _TOKENIZE = re.compile(r"tokenize\s*=\s*'((?:[^']|'')*)'", re.IGNORECASE)
@@ -330,7 +332,9 @@ def read_word_index(conn: Connection) -> WordIndex | None:
 _HELD: dict[str, WordIndex] = {}
 _KEPT: dict[str, Store] = {}
 _LOADING: dict[str, threading.Thread] = {}
-_FAILED: dict[str, Exception] = {}
+#: why reading a store's index failed, and the count of its changes then: not tried again
+#: until the index changes
+_FAILED: dict[str, tuple[int, Exception]] = {}
 _LOCK = threading.Lock()
 
 
@@ -339,6 +343,10 @@ def keep_in_memory(store: Store) -> None:
     whenever it changes (SQLite; nothing on PostgreSQL)."""
     if store.dialect != "sqlite":
         return
+    with store.engine.connect() as conn:
+        if not conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = "
+                                    "'paragraphs_fts_changes'").first():
+            return  # a schema before migration 0014 (read-only): FTS5 answers
     with _LOCK:
         _KEPT[store.name] = store
     _load_in_background(store)
@@ -353,16 +361,20 @@ def forget(store: Store) -> None:
 
 
 def _load(store: Store) -> None:
+    at = -1
     try:
         with store.engine.connect() as conn:
+            at = changes(conn)
             index = read_word_index(conn)
         with _LOCK:
             if index is not None and store.name in _KEPT:
                 _HELD[store.name] = index
             _FAILED.pop(store.name, None)
-    except Exception as exc:  # kept for wait_until_held to raise
+    except Exception as exc:  # kept for wait_until_held to raise; FTS5 answers meanwhile
+        _log.warning("%s: the full-text index could not be held in memory (%s); FTS5 "
+                     "answers until the index changes", store.name, exc)
         with _LOCK:
-            _FAILED[store.name] = exc
+            _FAILED[store.name] = (at, exc)
     finally:
         with _LOCK:
             _LOADING.pop(store.name, None)
@@ -387,7 +399,9 @@ def held(store: Store, conn: Connection) -> WordIndex | None:
     index = _HELD.get(store.name)
     if index is not None and index.changes == now:
         return index
-    _load_in_background(store)
+    failed = _FAILED.get(store.name)
+    if failed is None or failed[0] != now:
+        _load_in_background(store)
     return None
 
 
@@ -401,8 +415,9 @@ def wait_until_held(store: Store, timeout: float = 60.0) -> bool:
                 return True
         with _LOCK:
             failed = _FAILED.get(store.name)
-        if failed is not None:
-            raise failed
+            loading = store.name in _LOADING
+        if failed is not None and not loading:
+            raise failed[1]
         deadline.wait(0.05)
     return False
 
