@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import paired
-from harness.timing import Meter, summary_ms
+from harness.timing import Meter
 
 DEFAULT_STORE = Path("/work/benchwork/synergies-100000.db")
 WHAT = ("keyword search page at 100k, unfiltered, with facets: find(keyword, 20) + facets, "
@@ -108,14 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, results, sides = started
     results["target_p95_ms"] = 10.0
     for side, runs in sides.items():
-        results[side] = {k: summary_ms([t for c in runs for p in c["times_ms"][k] for t in p],
-                                       with_min=True) for k in STEPS}
-        results[side]["cpu"] = {
-            k: summary_ms([t for c in runs for p in c["cpu_ms"][k] for t in p], with_min=True)
-            for k in STEPS}
+        results[side] = paired.side_summary(runs, STEPS, per_pass=True)
         results[side]["shares_count"] = runs[0]["shares_count"]
-        results[side]["index_in_memory_read_s"] = [c.get("index_in_memory_read_s")
-                                                   for c in runs]
         per_query: dict[str, list[float]] = {}
         for c in runs:
             for p in c["times_ms"]["page"]:

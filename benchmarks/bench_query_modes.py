@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import paired
-from harness.timing import Meter, summary_ms
+from harness.timing import Meter
 
 DEFAULT_STORE = Path("/work/benchwork/synergies-100000.db")
 WHAT = ("find() in semantic and hybrid modes at 100k, limit 10, 200 queries, and a hybrid "
@@ -95,12 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, results, sides = started
     results["targets_p95_ms"] = TARGETS_MS
     for side, runs in sides.items():
-        results[side] = {k: summary_ms([t for c in runs for t in c["times_ms"][k]],
-                                       with_min=True) for k in STEPS}
-        results[side]["cpu"] = {k: summary_ms([t for c in runs for t in c["cpu_ms"][k]],
-                                              with_min=True) for k in STEPS}
-        results[side]["index_in_memory_read_s"] = [c.get("index_in_memory_read_s")
-                                                   for c in runs]
+        results[side] = paired.side_summary(runs, STEPS, per_pass=False)
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     paired.print_table(results, STEPS)
     others = [x for runs in results["others_busy_cpus"].values() for x in runs]

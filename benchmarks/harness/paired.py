@@ -19,6 +19,7 @@ from typing import Any
 
 from harness import BENCHMARKS
 from harness.provenance import git, machine
+from harness.timing import summary_ms
 from harness.tree import export_src
 
 __all__ = ["MARK", "add_options", "alternate", "print_table", "run_child", "start"]
@@ -138,3 +139,19 @@ def hold_as_server(store: Any) -> float | None:
     if not wait_until_held(store, timeout=300):
         raise SystemExit("the full-text index was not held in memory within 300 s")
     return time.perf_counter() - t0
+
+
+def side_summary(runs: Sequence[dict[str, Any]], steps: Sequence[str], *, per_pass: bool
+                 ) -> dict[str, Any]:
+    """One side's p50/p95 (wall, and CPU under ``cpu``) of every step over all its
+    children's calls, and how long each child took to hold the index in memory;
+    ``per_pass``: the children keep their times as a list per pass."""
+    def calls(c: dict[str, Any], key: str, k: str) -> list[float]:
+        return [t for p in c[key][k] for t in p] if per_pass else list(c[key][k])
+
+    out: dict[str, Any] = {k: summary_ms([t for c in runs for t in calls(c, "times_ms", k)],
+                                         with_min=True) for k in steps}
+    out["cpu"] = {k: summary_ms([t for c in runs for t in calls(c, "cpu_ms", k)],
+                                with_min=True) for k in steps}
+    out["index_in_memory_read_s"] = [c.get("index_in_memory_read_s") for c in runs]
+    return out
