@@ -22,6 +22,7 @@ import math
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -408,8 +409,8 @@ def held(store: Store, conn: Connection) -> WordIndex | None:
 def wait_until_held(store: Store, timeout: float = 60.0) -> bool:
     """Wait until ``store``'s index is held and current (what a benchmark or a test does
     before it times or compares); raises what reading it raised."""
-    deadline = threading.Event()
-    for _ in range(int(timeout * 20)):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         with store.engine.connect() as conn:
             if held(store, conn) is not None:
                 return True
@@ -418,7 +419,7 @@ def wait_until_held(store: Store, timeout: float = 60.0) -> bool:
             loading = store.name in _LOADING
         if failed is not None and not loading:
             raise failed[1]
-        deadline.wait(0.05)
+        time.sleep(0.05)
     return False
 
 
