@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import bindparam, event, text
 
-from mealink.semantic.terms import _WORD, content_words, shared_spans, stem
+from mealink.semantic.terms import _WORD, content_words, shared_spans, stem, word_share
 from mealink.store import Store, ingest, open_store
 from mealink.store.search.facets import Facets, _grouped, _match, _tally, facets
 from mealink.store.search.find import find
@@ -228,17 +228,34 @@ def _spans_word_by_word(query: str, text_: str) -> tuple[list[str], list[tuple[i
     return list(found), spans
 
 
+@pytest.mark.parametrize(("query", "text_"), [
+    ("ΟΔΟΣ", "ΟΔΟΣ’’Α ΟΔΟΣ"),  # a capital sigma's lower case depends on what follows it
+    ("İstanbul sites", "İstanbul’s web-sites and sites"),  # "İ" lower-cases to two characters
+    ("Party sites", "the Party’s website, the Parties' sites, party-sites"),
+    ("well-being", "WELL-BEING and well–being and well-beings"),
+])
+def test_shared_spans_on_texts_lower_cased_unevenly(query: str, text_: str) -> None:
+    assert shared_spans(query, text_) == _spans_word_by_word(query, text_)
+
+
 _WORDS = st.sampled_from(["species", "Species", "SPECIES", "specie", "islands", "island",
                           "İstanbul", "istanbul", "ÉTATS", "états", "Straße", "ﬁsheries",
                           "fisheries", "Parties", "party", "x’s", "Party's", "alien-species",
-                          "eradication", "eradicate", "the", "of", "Ⅻ", "ǅemal", "12"])
+                          "eradication", "eradicate", "the", "of", "Ⅻ", "ǅemal", "12",
+                          "ΟΔΟΣ", "οδος", "website", "site", "sites", "sea-turtle",
+                          "turtles", "l’homme", "L'Homme", "re-e", "abcd-e", "well-being"])
 
 
+@settings(max_examples=300, derandomize=True, deadline=None)
 @given(st.lists(_WORDS, min_size=1, max_size=4),
-       st.lists(st.tuples(_WORDS, st.sampled_from([" ", "-", "’", "'", ", ", "_", "…"])),
+       st.lists(st.tuples(_WORDS, st.sampled_from([" ", "-", "’", "'", ", ", "_", "…", "’’",
+                                                   "--", "-'"])),
                 max_size=30))
 def test_shared_spans_find_what_stemming_every_word_finds(
         query: list[str], words: list[tuple[str, str]]) -> None:
     q = " ".join(query)
     t = "".join(w + sep for w, sep in words)
     assert shared_spans(q, t) == _spans_word_by_word(q, t)
+    wanted = {stem(w) for w in content_words(q)}
+    every = {stem(w) for w in _WORD.findall(t)}
+    assert word_share(q, t) == (len(wanted & every) / len(wanted) if len(wanted) > 1 else 0.0)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -51,26 +52,66 @@ def content_words(query: str) -> list[str]:
 
 
 @lru_cache(maxsize=256)
-def _stems_of(query: str) -> tuple[dict[str, str], frozenset[str]]:
-    """The query's content words by stem, and the first letters of the stems."""
+def _stems_of(query: str) -> tuple[dict[str, str], re.Pattern[str] | None]:
+    """The query's content words by stem, and the pattern of those stems (``_stem_finder``)."""
     wanted = {stem(w): w for w in content_words(query)}
-    return wanted, frozenset(s[:1] for s in wanted)
+    return wanted, _stem_finder(frozenset(wanted))
+
+
+def _stem_finder(stems: frozenset[str]) -> re.Pattern[str] | None:
+    """The stems as written in lower-cased text (a stem's "'" as "'" or "’"), longest first;
+    None for no stem."""
+    alternatives = sorted((re.escape(s).replace("'", "['’]") for s in stems if s),
+                          key=lambda a: (-len(a), a))
+    return re.compile("|".join(alternatives)) if alternatives else None
+
+
+_WORD_CHAR = re.compile(r"[^\W_]")
+_JOINERS = "'’-"
+
+
+def _stemmed_as(text: str, stems: frozenset[str] | dict[str, str],
+                finder: re.Pattern[str] | None) -> Iterator[tuple[re.Match[str], str]]:
+    """The words of ``text`` (as ``_WORD`` reads them) whose stem is one of ``stems``, in
+    order, each with its stem.
+
+    A word's stem begins its lower-cased form, so only where a stem stands in the
+    lower-cased text can such a word start: ``finder`` (``_stem_finder(stems)``) finds
+    those places and a word is read there, instead of stemming every word of the text. A
+    word starts where the character before is neither a letter or digit nor a joiner
+    ("-", "'", "’") after one. Exact where lower-casing maps each character to one, by
+    itself (not for "İ", two characters lower-cased, nor for a capital sigma, whose lower
+    case depends on what follows it): such a text is read word by word."""
+    if finder is None:
+        return
+    lower = text.lower()
+    if len(lower) != len(text) or "\u03a3" in text:
+        for m in _WORD.finditer(text):
+            s = stem(m.group(0))
+            if s in stems:
+                yield m, s
+        return
+    is_char = _WORD_CHAR.match
+    for hit in finder.finditer(lower):
+        at = hit.start()
+        if at and (is_char(lower, at - 1) or (lower[at - 1] in _JOINERS and at > 1
+                                              and is_char(lower, at - 2))):
+            continue  # inside a word
+        word = _WORD.match(text, at)
+        if word is not None:
+            s = stem(word.group(0))
+            if s in stems:
+                yield word, s
 
 
 def shared_spans(query: str, text: str) -> tuple[list[str], list[tuple[int, int]]]:
     """The query's content words found in ``text`` (by stem), and where they stand in it."""
-    wanted, firsts = _stems_of(query)
+    wanted, finder = _stems_of(query)
     found: dict[str, None] = {}
     spans: list[tuple[int, int]] = []
-    for m in _WORD.finditer(text):
-        word = m.group(0)
-        # a stem begins as its word does, lower-cased: most words are told apart by that
-        if word[0].lower()[:1] not in firsts:
-            continue
-        s = stem(word)
-        if s in wanted:
-            found.setdefault(wanted[s])
-            spans.append((m.start(), m.end()))
+    for m, s in _stemmed_as(text, wanted, finder):
+        found.setdefault(wanted[s])
+        spans.append((m.start(), m.end()))
     return list(found), spans
 
 
@@ -125,15 +166,16 @@ def contains_phrase(text: str, phrase: str) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _wanted(query: str) -> frozenset[str]:
-    return frozenset(stem(w) for w in content_words(query))
+def _wanted(query: str) -> tuple[frozenset[str], re.Pattern[str] | None]:
+    stems = frozenset(stem(w) for w in content_words(query))
+    return stems, _stem_finder(stems)
 
 
 def word_share(query: str, text: str) -> float:
     """The share of the query's content words (by stem) that ``text`` holds, as
     ``shared_spans`` finds them; 0 for a query with fewer than two, whose one word either
     matches in full or not at all."""
-    wanted = _wanted(query)
+    wanted, finder = _wanted(query)
     if len(wanted) < 2:
         return 0.0
-    return len(wanted & {stem(w) for w in set(_WORD.findall(text))}) / len(wanted)
+    return len({s for _, s in _stemmed_as(text, wanted, finder)}) / len(wanted)

@@ -29,7 +29,6 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from sqlalchemy import bindparam, text
 
 from mealink.errors import MealinkError, StoreError
 from mealink.semantic.floor import (
@@ -50,6 +49,7 @@ from mealink.semantic.terms import (
     word_share,
 )
 from mealink.store.engine.database import Store
+from mealink.store.engine.driver import run
 from mealink.store.search.hits import Closest, Hit, SearchFilters, Why
 from mealink.store.search.keyword import count, ranking
 from mealink.store.search.languages import with_counterparts
@@ -211,24 +211,25 @@ def semantic_ranking(store: Store, query: str, filters: SearchFilters | None, de
     return m.index, m.query, m.top(depth)
 
 
-#: a page's paragraphs and their topics, the statements made once
-_ROWS = text("SELECT p.pk, p.id, p.document_id, d.label, d.convention, p.number, p.kind, "
-             "p.verb, p.in_force, p.text FROM paragraphs p JOIN documents d ON "
-             "d.id = p.document_id WHERE p.id IN :ids").bindparams(
-    bindparam("ids", expanding=True))
-_TOPICS = text("SELECT paragraph_pk, topic_id FROM paragraph_topics WHERE paragraph_pk IN "
-               ":pks ORDER BY score DESC").bindparams(bindparam("pks", expanding=True))
+#: a page's paragraphs and their topics, handed to the driver (``driver.run``: SQL compiled
+#: once per dialect and length of the list, where SQLAlchemy's expanding IN was compiled
+#: again at every page)
+_ROWS = ("SELECT p.pk, p.id, p.document_id, d.label, d.convention, p.number, p.kind, "
+         "p.verb, p.in_force, p.text FROM paragraphs p JOIN documents d ON "
+         "d.id = p.document_id WHERE p.id IN :ids")
+_TOPICS = ("SELECT paragraph_pk, topic_id FROM paragraph_topics WHERE paragraph_pk IN :pks "
+           "ORDER BY score DESC")
 
 
 def _rows(store: Store, ids: list[str]) -> tuple[dict[str, Any], dict[int, list[str]]]:
     if not ids:
         return {}, {}
     with store.engine.connect() as conn:
-        rows = {r.id: r for r in conn.execute(_ROWS, {"ids": ids})}
+        rows = {r.id: r for r in run(conn, _ROWS, {"ids": ids})}
         topics: dict[int, list[str]] = {}
         pks = [r.pk for r in rows.values()]
         if pks:
-            for t in conn.execute(_TOPICS, {"pks": pks}):
+            for t in run(conn, _TOPICS, {"pks": pks}):
                 topics.setdefault(t.paragraph_pk, []).append(t.topic_id)
     return rows, topics
 

@@ -12,48 +12,31 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 
-from sqlalchemy import (
-    ColumnElement,
-    CompoundSelect,
-    Connection,
-    Select,
-    bindparam,
-    func,
-    literal_column,
-    select,
-    union,
-)
+from sqlalchemy import Connection
 
-from mealink.store.engine.schema import DocumentRow, ParagraphRow
+from mealink.store.engine.driver import run
 from mealink.store.search.hits import Counterpart, Hit
 
 __all__ = ["with_counterparts"]
 
 
-def _paragraphs(where: ColumnElement[bool]) -> Select[str, str, str | None, str, str]:
-    """The paragraphs that meet ``where``, with their document's language."""
-    return select(ParagraphRow.id.label("id"), ParagraphRow.document_id,
-                  ParagraphRow.aligned_to, ParagraphRow.text,
-                  DocumentRow.language.label("language")).join(
-        DocumentRow, DocumentRow.id == ParagraphRow.document_id).where(where)
-
-
-def _counterparts(sqlite: bool) -> CompoundSelect[str, str, str | None, str, str]:
+def _counterparts(sqlite: bool) -> str:
     """One read for a page of hits (``ids``): the hits' primaries (heads), every paragraph
     that is one or is aligned to one; each hit is among them (a head, or aligned to its
     head). SQLite's statistics count NULLs as one value, so where almost no paragraph is
     aligned the index on aligned_to looks useless to its planner, which then read every
     document and paragraph for an OR (200 ms at 100,000): the aligned ones are read apart,
-    said to be few."""
-    heads = select(func.coalesce(ParagraphRow.aligned_to, ParagraphRow.id)).where(
-        ParagraphRow.id.in_(bindparam("ids", expanding=True))).scalar_subquery()
-    aligned = ParagraphRow.aligned_to.in_(heads)
-    return union(_paragraphs(ParagraphRow.id.in_(heads)), _paragraphs(
-        func.likelihood(aligned, literal_column("0.0001")) if sqlite else aligned)
-    ).order_by(literal_column("language"), literal_column("id"))
+    said to be few. Handed to the driver (``driver.run``), compiled once per dialect and
+    length of the page: SQLAlchemy compiled its expanding IN again for every page."""
+    heads = "SELECT coalesce(h.aligned_to, h.id) FROM paragraphs h WHERE h.id IN :ids"
+    aligned = f"p.aligned_to IN ({heads})"
+    paragraphs = ("SELECT p.id AS id, p.document_id, p.aligned_to, p.text, "
+                  "d.language AS language FROM paragraphs p JOIN documents d "
+                  "ON d.id = p.document_id WHERE ")
+    return (f"{paragraphs}p.id IN ({heads}) UNION {paragraphs}"
+            f"{f'likelihood({aligned}, 0.0001)' if sqlite else aligned} ORDER BY language, id")
 
 
-#: built once: a page's read then costs the database's time, not the statement's making
 _COUNTERPARTS = {True: _counterparts(True), False: _counterparts(False)}
 
 
@@ -63,7 +46,7 @@ def with_counterparts(conn: Connection, hits: Sequence[Hit]) -> list[Hit]:
     ids = [h.paragraph_id for h in hits]
     if not ids:
         return list(hits)
-    rows = conn.execute(_COUNTERPARTS[conn.dialect.name == "sqlite"], {"ids": ids}).all()
+    rows = run(conn, _COUNTERPARTS[conn.dialect.name == "sqlite"], {"ids": ids}).all()
     own = {r.id: (r.aligned_to or r.id, r.language) for r in rows}
     group: dict[str, list[Counterpart]] = defaultdict(list)
     for r in rows:

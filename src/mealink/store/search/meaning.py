@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import bindparam, text
 
 from mealink.errors import MealinkError
 from mealink.semantic.encoder import MODEL_ID, encoder
@@ -24,6 +23,7 @@ from mealink.semantic.floor import rerank_depth
 from mealink.semantic.models import by_id
 from mealink.semantic.static import TextEncoder
 from mealink.store.engine.database import Store
+from mealink.store.engine.driver import run
 from mealink.store.engine.vector_keys import text_hash
 from mealink.store.search.hits import SearchFilters
 from mealink.store.search.keyword import _filters
@@ -40,9 +40,8 @@ _ANY_WORD = re.compile(r"[^\W_]")
 def paragraph_texts(store: Store, ids: list[str]) -> dict[str, str]:
     """The text of each of these paragraphs, by id."""
     with store.engine.connect() as conn:
-        return dict(conn.execute(text("SELECT id, text FROM paragraphs WHERE id IN :ids")
-                                 .bindparams(bindparam("ids", expanding=True)),
-                                 {"ids": ids}).all())
+        return {r.id: r.text for r in run(
+            conn, "SELECT id, text FROM paragraphs WHERE id IN :ids", {"ids": ids})}
 
 
 def _mask(store: Store, index: VectorIndex, f: SearchFilters) -> NDArray[np.bool_] | None:
