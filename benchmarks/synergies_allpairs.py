@@ -109,6 +109,9 @@ def close_pairs_breakdown(vectors: Any, groups: Any, threshold: float, block: in
     t["sort rows by convention"] += clock() - c
     lefts, rights, sims = [], [], []
     before, same_indices, executed = 0.0, True, 0
+    cells = min(block, n) * (n - edges[1]) if len(edges) > 2 else 0
+    products = np.empty(cells, dtype=np.float32)  # one block's, reused as the library does
+    close = np.empty(cells, dtype=np.bool_)
     for gs, ge in pairwise(edges):
         later = x[ge:]
         if not len(later):
@@ -116,11 +119,13 @@ def close_pairs_breakdown(vectors: Any, groups: Any, threshold: float, block: in
         for b0 in range(gs, ge, block):
             b1 = min(ge, b0 + block)
             c = clock()
-            s = x[b0:b1] @ later.T
+            size = (b1 - b0) * len(later)
+            s = products[:size].reshape(b1 - b0, len(later))
+            np.matmul(x[b0:b1], later.T, out=s)
             t["matrix products"] += clock() - c
             executed += (b1 - b0) * (n - ge)
             c = clock()
-            mask = s >= threshold
+            mask = np.greater_equal(s, threshold, out=close[:size].reshape(s.shape))
             t["s >= threshold"] += clock() - c
             c = clock()
             flat = np.flatnonzero(mask)
@@ -138,6 +143,7 @@ def close_pairs_breakdown(vectors: Any, groups: Any, threshold: float, block: in
                 rights.append(j + ge)
                 sims.append(s.reshape(-1)[flat])
             t["gather pairs"] += clock() - c
+    del products, close
     c = clock()
     count = 0
     if lefts:

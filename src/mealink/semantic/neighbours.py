@@ -50,21 +50,31 @@ def close_pairs(vectors: NDArray[np.float32], groups: NDArray[np.integer],
     rights: list[NDArray[np.int64]] = []
     sims: list[NDArray[np.float32]] = []
     edges = [0, *(np.flatnonzero(np.diff(g)) + 1).tolist(), n]  # each group's [start, end)
+    # one block's products and their mask, written into the same memory block after block:
+    # a fresh array of a few hundred MB is new pages, which the kernel faults in and zeroes
+    # on first write, and that took as long as the products themselves
+    cells = min(block, n) * (n - edges[1]) if len(edges) > 2 else 0
+    products = np.empty(cells, dtype=np.float32)
+    close = np.empty(cells, dtype=np.bool_)
     for gs, ge in pairwise(edges):
         later = x[ge:]  # the rows of the groups after this one: every pair it may form
         if not len(later):
             break
         for b0 in range(gs, ge, block):
             b1 = min(ge, b0 + block)
-            s = x[b0:b1] @ later.T
+            size = (b1 - b0) * len(later)
+            s = products[:size].reshape(b1 - b0, len(later))
+            np.matmul(x[b0:b1], later.T, out=s)
             # the flat positions, split into row and column: the same cells in the same
             # order as np.nonzero of the 2-D mask, which took ten times as long
-            flat = np.flatnonzero(s >= threshold)
+            flat = np.flatnonzero(np.greater_equal(s, threshold, out=close[:size]
+                                                   .reshape(s.shape)))
             if len(flat):
                 i, j = np.divmod(flat, s.shape[1])
                 lefts.append(i + b0)
                 rights.append(j + ge)
                 sims.append(s.reshape(-1)[flat])
+    del products, close  # before the pairs are gathered and sorted: not both at the peak
     if not lefts:
         empty = np.zeros(0, dtype=np.int64)
         return ClosePairs(empty, empty, np.zeros(0, dtype=np.float32))
