@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from sqlalchemy import text
 
+from mealink.errors import StoreError
 from mealink.semantic.encoder import MODEL_ID
 from mealink.semantic.static import static_encoder
 from mealink.store import Store, ingest, open_store
@@ -116,3 +117,20 @@ def test_embed_model_option(db_url: str) -> None:
     bad = run("embed", "--db", db_url, "--model", "bert")
     assert bad.returncode != 0 and "--model 'bert': use one of full, static" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_a_vector_of_another_length_is_named_not_misread(store: Store) -> None:
+    """The matrix is read as one buffer, so a stored vector cut short must stop the read
+    with the paragraph it belongs to, not shift every row after it."""
+    index = vector_index(store)
+    damaged = index.ids[3]
+    with store.engine.begin() as conn:
+        conn.execute(text(  # type: ignore[arg-type]
+            "UPDATE embeddings SET vector = :v WHERE text_hash = (SELECT text_hash FROM "
+            "paragraphs WHERE id = :id)"), {"v": b"\0" * 12, "id": damaged})
+        conn.execute(text(  # type: ignore[arg-type]
+            "UPDATE app_settings SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR(20)) "
+            "WHERE key = 'corpus_generation'"))
+    with pytest.raises(StoreError, match=rf"paragraph {damaged} is 12 bytes long where the "
+                                         rf"others are {4 * index.matrix.shape[1]}"):
+        vector_index(store)
