@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 
 from mealink.annotate.actors import canonical_names
 from mealink.errors import MealinkError
 from mealink.store.engine.database import Store
+from mealink.store.engine.driver import run
 from mealink.store.search.hits import Hit, SearchFilters
 from mealink.store.search.postings import held
 from mealink.store.search.words import WORD, word_query
@@ -140,8 +141,8 @@ def ranking(store: Store, query: str, filters: SearchFilters | None = None, *,
         return [(pid, sign * float(score)) for pid, score in conn.execute(text(stmt), params)]
 
 
-_IDS = text("SELECT pk, id FROM paragraphs WHERE pk IN :pks").bindparams(
-    bindparam("pks", expanding=True))
+#: handed to the driver (``driver.run``), compiled once per length of the page
+_IDS = "SELECT pk, id FROM paragraphs WHERE pk IN :pks"
 
 
 def _ranked_in_memory(store: Store, query: str, limit: int, offset: int
@@ -155,7 +156,7 @@ def _ranked_in_memory(store: Store, query: str, limit: int, offset: int
         if page is None:
             return None
         pks = [pk for pk, _ in page]
-        ids: dict[int, str] = dict(conn.execute(_IDS, {"pks": pks}).all()) if pks else {}
+        ids = {r.pk: r.id for r in run(conn, _IDS, {"pks": pks})} if pks else {}
     return [(ids[pk], -score) for pk, score in page if pk in ids]
 
 
