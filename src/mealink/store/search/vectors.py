@@ -15,6 +15,7 @@ needed: exact search in process is faster than a scan in the server at this size
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -217,7 +218,7 @@ def _load(conn: Connection, gen: int, model_id: str) -> VectorIndex:
                            np.zeros(0, dtype=np.int16), (), empty, empty,
                            np.zeros((0, 0), dtype=np.float32))
     pks, ids, conventions, in_force, kinds, vectors = zip(*rows, strict=True)
-    width = len(vectors[0])
+    width = Counter(map(len, vectors)).most_common(1)[0][0]  # the length nearly all have
     odd = next((i for i, v in enumerate(vectors) if len(v) != width), None)
     if odd is not None:
         raise StoreError(f"the stored vector of paragraph {ids[odd]} is "
