@@ -70,8 +70,8 @@ _WORD_CHAR = re.compile(r"[^\W_]")
 _JOINERS = "'’-"
 
 
-def _stemmed_as(text: str, stems: frozenset[str] | dict[str, str],
-                finder: re.Pattern[str] | None) -> Iterator[tuple[re.Match[str], str]]:
+def _stemmed_as(text: str, stems: dict[str, str], finder: re.Pattern[str] | None
+                ) -> Iterator[tuple[re.Match[str], str]]:
     """The words of ``text`` (as ``_WORD`` reads them) whose stem is one of ``stems``, in
     order, each with its stem.
 
@@ -165,17 +165,11 @@ def contains_phrase(text: str, phrase: str) -> bool:
     return bool(n) and any(have[i:i + n] == want for i in range(len(have) - n + 1))
 
 
-@lru_cache(maxsize=256)
-def _wanted(query: str) -> tuple[frozenset[str], re.Pattern[str] | None]:
-    stems = frozenset(stem(w) for w in content_words(query))
-    return stems, _stem_finder(stems)
-
-
 def word_share(query: str, text: str) -> float:
     """The share of the query's content words (by stem) that ``text`` holds, as
     ``shared_spans`` finds them; 0 for a query with fewer than two, whose one word either
     matches in full or not at all."""
-    wanted, finder = _wanted(query)
+    wanted, finder = _stems_of(query)
     if len(wanted) < 2:
         return 0.0
     return len({s for _, s in _stemmed_as(text, wanted, finder)}) / len(wanted)
