@@ -97,14 +97,13 @@ def judged_store(url: str) -> Any:
 
 
 def hold(store: Any, in_memory: bool) -> None:
-    """Hold the store's full-text index in memory when asked, and wait until it is."""
+    """Hold what a server holds, when asked (``harness.paired.hold_as_server``: the
+    full-text index, waited for, and the int8 copy of the vectors where this mealink has one)."""
     if not in_memory:
         return
-    from mealink.store.search.postings import keep_in_memory, wait_until_held
+    from harness.paired import hold_as_server
 
-    keep_in_memory(store)
-    if not wait_until_held(store, timeout=300):
-        raise SystemExit("the full-text index was not held in memory within 300 s")
+    hold_as_server(store)
     print("the full-text index is held in memory", file=sys.stderr)
 
 

@@ -26,12 +26,14 @@ from typer.testing import CliRunner
 
 from mealink.cli import app
 from mealink.semantic.floor import nothing_close_message, similarity_floor, words_share
+from mealink.semantic.int8 import Int8Matrix
 from mealink.semantic.terms import contains_phrase, word_share
 from mealink.store import Store, ingest, open_store
+from mealink.store.search import meaning as meaning_module
 from mealink.store.search.find import MODES, SearchResult, find, keyword_ranking
 from mealink.store.search.hits import Closest, SearchFilters
 from mealink.store.search.meaning import meaning_of
-from mealink.store.search.vectors import embed_paragraphs
+from mealink.store.search.vectors import embed_paragraphs, vector_index
 from mealink.web.app import create_app
 from mealink.web.security import WebConfig
 from tests.conftest import INVENTED, REPO, make_db
@@ -341,14 +343,45 @@ def test_a_keyword_query_compares_only_its_hits_until_it_must_name_the_closest(
     hits, strict = keyword_ranking(store, query, None, 100)
     assert len(hits) > len(strict) > 0  # any-word hits: the ones held to the floor
     every = meaning_of(store, query, None, None)
-    assert len(every.cosines) > 100 and every.compared_every_row
+    assert every.top(1) and every.compared_every_row
     some = meaning_of(store, query, None, None)
     some.prefetch(pid for pid, _ in hits)
     assert not some.compared_every_row
     for pid, _ in hits:
         mine, whole = some.similarity(pid), every.similarity(pid)
         assert (mine is None) == (whole is None), pid
-        assert mine is None or whole is None or abs(mine - whole) < 1e-6, pid
+        assert mine == whole, pid  # exact alone or among all: the same number
     assert not some.compared_every_row and every.compared_every_row
     assert some.top(1) == every.top(1)  # the closest of all needs every row
     assert some.compared_every_row
+
+
+def test_rows_estimated_in_int8_give_the_answers_of_the_float32_product(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Which estimate rules rows out changes no answer: every hit, score and similarity is
+    the same with the int8 copy of the vectors as with the float32 product."""
+    queries = ["invasive alien species", "bycatch of seabirds in fisheries",
+               "cooperation on migratory species", "climate change adaptation"]
+
+    def answers() -> list[list[tuple[str, float, float | None]]]:
+        meaning_module._ESTIMATORS.clear()
+        return [[(h.paragraph_id, h.score, h.why.similarity if h.why else None)
+                 for h in find(store, q, mode=mode, limit=20)]
+                for q in queries for mode in ("semantic", "hybrid")]
+
+    def kind() -> object:
+        return type(getattr(meaning_module.estimator(store.name, vector_index(store)),
+                            "__self__", None))
+
+    monkeypatch.setattr(meaning_module, "INT8_FROM", 0)
+    served = store.name in meaning_module._INT8_KEPT  # the web client's server keeps it
+    meaning_module.forget_int8(store)
+    try:
+        by_float32 = answers()  # a command: the float32 product, whatever the size
+        assert kind() is not Int8Matrix
+        meaning_module.keep_int8(store)  # a server
+        by_int8 = answers()
+        assert kind() is Int8Matrix
+    finally:
+        (meaning_module.keep_int8 if served else meaning_module.forget_int8)(store)
+    assert all(by_int8) and by_int8 == by_float32

@@ -128,8 +128,15 @@ def start(script: str | Path, doc: str | None, argv: Sequence[str] | None, *, st
 
 def hold_as_server(store: Any) -> float | None:
     """What ``mealink serve`` does at start: hold SQLite's full-text index in memory
-    (``store.search.postings``), waited for; the seconds it took, or None for a mealink from
-    before it could (FTS5 answers every query there)."""
+    (``store.search.postings``), waited for, and estimate every row in int8 where this
+    mealink can (``store.search.meaning.keep_int8``); the seconds the index took, or None
+    for a mealink from before it could (FTS5 answers every query there)."""
+    try:
+        from mealink.store.search.meaning import keep_int8
+    except ImportError:  # a mealink from before it could: the float32 product
+        pass
+    else:
+        keep_int8(store)
     try:
         from mealink.store.search.postings import keep_in_memory, wait_until_held
     except ImportError:

@@ -26,6 +26,7 @@ import mealink
 from mealink.environment import env_number
 from mealink.errors import ConflictError, MealinkError, NotFoundError, StoreError
 from mealink.store.engine.database import Store, open_store
+from mealink.store.search.meaning import forget_int8, keep_int8
 from mealink.store.search.postings import forget, keep_in_memory
 from mealink.store.users import secret_key
 from mealink.web.middleware import Hardening, WriteGate, served_hosts
@@ -142,13 +143,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     config: WebConfig = app.state.config
     anyio.to_thread.current_default_thread_limiter().total_tokens = config.threads
     # a server answers many searches: it holds SQLite's full-text index in memory, read
-    # again in the background whenever it changes (FTS5 answers meanwhile)
+    # again in the background whenever it changes (FTS5 answers meanwhile), and an int8
+    # copy of the sentence vectors to rank every row against
     store: Store = app.state.store
     keep_in_memory(store)
+    keep_int8(store)
     try:
         yield
     finally:
         forget(store)
+        forget_int8(store)
 
 
 def create_app(config: WebConfig | None = None, hosts: Iterable[str] | None = None

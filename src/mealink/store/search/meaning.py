@@ -1,25 +1,38 @@
 """A query against the stored sentence vectors: how close in meaning each paragraph is.
 
-Every part is worked out when first asked for. Semantic and hybrid search rank every row, so
-they compare the query with every vector (one matrix-vector product: about 150 MB read at
-100,000 paragraphs, 10-20 ms on the 2-core machine). A keyword query needs only its any-word
-hits' similarities, to hold them to the floor: those rows alone are compared (``prefetch``),
-and the whole product is made only when the answer must name the closest paragraph of all.
-A row's cosine from a few rows and from the whole matrix can differ in the last bit of a
-float32 (the BLAS sums in another order); the floor's cut is two decimals.
+Every part is worked out when first asked for. A paragraph's similarity is computed
+exactly, in float64 and rounded once to float32 (``mealink.semantic.closest.exact``), so
+it is the same whether it was asked for alone or found among all, on any host. Semantic
+and hybrid search rank every row: an estimate of every row (the float32 product; in a
+server, from 20,000 rows, the int8 product of ``mealink.semantic.int8``) rules out the rows
+that cannot be among the closest, and only the others are computed exactly, which gives
+the ranking that computing every row would. A keyword query needs only its any-word
+hits' similarities, to hold them to the floor: those rows alone are computed
+(``prefetch``), and every row is estimated only when the answer must name the closest
+paragraph of all.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from mealink.errors import MealinkError
+from mealink.semantic.closest import (
+    Estimate,
+    closest_rows,
+    exact,
+    float32_estimate,
+    longest_row,
+)
 from mealink.semantic.encoder import MODEL_ID, encoder
 from mealink.semantic.floor import rerank_depth
+from mealink.semantic.int8 import Int8Matrix
 from mealink.semantic.models import by_id
 from mealink.semantic.static import TextEncoder
 from mealink.store.engine.database import Store
@@ -32,7 +45,7 @@ from mealink.store.search.vectors import VectorIndex, pks_where, vector_index
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["Meaning", "meaning_of", "paragraph_texts"]
+__all__ = ["Meaning", "forget_int8", "keep_int8", "meaning_of", "paragraph_texts"]
 
 _ANY_WORD = re.compile(r"[^\W_]")
 
@@ -78,6 +91,51 @@ def _row_of(store: str, index: VectorIndex) -> dict[str, int]:
     return held[1]
 
 
+#: the fewest rows for which a server estimates every row in int8 (below, the float32
+#: product takes a millisecond or two and needs no copy of the matrix)
+INT8_FROM = 20_000
+
+_ESTIMATORS: dict[str, tuple[VectorIndex, Callable[[NDArray[np.float32]], Estimate]]] = {}
+_INT8_KEPT: set[str] = set()
+_ESTIMATORS_LOCK = threading.Lock()
+
+
+def keep_int8(store: Store) -> None:
+    """Estimate every row of ``store`` in int8 from now on: what a server does, which
+    answers many queries. The int8 copy takes about half a second to make at 84,000 rows,
+    once a corpus generation, and saves 4-5 ms on every query that ranks every row; a
+    command that asks one query does better with the float32 product."""
+    with _ESTIMATORS_LOCK:
+        _INT8_KEPT.add(store.name)
+        _ESTIMATORS.pop(store.name, None)
+
+
+def forget_int8(store: Store) -> None:
+    """Stop holding ``store``'s int8 copy (a server that stops, a test)."""
+    with _ESTIMATORS_LOCK:
+        _INT8_KEPT.discard(store.name)
+        _ESTIMATORS.pop(store.name, None)
+
+
+def estimator(store: str, index: VectorIndex) -> Callable[[NDArray[np.float32]], Estimate]:
+    """How every row of the index is estimated against a query: in int8 for a store kept so
+    (``keep_int8``) from ``INT8_FROM`` rows, else by the float32 product; made once per
+    corpus generation."""
+    held = _ESTIMATORS.get(store)
+    if held is not None and held[0] is index:
+        return held[1]
+    with _ESTIMATORS_LOCK:
+        held = _ESTIMATORS.get(store)
+        if held is None or held[0] is not index:
+            matrix = index.matrix
+            if store in _INT8_KEPT and len(matrix) >= INT8_FROM:
+                held = (index, Int8Matrix(matrix).estimate)
+            else:
+                held = (index, partial(float32_estimate, matrix, longest_row(matrix)))
+            _ESTIMATORS[store] = held
+    return held[1]
+
+
 #: the full encoder's vectors of paragraph texts re-ranked before, by text hash (bounded)
 _FULL: dict[str, NDArray[np.float32]] = {}
 _FULL_MAX = 50_000
@@ -100,40 +158,31 @@ def _full_vectors(store: Store, ids: list[str], full: TextEncoder) -> NDArray[np
 
 
 class Meaning:
-    """A query against every sentence vector: the cosine of each row, of the rows that pass
-    the filters (-inf for the others), and ``head``, the closest rows re-ordered by the full
-    encoder (empty when the vectors are the full encoder's). Each is computed on first use."""
+    """A query against every sentence vector: the exact similarity of the rows asked for,
+    the closest rows of those that pass the filters, and ``head``, the closest rows
+    re-ordered by the full encoder (empty when the vectors are the full encoder's). Each is
+    computed on first use."""
 
     def __init__(self, store: Store, index: VectorIndex, query: NDArray[np.float32],
                  filters: SearchFilters, rerank: tuple[TextEncoder, str, int] | None) -> None:
         self.store, self.index, self.query = store, index, query
         self._filters = filters
         self._rerank = rerank  # the full encoder, the query and how deep it re-ranks
-        self._cosines: NDArray[np.float32] | None = None
-        self._allowed: NDArray[np.float32] | None = None
+        self._estimate: Estimate | None = None
+        self._mask: tuple[NDArray[np.bool_] | None] | None = None
         self._head: tuple[int, ...] | None = None
-        self._some: dict[int, float] = {}  # rows compared alone, before the whole product
+        self._some: dict[int, float] = {}  # the exact similarity of each row computed
 
     @property
     def compared_every_row(self) -> bool:
         """Whether the query was compared with every vector (not only with rows asked for)."""
-        return self._cosines is not None
+        return self._estimate is not None
 
-    @property
-    def cosines(self) -> NDArray[np.float32]:
-        """The cosine of every row."""
-        if self._cosines is None:
-            self._cosines = self.index.matrix @ self.query
-        return self._cosines
-
-    @property
-    def allowed(self) -> NDArray[np.float32]:
-        """The cosine of every row that passes the filters, -inf for the others."""
-        if self._allowed is None:
-            mask = _mask(self.store, self.index, self._filters)
-            self._allowed = self.cosines if mask is None else \
-                np.where(mask, self.cosines, -np.inf).astype(np.float32)
-        return self._allowed
+    def _allowed(self) -> NDArray[np.bool_] | None:
+        """The rows that pass the filters (None: all)."""
+        if self._mask is None:
+            self._mask = (_mask(self.store, self.index, self._filters),)
+        return self._mask[0]
 
     @property
     def head(self) -> tuple[int, ...]:
@@ -151,48 +200,42 @@ class Meaning:
         return self._head
 
     def closest(self, depth: int) -> NDArray[np.intp]:
-        """The ``depth`` closest rows that pass the filters by cosine; equal cosines (the
-        same text in two places) in the order the paragraphs were stored (rows are in that
+        """The ``depth`` closest rows that pass the filters; equal similarities (the same
+        text in two places) in the order the paragraphs were stored (rows are in that
         order), also where the cut falls."""
-        allowed = self.allowed
-        n = min(depth, int(np.isfinite(allowed).sum()))
-        if n <= 0:
-            return np.zeros(0, dtype=np.intp)
-        nth = -np.partition(-allowed, n - 1)[n - 1]
-        rows = np.flatnonzero(allowed >= nth)  # the closest n, and any tied with the nth
-        out: NDArray[np.intp] = rows[np.lexsort((rows, -allowed[rows]))][:n]
-        return out
+        if self._estimate is None:
+            self._estimate = estimator(self.store.name, self.index)(self.query)
+        found = closest_rows(self.index.matrix, self.query, depth, self._estimate,
+                             self._allowed())
+        self._some.update(zip(found.rows.tolist(), found.similarity.tolist(), strict=True))
+        return found.rows
 
     def top(self, depth: int) -> list[tuple[int, float]]:
-        """The ``depth`` first rows of the ranking, as (row, cosine): the re-ranked head,
-        then the closest rows after it."""
+        """The ``depth`` first rows of the ranking, as (row, similarity): the re-ranked
+        head, then the closest rows after it."""
         head = self.head
         rows = [int(i) for i in self.closest(max(depth, len(head)))]
         rows = [*head, *rows[len(head):]][:depth]
-        return [(i, float(self.allowed[i])) for i in rows]
+        return [(i, self._some[i]) for i in rows]
 
     def prefetch(self, paragraph_ids: Iterable[str]) -> None:
-        """Compare the query with these paragraphs' vectors now, in one product, unless the
-        whole product is made already (a keyword query's hits)."""
-        if self._cosines is not None:
-            return
+        """Compute these paragraphs' similarities now, in one product (a keyword query's
+        hits)."""
         row_of = _row_of(self.store.name, self.index)
         rows = sorted({r for pid in paragraph_ids if (r := row_of.get(pid)) is not None}
                       - self._some.keys())
         if rows:
-            self._some.update(zip(rows, (self.index.matrix[rows] @ self.query).tolist(),
+            self._some.update(zip(rows, exact(self.index.matrix, rows, self.query).tolist(),
                                   strict=True))
 
     def similarity(self, paragraph_id: str) -> float | None:
-        """The cosine of a paragraph (None: it has no vector, like headings)."""
+        """The similarity of a paragraph (None: it has no vector, like headings)."""
         row = _row_of(self.store.name, self.index).get(paragraph_id)
         if row is None:
             return None
-        if self._cosines is None:
-            if row not in self._some:
-                self.prefetch([paragraph_id])
-            return self._some[row]
-        return float(self._cosines[row])
+        if row not in self._some:
+            self.prefetch([paragraph_id])
+        return self._some[row]
 
 
 def meaning_of(store: Store, query: str, filters: SearchFilters | None,
