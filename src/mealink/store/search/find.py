@@ -225,11 +225,11 @@ def _rows(store: Store, ids: list[str]) -> tuple[dict[str, Any], dict[int, list[
     if not ids:
         return {}, {}
     with store.engine.connect() as conn:
-        rows = {r.id: r for r in run(conn, _ROWS, {"ids": ids})}
+        rows = {r.id: r for r in run(conn, _ROWS, {"ids": ids}).all()}
         topics: dict[int, list[str]] = {}
         pks = [r.pk for r in rows.values()]
         if pks:
-            for t in run(conn, _TOPICS, {"pks": pks}):
+            for t in run(conn, _TOPICS, {"pks": pks}).all():
                 topics.setdefault(t.paragraph_pk, []).append(t.topic_id)
     return rows, topics
 

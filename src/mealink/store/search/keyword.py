@@ -156,7 +156,7 @@ def _ranked_in_memory(store: Store, query: str, limit: int, offset: int
         if page is None:
             return None
         pks = [pk for pk, _ in page]
-        ids = {r.pk: r.id for r in run(conn, _IDS, {"pks": pks})} if pks else {}
+        ids = {r.pk: r.id for r in run(conn, _IDS, {"pks": pks}).all()} if pks else {}
     return [(ids[pk], -score) for pk, score in page if pk in ids]
 
 

@@ -54,7 +54,7 @@ def paragraph_texts(store: Store, ids: list[str]) -> dict[str, str]:
     """The text of each of these paragraphs, by id."""
     with store.engine.connect() as conn:
         return {r.id: r.text for r in run(
-            conn, "SELECT id, text FROM paragraphs WHERE id IN :ids", {"ids": ids})}
+            conn, "SELECT id, text FROM paragraphs WHERE id IN :ids", {"ids": ids}).all()}
 
 
 def _mask(store: Store, index: VectorIndex, f: SearchFilters) -> NDArray[np.bool_] | None:
