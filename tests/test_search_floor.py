@@ -385,3 +385,27 @@ def test_rows_estimated_in_int8_give_the_answers_of_the_float32_product(
     finally:
         (meaning_module.keep_int8 if served else meaning_module.forget_int8)(store)
     assert all(by_int8) and by_int8 == by_float32
+
+
+def test_a_server_without_its_int8_copy_answers_by_the_float32_product(
+        store: Store, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """If onnxruntime cannot make the int8 copy, the server says so in its log and answers
+    the same by the float32 product."""
+    query = "invasive alien species"
+    served = store.name in meaning_module._INT8_KEPT
+    meaning_module.forget_int8(store)
+    try:
+        want = [(h.paragraph_id, h.score) for h in find(store, query, mode="semantic")]
+
+        def broken(matrix: object) -> None:
+            raise RuntimeError("out of memory")
+
+        monkeypatch.setattr(meaning_module, "INT8_FROM", 0)
+        monkeypatch.setattr(meaning_module, "Int8Matrix", broken)
+        meaning_module.keep_int8(store)
+        with caplog.at_level("WARNING", logger="mealink.search"):
+            got = [(h.paragraph_id, h.score) for h in find(store, query, mode="semantic")]
+        assert got == want and want
+        assert "no int8 copy of the sentence vectors (out of memory)" in caplog.text
+    finally:
+        (meaning_module.keep_int8 if served else meaning_module.forget_int8)(store)

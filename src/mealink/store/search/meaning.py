@@ -14,6 +14,7 @@ paragraph of all.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 __all__ = ["Meaning", "forget_int8", "keep_int8", "meaning_of", "paragraph_texts"]
 
 _ANY_WORD = re.compile(r"[^\W_]")
+_log = logging.getLogger("mealink.search")
 
 
 def paragraph_texts(store: Store, ids: list[str]) -> dict[str, str]:
@@ -128,10 +130,13 @@ def estimator(store: str, index: VectorIndex) -> Callable[[NDArray[np.float32]],
         held = _ESTIMATORS.get(store)
         if held is None or held[0] is not index:
             matrix = index.matrix
+            held = (index, partial(float32_estimate, matrix, longest_row(matrix)))
             if store in _INT8_KEPT and len(matrix) >= INT8_FROM:
-                held = (index, Int8Matrix(matrix).estimate)
-            else:
-                held = (index, partial(float32_estimate, matrix, longest_row(matrix)))
+                try:
+                    held = (index, Int8Matrix(matrix).estimate)
+                except Exception as exc:  # the answers are the same; only slower
+                    _log.warning("%s: no int8 copy of the sentence vectors (%s); every row "
+                                 "is estimated by the float32 product", store, exc)
             _ESTIMATORS[store] = held
     return held[1]
 
