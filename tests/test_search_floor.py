@@ -409,3 +409,16 @@ def test_a_server_without_its_int8_copy_answers_by_the_float32_product(
         assert "no int8 copy of the sentence vectors (out of memory)" in caplog.text
     finally:
         (meaning_module.keep_int8 if served else meaning_module.forget_int8)(store)
+
+
+def test_the_closest_few_are_the_first_of_the_closest_many(store: Store) -> None:
+    """A query asked for its closest 20, then its closest 3 (the closest of all, for the
+    nothing-close message), answers the 3 from the 20: the same as asking for 3 alone."""
+    query = "migratory species and climate change"
+    asked = meaning_of(store, query, None, None)
+    many = asked.top(20)
+    assert len(many) == 20
+    assert asked.top(3) == many[:3] == meaning_of(store, query, None, None).top(3)
+    filtered = meaning_of(store, query, SearchFilters(convention="CMS"), None)
+    assert filtered.top(2) == filtered.top(10)[:2] == \
+        meaning_of(store, query, SearchFilters(convention="CMS"), None).top(2)

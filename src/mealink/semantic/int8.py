@@ -116,7 +116,6 @@ class Int8Matrix:
         import onnxruntime as ort  # imported by the first command that needs it
 
         values, self._scales, self._errors, self._norms = quantize(matrix)
-        self.rows, self.dimension = matrix.shape
         model = matmul_integer_model(np.ascontiguousarray(values.T))
         del values  # onnxruntime holds its own copy, packed
         options = session_options(threads or (os.cpu_count() or 1))

@@ -176,6 +176,7 @@ class Meaning:
         self._estimate: Estimate | None = None
         self._mask: tuple[NDArray[np.bool_] | None] | None = None
         self._head: tuple[int, ...] | None = None
+        self._closest: tuple[int, NDArray[np.intp]] | None = None  # the deepest asked for
         self._some: dict[int, float] = {}  # the exact similarity of each row computed
 
     @property
@@ -208,11 +209,15 @@ class Meaning:
         """The ``depth`` closest rows that pass the filters; equal similarities (the same
         text in two places) in the order the paragraphs were stored (rows are in that
         order), also where the cut falls."""
+        if self._closest is not None and depth <= self._closest[0]:
+            # the closest n are the first n of the closest m > n: the same order, cut
+            return self._closest[1][:depth]
         if self._estimate is None:
             self._estimate = estimator(self.store.name, self.index)(self.query)
         found = closest_rows(self.index.matrix, self.query, depth, self._estimate,
                              self._allowed())
         self._some.update(zip(found.rows.tolist(), found.similarity.tolist(), strict=True))
+        self._closest = (depth, found.rows)
         return found.rows
 
     def top(self, depth: int) -> list[tuple[int, float]]:
