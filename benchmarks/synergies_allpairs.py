@@ -87,28 +87,44 @@ def top_up(store: Any, index: Any, extra: int) -> tuple[Any, Any]:
 def close_pairs_breakdown(vectors: Any, groups: Any, threshold: float, block: int
                           ) -> dict[str, Any]:
     """The steps of ``mealink.semantic.neighbours.close_pairs``, copied with a timer around
-    each (its pair count is checked against the library's); and, not counted in them, the
-    three-key lexsort that ordered the pairs before (and whether its order is the same), how
-    long the 2-D ``np.nonzero`` the library called before takes to find the same cells as
-    the ``np.flatnonzero`` + ``divmod`` it calls now, and how many products the blocks of
-    before (every row against every later row, then cleared) would have executed."""
+    each (its pair count is checked against the library's): the rows sorted by group, the
+    int8 copy, the products (int8 for a group with many, else float32), the cells whose
+    estimate reaches the threshold less its bound, their exact similarities, the sort; and
+    how many candidates the estimate let through for the pairs kept."""
     from itertools import pairwise
 
     import numpy as np
+    from numpy.typing import NDArray
 
-    from mealink.semantic.neighbours import most_similar_first
+    from mealink.semantic.closest import (
+        exact_pairs,
+        float32_error,
+        longest_row,
+        rounding_margin,
+    )
+    from mealink.semantic.int8 import Int8Product, quantize_shared, shifted
+    from mealink.semantic.neighbours import INT8_PRODUCTS, most_similar_first
 
     t: defaultdict[str, float] = defaultdict(float)
     clock = time.perf_counter
     c = clock()
     n = len(vectors)
-    order = np.argsort(groups, kind="stable")
+    labels, inverse, counts = np.unique(np.asarray(groups), return_inverse=True,
+                                        return_counts=True)
+    rank = np.empty(len(labels), dtype=np.int64)
+    rank[np.lexsort((labels, -counts))] = np.arange(len(labels))
+    ranks = rank[inverse.reshape(-1)]
+    order = np.argsort(ranks, kind="stable")
     x = np.ascontiguousarray(vectors[order], dtype=np.float32)
-    g = np.asarray(groups)[order]
+    g = ranks[order]
     edges = [0, *(np.flatnonzero(np.diff(g)) + 1).tolist(), n]
+    level = float(np.float32(threshold))
+    floor = level - rounding_margin(level)
+    longest = longest_row(x)
     t["sort rows by convention"] += clock() - c
     lefts, rights, sims = [], [], []
-    before, same_indices, executed = 0.0, True, 0
+    int8_products = float32_products = candidates = 0
+    shared = None
     cells = min(block, n) * (n - edges[1]) if len(edges) > 2 else 0
     products = np.empty(cells, dtype=np.float32)  # one block's, reused as the library does
     close = np.empty(cells, dtype=np.bool_)
@@ -116,33 +132,54 @@ def close_pairs_breakdown(vectors: Any, groups: Any, threshold: float, block: in
         later = x[ge:]
         if not len(later):
             break
+        engine = None
+        if (ge - gs) * len(later) >= INT8_PRODUCTS:
+            c = clock()
+            if shared is None:
+                shared = quantize_shared(x)
+            t["int8 copy of the rows"] += clock() - c
+            c = clock()
+            engine = Int8Product(shared.values[ge:])
+            t["int8 sessions"] += clock() - c
         for b0 in range(gs, ge, block):
             b1 = min(ge, b0 + block)
-            c = clock()
             size = (b1 - b0) * len(later)
-            s = products[:size].reshape(b1 - b0, len(later))
-            np.matmul(x[b0:b1], later.T, out=s)
-            t["matrix products"] += clock() - c
-            executed += (b1 - b0) * (n - ge)
             c = clock()
-            mask = np.greater_equal(s, threshold, out=close[:size].reshape(s.shape))
-            t["s >= threshold"] += clock() - c
+            if engine is not None and shared is not None:
+                s: NDArray[Any] = products[:size].view(np.int32).reshape(b1 - b0,
+                                                                         len(later))
+                engine.run_into(shifted(shared.values[b0:b1]), s)
+                bound = shared.bound(slice(b0, b1), slice(ge, n))
+                cutoff: Any = int(np.floor((floor - bound) / shared.scale ** 2))
+                t["products, int8"] += clock() - c
+                int8_products += size
+            else:
+                s = products[:size].reshape(b1 - b0, len(later))
+                np.matmul(x[b0:b1], later.T, out=s)
+                error = float32_error(x.shape[1], longest, longest)
+                cutoff = np.nextafter(np.float32(floor - error), np.float32(-np.inf))
+                t["products, float32"] += clock() - c
+                float32_products += size
+            c = clock()
+            mask = np.greater_equal(s, cutoff, out=close[:size].reshape(s.shape))
+            t["estimate >= threshold - bound"] += clock() - c
             c = clock()
             flat = np.flatnonzero(mask)
             i, j = np.divmod(flat, mask.shape[1])
             t["np.flatnonzero + divmod"] += clock() - c
-            # before, not counted: the same indices from the 2-D mask
-            c = clock()
-            bi, bj = np.nonzero(mask)
-            before += clock() - c
-            same_indices = same_indices and np.array_equal(bi, i) and np.array_equal(bj, j)
-            del mask, bi, bj
-            c = clock()
-            if len(i):
-                lefts.append(i + b0)
-                rights.append(j + ge)
-                sims.append(s.reshape(-1)[flat])
-            t["gather pairs"] += clock() - c
+            if len(flat):
+                c = clock()
+                i += b0
+                j += ge
+                sim = exact_pairs(x, i, j)
+                candidates += len(sim)
+                t["exact similarities"] += clock() - c
+                c = clock()
+                kept = sim >= threshold
+                lefts.append(i[kept])
+                rights.append(j[kept])
+                sims.append(sim[kept])
+                t["gather pairs"] += clock() - c
     del products, close
     c = clock()
     count = 0
@@ -151,20 +188,12 @@ def close_pairs_breakdown(vectors: Any, groups: Any, threshold: float, block: in
         cc = order[np.concatenate(rights)]
         sim = np.concatenate(sims).astype(np.float32)
         lo, hi = np.minimum(a, cc), np.maximum(a, cc)
-        rank = most_similar_first(lo, hi, sim, n)
-        count = len(rank)
+        count = len(most_similar_first(lo, hi, sim, n))
     t["sort pairs"] += clock() - c
-    lexsort_s: float | None = None
-    same_order: bool | None = None
-    if lefts:  # before, not counted: lexsort over the three keys, the same order
-        c = clock()
-        same_order = bool(np.array_equal(np.lexsort((hi, lo, -sim)), rank))
-        lexsort_s = clock() - c
-    executed_before = sum((min(n, b0 + block) - b0) * (n - b0) for b0 in range(0, n, block))
     return {"seconds": dict(t), "total_s": sum(t.values()), "pairs": count,
-            "before_lexsort_s": lexsort_s, "lexsort_same_order": same_order,
-            "before_nonzero_2d_s": before, "before_same_cells": same_indices,
-            "matmul_flops_executed": 2 * 384 * executed,
-            "matmul_flops_executed_before": 2 * 384 * executed_before,
-            "matmul_gflops": 2 * 384 * executed / t["matrix products"] / 1e9
-            if t["matrix products"] else None}
+            "candidates": candidates, "int8_products": int8_products,
+            "float32_products": float32_products,
+            "int8_gops": 2 * 384 * int8_products / t["products, int8"] / 1e9
+            if t["products, int8"] else None,
+            "matmul_gflops": 2 * 384 * float32_products / t["products, float32"] / 1e9
+            if t["products, float32"] else None}

@@ -211,9 +211,13 @@ def markdown(r: dict[str, Any]) -> str:
         if "effective_gflops" in a:
             gemm = r["limits"][lim_key]["sgemm_2048_2t"]["gflops"]
             bd = a.get("breakdown")
-            mm = (f"; the matrix products alone {bd['seconds']['matrix products']:.1f} s at "
-                  f"{bd['matmul_gflops']:.0f} GFLOP/s = {bd['matmul_share_of_sgemm']:.0%}"
+            mm = (f"; the float32 products alone {bd['seconds']['products, float32']:.1f} s "
+                  f"at {bd['matmul_gflops']:.0f} GFLOP/s = {bd['matmul_share_of_sgemm']:.0%}"
                   if bd and bd.get("matmul_gflops") else "")
+            if bd and bd.get("int8_gops"):
+                mm += (f"; the int8 products {bd['seconds']['products, int8']:.1f} s at "
+                       f"{bd['int8_gops']:.0f} GOP/s; {bd['candidates']:,} pairs computed "
+                       f"exactly for {bd['pairs']:,} kept")
             rows.append(
                 f"| All-pairs, {label}: n(n+1)/2·2·384 FLOPs / `close_pairs` time vs SGEMM | "
                 f"{a['effective_gflops']:.0f} GFLOP/s = **{a['share_of_sgemm']:.0%}** of "

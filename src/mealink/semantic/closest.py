@@ -25,7 +25,8 @@ import numpy as np
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["Closest", "Estimate", "closest_rows", "exact", "float32_estimate", "longest_row"]
+__all__ = ["Closest", "Estimate", "closest_rows", "exact", "exact_pairs", "float32_error",
+           "float32_estimate", "longest_row", "rounding_margin"]
 
 #: the unit roundoff of float32
 _U32 = 2.0 ** -24
@@ -63,6 +64,22 @@ def exact(matrix: NDArray[np.float32], rows: NDArray[np.intp] | list[int],
     return out
 
 
+def exact_pairs(matrix: NDArray[np.float32], left: NDArray[np.intp],
+                right: NDArray[np.intp]) -> NDArray[np.float32]:
+    """The similarity of each pair of rows (``left[k]``, ``right[k]``) as ``exact`` gives
+    it, ``left`` in ascending order: one product per left row, of its right rows (pairs come
+    a few dozen to a row, so a loop over rows is cheaper than gathering both sides)."""
+    out = np.empty(len(left), dtype=np.float64)
+    if not len(left):
+        return out.astype(np.float32)
+    starts = np.flatnonzero(np.r_[True, left[1:] != left[:-1]])
+    ends = np.r_[starts[1:], len(left)]
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        out[a:b] = matrix[right[a:b]].astype(np.float64) @ matrix[left[a]].astype(np.float64)
+    result: NDArray[np.float32] = out.astype(np.float32)
+    return result
+
+
 def _gamma(d: int) -> float:
     """The relative error bound of a float32 sum of ``d`` products, in any order (Higham,
     Accuracy and Stability of Numerical Algorithms, 3.1)."""
@@ -85,10 +102,16 @@ def float32_estimate(matrix: NDArray[np.float32], longest: float,
     (``longest_row``)."""
     value = (matrix @ query).astype(np.float64)
     q_norm = float(np.linalg.norm(query.astype(np.float64)))
-    return Estimate(value, np.asarray(_gamma(matrix.shape[1]) * longest * q_norm))
+    return Estimate(value, np.asarray(float32_error(matrix.shape[1], longest, q_norm)))
 
 
-def _margin(level: float) -> float:
+def float32_error(d: int, left: float, right: float) -> float:
+    """How far the float32 product of two vectors of ``d`` numbers, of norms at most
+    ``left`` and ``right``, can be from their exact dot product, in any order of summing."""
+    return _gamma(d) * left * right
+
+
+def rounding_margin(level: float) -> float:
     """Room for the float64 sums and the rounding to float32 near ``level``: two values
     farther apart than this round to two float32 values in the same order."""
     return 4.0 * float(np.spacing(np.float32(max(1.0, abs(level))))) + 1e-12
@@ -110,7 +133,7 @@ def closest_rows(matrix: NDArray[np.float32], query: NDArray[np.float32], n: int
     if n <= 0:
         return Closest(np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float32), 0)
     floor = float(np.partition(low, len(low) - n)[len(low) - n])
-    reach = high >= floor - _margin(floor)
+    reach = high >= floor - rounding_margin(floor)
     if allowed is not None:
         reach &= allowed
     rows = np.flatnonzero(reach)
