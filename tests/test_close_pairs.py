@@ -119,3 +119,21 @@ def test_a_float32_product_far_below_the_exact_one() -> None:
     for int8 in (False, True):
         got = listed(close_pairs(vectors, groups, threshold, block=32, int8=int8))
         assert got == by_every_pair(vectors, groups, threshold) == [(0, 32, threshold)]
+
+
+@pytest.mark.parametrize("threshold", [-np.inf, -2.0, 1.5, np.inf, np.nan])
+@pytest.mark.parametrize("int8", [False, True])
+@pytest.mark.parametrize("length", [1.0, 1e-4])
+def test_thresholds_that_take_every_pair_or_none(threshold: float, int8: bool,
+                                                 length: float) -> None:
+    """A threshold below every similarity takes every pair across groups; one above all of
+    them (or NaN, which nothing reaches) takes none, whichever estimate is asked for, also
+    for rows so short that the threshold is far beyond any int8 product."""
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((40, 16))
+    x = (length * x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+    groups = rng.integers(0, 3, 40).astype(np.int16)
+    got = listed(close_pairs(x, groups, threshold, block=8, int8=int8))
+    assert got == by_every_pair(x, groups, threshold)
+    assert len(got) == (int((groups[:, None] != groups[None, :]).sum()) // 2
+                        if threshold < -1 else 0)

@@ -69,9 +69,9 @@ def close_pairs(vectors: NDArray[np.float32], groups: NDArray[np.integer],
     # the int8 copies of the later rows are not: 110,000 rows against 540,000 at 100,000)
     labels, inverse, counts = np.unique(np.asarray(groups), return_inverse=True,
                                         return_counts=True)
-    rank = np.empty(len(labels), dtype=np.int64)
-    rank[np.lexsort((labels, -counts))] = np.arange(len(labels))
-    ranks = rank[inverse.reshape(-1)]
+    place = np.empty(len(labels), dtype=np.int64)
+    place[np.lexsort((labels, -counts))] = np.arange(len(labels))
+    ranks = place[inverse.reshape(-1)]
     order = np.argsort(ranks, kind="stable")
     x = np.ascontiguousarray(vectors[order], dtype=np.float32)
     g = ranks[order]
@@ -80,7 +80,10 @@ def close_pairs(vectors: NDArray[np.float32], groups: NDArray[np.integer],
     sims: list[NDArray[np.float32]] = []
     edges = [0, *(np.flatnonzero(np.diff(g)) + 1).tolist(), n]  # each group's [start, end)
     level = float(np.float32(threshold))  # what a float32 similarity is compared with
-    floor = level - rounding_margin(level)  # an exact value below it rounds below the level
+    if not math.isfinite(level):  # every pair (-inf) or none (inf, NaN): no estimate helps
+        floor, int8 = level, False
+    else:  # an exact value below the floor rounds below the level
+        floor = level - rounding_margin(level)
     longest = longest_row(x)
     shared: SharedScale | None = None
     # one block's products and their mask, written into the same memory block after block:
@@ -108,12 +111,14 @@ def close_pairs(vectors: NDArray[np.float32], groups: NDArray[np.integer],
                                                                          len(later))
                 engine.run_into(shifted(shared.values[b0:b1]), s)
                 bound = shared.bound(slice(b0, b1), slice(ge, n))
-                cutoff: float | np.float32 = math.floor((floor - bound) / shared.scale ** 2)
+                # an integer, compared with int32 products however far beyond them
+                cutoff: int | np.float32 = math.floor((floor - bound) / shared.scale ** 2)
             else:
                 s = products[:size].reshape(b1 - b0, len(later))
                 np.matmul(x[b0:b1], later.T, out=s)
                 error = float32_error(x.shape[1], longest, longest)
-                cutoff = np.nextafter(np.float32(floor - error), np.float32(-np.inf))
+                cutoff = np.nextafter(np.float32(floor - error), np.float32(-np.inf)) \
+                    if math.isfinite(floor) else np.float32(floor)
             # the flat positions, split into row and column: the same cells in the same
             # order as np.nonzero of the 2-D mask, which took ten times as long
             flat = np.flatnonzero(np.greater_equal(s, cutoff, out=close[:size]
