@@ -91,9 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"{max(x['peak_rss_kb'] for x in r) * 1024 / 1e9:.2f} | "
                   f"{', '.join(digests)} |")
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    others = [x for runs in results["others_busy_cpus"].values() for x in runs]
-    print(f"\nRun {results['started']}; {results['machine']['cpu_model']}; other processes "
-          f"kept {min(others):.2f}-{max(others):.2f} CPUs busy.")
+    paired.print_run(results)
     return 0
 
 

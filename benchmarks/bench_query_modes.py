@@ -98,9 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         results[side] = paired.side_summary(runs, STEPS, per_pass=False)
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     paired.print_table(results, STEPS)
-    others = [x for runs in results["others_busy_cpus"].values() for x in runs]
-    print(f"\nRun {results['started']}; {results['machine']['cpu_model']}; other processes "
-          f"kept {min(others):.2f}-{max(others):.2f} CPUs busy.")
+    paired.print_run(results)
     return 0
 
 

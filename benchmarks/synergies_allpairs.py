@@ -103,20 +103,18 @@ def close_pairs_breakdown(vectors: Any, groups: Any, threshold: float, block: in
         rounding_margin,
     )
     from mealink.semantic.int8 import Int8Product, quantize_shared, shifted
-    from mealink.semantic.neighbours import INT8_PRODUCTS, most_similar_first
+    from mealink.semantic.neighbours import (
+        INT8_PRODUCTS,
+        largest_group_first,
+        most_similar_first,
+    )
 
     t: defaultdict[str, float] = defaultdict(float)
     clock = time.perf_counter
     c = clock()
     n = len(vectors)
-    labels, inverse, counts = np.unique(np.asarray(groups), return_inverse=True,
-                                        return_counts=True)
-    rank = np.empty(len(labels), dtype=np.int64)
-    rank[np.lexsort((labels, -counts))] = np.arange(len(labels))
-    ranks = rank[inverse.reshape(-1)]
-    order = np.argsort(ranks, kind="stable")
+    order, g = largest_group_first(groups)
     x = np.ascontiguousarray(vectors[order], dtype=np.float32)
-    g = ranks[order]
     edges = [0, *(np.flatnonzero(np.diff(g)) + 1).tolist(), n]
     level = float(np.float32(threshold))
     floor = level - rounding_margin(level)

@@ -22,7 +22,8 @@ from harness.provenance import git, machine
 from harness.timing import summary_ms
 from harness.tree import export_src
 
-__all__ = ["MARK", "add_options", "alternate", "print_table", "run_child", "start"]
+__all__ = ["MARK", "add_options", "alternate", "print_run", "print_table", "run_child",
+           "start"]
 
 #: the line a child's result is printed on
 MARK = "@@JSON "
@@ -92,6 +93,14 @@ def alternate(script: str | Path, args: argparse.Namespace, what: str
         "others_busy_cpus": {s: [c["meter"]["others_busy_cpus"] for c in runs]
                              for s, runs in sides.items()}}
     return header, sides
+
+
+def print_run(results: dict[str, Any]) -> None:
+    """The line under a paired table: when, on what, and how busy the rest of the machine
+    kept its CPUs."""
+    others = [x for runs in results["others_busy_cpus"].values() for x in runs]
+    print(f"\nRun {results['started']}; {results['machine']['cpu_model']}; other processes "
+          f"kept {min(others):.2f}-{max(others):.2f} CPUs busy.")
 
 
 def print_table(results: dict[str, Any], steps: Sequence[str]) -> None:
