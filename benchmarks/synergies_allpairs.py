@@ -119,6 +119,8 @@ def close_pairs_breakdown(vectors: Any, groups: Any, threshold: float, block: in
     level = float(np.float32(threshold))
     floor = level - rounding_margin(level)
     longest = longest_row(x)
+    error = float32_error(x.shape[1], longest, longest)
+    float32_cut = np.nextafter(np.float32(floor - error), np.float32(-np.inf))
     t["sort rows by convention"] += clock() - c
     lefts, rights, sims = [], [], []
     int8_products = float32_products = candidates = 0
@@ -154,8 +156,7 @@ def close_pairs_breakdown(vectors: Any, groups: Any, threshold: float, block: in
             else:
                 s = products[:size].reshape(b1 - b0, len(later))
                 np.matmul(x[b0:b1], later.T, out=s)
-                error = float32_error(x.shape[1], longest, longest)
-                cutoff = np.nextafter(np.float32(floor - error), np.float32(-np.inf))
+                cutoff = float32_cut
                 t["products, float32"] += clock() - c
                 float32_products += size
             c = clock()

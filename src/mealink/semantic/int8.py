@@ -84,11 +84,12 @@ def matmul_integer_model(right: NDArray[np.int8]) -> bytes:
     return _field(1, 8) + _field(2, b"mealink") + _field(7, graph) + _field(8, opset)
 
 
-def quantize(rows: NDArray[np.float32]) -> tuple[NDArray[np.int8], NDArray[np.float64],
-                                                 NDArray[np.float64], NDArray[np.float64]]:
-    """Each row as int8 times its own scale (its largest magnitude over 127), with how far
-    that is from the row: (values, scales, the Euclidean norm of each row's error, the
-    Euclidean norm of each row), the norms in float64."""
+def _in_int8(rows: NDArray[np.float32], shared: float | None
+             ) -> tuple[NDArray[np.int8], NDArray[np.float64], NDArray[np.float64],
+                        NDArray[np.float64]]:
+    """Each row as int8 times a scale: its own (its largest magnitude over 127), or
+    ``shared`` for every row; (values, scales, the Euclidean norm of each row's error, the
+    Euclidean norm of each row), in float64, a chunk of rows at a time."""
     n, d = rows.shape
     values = np.empty((n, d), dtype=np.int8)
     scales = np.empty(n, dtype=np.float64)
@@ -96,14 +97,26 @@ def quantize(rows: NDArray[np.float32]) -> tuple[NDArray[np.int8], NDArray[np.fl
     norms = np.empty(n, dtype=np.float64)
     for s in range(0, n, _CHUNK):
         x = rows[s:s + _CHUNK].astype(np.float64)
-        top = np.abs(x).max(axis=1) if d else np.zeros(len(x))
-        scale = np.where(top > 0, top / 127.0, 1.0)
+        if shared is None:
+            top = np.abs(x).max(axis=1) if d else np.zeros(len(x))
+            scale = np.where(top > 0, top / 127.0, 1.0)
+        else:
+            scale = np.full(len(x), shared)
+        norms[s:s + _CHUNK] = np.sqrt(np.einsum("ij,ij->i", x, x))
         q = np.clip(np.rint(x / scale[:, None]), -127, 127)
         values[s:s + _CHUNK] = q
         scales[s:s + _CHUNK] = scale
-        errors[s:s + _CHUNK] = np.linalg.norm(x - q * scale[:, None], axis=1)
-        norms[s:s + _CHUNK] = np.linalg.norm(x, axis=1)
+        x -= q * scale[:, None]
+        errors[s:s + _CHUNK] = np.sqrt(np.einsum("ij,ij->i", x, x))
     return values, scales, errors, norms
+
+
+def quantize(rows: NDArray[np.float32]) -> tuple[NDArray[np.int8], NDArray[np.float64],
+                                                 NDArray[np.float64], NDArray[np.float64]]:
+    """Each row as int8 times its own scale (its largest magnitude over 127), with how far
+    that is from the row: (values, scales, the Euclidean norm of each row's error, the
+    Euclidean norm of each row), the norms in float64."""
+    return _in_int8(rows, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,19 +143,9 @@ class SharedScale:
 def quantize_shared(rows: NDArray[np.float32]) -> SharedScale:
     """Every row as int8 times one scale (the largest magnitude of all over 127), so that
     the integer product of two rows times the scale squared estimates their dot product."""
-    n, d = rows.shape
     top = float(np.abs(rows).max()) if rows.size else 0.0
     scale = top / 127.0 if top > 0 else 1.0
-    values = np.empty((n, d), dtype=np.int8)
-    errors = np.empty(n, dtype=np.float64)
-    norms = np.empty(n, dtype=np.float64)
-    for s in range(0, n, _CHUNK):
-        x = rows[s:s + _CHUNK].astype(np.float64)
-        norms[s:s + _CHUNK] = np.sqrt(np.einsum("ij,ij->i", x, x))
-        q = np.rint(x / scale)  # within -127..127: no value is larger than ``top``
-        values[s:s + _CHUNK] = q
-        x -= q * scale
-        errors[s:s + _CHUNK] = np.sqrt(np.einsum("ij,ij->i", x, x))
+    values, _, errors, norms = _in_int8(rows, scale)
     squares = np.einsum("ij,ij->i", values, values, dtype=np.float64)  # integers: exact
     return SharedScale(values, scale, errors, norms, np.sqrt(squares) * scale)
 

@@ -75,7 +75,11 @@ def close_pairs(vectors: NDArray[np.float32], groups: NDArray[np.integer],
         floor, int8 = level, False
     else:  # an exact value below the floor rounds below the level
         floor = level - rounding_margin(level)
+    # the float32 product's cut, the same for every block: its error bound below the floor
     longest = longest_row(x)
+    error = float32_error(x.shape[1], longest, longest)
+    float32_cut = np.nextafter(np.float32(floor - error), np.float32(-np.inf)) \
+        if math.isfinite(floor) else np.float32(floor)
     shared: SharedScale | None = None
     # one block's products and their mask, written into the same memory block after block:
     # a fresh array of a few hundred MB is new pages, which the kernel faults in and zeroes
@@ -107,9 +111,7 @@ def close_pairs(vectors: NDArray[np.float32], groups: NDArray[np.integer],
             else:
                 s = products[:size].reshape(b1 - b0, len(later))
                 np.matmul(x[b0:b1], later.T, out=s)
-                error = float32_error(x.shape[1], longest, longest)
-                cutoff = np.nextafter(np.float32(floor - error), np.float32(-np.inf)) \
-                    if math.isfinite(floor) else np.float32(floor)
+                cutoff = float32_cut
             # the flat positions, split into row and column: the same cells in the same
             # order as np.nonzero of the 2-D mask, which took ten times as long
             flat = np.flatnonzero(np.greater_equal(s, cutoff, out=close[:size]
