@@ -66,18 +66,18 @@ def exact(matrix: NDArray[np.float32], rows: NDArray[np.intp] | list[int],
 
 def exact_pairs(matrix: NDArray[np.float32], left: NDArray[np.intp],
                 right: NDArray[np.intp]) -> NDArray[np.float32]:
-    """The similarity of each pair of rows (``left[k]``, ``right[k]``) as ``exact`` gives
-    it, ``left`` in ascending order: one product per left row, of its right rows (pairs come
-    a few dozen to a row, so a loop over rows is cheaper than gathering both sides)."""
-    out = np.empty(len(left), dtype=np.float64)
+    """The similarity of each pair of rows (``left[k]``, ``right[k]``), ``exact`` of the
+    right rows with the left one as the query, ``left`` in ascending order: one product per
+    left row (pairs come a few dozen to a row, so a loop over rows is cheaper than gathering
+    both sides)."""
+    out = np.empty(len(left), dtype=np.float32)
     if not len(left):
-        return out.astype(np.float32)
+        return out
     starts = np.flatnonzero(np.r_[True, left[1:] != left[:-1]])
     ends = np.r_[starts[1:], len(left)]
     for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        out[a:b] = matrix[right[a:b]].astype(np.float64) @ matrix[left[a]].astype(np.float64)
-    result: NDArray[np.float32] = out.astype(np.float32)
-    return result
+        out[a:b] = exact(matrix, right[a:b], matrix[left[a]])
+    return out
 
 
 def _gamma(d: int) -> float:
