@@ -164,17 +164,20 @@ class Encoder:
         out: NDArray[np.float32] = np.zeros((len(texts), DIMENSION), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         batches = [order[at:at + batch_size] for at in range(0, len(order), batch_size)]
+
+        def embed(session: Any, chunk: list[int]) -> None:
+            out[chunk] = self._run([texts[i] or " " for i in chunk], session)
+
         sessions = self._bulk_sessions() if len(texts) >= _BULK_TEXTS else []
-        if not sessions:
-            done = 0
-            for chunk in batches:
-                out[chunk] = self._run([texts[i] or " " for i in chunk])
-                done += len(chunk)
-                if on_batch is not None:
-                    on_batch(done)
+        if sessions:
+            _in_turn(sessions, batches, embed, on_batch)
             return out
-        _in_turn(sessions, batches, lambda session, chunk: out.__setitem__(
-            chunk, self._run([texts[i] or " " for i in chunk], session)), on_batch)
+        done = 0
+        for chunk in batches:
+            embed(None, chunk)
+            done += len(chunk)
+            if on_batch is not None:
+                on_batch(done)
         return out
 
     def session(self) -> Any:
