@@ -71,14 +71,18 @@ def test_a_failing_batch_stops_the_others() -> None:
     assert sorted(everything) == list(range(50)) and done[-1] == 50
 
 
-def _plain_session() -> object:
+def _plain_session(optimized_path: Path | None = None) -> object:
     """A session of the model file's own graph with onnxruntime's every fusion: the encoder
-    as it was before ``SLOW_FUSIONS`` and the fused graph."""
+    as it was before ``SLOW_FUSIONS`` and the fused graph (``optimized_path`` keeps the graph
+    as onnxruntime optimized it)."""
     import onnxruntime as ort
 
     from mealink.semantic.encoder import _model_path
 
-    return ort.InferenceSession(str(_model_path()), sess_options=session_options(1),
+    options = session_options(1)
+    if optimized_path is not None:
+        options.optimized_model_filepath = str(optimized_path)
+    return ort.InferenceSession(str(_model_path()), sess_options=options,
                                 providers=["CPUExecutionProvider"])
 
 
@@ -93,8 +97,6 @@ def test_the_encoder_runs_the_fused_graph(tmp_path: Path) -> None:
     BiasGelu a layer, no Softmax or Erf of their own, and no SkipLayerNormalization; the
     model file's own graph with every fusion has the last and not the first two (so each
     check can fail)."""
-    import onnxruntime as ort
-
     from mealink.semantic.encoder import Encoder, _model_path, fused_graph, new_session
 
     assert Encoder(threads=1).fused
@@ -102,10 +104,7 @@ def test_the_encoder_runs_the_fused_graph(tmp_path: Path) -> None:
     assert graph is not None
     ours, plain = tmp_path / "ours.onnx", tmp_path / "plain.onnx"
     new_session(_model_path(), 1, graph=graph, optimized_path=ours)
-    options = session_options(1)
-    options.optimized_model_filepath = str(plain)
-    ort.InferenceSession(str(_model_path()), sess_options=options,
-                         providers=["CPUExecutionProvider"])
+    _plain_session(plain)
     assert _ops(ours.read_bytes()) == {"MultiHeadAttention", "BiasGelu"}
     assert _ops(plain.read_bytes()) == {"SkipLayerNormalization", "Softmax", "Erf"}
 

@@ -177,7 +177,7 @@ class Encoder:
                                    f"(sha256 {digest[:12]}…, expected {MODEL_SHA256[:12]}…)")
             if digest == MODEL_SHA256:
                 self._graph = fused_graph(path)
-            tok_file = resources.files("mealink.data").joinpath("minilm/tokenizer.json")
+            tok_file = data_folder() / "tokenizer.json"
             tokenizer = Tokenizer.from_str(tok_file.read_text(encoding="utf-8"))
             tokenizer.enable_truncation(max_length=MAX_TOKENS)
             tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
