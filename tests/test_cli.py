@@ -122,3 +122,28 @@ def test_eval_reports_scores_and_checks_targets(tmp_path: Path) -> None:
 def test_eval_on_a_folder_without_gold(tmp_path: Path) -> None:
     res = run("eval", str(tmp_path))
     assert res.returncode == 2 and "no *.gold.json" in res.stderr
+
+
+
+@pytest.mark.parametrize("group", [(), ("progress",), ("report",), ("workplan",),
+                                   ("reporting",), ("findings",), ("users",)])
+def test_command_lists_give_each_command_one_line(group: tuple[str, ...]) -> None:
+    """In the command list of ``--help``, wide enough for every summary, each command takes
+    one line: a summary wrapped in its docstring is not broken mid-sentence on screen."""
+    import os
+
+    from mealink.cli.app import app
+
+    cli = app
+    for name in group:
+        cli = next(g.typer_instance for g in cli.registered_groups if g.name == name)
+    names = {c.name for c in cli.registered_commands if not c.hidden}
+    names |= {g.name for g in cli.registered_groups if not g.hidden}
+    done = subprocess.run([sys.executable, "-m", "mealink.cli", *group, "--help"],
+                          capture_output=True, text=True, timeout=120, check=False,
+                          env={**os.environ, "COLUMNS": "1000", "NO_COLOR": "1"})
+    assert done.returncode == 0, done.stderr
+    panel = done.stdout.split("─ Commands ", 1)[1].split("╰", 1)[0]
+    rows = [line.strip("│ ") for line in panel.splitlines()[1:] if line.strip("│ ")]
+    assert names and {row.split()[0] for row in rows} == names, rows
+    assert len(rows) == len(names), f"summaries broken over lines: {rows}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import inspect
 import os
 import sys
 
@@ -41,6 +42,23 @@ app = typer.Typer(
 for group in (parse, corpus, diff, search, mandates, workplan, reporting, synergies, export,
               serve, users):
     group.register(app)
+
+
+def _one_line_summaries(cli: typer.Typer) -> None:
+    """Give each command of ``cli`` and its groups a one-line summary for the command lists of
+    ``--help``: its docstring's first paragraph with the line breaks made spaces. Typer's
+    rich help keeps them in those lists, so a summary wrapped in the source broke
+    mid-sentence on screen ("or front" / "matter, ..."); a command's own help is unchanged."""
+    for info in cli.registered_commands:
+        if info.short_help is None:
+            doc = inspect.cleandoc(info.help or inspect.getdoc(info.callback) or "")
+            info.short_help = " ".join(doc.split("\n\n")[0].split()) or None
+    for group in cli.registered_groups:
+        if group.typer_instance is not None:
+            _one_line_summaries(group.typer_instance)
+
+
+_one_line_summaries(app)
 
 
 #: Writes that fail for want of room or a writable disk, not for a bug: what each is called.
