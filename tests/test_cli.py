@@ -7,6 +7,7 @@ and no traceback, and the other files of the batch are still parsed.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -124,14 +125,11 @@ def test_eval_on_a_folder_without_gold(tmp_path: Path) -> None:
     assert res.returncode == 2 and "no *.gold.json" in res.stderr
 
 
-
 @pytest.mark.parametrize("group", [(), ("progress",), ("report",), ("workplan",),
                                    ("reporting",), ("findings",), ("users",)])
 def test_command_lists_give_each_command_one_line(group: tuple[str, ...]) -> None:
     """In the command list of ``--help``, wide enough for every summary, each command takes
     one line: a summary wrapped in its docstring is not broken mid-sentence on screen."""
-    import os
-
     from mealink.cli.app import app
 
     cli = app
