@@ -17,7 +17,7 @@ from mealink.semantic.closest import (
     float32_estimate,
     longest_row,
 )
-from mealink.semantic.int8 import Int8Matrix, quantize
+from mealink.semantic.int8 import Int8Matrix, Int8Product, exact_signed, quantize, shifted
 
 
 def unit_rows(rng: np.random.Generator, n: int, d: int) -> NDArray[np.float32]:
@@ -176,3 +176,18 @@ def test_the_float32_estimate_bounds_a_sum_that_cancels() -> None:
         found = closest_rows(matrix, q, n, float32_estimate(matrix, longest_row(matrix), q))
         assert (found.rows.tolist(), found.similarity.tolist()) == \
             by_sorting(matrix, q, n, None)
+
+
+@pytest.mark.parametrize("unsigned", [True, None])
+@pytest.mark.parametrize("rows", [1, 7, 300])
+def test_the_integer_product_is_exact_at_the_extremes(unsigned: bool | None, rows: int) -> None:
+    """onnxruntime's product equals numpy's in integers, values at +-127 included, by the
+    uint8 x uint8 kernel and by the one this processor is given by default (uint8 x int8 only
+    where it does not saturate: ``exact_signed``)."""
+    rng = np.random.default_rng(rows)
+    right = rng.choice(np.array([-127, -126, 0, 126, 127], dtype=np.int8), (513, 384))
+    left = rng.choice(np.array([-127, -1, 1, 127], dtype=np.int8), (rows, 384))
+    product = Int8Product(right, threads=2, unsigned=unsigned)
+    assert product.unsigned == (True if unsigned else not exact_signed())
+    assert np.array_equal(product.run(shifted(left)),
+                          left.astype(np.int64) @ right.astype(np.int64).T)
