@@ -164,6 +164,7 @@ def shifted(values: NDArray[np.int8]) -> NDArray[np.uint8]:
 
 
 def _session(model: bytes, threads: int) -> Any:
+    """An onnxruntime session of ``model`` with the encoder's options (no idle spinning)."""
     import onnxruntime as ort  # imported by the first command that needs it
 
     return ort.InferenceSession(model, sess_options=session_options(threads),
