@@ -16,6 +16,7 @@ see how firmly the line rests on them.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import random
 import sys
@@ -30,7 +31,7 @@ sys.path.insert(0, str(HERE))
 
 from harness import DEFAULT_CORPUS  # noqa: E402
 from harness.provenance import cpu_machine  # noqa: E402
-from harness.timing import pin_one_core  # noqa: E402
+from harness.timing import best_of, pin_one_core  # noqa: E402
 
 from mealink.load import load  # noqa: E402
 from mealink.models import Source  # noqa: E402
@@ -45,16 +46,6 @@ def real_sources(folders: list[Path]) -> list[Source]:
     return [load(path) for folder in folders for path in sorted(folder.glob("*.txt"))]
 
 
-def best_seconds(src: Source, repeat: int) -> float:
-    """The fastest of ``repeat`` runs of parse + annotate on one loaded text."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        parse_source(src)
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def fit(sizes: np.ndarray, seconds: np.ndarray) -> tuple[float, float]:
     """Least-squares line ``seconds = intercept + slope * bytes``: (intercept, slope)."""
     design = np.column_stack([np.ones_like(sizes), sizes])
@@ -64,10 +55,10 @@ def fit(sizes: np.ndarray, seconds: np.ndarray) -> tuple[float, float]:
 
 def measure(sources: list[Source], repeat: int) -> dict[str, Any]:
     """Each text's best time, the fitted line, and the intercept's resampled interval."""
-    for src in sources:  # patterns compiled on first use are not counted
-        parse_source(src)
     sizes = np.array([len(src.text.encode("utf-8")) for src in sources], dtype=np.float64)
-    seconds = np.array([best_seconds(src, repeat) for src in sources])
+    # best_of warms each text once first: patterns compiled on first use are not counted
+    seconds = np.array([best_of(functools.partial(parse_source, src), repeat)[0]
+                        for src in sources])
     intercept, slope = fit(sizes, seconds)
     predicted = intercept + slope * sizes
     r2 = 1 - float(((seconds - predicted) ** 2).sum()) / float(
